@@ -1,0 +1,283 @@
+//! The article: what every stage reads and writes.
+//!
+//! Parsers fill an [`ArticleDraft`] with what their input says; [`ArticleDraft::finish`]
+//! turns it into an [`Article`] by applying the rules that must hold for every
+//! article whatever its source: an id, a title (derived from the first sentence
+//! when the input has none, and marked so), a language, sections, a content hash.
+//! Reading inputs is `storyline-ingest`'s job; storing articles is `storyline-store`'s.
+
+use crate::{id, lang, sentence, Published};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// A titled block of an article: the lead has no heading.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Section {
+    pub heading: Option<String>,
+    pub paragraphs: Vec<String>,
+}
+
+/// A link from a page's "Similar Posts:" / "Related:" trailer. The title is
+/// what the page showed; the URL is there when the page linked it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RelatedReference {
+    pub title: String,
+    pub url: Option<String>,
+}
+
+/// A stored (or storable) news article.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Article {
+    /// Stable id: the input's own id, else derived from the canonical URL,
+    /// else from the body text.
+    pub id: String,
+    pub url: Option<String>,
+    /// The outlet or site that published the article.
+    pub source: Option<String>,
+    pub title: String,
+    /// True when the input had no title and `title` was taken from the text.
+    pub title_derived: bool,
+    pub byline: Option<String>,
+    pub published: Option<Published>,
+    /// ISO 639-1 code, declared by the input or detected.
+    pub lang: Option<String>,
+    /// The body in reading order: section headings and paragraphs separated by
+    /// blank lines; for JSON inputs, the input's text verbatim.
+    pub text: String,
+    pub sections: Vec<Section>,
+    pub related_references: Vec<RelatedReference>,
+    /// Input fields storyline has no column for (dataset labels such as `story`).
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub metadata: Map<String, Value>,
+    /// Hash of the white-space-normalised text: equal hashes are exact duplicates.
+    pub content_hash: String,
+    /// When the store first accepted the article; absent before storing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ingested_at: Option<DateTime<Utc>>,
+}
+
+/// What a parser found, before the article rules are applied.
+#[derive(Debug, Clone, Default)]
+pub struct ArticleDraft {
+    pub id: Option<String>,
+    pub url: Option<String>,
+    pub source: Option<String>,
+    pub title: Option<String>,
+    pub byline: Option<String>,
+    pub published: Option<Published>,
+    pub lang: Option<String>,
+    /// Body text kept verbatim; when empty it is assembled from `sections`.
+    pub text: String,
+    /// When empty, the text's lines become the paragraphs of one section.
+    pub sections: Vec<Section>,
+    pub related_references: Vec<RelatedReference>,
+    pub metadata: Map<String, Value>,
+}
+
+/// Why a draft cannot become an article.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DraftError {
+    #[error("no article text (title: {title:?})")]
+    NoText { title: Option<String> },
+}
+
+/// Derived titles longer than this are cut at a word boundary.
+const MAX_DERIVED_TITLE_CHARS: usize = 140;
+
+impl ArticleDraft {
+    /// Applies the article rules. Fails only when there is no text at all.
+    pub fn finish(self) -> Result<Article, DraftError> {
+        let mut sections = clean_sections(self.sections);
+        let text = if self.text.trim().is_empty() {
+            text_of_sections(&sections)
+        } else {
+            self.text
+        };
+        if text.trim().is_empty() {
+            return Err(DraftError::NoText { title: self.title });
+        }
+        if sections.is_empty() {
+            sections = vec![Section {
+                heading: None,
+                paragraphs: text.lines().map(str::trim).filter(|l| !l.is_empty()).map(String::from).collect(),
+            }];
+        }
+        let title = self.title.map(|t| collapse(&t)).filter(|t| !t.is_empty());
+        let (title, title_derived) = match title {
+            Some(t) => (t, false),
+            None => (derive_title(&text), true),
+        };
+        let url = self.url.map(|u| u.trim().to_string()).filter(|u| !u.is_empty());
+        let id = self
+            .id
+            .map(|i| i.trim().to_string())
+            .filter(|i| !i.is_empty())
+            .unwrap_or_else(|| match &url {
+                Some(u) => id::id_from_url(u),
+                None => id::id_from_text(&text),
+            });
+        let lang = self
+            .lang
+            .map(|l| l.trim().to_ascii_lowercase())
+            .filter(|l| !l.is_empty())
+            .or_else(|| lang::detect(&text).map(String::from));
+        Ok(Article {
+            id,
+            url,
+            source: non_empty(self.source),
+            title,
+            title_derived,
+            byline: non_empty(self.byline),
+            published: self.published,
+            lang,
+            content_hash: id::content_hash(&text),
+            text,
+            sections,
+            related_references: self.related_references,
+            metadata: self.metadata,
+            ingested_at: None,
+        })
+    }
+}
+
+impl Article {
+    /// The first paragraph that is not a heading, for teasers and lead weighting.
+    pub fn lead(&self) -> &str {
+        self.sections
+            .iter()
+            .flat_map(|s| s.paragraphs.iter())
+            .next()
+            .map(String::as_str)
+            .unwrap_or("")
+    }
+
+    /// The dataset's story label, when the input carried one.
+    pub fn story_label(&self) -> Option<&str> {
+        self.metadata.get("story").and_then(Value::as_str)
+    }
+}
+
+/// Joins headings and paragraphs in reading order, one blank line between blocks.
+pub fn text_of_sections(sections: &[Section]) -> String {
+    let mut blocks: Vec<&str> = Vec::new();
+    for s in sections {
+        if let Some(h) = &s.heading {
+            blocks.push(h);
+        }
+        blocks.extend(s.paragraphs.iter().map(String::as_str));
+    }
+    blocks.join("\n\n")
+}
+
+/// The title a reader would give an untitled article: its first sentence,
+/// shortened at a word boundary when long.
+pub fn derive_title(text: &str) -> String {
+    let first = sentence::first_sentence(text).unwrap_or(text);
+    let first = collapse(first);
+    if first.chars().count() <= MAX_DERIVED_TITLE_CHARS {
+        return first.trim_end_matches('.').to_string();
+    }
+    let mut cut = String::new();
+    for word in first.split(' ') {
+        if cut.chars().count() + word.chars().count() + 1 > MAX_DERIVED_TITLE_CHARS - 1 {
+            break;
+        }
+        if !cut.is_empty() {
+            cut.push(' ');
+        }
+        cut.push_str(word);
+    }
+    let cut = cut.trim_end_matches([',', ';', ':', '-', '–']);
+    format!("{cut}…")
+}
+
+fn clean_sections(sections: Vec<Section>) -> Vec<Section> {
+    sections
+        .into_iter()
+        .map(|s| Section {
+            heading: s.heading.map(|h| collapse(&h)).filter(|h| !h.is_empty()),
+            paragraphs: s.paragraphs.iter().map(|p| collapse(p)).filter(|p| !p.is_empty()).collect(),
+        })
+        .filter(|s| s.heading.is_some() || !s.paragraphs.is_empty())
+        .collect()
+}
+
+fn collapse(s: &str) -> String {
+    id::normalise_whitespace(s)
+}
+
+fn non_empty(s: Option<String>) -> Option<String> {
+    s.map(|v| collapse(&v)).filter(|v| !v.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn draft(text: &str) -> ArticleDraft {
+        ArticleDraft {
+            text: text.to_string(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn untitled_articles_get_their_first_sentence_as_a_derived_title() {
+        let a = draft("Talks were held in Beijing. They went well.").finish().unwrap();
+        assert_eq!(a.title, "Talks were held in Beijing");
+        assert!(a.title_derived);
+    }
+
+    #[test]
+    fn long_derived_titles_are_cut_at_a_word() {
+        let long = "word ".repeat(60) + ".";
+        let t = derive_title(&long);
+        assert!(t.ends_with('…'));
+        assert!(t.chars().count() <= MAX_DERIVED_TITLE_CHARS);
+        assert!(!t.contains("word…") || t.ends_with("word…"));
+    }
+
+    #[test]
+    fn text_is_assembled_from_sections_when_absent() {
+        let a = ArticleDraft {
+            title: Some("T".into()),
+            sections: vec![
+                Section { heading: None, paragraphs: vec!["Lead.".into()] },
+                Section { heading: Some("Part:".into()), paragraphs: vec!["Body  text.".into()] },
+            ],
+            ..Default::default()
+        }
+        .finish()
+        .unwrap();
+        assert_eq!(a.text, "Lead.\n\nPart:\n\nBody text.");
+        assert_eq!(a.lead(), "Lead.");
+    }
+
+    #[test]
+    fn ids_prefer_the_input_then_the_url_then_the_text() {
+        let mut d = draft("Some text here.");
+        assert_eq!(d.clone().finish().unwrap().id, id::id_from_text("Some text here."));
+        d.url = Some("https://example.com/a".into());
+        assert_eq!(d.clone().finish().unwrap().id, id::id_from_url("https://example.com/a"));
+        d.id = Some("rec-1".into());
+        assert_eq!(d.finish().unwrap().id, "rec-1");
+    }
+
+    #[test]
+    fn no_text_is_an_error() {
+        let d = ArticleDraft { title: Some("Only a title".into()), ..Default::default() };
+        assert_eq!(d.finish(), Err(DraftError::NoText { title: Some("Only a title".into()) }));
+    }
+
+    #[test]
+    fn json_round_trip_keeps_every_field() {
+        let mut a = draft("Body.").finish().unwrap();
+        a.published = Published::parse("2023-06-26T10:00:00+03:00");
+        a.metadata.insert("story".into(), Value::from("s1"));
+        a.related_references.push(RelatedReference { title: "Other".into(), url: None });
+        let back: Article = serde_json::from_str(&serde_json::to_string(&a).unwrap()).unwrap();
+        assert_eq!(a, back);
+        assert_eq!(back.story_label(), Some("s1"));
+    }
+}

@@ -1,0 +1,16 @@
+//! The article model and the text processing every storyline stage shares.
+//!
+//! This crate owns what an article *is* (its fields, its id, its publication
+//! date) and how its text is cut into sentences and index terms. It owns no
+//! I/O: reading inputs lives in `storyline-ingest`, keeping articles in
+//! `storyline-store`, relating them in `storyline-relate`.
+
+pub mod article;
+pub mod id;
+pub mod lang;
+pub mod published;
+pub mod sentence;
+pub mod terms;
+
+pub use article::{Article, ArticleDraft, DraftError, RelatedReference, Section};
+pub use published::Published;

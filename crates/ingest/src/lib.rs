@@ -1,0 +1,82 @@
+//! Turns inputs (files, folders, stdin) into article drafts.
+//!
+//! Each format has its own module that reads decoded text and returns
+//! [`ArticleDraft`]s with the place each came from; [`read`] picks the format
+//! from the file name or, failing that, from the content. A bad record never
+//! stops the others: every problem becomes a [`Rejection`] naming the input,
+//! the line when there is one, and what is wrong. Storing the drafts is the
+//! caller's business (see `storyline-store`); so is fetching from the web.
+
+pub mod blocks;
+pub mod decode;
+pub mod feed;
+pub mod format;
+pub mod front_matter;
+pub mod html;
+pub mod json;
+pub mod markdown;
+pub mod plain;
+pub mod walk;
+
+pub use format::Format;
+pub use walk::{read_input, Options};
+
+use serde::Serialize;
+use storyline_core::ArticleDraft;
+
+/// A draft together with where it came from.
+#[derive(Debug, Clone)]
+pub struct Located {
+    pub input: String,
+    pub line: Option<usize>,
+    pub draft: ArticleDraft,
+}
+
+/// A record or file that could not be ingested, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Rejection {
+    pub input: String,
+    pub line: Option<usize>,
+    pub reason: String,
+}
+
+/// What one input yielded: drafts in input order, and the records it rejected.
+#[derive(Debug, Default)]
+pub struct Parsed {
+    pub drafts: Vec<Located>,
+    pub rejected: Vec<Rejection>,
+}
+
+impl Parsed {
+    fn rejected(input: &str, line: Option<usize>, reason: impl Into<String>) -> Parsed {
+        Parsed {
+            drafts: Vec::new(),
+            rejected: vec![Rejection { input: input.to_string(), line, reason: reason.into() }],
+        }
+    }
+
+    fn one(input: &str, draft: ArticleDraft) -> Parsed {
+        Parsed {
+            drafts: vec![Located { input: input.to_string(), line: None, draft }],
+            rejected: Vec::new(),
+        }
+    }
+}
+
+/// Parses the bytes of one input whose format is known or sniffed.
+pub fn parse_bytes(input: &str, bytes: &[u8], format: Option<Format>) -> Parsed {
+    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+        return Parsed::rejected(input, None, "empty input: no article text");
+    }
+    if decode::looks_binary(bytes) {
+        return Parsed::rejected(input, None, "binary data, not text (found NUL or control bytes)");
+    }
+    let format = format.unwrap_or_else(|| Format::sniff(bytes));
+    match format {
+        Format::Text => plain::parse(input, &decode::decode_text(bytes)),
+        Format::Markdown => markdown::parse(input, &decode::decode_text(bytes)),
+        Format::Html => html::parse(input, &decode::decode_html(bytes)),
+        Format::Json | Format::Jsonl => json::parse(input, &decode::decode_text(bytes)),
+        Format::Feed => feed::parse(input, bytes),
+    }
+}
