@@ -1,1 +1,80 @@
-//! placeholder
+//! Durable article storage behind the [`Store`] trait.
+//!
+//! The pipeline talks to a `Store`; [`SqliteStore`] is the embedded default
+//! (one file, WAL mode, versioned migrations) and a distributed backend can be
+//! added later as another implementation. A store owns articles and nothing
+//! derived from them: indexes and Similar Posts are rebuilt from it, so an
+//! acknowledged article is all that must never be lost.
+
+mod migrations;
+mod sqlite;
+
+pub use sqlite::SqliteStore;
+
+use serde::{Deserialize, Serialize};
+use storyline_core::{Article, Published};
+
+/// What an upsert did with one article.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Upsert {
+    /// A new article.
+    Inserted,
+    /// An existing id whose content changed.
+    Updated,
+    /// An existing id with the same content: nothing was written.
+    Unchanged,
+}
+
+/// A line of an article listing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ArticleSummary {
+    pub id: String,
+    pub title: String,
+    pub published: Option<Published>,
+    pub source: Option<String>,
+    pub url: Option<String>,
+}
+
+/// One page of a listing, newest first, and the cursor of the next page.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Page {
+    pub articles: Vec<ArticleSummary>,
+    pub next_cursor: Option<String>,
+}
+
+/// Errors of any store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("store at {path}: {source}")]
+    Open { path: String, source: rusqlite::Error },
+    #[error("store at {path} has schema version {found}, newer than this storyline ({supported}); upgrade storyline")]
+    TooNew { path: String, found: i64, supported: i64 },
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("stored article {id} is unreadable: {source}")]
+    Corrupt { id: String, source: serde_json::Error },
+    #[error("invalid page cursor {0:?}")]
+    BadCursor(String),
+    #[error("cannot create the data directory {path}: {source}")]
+    DataDir { path: String, source: std::io::Error },
+}
+
+/// Where articles live. Writes are atomic per call: after a crash, every
+/// article of a call that returned `Ok` is there, and none of a call that did not.
+pub trait Store: Send {
+    /// Inserts or updates articles in one transaction. An article whose id is
+    /// stored with the same content is left alone.
+    fn upsert(&mut self, articles: &[Article]) -> Result<Vec<Upsert>, StoreError>;
+    fn get(&self, id: &str) -> Result<Option<Article>, StoreError>;
+    /// Looks an article up by its URL (compared in canonical form).
+    fn get_by_url(&self, url: &str) -> Result<Option<Article>, StoreError>;
+    fn count(&self) -> Result<u64, StoreError>;
+    /// Newest first (by publication date; undated last), `limit` at a time.
+    fn list(&self, limit: usize, cursor: Option<&str>) -> Result<Page, StoreError>;
+    /// Every article in a stable order (by id), for rebuilding derived data and export.
+    fn for_each(&self, f: &mut dyn FnMut(Article)) -> Result<(), StoreError>;
+    /// A number that changes whenever any article is inserted or updated, so
+    /// derived data can tell it is stale.
+    fn generation(&self) -> Result<u64, StoreError>;
+}

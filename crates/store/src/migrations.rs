@@ -1,0 +1,25 @@
+//! Schema versions. Each migration runs once, in its own transaction, and
+//! bumps `PRAGMA user_version`; a store newer than this code is refused
+//! rather than misread.
+
+pub const MIGRATIONS: &[&str] = &[
+    // 1: articles, with the full article as JSON and the columns that are queried.
+    "CREATE TABLE articles (
+        id TEXT PRIMARY KEY,
+        url TEXT,
+        canonical_url TEXT,
+        source TEXT,
+        title TEXT NOT NULL,
+        published TEXT,
+        published_sort TEXT NOT NULL,
+        content_hash TEXT NOT NULL,
+        ingested_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        doc TEXT NOT NULL
+    );
+    CREATE INDEX articles_by_date ON articles (published_sort DESC, id DESC);
+    CREATE INDEX articles_by_url ON articles (canonical_url);
+    CREATE INDEX articles_by_hash ON articles (content_hash);
+    CREATE TABLE store_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+    INSERT INTO store_meta (key, value) VALUES ('generation', 0);",
+];

@@ -1,0 +1,309 @@
+//! The embedded store: one SQLite file in the data directory.
+//!
+//! WAL mode lets the web server read while an ingest writes; `synchronous=FULL`
+//! makes a commit durable before it is acknowledged, so a crash (even of the
+//! machine) never loses an acknowledged article. Each article is one row
+//! holding its full JSON, so a half-written article cannot exist.
+
+use crate::migrations::MIGRATIONS;
+use crate::{ArticleSummary, Page, Store, StoreError, Upsert};
+use chrono::Utc;
+use rusqlite::{params, Connection, OptionalExtension};
+use std::path::{Path, PathBuf};
+use storyline_core::{id, Article};
+
+/// The file name of the database inside the data directory.
+pub const DB_FILE: &str = "storyline.db";
+
+pub struct SqliteStore {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the store in `data_dir` and migrates it.
+    pub fn open(data_dir: &Path) -> Result<SqliteStore, StoreError> {
+        std::fs::create_dir_all(data_dir).map_err(|source| StoreError::DataDir {
+            path: data_dir.display().to_string(),
+            source,
+        })?;
+        let path = data_dir.join(DB_FILE);
+        let open_err = |source| StoreError::Open { path: path.display().to_string(), source };
+        let conn = Connection::open(&path).map_err(open_err)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(open_err)?;
+        conn.pragma_update(None, "journal_mode", "WAL").map_err(open_err)?;
+        conn.pragma_update(None, "synchronous", "FULL").map_err(open_err)?;
+        let mut store = SqliteStore { conn, path };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn migrate(&mut self) -> Result<(), StoreError> {
+        let version: i64 = self.conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        let supported = MIGRATIONS.len() as i64;
+        if version > supported {
+            return Err(StoreError::TooNew { path: self.path.display().to_string(), found: version, supported });
+        }
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+            let tx = self.conn.transaction()?;
+            tx.execute_batch(sql)?;
+            tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+            tx.commit()?;
+        }
+        Ok(())
+    }
+
+    /// Runs SQLite's own consistency check; `Ok("ok")` when the file is sound.
+    pub fn integrity_check(&self) -> Result<String, StoreError> {
+        Ok(self.conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?)
+    }
+}
+
+fn decode(id: &str, doc: &str) -> Result<Article, StoreError> {
+    serde_json::from_str(doc).map_err(|source| StoreError::Corrupt { id: id.to_string(), source })
+}
+
+fn encode_cursor(sort: &str, id: &str) -> String {
+    format!("{sort}~{id}").bytes().map(|b| format!("{b:02x}")).collect()
+}
+
+fn decode_cursor(cursor: &str) -> Result<(String, String), StoreError> {
+    let bad = || StoreError::BadCursor(cursor.to_string());
+    if cursor.len() % 2 != 0 || !cursor.is_ascii() {
+        return Err(bad());
+    }
+    let bytes = (0..cursor.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&cursor[i..i + 2], 16))
+        .collect::<Result<Vec<u8>, _>>()
+        .map_err(|_| bad())?;
+    let s = String::from_utf8(bytes).map_err(|_| bad())?;
+    let (sort, id) = s.split_once('~').ok_or_else(bad)?;
+    Ok((sort.to_string(), id.to_string()))
+}
+
+impl Store for SqliteStore {
+    fn upsert(&mut self, articles: &[Article]) -> Result<Vec<Upsert>, StoreError> {
+        let now = Utc::now();
+        let tx = self.conn.transaction()?;
+        let mut outcomes = Vec::with_capacity(articles.len());
+        {
+            let mut find = tx.prepare_cached("SELECT doc, ingested_at FROM articles WHERE id = ?1")?;
+            let mut write = tx.prepare_cached(
+                "INSERT INTO articles (id, url, canonical_url, source, title, published, published_sort,
+                                       content_hash, ingested_at, updated_at, doc)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+                 ON CONFLICT (id) DO UPDATE SET url = ?2, canonical_url = ?3, source = ?4, title = ?5,
+                     published = ?6, published_sort = ?7, content_hash = ?8, updated_at = ?10, doc = ?11",
+            )?;
+            for article in articles {
+                let existing: Option<(String, String)> =
+                    find.query_row([&article.id], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
+                let mut stored = article.clone();
+                stored.ingested_at = match &existing {
+                    Some((_, at)) => chrono::DateTime::parse_from_rfc3339(at).ok().map(|d| d.to_utc()).or(Some(now)),
+                    None => Some(now),
+                };
+                let doc = serde_json::to_string(&stored).expect("articles serialise");
+                let outcome = match &existing {
+                    Some((old_doc, _)) if *old_doc == doc => Upsert::Unchanged,
+                    Some(_) => Upsert::Updated,
+                    None => Upsert::Inserted,
+                };
+                if outcome != Upsert::Unchanged {
+                    write.execute(params![
+                        stored.id,
+                        stored.url,
+                        stored.url.as_deref().map(id::canonical_url),
+                        stored.source,
+                        stored.title,
+                        stored.published.map(|p| p.to_string()),
+                        stored.published.map(|p| p.sort_key()).unwrap_or_default(),
+                        stored.content_hash,
+                        stored.ingested_at.unwrap_or(now).to_rfc3339(),
+                        now.to_rfc3339(),
+                        doc,
+                    ])?;
+                }
+                outcomes.push(outcome);
+            }
+        }
+        if outcomes.iter().any(|o| *o != Upsert::Unchanged) {
+            tx.execute("UPDATE store_meta SET value = value + 1 WHERE key = 'generation'", [])?;
+        }
+        tx.commit()?;
+        Ok(outcomes)
+    }
+
+    fn get(&self, id: &str) -> Result<Option<Article>, StoreError> {
+        let doc: Option<String> = self
+            .conn
+            .query_row("SELECT doc FROM articles WHERE id = ?1", [id], |r| r.get(0))
+            .optional()?;
+        doc.map(|d| decode(id, &d)).transpose()
+    }
+
+    fn get_by_url(&self, url: &str) -> Result<Option<Article>, StoreError> {
+        let row: Option<(String, String)> = self
+            .conn
+            .query_row(
+                "SELECT id, doc FROM articles WHERE canonical_url = ?1 ORDER BY id LIMIT 1",
+                [id::canonical_url(url)],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        row.map(|(id, d)| decode(&id, &d)).transpose()
+    }
+
+    fn count(&self) -> Result<u64, StoreError> {
+        Ok(self.conn.query_row("SELECT COUNT(*) FROM articles", [], |r| r.get::<_, i64>(0))? as u64)
+    }
+
+    fn list(&self, limit: usize, cursor: Option<&str>) -> Result<Page, StoreError> {
+        let (sort, after_id) = match cursor {
+            Some(c) => decode_cursor(c)?,
+            None => ("\u{10FFFF}".to_string(), String::new()),
+        };
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, title, published, source, url, published_sort FROM articles
+             WHERE published_sort < ?1 OR (published_sort = ?1 AND id < ?2)
+             ORDER BY published_sort DESC, id DESC LIMIT ?3",
+        )?;
+        let after_id = if cursor.is_some() { after_id } else { "\u{10FFFF}".to_string() };
+        let mut rows = stmt.query(params![sort, after_id, (limit + 1) as i64])?;
+        let mut articles = Vec::new();
+        let mut sort_keys = Vec::new();
+        while let Some(r) = rows.next()? {
+            let published: Option<String> = r.get(2)?;
+            articles.push(ArticleSummary {
+                id: r.get(0)?,
+                title: r.get(1)?,
+                published: published.as_deref().and_then(storyline_core::Published::parse),
+                source: r.get(3)?,
+                url: r.get(4)?,
+            });
+            sort_keys.push(r.get::<_, String>(5)?);
+        }
+        let next_cursor = if articles.len() > limit {
+            articles.pop();
+            let last = articles.last().expect("limit >= 1");
+            Some(encode_cursor(&sort_keys[limit - 1], &last.id))
+        } else {
+            None
+        };
+        Ok(Page { articles, next_cursor })
+    }
+
+    fn for_each(&self, f: &mut dyn FnMut(Article)) -> Result<(), StoreError> {
+        let mut stmt = self.conn.prepare("SELECT id, doc FROM articles ORDER BY id")?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let id: String = r.get(0)?;
+            let doc: String = r.get(1)?;
+            f(decode(&id, &doc)?);
+        }
+        Ok(())
+    }
+
+    fn generation(&self) -> Result<u64, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM store_meta WHERE key = 'generation'", [], |r| r.get::<_, i64>(0))?
+            as u64)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use storyline_core::{ArticleDraft, Published};
+
+    fn article(id: &str, text: &str, published: Option<&str>) -> Article {
+        ArticleDraft {
+            id: Some(id.into()),
+            title: Some(format!("Title {id}")),
+            text: text.into(),
+            published: published.and_then(Published::parse),
+            url: Some(format!("https://example.com/{id}")),
+            ..Default::default()
+        }
+        .finish()
+        .unwrap()
+    }
+
+    #[test]
+    fn upsert_inserts_then_leaves_unchanged_then_updates() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = SqliteStore::open(dir.path()).unwrap();
+        let a = article("a", "First text.", Some("2023-06-26"));
+        assert_eq!(s.upsert(std::slice::from_ref(&a)).unwrap(), vec![Upsert::Inserted]);
+        let g1 = s.generation().unwrap();
+        assert_eq!(s.upsert(std::slice::from_ref(&a)).unwrap(), vec![Upsert::Unchanged]);
+        assert_eq!(s.generation().unwrap(), g1, "no change, no new generation");
+        let changed = article("a", "Changed text.", Some("2023-06-26"));
+        assert_eq!(s.upsert(&[changed]).unwrap(), vec![Upsert::Updated]);
+        assert!(s.generation().unwrap() > g1);
+        assert_eq!(s.count().unwrap(), 1);
+        let got = s.get("a").unwrap().unwrap();
+        assert_eq!(got.text, "Changed text.");
+        assert!(got.ingested_at.is_some());
+        assert_eq!(s.get_by_url("HTTPS://EXAMPLE.COM/a/").unwrap().unwrap().id, "a");
+        assert!(s.get("missing").unwrap().is_none());
+    }
+
+    #[test]
+    fn listing_pages_newest_first_with_undated_last() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = SqliteStore::open(dir.path()).unwrap();
+        let arts = vec![
+            article("a", "A.", Some("2023-06-24")),
+            article("b", "B.", Some("2023-06-26T10:00:00+03:00")),
+            article("c", "C.", None),
+            article("d", "D.", Some("2023-06-25")),
+            article("e", "E.", Some("2023-06-25")),
+        ];
+        s.upsert(&arts).unwrap();
+        let mut ids = Vec::new();
+        let mut cursor = None;
+        loop {
+            let page = s.list(2, cursor.as_deref()).unwrap();
+            ids.extend(page.articles.iter().map(|a| a.id.clone()));
+            match page.next_cursor {
+                Some(c) => cursor = Some(c),
+                None => break,
+            }
+        }
+        assert_eq!(ids, vec!["b", "e", "d", "a", "c"]);
+        assert!(matches!(s.list(2, Some("zz")), Err(StoreError::BadCursor(_))));
+    }
+
+    #[test]
+    fn reopening_keeps_articles_and_schema() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let mut s = SqliteStore::open(dir.path()).unwrap();
+            s.upsert(&[article("a", "A.", None)]).unwrap();
+        }
+        let s = SqliteStore::open(dir.path()).unwrap();
+        assert_eq!(s.count().unwrap(), 1);
+        assert_eq!(s.integrity_check().unwrap(), "ok");
+        let mut seen = Vec::new();
+        s.for_each(&mut |a| seen.push(a.id)).unwrap();
+        assert_eq!(seen, vec!["a"]);
+    }
+
+    #[test]
+    fn a_newer_schema_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let s = SqliteStore::open(dir.path()).unwrap();
+            s.conn.pragma_update(None, "user_version", 99).unwrap();
+        }
+        assert!(matches!(SqliteStore::open(dir.path()), Err(StoreError::TooNew { found: 99, .. })));
+    }
+}
