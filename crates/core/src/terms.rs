@@ -48,12 +48,12 @@ impl Analyzer {
     /// The index terms of `text`, in order, repeats kept.
     pub fn terms(&self, text: &str) -> Vec<String> {
         let mut out = Vec::new();
-        self.for_each_term(text, |t| out.push(t));
+        self.for_each_term(text, |_, t| out.push(t));
         out
     }
 
-    /// Calls `f` with each index term of `text`, in order.
-    pub fn for_each_term(&self, text: &str, mut f: impl FnMut(String)) {
+    /// Calls `f` with each word of `text` (lower-cased) and its index term, in order.
+    pub fn for_each_term(&self, text: &str, mut f: impl FnMut(&str, String)) {
         for word in text.unicode_words() {
             let lower = normalise_word(word);
             if lower.chars().count() < 2 && !lower.chars().all(|c| c.is_ascii_digit()) {
@@ -64,9 +64,9 @@ impl Analyzer {
             }
             let term = match &self.stemmer {
                 Some(s) => s.stem(&lower).into_owned(),
-                None => lower,
+                None => lower.clone(),
             };
-            f(term);
+            f(&lower, term);
         }
     }
 

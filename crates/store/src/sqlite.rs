@@ -165,6 +165,7 @@ impl Store for SqliteStore {
     }
 
     fn list(&self, limit: usize, cursor: Option<&str>) -> Result<Page, StoreError> {
+        let limit = limit.max(1);
         let (sort, after_id) = match cursor {
             Some(c) => decode_cursor(c)?,
             None => ("\u{10FFFF}".to_string(), String::new()),
