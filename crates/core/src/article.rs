@@ -61,6 +61,10 @@ pub struct Article {
 #[derive(Debug, Clone, Default)]
 pub struct ArticleDraft {
     pub id: Option<String>,
+    /// The given title was itself derived from the text (a re-ingested export).
+    pub title_derived: bool,
+    /// When a store first accepted the article (a re-ingested export keeps it).
+    pub ingested_at: Option<DateTime<Utc>>,
     pub url: Option<String>,
     pub source: Option<String>,
     pub title: Option<String>,
@@ -105,7 +109,7 @@ impl ArticleDraft {
         }
         let title = self.title.map(|t| collapse(&t)).filter(|t| !t.is_empty());
         let (title, title_derived) = match title {
-            Some(t) => (t, false),
+            Some(t) => (t, self.title_derived),
             None => (derive_title(&text), true),
         };
         let url = self.url.map(|u| u.trim().to_string()).filter(|u| !u.is_empty());
@@ -136,7 +140,7 @@ impl ArticleDraft {
             sections,
             related_references: self.related_references,
             metadata: self.metadata,
-            ingested_at: None,
+            ingested_at: self.ingested_at,
         })
     }
 }

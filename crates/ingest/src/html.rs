@@ -47,6 +47,7 @@ pub fn parse(input: &str, page: &str) -> Parsed {
                 line: None,
                 reason: "HTML page with no article text (no paragraphs found)".into(),
             }],
+            warnings: Vec::new(),
         };
     }
     draft.sections = structure.sections;

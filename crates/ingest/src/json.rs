@@ -103,6 +103,7 @@ pub fn draft_from_record(mut record: Map<String, Value>) -> Result<ArticleDraft,
         byline: optional_string(&mut record, "byline")?.or(optional_string(&mut record, "author")?),
         ..Default::default()
     };
+    read_export_fields(&mut record, &mut draft)?;
     if let Some(raw) = optional_string(&mut record, "published")? {
         match Published::parse(&raw) {
             Some(p) => draft.published = Some(p),
@@ -111,6 +112,32 @@ pub fn draft_from_record(mut record: Map<String, Value>) -> Result<ArticleDraft,
     }
     draft.metadata = record;
     Ok(draft)
+}
+
+/// Fields that `storyline export` writes beyond the dataset format, so that an
+/// export ingested into a new store gives back the same articles.
+fn read_export_fields(record: &mut Map<String, Value>, draft: &mut ArticleDraft) -> Result<(), String> {
+    if let Some(v) = record.remove("sections") {
+        draft.sections = serde_json::from_value(v).map_err(|e| format!("field 'sections': {e}"))?;
+    }
+    if let Some(v) = record.remove("related_references") {
+        draft.related_references = serde_json::from_value(v).map_err(|e| format!("field 'related_references': {e}"))?;
+    }
+    match record.remove("title_derived") {
+        None | Some(Value::Null) => {}
+        Some(Value::Bool(b)) => draft.title_derived = b,
+        Some(other) => return Err(format!("field 'title_derived': expected a boolean, found {}", kind(&other))),
+    }
+    if let Some(raw) = optional_string(record, "ingested_at")? {
+        let at = chrono::DateTime::parse_from_rfc3339(&raw).map_err(|e| format!("field 'ingested_at': {e}"))?;
+        draft.ingested_at = Some(at.to_utc());
+    }
+    // Recomputed from the text; a stale value must not be trusted.
+    record.remove("content_hash");
+    if let Some(Value::Object(meta)) = record.remove("metadata") {
+        record.extend(meta);
+    }
+    Ok(())
 }
 
 fn optional_string(record: &mut Map<String, Value>, field: &str) -> Result<Option<String>, String> {

@@ -5,7 +5,8 @@
 //! from the file name or, failing that, from the content. A bad record never
 //! stops the others: every problem becomes a [`Rejection`] naming the input,
 //! the line when there is one, and what is wrong. Storing the drafts is the
-//! caller's business (see `storyline-store`); so is fetching from the web.
+//! job of [`Pipeline`], which batches them into a `storyline-store` `Store`;
+//! fetching from the web is not done here.
 
 pub mod blocks;
 pub mod decode;
@@ -15,10 +16,12 @@ pub mod front_matter;
 pub mod html;
 pub mod json;
 pub mod markdown;
+pub mod pipeline;
 pub mod plain;
 pub mod walk;
 
 pub use format::Format;
+pub use pipeline::{Pipeline, Summary};
 pub use walk::{read_input, Options};
 
 use serde::Serialize;
@@ -45,6 +48,8 @@ pub struct Rejection {
 pub struct Parsed {
     pub drafts: Vec<Located>,
     pub rejected: Vec<Rejection>,
+    /// Problems that did not stop an article (an unreadable front-matter date).
+    pub warnings: Vec<Rejection>,
 }
 
 impl Parsed {
@@ -52,6 +57,7 @@ impl Parsed {
         Parsed {
             drafts: Vec::new(),
             rejected: vec![Rejection { input: input.to_string(), line, reason: reason.into() }],
+            warnings: Vec::new(),
         }
     }
 
@@ -59,6 +65,7 @@ impl Parsed {
         Parsed {
             drafts: vec![Located { input: input.to_string(), line: None, draft }],
             rejected: Vec::new(),
+            warnings: Vec::new(),
         }
     }
 }

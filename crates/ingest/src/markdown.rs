@@ -18,7 +18,7 @@ pub fn parse(input: &str, text: &str) -> Parsed {
     draft.sections = structure.sections;
     draft.related_references = structure.related;
     let mut parsed = Parsed::one(input, draft);
-    parsed.rejected.extend(
+    parsed.warnings.extend(
         problems
             .into_iter()
             .map(|reason| Rejection { input: input.into(), line: None, reason }),

@@ -18,7 +18,7 @@ pub fn parse(input: &str, text: &str) -> Parsed {
     draft.related_references = structure.related;
     let mut parsed = Parsed::one(input, draft);
     for p in problems {
-        parsed.rejected.push(crate::Rejection { input: input.into(), line: None, reason: p });
+        parsed.warnings.push(crate::Rejection { input: input.into(), line: None, reason: p });
     }
     parsed
 }

@@ -107,7 +107,7 @@ impl Store for SqliteStore {
                 let mut stored = article.clone();
                 stored.ingested_at = match &existing {
                     Some((_, at)) => chrono::DateTime::parse_from_rfc3339(at).ok().map(|d| d.to_utc()).or(Some(now)),
-                    None => Some(now),
+                    None => article.ingested_at.or(Some(now)),
                 };
                 let doc = serde_json::to_string(&stored).expect("articles serialise");
                 let outcome = match &existing {
