@@ -1,1 +1,62 @@
-//! placeholder
+//! The web site and JSON API over a storyline store.
+//!
+//! This crate owns HTTP: routes, pages, JSON shapes on the wire and the
+//! in-memory Similar Posts index the pages read. It does not parse inputs or
+//! decide what is similar; it asks `storyline-relate` and `storyline-store`.
+//! Pages are server-rendered with askama, whose templates escape every value.
+
+mod api;
+mod pages;
+mod state;
+
+pub use state::AppState;
+
+use axum::routing::get;
+use axum::Router;
+use std::net::SocketAddr;
+use storyline_store::Store;
+
+/// The whole site: pages, API and health check.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/", get(pages::home))
+        .route("/articles/{id}", get(pages::article))
+        .route("/style.css", get(pages::stylesheet))
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/api/articles", get(api::list_articles))
+        .route("/api/articles/{id}", get(api::get_article))
+        .route("/api/articles/{id}/similar", get(api::similar))
+        .fallback(pages::not_found)
+        .with_state(state)
+}
+
+/// Serves `store` on `addr` until Ctrl-C or SIGTERM; `ready` is told the bound address.
+pub async fn serve(store: Box<dyn Store>, addr: SocketAddr, ready: impl FnOnce(SocketAddr)) -> std::io::Result<()> {
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    ready(listener.local_addr()?);
+    axum::serve(listener, router(AppState::new(store)))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,87 @@
+//! The JSON API under `/api/`. Errors are `application/problem+json` (RFC 9457).
+
+use crate::AppState;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Deserialize;
+use serde_json::json;
+use storyline_store::StoreError;
+
+/// An RFC 9457 problem response.
+pub struct Problem {
+    status: StatusCode,
+    title: &'static str,
+    detail: String,
+}
+
+impl Problem {
+    pub fn not_found(detail: String) -> Problem {
+        Problem { status: StatusCode::NOT_FOUND, title: "Not Found", detail }
+    }
+    pub fn bad_request(detail: String) -> Problem {
+        Problem { status: StatusCode::BAD_REQUEST, title: "Bad Request", detail }
+    }
+}
+
+impl From<StoreError> for Problem {
+    fn from(e: StoreError) -> Problem {
+        match e {
+            StoreError::BadCursor(_) => Problem::bad_request(e.to_string()),
+            other => {
+                tracing::error!(error = %other, "store error");
+                Problem { status: StatusCode::INTERNAL_SERVER_ERROR, title: "Internal Server Error", detail: other.to_string() }
+            }
+        }
+    }
+}
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        let body = json!({"type": "about:blank", "title": self.title, "status": self.status.as_u16(), "detail": self.detail});
+        (self.status, [(header::CONTENT_TYPE, "application/problem+json")], body.to_string()).into_response()
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ListParams {
+    limit: Option<usize>,
+    cursor: Option<String>,
+}
+
+pub const MAX_PAGE: usize = 200;
+
+pub async fn list_articles(State(state): State<AppState>, Query(p): Query<ListParams>) -> Result<Response, Problem> {
+    let limit = p.limit.unwrap_or(50);
+    if limit == 0 || limit > MAX_PAGE {
+        return Err(Problem::bad_request(format!("limit must be between 1 and {MAX_PAGE}, got {limit}")));
+    }
+    let page = state.with_store(move |s| s.list(limit, p.cursor.as_deref())).await?;
+    Ok(Json(page).into_response())
+}
+
+pub async fn get_article(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, Problem> {
+    let key = id.clone();
+    match state.with_store(move |s| s.get(&key)).await? {
+        Some(a) => Ok(Json(a).into_response()),
+        None => Err(Problem::not_found(format!("no article with id {id:?}"))),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct SimilarParams {
+    k: Option<usize>,
+}
+
+pub async fn similar(State(state): State<AppState>, Path(id): Path<String>, Query(p): Query<SimilarParams>) -> Result<Response, Problem> {
+    let k = p.k.unwrap_or(5);
+    if k == 0 || k > 100 {
+        return Err(Problem::bad_request(format!("k must be between 1 and 100, got {k}")));
+    }
+    let index = state.index().await?;
+    match index.similar(&id, k) {
+        Some(s) => Ok(Json(s).into_response()),
+        None => Err(Problem::not_found(format!("no article with id {id:?}"))),
+    }
+}
