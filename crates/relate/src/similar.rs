@@ -30,6 +30,22 @@ pub struct Why {
     pub lexical: f32,
 }
 
+impl Why {
+    /// The compact reason shown to readers: "wagner · prigozhin · 2 days later".
+    pub fn compact(&self) -> String {
+        let mut parts: Vec<String> = self.terms.iter().take(3).cloned().collect();
+        match self.days_apart {
+            Some(0) => parts.push("same day".into()),
+            Some(1) => parts.push("1 day later".into()),
+            Some(-1) => parts.push("1 day earlier".into()),
+            Some(d) if d > 0 => parts.push(format!("{d} days later")),
+            Some(d) => parts.push(format!("{} days earlier", -d)),
+            None => {}
+        }
+        parts.join(" · ")
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SimilarPost {
     pub id: String,
@@ -162,6 +178,7 @@ mod tests {
         assert_eq!(s.similar[0].duplicates, vec!["b-copy"]);
         assert_eq!(s.duplicates, vec!["a-copy"]);
         assert_eq!(s.similar[0].why.days_apart, Some(2));
+        assert!(s.similar[0].why.compact().ends_with("2 days later"), "{}", s.similar[0].why.compact());
         assert!(s.similar[0].why.terms.contains(&"prigozhin".to_string()));
         assert!(s.similar[0].score > 0.0 && s.similar[0].score <= 1.0);
         assert!(s.similar[0].score >= s.similar[1].score);

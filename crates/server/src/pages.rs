@@ -9,7 +9,6 @@ use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
 use storyline_core::{Published, RelatedReference, Section};
-use storyline_relate::SimilarPost;
 
 const HOME_PAGE_SIZE: usize = 30;
 const SIMILAR_ON_PAGE: usize = 5;
@@ -64,20 +63,6 @@ pub fn display_date(p: Option<Published>) -> String {
     p.map_or_else(|| "date unknown".to_string(), |p| p.day().format("%-d %B %Y").to_string())
 }
 
-/// The compact reason shown under a similar post: "wagner · prigozhin · 2 days later".
-pub fn why_line(s: &SimilarPost) -> String {
-    let mut parts: Vec<String> = s.why.terms.iter().take(3).cloned().collect();
-    match s.why.days_apart {
-        Some(0) => parts.push("same day".into()),
-        Some(1) => parts.push("1 day later".into()),
-        Some(-1) => parts.push("1 day earlier".into()),
-        Some(d) if d > 0 => parts.push(format!("{d} days later")),
-        Some(d) => parts.push(format!("{} days earlier", -d)),
-        None => {}
-    }
-    parts.join(" · ")
-}
-
 fn render(t: impl Template) -> Response {
     match t.render() {
         Ok(html) => Html(html).into_response(),
@@ -114,7 +99,7 @@ pub async fn article(State(state): State<AppState>, Path(id): Path<String>) -> R
         .map(|s| s.similar)
         .unwrap_or_default()
         .into_iter()
-        .map(|s| SimilarRow { why: why_line(&s), date: display_date(s.published), copies: s.duplicates.len(), id: s.id, title: s.title })
+        .map(|s| SimilarRow { why: s.why.compact(), date: display_date(s.published), copies: s.duplicates.len(), id: s.id, title: s.title })
         .collect();
     let description: String = a.lead().chars().take(200).collect();
     Ok(render(ArticlePage {

@@ -1,1 +1,69 @@
-fn main() {}
+//! The `storyline` command: a thin layer that wires the pipeline crates
+//! together. `cli.rs` holds the flags, `config.rs` how settings are resolved,
+//! and each subcommand lives in `commands/`. Library crates return typed
+//! errors; here they become messages on stderr and exit codes:
+//! 0 success, 1 failure (the reason on stderr), 2 bad usage (from clap).
+
+mod cli;
+mod commands;
+mod config;
+mod render;
+mod sample;
+mod synthetic;
+
+use clap::Parser;
+use cli::{BenchCommand, Cli, Command};
+use std::io::Write;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(cli.quiet);
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("storyline: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Runs one subcommand; what it prints for people or scripts goes to stdout.
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let ctx = commands::Context::new(&cli)?;
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let code = match &cli.command {
+        Command::Ingest(a) => commands::ingest::run(&ctx, a, &mut out)?,
+        Command::List(a) => commands::articles::list(&ctx, a, &mut out)?,
+        Command::Show(a) => commands::articles::show(&ctx, a, &mut out)?,
+        Command::Export(a) => commands::articles::export(&ctx, a, &mut out)?,
+        Command::Extract(a) => commands::extract::run(&ctx, a, &mut out)?,
+        Command::Similar(a) => commands::similar::run(&ctx, a, &mut out)?,
+        Command::Serve(a) => commands::serve::serve(&ctx, a)?,
+        Command::Demo(a) => commands::serve::demo(&ctx, a, &mut out)?,
+        Command::Bench(BenchCommand::Ingest(a)) => commands::bench::ingest(&ctx, a, &mut out)?,
+        Command::Bench(BenchCommand::Corpus(a)) => commands::bench::corpus(a, &mut out)?,
+    };
+    out.flush()?;
+    Ok(code)
+}
+
+/// Logs go to stderr; `RUST_LOG` (or `STORYLINE_LOG`) overrides the level.
+fn init_logging(quiet: bool) {
+    let default = if quiet { "error" } else { "warn,storyline_server=info" };
+    let filter = std::env::var("STORYLINE_LOG")
+        .or_else(|_| std::env::var("RUST_LOG"))
+        .unwrap_or_else(|_| default.to_string());
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+/// `storyline list | head` must end quietly, as Unix tools do.
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain()
+        .any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe))
+}

@@ -1,0 +1,168 @@
+//! Command-line flags. Every flag that has a setting in the config file can
+//! also come from a `STORYLINE_*` environment variable; see `config.rs` for
+//! the order in which they win.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// storyline: ingest news articles, relate them, and serve them.
+#[derive(Parser, Debug)]
+#[command(name = "storyline", version, about, long_about = None)]
+pub struct Cli {
+    /// Where the store lives [default: ./storyline-data]
+    #[arg(long, global = true, env = "STORYLINE_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+
+    /// A TOML config file [default: ./storyline.toml when it exists]
+    #[arg(long, global = true, env = "STORYLINE_CONFIG")]
+    pub config: Option<PathBuf>,
+
+    /// No progress bars or notes on stderr (errors are still printed)
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Ingest files, folders, feeds or stdin (`-`) into the store
+    Ingest(IngestArgs),
+    /// List the stored articles, newest first
+    List(ListArgs),
+    /// Show one article (by id or URL) with everything known about it
+    Show(ShowArgs),
+    /// Parse one input and show the article it gives, without a store
+    Extract(ExtractArgs),
+    /// Similar Posts of one article, or of every article with --all
+    Similar(SimilarArgs),
+    /// Write every stored article out (JSONL that `ingest` reads back)
+    Export(ExportArgs),
+    /// Serve the web site and JSON API
+    Serve(ServeArgs),
+    /// Load the bundled sample corpus into a fresh store and serve it
+    Demo(DemoArgs),
+    /// Benchmarks
+    #[command(subcommand)]
+    Bench(BenchCommand),
+}
+
+#[derive(Args, Debug)]
+pub struct IngestArgs {
+    /// Files, folders (read recursively) or `-` for stdin
+    #[arg(required = true)]
+    pub inputs: Vec<String>,
+    /// Print the summary as one JSON object
+    #[arg(long)]
+    pub json: bool,
+    /// Reject files larger than this many bytes [default: 268435456]
+    #[arg(long, env = "STORYLINE_MAX_FILE_SIZE")]
+    pub max_file_size: Option<u64>,
+    /// Articles per transaction [default: 500]
+    #[arg(long, env = "STORYLINE_BATCH_SIZE")]
+    pub batch_size: Option<usize>,
+}
+
+#[derive(Args, Debug)]
+pub struct ListArgs {
+    /// JSON Lines: {"id","title","published","source","url"}
+    #[arg(long)]
+    pub json: bool,
+    /// At most this many articles
+    #[arg(long)]
+    pub limit: Option<usize>,
+}
+
+#[derive(Args, Debug)]
+pub struct ShowArgs {
+    /// Article id or URL
+    pub id: String,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct ExtractArgs {
+    /// A text, Markdown, HTML or JSON file (`-` for stdin)
+    pub file: String,
+    /// Publication date to assume when the input has none
+    #[arg(long)]
+    pub published: Option<String>,
+    /// The page's URL, when the input does not say
+    #[arg(long)]
+    pub url: Option<String>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct SimilarArgs {
+    /// Article id or URL
+    #[arg(required_unless_present = "all", conflicts_with = "all")]
+    pub id: Option<String>,
+    /// Every stored article, one JSON line each
+    #[arg(long)]
+    pub all: bool,
+    /// How many similar posts
+    #[arg(short, default_value_t = 5)]
+    pub k: usize,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum ExportFormat {
+    Jsonl,
+}
+
+#[derive(Args, Debug)]
+pub struct ExportArgs {
+    #[arg(long, value_enum, default_value = "jsonl")]
+    pub format: ExportFormat,
+    /// Write to this file instead of stdout
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    /// Address to listen on [default: 127.0.0.1:8080]
+    #[arg(long, env = "STORYLINE_ADDR")]
+    pub addr: Option<SocketAddr>,
+}
+
+#[derive(Args, Debug)]
+pub struct DemoArgs {
+    /// Address to listen on [default: 127.0.0.1:8080]
+    #[arg(long, env = "STORYLINE_ADDR")]
+    pub addr: Option<SocketAddr>,
+    /// Load the corpus and exit instead of serving (into --data-dir when given)
+    #[arg(long)]
+    pub no_serve: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum BenchCommand {
+    /// Ingest speed and memory on generated articles, against a plain SQLite baseline
+    Ingest(BenchIngestArgs),
+    /// Write the generated benchmark corpus as JSON Lines to stdout
+    Corpus(BenchCorpusArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct BenchCorpusArgs {
+    /// How many articles to generate
+    #[arg(long, default_value_t = 20_000)]
+    pub articles: usize,
+}
+
+#[derive(Args, Debug)]
+pub struct BenchIngestArgs {
+    /// How many articles to generate
+    #[arg(long, default_value_t = 20_000)]
+    pub articles: usize,
+    #[arg(long)]
+    pub json: bool,
+}

@@ -1,0 +1,120 @@
+//! `storyline bench`: measured runs with a baseline computed in the same run.
+//!
+//! `bench ingest` times the whole ingest path (read, parse, language
+//! detection, serialisation, transactional upsert) on generated articles,
+//! against a baseline that inserts the same JSON lines into SQLite with the
+//! same durability settings and no processing at all. The ratio says what
+//! storyline's work costs over bare storage on this machine.
+
+use crate::cli::{BenchCorpusArgs, BenchIngestArgs};
+use crate::commands::{ingest::ingest_inputs, Context};
+use crate::config::DEFAULT_BATCH_SIZE;
+use crate::synthetic;
+use anyhow::Result;
+use indicatif::ProgressBar;
+use serde_json::json;
+use std::io::{BufRead, Write};
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::Instant;
+use storyline_ingest::Options;
+use storyline_store::SqliteStore;
+
+pub fn corpus(args: &BenchCorpusArgs, out: &mut dyn Write) -> Result<ExitCode> {
+    for i in 0..args.articles {
+        writeln!(out, "{}", synthetic::article(i))?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn ingest(ctx: &Context, args: &BenchIngestArgs, out: &mut dyn Write) -> Result<ExitCode> {
+    let dir = tempfile::Builder::new().prefix("storyline-bench-").tempdir()?;
+    let input = dir.path().join("articles.jsonl");
+    {
+        let mut f = std::io::BufWriter::new(std::fs::File::create(&input)?);
+        corpus(&BenchCorpusArgs { articles: args.articles }, &mut f)?;
+        f.flush()?;
+    }
+    if ctx.chatty() {
+        eprintln!("bench ingest: {} generated articles", args.articles);
+    }
+    let n = args.articles as f64;
+
+    let baseline_s = time(|| sqlite_baseline(&input, &dir.path().join("baseline.db")))?;
+    let rss_after_baseline = peak_rss_mb();
+
+    let mut store = SqliteStore::open(&dir.path().join("store"))?;
+    let inputs = [input.display().to_string()];
+    let hidden = ProgressBar::hidden();
+    let mut accepted = 0;
+    let storyline_s = time(|| {
+        let s = ingest_inputs(&mut store, &inputs, &Options::default(), DEFAULT_BATCH_SIZE, &hidden)?;
+        accepted = s.ingested;
+        Ok(())
+    })?;
+    let reingest_s = time(|| ingest_inputs(&mut store, &inputs, &Options::default(), DEFAULT_BATCH_SIZE, &hidden).map(|_| ()))?;
+    let peak = peak_rss_mb();
+
+    let report = json!({
+        "bench": "ingest",
+        "articles": args.articles,
+        "stored": accepted,
+        "systems": {
+            "storyline": {"seconds": storyline_s, "articles_per_s": n / storyline_s},
+            "storyline-reingest": {"seconds": reingest_s, "articles_per_s": n / reingest_s},
+            "sqlite-insert": {"seconds": baseline_s, "articles_per_s": n / baseline_s},
+        },
+        "ratio_storyline_to_baseline_time": storyline_s / baseline_s,
+        "peak_rss_mb": peak,
+        "peak_rss_mb_after_baseline": rss_after_baseline,
+    });
+    if args.json {
+        writeln!(out, "{report}")?;
+    } else {
+        writeln!(out, "bench ingest: {} generated articles (JSONL), batches of {DEFAULT_BATCH_SIZE}, synchronous=FULL", args.articles)?;
+        writeln!(out, "{:<20} {:>10} {:>14} {:>10}", "system", "seconds", "articles/s", "time ×")?;
+        for (name, s) in [("sqlite-insert", baseline_s), ("storyline", storyline_s), ("storyline-reingest", reingest_s)] {
+            writeln!(out, "{name:<20} {s:>10.2} {:>14.0} {:>10.2}", n / s, s / baseline_s)?;
+        }
+        match peak {
+            Some(mb) => writeln!(out, "peak RSS: {mb:.1} MB")?,
+            None => writeln!(out, "peak RSS: not available on this system")?,
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn time(f: impl FnOnce() -> Result<()>) -> Result<f64> {
+    let start = Instant::now();
+    f()?;
+    Ok(start.elapsed().as_secs_f64().max(1e-9))
+}
+
+/// The same lines stored as they are: no parsing, no analysis.
+fn sqlite_baseline(input: &Path, db: &Path) -> Result<()> {
+    let mut conn = rusqlite::Connection::open(db)?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.execute_batch("CREATE TABLE raw (n INTEGER PRIMARY KEY, doc TEXT NOT NULL)")?;
+    let reader = std::io::BufReader::new(std::fs::File::open(input)?);
+    let mut lines = reader.lines().peekable();
+    while lines.peek().is_some() {
+        let tx = conn.transaction()?;
+        {
+            let mut insert = tx.prepare_cached("INSERT INTO raw (doc) VALUES (?1)")?;
+            for line in lines.by_ref().take(DEFAULT_BATCH_SIZE) {
+                insert.execute([line?])?;
+            }
+        }
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+/// The process's peak resident set size (VmHWM), in MB, where the OS reports it.
+pub fn peak_rss_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}

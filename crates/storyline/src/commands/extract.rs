@@ -1,0 +1,59 @@
+//! `storyline extract FILE`: what storyline reads from one input, without a store.
+
+use crate::cli::ExtractArgs;
+use crate::commands::Context;
+use crate::render;
+use anyhow::{bail, Result};
+use std::io::Write;
+use std::process::ExitCode;
+use storyline_core::Published;
+use storyline_ingest::{read_input, Options, Parsed};
+
+pub fn run(ctx: &Context, args: &ExtractArgs, out: &mut dyn Write) -> Result<ExitCode> {
+    let published = match &args.published {
+        Some(raw) => match Published::parse(raw) {
+            Some(p) => Some(p),
+            None => bail!("--published {raw:?} is not a date (use e.g. 2023-06-26 or 2023-06-26T10:00:00+03:00)"),
+        },
+        None => None,
+    };
+    let options = Options { max_file_bytes: ctx.file.max_file_size.unwrap_or(Options::default().max_file_bytes) };
+    let mut parsed = Parsed::default();
+    read_input(&args.file, &options, &mut |p| {
+        parsed.drafts.extend(p.drafts);
+        parsed.rejected.extend(p.rejected);
+        parsed.warnings.extend(p.warnings);
+    });
+    for r in parsed.rejected.iter().chain(&parsed.warnings) {
+        let place = r.line.map_or_else(|| r.input.clone(), |l| format!("{}:{l}", r.input));
+        eprintln!("storyline: {place}: {}", r.reason);
+    }
+    let mut shown = 0;
+    for located in parsed.drafts {
+        let mut draft = located.draft;
+        if draft.published.is_none() {
+            draft.published = published;
+        }
+        if draft.url.is_none() {
+            draft.url = args.url.clone();
+        }
+        let article = match draft.finish() {
+            Ok(a) => a,
+            Err(e) => {
+                eprintln!("storyline: {}: {e}", located.input);
+                continue;
+            }
+        };
+        if args.json {
+            serde_json::to_writer_pretty(&mut *out, &article)?;
+            writeln!(out)?;
+        } else {
+            if shown > 0 {
+                writeln!(out, "\n---\n")?;
+            }
+            render::article(&article, out)?;
+        }
+        shown += 1;
+    }
+    Ok(if shown > 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}

@@ -1,0 +1,92 @@
+//! `storyline ingest`: inputs → pipeline → store, with a progress line and a summary.
+
+use crate::cli::IngestArgs;
+use crate::commands::Context;
+use crate::config::DEFAULT_BATCH_SIZE;
+use anyhow::Result;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::io::Write;
+use std::process::ExitCode;
+use storyline_ingest::{read_input, Options, Pipeline, Summary};
+use storyline_store::Store;
+
+pub fn run(ctx: &Context, args: &IngestArgs, out: &mut dyn Write) -> Result<ExitCode> {
+    let mut store = ctx.open_store()?;
+    let options = Options {
+        max_file_bytes: args.max_file_size.or(ctx.file.max_file_size).unwrap_or(Options::default().max_file_bytes),
+    };
+    let batch_size = args.batch_size.or(ctx.file.batch_size).unwrap_or(DEFAULT_BATCH_SIZE);
+    let progress = progress_bar(ctx.chatty());
+    let summary = ingest_inputs(&mut store, &args.inputs, &options, batch_size, &progress)?;
+    progress.finish_and_clear();
+    if args.json {
+        serde_json::to_writer(&mut *out, &summary)?;
+        writeln!(out)?;
+    } else {
+        print_summary(&summary, out)?;
+    }
+    if summary.accepted() == 0 {
+        eprintln!("storyline: nothing could be ingested");
+        return Ok(ExitCode::FAILURE);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Reads every input into the store; shared with `demo`.
+pub fn ingest_inputs(
+    store: &mut dyn Store,
+    inputs: &[String],
+    options: &Options,
+    batch_size: usize,
+    progress: &ProgressBar,
+) -> Result<Summary> {
+    let mut pipeline = Pipeline::new(store, batch_size).on_commit(|s| {
+        progress.set_message(format!("{} stored, {} rejected", s.accepted(), s.rejected.len()));
+    });
+    let mut failure = None;
+    for input in inputs {
+        read_input(input, options, &mut |parsed| {
+            if failure.is_none() {
+                if let Err(e) = pipeline.accept(parsed) {
+                    failure = Some(e);
+                }
+            }
+            progress.tick();
+        });
+        if let Some(e) = failure.take() {
+            return Err(e.into());
+        }
+    }
+    Ok(pipeline.finish()?)
+}
+
+/// A spinner on stderr when it is a terminal and not silenced; hidden otherwise.
+pub fn progress_bar(chatty: bool) -> ProgressBar {
+    if !chatty {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+    bar.set_style(ProgressStyle::with_template("{spinner} ingesting: {msg} [{elapsed}]").expect("valid template"));
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    bar
+}
+
+fn print_summary(s: &Summary, out: &mut dyn Write) -> Result<()> {
+    writeln!(
+        out,
+        "ingested {}, updated {}, unchanged {}, rejected {}",
+        s.ingested,
+        s.updated,
+        s.unchanged,
+        s.rejected.len()
+    )?;
+    for (label, list) in [("rejected", &s.rejected), ("warning", &s.warnings)] {
+        for r in list {
+            match r.line {
+                Some(l) => writeln!(out, "{label}: {}:{l}: {}", r.input, r.reason)?,
+                None => writeln!(out, "{label}: {}: {}", r.input, r.reason)?,
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,63 @@
+//! One module per subcommand, and the context they share.
+
+pub mod articles;
+pub mod bench;
+pub mod extract;
+pub mod ingest;
+pub mod serve;
+pub mod similar;
+
+use crate::cli::Cli;
+use crate::config::{self, FileConfig};
+use anyhow::{Context as _, Result};
+use std::path::PathBuf;
+use storyline_core::Article;
+use storyline_store::{SqliteStore, Store};
+
+/// What every subcommand may need: resolved settings.
+pub struct Context {
+    pub data_dir: PathBuf,
+    /// The data directory was chosen explicitly (flag, environment or config file).
+    pub data_dir_explicit: bool,
+    pub file: FileConfig,
+    pub quiet: bool,
+}
+
+impl Context {
+    pub fn new(cli: &Cli) -> Result<Context> {
+        let file = FileConfig::load(cli.config.as_deref())?;
+        Ok(Context {
+            data_dir: config::data_dir(cli.data_dir.as_deref(), &file),
+            data_dir_explicit: cli.data_dir.is_some() || file.data_dir.is_some(),
+            file,
+            quiet: cli.quiet,
+        })
+    }
+
+    pub fn open_store(&self) -> Result<SqliteStore> {
+        SqliteStore::open(&self.data_dir).with_context(|| format!("cannot open the store in {}", self.data_dir.display()))
+    }
+
+    /// Whether to draw progress bars and notes on stderr.
+    pub fn chatty(&self) -> bool {
+        !self.quiet
+    }
+}
+
+/// Finds an article by id, else by URL.
+pub fn find_article(store: &dyn Store, key: &str) -> Result<Option<Article>> {
+    if let Some(a) = store.get(key)? {
+        return Ok(Some(a));
+    }
+    if key.contains("://") {
+        return Ok(store.get_by_url(key)?);
+    }
+    Ok(None)
+}
+
+/// Every stored article, for building derived data.
+pub fn all_articles(store: &dyn Store) -> Result<Vec<Article>> {
+    let mut articles = Vec::new();
+    store.for_each(&mut |a| articles.push(a))?;
+    Ok(articles)
+}

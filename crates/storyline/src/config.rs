@@ -1,0 +1,86 @@
+//! Settings: flags win over `STORYLINE_*` environment variables (clap reads
+//! both), which win over the TOML config file, which wins over defaults.
+//!
+//! The config file is `--config FILE`, or `./storyline.toml` when present:
+//!
+//! ```toml
+//! data_dir = "/var/lib/storyline"
+//! addr = "127.0.0.1:8080"
+//! max_file_size = 268435456
+//! batch_size = 500
+//! ```
+
+use anyhow::{Context, Result};
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+pub const DEFAULT_DATA_DIR: &str = "./storyline-data";
+pub const DEFAULT_ADDR: &str = "127.0.0.1:8080";
+pub const DEFAULT_BATCH_SIZE: usize = 500;
+
+/// The config file's settings, all optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    pub data_dir: Option<PathBuf>,
+    pub addr: Option<SocketAddr>,
+    pub max_file_size: Option<u64>,
+    pub batch_size: Option<usize>,
+}
+
+impl FileConfig {
+    /// Reads `explicit`, or `./storyline.toml` if it exists, or nothing.
+    pub fn load(explicit: Option<&Path>) -> Result<FileConfig> {
+        let path = match explicit {
+            Some(p) => p.to_path_buf(),
+            None => {
+                let default = PathBuf::from("storyline.toml");
+                if !default.exists() {
+                    return Ok(FileConfig::default());
+                }
+                default
+            }
+        };
+        let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read config file {}", path.display()))?;
+        toml::from_str(&text).with_context(|| format!("config file {}", path.display()))
+    }
+}
+
+/// The resolved data directory.
+pub fn data_dir(flag: Option<&Path>, file: &FileConfig) -> PathBuf {
+    flag.map(Path::to_path_buf)
+        .or_else(|| file.data_dir.clone())
+        .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR))
+}
+
+/// The resolved listen address.
+pub fn addr(flag: Option<SocketAddr>, file: &FileConfig) -> SocketAddr {
+    flag.or(file.addr).unwrap_or_else(|| DEFAULT_ADDR.parse().expect("valid default"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_win_over_file_over_defaults() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.toml");
+        std::fs::write(&path, "data_dir = \"/from/file\"\naddr = \"127.0.0.1:9000\"\n").unwrap();
+        let file = FileConfig::load(Some(&path)).unwrap();
+        assert_eq!(data_dir(None, &file), PathBuf::from("/from/file"));
+        assert_eq!(data_dir(Some(Path::new("/flag")), &file), PathBuf::from("/flag"));
+        assert_eq!(addr(None, &file).port(), 9000);
+        assert_eq!(data_dir(None, &FileConfig::default()), PathBuf::from(DEFAULT_DATA_DIR));
+    }
+
+    #[test]
+    fn unknown_keys_are_an_error_naming_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.toml");
+        std::fs::write(&path, "data_dri = \"x\"\n").unwrap();
+        let err = format!("{:#}", FileConfig::load(Some(&path)).unwrap_err());
+        assert!(err.contains("c.toml") && err.contains("data_dri"), "{err}");
+    }
+}

@@ -1,0 +1,45 @@
+//! Helpers shared by the integration tests: run the real binary on a temporary store.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_storyline"));
+    c.env_remove("STORYLINE_DATA_DIR").env_remove("STORYLINE_CONFIG").arg("--quiet");
+    c
+}
+
+/// Runs `storyline --data-dir DIR ARGS…` and returns its output.
+pub fn run(dir: &Path, args: &[&str]) -> Output {
+    bin().arg("--data-dir").arg(dir).args(args).output().expect("storyline runs")
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn json(o: &Output) -> serde_json::Value {
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", stdout(o)))
+}
+
+/// The shared folder beside the repository (`../shared`), if it is there.
+pub fn shared(rel: &str) -> Option<PathBuf> {
+    let root = std::env::var_os("STORYLINE_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared"));
+    let p = root.join(rel);
+    if p.exists() {
+        Some(p)
+    } else {
+        eprintln!("SKIPPED: {} is not available (set STORYLINE_SHARED to the shared folder)", p.display());
+        None
+    }
+}
+
+pub fn article_count(dir: &Path) -> u64 {
+    let o = run(dir, &["list", "--json"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    stdout(&o).lines().count() as u64
+}

@@ -1,0 +1,136 @@
+//! `storyline ingest` end to end: idempotence, bad input, exit codes, export round trip.
+
+mod common;
+use common::*;
+use std::io::Write;
+use std::process::Stdio;
+
+fn write(dir: &std::path::Path, name: &str, bytes: &[u8]) -> String {
+    let p = dir.join(name);
+    std::fs::write(&p, bytes).unwrap();
+    p.display().to_string()
+}
+
+#[test]
+fn ingesting_the_same_inputs_twice_keeps_the_count() {
+    let store = tempfile::tempdir().unwrap();
+    let inputs = tempfile::tempdir().unwrap();
+    write(inputs.path(), "a.jsonl", b"{\"id\":\"a\",\"title\":\"A\",\"text\":\"Alpha text.\"}\n{\"id\":\"b\",\"title\":\"B\",\"text\":\"Beta text.\"}\n");
+    write(inputs.path(), "c.md", b"# Gamma\n\nGamma text.\n");
+    let dir = inputs.path().to_str().unwrap();
+    let first = json(&run(store.path(), &["ingest", "--json", dir]));
+    assert_eq!(first["ingested"], 3);
+    assert_eq!(article_count(store.path()), 3);
+    let second = json(&run(store.path(), &["ingest", "--json", dir]));
+    assert_eq!((second["ingested"].as_u64(), second["unchanged"].as_u64()), (Some(0), Some(3)));
+    assert_eq!(article_count(store.path()), 3);
+    // A changed text under the same id is an update, not a second copy.
+    write(inputs.path(), "a.jsonl", b"{\"id\":\"a\",\"title\":\"A\",\"text\":\"Alpha text, revised.\"}\n");
+    let third = json(&run(store.path(), &["ingest", "--json", dir]));
+    assert_eq!(third["updated"], 1);
+    assert_eq!(article_count(store.path()), 3);
+}
+
+#[test]
+fn each_bad_input_is_named_and_the_rest_of_the_batch_is_kept() {
+    let store = tempfile::tempdir().unwrap();
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path();
+    let inputs = vec![
+        write(p, "empty.txt", b""),
+        write(p, "binary.txt", &[0x89, b'P', b'N', b'G', 0, 0, 0, 13, 0, 1]),
+        write(p, "latin1.txt", b"Z\xfcrich caf\xe9 owners said the na\xefve plan would fail, according to the city report.\n"),
+        write(p, "mixed.jsonl", b"{\"id\":\"ok1\",\"title\":\"Fine\",\"text\":\"Good record.\"}\n{\"id\":\"bad\",\n{\"id\":\"ok2\",\"text\":\"Untitled record text.\"}\n{\"id\":\"notext\",\"title\":\"Only a title\"}\n"),
+        write(p, "big.txt", "Word. ".repeat(400).as_bytes()),
+        write(p, "nav.html", b"<html><body><nav><a href='/'>Home</a></nav></body></html>"),
+        write(p, "good.html", b"<html><head><title>Good page</title></head><body><article><p>Real article text.</p></article></body></html>"),
+    ];
+    let mut args = vec!["ingest", "--json", "--max-file-size", "1000"];
+    args.extend(inputs.iter().map(String::as_str));
+    let o = run(store.path(), &args);
+    assert!(o.status.success(), "some articles were ingested: exit 0");
+    let s = json(&o);
+    assert_eq!(s["ingested"], 4, "{s}");
+    let rejected = s["rejected"].as_array().unwrap();
+    let find = |name: &str| {
+        rejected
+            .iter()
+            .find(|r| r["input"].as_str().unwrap().ends_with(name))
+            .unwrap_or_else(|| panic!("{name} not rejected: {s}"))
+            .clone()
+    };
+    assert!(find("empty.txt")["reason"].as_str().unwrap().contains("empty"));
+    assert!(find("binary.txt")["reason"].as_str().unwrap().contains("binary"));
+    assert!(find("big.txt")["reason"].as_str().unwrap().contains("over the limit of 1000 bytes"));
+    assert!(find("nav.html")["reason"].as_str().unwrap().contains("no article text"));
+    let bad_line = rejected.iter().find(|r| r["line"] == 2).expect("line 2 of mixed.jsonl");
+    assert!(bad_line["reason"].as_str().unwrap().starts_with("invalid JSON"));
+    let no_text = rejected.iter().find(|r| r["line"] == 4).expect("line 4 of mixed.jsonl");
+    assert!(no_text["reason"].as_str().unwrap().contains("field 'text'"));
+    assert_eq!(rejected.len(), 6);
+    let warnings = s["warnings"].as_array().unwrap();
+    assert!(warnings.iter().any(|w| w["line"] == 3 && w["reason"].as_str().unwrap().contains("no title")));
+
+    let latin = stdout(&run(store.path(), &["list", "--json"]));
+    assert!(latin.contains("Zürich café"), "windows-1252 decoded: {latin}");
+}
+
+#[test]
+fn nothing_ingestable_exits_non_zero_with_the_reason() {
+    let store = tempfile::tempdir().unwrap();
+    let d = tempfile::tempdir().unwrap();
+    let empty = write(d.path(), "empty.txt", b"   \n");
+    let o = run(store.path(), &["ingest", &empty]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("empty.txt: empty input"));
+    let o = run(store.path(), &["show", "no-such-id"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no article with id"));
+    let o = run(store.path(), &["frobnicate"]);
+    assert_eq!(o.status.code(), Some(2), "usage errors exit 2");
+}
+
+#[test]
+fn stdin_is_an_input() {
+    let store = tempfile::tempdir().unwrap();
+    let mut child = bin()
+        .arg("--data-dir")
+        .arg(store.path())
+        .args(["ingest", "--json", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Wire</title><item><title>Item</title><link>https://w.example/1</link><description>Item text.</description></item></channel></rss>")
+        .unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(json(&o)["ingested"], 1);
+    let list = stdout(&run(store.path(), &["list", "--json"]));
+    assert!(list.contains("https://w.example/1") && list.contains("\"source\":\"Wire\""));
+}
+
+#[test]
+fn export_then_ingest_round_trips_every_field() {
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    let d = tempfile::tempdir().unwrap();
+    write(d.path(), "x.txt", b"---\ntitle: Storm hits coast\ndate: 2023-09-11T08:00:00+02:00\nurl: https://n.example/storm\nsource: Example News\nauthor: A. Writer\nstory: storm-1\n---\nA lead paragraph about the storm.\n\nDamage:\n\nRoofs were torn off.\n\nRelated:\n\n- Older storm https://n.example/older\n");
+    write(d.path(), "y.txt", b"An untitled article whose first sentence becomes its title. It has more text.\n");
+    write(d.path(), "z.jsonl", b"{\"id\":\"rec-1\",\"title\":null,\"text\":\"  Verbatim text.\\nSecond line.\",\"published\":\"26-FEB-1987 15:01:01.79\",\"lang\":\"en\",\"story\":\"s9\",\"topics\":[\"earn\"]}\n");
+    assert!(run(a.path(), &["ingest", d.path().to_str().unwrap()]).status.success());
+    let export = d.path().join("export.jsonl");
+    assert!(run(a.path(), &["export", "--format", "jsonl", "-o", export.to_str().unwrap()]).status.success());
+    let o = run(b.path(), &["ingest", "--json", export.to_str().unwrap()]);
+    assert_eq!(json(&o)["ingested"], 3, "{}", stdout(&o));
+    let again = d.path().join("again.jsonl");
+    assert!(run(b.path(), &["export", "-o", again.to_str().unwrap()]).status.success());
+    let first = std::fs::read_to_string(&export).unwrap();
+    let second = std::fs::read_to_string(&again).unwrap();
+    assert_eq!(first.lines().count(), 3);
+    assert_eq!(first, second, "every field, ingested_at included, survives the round trip");
+    assert!(first.contains("\"title_derived\":true") && first.contains("\"story\":\"s9\""));
+}
