@@ -15,7 +15,7 @@ pub fn serve(ctx: &Context, args: &ServeArgs) -> Result<ExitCode> {
     let store = ctx.open_store()?;
     let addr = config::addr(args.addr, &ctx.file);
     let dir = ctx.data_dir.display().to_string();
-    run_server(Box::new(store), addr, move |a| eprintln!("storyline: serving {dir} on http://{a}/"))?;
+    run_server(Box::new(store), addr, move |a| println!("storyline: serving {dir} on http://{a}/"))?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -1,0 +1,107 @@
+//! The demo server answers on 127.0.0.1: home, article pages with Similar
+//! Posts, the JSON API, problem+json errors, and escaped text.
+
+mod common;
+use common::*;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Stdio};
+
+/// A server process that is killed when the test ends, pass or fail.
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start(args: &[&str]) -> Server {
+    let mut child = bin().args(args).args(["--addr", "127.0.0.1:0"]).stdout(Stdio::piped()).spawn().unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let base = loop {
+        let line = lines.next().expect("server printed its address").unwrap();
+        if let Some(i) = line.find("http://") {
+            break line[i..].split_whitespace().next().unwrap().trim_end_matches('/').to_string();
+        }
+    };
+    Server { child, base }
+}
+
+fn get(url: &str) -> (u16, String, String) {
+    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+    let mut r = agent.get(url).call().unwrap_or_else(|e| panic!("GET {url}: {e}"));
+    let ct = r.headers().get("content-type").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
+    (r.status().as_u16(), ct, r.body_mut().read_to_string().unwrap())
+}
+
+#[test]
+fn demo_serves_home_article_pages_and_api() {
+    let server = start(&["demo"]);
+    let base = &server.base;
+    let (status, _, home) = get(&format!("{base}/"));
+    assert_eq!(status, 200);
+    assert!(home.contains("Latest articles"));
+
+    let (status, ct, body) = get(&format!("{base}/api/articles?limit=5"));
+    assert_eq!(status, 200);
+    assert!(ct.starts_with("application/json"));
+    let page: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(page["articles"].as_array().unwrap().len(), 5);
+    let cursor = page["next_cursor"].as_str().expect("more than five sample articles");
+    let (_, _, next) = get(&format!("{base}/api/articles?limit=5&cursor={cursor}"));
+    let next: serde_json::Value = serde_json::from_str(&next).unwrap();
+    assert_ne!(next["articles"][0]["id"], page["articles"][0]["id"]);
+
+    let id = page["articles"][0]["id"].as_str().unwrap();
+    let (status, _, similar) = get(&format!("{base}/api/articles/{id}/similar"));
+    assert_eq!(status, 200);
+    let similar: serde_json::Value = serde_json::from_str(&similar).unwrap();
+    let items = similar["similar"].as_array().unwrap();
+    assert!(!items.is_empty(), "sample articles have similar posts");
+    for item in items {
+        assert!(item["id"].is_string() && item["title"].is_string() && item["score"].is_number());
+        assert!(item.get("published").is_some());
+    }
+
+    let (status, _, page_html) = get(&format!("{base}/articles/{id}"));
+    assert_eq!(status, 200);
+    assert!(page_html.contains("Similar Posts"));
+    for item in items {
+        assert!(page_html.contains(&format!("/articles/{}", item["id"].as_str().unwrap())), "the page shows the API's list");
+    }
+
+    let (status, _, article) = get(&format!("{base}/api/articles/{id}"));
+    assert_eq!(status, 200);
+    assert!(serde_json::from_str::<serde_json::Value>(&article).unwrap()["sections"].is_array());
+
+    let (status, ct, problem) = get(&format!("{base}/api/articles/no-such-id"));
+    assert_eq!(status, 404);
+    assert_eq!(ct, "application/problem+json");
+    assert!(problem.contains("no-such-id"));
+    let (status, ct, _) = get(&format!("{base}/api/articles?limit=0"));
+    assert_eq!((status, ct.as_str()), (400, "application/problem+json"));
+    assert_eq!(get(&format!("{base}/articles/no-such-id")).0, 404);
+    assert_eq!(get(&format!("{base}/healthz")).2, "ok");
+}
+
+#[test]
+fn text_from_inputs_is_escaped_in_pages() {
+    let store = tempfile::tempdir().unwrap();
+    let d = tempfile::tempdir().unwrap();
+    let payload = "{\"id\":\"x1\",\"title\":\"<script>alert(1)</script> headline\",\"text\":\"Body with <img src=x onerror=alert(2)> inside.\\n<b>bold</b> claims.\"}\n";
+    let input = d.path().join("x.jsonl");
+    std::fs::write(&input, payload).unwrap();
+    assert!(run(store.path(), &["ingest", input.to_str().unwrap()]).status.success());
+    let server = start(&["--data-dir", store.path().to_str().unwrap(), "serve"]);
+    for path in ["/", "/articles/x1"] {
+        let (status, _, html) = get(&format!("{}{path}", server.base));
+        assert_eq!(status, 200);
+        assert!(!html.contains("<script>alert"), "{path} carries a live script");
+        assert!(!html.contains("<img src=x"), "{path} carries a live tag");
+        assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;") || html.contains("&#60;script&#62;"), "{path}");
+    }
+}
