@@ -104,7 +104,12 @@ impl ArticleDraft {
         if sections.is_empty() {
             sections = vec![Section {
                 heading: None,
-                paragraphs: text.lines().map(str::trim).filter(|l| !l.is_empty()).map(String::from).collect(),
+                paragraphs: text
+                    .lines()
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty())
+                    .map(String::from)
+                    .collect(),
             }];
         }
         let title = self.title.map(|t| collapse(&t)).filter(|t| !t.is_empty());
@@ -201,7 +206,12 @@ fn clean_sections(sections: Vec<Section>) -> Vec<Section> {
         .into_iter()
         .map(|s| Section {
             heading: s.heading.map(|h| collapse(&h)).filter(|h| !h.is_empty()),
-            paragraphs: s.paragraphs.iter().map(|p| collapse(p)).filter(|p| !p.is_empty()).collect(),
+            paragraphs: s
+                .paragraphs
+                .iter()
+                .map(|p| collapse(p))
+                .filter(|p| !p.is_empty())
+                .collect(),
         })
         .filter(|s| s.heading.is_some() || !s.paragraphs.is_empty())
         .collect()
@@ -228,7 +238,9 @@ mod tests {
 
     #[test]
     fn untitled_articles_get_their_first_sentence_as_a_derived_title() {
-        let a = draft("Talks were held in Beijing. They went well.").finish().unwrap();
+        let a = draft("Talks were held in Beijing. They went well.")
+            .finish()
+            .unwrap();
         assert_eq!(a.title, "Talks were held in Beijing");
         assert!(a.title_derived);
     }
@@ -247,8 +259,14 @@ mod tests {
         let a = ArticleDraft {
             title: Some("T".into()),
             sections: vec![
-                Section { heading: None, paragraphs: vec!["Lead.".into()] },
-                Section { heading: Some("Part:".into()), paragraphs: vec!["Body  text.".into()] },
+                Section {
+                    heading: None,
+                    paragraphs: vec!["Lead.".into()],
+                },
+                Section {
+                    heading: Some("Part:".into()),
+                    paragraphs: vec!["Body  text.".into()],
+                },
             ],
             ..Default::default()
         }
@@ -261,17 +279,31 @@ mod tests {
     #[test]
     fn ids_prefer_the_input_then_the_url_then_the_text() {
         let mut d = draft("Some text here.");
-        assert_eq!(d.clone().finish().unwrap().id, id::id_from_text("Some text here."));
+        assert_eq!(
+            d.clone().finish().unwrap().id,
+            id::id_from_text("Some text here.")
+        );
         d.url = Some("https://example.com/a".into());
-        assert_eq!(d.clone().finish().unwrap().id, id::id_from_url("https://example.com/a"));
+        assert_eq!(
+            d.clone().finish().unwrap().id,
+            id::id_from_url("https://example.com/a")
+        );
         d.id = Some("rec-1".into());
         assert_eq!(d.finish().unwrap().id, "rec-1");
     }
 
     #[test]
     fn no_text_is_an_error() {
-        let d = ArticleDraft { title: Some("Only a title".into()), ..Default::default() };
-        assert_eq!(d.finish(), Err(DraftError::NoText { title: Some("Only a title".into()) }));
+        let d = ArticleDraft {
+            title: Some("Only a title".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            d.finish(),
+            Err(DraftError::NoText {
+                title: Some("Only a title".into())
+            })
+        );
     }
 
     #[test]
@@ -279,7 +311,10 @@ mod tests {
         let mut a = draft("Body.").finish().unwrap();
         a.published = Published::parse("2023-06-26T10:00:00+03:00");
         a.metadata.insert("story".into(), Value::from("s1"));
-        a.related_references.push(RelatedReference { title: "Other".into(), url: None });
+        a.related_references.push(RelatedReference {
+            title: "Other".into(),
+            url: None,
+        });
         let back: Article = serde_json::from_str(&serde_json::to_string(&a).unwrap()).unwrap();
         assert_eq!(a, back);
         assert_eq!(back.story_label(), Some("s1"));

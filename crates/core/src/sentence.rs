@@ -8,9 +8,9 @@
 //! owns that.
 
 const ABBREVIATIONS: &[&str] = &[
-    "mr", "mrs", "ms", "dr", "prof", "gen", "col", "lt", "sgt", "capt", "sen", "rep", "gov",
-    "pres", "st", "jr", "sr", "inc", "ltd", "co", "corp", "vs", "no", "jan", "feb", "mar", "apr",
-    "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "u.s", "u.k", "u.n", "e.g", "i.e",
+    "mr", "mrs", "ms", "dr", "prof", "gen", "col", "lt", "sgt", "capt", "sen", "rep", "gov", "pres", "st",
+    "jr", "sr", "inc", "ltd", "co", "corp", "vs", "no", "jan", "feb", "mar", "apr", "jun", "jul", "aug",
+    "sep", "sept", "oct", "nov", "dec", "u.s", "u.k", "u.n", "e.g", "i.e",
 ];
 
 /// The byte ranges of the sentences in `text`, trimmed of surrounding space.
@@ -94,7 +94,10 @@ mod tests {
     use super::*;
 
     fn sentences(text: &str) -> Vec<&str> {
-        sentence_spans(text).into_iter().map(|(s, e)| &text[s..e]).collect()
+        sentence_spans(text)
+            .into_iter()
+            .map(|(s, e)| &text[s..e])
+            .collect()
     }
 
     #[test]
@@ -109,7 +112,11 @@ mod tests {
     fn keeps_abbreviations_initials_and_quotes_together() {
         assert_eq!(
             sentences("Mr. Smith met U.S. officials. J. Doe said “Stop.” Then left."),
-            vec!["Mr. Smith met U.S. officials.", "J. Doe said “Stop.”", "Then left."]
+            vec![
+                "Mr. Smith met U.S. officials.",
+                "J. Doe said “Stop.”",
+                "Then left."
+            ]
         );
         assert_eq!(sentences("Version 2.5 shipped."), vec!["Version 2.5 shipped."]);
     }

@@ -13,9 +13,15 @@ use storyline_core::{RelatedReference, Section};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Block {
     /// A heading the markup marks as such (`#`, `<h2>`); level 1 is a title.
-    Heading { level: u8, text: String },
+    Heading {
+        level: u8,
+        text: String,
+    },
     Paragraph(String),
-    ListItem { text: String, url: Option<String> },
+    ListItem {
+        text: String,
+        url: Option<String>,
+    },
 }
 
 /// The structure found in a list of blocks.
@@ -28,10 +34,26 @@ pub struct Structure {
 
 /// Labels of related-links trailers, compared lower-cased without the colon.
 const RELATED_LABELS: &[&str] = &[
-    "similar posts", "similar articles", "similar stories", "related", "related posts",
-    "related articles", "related stories", "related news", "related coverage", "read more",
-    "read also", "see also", "more on this story", "more on this topic", "you may also like",
-    "you might also like", "recommended", "recommended reading", "further reading", "more stories",
+    "similar posts",
+    "similar articles",
+    "similar stories",
+    "related",
+    "related posts",
+    "related articles",
+    "related stories",
+    "related news",
+    "related coverage",
+    "read more",
+    "read also",
+    "see also",
+    "more on this story",
+    "more on this topic",
+    "you may also like",
+    "you might also like",
+    "recommended",
+    "recommended reading",
+    "further reading",
+    "more stories",
 ];
 
 const MAX_HEADING_WORDS: usize = 14;
@@ -91,15 +113,16 @@ fn is_related_label(heading: &str) -> bool {
 }
 
 fn take_related_trailer(blocks: &mut Vec<Block>) -> Vec<RelatedReference> {
-    let Some(pos) = blocks.iter().rposition(|b| heading_text(b).is_some_and(is_related_label)) else {
+    let Some(pos) = blocks
+        .iter()
+        .rposition(|b| heading_text(b).is_some_and(is_related_label))
+    else {
         return Vec::new();
     };
     let items = &blocks[pos + 1..];
     let all_short = !items.is_empty()
         && items.iter().all(|b| match b {
-            Block::ListItem { text, .. } | Block::Paragraph(text) => {
-                word_count(text) <= MAX_REFERENCE_WORDS
-            }
+            Block::ListItem { text, .. } | Block::Paragraph(text) => word_count(text) <= MAX_REFERENCE_WORDS,
             Block::Heading { .. } => false,
         });
     if !all_short {
@@ -125,29 +148,43 @@ fn reference(text: &str, url: Option<String>) -> RelatedReference {
         if let Some(i) = text.rfind("http://").or_else(|| text.rfind("https://")) {
             let link = text[i..].trim_end_matches(')').trim().to_string();
             if !link.contains(' ') {
-                let title = text[..i].trim().trim_end_matches(['(', '-', '–', '—', '|', ':']).trim();
-                return RelatedReference { title: title.to_string(), url: Some(link) };
+                let title = text[..i]
+                    .trim()
+                    .trim_end_matches(['(', '-', '–', '—', '|', ':'])
+                    .trim();
+                return RelatedReference {
+                    title: title.to_string(),
+                    url: Some(link),
+                };
             }
         }
     }
-    RelatedReference { title: text.to_string(), url }
+    RelatedReference {
+        title: text.to_string(),
+        url,
+    }
 }
 
 fn sections_of(blocks: &[Block]) -> Vec<Section> {
     let mut sections: Vec<Section> = Vec::new();
-    let mut current = Section { heading: None, paragraphs: Vec::new() };
+    let mut current = Section {
+        heading: None,
+        paragraphs: Vec::new(),
+    };
     for (i, block) in blocks.iter().enumerate() {
         let followed_by_text = blocks
             .get(i + 1)
             .is_some_and(|next| !matches!(next, Block::Heading { .. }) && heading_text(next).is_none());
-        let heading = heading_text(block).filter(|_| {
-            matches!(block, Block::Heading { .. }) || followed_by_text
-        });
+        let heading =
+            heading_text(block).filter(|_| matches!(block, Block::Heading { .. }) || followed_by_text);
         if let Some(h) = heading {
             if current.heading.is_some() || !current.paragraphs.is_empty() {
                 sections.push(std::mem::replace(
                     &mut current,
-                    Section { heading: None, paragraphs: Vec::new() },
+                    Section {
+                        heading: None,
+                        paragraphs: Vec::new(),
+                    },
                 ));
             }
             current.heading = Some(h.to_string());
@@ -195,7 +232,10 @@ mod tests {
         Block::Paragraph(s.into())
     }
     fn li(s: &str) -> Block {
-        Block::ListItem { text: s.into(), url: None }
+        Block::ListItem {
+            text: s.into(),
+            url: None,
+        }
     }
 
     #[test]
@@ -214,7 +254,10 @@ mod tests {
         let s = assemble(blocks, false);
         assert_eq!(s.title, None, "a long sentence is not a title");
         let headings: Vec<_> = s.sections.iter().map(|s| s.heading.clone()).collect();
-        assert_eq!(headings, vec![None, Some("First Part:".into()), Some("Second Part:".into())]);
+        assert_eq!(
+            headings,
+            vec![None, Some("First Part:".into()), Some("Second Part:".into())]
+        );
         assert_eq!(s.sections[2].paragraphs, vec!["Body two.", "Body three."]);
         assert_eq!(s.related.len(), 2);
         assert_eq!(s.related[1].url.as_deref(), Some("https://example.com/x"));

@@ -14,7 +14,9 @@ use storyline_core::{ArticleDraft, Published};
 pub fn parse(input: &str, bytes: &[u8]) -> Parsed {
     let feed = match feed_rs::parser::parse(bytes) {
         Ok(f) => f,
-        Err(e) => return Parsed::rejected(input, None, format!("not a readable RSS, Atom or JSON feed: {e}")),
+        Err(e) => {
+            return Parsed::rejected(input, None, format!("not a readable RSS, Atom or JSON feed: {e}"))
+        }
     };
     let source = feed.title.as_ref().map(|t| plain(&t.content));
     let lang = feed.language.clone();
@@ -22,11 +24,19 @@ pub fn parse(input: &str, bytes: &[u8]) -> Parsed {
     for (i, entry) in feed.entries.into_iter().enumerate() {
         let title = entry.title.as_ref().map(|t| plain(&t.content));
         match draft_from_entry(entry, source.clone(), lang.clone()) {
-            Some(draft) => parsed.drafts.push(Located { input: input.into(), line: None, draft }),
+            Some(draft) => parsed.drafts.push(Located {
+                input: input.into(),
+                line: None,
+                draft,
+            }),
             None => parsed.rejected.push(Rejection {
                 input: input.into(),
                 line: None,
-                reason: format!("feed item {} ({}): no content or summary text", i + 1, title.as_deref().unwrap_or("untitled")),
+                reason: format!(
+                    "feed item {} ({}): no content or summary text",
+                    i + 1,
+                    title.as_deref().unwrap_or("untitled")
+                ),
             }),
         }
     }
@@ -72,11 +82,17 @@ fn plain(s: &str) -> String {
     let text = blocks
         .iter()
         .map(|b| match b {
-            blocks::Block::Paragraph(t) | blocks::Block::Heading { text: t, .. } | blocks::Block::ListItem { text: t, .. } => t.as_str(),
+            blocks::Block::Paragraph(t)
+            | blocks::Block::Heading { text: t, .. }
+            | blocks::Block::ListItem { text: t, .. } => t.as_str(),
         })
         .collect::<Vec<_>>()
         .join(" ");
-    if text.is_empty() { s.trim().to_string() } else { text }
+    if text.is_empty() {
+        s.trim().to_string()
+    } else {
+        text
+    }
 }
 
 #[cfg(test)]

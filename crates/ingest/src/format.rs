@@ -37,7 +37,10 @@ impl Format {
         let lower = head.to_ascii_lowercase();
         if lower.starts_with('{') || lower.starts_with('[') {
             let first_line = lower.lines().next().unwrap_or("");
-            if lower.starts_with('{') && first_line.trim_end().ends_with('}') && lower.lines().nth(1).is_some() {
+            if lower.starts_with('{')
+                && first_line.trim_end().ends_with('}')
+                && lower.lines().nth(1).is_some()
+            {
                 return Format::Jsonl;
             }
             return Format::Json;

@@ -10,7 +10,10 @@ use storyline_core::{ArticleDraft, Published};
 /// Splits front matter off `text`: the pairs, the body, and the body's first line number.
 pub fn split(text: &str) -> (Vec<(String, String)>, &str, usize) {
     let t = text.trim_start_matches('\u{feff}');
-    let Some(rest) = t.strip_prefix("---").filter(|r| r.starts_with('\n') || r.starts_with("\r\n")) else {
+    let Some(rest) = t
+        .strip_prefix("---")
+        .filter(|r| r.starts_with('\n') || r.starts_with("\r\n"))
+    else {
         return (Vec::new(), t, 1);
     };
     let mut pairs = Vec::new();

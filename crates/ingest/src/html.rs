@@ -16,15 +16,33 @@ use storyline_core::{ArticleDraft, Published};
 
 /// Elements whose content is never article text.
 const SKIPPED_ELEMENTS: &[&str] = &[
-    "script", "style", "noscript", "nav", "footer", "aside", "form", "button", "iframe", "svg",
-    "figure", "header", "select", "template",
+    "script", "style", "noscript", "nav", "footer", "aside", "form", "button", "iframe", "svg", "figure",
+    "header", "select", "template",
 ];
 /// Class or id fragments that mark boilerplate containers.
 const BOILERPLATE_HINTS: &[&str] = &[
-    "comment", "share", "social", "newsletter", "advert", "promo", "cookie", "subscribe",
-    "sidebar", "breadcrumb", "related-posts", "paywall", "popup", "modal",
+    "comment",
+    "share",
+    "social",
+    "newsletter",
+    "advert",
+    "promo",
+    "cookie",
+    "subscribe",
+    "sidebar",
+    "breadcrumb",
+    "related-posts",
+    "paywall",
+    "popup",
+    "modal",
 ];
-const ARTICLE_TYPES: &[&str] = &["NewsArticle", "Article", "ReportageNewsArticle", "BlogPosting", "AnalysisNewsArticle"];
+const ARTICLE_TYPES: &[&str] = &[
+    "NewsArticle",
+    "Article",
+    "ReportageNewsArticle",
+    "BlogPosting",
+    "AnalysisNewsArticle",
+];
 
 pub fn parse(input: &str, page: &str) -> Parsed {
     let doc = Html::parse_document(page);
@@ -83,11 +101,20 @@ fn meta(doc: &Html, selectors: &[&str]) -> Option<String> {
 
 fn metadata(doc: &Html) -> ArticleDraft {
     let ld = json_ld_article(doc);
-    let ld_str = |key: &str| ld.as_ref().and_then(|v| v.get(key)).and_then(Value::as_str).map(String::from);
+    let ld_str = |key: &str| {
+        ld.as_ref()
+            .and_then(|v| v.get(key))
+            .and_then(Value::as_str)
+            .map(String::from)
+    };
     let ld_name = |key: &str| {
         ld.as_ref().and_then(|v| v.get(key)).and_then(|v| match v {
             Value::String(s) => Some(s.clone()),
-            Value::Array(a) => a.first().and_then(|x| x.get("name")).and_then(Value::as_str).map(String::from),
+            Value::Array(a) => a
+                .first()
+                .and_then(|x| x.get("name"))
+                .and_then(Value::as_str)
+                .map(String::from),
             other => other.get("name").and_then(Value::as_str).map(String::from),
         })
     };
@@ -97,24 +124,31 @@ fn metadata(doc: &Html) -> ArticleDraft {
         .or_else(|| first_text(doc, "h1"));
     let published = ld_str("datePublished")
         .or_else(|| {
-            meta(doc, &[
-                "meta[property='article:published_time']",
-                "meta[itemprop='datePublished']",
-                "meta[name='pubdate']",
-                "meta[name='publishdate']",
-                "meta[name='date']",
-                "meta[name='dc.date']",
-                "meta[name='DC.date.issued']",
-                "meta[name='parsely-pub-date']",
-            ])
+            meta(
+                doc,
+                &[
+                    "meta[property='article:published_time']",
+                    "meta[itemprop='datePublished']",
+                    "meta[name='pubdate']",
+                    "meta[name='publishdate']",
+                    "meta[name='date']",
+                    "meta[name='dc.date']",
+                    "meta[name='DC.date.issued']",
+                    "meta[name='parsely-pub-date']",
+                ],
+            )
         })
-        .or_else(|| doc.select(&sel("time[datetime]")).find_map(|e| e.value().attr("datetime").map(String::from)));
+        .or_else(|| {
+            doc.select(&sel("time[datetime]"))
+                .find_map(|e| e.value().attr("datetime").map(String::from))
+        });
     ArticleDraft {
         title,
         published: published.as_deref().and_then(Published::parse),
         url: meta(doc, &["link[rel='canonical']", "meta[property='og:url']"]).or_else(|| ld_str("url")),
         source: meta(doc, &["meta[property='og:site_name']"]).or_else(|| ld_name("publisher")),
-        byline: ld_name("author").or_else(|| meta(doc, &["meta[name='author']", "meta[property='article:author']"])),
+        byline: ld_name("author")
+            .or_else(|| meta(doc, &["meta[name='author']", "meta[property='article:author']"])),
         lang: doc
             .select(&sel("html"))
             .next()
@@ -126,7 +160,13 @@ fn metadata(doc: &Html) -> ArticleDraft {
 
 fn first_text(doc: &Html, selector: &str) -> Option<String> {
     doc.select(&sel(selector))
-        .map(|e| e.text().collect::<String>().split_whitespace().collect::<Vec<_>>().join(" "))
+        .map(|e| {
+            e.text()
+                .collect::<String>()
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
         .find(|t| !t.is_empty())
 }
 
@@ -143,7 +183,9 @@ fn find_article(v: &Value) -> Option<&Value> {
         Value::Object(o) => {
             let is_article = match o.get("@type") {
                 Some(Value::String(t)) => ARTICLE_TYPES.contains(&t.as_str()),
-                Some(Value::Array(ts)) => ts.iter().any(|t| t.as_str().is_some_and(|t| ARTICLE_TYPES.contains(&t))),
+                Some(Value::Array(ts)) => ts
+                    .iter()
+                    .any(|t| t.as_str().is_some_and(|t| ARTICLE_TYPES.contains(&t))),
                 _ => false,
             };
             if is_article {
@@ -177,15 +219,21 @@ fn main_element(doc: &Html) -> Option<ElementRef<'_>> {
 }
 
 fn paragraph_chars(el: ElementRef) -> usize {
-    el.select(&sel("p")).map(|p| p.text().map(str::len).sum::<usize>()).sum()
+    el.select(&sel("p"))
+        .map(|p| p.text().map(str::len).sum::<usize>())
+        .sum()
 }
 
 fn is_boilerplate(el: &ElementRef) -> bool {
     let v = el.value();
-    if SKIPPED_ELEMENTS.contains(&v.name()) || v.attr("hidden").is_some() || v.attr("aria-hidden") == Some("true") {
+    if SKIPPED_ELEMENTS.contains(&v.name())
+        || v.attr("hidden").is_some()
+        || v.attr("aria-hidden") == Some("true")
+    {
         return true;
     }
-    let marks = format!("{} {}", v.attr("class").unwrap_or(""), v.attr("id").unwrap_or("")).to_ascii_lowercase();
+    let marks =
+        format!("{} {}", v.attr("class").unwrap_or(""), v.attr("id").unwrap_or("")).to_ascii_lowercase();
     BOILERPLATE_HINTS.iter().any(|h| marks.contains(h))
 }
 
@@ -195,7 +243,14 @@ fn collect_blocks(el: ElementRef, out: &mut Vec<Block>) {
             continue;
         }
         let name = child.value().name();
-        let text = || child.text().collect::<String>().split_whitespace().collect::<Vec<_>>().join(" ");
+        let text = || {
+            child
+                .text()
+                .collect::<String>()
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
         match name {
             "p" => {
                 let t = text();
@@ -206,7 +261,10 @@ fn collect_blocks(el: ElementRef, out: &mut Vec<Block>) {
             "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => {
                 let t = text();
                 if !t.is_empty() {
-                    out.push(Block::Heading { level: name[1..].parse().unwrap_or(2), text: t });
+                    out.push(Block::Heading {
+                        level: name[1..].parse().unwrap_or(2),
+                        text: t,
+                    });
                 }
             }
             "li" => {
@@ -253,14 +311,20 @@ mod tests {
         assert_eq!(a.byline.as_deref(), Some("A. Writer"));
         assert_eq!(a.lang.as_deref(), Some("en"));
         assert_eq!(a.published.unwrap().to_string(), "2023-09-11T08:00:00+02:00");
-        assert_eq!(a.text, "Heavy rain fell overnight.\n\nDamage\n\nRoofs were torn off.");
+        assert_eq!(
+            a.text,
+            "Heavy rain fell overnight.\n\nDamage\n\nRoofs were torn off."
+        );
         assert_eq!(a.related_references[0].title, "Older storm story");
         assert_eq!(a.related_references[0].url.as_deref(), Some("/older"));
     }
 
     #[test]
     fn page_without_article_text_is_rejected() {
-        let p = parse("empty.html", "<html><body><nav><a href='/'>Home</a></nav></body></html>");
+        let p = parse(
+            "empty.html",
+            "<html><body><nav><a href='/'>Home</a></nav></body></html>",
+        );
         assert!(p.drafts.is_empty());
         assert!(p.rejected[0].reason.contains("no article text"));
     }

@@ -31,13 +31,23 @@ fn parse_lines(input: &str, text: &str) -> Parsed {
         if l.is_empty() {
             continue;
         }
-        let reject = |reason: String| Rejection { input: input.into(), line: Some(line_no), reason };
+        let reject = |reason: String| Rejection {
+            input: input.into(),
+            line: Some(line_no),
+            reason,
+        };
         match serde_json::from_str::<Value>(l) {
             Ok(Value::Object(record)) => match draft_from_record(record) {
-                Ok(draft) => parsed.drafts.push(Located { input: input.into(), line: Some(line_no), draft }),
+                Ok(draft) => parsed.drafts.push(Located {
+                    input: input.into(),
+                    line: Some(line_no),
+                    draft,
+                }),
                 Err(reason) => parsed.rejected.push(reject(reason)),
             },
-            Ok(other) => parsed.rejected.push(reject(format!("expected a JSON object, found {}", kind(&other)))),
+            Ok(other) => parsed
+                .rejected
+                .push(reject(format!("expected a JSON object, found {}", kind(&other)))),
             Err(e) => parsed.rejected.push(reject(format!("invalid JSON: {e}"))),
         }
     }
@@ -61,7 +71,13 @@ fn parse_document(input: &str, text: &str) -> Parsed {
     let records = match value {
         Value::Array(items) => items,
         Value::Object(_) => vec![value],
-        other => return Parsed::rejected(input, None, format!("expected a JSON object or array, found {}", kind(&other))),
+        other => {
+            return Parsed::rejected(
+                input,
+                None,
+                format!("expected a JSON object or array, found {}", kind(&other)),
+            )
+        }
     };
     let mut parsed = Parsed::default();
     for (i, record) in records.into_iter().enumerate() {
@@ -70,7 +86,11 @@ fn parse_document(input: &str, text: &str) -> Parsed {
             other => Err(format!("expected a JSON object, found {}", kind(&other))),
         };
         match result {
-            Ok(draft) => parsed.drafts.push(Located { input: input.into(), line: None, draft }),
+            Ok(draft) => parsed.drafts.push(Located {
+                input: input.into(),
+                line: None,
+                draft,
+            }),
             Err(reason) => parsed.rejected.push(Rejection {
                 input: input.into(),
                 line: None,
@@ -121,15 +141,22 @@ fn read_export_fields(record: &mut Map<String, Value>, draft: &mut ArticleDraft)
         draft.sections = serde_json::from_value(v).map_err(|e| format!("field 'sections': {e}"))?;
     }
     if let Some(v) = record.remove("related_references") {
-        draft.related_references = serde_json::from_value(v).map_err(|e| format!("field 'related_references': {e}"))?;
+        draft.related_references =
+            serde_json::from_value(v).map_err(|e| format!("field 'related_references': {e}"))?;
     }
     match record.remove("title_derived") {
         None | Some(Value::Null) => {}
         Some(Value::Bool(b)) => draft.title_derived = b,
-        Some(other) => return Err(format!("field 'title_derived': expected a boolean, found {}", kind(&other))),
+        Some(other) => {
+            return Err(format!(
+                "field 'title_derived': expected a boolean, found {}",
+                kind(&other)
+            ))
+        }
     }
     if let Some(raw) = optional_string(record, "ingested_at")? {
-        let at = chrono::DateTime::parse_from_rfc3339(&raw).map_err(|e| format!("field 'ingested_at': {e}"))?;
+        let at =
+            chrono::DateTime::parse_from_rfc3339(&raw).map_err(|e| format!("field 'ingested_at': {e}"))?;
         draft.ingested_at = Some(at.to_utc());
     }
     // Recomputed from the text; a stale value must not be trusted.
@@ -144,7 +171,10 @@ fn optional_string(record: &mut Map<String, Value>, field: &str) -> Result<Optio
     match record.remove(field) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s)),
-        Some(other) => Err(format!("field '{field}': expected a string, found {}", kind(&other))),
+        Some(other) => Err(format!(
+            "field '{field}': expected a string, found {}",
+            kind(&other)
+        )),
     }
 }
 
@@ -194,14 +224,20 @@ mod tests {
     fn arrays_and_single_objects() {
         let p = parse("x.json", "[{\"id\":\"a\",\"text\":\"A.\"}, 3]");
         assert_eq!(p.drafts.len(), 1);
-        assert_eq!(p.rejected[0].reason, "record 2: expected a JSON object, found a number");
+        assert_eq!(
+            p.rejected[0].reason,
+            "record 2: expected a JSON object, found a number"
+        );
         let p = parse("y.json", "{\n  \"id\": \"b\",\n  \"text\": \"B.\"\n}\n");
         assert_eq!(p.drafts.len(), 1);
     }
 
     #[test]
     fn text_is_kept_verbatim() {
-        let p = parse("x.jsonl", "{\"id\":\"a\",\"text\":\"  Line one.\\nLine two.  \"}\n");
+        let p = parse(
+            "x.jsonl",
+            "{\"id\":\"a\",\"text\":\"  Line one.\\nLine two.  \"}\n",
+        );
         let a = p.drafts[0].draft.clone().finish().unwrap();
         assert_eq!(a.text, "  Line one.\nLine two.  ");
         assert_eq!(a.sections[0].paragraphs, vec!["Line one.", "Line two."]);

@@ -56,14 +56,22 @@ impl Parsed {
     fn rejected(input: &str, line: Option<usize>, reason: impl Into<String>) -> Parsed {
         Parsed {
             drafts: Vec::new(),
-            rejected: vec![Rejection { input: input.to_string(), line, reason: reason.into() }],
+            rejected: vec![Rejection {
+                input: input.to_string(),
+                line,
+                reason: reason.into(),
+            }],
             warnings: Vec::new(),
         }
     }
 
     fn one(input: &str, draft: ArticleDraft) -> Parsed {
         Parsed {
-            drafts: vec![Located { input: input.to_string(), line: None, draft }],
+            drafts: vec![Located {
+                input: input.to_string(),
+                line: None,
+                draft,
+            }],
             rejected: Vec::new(),
             warnings: Vec::new(),
         }

@@ -18,11 +18,13 @@ pub fn parse(input: &str, text: &str) -> Parsed {
     draft.sections = structure.sections;
     draft.related_references = structure.related;
     let mut parsed = Parsed::one(input, draft);
-    parsed.warnings.extend(
-        problems
-            .into_iter()
-            .map(|reason| Rejection { input: input.into(), line: None, reason }),
-    );
+    parsed
+        .warnings
+        .extend(problems.into_iter().map(|reason| Rejection {
+            input: input.into(),
+            line: None,
+            reason,
+        }));
     parsed
 }
 
@@ -41,7 +43,14 @@ pub fn markdown_blocks(body: &str) -> Vec<Block> {
             }
             Event::End(TagEnd::Item) => {
                 item_depth = item_depth.saturating_sub(1);
-                push_text(&mut text, |t| Block::ListItem { text: t, url: item_url.take() }, &mut blocks);
+                push_text(
+                    &mut text,
+                    |t| Block::ListItem {
+                        text: t,
+                        url: item_url.take(),
+                    },
+                    &mut blocks,
+                );
             }
             Event::Start(Tag::Link { dest_url, .. }) if item_depth > 0 && item_url.is_none() => {
                 item_url = Some(dest_url.to_string());
@@ -95,7 +104,10 @@ mod tests {
         assert_eq!(a.sections[0].paragraphs, vec!["Lead with a link."]);
         assert_eq!(a.sections[1].heading.as_deref(), Some("Damage"));
         assert_eq!(a.related_references.len(), 2);
-        assert_eq!(a.related_references[0].url.as_deref(), Some("https://example.com/earlier"));
+        assert_eq!(
+            a.related_references[0].url.as_deref(),
+            Some("https://example.com/earlier")
+        );
         assert!(!a.text.contains("Earlier storm"));
     }
 }

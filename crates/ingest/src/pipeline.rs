@@ -29,18 +29,27 @@ impl Summary {
     }
 }
 
+/// Told the running tally after each committed batch.
+type CommitHook<'s> = Box<dyn FnMut(&Summary) + 's>;
+
 /// Batches articles into a store.
 pub struct Pipeline<'s> {
     store: &'s mut dyn Store,
     batch: Vec<Article>,
     batch_size: usize,
     summary: Summary,
-    on_commit: Option<Box<dyn FnMut(&Summary) + 's>>,
+    on_commit: Option<CommitHook<'s>>,
 }
 
 impl<'s> Pipeline<'s> {
     pub fn new(store: &'s mut dyn Store, batch_size: usize) -> Pipeline<'s> {
-        Pipeline { store, batch: Vec::new(), batch_size: batch_size.max(1), summary: Summary::default(), on_commit: None }
+        Pipeline {
+            store,
+            batch: Vec::new(),
+            batch_size: batch_size.max(1),
+            summary: Summary::default(),
+            on_commit: None,
+        }
     }
 
     /// Called after every committed batch (for progress display).
@@ -54,14 +63,21 @@ impl<'s> Pipeline<'s> {
         self.summary.rejected.extend(parsed.rejected);
         self.summary.warnings.extend(parsed.warnings);
         for located in parsed.drafts {
-            let had_title = located.draft.title.as_deref().is_some_and(|t| !t.trim().is_empty());
+            let had_title = located
+                .draft
+                .title
+                .as_deref()
+                .is_some_and(|t| !t.trim().is_empty());
             match located.draft.finish() {
                 Ok(article) => {
                     if !had_title {
                         self.summary.warnings.push(Rejection {
                             input: located.input,
                             line: located.line,
-                            reason: format!("no title; derived one from the first sentence: {:?}", article.title),
+                            reason: format!(
+                                "no title; derived one from the first sentence: {:?}",
+                                article.title
+                            ),
                         });
                     }
                     self.batch.push(article);

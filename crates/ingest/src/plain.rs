@@ -18,7 +18,11 @@ pub fn parse(input: &str, text: &str) -> Parsed {
     draft.related_references = structure.related;
     let mut parsed = Parsed::one(input, draft);
     for p in problems {
-        parsed.warnings.push(crate::Rejection { input: input.into(), line: None, reason: p });
+        parsed.warnings.push(crate::Rejection {
+            input: input.into(),
+            line: None,
+            reason: p,
+        });
     }
     parsed
 }
@@ -42,10 +46,16 @@ pub fn text_blocks(body: &str) -> Vec<Block> {
         }
         if let Some(level) = atx_heading_level(l) {
             flush(&mut paragraph, &mut blocks);
-            blocks.push(Block::Heading { level, text: l[level as usize..].trim().to_string() });
+            blocks.push(Block::Heading {
+                level,
+                text: l[level as usize..].trim().to_string(),
+            });
         } else if let Some(item) = blocks::strip_list_marker(l) {
             flush(&mut paragraph, &mut blocks);
-            blocks.push(Block::ListItem { text: item.to_string(), url: None });
+            blocks.push(Block::ListItem {
+                text: item.to_string(),
+                url: None,
+            });
         } else if one_per_line {
             blocks.push(Block::Paragraph(l.to_string()));
         } else {
@@ -73,14 +83,20 @@ mod tests {
             vec![
                 Block::Paragraph("Title here".into()),
                 Block::Paragraph("First line second line.".into()),
-                Block::ListItem { text: "item".into(), url: None },
+                Block::ListItem {
+                    text: "item".into(),
+                    url: None
+                },
             ]
         );
     }
 
     #[test]
     fn front_matter_title_and_date() {
-        let p = parse("a.txt", "---\ntitle: Storm\ndate: 2023-09-11\n---\nRain fell.\nWind blew.\n");
+        let p = parse(
+            "a.txt",
+            "---\ntitle: Storm\ndate: 2023-09-11\n---\nRain fell.\nWind blew.\n",
+        );
         let a = p.drafts[0].draft.clone().finish().unwrap();
         assert_eq!(a.title, "Storm");
         assert!(!a.title_derived);

@@ -18,7 +18,9 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Options { max_file_bytes: 256 * 1024 * 1024 }
+        Options {
+            max_file_bytes: 256 * 1024 * 1024,
+        }
     }
 }
 
@@ -44,7 +46,9 @@ fn read_dir(dir: &Path, options: &Options, sink: &mut dyn FnMut(Parsed)) {
     for entry in walker {
         match entry {
             Err(e) => {
-                let name = e.path().map_or_else(|| dir.display().to_string(), |p| p.display().to_string());
+                let name = e
+                    .path()
+                    .map_or_else(|| dir.display().to_string(), |p| p.display().to_string());
                 sink(Parsed::rejected(&name, None, format!("cannot read: {e}")));
             }
             Ok(e) if e.file_type().is_file() => {
@@ -82,7 +86,11 @@ fn read_stdin(options: &Options) -> Parsed {
         return Parsed::rejected("<stdin>", None, format!("cannot read: {e}"));
     }
     if bytes.len() as u64 > limit {
-        return Parsed::rejected("<stdin>", None, format!("input is over the limit of {limit} bytes (--max-file-size)"));
+        return Parsed::rejected(
+            "<stdin>",
+            None,
+            format!("input is over the limit of {limit} bytes (--max-file-size)"),
+        );
     }
     parse_bytes("<stdin>", &bytes, None)
 }
@@ -110,7 +118,10 @@ mod tests {
         std::fs::write(dir.path().join("image.png"), [0u8, 1, 2]).unwrap();
         std::fs::write(dir.path().join(".hidden.txt"), "Hidden.").unwrap();
         let out = collect(dir.path().to_str().unwrap(), &Options::default());
-        let inputs: Vec<_> = out.iter().flat_map(|p| p.drafts.iter().map(|d| d.input.clone())).collect();
+        let inputs: Vec<_> = out
+            .iter()
+            .flat_map(|p| p.drafts.iter().map(|d| d.input.clone()))
+            .collect();
         assert_eq!(inputs.len(), 2);
         assert!(inputs[0].ends_with("b.txt") && inputs[1].ends_with("a.md"));
     }
@@ -128,13 +139,20 @@ mod tests {
         for (path, want) in [
             (empty.to_str().unwrap(), "empty input"),
             (binary.to_str().unwrap(), "binary data"),
-            (big.to_str().unwrap(), "file is 2000 bytes, over the limit of 1000 bytes"),
+            (
+                big.to_str().unwrap(),
+                "file is 2000 bytes, over the limit of 1000 bytes",
+            ),
             ("/no/such/file.txt", "cannot read"),
         ] {
             let out = collect(path, &options);
             assert_eq!(out[0].rejected.len(), 1, "{path}");
             assert_eq!(out[0].rejected[0].input, path);
-            assert!(out[0].rejected[0].reason.contains(want), "{path}: {}", out[0].rejected[0].reason);
+            assert!(
+                out[0].rejected[0].reason.contains(want),
+                "{path}: {}",
+                out[0].rejected[0].reason
+            );
         }
     }
 }

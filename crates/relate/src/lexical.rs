@@ -24,7 +24,13 @@ pub struct IndexOptions {
 
 impl Default for IndexOptions {
     fn default() -> Self {
-        IndexOptions { title_weight: 3.0, lead_weight: 1.5, body_weight: 1.0, k1: 1.2, b: 0.75 }
+        IndexOptions {
+            title_weight: 3.0,
+            lead_weight: 1.5,
+            body_weight: 1.0,
+            k1: 1.2,
+            b: 0.75,
+        }
     }
 }
 
@@ -73,7 +79,11 @@ impl LexicalIndex {
             index.add(&a);
         }
         let total: f32 = index.doc_len.iter().sum();
-        index.avg_len = if index.docs.is_empty() { 1.0 } else { (total / index.docs.len() as f32).max(1.0) };
+        index.avg_len = if index.docs.is_empty() {
+            1.0
+        } else {
+            (total / index.docs.len() as f32).max(1.0)
+        };
         index
     }
 
@@ -202,8 +212,16 @@ pub(crate) mod tests {
     fn queries_pick_distinctive_shared_terms() {
         let idx = LexicalIndex::build(
             vec![
-                article("a", "Wagner mutiny ends", "Prigozhin halted the mutiny near Moscow."),
-                article("b", "Prigozhin leaves", "The Wagner chief Prigozhin left for Belarus."),
+                article(
+                    "a",
+                    "Wagner mutiny ends",
+                    "Prigozhin halted the mutiny near Moscow.",
+                ),
+                article(
+                    "b",
+                    "Prigozhin leaves",
+                    "The Wagner chief Prigozhin left for Belarus.",
+                ),
                 article("c", "Rates rise", "The central bank raised interest rates."),
             ],
             IndexOptions::default(),
@@ -211,8 +229,14 @@ pub(crate) mod tests {
         let a = idx.doc_of("a").unwrap();
         let q = idx.query_for(a, 10);
         let words: Vec<_> = q.iter().map(|&(t, _)| idx.surface(t)).collect();
-        assert!(words.contains(&"wagner") && words.contains(&"prigozhin"), "{words:?}");
-        assert!(!words.contains(&"mutiny"), "terms only in the query doc cannot match others");
+        assert!(
+            words.contains(&"wagner") && words.contains(&"prigozhin"),
+            "{words:?}"
+        );
+        assert!(
+            !words.contains(&"mutiny"),
+            "terms only in the query doc cannot match others"
+        );
         let mut hit_b = 0.0;
         idx.score_terms(&q, |doc, _, s| {
             if idx.doc(doc).id == "b" {

@@ -80,7 +80,11 @@ impl LexicalIndex {
         let query = self.query_for(me, QUERY_TERMS);
         let mut acc: HashMap<u32, Candidate> = HashMap::new();
         self.score_terms(&query, |doc, term, s| {
-            let c = acc.entry(doc).or_insert(Candidate { doc, score: 0.0, terms: Vec::new() });
+            let c = acc.entry(doc).or_insert(Candidate {
+                doc,
+                score: 0.0,
+                terms: Vec::new(),
+            });
             c.score += s;
             c.terms.push((term, s));
         });
@@ -99,13 +103,27 @@ impl LexicalIndex {
             }
         }
         duplicates_of_me.sort();
-        candidates.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| self.doc(a.doc).id.cmp(&self.doc(b.doc).id)));
+        candidates.sort_by(|a, b| {
+            b.score
+                .total_cmp(&a.score)
+                .then_with(|| self.doc(a.doc).id.cmp(&self.doc(b.doc).id))
+        });
         let similar = self.group_copies(me, candidates, k, self_score);
-        Some(SimilarPosts { id: id.to_string(), similar, duplicates: duplicates_of_me })
+        Some(SimilarPosts {
+            id: id.to_string(),
+            similar,
+            duplicates: duplicates_of_me,
+        })
     }
 
     /// Keeps the best member of each copy group, up to `k` groups.
-    fn group_copies(&self, me: u32, candidates: Vec<Candidate>, k: usize, self_score: f32) -> Vec<SimilarPost> {
+    fn group_copies(
+        &self,
+        me: u32,
+        candidates: Vec<Candidate>,
+        k: usize,
+        self_score: f32,
+    ) -> Vec<SimilarPost> {
         let mut shown: Vec<SimilarPost> = Vec::new();
         let mut group_of_hash: HashMap<&str, usize> = HashMap::new();
         for mut c in candidates {
@@ -125,7 +143,12 @@ impl LexicalIndex {
                 published: info.published,
                 score: (c.score / self_score).min(1.0),
                 why: Why {
-                    terms: c.terms.iter().take(WHY_TERMS).map(|&(t, _)| self.surface(t).to_string()).collect(),
+                    terms: c
+                        .terms
+                        .iter()
+                        .take(WHY_TERMS)
+                        .map(|&(t, _)| self.surface(t).to_string())
+                        .collect(),
                     days_apart: days_between(self.doc(me).published, info.published),
                     lexical: c.score,
                 },
@@ -148,9 +171,17 @@ mod tests {
     use storyline_core::Published;
 
     fn corpus() -> LexicalIndex {
-        let mut dated = article("a", "Wagner mutiny ends", "Prigozhin halted the Wagner mutiny near Moscow after talks.");
+        let mut dated = article(
+            "a",
+            "Wagner mutiny ends",
+            "Prigozhin halted the Wagner mutiny near Moscow after talks.",
+        );
         dated.published = Published::parse("2023-06-24");
-        let mut b = article("b", "Prigozhin leaves for Belarus", "The Wagner chief Prigozhin left Russia for Belarus after the mutiny.");
+        let mut b = article(
+            "b",
+            "Prigozhin leaves for Belarus",
+            "The Wagner chief Prigozhin left Russia for Belarus after the mutiny.",
+        );
         b.published = Published::parse("2023-06-26");
         let mut b_copy = b.clone();
         b_copy.id = "b-copy".into();
@@ -163,7 +194,11 @@ mod tests {
                 b_copy,
                 a_copy,
                 article("c", "Rates rise", "The central bank raised interest rates again."),
-                article("d", "Wagner fighters move", "Wagner fighters moved to camps in Belarus."),
+                article(
+                    "d",
+                    "Wagner fighters move",
+                    "Wagner fighters moved to camps in Belarus.",
+                ),
             ],
             IndexOptions::default(),
         )
@@ -178,7 +213,11 @@ mod tests {
         assert_eq!(s.similar[0].duplicates, vec!["b-copy"]);
         assert_eq!(s.duplicates, vec!["a-copy"]);
         assert_eq!(s.similar[0].why.days_apart, Some(2));
-        assert!(s.similar[0].why.compact().ends_with("2 days later"), "{}", s.similar[0].why.compact());
+        assert!(
+            s.similar[0].why.compact().ends_with("2 days later"),
+            "{}",
+            s.similar[0].why.compact()
+        );
         assert!(s.similar[0].why.terms.contains(&"prigozhin".to_string()));
         assert!(s.similar[0].score > 0.0 && s.similar[0].score <= 1.0);
         assert!(s.similar[0].score >= s.similar[1].score);

@@ -18,10 +18,18 @@ pub struct Problem {
 
 impl Problem {
     pub fn not_found(detail: String) -> Problem {
-        Problem { status: StatusCode::NOT_FOUND, title: "Not Found", detail }
+        Problem {
+            status: StatusCode::NOT_FOUND,
+            title: "Not Found",
+            detail,
+        }
     }
     pub fn bad_request(detail: String) -> Problem {
-        Problem { status: StatusCode::BAD_REQUEST, title: "Bad Request", detail }
+        Problem {
+            status: StatusCode::BAD_REQUEST,
+            title: "Bad Request",
+            detail,
+        }
     }
 }
 
@@ -31,7 +39,11 @@ impl From<StoreError> for Problem {
             StoreError::BadCursor(_) => Problem::bad_request(e.to_string()),
             other => {
                 tracing::error!(error = %other, "store error");
-                Problem { status: StatusCode::INTERNAL_SERVER_ERROR, title: "Internal Server Error", detail: other.to_string() }
+                Problem {
+                    status: StatusCode::INTERNAL_SERVER_ERROR,
+                    title: "Internal Server Error",
+                    detail: other.to_string(),
+                }
             }
         }
     }
@@ -40,7 +52,12 @@ impl From<StoreError> for Problem {
 impl IntoResponse for Problem {
     fn into_response(self) -> Response {
         let body = json!({"type": "about:blank", "title": self.title, "status": self.status.as_u16(), "detail": self.detail});
-        (self.status, [(header::CONTENT_TYPE, "application/problem+json")], body.to_string()).into_response()
+        (
+            self.status,
+            [(header::CONTENT_TYPE, "application/problem+json")],
+            body.to_string(),
+        )
+            .into_response()
     }
 }
 
@@ -52,12 +69,19 @@ pub struct ListParams {
 
 pub const MAX_PAGE: usize = 200;
 
-pub async fn list_articles(State(state): State<AppState>, Query(p): Query<ListParams>) -> Result<Response, Problem> {
+pub async fn list_articles(
+    State(state): State<AppState>,
+    Query(p): Query<ListParams>,
+) -> Result<Response, Problem> {
     let limit = p.limit.unwrap_or(50);
     if limit == 0 || limit > MAX_PAGE {
-        return Err(Problem::bad_request(format!("limit must be between 1 and {MAX_PAGE}, got {limit}")));
+        return Err(Problem::bad_request(format!(
+            "limit must be between 1 and {MAX_PAGE}, got {limit}"
+        )));
     }
-    let page = state.with_store(move |s| s.list(limit, p.cursor.as_deref())).await?;
+    let page = state
+        .with_store(move |s| s.list(limit, p.cursor.as_deref()))
+        .await?;
     Ok(Json(page).into_response())
 }
 
@@ -74,10 +98,16 @@ pub struct SimilarParams {
     k: Option<usize>,
 }
 
-pub async fn similar(State(state): State<AppState>, Path(id): Path<String>, Query(p): Query<SimilarParams>) -> Result<Response, Problem> {
+pub async fn similar(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(p): Query<SimilarParams>,
+) -> Result<Response, Problem> {
     let k = p.k.unwrap_or(5);
     if k == 0 || k > 100 {
-        return Err(Problem::bad_request(format!("k must be between 1 and 100, got {k}")));
+        return Err(Problem::bad_request(format!(
+            "k must be between 1 and 100, got {k}"
+        )));
     }
     let index = state.index().await?;
     match index.similar(&id, k) {

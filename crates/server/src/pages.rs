@@ -60,7 +60,10 @@ struct NotFoundPage {
 
 /// "26 June 2023", or "date unknown".
 pub fn display_date(p: Option<Published>) -> String {
-    p.map_or_else(|| "date unknown".to_string(), |p| p.day().format("%-d %B %Y").to_string())
+    p.map_or_else(
+        || "date unknown".to_string(),
+        |p| p.day().format("%-d %B %Y").to_string(),
+    )
 }
 
 fn render(t: impl Template) -> Response {
@@ -79,13 +82,23 @@ pub struct HomeParams {
 }
 
 pub async fn home(State(state): State<AppState>, Query(p): Query<HomeParams>) -> Result<Response, Problem> {
-    let page = state.with_store(move |s| s.list(HOME_PAGE_SIZE, p.cursor.as_deref())).await?;
+    let page = state
+        .with_store(move |s| s.list(HOME_PAGE_SIZE, p.cursor.as_deref()))
+        .await?;
     let articles = page
         .articles
         .into_iter()
-        .map(|a| Row { date: display_date(a.published), source: a.source.unwrap_or_default(), id: a.id, title: a.title })
+        .map(|a| Row {
+            date: display_date(a.published),
+            source: a.source.unwrap_or_default(),
+            id: a.id,
+            title: a.title,
+        })
         .collect();
-    Ok(render(HomePage { articles, next_cursor: page.next_cursor }))
+    Ok(render(HomePage {
+        articles,
+        next_cursor: page.next_cursor,
+    }))
 }
 
 pub async fn article(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, Problem> {
@@ -99,7 +112,13 @@ pub async fn article(State(state): State<AppState>, Path(id): Path<String>) -> R
         .map(|s| s.similar)
         .unwrap_or_default()
         .into_iter()
-        .map(|s| SimilarRow { why: s.why.compact(), date: display_date(s.published), copies: s.duplicates.len(), id: s.id, title: s.title })
+        .map(|s| SimilarRow {
+            why: s.why.compact(),
+            date: display_date(s.published),
+            copies: s.duplicates.len(),
+            id: s.id,
+            title: s.title,
+        })
         .collect();
     let description: String = a.lead().chars().take(200).collect();
     Ok(render(ArticlePage {
@@ -109,7 +128,10 @@ pub async fn article(State(state): State<AppState>, Path(id): Path<String>) -> R
         description,
         source: a.source.clone().unwrap_or_default(),
         byline: a.byline.clone(),
-        url: a.url.clone().filter(|u| u.starts_with("http://") || u.starts_with("https://")),
+        url: a
+            .url
+            .clone()
+            .filter(|u| u.starts_with("http://") || u.starts_with("https://")),
         date: display_date(a.published),
         date_iso: a.published.map(|p| p.to_string()).unwrap_or_default(),
         sections: a.sections,
@@ -118,7 +140,9 @@ pub async fn article(State(state): State<AppState>, Path(id): Path<String>) -> R
             .related_references
             .into_iter()
             .map(|mut r| {
-                r.url = r.url.filter(|u| u.starts_with("http://") || u.starts_with("https://"));
+                r.url = r
+                    .url
+                    .filter(|u| u.starts_with("http://") || u.starts_with("https://"));
                 r
             })
             .collect(),
@@ -137,7 +161,10 @@ pub async fn not_found() -> Response {
 
 pub async fn stylesheet() -> Response {
     (
-        [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
         include_str!("../assets/style.css"),
     )
         .into_response()

@@ -20,7 +20,12 @@ struct Inner {
 
 impl AppState {
     pub fn new(store: Box<dyn Store>) -> AppState {
-        AppState { inner: Arc::new(Inner { store: Mutex::new(store), index: RwLock::new(None) }) }
+        AppState {
+            inner: Arc::new(Inner {
+                store: Mutex::new(store),
+                index: RwLock::new(None),
+            }),
+        }
     }
 
     /// Runs `f` with the store on a blocking thread (SQLite calls block).

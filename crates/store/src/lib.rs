@@ -49,7 +49,11 @@ pub enum StoreError {
     #[error("store at {path}: {source}")]
     Open { path: String, source: rusqlite::Error },
     #[error("store at {path} has schema version {found}, newer than this storyline ({supported}); upgrade storyline")]
-    TooNew { path: String, found: i64, supported: i64 },
+    TooNew {
+        path: String,
+        found: i64,
+        supported: i64,
+    },
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
     #[error("stored article {id} is unreadable: {source}")]

@@ -28,11 +28,17 @@ impl SqliteStore {
             source,
         })?;
         let path = data_dir.join(DB_FILE);
-        let open_err = |source| StoreError::Open { path: path.display().to_string(), source };
+        let open_err = |source| StoreError::Open {
+            path: path.display().to_string(),
+            source,
+        };
         let conn = Connection::open(&path).map_err(open_err)?;
-        conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(open_err)?;
-        conn.pragma_update(None, "journal_mode", "WAL").map_err(open_err)?;
-        conn.pragma_update(None, "synchronous", "FULL").map_err(open_err)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))
+            .map_err(open_err)?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(open_err)?;
+        conn.pragma_update(None, "synchronous", "FULL")
+            .map_err(open_err)?;
         let mut store = SqliteStore { conn, path };
         store.migrate()?;
         Ok(store)
@@ -47,7 +53,11 @@ impl SqliteStore {
         let version: i64 = self.conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
         let supported = MIGRATIONS.len() as i64;
         if version > supported {
-            return Err(StoreError::TooNew { path: self.path.display().to_string(), found: version, supported });
+            return Err(StoreError::TooNew {
+                path: self.path.display().to_string(),
+                found: version,
+                supported,
+            });
         }
         for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
             let tx = self.conn.transaction()?;
@@ -65,16 +75,22 @@ impl SqliteStore {
 }
 
 fn decode(id: &str, doc: &str) -> Result<Article, StoreError> {
-    serde_json::from_str(doc).map_err(|source| StoreError::Corrupt { id: id.to_string(), source })
+    serde_json::from_str(doc).map_err(|source| StoreError::Corrupt {
+        id: id.to_string(),
+        source,
+    })
 }
 
 fn encode_cursor(sort: &str, id: &str) -> String {
-    format!("{sort}~{id}").bytes().map(|b| format!("{b:02x}")).collect()
+    format!("{sort}~{id}")
+        .bytes()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 fn decode_cursor(cursor: &str) -> Result<(String, String), StoreError> {
     let bad = || StoreError::BadCursor(cursor.to_string());
-    if cursor.len() % 2 != 0 || !cursor.is_ascii() {
+    if !cursor.len().is_multiple_of(2) || !cursor.is_ascii() {
         return Err(bad());
     }
     let bytes = (0..cursor.len())
@@ -102,11 +118,15 @@ impl Store for SqliteStore {
                      published = ?6, published_sort = ?7, content_hash = ?8, updated_at = ?10, doc = ?11",
             )?;
             for article in articles {
-                let existing: Option<(String, String)> =
-                    find.query_row([&article.id], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
+                let existing: Option<(String, String)> = find
+                    .query_row([&article.id], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .optional()?;
                 let mut stored = article.clone();
                 stored.ingested_at = match &existing {
-                    Some((_, at)) => chrono::DateTime::parse_from_rfc3339(at).ok().map(|d| d.to_utc()).or(Some(now)),
+                    Some((_, at)) => chrono::DateTime::parse_from_rfc3339(at)
+                        .ok()
+                        .map(|d| d.to_utc())
+                        .or(Some(now)),
                     None => article.ingested_at.or(Some(now)),
                 };
                 let doc = serde_json::to_string(&stored).expect("articles serialise");
@@ -134,7 +154,10 @@ impl Store for SqliteStore {
             }
         }
         if outcomes.iter().any(|o| *o != Upsert::Unchanged) {
-            tx.execute("UPDATE store_meta SET value = value + 1 WHERE key = 'generation'", [])?;
+            tx.execute(
+                "UPDATE store_meta SET value = value + 1 WHERE key = 'generation'",
+                [],
+            )?;
         }
         tx.commit()?;
         Ok(outcomes)
@@ -161,7 +184,9 @@ impl Store for SqliteStore {
     }
 
     fn count(&self) -> Result<u64, StoreError> {
-        Ok(self.conn.query_row("SELECT COUNT(*) FROM articles", [], |r| r.get::<_, i64>(0))? as u64)
+        Ok(self
+            .conn
+            .query_row("SELECT COUNT(*) FROM articles", [], |r| r.get::<_, i64>(0))? as u64)
     }
 
     fn list(&self, limit: usize, cursor: Option<&str>) -> Result<Page, StoreError> {
@@ -175,7 +200,11 @@ impl Store for SqliteStore {
              WHERE published_sort < ?1 OR (published_sort = ?1 AND id < ?2)
              ORDER BY published_sort DESC, id DESC LIMIT ?3",
         )?;
-        let after_id = if cursor.is_some() { after_id } else { "\u{10FFFF}".to_string() };
+        let after_id = if cursor.is_some() {
+            after_id
+        } else {
+            "\u{10FFFF}".to_string()
+        };
         let mut rows = stmt.query(params![sort, after_id, (limit + 1) as i64])?;
         let mut articles = Vec::new();
         let mut sort_keys = Vec::new();
@@ -197,7 +226,10 @@ impl Store for SqliteStore {
         } else {
             None
         };
-        Ok(Page { articles, next_cursor })
+        Ok(Page {
+            articles,
+            next_cursor,
+        })
     }
 
     fn for_each(&self, f: &mut dyn FnMut(Article)) -> Result<(), StoreError> {
@@ -214,8 +246,9 @@ impl Store for SqliteStore {
     fn generation(&self) -> Result<u64, StoreError> {
         Ok(self
             .conn
-            .query_row("SELECT value FROM store_meta WHERE key = 'generation'", [], |r| r.get::<_, i64>(0))?
-            as u64)
+            .query_row("SELECT value FROM store_meta WHERE key = 'generation'", [], |r| {
+                r.get::<_, i64>(0)
+            })? as u64)
     }
 }
 
@@ -242,9 +275,15 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut s = SqliteStore::open(dir.path()).unwrap();
         let a = article("a", "First text.", Some("2023-06-26"));
-        assert_eq!(s.upsert(std::slice::from_ref(&a)).unwrap(), vec![Upsert::Inserted]);
+        assert_eq!(
+            s.upsert(std::slice::from_ref(&a)).unwrap(),
+            vec![Upsert::Inserted]
+        );
         let g1 = s.generation().unwrap();
-        assert_eq!(s.upsert(std::slice::from_ref(&a)).unwrap(), vec![Upsert::Unchanged]);
+        assert_eq!(
+            s.upsert(std::slice::from_ref(&a)).unwrap(),
+            vec![Upsert::Unchanged]
+        );
         assert_eq!(s.generation().unwrap(), g1, "no change, no new generation");
         let changed = article("a", "Changed text.", Some("2023-06-26"));
         assert_eq!(s.upsert(&[changed]).unwrap(), vec![Upsert::Updated]);
@@ -305,6 +344,9 @@ mod tests {
             let s = SqliteStore::open(dir.path()).unwrap();
             s.conn.pragma_update(None, "user_version", 99).unwrap();
         }
-        assert!(matches!(SqliteStore::open(dir.path()), Err(StoreError::TooNew { found: 99, .. })));
+        assert!(matches!(
+            SqliteStore::open(dir.path()),
+            Err(StoreError::TooNew { found: 99, .. })
+        ));
     }
 }

@@ -42,7 +42,8 @@ impl FileConfig {
                 default
             }
         };
-        let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read config file {}", path.display()))?;
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("cannot read config file {}", path.display()))?;
         toml::from_str(&text).with_context(|| format!("config file {}", path.display()))
     }
 }
@@ -56,7 +57,8 @@ pub fn data_dir(flag: Option<&Path>, file: &FileConfig) -> PathBuf {
 
 /// The resolved listen address.
 pub fn addr(flag: Option<SocketAddr>, file: &FileConfig) -> SocketAddr {
-    flag.or(file.addr).unwrap_or_else(|| DEFAULT_ADDR.parse().expect("valid default"))
+    flag.or(file.addr)
+        .unwrap_or_else(|| DEFAULT_ADDR.parse().expect("valid default"))
 }
 
 #[cfg(test)]
@@ -72,7 +74,10 @@ mod tests {
         assert_eq!(data_dir(None, &file), PathBuf::from("/from/file"));
         assert_eq!(data_dir(Some(Path::new("/flag")), &file), PathBuf::from("/flag"));
         assert_eq!(addr(None, &file).port(), 9000);
-        assert_eq!(data_dir(None, &FileConfig::default()), PathBuf::from(DEFAULT_DATA_DIR));
+        assert_eq!(
+            data_dir(None, &FileConfig::default()),
+            PathBuf::from(DEFAULT_DATA_DIR)
+        );
     }
 
     #[test]

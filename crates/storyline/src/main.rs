@@ -52,7 +52,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 
 /// Logs go to stderr; `RUST_LOG` (or `STORYLINE_LOG`) overrides the level.
 fn init_logging(quiet: bool) {
-    let default = if quiet { "error" } else { "warn,storyline_server=info" };
+    let default = if quiet {
+        "error"
+    } else {
+        "warn,storyline_server=info"
+    };
     let filter = std::env::var("STORYLINE_LOG")
         .or_else(|_| std::env::var("RUST_LOG"))
         .unwrap_or_else(|_| default.to_string());
@@ -64,6 +68,8 @@ fn init_logging(quiet: bool) {
 
 /// `storyline list | head` must end quietly, as Unix tools do.
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
-    e.chain()
-        .any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe))
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }

@@ -16,7 +16,12 @@ pub fn article(a: &Article, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out)?;
     writeln!(out, "id:        {}", a.id)?;
     writeln!(out, "published: {}", date(a.published))?;
-    for (label, value) in [("source", &a.source), ("url", &a.url), ("byline", &a.byline), ("language", &a.lang)] {
+    for (label, value) in [
+        ("source", &a.source),
+        ("url", &a.url),
+        ("byline", &a.byline),
+        ("language", &a.lang),
+    ] {
         if let Some(v) = value {
             writeln!(out, "{label:<10} {v}", label = format!("{label}:"))?;
         }

@@ -9,17 +9,22 @@ use std::time::{Duration, Instant};
 const ARTICLES: usize = 20_000;
 
 fn stored(db: &std::path::Path) -> u64 {
-    let Ok(conn) = rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY) else {
+    let Ok(conn) = rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+    else {
         return 0;
     };
-    conn.query_row("SELECT COUNT(*) FROM articles", [], |r| r.get::<_, i64>(0)).unwrap_or(0) as u64
+    conn.query_row("SELECT COUNT(*) FROM articles", [], |r| r.get::<_, i64>(0))
+        .unwrap_or(0) as u64
 }
 
 #[test]
 fn sigkill_mid_ingest_loses_nothing_acknowledged_and_rerun_completes() {
     let work = tempfile::tempdir().unwrap();
     let corpus = work.path().join("corpus.jsonl");
-    let o = bin().args(["bench", "corpus", "--articles", &ARTICLES.to_string()]).output().unwrap();
+    let o = bin()
+        .args(["bench", "corpus", "--articles", &ARTICLES.to_string()])
+        .output()
+        .unwrap();
     assert!(o.status.success());
     std::fs::write(&corpus, &o.stdout).unwrap();
 
@@ -47,10 +52,15 @@ fn sigkill_mid_ingest_loses_nothing_acknowledged_and_rerun_completes() {
     assert!(seen > 0, "the ingest committed nothing within two minutes");
 
     let conn = rusqlite::Connection::open(&db).unwrap();
-    let check: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
+    let check: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(check, "ok");
     let after_kill = stored(&db);
-    assert!(after_kill < ARTICLES as u64, "killed before the end ({after_kill} stored)");
+    assert!(
+        after_kill < ARTICLES as u64,
+        "killed before the end ({after_kill} stored)"
+    );
     assert_eq!(after_kill % 200, 0, "only whole batches are committed");
     // Every stored row is a whole article.
     let mut stmt = conn.prepare("SELECT doc FROM articles").unwrap();

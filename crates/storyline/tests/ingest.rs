@@ -22,10 +22,17 @@ fn ingesting_the_same_inputs_twice_keeps_the_count() {
     assert_eq!(first["ingested"], 3);
     assert_eq!(article_count(store.path()), 3);
     let second = json(&run(store.path(), &["ingest", "--json", dir]));
-    assert_eq!((second["ingested"].as_u64(), second["unchanged"].as_u64()), (Some(0), Some(3)));
+    assert_eq!(
+        (second["ingested"].as_u64(), second["unchanged"].as_u64()),
+        (Some(0), Some(3))
+    );
     assert_eq!(article_count(store.path()), 3);
     // A changed text under the same id is an update, not a second copy.
-    write(inputs.path(), "a.jsonl", b"{\"id\":\"a\",\"title\":\"A\",\"text\":\"Alpha text, revised.\"}\n");
+    write(
+        inputs.path(),
+        "a.jsonl",
+        b"{\"id\":\"a\",\"title\":\"A\",\"text\":\"Alpha text, revised.\"}\n",
+    );
     let third = json(&run(store.path(), &["ingest", "--json", dir]));
     assert_eq!(third["updated"], 1);
     assert_eq!(article_count(store.path()), 3);
@@ -36,7 +43,7 @@ fn each_bad_input_is_named_and_the_rest_of_the_batch_is_kept() {
     let store = tempfile::tempdir().unwrap();
     let d = tempfile::tempdir().unwrap();
     let p = d.path();
-    let inputs = vec![
+    let inputs = [
         write(p, "empty.txt", b""),
         write(p, "binary.txt", &[0x89, b'P', b'N', b'G', 0, 0, 0, 13, 0, 1]),
         write(p, "latin1.txt", b"Z\xfcrich caf\xe9 owners said the na\xefve plan would fail, according to the city report.\n"),
@@ -61,15 +68,29 @@ fn each_bad_input_is_named_and_the_rest_of_the_batch_is_kept() {
     };
     assert!(find("empty.txt")["reason"].as_str().unwrap().contains("empty"));
     assert!(find("binary.txt")["reason"].as_str().unwrap().contains("binary"));
-    assert!(find("big.txt")["reason"].as_str().unwrap().contains("over the limit of 1000 bytes"));
-    assert!(find("nav.html")["reason"].as_str().unwrap().contains("no article text"));
-    let bad_line = rejected.iter().find(|r| r["line"] == 2).expect("line 2 of mixed.jsonl");
+    assert!(find("big.txt")["reason"]
+        .as_str()
+        .unwrap()
+        .contains("over the limit of 1000 bytes"));
+    assert!(find("nav.html")["reason"]
+        .as_str()
+        .unwrap()
+        .contains("no article text"));
+    let bad_line = rejected
+        .iter()
+        .find(|r| r["line"] == 2)
+        .expect("line 2 of mixed.jsonl");
     assert!(bad_line["reason"].as_str().unwrap().starts_with("invalid JSON"));
-    let no_text = rejected.iter().find(|r| r["line"] == 4).expect("line 4 of mixed.jsonl");
+    let no_text = rejected
+        .iter()
+        .find(|r| r["line"] == 4)
+        .expect("line 4 of mixed.jsonl");
     assert!(no_text["reason"].as_str().unwrap().contains("field 'text'"));
     assert_eq!(rejected.len(), 6);
     let warnings = s["warnings"].as_array().unwrap();
-    assert!(warnings.iter().any(|w| w["line"] == 3 && w["reason"].as_str().unwrap().contains("no title")));
+    assert!(warnings
+        .iter()
+        .any(|w| w["line"] == 3 && w["reason"].as_str().unwrap().contains("no title")));
 
     let latin = stdout(&run(store.path(), &["list", "--json"]));
     assert!(latin.contains("Zürich café"), "windows-1252 decoded: {latin}");
@@ -119,18 +140,34 @@ fn export_then_ingest_round_trips_every_field() {
     let b = tempfile::tempdir().unwrap();
     let d = tempfile::tempdir().unwrap();
     write(d.path(), "x.txt", b"---\ntitle: Storm hits coast\ndate: 2023-09-11T08:00:00+02:00\nurl: https://n.example/storm\nsource: Example News\nauthor: A. Writer\nstory: storm-1\n---\nA lead paragraph about the storm.\n\nDamage:\n\nRoofs were torn off.\n\nRelated:\n\n- Older storm https://n.example/older\n");
-    write(d.path(), "y.txt", b"An untitled article whose first sentence becomes its title. It has more text.\n");
+    write(
+        d.path(),
+        "y.txt",
+        b"An untitled article whose first sentence becomes its title. It has more text.\n",
+    );
     write(d.path(), "z.jsonl", b"{\"id\":\"rec-1\",\"title\":null,\"text\":\"  Verbatim text.\\nSecond line.\",\"published\":\"26-FEB-1987 15:01:01.79\",\"lang\":\"en\",\"story\":\"s9\",\"topics\":[\"earn\"]}\n");
-    assert!(run(a.path(), &["ingest", d.path().to_str().unwrap()]).status.success());
+    assert!(run(a.path(), &["ingest", d.path().to_str().unwrap()])
+        .status
+        .success());
     let export = d.path().join("export.jsonl");
-    assert!(run(a.path(), &["export", "--format", "jsonl", "-o", export.to_str().unwrap()]).status.success());
+    assert!(run(
+        a.path(),
+        &["export", "--format", "jsonl", "-o", export.to_str().unwrap()]
+    )
+    .status
+    .success());
     let o = run(b.path(), &["ingest", "--json", export.to_str().unwrap()]);
     assert_eq!(json(&o)["ingested"], 3, "{}", stdout(&o));
     let again = d.path().join("again.jsonl");
-    assert!(run(b.path(), &["export", "-o", again.to_str().unwrap()]).status.success());
+    assert!(run(b.path(), &["export", "-o", again.to_str().unwrap()])
+        .status
+        .success());
     let first = std::fs::read_to_string(&export).unwrap();
     let second = std::fs::read_to_string(&again).unwrap();
     assert_eq!(first.lines().count(), 3);
-    assert_eq!(first, second, "every field, ingested_at included, survives the round trip");
+    assert_eq!(
+        first, second,
+        "every field, ingested_at included, survives the round trip"
+    );
     assert!(first.contains("\"title_derived\":true") && first.contains("\"story\":\"s9\""));
 }

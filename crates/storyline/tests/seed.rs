@@ -5,7 +5,9 @@ use common::*;
 
 #[test]
 fn seed_article_has_derived_title_four_headings_and_five_references() {
-    let Some(seed) = shared("examples/seed-article.txt") else { return };
+    let Some(seed) = shared("examples/seed-article.txt") else {
+        return;
+    };
     let dir = tempfile::tempdir().unwrap();
     let o = run(dir.path(), &["ingest", "--json", seed.to_str().unwrap()]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
@@ -18,7 +20,10 @@ fn seed_article_has_derived_title_four_headings_and_five_references() {
         .to_string();
     let a = json(&run(dir.path(), &["show", "--json", &id]));
     assert_eq!(a["title_derived"], true);
-    assert!(a["title"].as_str().unwrap().starts_with("In a show of solidarity, Beijing has declared"));
+    assert!(a["title"]
+        .as_str()
+        .unwrap()
+        .starts_with("In a show of solidarity, Beijing has declared"));
     let headings: Vec<&str> = a["sections"]
         .as_array()
         .unwrap()
@@ -34,9 +39,17 @@ fn seed_article_has_derived_title_four_headings_and_five_references() {
             "President Putin’s Response and Resolution:",
         ]
     );
-    let refs: Vec<&str> = a["related_references"].as_array().unwrap().iter().map(|r| r["title"].as_str().unwrap()).collect();
+    let refs: Vec<&str> = a["related_references"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["title"].as_str().unwrap())
+        .collect();
     assert_eq!(refs.len(), 5);
-    assert_eq!(refs[1], "Russian Security Agency Closes Investigation into Mercenary Mutiny");
+    assert_eq!(
+        refs[1],
+        "Russian Security Agency Closes Investigation into Mercenary Mutiny"
+    );
     assert!(refs[4].starts_with("Wagner Private Military Company Founder Evgeniy Prigozhin"));
     let text = a["text"].as_str().unwrap();
     assert!(!text.contains("Similar Posts"), "the trailer is not body text");

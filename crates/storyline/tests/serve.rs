@@ -20,21 +20,38 @@ impl Drop for Server {
 }
 
 fn start(args: &[&str]) -> Server {
-    let mut child = bin().args(args).args(["--addr", "127.0.0.1:0"]).stdout(Stdio::piped()).spawn().unwrap();
+    let mut child = bin()
+        .args(args)
+        .args(["--addr", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let base = loop {
         let line = lines.next().expect("server printed its address").unwrap();
         if let Some(i) = line.find("http://") {
-            break line[i..].split_whitespace().next().unwrap().trim_end_matches('/').to_string();
+            break line[i..]
+                .split_whitespace()
+                .next()
+                .unwrap()
+                .trim_end_matches('/')
+                .to_string();
         }
     };
     Server { child, base }
 }
 
 fn get(url: &str) -> (u16, String, String) {
-    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
     let mut r = agent.get(url).call().unwrap_or_else(|e| panic!("GET {url}: {e}"));
-    let ct = r.headers().get("content-type").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
+    let ct = r
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
     (r.status().as_u16(), ct, r.body_mut().read_to_string().unwrap())
 }
 
@@ -51,7 +68,9 @@ fn demo_serves_home_article_pages_and_api() {
     assert!(ct.starts_with("application/json"));
     let page: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!(page["articles"].as_array().unwrap().len(), 5);
-    let cursor = page["next_cursor"].as_str().expect("more than five sample articles");
+    let cursor = page["next_cursor"]
+        .as_str()
+        .expect("more than five sample articles");
     let (_, _, next) = get(&format!("{base}/api/articles?limit=5&cursor={cursor}"));
     let next: serde_json::Value = serde_json::from_str(&next).unwrap();
     assert_ne!(next["articles"][0]["id"], page["articles"][0]["id"]);
@@ -71,7 +90,10 @@ fn demo_serves_home_article_pages_and_api() {
     assert_eq!(status, 200);
     assert!(page_html.contains("Similar Posts"));
     for item in items {
-        assert!(page_html.contains(&format!("/articles/{}", item["id"].as_str().unwrap())), "the page shows the API's list");
+        assert!(
+            page_html.contains(&format!("/articles/{}", item["id"].as_str().unwrap())),
+            "the page shows the API's list"
+        );
     }
 
     let (status, _, article) = get(&format!("{base}/api/articles/{id}"));
@@ -95,13 +117,18 @@ fn text_from_inputs_is_escaped_in_pages() {
     let payload = "{\"id\":\"x1\",\"title\":\"<script>alert(1)</script> headline\",\"text\":\"Body with <img src=x onerror=alert(2)> inside.\\n<b>bold</b> claims.\"}\n";
     let input = d.path().join("x.jsonl");
     std::fs::write(&input, payload).unwrap();
-    assert!(run(store.path(), &["ingest", input.to_str().unwrap()]).status.success());
+    assert!(run(store.path(), &["ingest", input.to_str().unwrap()])
+        .status
+        .success());
     let server = start(&["--data-dir", store.path().to_str().unwrap(), "serve"]);
     for path in ["/", "/articles/x1"] {
         let (status, _, html) = get(&format!("{}{path}", server.base));
         assert_eq!(status, 200);
         assert!(!html.contains("<script>alert"), "{path} carries a live script");
         assert!(!html.contains("<img src=x"), "{path} carries a live tag");
-        assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;") || html.contains("&#60;script&#62;"), "{path}");
+        assert!(
+            html.contains("&lt;script&gt;alert(1)&lt;/script&gt;") || html.contains("&#60;script&#62;"),
+            "{path}"
+        );
     }
 }

@@ -20,8 +20,16 @@ pub fn list(ctx: &Context, args: &ListArgs, out: &mut dyn Write) -> Result<ExitC
                 let line = json!({"id": a.id, "title": a.title, "published": a.published, "source": a.source, "url": a.url});
                 writeln!(out, "{line}")?;
             } else {
-                let date = a.published.map_or_else(|| "----------".to_string(), |p| p.day().to_string());
-                writeln!(out, "{}  {date}  {}  {}", a.id, a.source.as_deref().unwrap_or("-"), a.title)?;
+                let date = a
+                    .published
+                    .map_or_else(|| "----------".to_string(), |p| p.day().to_string());
+                writeln!(
+                    out,
+                    "{}  {date}  {}  {}",
+                    a.id,
+                    a.source.as_deref().unwrap_or("-"),
+                    a.title
+                )?;
             }
         }
         remaining -= page.articles.len();
@@ -36,7 +44,11 @@ pub fn list(ctx: &Context, args: &ListArgs, out: &mut dyn Write) -> Result<ExitC
 pub fn show(ctx: &Context, args: &ShowArgs, out: &mut dyn Write) -> Result<ExitCode> {
     let store = ctx.open_store()?;
     let Some(a) = find_article(&store, &args.id)? else {
-        eprintln!("storyline: no article with id or URL {:?} in {}", args.id, ctx.data_dir.display());
+        eprintln!(
+            "storyline: no article with id or URL {:?} in {}",
+            args.id,
+            ctx.data_dir.display()
+        );
         return Ok(ExitCode::FAILURE);
     };
     if args.json {
@@ -64,7 +76,10 @@ pub fn export(ctx: &Context, args: &ExportArgs, out: &mut dyn Write) -> Result<E
     let mut failure = None;
     store.for_each(&mut |a| {
         if failure.is_none() {
-            if let Err(e) = serde_json::to_writer(&mut *sink, &a).map_err(std::io::Error::from).and_then(|_| writeln!(sink)) {
+            if let Err(e) = serde_json::to_writer(&mut *sink, &a)
+                .map_err(std::io::Error::from)
+                .and_then(|_| writeln!(sink))
+            {
                 failure = Some(e);
             }
         }

@@ -32,7 +32,12 @@ pub fn ingest(ctx: &Context, args: &BenchIngestArgs, out: &mut dyn Write) -> Res
     let input = dir.path().join("articles.jsonl");
     {
         let mut f = std::io::BufWriter::new(std::fs::File::create(&input)?);
-        corpus(&BenchCorpusArgs { articles: args.articles }, &mut f)?;
+        corpus(
+            &BenchCorpusArgs {
+                articles: args.articles,
+            },
+            &mut f,
+        )?;
         f.flush()?;
     }
     if ctx.chatty() {
@@ -48,11 +53,26 @@ pub fn ingest(ctx: &Context, args: &BenchIngestArgs, out: &mut dyn Write) -> Res
     let hidden = ProgressBar::hidden();
     let mut accepted = 0;
     let storyline_s = time(|| {
-        let s = ingest_inputs(&mut store, &inputs, &Options::default(), DEFAULT_BATCH_SIZE, &hidden)?;
+        let s = ingest_inputs(
+            &mut store,
+            &inputs,
+            &Options::default(),
+            DEFAULT_BATCH_SIZE,
+            &hidden,
+        )?;
         accepted = s.ingested;
         Ok(())
     })?;
-    let reingest_s = time(|| ingest_inputs(&mut store, &inputs, &Options::default(), DEFAULT_BATCH_SIZE, &hidden).map(|_| ()))?;
+    let reingest_s = time(|| {
+        ingest_inputs(
+            &mut store,
+            &inputs,
+            &Options::default(),
+            DEFAULT_BATCH_SIZE,
+            &hidden,
+        )
+        .map(|_| ())
+    })?;
     let peak = peak_rss_mb();
 
     let report = json!({
@@ -71,10 +91,27 @@ pub fn ingest(ctx: &Context, args: &BenchIngestArgs, out: &mut dyn Write) -> Res
     if args.json {
         writeln!(out, "{report}")?;
     } else {
-        writeln!(out, "bench ingest: {} generated articles (JSONL), batches of {DEFAULT_BATCH_SIZE}, synchronous=FULL", args.articles)?;
-        writeln!(out, "{:<20} {:>10} {:>14} {:>10}", "system", "seconds", "articles/s", "time ×")?;
-        for (name, s) in [("sqlite-insert", baseline_s), ("storyline", storyline_s), ("storyline-reingest", reingest_s)] {
-            writeln!(out, "{name:<20} {s:>10.2} {:>14.0} {:>10.2}", n / s, s / baseline_s)?;
+        writeln!(
+            out,
+            "bench ingest: {} generated articles (JSONL), batches of {DEFAULT_BATCH_SIZE}, synchronous=FULL",
+            args.articles
+        )?;
+        writeln!(
+            out,
+            "{:<20} {:>10} {:>14} {:>10}",
+            "system", "seconds", "articles/s", "time ×"
+        )?;
+        for (name, s) in [
+            ("sqlite-insert", baseline_s),
+            ("storyline", storyline_s),
+            ("storyline-reingest", reingest_s),
+        ] {
+            writeln!(
+                out,
+                "{name:<20} {s:>10.2} {:>14.0} {:>10.2}",
+                n / s,
+                s / baseline_s
+            )?;
         }
         match peak {
             Some(mb) => writeln!(out, "peak RSS: {mb:.1} MB")?,

@@ -13,11 +13,18 @@ pub fn run(ctx: &Context, args: &ExtractArgs, out: &mut dyn Write) -> Result<Exi
     let published = match &args.published {
         Some(raw) => match Published::parse(raw) {
             Some(p) => Some(p),
-            None => bail!("--published {raw:?} is not a date (use e.g. 2023-06-26 or 2023-06-26T10:00:00+03:00)"),
+            None => {
+                bail!("--published {raw:?} is not a date (use e.g. 2023-06-26 or 2023-06-26T10:00:00+03:00)")
+            }
         },
         None => None,
     };
-    let options = Options { max_file_bytes: ctx.file.max_file_size.unwrap_or(Options::default().max_file_bytes) };
+    let options = Options {
+        max_file_bytes: ctx
+            .file
+            .max_file_size
+            .unwrap_or(Options::default().max_file_bytes),
+    };
     let mut parsed = Parsed::default();
     read_input(&args.file, &options, &mut |p| {
         parsed.drafts.extend(p.drafts);
@@ -25,7 +32,9 @@ pub fn run(ctx: &Context, args: &ExtractArgs, out: &mut dyn Write) -> Result<Exi
         parsed.warnings.extend(p.warnings);
     });
     for r in parsed.rejected.iter().chain(&parsed.warnings) {
-        let place = r.line.map_or_else(|| r.input.clone(), |l| format!("{}:{l}", r.input));
+        let place = r
+            .line
+            .map_or_else(|| r.input.clone(), |l| format!("{}:{l}", r.input));
         eprintln!("storyline: {place}: {}", r.reason);
     }
     let mut shown = 0;
@@ -55,5 +64,9 @@ pub fn run(ctx: &Context, args: &ExtractArgs, out: &mut dyn Write) -> Result<Exi
         }
         shown += 1;
     }
-    Ok(if shown > 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    Ok(if shown > 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }

@@ -13,9 +13,15 @@ use storyline_store::Store;
 pub fn run(ctx: &Context, args: &IngestArgs, out: &mut dyn Write) -> Result<ExitCode> {
     let mut store = ctx.open_store()?;
     let options = Options {
-        max_file_bytes: args.max_file_size.or(ctx.file.max_file_size).unwrap_or(Options::default().max_file_bytes),
+        max_file_bytes: args
+            .max_file_size
+            .or(ctx.file.max_file_size)
+            .unwrap_or(Options::default().max_file_bytes),
     };
-    let batch_size = args.batch_size.or(ctx.file.batch_size).unwrap_or(DEFAULT_BATCH_SIZE);
+    let batch_size = args
+        .batch_size
+        .or(ctx.file.batch_size)
+        .unwrap_or(DEFAULT_BATCH_SIZE);
     let progress = progress_bar(ctx.chatty());
     let summary = ingest_inputs(&mut store, &args.inputs, &options, batch_size, &progress)?;
     progress.finish_and_clear();
@@ -66,7 +72,9 @@ pub fn progress_bar(chatty: bool) -> ProgressBar {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-    bar.set_style(ProgressStyle::with_template("{spinner} ingesting: {msg} [{elapsed}]").expect("valid template"));
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} ingesting: {msg} [{elapsed}]").expect("valid template"),
+    );
     bar.enable_steady_tick(std::time::Duration::from_millis(120));
     bar
 }

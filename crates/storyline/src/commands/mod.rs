@@ -35,7 +35,8 @@ impl Context {
     }
 
     pub fn open_store(&self) -> Result<SqliteStore> {
-        SqliteStore::open(&self.data_dir).with_context(|| format!("cannot open the store in {}", self.data_dir.display()))
+        SqliteStore::open(&self.data_dir)
+            .with_context(|| format!("cannot open the store in {}", self.data_dir.display()))
     }
 
     /// Whether to draw progress bars and notes on stderr.

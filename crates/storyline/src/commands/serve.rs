@@ -15,7 +15,9 @@ pub fn serve(ctx: &Context, args: &ServeArgs) -> Result<ExitCode> {
     let store = ctx.open_store()?;
     let addr = config::addr(args.addr, &ctx.file);
     let dir = ctx.data_dir.display().to_string();
-    run_server(Box::new(store), addr, move |a| println!("storyline: serving {dir} on http://{a}/"))?;
+    run_server(Box::new(store), addr, move |a| {
+        println!("storyline: serving {dir} on http://{a}/")
+    })?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -28,7 +30,8 @@ pub fn demo(ctx: &Context, args: &DemoArgs, out: &mut dyn Write) -> Result<ExitC
         temp = tempfile::Builder::new().prefix("storyline-demo-").tempdir()?;
         temp.path().to_path_buf()
     };
-    let mut store = SqliteStore::open(&dir).with_context(|| format!("cannot open the store in {}", dir.display()))?;
+    let mut store =
+        SqliteStore::open(&dir).with_context(|| format!("cannot open the store in {}", dir.display()))?;
     let progress = progress_bar(ctx.chatty() && !args.no_serve);
     let mut pipeline = Pipeline::new(&mut store, DEFAULT_BATCH_SIZE);
     for parsed in sample::parsed() {
@@ -39,7 +42,12 @@ pub fn demo(ctx: &Context, args: &DemoArgs, out: &mut dyn Write) -> Result<ExitC
     for r in &summary.rejected {
         eprintln!("storyline: sample {}: {}", r.input, r.reason);
     }
-    writeln!(out, "loaded {} sample articles into {}", summary.accepted(), dir.display())?;
+    writeln!(
+        out,
+        "loaded {} sample articles into {}",
+        summary.accepted(),
+        dir.display()
+    )?;
     out.flush()?;
     if args.no_serve {
         return Ok(ExitCode::SUCCESS);

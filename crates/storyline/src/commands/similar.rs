@@ -14,11 +14,16 @@ pub fn run(ctx: &Context, args: &SimilarArgs, out: &mut dyn Write) -> Result<Exi
     if !args.all {
         let key = args.id.as_deref().expect("clap requires an id without --all");
         let Some(article) = find_article(&store, key)? else {
-            eprintln!("storyline: no article with id or URL {key:?} in {}", ctx.data_dir.display());
+            eprintln!(
+                "storyline: no article with id or URL {key:?} in {}",
+                ctx.data_dir.display()
+            );
             return Ok(ExitCode::FAILURE);
         };
         let index = LexicalIndex::build(all_articles(&store)?, IndexOptions::default());
-        let similar = index.similar(&article.id, args.k).expect("the article is in the index");
+        let similar = index
+            .similar(&article.id, args.k)
+            .expect("the article is in the index");
         if args.json {
             serde_json::to_writer(&mut *out, &similar)?;
             writeln!(out)?;
@@ -32,7 +37,9 @@ pub fn run(ctx: &Context, args: &SimilarArgs, out: &mut dyn Write) -> Result<Exi
     let ids: Vec<String> = articles.iter().map(|a| a.id.clone()).collect();
     let index = LexicalIndex::build(articles, IndexOptions::default());
     for id in ids {
-        let similar = index.similar(&id, args.k).expect("every stored article is indexed");
+        let similar = index
+            .similar(&id, args.k)
+            .expect("every stored article is indexed");
         serde_json::to_writer(&mut *out, &similar)?;
         writeln!(out)?;
     }
@@ -44,7 +51,15 @@ fn print_human(s: &SimilarPosts, out: &mut dyn Write) -> Result<()> {
         writeln!(out, "  (none)")?;
     }
     for (i, p) in s.similar.iter().enumerate() {
-        writeln!(out, "{:>2}. {:.3}  {}  {}  [{}]", i + 1, p.score, render::date(p.published), p.title, p.id)?;
+        writeln!(
+            out,
+            "{:>2}. {:.3}  {}  {}  [{}]",
+            i + 1,
+            p.score,
+            render::date(p.published),
+            p.title,
+            p.id
+        )?;
         writeln!(out, "       why: {}", p.why.compact())?;
         if !p.duplicates.is_empty() {
             writeln!(out, "       copies: {}", p.duplicates.join(", "))?;

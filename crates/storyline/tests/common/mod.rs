@@ -7,13 +7,20 @@ use std::process::{Command, Output};
 
 pub fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_storyline"));
-    c.env_remove("STORYLINE_DATA_DIR").env_remove("STORYLINE_CONFIG").arg("--quiet");
+    c.env_remove("STORYLINE_DATA_DIR")
+        .env_remove("STORYLINE_CONFIG")
+        .arg("--quiet");
     c
 }
 
 /// Runs `storyline --data-dir DIR ARGS…` and returns its output.
 pub fn run(dir: &Path, args: &[&str]) -> Output {
-    bin().arg("--data-dir").arg(dir).args(args).output().expect("storyline runs")
+    bin()
+        .arg("--data-dir")
+        .arg(dir)
+        .args(args)
+        .output()
+        .expect("storyline runs")
 }
 
 pub fn stdout(o: &Output) -> String {
@@ -33,7 +40,10 @@ pub fn shared(rel: &str) -> Option<PathBuf> {
     if p.exists() {
         Some(p)
     } else {
-        eprintln!("SKIPPED: {} is not available (set STORYLINE_SHARED to the shared folder)", p.display());
+        eprintln!(
+            "SKIPPED: {} is not available (set STORYLINE_SHARED to the shared folder)",
+            p.display()
+        );
         None
     }
 }
