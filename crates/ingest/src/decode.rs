@@ -47,10 +47,24 @@ fn decode_with(bytes: &[u8], declared: Option<&'static Encoding>) -> String {
     if let Ok(s) = std::str::from_utf8(bytes) {
         return s.to_string();
     }
+    if mostly_utf8(bytes) {
+        return String::from_utf8_lossy(bytes).into_owned();
+    }
     let mut detector = chardetng::EncodingDetector::new();
     detector.feed(bytes, true);
     let enc = detector.guess(None, true);
     enc.decode_without_bom_handling(bytes).0.into_owned()
+}
+
+/// UTF-8 with a few damaged sequences (a truncated copy, one stray byte) is
+/// still UTF-8: decoding it as a legacy charset would garble every accent.
+fn mostly_utf8(bytes: &[u8]) -> bool {
+    let (mut multibyte, mut invalid) = (0usize, 0usize);
+    for chunk in bytes.utf8_chunks() {
+        multibyte += chunk.valid().chars().filter(|c| !c.is_ascii()).count();
+        invalid += usize::from(!chunk.invalid().is_empty());
+    }
+    multibyte > 0 && invalid <= multibyte
 }
 
 /// The charset named by `<meta charset=…>`, `<meta http-equiv … content="…charset=…">`
@@ -88,6 +102,16 @@ mod tests {
     fn windows_1252_is_detected() {
         let bytes = b"Caf\xe9 owners in Z\xfcrich said the na\xefve plan would fail, according to the report from the city.";
         assert!(decode_text(bytes).contains("Café"));
+    }
+
+    #[test]
+    fn utf8_with_a_stray_invalid_byte_stays_utf8() {
+        let mut bytes = "Grüße aus Zürich, sagte der Sprecher am Montag in München."
+            .as_bytes()
+            .to_vec();
+        bytes.insert(5, 0xFF);
+        let text = decode_text(&bytes);
+        assert!(text.contains("Zürich") && text.contains('\u{FFFD}'), "{text}");
     }
 
     #[test]

@@ -30,6 +30,23 @@ impl Format {
         })
     }
 
+    /// The format an HTTP `Content-Type` names (without parameters).
+    pub fn from_media_type(media_type: &str) -> Option<Format> {
+        Some(match media_type {
+            "text/html" | "application/xhtml+xml" => Format::Html,
+            "application/rss+xml"
+            | "application/atom+xml"
+            | "application/rdf+xml"
+            | "application/xml"
+            | "text/xml" => Format::Feed,
+            "application/json" | "application/feed+json" => Format::Json,
+            "application/x-ndjson" | "application/jsonl" => Format::Jsonl,
+            "text/markdown" => Format::Markdown,
+            "text/plain" => Format::Text,
+            _ => return None,
+        })
+    }
+
     /// Guesses the format from the first bytes (for stdin and unknown names).
     pub fn sniff(bytes: &[u8]) -> Format {
         let head = String::from_utf8_lossy(&bytes[..bytes.len().min(1024)]);
@@ -77,5 +94,7 @@ mod tests {
         assert_eq!(Format::from_path(Path::new("a/b.JSONL")), Some(Format::Jsonl));
         assert_eq!(Format::from_path(Path::new("a/b.md")), Some(Format::Markdown));
         assert_eq!(Format::from_path(Path::new("a/b.png")), None);
+        assert_eq!(Format::from_media_type("application/rss+xml"), Some(Format::Feed));
+        assert_eq!(Format::from_media_type("image/png"), None);
     }
 }

@@ -51,9 +51,12 @@ pub enum Command {
 
 #[derive(Args, Debug)]
 pub struct IngestArgs {
-    /// Files, folders (read recursively) or `-` for stdin
+    /// Files, folders (read recursively), http(s) URLs, or `-` for stdin
     #[arg(required = true)]
     pub inputs: Vec<String>,
+    /// Allow fetching URLs that resolve to loopback or private addresses
+    #[arg(long, env = "STORYLINE_ALLOW_PRIVATE")]
+    pub allow_private: bool,
     /// Print the summary as one JSON object
     #[arg(long)]
     pub json: bool,

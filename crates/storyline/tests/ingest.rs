@@ -171,3 +171,45 @@ fn export_then_ingest_round_trips_every_field() {
     );
     assert!(first.contains("\"title_derived\":true") && first.contains("\"story\":\"s9\""));
 }
+
+/// Serves one HTML page on 127.0.0.1 for as many requests as come, until the test ends.
+fn serve_page(body: &'static str) -> String {
+    use std::io::Read;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for mut s in listener.incoming().flatten() {
+            let mut buf = [0u8; 4096];
+            let _ = s.read(&mut buf);
+            let _ = write!(
+                s,
+                "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    format!("http://{addr}/news/page")
+}
+
+#[test]
+fn urls_are_fetched_only_when_private_addresses_are_allowed() {
+    let url = serve_page(
+        "<html><head><title>Fetched story</title></head><body><article><p>Text from the web.</p></article></body></html>",
+    );
+    let store = tempfile::tempdir().unwrap();
+    let refused = run(store.path(), &["ingest", "--json", &url]);
+    assert_eq!(refused.status.code(), Some(1));
+    let s = json(&refused);
+    assert!(
+        s["rejected"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("non-public address 127.0.0.1"),
+        "{s}"
+    );
+
+    let o = run(store.path(), &["ingest", "--json", "--allow-private", &url]);
+    assert_eq!(json(&o)["ingested"], 1, "{}", stdout(&o));
+    let list = stdout(&run(store.path(), &["list", "--json"]));
+    assert!(list.contains("Fetched story") && list.contains(&url), "{list}");
+}

@@ -17,6 +17,7 @@ use std::io::{BufRead, Write};
 use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
+use storyline_fetch::FetchOptions;
 use storyline_ingest::Options;
 use storyline_store::SqliteStore;
 
@@ -57,6 +58,7 @@ pub fn ingest(ctx: &Context, args: &BenchIngestArgs, out: &mut dyn Write) -> Res
             &mut store,
             &inputs,
             &Options::default(),
+            &FetchOptions::default(),
             DEFAULT_BATCH_SIZE,
             &hidden,
         )?;
@@ -68,6 +70,7 @@ pub fn ingest(ctx: &Context, args: &BenchIngestArgs, out: &mut dyn Write) -> Res
             &mut store,
             &inputs,
             &Options::default(),
+            &FetchOptions::default(),
             DEFAULT_BATCH_SIZE,
             &hidden,
         )

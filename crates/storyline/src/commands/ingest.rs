@@ -7,7 +7,8 @@ use anyhow::Result;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::Write;
 use std::process::ExitCode;
-use storyline_ingest::{read_input, Options, Pipeline, Summary};
+use storyline_fetch::{fetch, FetchOptions};
+use storyline_ingest::{parse_bytes, read_input, Format, Options, Parsed, Pipeline, Summary};
 use storyline_store::Store;
 
 pub fn run(ctx: &Context, args: &IngestArgs, out: &mut dyn Write) -> Result<ExitCode> {
@@ -23,7 +24,18 @@ pub fn run(ctx: &Context, args: &IngestArgs, out: &mut dyn Write) -> Result<Exit
         .or(ctx.file.batch_size)
         .unwrap_or(DEFAULT_BATCH_SIZE);
     let progress = progress_bar(ctx.chatty());
-    let summary = ingest_inputs(&mut store, &args.inputs, &options, batch_size, &progress)?;
+    let fetch_options = FetchOptions {
+        allow_private: args.allow_private,
+        ..FetchOptions::default()
+    };
+    let summary = ingest_inputs(
+        &mut store,
+        &args.inputs,
+        &options,
+        &fetch_options,
+        batch_size,
+        &progress,
+    )?;
     progress.finish_and_clear();
     if args.json {
         serde_json::to_writer(&mut *out, &summary)?;
@@ -43,6 +55,7 @@ pub fn ingest_inputs(
     store: &mut dyn Store,
     inputs: &[String],
     options: &Options,
+    fetch_options: &FetchOptions,
     batch_size: usize,
     progress: &ProgressBar,
 ) -> Result<Summary> {
@@ -51,6 +64,11 @@ pub fn ingest_inputs(
     });
     let mut failure = None;
     for input in inputs {
+        if is_url(input) {
+            pipeline.accept(read_url(input, fetch_options))?;
+            progress.tick();
+            continue;
+        }
         read_input(input, options, &mut |parsed| {
             if failure.is_none() {
                 if let Err(e) = pipeline.accept(parsed) {
@@ -64,6 +82,35 @@ pub fn ingest_inputs(
         }
     }
     Ok(pipeline.finish()?)
+}
+
+fn is_url(input: &str) -> bool {
+    let lower = input.to_ascii_lowercase();
+    lower.starts_with("http://") || lower.starts_with("https://")
+}
+
+/// Fetches one URL and parses it by its media type; the URL is the article's
+/// URL unless the page names a canonical one.
+fn read_url(url: &str, options: &FetchOptions) -> Parsed {
+    let fetched = match fetch(url, options) {
+        Ok(f) => f,
+        Err(e) => {
+            let mut parsed = Parsed::default();
+            parsed.rejected.push(storyline_ingest::Rejection {
+                input: url.to_string(),
+                line: None,
+                reason: e.to_string(),
+            });
+            return parsed;
+        }
+    };
+    let format = fetched.media_type.as_deref().and_then(Format::from_media_type);
+    let mut parsed = parse_bytes(url, &fetched.bytes, format);
+    if parsed.drafts.len() == 1 {
+        let draft = &mut parsed.drafts[0].draft;
+        draft.url = draft.url.take().or_else(|| Some(fetched.url.clone()));
+    }
+    parsed
 }
 
 /// A spinner on stderr when it is a terminal and not silenced; hidden otherwise.
