@@ -152,6 +152,19 @@ pub enum BenchCommand {
     Ingest(BenchIngestArgs),
     /// Write the generated benchmark corpus as JSON Lines to stdout
     Corpus(BenchCorpusArgs),
+    /// Similar Posts quality (P@1, P@5, R@10, MAP@10, nDCG@10) and speed on a story-labelled
+    /// JSONL dataset, beside TF-IDF and BM25 baselines
+    Similar(BenchSimilarArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct BenchSimilarArgs {
+    /// JSON Lines articles with a `story` label
+    #[arg(long, required = true)]
+    pub dataset: Vec<PathBuf>,
+    /// One JSON object per dataset
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Args, Debug)]

@@ -45,6 +45,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Demo(a) => commands::serve::demo(&ctx, a, &mut out)?,
         Command::Bench(BenchCommand::Ingest(a)) => commands::bench::ingest(&ctx, a, &mut out)?,
         Command::Bench(BenchCommand::Corpus(a)) => commands::bench::corpus(a, &mut out)?,
+        Command::Bench(BenchCommand::Similar(a)) => commands::bench::similar(a, &mut out)?,
     };
     out.flush()?;
     Ok(code)

@@ -1,12 +1,15 @@
 //! `storyline bench`: measured runs with a baseline computed in the same run.
 //!
+//! `bench similar` scores Similar Posts on story-labelled datasets beside
+//! TF-IDF and BM25 baselines (see `storyline-eval`).
+//!
 //! `bench ingest` times the whole ingest path (read, parse, language
 //! detection, serialisation, transactional upsert) on generated articles,
 //! against a baseline that inserts the same JSON lines into SQLite with the
 //! same durability settings and no processing at all. The ratio says what
 //! storyline's work costs over bare storage on this machine.
 
-use crate::cli::{BenchCorpusArgs, BenchIngestArgs};
+use crate::cli::{BenchCorpusArgs, BenchIngestArgs, BenchSimilarArgs};
 use crate::commands::{ingest::ingest_inputs, Context};
 use crate::config::DEFAULT_BATCH_SIZE;
 use crate::synthetic;
@@ -17,6 +20,8 @@ use std::io::{BufRead, Write};
 use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
+use storyline_eval::resources::peak_rss_mb;
+use storyline_eval::{load_dataset, similar_bench};
 use storyline_fetch::FetchOptions;
 use storyline_ingest::Options;
 use storyline_store::SqliteStore;
@@ -24,6 +29,22 @@ use storyline_store::SqliteStore;
 pub fn corpus(args: &BenchCorpusArgs, out: &mut dyn Write) -> Result<ExitCode> {
     for i in 0..args.articles {
         writeln!(out, "{}", synthetic::article(i))?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn similar(args: &BenchSimilarArgs, out: &mut dyn Write) -> Result<ExitCode> {
+    for path in &args.dataset {
+        let dataset = load_dataset(path)?;
+        for problem in &dataset.rejected {
+            eprintln!("storyline: {}: {problem}", path.display());
+        }
+        let report = similar_bench::run(&dataset);
+        if args.json {
+            writeln!(out, "{}", serde_json::to_string(&report)?)?;
+        } else {
+            writeln!(out, "{}", report.table())?;
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -149,12 +170,4 @@ fn sqlite_baseline(input: &Path, db: &Path) -> Result<()> {
         tx.commit()?;
     }
     Ok(())
-}
-
-/// The process's peak resident set size (VmHWM), in MB, where the OS reports it.
-pub fn peak_rss_mb() -> Option<f64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb / 1024.0)
 }

@@ -1,0 +1,15 @@
+//! Measuring storyline: standard metrics, the baselines they are compared
+//! with, and the benchmark runs that print both side by side.
+//!
+//! A quality claim is only as good as its baseline computed in the same run
+//! on the same data; this crate owns both halves so they cannot drift apart.
+//! It reads labelled datasets (JSON Lines in the shared article format) and
+//! never touches a store.
+
+pub mod baselines;
+pub mod dataset;
+pub mod metrics;
+pub mod resources;
+pub mod similar_bench;
+
+pub use dataset::{load_dataset, Dataset, DatasetError};

@@ -1,0 +1,115 @@
+//! `storyline bench similar`: every labelled article is a query; relevant =
+//! the other articles of its story. storyline's Similar Posts are scored as a
+//! scorer reads `similar --json`: each shown item, then the copies it stands
+//! for. The TF-IDF and BM25 baselines run in the same process on the same data.
+
+use crate::baselines::{Bm25Plain, TfIdfCosine};
+use crate::metrics::{RankingMeter, RankingScores};
+use crate::resources::{peak_rss_mb, quantile};
+use crate::Dataset;
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+use std::time::Instant;
+use storyline_relate::{IndexOptions, LexicalIndex, SimilarPosts};
+
+const K: usize = 10;
+
+#[derive(Debug, Serialize)]
+pub struct SimilarReport {
+    pub dataset: String,
+    pub articles: usize,
+    pub queries: usize,
+    pub systems: BTreeMap<&'static str, RankingScores>,
+    pub index_articles_per_s: f64,
+    pub query_ms_p50: f64,
+    pub query_ms_p99: f64,
+    pub peak_rss_mb: Option<f64>,
+}
+
+/// The ranked dataset indexes a scorer reads from one Similar Posts answer.
+pub fn flatten(similar: &SimilarPosts, position: &HashMap<&str, usize>) -> Vec<usize> {
+    similar
+        .similar
+        .iter()
+        .flat_map(|p| std::iter::once(&p.id).chain(p.duplicates.iter()))
+        .filter_map(|id| position.get(id.as_str()).copied())
+        .take(K)
+        .collect()
+}
+
+pub fn run(ds: &Dataset) -> SimilarReport {
+    let relevant = ds.relevant();
+    let position: HashMap<&str, usize> = ds
+        .articles
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (a.id.as_str(), i))
+        .collect();
+
+    let start = Instant::now();
+    let index = LexicalIndex::build(ds.articles.iter().cloned(), IndexOptions::default());
+    let index_s = start.elapsed().as_secs_f64().max(1e-9);
+
+    let mut storyline = RankingMeter::default();
+    let mut latencies = Vec::with_capacity(ds.articles.len());
+    for (i, a) in ds.articles.iter().enumerate() {
+        let t = Instant::now();
+        let similar = index.similar(&a.id, K).expect("every article is indexed");
+        latencies.push(t.elapsed().as_secs_f64() * 1000.0);
+        storyline.add(&flatten(&similar, &position), &relevant[i]);
+    }
+
+    let tfidf = TfIdfCosine::new(&ds.articles);
+    let bm25 = Bm25Plain::new(&ds.articles);
+    let (mut tfidf_meter, mut bm25_meter) = (RankingMeter::default(), RankingMeter::default());
+    for (i, rel) in relevant.iter().enumerate() {
+        tfidf_meter.add(&tfidf.rank(i, K), rel);
+        bm25_meter.add(&bm25.rank(i, K), rel);
+    }
+
+    let mut systems = BTreeMap::new();
+    systems.insert("storyline", storyline.means());
+    systems.insert("tfidf", tfidf_meter.means());
+    systems.insert("bm25", bm25_meter.means());
+    SimilarReport {
+        dataset: ds.name.clone(),
+        articles: ds.articles.len(),
+        queries: storyline.queries(),
+        systems,
+        index_articles_per_s: ds.articles.len() as f64 / index_s,
+        query_ms_p50: quantile(&mut latencies, 0.5),
+        query_ms_p99: quantile(&mut latencies, 0.99),
+        peak_rss_mb: peak_rss_mb(),
+    }
+}
+
+impl SimilarReport {
+    /// The table printed for people.
+    pub fn table(&self) -> String {
+        let mut out = format!(
+            "bench similar: {} ({} articles, {} queries with relevant items)\n",
+            self.dataset, self.articles, self.queries
+        );
+        out.push_str(&format!(
+            "{:<10} {:>7} {:>7} {:>7} {:>7} {:>8}\n",
+            "system", "P@1", "P@5", "R@10", "MAP@10", "nDCG@10"
+        ));
+        for name in ["storyline", "tfidf", "bm25"] {
+            if let Some(s) = self.systems.get(name) {
+                out.push_str(&format!(
+                    "{name:<10} {:>7.3} {:>7.3} {:>7.3} {:>7.3} {:>8.3}\n",
+                    s.p1, s.p5, s.r10, s.map10, s.ndcg10
+                ));
+            }
+        }
+        out.push_str(&format!(
+            "index {:.0} articles/s · query p50 {:.2} ms, p99 {:.2} ms · peak RSS {}\n",
+            self.index_articles_per_s,
+            self.query_ms_p50,
+            self.query_ms_p99,
+            self.peak_rss_mb
+                .map_or_else(|| "n/a".to_string(), |m| format!("{m:.1} MB"))
+        ));
+        out
+    }
+}
