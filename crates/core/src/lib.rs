@@ -8,6 +8,7 @@
 pub mod article;
 pub mod id;
 pub mod lang;
+pub mod names;
 pub mod published;
 pub mod sentence;
 pub mod terms;

@@ -10,7 +10,7 @@ use crate::Dataset;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 use std::time::Instant;
-use storyline_relate::{IndexOptions, LexicalIndex, SimilarPosts};
+use storyline_relate::{ArticleIndex, IndexOptions, SimilarPosts};
 
 const K: usize = 10;
 
@@ -37,7 +37,7 @@ pub fn flatten(similar: &SimilarPosts, position: &HashMap<&str, usize>) -> Vec<u
         .collect()
 }
 
-pub fn run(ds: &Dataset) -> SimilarReport {
+pub fn run(ds: &Dataset, options: &IndexOptions) -> SimilarReport {
     let relevant = ds.relevant();
     let position: HashMap<&str, usize> = ds
         .articles
@@ -47,7 +47,7 @@ pub fn run(ds: &Dataset) -> SimilarReport {
         .collect();
 
     let start = Instant::now();
-    let index = LexicalIndex::build(ds.articles.iter().cloned(), IndexOptions::default());
+    let index = ArticleIndex::build(ds.articles.iter().cloned(), options.clone());
     let index_s = start.elapsed().as_secs_f64().max(1e-9);
 
     let mut storyline = RankingMeter::default();

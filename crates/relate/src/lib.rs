@@ -1,11 +1,11 @@
 //! Relating articles to each other.
 //!
-//! This crate owns the lexical index over stored articles and the Similar
+//! This crate owns the article index (word and name vectors) over stored articles and the Similar
 //! Posts built on it. It reads articles and never writes them: everything
 //! here can be rebuilt from a store at any time.
 
-pub mod lexical;
+pub mod index;
 pub mod similar;
 
-pub use lexical::{IndexOptions, LexicalIndex};
+pub use index::{ArticleIndex, IndexOptions};
 pub use similar::{SimilarPost, SimilarPosts, Why};

@@ -1,39 +1,50 @@
 //! Similar Posts: for one article, the stored articles most like it.
 //!
-//! The article's most distinctive terms become a BM25F query against the
-//! index ("more like this"). Exact copies (same content hash) are never shown
-//! twice: the list shows one member of each copy group and names the others
-//! under `duplicates`, and copies of the article itself are named at the top
-//! level instead of being listed. Every item says why it is there: the shared
-//! terms that weighed most and the gap between publication dates. Scores are
-//! normalised by the article's score against itself, so 1.0 means "as close
-//! as the article is to itself". Ties break by id, so output is reproducible.
+//! The article's strongest terms in each space (words and names) are run
+//! against the index; a candidate's score is its words cosine plus the
+//! weighted names cosine, scaled down with the gap between publication dates
+//! (only the `time_weight` share decays, with a half-life), so an older
+//! article on the same story still ranks, below a fresh one.
+//!
+//! Exact copies (same content hash) are never shown twice: the list shows the
+//! best member of each copy group and names the others under `duplicates`;
+//! copies of the article itself are named at the top level instead of being
+//! listed. Every item says why it is there: the shared names and words that
+//! weighed most, the date gap, and the score parts. Ties break by id, so the
+//! output is reproducible.
 
-use crate::lexical::LexicalIndex;
+use crate::index::ArticleIndex;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use storyline_core::Published;
 
-/// How many of an article's terms form its query.
-const QUERY_TERMS: usize = 30;
-/// How many shared terms an explanation names.
+/// How many shared terms (per space) an explanation names.
 const WHY_TERMS: usize = 5;
 
 /// Why an article is in another's Similar Posts.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Why {
-    /// The shared words that contributed most, strongest first.
+    /// Shared names (people, places, organisations) that weighed most.
+    pub names: Vec<String>,
+    /// Shared words that weighed most, strongest first.
     pub terms: Vec<String>,
     /// Days from the article to this one (positive: published later).
     pub days_apart: Option<i64>,
-    /// The lexical (BM25F) score before normalisation.
-    pub lexical: f32,
+    /// Cosine of the word vectors.
+    pub words_score: f32,
+    /// Cosine of the name vectors.
+    pub names_score: f32,
+    /// The factor (at most 1) the date gap applied.
+    pub time_factor: f32,
 }
 
 impl Why {
-    /// The compact reason shown to readers: "wagner · prigozhin · 2 days later".
+    /// The compact reason shown to readers: "Wagner · Prigozhin · 2 days later".
     pub fn compact(&self) -> String {
-        let mut parts: Vec<String> = self.terms.iter().take(3).cloned().collect();
+        let mut parts: Vec<String> = self.names.iter().take(3).cloned().collect();
+        if parts.is_empty() {
+            parts.extend(self.terms.iter().take(3).cloned());
+        }
         match self.days_apart {
             Some(0) => parts.push("same day".into()),
             Some(1) => parts.push("1 day later".into()),
@@ -66,49 +77,69 @@ pub struct SimilarPosts {
     pub duplicates: Vec<String>,
 }
 
+#[derive(Default)]
 struct Candidate {
-    doc: u32,
-    score: f32,
-    terms: Vec<(u32, f32)>,
+    words: f32,
+    names: f32,
+    word_terms: Vec<(u32, f32)>,
+    name_terms: Vec<(u32, f32)>,
 }
 
-impl LexicalIndex {
+struct Scored {
+    doc: u32,
+    score: f32,
+    time_factor: f32,
+    candidate: Candidate,
+}
+
+impl ArticleIndex {
     /// The `k` best Similar Posts of the stored article `id`, or `None` when
     /// the index does not hold it.
     pub fn similar(&self, id: &str, k: usize) -> Option<SimilarPosts> {
         let me = self.doc_of(id)?;
-        let query = self.query_for(me, QUERY_TERMS);
-        let mut acc: HashMap<u32, Candidate> = HashMap::new();
-        self.score_terms(&query, |doc, term, s| {
-            let c = acc.entry(doc).or_insert(Candidate {
-                doc,
-                score: 0.0,
-                terms: Vec::new(),
-            });
-            c.score += s;
-            c.terms.push((term, s));
-        });
-        let self_score = acc.get(&me).map_or(1.0, |c| c.score).max(f32::EPSILON);
+        let o = &self.options;
+        let (words_q, names_q) = (
+            self.words.query(me, o.query_terms),
+            self.names.query(me, o.query_terms),
+        );
+        let mut acc = self.candidates(&words_q, &names_q);
+        if o.feedback_docs > 0 {
+            let feedback = self.feedback(me, &acc);
+            let words_q = self
+                .words
+                .expand(&words_q, &feedback, o.feedback_weight, o.query_terms * 2);
+            let names_q = self
+                .names
+                .expand(&names_q, &feedback, o.feedback_weight, o.query_terms * 2);
+            acc = self.candidates(&words_q, &names_q);
+        }
         let my_hash = &self.doc(me).content_hash;
         let mut duplicates_of_me = Vec::new();
-        let mut candidates: Vec<Candidate> = Vec::new();
+        let mut scored: Vec<Scored> = Vec::new();
         for (doc, c) in acc {
             if doc == me {
                 continue;
             }
             if &self.doc(doc).content_hash == my_hash {
                 duplicates_of_me.push(self.doc(doc).id.clone());
-            } else {
-                candidates.push(c);
+                continue;
             }
+            let time_factor = self.time_factor(me, doc);
+            let score = (c.words + self.options.names_weight * c.names) * time_factor;
+            scored.push(Scored {
+                doc,
+                score,
+                time_factor,
+                candidate: c,
+            });
         }
         duplicates_of_me.sort();
-        candidates.sort_by(|a, b| {
+        scored.sort_by(|a, b| {
             b.score
                 .total_cmp(&a.score)
                 .then_with(|| self.doc(a.doc).id.cmp(&self.doc(b.doc).id))
         });
-        let similar = self.group_copies(me, candidates, k, self_score);
+        let similar = self.group_copies(me, scored, k);
         Some(SimilarPosts {
             id: id.to_string(),
             similar,
@@ -116,18 +147,62 @@ impl LexicalIndex {
         })
     }
 
+    fn candidates(&self, words_q: &[(u32, f32)], names_q: &[(u32, f32)]) -> HashMap<u32, Candidate> {
+        let mut acc: HashMap<u32, Candidate> = HashMap::new();
+        self.words.score(words_q, |doc, term, s| {
+            let c = acc.entry(doc).or_default();
+            c.words += s;
+            c.word_terms.push((term, s));
+        });
+        self.names.score(names_q, |doc, term, s| {
+            let c = acc.entry(doc).or_default();
+            c.names += s;
+            c.name_terms.push((term, s));
+        });
+        acc
+    }
+
+    /// The first pass's best documents (not the article, not its copies).
+    fn feedback(&self, me: u32, acc: &HashMap<u32, Candidate>) -> Vec<u32> {
+        let my_hash = &self.doc(me).content_hash;
+        let mut first: Vec<(u32, f32)> = acc
+            .iter()
+            .filter(|(&d, _)| d != me && &self.doc(d).content_hash != my_hash)
+            .map(|(&d, c)| {
+                (
+                    d,
+                    (c.words + self.options.names_weight * c.names) * self.time_factor(me, d),
+                )
+            })
+            .collect();
+        first.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        first
+            .into_iter()
+            .take(self.options.feedback_docs)
+            .map(|(d, _)| d)
+            .collect()
+    }
+
+    /// 1 for the same day (or an unknown date), falling towards
+    /// `1 - time_weight` as the gap grows.
+    fn time_factor(&self, a: u32, b: u32) -> f32 {
+        match days_between(self.doc(a).published, self.doc(b).published) {
+            Some(days) => {
+                let o = &self.options;
+                let decay = 0.5f32.powf(days.unsigned_abs() as f32 / o.time_half_life_days.max(f32::EPSILON));
+                1.0 - o.time_weight + o.time_weight * decay
+            }
+            None => 1.0,
+        }
+    }
+
     /// Keeps the best member of each copy group, up to `k` groups.
-    fn group_copies(
-        &self,
-        me: u32,
-        candidates: Vec<Candidate>,
-        k: usize,
-        self_score: f32,
-    ) -> Vec<SimilarPost> {
+    fn group_copies(&self, me: u32, scored: Vec<Scored>, k: usize) -> Vec<SimilarPost> {
         let mut shown: Vec<SimilarPost> = Vec::new();
         let mut group_of_hash: HashMap<&str, usize> = HashMap::new();
-        for mut c in candidates {
-            let info = self.doc(c.doc);
+        let max_score = 1.0 + self.options.names_weight;
+        for s in scored {
+            let info = self.doc(s.doc);
             if let Some(&g) = group_of_hash.get(info.content_hash.as_str()) {
                 shown[g].duplicates.push(info.id.clone());
                 continue;
@@ -135,28 +210,40 @@ impl LexicalIndex {
             if shown.len() == k {
                 continue;
             }
-            c.terms.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
             group_of_hash.insert(info.content_hash.as_str(), shown.len());
+            let Candidate {
+                words,
+                names,
+                mut word_terms,
+                mut name_terms,
+            } = s.candidate;
             shown.push(SimilarPost {
                 id: info.id.clone(),
                 title: info.title.clone(),
                 published: info.published,
-                score: (c.score / self_score).min(1.0),
+                score: (s.score / max_score).min(1.0),
                 why: Why {
-                    terms: c
-                        .terms
-                        .iter()
-                        .take(WHY_TERMS)
-                        .map(|&(t, _)| self.surface(t).to_string())
-                        .collect(),
+                    names: strongest(&mut name_terms, |t| self.names.surface(t)),
+                    terms: strongest(&mut word_terms, |t| self.words.surface(t)),
                     days_apart: days_between(self.doc(me).published, info.published),
-                    lexical: c.score,
+                    words_score: words,
+                    names_score: names,
+                    time_factor: s.time_factor,
                 },
                 duplicates: Vec::new(),
             });
         }
         shown
     }
+}
+
+fn strongest<'a>(terms: &mut [(u32, f32)], surface: impl Fn(u32) -> &'a str) -> Vec<String> {
+    terms.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    terms
+        .iter()
+        .take(WHY_TERMS)
+        .map(|&(t, _)| surface(t).to_string())
+        .collect()
 }
 
 fn days_between(from: Option<Published>, to: Option<Published>) -> Option<i64> {
@@ -166,11 +253,11 @@ fn days_between(from: Option<Published>, to: Option<Published>) -> Option<i64> {
 
 #[cfg(test)]
 mod tests {
-    use crate::lexical::tests::article;
-    use crate::{IndexOptions, LexicalIndex};
+    use crate::index::tests::article;
+    use crate::{ArticleIndex, IndexOptions};
     use storyline_core::Published;
 
-    fn corpus() -> LexicalIndex {
+    fn corpus() -> ArticleIndex {
         let mut dated = article(
             "a",
             "Wagner mutiny ends",
@@ -187,7 +274,7 @@ mod tests {
         b_copy.id = "b-copy".into();
         let mut a_copy = dated.clone();
         a_copy.id = "a-copy".into();
-        LexicalIndex::build(
+        ArticleIndex::build(
             vec![
                 dated,
                 b,
@@ -218,7 +305,13 @@ mod tests {
             "{}",
             s.similar[0].why.compact()
         );
-        assert!(s.similar[0].why.terms.contains(&"prigozhin".to_string()));
+        assert!(
+            s.similar[0].why.names.contains(&"Prigozhin".to_string()),
+            "{:?}",
+            s.similar[0].why
+        );
+        assert!(s.similar[0].why.words_score > 0.0 && s.similar[0].why.names_score > 0.0);
+        assert!(s.similar[0].why.time_factor < 1.0 && s.similar[0].why.time_factor > 0.8);
         assert!(s.similar[0].score > 0.0 && s.similar[0].score <= 1.0);
         assert!(s.similar[0].score >= s.similar[1].score);
     }

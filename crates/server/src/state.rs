@@ -5,7 +5,7 @@
 //! always reflect what is stored without the server watching files.
 
 use std::sync::{Arc, Mutex, RwLock};
-use storyline_relate::{IndexOptions, LexicalIndex};
+use storyline_relate::{ArticleIndex, IndexOptions};
 use storyline_store::{Store, StoreError};
 
 #[derive(Clone)]
@@ -15,7 +15,7 @@ pub struct AppState {
 
 struct Inner {
     store: Mutex<Box<dyn Store>>,
-    index: RwLock<Option<(u64, Arc<LexicalIndex>)>>,
+    index: RwLock<Option<(u64, Arc<ArticleIndex>)>>,
 }
 
 impl AppState {
@@ -43,7 +43,7 @@ impl AppState {
     }
 
     /// The index for the store's current generation, rebuilt if stale.
-    pub async fn index(&self) -> Result<Arc<LexicalIndex>, StoreError> {
+    pub async fn index(&self) -> Result<Arc<ArticleIndex>, StoreError> {
         let inner = self.inner.clone();
         tokio::task::spawn_blocking(move || {
             let store = inner.store.lock().unwrap_or_else(|p| p.into_inner());
@@ -55,7 +55,7 @@ impl AppState {
             }
             let mut articles = Vec::new();
             store.for_each(&mut |a| articles.push(a))?;
-            let idx = Arc::new(LexicalIndex::build(articles, IndexOptions::default()));
+            let idx = Arc::new(ArticleIndex::build(articles, IndexOptions::default()));
             *inner.index.write().unwrap_or_else(|p| p.into_inner()) = Some((generation, idx.clone()));
             Ok(idx)
         })

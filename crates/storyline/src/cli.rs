@@ -165,6 +165,10 @@ pub struct BenchSimilarArgs {
     /// One JSON object per dataset
     #[arg(long)]
     pub json: bool,
+    /// Override a ranking option for a tuning run (KEY=VALUE, repeatable), e.g.
+    /// `--set names_weight=0.8`
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
 }
 
 #[derive(Args, Debug)]

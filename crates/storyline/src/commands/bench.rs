@@ -24,6 +24,7 @@ use storyline_eval::resources::peak_rss_mb;
 use storyline_eval::{load_dataset, similar_bench};
 use storyline_fetch::FetchOptions;
 use storyline_ingest::Options;
+use storyline_relate::IndexOptions;
 use storyline_store::SqliteStore;
 
 pub fn corpus(args: &BenchCorpusArgs, out: &mut dyn Write) -> Result<ExitCode> {
@@ -34,12 +35,18 @@ pub fn corpus(args: &BenchCorpusArgs, out: &mut dyn Write) -> Result<ExitCode> {
 }
 
 pub fn similar(args: &BenchSimilarArgs, out: &mut dyn Write) -> Result<ExitCode> {
+    let mut options = IndexOptions::default();
+    for assignment in &args.set {
+        options
+            .set(assignment)
+            .map_err(|e| anyhow::anyhow!("--set {e}"))?;
+    }
     for path in &args.dataset {
         let dataset = load_dataset(path)?;
         for problem in &dataset.rejected {
             eprintln!("storyline: {}: {problem}", path.display());
         }
-        let report = similar_bench::run(&dataset);
+        let report = similar_bench::run(&dataset, &options);
         if args.json {
             writeln!(out, "{}", serde_json::to_string(&report)?)?;
         } else {

@@ -7,7 +7,7 @@ use crate::render;
 use anyhow::Result;
 use std::io::Write;
 use std::process::ExitCode;
-use storyline_relate::{IndexOptions, LexicalIndex, SimilarPosts};
+use storyline_relate::{ArticleIndex, IndexOptions, SimilarPosts};
 
 pub fn run(ctx: &Context, args: &SimilarArgs, out: &mut dyn Write) -> Result<ExitCode> {
     let store = ctx.open_store()?;
@@ -20,7 +20,7 @@ pub fn run(ctx: &Context, args: &SimilarArgs, out: &mut dyn Write) -> Result<Exi
             );
             return Ok(ExitCode::FAILURE);
         };
-        let index = LexicalIndex::build(all_articles(&store)?, IndexOptions::default());
+        let index = ArticleIndex::build(all_articles(&store)?, IndexOptions::default());
         let similar = index
             .similar(&article.id, args.k)
             .expect("the article is in the index");
@@ -35,7 +35,7 @@ pub fn run(ctx: &Context, args: &SimilarArgs, out: &mut dyn Write) -> Result<Exi
     }
     let articles = all_articles(&store)?;
     let ids: Vec<String> = articles.iter().map(|a| a.id.clone()).collect();
-    let index = LexicalIndex::build(articles, IndexOptions::default());
+    let index = ArticleIndex::build(articles, IndexOptions::default());
     for id in ids {
         let similar = index
             .similar(&id, args.k)

@@ -1,0 +1,368 @@
+//! The article index: TF-IDF vectors in two spaces, words and names, with
+//! postings for fast "more like this" queries.
+//!
+//! Words are the article's index terms (see `storyline_core::terms`), counted
+//! per field with field weights (a headline word counts more than one deep in
+//! the body). Names are capitalised phrases (`storyline_core::names`), which
+//! tell apart two stories of the same kind: two earthquakes share words, not
+//! places; numbers and codes (years, magnitudes, bulletin numbers) join them. Each space uses sublinear tf (1 + ln tf) times idf (ln(N/df) + 1),
+//! L2-normalised, so the dot product of two documents is their cosine.
+//!
+//! The index is built from a store in one pass and replaced, not patched,
+//! when the store changes; it is derived data.
+
+use std::collections::HashMap;
+use storyline_core::names::names;
+use storyline_core::terms::Analyzer;
+use storyline_core::{Article, Published};
+use unicode_segmentation::UnicodeSegmentation;
+
+/// Field weights, blend weights and query size. The defaults were chosen on
+/// `ecbplus-dev` (see README, "Similar Posts").
+#[derive(Debug, Clone)]
+pub struct IndexOptions {
+    pub title_weight: f32,
+    pub lead_weight: f32,
+    pub body_weight: f32,
+    /// Weight of the names cosine added to the words cosine.
+    pub names_weight: f32,
+    /// How many of an article's strongest terms (per space) form its query.
+    pub query_terms: usize,
+    /// Share of the score that decays with the publication-date gap.
+    pub time_weight: f32,
+    /// Days after which the decaying share is halved.
+    pub time_half_life_days: f32,
+    /// Pseudo-relevance feedback: how many first-pass results expand the query (0: off).
+    pub feedback_docs: usize,
+    /// Weight of the feedback documents' mean vector in the expanded query.
+    pub feedback_weight: f32,
+}
+
+impl Default for IndexOptions {
+    fn default() -> Self {
+        IndexOptions {
+            title_weight: 2.0,
+            lead_weight: 1.5,
+            body_weight: 1.0,
+            names_weight: 0.5,
+            query_terms: 120,
+            time_weight: 0.2,
+            time_half_life_days: 30.0,
+            feedback_docs: 3,
+            feedback_weight: 0.5,
+        }
+    }
+}
+
+/// Numbers and codes ("2013", "MS08-078", "6.1") pin a story to its own
+/// event as names do: two earthquakes share words, not magnitudes and years.
+/// They join the names space, keyed apart from words by a `#`.
+fn numbers(text: &str) -> impl Iterator<Item = (String, String)> + '_ {
+    text.unicode_words()
+        .filter(|w| w.len() >= 2 && w.chars().any(|c| c.is_ascii_digit()))
+        .map(|w| (w.to_string(), format!("#{}", w.to_lowercase())))
+}
+
+impl IndexOptions {
+    /// Sets one option by name (`names_weight=0.5`), for tuning runs.
+    pub fn set(&mut self, assignment: &str) -> Result<(), String> {
+        let (key, value) = assignment
+            .split_once('=')
+            .ok_or_else(|| format!("{assignment:?}: expected KEY=VALUE"))?;
+        let number = |v: &str| {
+            v.trim()
+                .parse::<f32>()
+                .map_err(|_| format!("{key}: not a number: {v:?}"))
+        };
+        match key.trim() {
+            "title_weight" => self.title_weight = number(value)?,
+            "lead_weight" => self.lead_weight = number(value)?,
+            "body_weight" => self.body_weight = number(value)?,
+            "names_weight" => self.names_weight = number(value)?,
+            "query_terms" => self.query_terms = number(value)? as usize,
+            "time_weight" => self.time_weight = number(value)?,
+            "time_half_life_days" => self.time_half_life_days = number(value)?,
+            "feedback_docs" => self.feedback_docs = number(value)? as usize,
+            "feedback_weight" => self.feedback_weight = number(value)?,
+            other => return Err(format!("unknown option {other:?}")),
+        }
+        Ok(())
+    }
+}
+
+/// What the index keeps of an article besides its vectors.
+#[derive(Debug, Clone)]
+pub struct DocInfo {
+    pub id: String,
+    pub title: String,
+    pub published: Option<Published>,
+    pub source: Option<String>,
+    pub lang: Option<String>,
+    pub content_hash: String,
+}
+
+/// One vector space: a vocabulary, per-document vectors and postings.
+#[derive(Default)]
+pub(crate) struct Space {
+    term_ids: HashMap<String, u32>,
+    /// A readable form of each term (the first surface form seen).
+    surface: Vec<String>,
+    /// Doc → (term, weight): raw counts until `finish`, then normalised tf-idf.
+    forward: Vec<Vec<(u32, f32)>>,
+    /// Term → (doc, normalised weight), docs ascending.
+    postings: Vec<Vec<(u32, f32)>>,
+}
+
+impl Space {
+    fn add(&mut self, counts: Vec<(String, String, f32)>) {
+        let mut tf: HashMap<u32, f32> = HashMap::new();
+        for (surface, term, weight) in counts {
+            let next = self.term_ids.len() as u32;
+            let t = *self.term_ids.entry(term).or_insert_with(|| {
+                self.surface.push(surface);
+                next
+            });
+            *tf.entry(t).or_default() += weight;
+        }
+        let mut v: Vec<(u32, f32)> = tf.into_iter().collect();
+        v.sort_unstable_by_key(|&(t, _)| t);
+        self.forward.push(v);
+    }
+
+    fn finish(&mut self) {
+        let mut df = vec![0u32; self.term_ids.len()];
+        for v in &self.forward {
+            for &(t, _) in v {
+                df[t as usize] += 1;
+            }
+        }
+        let n = self.forward.len() as f32;
+        self.postings = vec![Vec::new(); self.term_ids.len()];
+        for (d, v) in self.forward.iter_mut().enumerate() {
+            for (t, w) in v.iter_mut() {
+                *w = (1.0 + w.ln()) * ((n / df[*t as usize] as f32).ln() + 1.0);
+            }
+            let norm = v.iter().map(|(_, w)| w * w).sum::<f32>().sqrt().max(f32::EPSILON);
+            for (t, w) in v.iter_mut() {
+                *w /= norm;
+                self.postings[*t as usize].push((d as u32, *w));
+            }
+        }
+    }
+
+    /// The strongest `max_terms` terms of a document that occur elsewhere too.
+    pub(crate) fn query(&self, doc: u32, max_terms: usize) -> Vec<(u32, f32)> {
+        let mut q: Vec<(u32, f32)> = self.forward[doc as usize]
+            .iter()
+            .copied()
+            .filter(|&(t, _)| self.postings[t as usize].len() > 1)
+            .collect();
+        q.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        q.truncate(max_terms);
+        q
+    }
+
+    /// Rocchio expansion: the query plus `weight` times the mean of the
+    /// feedback documents' vectors, cut to its `max_terms` strongest terms.
+    pub(crate) fn expand(
+        &self,
+        query: &[(u32, f32)],
+        feedback: &[u32],
+        weight: f32,
+        max_terms: usize,
+    ) -> Vec<(u32, f32)> {
+        if feedback.is_empty() || weight == 0.0 {
+            return query.to_vec();
+        }
+        let mut q: HashMap<u32, f32> = query.iter().copied().collect();
+        let share = weight / feedback.len() as f32;
+        for &d in feedback {
+            for &(t, w) in &self.forward[d as usize] {
+                if self.postings[t as usize].len() > 1 {
+                    *q.entry(t).or_default() += share * w;
+                }
+            }
+        }
+        let mut q: Vec<(u32, f32)> = q.into_iter().collect();
+        q.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        q.truncate(max_terms);
+        q
+    }
+
+    /// Calls `f(doc, term, contribution)` for every document sharing a query term.
+    pub(crate) fn score(&self, query: &[(u32, f32)], mut f: impl FnMut(u32, u32, f32)) {
+        for &(t, qw) in query {
+            for &(d, w) in &self.postings[t as usize] {
+                f(d, t, qw * w);
+            }
+        }
+    }
+
+    pub(crate) fn surface(&self, term: u32) -> &str {
+        &self.surface[term as usize]
+    }
+}
+
+pub struct ArticleIndex {
+    pub(crate) options: IndexOptions,
+    docs: Vec<DocInfo>,
+    by_id: HashMap<String, u32>,
+    pub(crate) words: Space,
+    pub(crate) names: Space,
+}
+
+impl ArticleIndex {
+    /// Indexes `articles`; a repeated id is indexed once (the first time).
+    pub fn build(articles: impl IntoIterator<Item = Article>, options: IndexOptions) -> ArticleIndex {
+        let mut index = ArticleIndex {
+            options,
+            docs: Vec::new(),
+            by_id: HashMap::new(),
+            words: Space::default(),
+            names: Space::default(),
+        };
+        for a in articles {
+            index.add(&a);
+        }
+        index.words.finish();
+        index.names.finish();
+        index
+    }
+
+    fn add(&mut self, a: &Article) {
+        if self.by_id.contains_key(&a.id) {
+            return;
+        }
+        let analyzer = Analyzer::shared(a.lang.as_deref());
+        let lead = a.lead();
+        let body_rest = a.text.replacen(lead, "", 1);
+        let mut words = Vec::new();
+        let o = &self.options;
+        for (text, weight) in [
+            (a.title.as_str(), o.title_weight),
+            (lead, o.lead_weight),
+            (body_rest.as_str(), o.body_weight),
+        ] {
+            analyzer.for_each_term(text, |word, term| words.push((word.to_string(), term, weight)));
+        }
+        let mut name_counts = Vec::new();
+        let title_is_text = a.title_derived;
+        for (text, weight) in [
+            (a.title.as_str(), if title_is_text { 0.0 } else { 1.0 }),
+            (a.text.as_str(), 1.0),
+        ] {
+            for m in names(text, &analyzer) {
+                if weight > 0.0 {
+                    name_counts.push((text[m.start..m.end].to_string(), m.key, weight));
+                }
+            }
+        }
+        for text in [a.title.as_str(), a.text.as_str()] {
+            name_counts.extend(numbers(text).map(|(surface, key)| (surface, key, 1.0)));
+        }
+        self.words.add(words);
+        self.names.add(name_counts);
+        self.by_id.insert(a.id.clone(), self.docs.len() as u32);
+        self.docs.push(DocInfo {
+            id: a.id.clone(),
+            title: a.title.clone(),
+            published: a.published,
+            source: a.source.clone(),
+            lang: a.lang.clone(),
+            content_hash: a.content_hash.clone(),
+        });
+    }
+
+    pub fn len(&self) -> usize {
+        self.docs.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.docs.is_empty()
+    }
+
+    pub fn doc(&self, doc: u32) -> &DocInfo {
+        &self.docs[doc as usize]
+    }
+
+    pub fn doc_of(&self, id: &str) -> Option<u32> {
+        self.by_id.get(id).copied()
+    }
+
+    pub fn options(&self) -> &IndexOptions {
+        &self.options
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use storyline_core::ArticleDraft;
+
+    pub(crate) fn article(id: &str, title: &str, text: &str) -> Article {
+        ArticleDraft {
+            id: Some(id.into()),
+            title: Some(title.into()),
+            text: text.into(),
+            lang: Some("en".into()),
+            ..Default::default()
+        }
+        .finish()
+        .unwrap()
+    }
+
+    #[test]
+    fn options_are_set_by_name() {
+        let mut o = IndexOptions::default();
+        o.set("names_weight=0.75").unwrap();
+        assert_eq!(o.names_weight, 0.75);
+        assert!(o.set("nope=1").is_err());
+        assert!(o.set("title_weight=x").is_err());
+    }
+
+    #[test]
+    fn vectors_are_unit_length_and_queries_skip_unshared_terms() {
+        let idx = ArticleIndex::build(
+            vec![
+                article(
+                    "a",
+                    "Wagner mutiny ends",
+                    "Prigozhin halted the mutiny near Moscow.",
+                ),
+                article(
+                    "b",
+                    "Prigozhin leaves",
+                    "The Wagner chief Prigozhin left for Belarus.",
+                ),
+                article("c", "Rates rise", "The central bank raised interest rates."),
+            ],
+            IndexOptions::default(),
+        );
+        for v in &idx.words.forward {
+            let norm: f32 = v.iter().map(|(_, w)| w * w).sum();
+            assert!((norm - 1.0).abs() < 1e-4);
+        }
+        let a = idx.doc_of("a").unwrap();
+        let words: Vec<_> = idx
+            .words
+            .query(a, 10)
+            .iter()
+            .map(|&(t, _)| idx.words.surface(t).to_string())
+            .collect();
+        assert!(
+            words.contains(&"wagner".to_string()) && words.contains(&"prigozhin".to_string()),
+            "{words:?}"
+        );
+        assert!(
+            !words.contains(&"mutiny".to_string()),
+            "terms only in the query doc cannot match others"
+        );
+        let names: Vec<_> = idx
+            .names
+            .query(a, 10)
+            .iter()
+            .map(|&(t, _)| idx.names.surface(t).to_string())
+            .collect();
+        assert_eq!(names.len(), 2, "{names:?}");
+    }
+}
