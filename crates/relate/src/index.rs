@@ -11,6 +11,7 @@
 //! The index is built from a store in one pass and replaced, not patched,
 //! when the store changes; it is derived data.
 
+use crate::near_duplicates::{signature, NearDuplicates, Signature};
 use std::collections::HashMap;
 use storyline_core::names::names;
 use storyline_core::terms::Analyzer;
@@ -36,6 +37,8 @@ pub struct IndexOptions {
     pub feedback_docs: usize,
     /// Weight of the feedback documents' mean vector in the expanded query.
     pub feedback_weight: f32,
+    /// Estimated shingle Jaccard at which two texts are near-duplicates.
+    pub near_duplicate_threshold: f32,
 }
 
 impl Default for IndexOptions {
@@ -50,6 +53,7 @@ impl Default for IndexOptions {
             time_half_life_days: 30.0,
             feedback_docs: 3,
             feedback_weight: 0.5,
+            near_duplicate_threshold: crate::near_duplicates::DEFAULT_THRESHOLD,
         }
     }
 }
@@ -84,6 +88,7 @@ impl IndexOptions {
             "time_half_life_days" => self.time_half_life_days = number(value)?,
             "feedback_docs" => self.feedback_docs = number(value)? as usize,
             "feedback_weight" => self.feedback_weight = number(value)?,
+            "near_duplicate_threshold" => self.near_duplicate_threshold = number(value)?,
             other => return Err(format!("unknown option {other:?}")),
         }
         Ok(())
@@ -209,6 +214,9 @@ pub struct ArticleIndex {
     by_id: HashMap<String, u32>,
     pub(crate) words: Space,
     pub(crate) names: Space,
+    signatures: Vec<Signature>,
+    /// For each document, the canonical member of its near-duplicate group.
+    canonical: Vec<u32>,
 }
 
 impl ArticleIndex {
@@ -220,12 +228,25 @@ impl ArticleIndex {
             by_id: HashMap::new(),
             words: Space::default(),
             names: Space::default(),
+            signatures: Vec::new(),
+            canonical: Vec::new(),
         };
         for a in articles {
             index.add(&a);
         }
         index.words.finish();
         index.names.finish();
+        let docs = &index.docs;
+        index.canonical =
+            NearDuplicates::find(&index.signatures, index.options.near_duplicate_threshold, |d| {
+                let info = &docs[d as usize];
+                (
+                    info.published.is_none(),
+                    info.published.map(|p| p.sort_key()),
+                    info.id.clone(),
+                )
+            })
+            .canonical;
         index
     }
 
@@ -262,6 +283,7 @@ impl ArticleIndex {
         }
         self.words.add(words);
         self.names.add(name_counts);
+        self.signatures.push(signature(&a.text));
         self.by_id.insert(a.id.clone(), self.docs.len() as u32);
         self.docs.push(DocInfo {
             id: a.id.clone(),
@@ -287,6 +309,22 @@ impl ArticleIndex {
 
     pub fn doc_of(&self, id: &str) -> Option<u32> {
         self.by_id.get(id).copied()
+    }
+
+    /// The canonical member of `doc`'s near-duplicate group (`doc` itself when it has no copies).
+    pub fn canonical(&self, doc: u32) -> u32 {
+        self.canonical[doc as usize]
+    }
+
+    /// The other members of `doc`'s near-duplicate group, by id.
+    pub fn copies_of(&self, doc: u32) -> Vec<String> {
+        let group = self.canonical(doc);
+        let mut ids: Vec<String> = (0..self.docs.len() as u32)
+            .filter(|&d| d != doc && self.canonical[d as usize] == group)
+            .map(|d| self.docs[d as usize].id.clone())
+            .collect();
+        ids.sort();
+        ids
     }
 
     pub fn options(&self) -> &IndexOptions {

@@ -5,6 +5,7 @@
 //! here can be rebuilt from a store at any time.
 
 pub mod index;
+pub mod near_duplicates;
 pub mod similar;
 
 pub use index::{ArticleIndex, IndexOptions};

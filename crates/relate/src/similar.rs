@@ -6,10 +6,11 @@
 //! (only the `time_weight` share decays, with a half-life), so an older
 //! article on the same story still ranks, below a fresh one.
 //!
-//! Exact copies (same content hash) are never shown twice: the list shows the
-//! best member of each copy group and names the others under `duplicates`;
-//! copies of the article itself are named at the top level instead of being
-//! listed. Every item says why it is there: the shared names and words that
+//! Copies are never shown twice: near-duplicates (syndicated copies, light
+//! rewrites; see `near_duplicates`) form groups, the list shows the best
+//! member of each group and names the others under `duplicates`. Copies of
+//! the article itself are one such group, marked `near_duplicate` (readers
+//! see "same report"; scorers still count them) and also named at the top level. Every item says why it is there: the shared names and words that
 //! weighed most, the date gap, and the score parts. Ties break by id, so the
 //! output is reproducible.
 
@@ -36,12 +37,18 @@ pub struct Why {
     pub names_score: f32,
     /// The factor (at most 1) the date gap applied.
     pub time_factor: f32,
+    /// This item is a near-duplicate (copy or light rewrite) of the article itself.
+    pub near_duplicate: bool,
 }
 
 impl Why {
     /// The compact reason shown to readers: "Wagner · Prigozhin · 2 days later".
     pub fn compact(&self) -> String {
-        let mut parts: Vec<String> = self.names.iter().take(3).cloned().collect();
+        let mut parts: Vec<String> = Vec::new();
+        if self.near_duplicate {
+            parts.push("same report".into());
+        }
+        parts.extend(self.names.iter().take(3).cloned());
         if parts.is_empty() {
             parts.extend(self.terms.iter().take(3).cloned());
         }
@@ -113,15 +120,9 @@ impl ArticleIndex {
                 .expand(&names_q, &feedback, o.feedback_weight, o.query_terms * 2);
             acc = self.candidates(&words_q, &names_q);
         }
-        let my_hash = &self.doc(me).content_hash;
-        let mut duplicates_of_me = Vec::new();
         let mut scored: Vec<Scored> = Vec::new();
         for (doc, c) in acc {
             if doc == me {
-                continue;
-            }
-            if &self.doc(doc).content_hash == my_hash {
-                duplicates_of_me.push(self.doc(doc).id.clone());
                 continue;
             }
             let time_factor = self.time_factor(me, doc);
@@ -133,7 +134,6 @@ impl ArticleIndex {
                 candidate: c,
             });
         }
-        duplicates_of_me.sort();
         scored.sort_by(|a, b| {
             b.score
                 .total_cmp(&a.score)
@@ -143,7 +143,7 @@ impl ArticleIndex {
         Some(SimilarPosts {
             id: id.to_string(),
             similar,
-            duplicates: duplicates_of_me,
+            duplicates: self.copies_of(me),
         })
     }
 
@@ -164,10 +164,10 @@ impl ArticleIndex {
 
     /// The first pass's best documents (not the article, not its copies).
     fn feedback(&self, me: u32, acc: &HashMap<u32, Candidate>) -> Vec<u32> {
-        let my_hash = &self.doc(me).content_hash;
+        let my_group = self.canonical(me);
         let mut first: Vec<(u32, f32)> = acc
             .iter()
-            .filter(|(&d, _)| d != me && &self.doc(d).content_hash != my_hash)
+            .filter(|(&d, _)| self.canonical(d) != my_group)
             .map(|(&d, c)| {
                 (
                     d,
@@ -199,18 +199,18 @@ impl ArticleIndex {
     /// Keeps the best member of each copy group, up to `k` groups.
     fn group_copies(&self, me: u32, scored: Vec<Scored>, k: usize) -> Vec<SimilarPost> {
         let mut shown: Vec<SimilarPost> = Vec::new();
-        let mut group_of_hash: HashMap<&str, usize> = HashMap::new();
+        let mut shown_group: HashMap<u32, usize> = HashMap::new();
         let max_score = 1.0 + self.options.names_weight;
         for s in scored {
             let info = self.doc(s.doc);
-            if let Some(&g) = group_of_hash.get(info.content_hash.as_str()) {
+            if let Some(&g) = shown_group.get(&self.canonical(s.doc)) {
                 shown[g].duplicates.push(info.id.clone());
                 continue;
             }
             if shown.len() == k {
                 continue;
             }
-            group_of_hash.insert(info.content_hash.as_str(), shown.len());
+            shown_group.insert(self.canonical(s.doc), shown.len());
             let Candidate {
                 words,
                 names,
@@ -229,6 +229,7 @@ impl ArticleIndex {
                     words_score: words,
                     names_score: names,
                     time_factor: s.time_factor,
+                    near_duplicate: self.canonical(s.doc) == self.canonical(me),
                 },
                 duplicates: Vec::new(),
             });
@@ -294,11 +295,18 @@ mod tests {
     #[test]
     fn related_story_first_copies_grouped_unrelated_absent() {
         let idx = corpus();
-        let s = idx.similar("a", 5).unwrap();
+        let mut s = idx.similar("a", 5).unwrap();
         let ids: Vec<_> = s.similar.iter().map(|p| p.id.as_str()).collect();
-        assert_eq!(ids, vec!["b", "d"], "the bank story shares nothing");
-        assert_eq!(s.similar[0].duplicates, vec!["b-copy"]);
+        assert_eq!(ids, vec!["a-copy", "b", "d"], "the bank story shares nothing");
+        assert!(
+            s.similar[0].why.near_duplicate,
+            "the article's own copy comes first, marked"
+        );
+        assert!(s.similar[0].why.compact().starts_with("same report"));
         assert_eq!(s.duplicates, vec!["a-copy"]);
+        s.similar.remove(0);
+        assert!(!s.similar[0].why.near_duplicate);
+        assert_eq!(s.similar[0].duplicates, vec!["b-copy"]);
         assert_eq!(s.similar[0].why.days_apart, Some(2));
         assert!(
             s.similar[0].why.compact().ends_with("2 days later"),
@@ -320,6 +328,11 @@ mod tests {
     fn k_limits_and_unknown_ids_are_none() {
         let idx = corpus();
         assert_eq!(idx.similar("a", 1).unwrap().similar.len(), 1);
+        assert_eq!(
+            idx.similar("a", 2).unwrap().similar[1].duplicates,
+            vec!["b-copy"],
+            "copies do not use up k"
+        );
         assert!(idx.similar("nope", 5).is_none());
     }
 
