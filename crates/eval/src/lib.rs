@@ -10,6 +10,8 @@ pub mod baselines;
 pub mod dataset;
 pub mod metrics;
 pub mod resources;
+pub mod scale_bench;
 pub mod similar_bench;
+pub mod synthetic;
 
 pub use dataset::{load_dataset, Dataset, DatasetError};

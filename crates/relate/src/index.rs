@@ -39,7 +39,13 @@ pub struct IndexOptions {
     pub feedback_weight: f32,
     /// Estimated shingle Jaccard at which two texts are near-duplicates.
     pub near_duplicate_threshold: f32,
+    /// Terms in more than this share of documents (and more than 1,000) are
+    /// not used in queries: they say little and cost long posting lists.
+    pub max_df_ratio: f32,
 }
+
+/// However small the corpus, a term is only dropped from queries above this many documents.
+const MIN_MAX_DF: usize = 1_000;
 
 impl Default for IndexOptions {
     fn default() -> Self {
@@ -54,6 +60,7 @@ impl Default for IndexOptions {
             feedback_docs: 3,
             feedback_weight: 0.5,
             near_duplicate_threshold: crate::near_duplicates::DEFAULT_THRESHOLD,
+            max_df_ratio: 0.1,
         }
     }
 }
@@ -89,6 +96,7 @@ impl IndexOptions {
             "feedback_docs" => self.feedback_docs = number(value)? as usize,
             "feedback_weight" => self.feedback_weight = number(value)?,
             "near_duplicate_threshold" => self.near_duplicate_threshold = number(value)?,
+            "max_df_ratio" => self.max_df_ratio = number(value)?,
             other => return Err(format!("unknown option {other:?}")),
         }
         Ok(())
@@ -116,6 +124,8 @@ pub(crate) struct Space {
     forward: Vec<Vec<(u32, f32)>>,
     /// Term → (doc, normalised weight), docs ascending.
     postings: Vec<Vec<(u32, f32)>>,
+    /// Terms in more documents than this are left out of queries.
+    max_df: usize,
 }
 
 impl Space {
@@ -134,7 +144,7 @@ impl Space {
         self.forward.push(v);
     }
 
-    fn finish(&mut self) {
+    fn finish(&mut self, max_df_ratio: f32) {
         let mut df = vec![0u32; self.term_ids.len()];
         for v in &self.forward {
             for &(t, _) in v {
@@ -142,6 +152,7 @@ impl Space {
             }
         }
         let n = self.forward.len() as f32;
+        self.max_df = ((n * max_df_ratio) as usize).max(MIN_MAX_DF);
         self.postings = vec![Vec::new(); self.term_ids.len()];
         for (d, v) in self.forward.iter_mut().enumerate() {
             for (t, w) in v.iter_mut() {
@@ -155,12 +166,19 @@ impl Space {
         }
     }
 
-    /// The strongest `max_terms` terms of a document that occur elsewhere too.
+    /// Whether a term can link documents: it occurs elsewhere, and not in so
+    /// many documents that it says nothing (and would cost a long posting list).
+    fn useful(&self, term: u32) -> bool {
+        let df = self.postings[term as usize].len();
+        df > 1 && df <= self.max_df
+    }
+
+    /// The strongest `max_terms` useful terms of a document.
     pub(crate) fn query(&self, doc: u32, max_terms: usize) -> Vec<(u32, f32)> {
         let mut q: Vec<(u32, f32)> = self.forward[doc as usize]
             .iter()
             .copied()
-            .filter(|&(t, _)| self.postings[t as usize].len() > 1)
+            .filter(|&(t, _)| self.useful(t))
             .collect();
         q.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         q.truncate(max_terms);
@@ -183,7 +201,7 @@ impl Space {
         let share = weight / feedback.len() as f32;
         for &d in feedback {
             for &(t, w) in &self.forward[d as usize] {
-                if self.postings[t as usize].len() > 1 {
+                if self.useful(t) {
                     *q.entry(t).or_default() += share * w;
                 }
             }
@@ -206,6 +224,27 @@ impl Space {
     pub(crate) fn surface(&self, term: u32) -> &str {
         &self.surface[term as usize]
     }
+
+    /// The readable forms of the query terms `doc` contains, strongest
+    /// contribution (query weight × document weight) first.
+    pub(crate) fn shared_terms(&self, doc: u32, query: &[(u32, f32)], max: usize) -> Vec<String> {
+        let vector = &self.forward[doc as usize];
+        let mut shared: Vec<(u32, f32)> = query
+            .iter()
+            .filter_map(|&(t, qw)| {
+                vector
+                    .binary_search_by_key(&t, |&(vt, _)| vt)
+                    .ok()
+                    .map(|i| (t, qw * vector[i].1))
+            })
+            .collect();
+        shared.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        shared
+            .iter()
+            .take(max)
+            .map(|&(t, _)| self.surface(t).to_string())
+            .collect()
+    }
 }
 
 pub struct ArticleIndex {
@@ -214,9 +253,12 @@ pub struct ArticleIndex {
     by_id: HashMap<String, u32>,
     pub(crate) words: Space,
     pub(crate) names: Space,
+    /// MinHash signatures, kept only while building.
     signatures: Vec<Signature>,
     /// For each document, the canonical member of its near-duplicate group.
     canonical: Vec<u32>,
+    /// Canonical member → every member, for groups of two or more.
+    groups: HashMap<u32, Vec<u32>>,
 }
 
 impl ArticleIndex {
@@ -230,12 +272,13 @@ impl ArticleIndex {
             names: Space::default(),
             signatures: Vec::new(),
             canonical: Vec::new(),
+            groups: HashMap::new(),
         };
         for a in articles {
             index.add(&a);
         }
-        index.words.finish();
-        index.names.finish();
+        index.words.finish(index.options.max_df_ratio);
+        index.names.finish(index.options.max_df_ratio);
         let docs = &index.docs;
         index.canonical =
             NearDuplicates::find(&index.signatures, index.options.near_duplicate_threshold, |d| {
@@ -247,6 +290,18 @@ impl ArticleIndex {
                 )
             })
             .canonical;
+        index.signatures = Vec::new();
+        for (doc, &c) in index.canonical.iter().enumerate() {
+            if c as usize != doc || index.groups.contains_key(&c) {
+                index.groups.entry(c).or_default().push(doc as u32);
+            }
+        }
+        for (&c, members) in index.groups.iter_mut() {
+            if !members.contains(&c) {
+                members.push(c);
+            }
+            members.sort_unstable();
+        }
         index
     }
 
@@ -318,10 +373,13 @@ impl ArticleIndex {
 
     /// The other members of `doc`'s near-duplicate group, by id.
     pub fn copies_of(&self, doc: u32) -> Vec<String> {
-        let group = self.canonical(doc);
-        let mut ids: Vec<String> = (0..self.docs.len() as u32)
-            .filter(|&d| d != doc && self.canonical[d as usize] == group)
-            .map(|d| self.docs[d as usize].id.clone())
+        let Some(members) = self.groups.get(&self.canonical(doc)) else {
+            return Vec::new();
+        };
+        let mut ids: Vec<String> = members
+            .iter()
+            .filter(|&&d| d != doc)
+            .map(|&d| self.docs[d as usize].id.clone())
             .collect();
         ids.sort();
         ids

@@ -1,7 +1,7 @@
 //! Near-duplicates: syndicated copies and light rewrites of one text.
 //!
 //! Texts are compared as sets of word 3-shingles. A MinHash signature of 128
-//! values estimates the Jaccard similarity of two sets; locality-sensitive
+//! 32-bit values estimates the Jaccard similarity of two sets; locality-sensitive
 //! hashing over 64 bands of 2 values finds the pairs worth comparing without
 //! comparing all pairs. Pairs whose estimated Jaccard reaches the threshold
 //! are linked, and linked texts form a group (connected components) whose
@@ -28,7 +28,7 @@ pub const DEFAULT_THRESHOLD: f32 = 0.3;
 
 /// The MinHash signature of one text.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Signature(pub [u64; SIGNATURE_LEN]);
+pub struct Signature(pub [u32; SIGNATURE_LEN]);
 
 fn splitmix64(state: &mut u64) -> u64 {
     *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
@@ -61,10 +61,11 @@ pub fn signature(text: &str) -> Signature {
     };
     shingles.sort_unstable();
     shingles.dedup();
-    let mut mins = [u64::MAX; SIGNATURE_LEN];
+    let mut mins = [u32::MAX; SIGNATURE_LEN];
     for &h in &shingles {
         for (m, &(a, b)) in mins.iter_mut().zip(family()) {
-            let v = a.wrapping_mul(h).wrapping_add(b);
+            // Multiply-shift: the high bits of a·h + b are the well-mixed ones.
+            let v = (a.wrapping_mul(h).wrapping_add(b) >> 32) as u32;
             if v < *m {
                 *m = v;
             }
@@ -105,7 +106,9 @@ impl NearDuplicates {
                 let rows = &sig.0[band * ROWS_PER_BAND..(band + 1) * ROWS_PER_BAND];
                 let mut key = (band as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
                 for &r in rows {
-                    key = (key ^ r).wrapping_mul(0xFF51_AFD7_ED55_8CCD).rotate_left(29);
+                    key = (key ^ u64::from(r))
+                        .wrapping_mul(0xFF51_AFD7_ED55_8CCD)
+                        .rotate_left(29);
                 }
                 buckets.entry(key).or_default().push(doc as u32);
             }

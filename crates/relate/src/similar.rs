@@ -16,7 +16,6 @@
 
 use crate::index::ArticleIndex;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 use storyline_core::Published;
 
 /// How many shared terms (per space) an explanation names.
@@ -84,19 +83,44 @@ pub struct SimilarPosts {
     pub duplicates: Vec<String>,
 }
 
+/// Per-query scratch space: dense score arrays and the documents touched,
+/// reused across queries on a thread so a query allocates nothing large.
 #[derive(Default)]
-struct Candidate {
-    words: f32,
-    names: f32,
-    word_terms: Vec<(u32, f32)>,
-    name_terms: Vec<(u32, f32)>,
+struct Accumulator {
+    words: Vec<f32>,
+    names: Vec<f32>,
+    touched: Vec<u32>,
 }
 
-struct Scored {
-    doc: u32,
-    score: f32,
-    time_factor: f32,
-    candidate: Candidate,
+impl Accumulator {
+    fn prepare(&mut self, n: usize) {
+        self.clear();
+        if self.words.len() < n {
+            self.words.resize(n, 0.0);
+            self.names.resize(n, 0.0);
+        }
+    }
+
+    fn clear(&mut self) {
+        for &d in &self.touched {
+            self.words[d as usize] = 0.0;
+            self.names[d as usize] = 0.0;
+        }
+        self.touched.clear();
+    }
+
+    fn add(&mut self, doc: u32, words: f32, names: f32) {
+        let d = doc as usize;
+        if self.words[d] == 0.0 && self.names[d] == 0.0 {
+            self.touched.push(doc);
+        }
+        self.words[d] += words;
+        self.names[d] += names;
+    }
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Accumulator> = std::cell::RefCell::new(Accumulator::default());
 }
 
 impl ArticleIndex {
@@ -104,83 +128,81 @@ impl ArticleIndex {
     /// the index does not hold it.
     pub fn similar(&self, id: &str, k: usize) -> Option<SimilarPosts> {
         let me = self.doc_of(id)?;
-        let o = &self.options;
-        let (words_q, names_q) = (
-            self.words.query(me, o.query_terms),
-            self.names.query(me, o.query_terms),
-        );
-        let mut acc = self.candidates(&words_q, &names_q);
-        if o.feedback_docs > 0 {
-            let feedback = self.feedback(me, &acc);
-            let words_q = self
-                .words
-                .expand(&words_q, &feedback, o.feedback_weight, o.query_terms * 2);
-            let names_q = self
-                .names
-                .expand(&names_q, &feedback, o.feedback_weight, o.query_terms * 2);
-            acc = self.candidates(&words_q, &names_q);
-        }
-        let mut scored: Vec<Scored> = Vec::new();
-        for (doc, c) in acc {
-            if doc == me {
-                continue;
-            }
-            let time_factor = self.time_factor(me, doc);
-            let score = (c.words + self.options.names_weight * c.names) * time_factor;
-            scored.push(Scored {
-                doc,
-                score,
-                time_factor,
-                candidate: c,
-            });
-        }
-        scored.sort_by(|a, b| {
-            b.score
-                .total_cmp(&a.score)
-                .then_with(|| self.doc(a.doc).id.cmp(&self.doc(b.doc).id))
-        });
-        let similar = self.group_copies(me, scored, k);
-        Some(SimilarPosts {
-            id: id.to_string(),
-            similar,
-            duplicates: self.copies_of(me),
+        SCRATCH.with(|scratch| {
+            let mut acc = scratch.borrow_mut();
+            acc.prepare(self.len());
+            let similar = self.rank(me, k, &mut acc);
+            acc.clear();
+            Some(SimilarPosts {
+                id: id.to_string(),
+                similar,
+                duplicates: self.copies_of(me),
+            })
         })
     }
 
-    fn candidates(&self, words_q: &[(u32, f32)], names_q: &[(u32, f32)]) -> HashMap<u32, Candidate> {
-        let mut acc: HashMap<u32, Candidate> = HashMap::new();
-        self.words.score(words_q, |doc, term, s| {
-            let c = acc.entry(doc).or_default();
-            c.words += s;
-            c.word_terms.push((term, s));
-        });
-        self.names.score(names_q, |doc, term, s| {
-            let c = acc.entry(doc).or_default();
-            c.names += s;
-            c.name_terms.push((term, s));
-        });
-        acc
+    fn rank(&self, me: u32, k: usize, acc: &mut Accumulator) -> Vec<SimilarPost> {
+        let o = &self.options;
+        let mut words_q = self.words.query(me, o.query_terms);
+        let mut names_q = self.names.query(me, o.query_terms);
+        self.accumulate(&words_q, &names_q, acc);
+        if o.feedback_docs > 0 {
+            let feedback: Vec<u32> = self
+                .best(me, acc, o.feedback_docs, true)
+                .into_iter()
+                .map(|(d, _)| d)
+                .collect();
+            words_q = self
+                .words
+                .expand(&words_q, &feedback, o.feedback_weight, o.query_terms * 2);
+            names_q = self
+                .names
+                .expand(&names_q, &feedback, o.feedback_weight, o.query_terms * 2);
+            acc.clear();
+            self.accumulate(&words_q, &names_q, acc);
+        }
+        // Enough candidates for k groups even when copies crowd the top.
+        let mut wanted = (k + 1) * 4 + 16;
+        loop {
+            let best = self.best(me, acc, wanted, false);
+            let shown = self.group_copies(me, &best, k, acc, &words_q, &names_q);
+            if shown.len() >= k || best.len() < wanted {
+                return shown;
+            }
+            wanted *= 4;
+        }
     }
 
-    /// The first pass's best documents (not the article, not its copies).
-    fn feedback(&self, me: u32, acc: &HashMap<u32, Candidate>) -> Vec<u32> {
+    fn accumulate(&self, words_q: &[(u32, f32)], names_q: &[(u32, f32)], acc: &mut Accumulator) {
+        self.words.score(words_q, |doc, _, s| acc.add(doc, s, 0.0));
+        self.names.score(names_q, |doc, _, s| acc.add(doc, 0.0, s));
+    }
+
+    fn score_of(&self, me: u32, doc: u32, acc: &Accumulator) -> f32 {
+        let d = doc as usize;
+        (acc.words[d] + self.options.names_weight * acc.names[d]) * self.time_factor(me, doc)
+    }
+
+    /// The `n` best-scoring documents (never the article itself; without its
+    /// copies when `skip_copies`), best first, ties by id.
+    fn best(&self, me: u32, acc: &Accumulator, n: usize, skip_copies: bool) -> Vec<(u32, f32)> {
         let my_group = self.canonical(me);
-        let mut first: Vec<(u32, f32)> = acc
+        let mut scored: Vec<(u32, f32)> = acc
+            .touched
             .iter()
-            .filter(|(&d, _)| self.canonical(d) != my_group)
-            .map(|(&d, c)| {
-                (
-                    d,
-                    (c.words + self.options.names_weight * c.names) * self.time_factor(me, d),
-                )
-            })
+            .filter(|&&d| d != me && !(skip_copies && self.canonical(d) == my_group))
+            .map(|&d| (d, self.score_of(me, d, acc)))
             .collect();
-        first.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        first
-            .into_iter()
-            .take(self.options.feedback_docs)
-            .map(|(d, _)| d)
-            .collect()
+        let order = |a: &(u32, f32), b: &(u32, f32)| {
+            b.1.total_cmp(&a.1)
+                .then_with(|| self.doc(a.0).id.cmp(&self.doc(b.0).id))
+        };
+        if scored.len() > n {
+            scored.select_nth_unstable_by(n, order);
+            scored.truncate(n);
+        }
+        scored.sort_by(order);
+        scored
     }
 
     /// 1 for the same day (or an unknown date), falling towards
@@ -196,55 +218,52 @@ impl ArticleIndex {
         }
     }
 
-    /// Keeps the best member of each copy group, up to `k` groups.
-    fn group_copies(&self, me: u32, scored: Vec<Scored>, k: usize) -> Vec<SimilarPost> {
+    /// Keeps the best member of each near-duplicate group, up to `k` groups;
+    /// each shown item names the other members of its group.
+    fn group_copies(
+        &self,
+        me: u32,
+        best: &[(u32, f32)],
+        k: usize,
+        acc: &Accumulator,
+        words_q: &[(u32, f32)],
+        names_q: &[(u32, f32)],
+    ) -> Vec<SimilarPost> {
         let mut shown: Vec<SimilarPost> = Vec::new();
-        let mut shown_group: HashMap<u32, usize> = HashMap::new();
+        let mut seen_groups: Vec<u32> = Vec::new();
         let max_score = 1.0 + self.options.names_weight;
-        for s in scored {
-            let info = self.doc(s.doc);
-            if let Some(&g) = shown_group.get(&self.canonical(s.doc)) {
-                shown[g].duplicates.push(info.id.clone());
+        let my_id = &self.doc(me).id;
+        for &(doc, score) in best {
+            let group = self.canonical(doc);
+            if seen_groups.contains(&group) {
                 continue;
             }
-            if shown.len() == k {
-                continue;
-            }
-            shown_group.insert(self.canonical(s.doc), shown.len());
-            let Candidate {
-                words,
-                names,
-                mut word_terms,
-                mut name_terms,
-            } = s.candidate;
+            seen_groups.push(group);
+            let info = self.doc(doc);
+            let mut duplicates = self.copies_of(doc);
+            duplicates.retain(|d| d != my_id);
             shown.push(SimilarPost {
                 id: info.id.clone(),
                 title: info.title.clone(),
                 published: info.published,
-                score: (s.score / max_score).min(1.0),
+                score: (score / max_score).min(1.0),
                 why: Why {
-                    names: strongest(&mut name_terms, |t| self.names.surface(t)),
-                    terms: strongest(&mut word_terms, |t| self.words.surface(t)),
+                    names: self.names.shared_terms(doc, names_q, WHY_TERMS),
+                    terms: self.words.shared_terms(doc, words_q, WHY_TERMS),
                     days_apart: days_between(self.doc(me).published, info.published),
-                    words_score: words,
-                    names_score: names,
-                    time_factor: s.time_factor,
-                    near_duplicate: self.canonical(s.doc) == self.canonical(me),
+                    words_score: acc.words[doc as usize],
+                    names_score: acc.names[doc as usize],
+                    time_factor: self.time_factor(me, doc),
+                    near_duplicate: group == self.canonical(me),
                 },
-                duplicates: Vec::new(),
+                duplicates,
             });
+            if shown.len() == k {
+                break;
+            }
         }
         shown
     }
-}
-
-fn strongest<'a>(terms: &mut [(u32, f32)], surface: impl Fn(u32) -> &'a str) -> Vec<String> {
-    terms.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-    terms
-        .iter()
-        .take(WHY_TERMS)
-        .map(|&(t, _)| surface(t).to_string())
-        .collect()
 }
 
 fn days_between(from: Option<Published>, to: Option<Published>) -> Option<i64> {

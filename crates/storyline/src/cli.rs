@@ -160,8 +160,11 @@ pub enum BenchCommand {
 #[derive(Args, Debug)]
 pub struct BenchSimilarArgs {
     /// JSON Lines articles with a `story` label
-    #[arg(long, required = true)]
+    #[arg(long, required_unless_present = "synthetic")]
     pub dataset: Vec<PathBuf>,
+    /// Instead: speed and memory on this many generated articles
+    #[arg(long, conflicts_with = "dataset")]
+    pub synthetic: Option<usize>,
     /// One JSON object per dataset
     #[arg(long)]
     pub json: bool,

@@ -9,7 +9,6 @@ mod commands;
 mod config;
 mod render;
 mod sample;
-mod synthetic;
 
 use clap::Parser;
 use cli::{BenchCommand, Cli, Command};

@@ -12,7 +12,6 @@
 use crate::cli::{BenchCorpusArgs, BenchIngestArgs, BenchSimilarArgs};
 use crate::commands::{ingest::ingest_inputs, Context};
 use crate::config::DEFAULT_BATCH_SIZE;
-use crate::synthetic;
 use anyhow::Result;
 use indicatif::ProgressBar;
 use serde_json::json;
@@ -21,7 +20,7 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
 use storyline_eval::resources::peak_rss_mb;
-use storyline_eval::{load_dataset, similar_bench};
+use storyline_eval::{load_dataset, scale_bench, similar_bench, synthetic};
 use storyline_fetch::FetchOptions;
 use storyline_ingest::Options;
 use storyline_relate::IndexOptions;
@@ -40,6 +39,16 @@ pub fn similar(args: &BenchSimilarArgs, out: &mut dyn Write) -> Result<ExitCode>
         options
             .set(assignment)
             .map_err(|e| anyhow::anyhow!("--set {e}"))?;
+    }
+    if let Some(n) = args.synthetic {
+        let threads = std::thread::available_parallelism().map_or(1, |p| p.get());
+        let report = scale_bench::run(n, &options, threads);
+        if args.json {
+            writeln!(out, "{}", serde_json::to_string(&report)?)?;
+        } else {
+            write!(out, "{}", report.table())?;
+        }
+        return Ok(ExitCode::SUCCESS);
     }
     for path in &args.dataset {
         let dataset = load_dataset(path)?;
