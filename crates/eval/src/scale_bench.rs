@@ -55,6 +55,7 @@ pub fn run(n: usize, options: &IndexOptions, threads: usize) -> ScaleReport {
         options.clone(),
     );
     let index_seconds = start.elapsed().as_secs_f64().max(1e-9);
+    eprintln!("bench: indexed {n} articles in {index_seconds:.1} s");
 
     let step = (n / SAMPLE_QUERIES).max(1);
     let sample: Vec<usize> = (0..n).step_by(step).take(SAMPLE_QUERIES).collect();
@@ -68,6 +69,12 @@ pub fn run(n: usize, options: &IndexOptions, threads: usize) -> ScaleReport {
         })
         .collect();
 
+    eprintln!(
+        "bench: {} single queries: p50 {:.3} ms, p99 {:.3} ms; all pairs next",
+        sample.len(),
+        quantile(&mut latencies, 0.5),
+        quantile(&mut latencies, 0.99)
+    );
     let t = Instant::now();
     std::thread::scope(|scope| {
         let index = &index;
@@ -82,6 +89,7 @@ pub fn run(n: usize, options: &IndexOptions, threads: usize) -> ScaleReport {
     let all_pairs = t.elapsed().as_secs_f64();
     let peak = peak_rss_mb();
     drop(index);
+    eprintln!("bench: all pairs in {all_pairs:.1} s; exact TF-IDF baseline next");
 
     let articles: Vec<Article> = (0..n).map(synthetic_article).collect();
     let baseline = TfIdfCosine::new(&articles);

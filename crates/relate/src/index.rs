@@ -42,6 +42,9 @@ pub struct IndexOptions {
     /// Terms in more than this share of documents (and more than 1,000) are
     /// not used in queries: they say little and cost long posting lists.
     pub max_df_ratio: f32,
+    /// Score factor for an article from the same source as the one it is
+    /// compared with (1: no penalty; below 1 favours other outlets).
+    pub same_source_factor: f32,
 }
 
 /// However small the corpus, a term is only dropped from queries above this many documents.
@@ -60,7 +63,8 @@ impl Default for IndexOptions {
             feedback_docs: 3,
             feedback_weight: 0.5,
             near_duplicate_threshold: crate::near_duplicates::DEFAULT_THRESHOLD,
-            max_df_ratio: 0.1,
+            max_df_ratio: 0.01,
+            same_source_factor: 1.0,
         }
     }
 }
@@ -97,6 +101,7 @@ impl IndexOptions {
             "feedback_weight" => self.feedback_weight = number(value)?,
             "near_duplicate_threshold" => self.near_duplicate_threshold = number(value)?,
             "max_df_ratio" => self.max_df_ratio = number(value)?,
+            "same_source_factor" => self.same_source_factor = number(value)?,
             other => return Err(format!("unknown option {other:?}")),
         }
         Ok(())
@@ -112,6 +117,16 @@ pub struct DocInfo {
     pub source: Option<String>,
     pub lang: Option<String>,
     pub content_hash: String,
+    /// The publication day as days since 1970-01-01, for cheap date gaps.
+    pub day: Option<i32>,
+    /// The source as a small number (equal sources, equal numbers), for cheap comparisons.
+    pub source_key: Option<u32>,
+}
+
+/// Days since 1970-01-01 of the article's own calendar day.
+fn day_number(p: Option<Published>) -> Option<i32> {
+    let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid date");
+    p.map(|p| (p.day() - epoch).num_days() as i32)
 }
 
 /// One vector space: a vocabulary, per-document vectors and postings.
@@ -259,6 +274,7 @@ pub struct ArticleIndex {
     canonical: Vec<u32>,
     /// Canonical member → every member, for groups of two or more.
     groups: HashMap<u32, Vec<u32>>,
+    source_keys: HashMap<String, u32>,
 }
 
 impl ArticleIndex {
@@ -273,6 +289,7 @@ impl ArticleIndex {
             signatures: Vec::new(),
             canonical: Vec::new(),
             groups: HashMap::new(),
+            source_keys: HashMap::new(),
         };
         for a in articles {
             index.add(&a);
@@ -347,6 +364,11 @@ impl ArticleIndex {
             source: a.source.clone(),
             lang: a.lang.clone(),
             content_hash: a.content_hash.clone(),
+            day: day_number(a.published),
+            source_key: a.source.as_ref().map(|s| {
+                let next = self.source_keys.len() as u32;
+                *self.source_keys.entry(s.clone()).or_insert(next)
+            }),
         });
     }
 

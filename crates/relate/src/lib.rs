@@ -9,4 +9,4 @@ pub mod near_duplicates;
 pub mod similar;
 
 pub use index::{ArticleIndex, IndexOptions};
-pub use similar::{SimilarPost, SimilarPosts, Why};
+pub use similar::{Filter, SimilarPost, SimilarPosts, Why};

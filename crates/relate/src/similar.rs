@@ -14,7 +14,7 @@
 //! weighed most, the date gap, and the score parts. Ties break by id, so the
 //! output is reproducible.
 
-use crate::index::ArticleIndex;
+use crate::index::{ArticleIndex, DocInfo};
 use serde::{Deserialize, Serialize};
 use storyline_core::Published;
 
@@ -83,6 +83,46 @@ pub struct SimilarPosts {
     pub duplicates: Vec<String>,
 }
 
+/// Which articles a Similar Posts list may show. The default shows all.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    /// Only articles published at most this many days before or after
+    /// (articles without a date are left out when this is set).
+    pub max_days_apart: Option<u32>,
+    /// Only articles in this language (ISO 639-1).
+    pub lang: Option<String>,
+    /// Only articles from these sources (case-insensitive), when not empty.
+    pub sources: Vec<String>,
+    /// Never articles from these sources (case-insensitive).
+    pub exclude_sources: Vec<String>,
+}
+
+impl Filter {
+    fn is_open(&self) -> bool {
+        self.max_days_apart.is_none()
+            && self.lang.is_none()
+            && self.sources.is_empty()
+            && self.exclude_sources.is_empty()
+    }
+
+    fn passes(&self, me: &DocInfo, doc: &DocInfo) -> bool {
+        if let Some(window) = self.max_days_apart {
+            match days_between(me, doc) {
+                Some(d) if d.unsigned_abs() <= u64::from(window) => {}
+                _ => return false,
+            }
+        }
+        if let Some(lang) = &self.lang {
+            if doc.lang.as_deref() != Some(lang.as_str()) {
+                return false;
+            }
+        }
+        let source = doc.source.as_deref().unwrap_or("");
+        let named = |list: &[String]| list.iter().any(|s| s.eq_ignore_ascii_case(source));
+        (self.sources.is_empty() || named(&self.sources)) && !named(&self.exclude_sources)
+    }
+}
+
 /// Per-query scratch space: dense score arrays and the documents touched,
 /// reused across queries on a thread so a query allocates nothing large.
 #[derive(Default)]
@@ -127,11 +167,16 @@ impl ArticleIndex {
     /// The `k` best Similar Posts of the stored article `id`, or `None` when
     /// the index does not hold it.
     pub fn similar(&self, id: &str, k: usize) -> Option<SimilarPosts> {
+        self.similar_filtered(id, k, &Filter::default())
+    }
+
+    /// Like [`ArticleIndex::similar`], showing only articles that pass `filter`.
+    pub fn similar_filtered(&self, id: &str, k: usize, filter: &Filter) -> Option<SimilarPosts> {
         let me = self.doc_of(id)?;
         SCRATCH.with(|scratch| {
             let mut acc = scratch.borrow_mut();
             acc.prepare(self.len());
-            let similar = self.rank(me, k, &mut acc);
+            let similar = self.rank(me, k, filter, &mut acc);
             acc.clear();
             Some(SimilarPosts {
                 id: id.to_string(),
@@ -141,14 +186,14 @@ impl ArticleIndex {
         })
     }
 
-    fn rank(&self, me: u32, k: usize, acc: &mut Accumulator) -> Vec<SimilarPost> {
+    fn rank(&self, me: u32, k: usize, filter: &Filter, acc: &mut Accumulator) -> Vec<SimilarPost> {
         let o = &self.options;
         let mut words_q = self.words.query(me, o.query_terms);
         let mut names_q = self.names.query(me, o.query_terms);
         self.accumulate(&words_q, &names_q, acc);
         if o.feedback_docs > 0 {
             let feedback: Vec<u32> = self
-                .best(me, acc, o.feedback_docs, true)
+                .best(me, acc, o.feedback_docs, true, &Filter::default())
                 .into_iter()
                 .map(|(d, _)| d)
                 .collect();
@@ -164,7 +209,7 @@ impl ArticleIndex {
         // Enough candidates for k groups even when copies crowd the top.
         let mut wanted = (k + 1) * 4 + 16;
         loop {
-            let best = self.best(me, acc, wanted, false);
+            let best = self.best(me, acc, wanted, false, filter);
             let shown = self.group_copies(me, &best, k, acc, &words_q, &names_q);
             if shown.len() >= k || best.len() < wanted {
                 return shown;
@@ -180,19 +225,48 @@ impl ArticleIndex {
 
     fn score_of(&self, me: u32, doc: u32, acc: &Accumulator) -> f32 {
         let d = doc as usize;
-        (acc.words[d] + self.options.names_weight * acc.names[d]) * self.time_factor(me, doc)
+        let (a, b) = (self.doc(me), self.doc(doc));
+        let same_source = a.source_key.is_some() && a.source_key == b.source_key;
+        let source_factor = if same_source {
+            self.options.same_source_factor
+        } else {
+            1.0
+        };
+        (acc.words[d] + self.options.names_weight * acc.names[d]) * self.time_factor(me, doc) * source_factor
     }
 
     /// The `n` best-scoring documents (never the article itself; without its
     /// copies when `skip_copies`), best first, ties by id.
-    fn best(&self, me: u32, acc: &Accumulator, n: usize, skip_copies: bool) -> Vec<(u32, f32)> {
+    fn best(
+        &self,
+        me: u32,
+        acc: &Accumulator,
+        n: usize,
+        skip_copies: bool,
+        filter: &Filter,
+    ) -> Vec<(u32, f32)> {
         let my_group = self.canonical(me);
+        let open = filter.is_open();
+        let names_weight = self.options.names_weight;
         let mut scored: Vec<(u32, f32)> = acc
             .touched
             .iter()
             .filter(|&&d| d != me && !(skip_copies && self.canonical(d) == my_group))
-            .map(|&d| (d, self.score_of(me, d, acc)))
+            .filter(|&&d| open || filter.passes(self.doc(me), self.doc(d)))
+            .map(|&d| (d, acc.words[d as usize] + names_weight * acc.names[d as usize]))
             .collect();
+        // The date and source factors only scale scores down, by at most
+        // their own floors; so the best `n` can only come from raw scores at
+        // or above `floor` times the n-th best raw score.
+        let floor = (1.0 - self.options.time_weight) * self.options.same_source_factor.min(1.0);
+        if scored.len() > n {
+            scored.select_nth_unstable_by(n - 1, |a, b| b.1.total_cmp(&a.1));
+            let nth = scored[n - 1].1;
+            scored.retain(|&(_, raw)| raw >= nth * floor);
+        }
+        for (d, score) in scored.iter_mut() {
+            *score = self.score_of(me, *d, acc);
+        }
         let order = |a: &(u32, f32), b: &(u32, f32)| {
             b.1.total_cmp(&a.1)
                 .then_with(|| self.doc(a.0).id.cmp(&self.doc(b.0).id))
@@ -208,7 +282,7 @@ impl ArticleIndex {
     /// 1 for the same day (or an unknown date), falling towards
     /// `1 - time_weight` as the gap grows.
     fn time_factor(&self, a: u32, b: u32) -> f32 {
-        match days_between(self.doc(a).published, self.doc(b).published) {
+        match days_between(self.doc(a), self.doc(b)) {
             Some(days) => {
                 let o = &self.options;
                 let decay = 0.5f32.powf(days.unsigned_abs() as f32 / o.time_half_life_days.max(f32::EPSILON));
@@ -250,7 +324,7 @@ impl ArticleIndex {
                 why: Why {
                     names: self.names.shared_terms(doc, names_q, WHY_TERMS),
                     terms: self.words.shared_terms(doc, words_q, WHY_TERMS),
-                    days_apart: days_between(self.doc(me).published, info.published),
+                    days_apart: days_between(self.doc(me), info),
                     words_score: acc.words[doc as usize],
                     names_score: acc.names[doc as usize],
                     time_factor: self.time_factor(me, doc),
@@ -266,15 +340,14 @@ impl ArticleIndex {
     }
 }
 
-fn days_between(from: Option<Published>, to: Option<Published>) -> Option<i64> {
-    let (from, to) = (from?, to?);
-    Some((to.day() - from.day()).num_days())
+fn days_between(from: &DocInfo, to: &DocInfo) -> Option<i64> {
+    Some(i64::from(to.day?) - i64::from(from.day?))
 }
 
 #[cfg(test)]
 mod tests {
     use crate::index::tests::article;
-    use crate::{ArticleIndex, IndexOptions};
+    use crate::{ArticleIndex, Filter, IndexOptions};
     use storyline_core::Published;
 
     fn corpus() -> ArticleIndex {
@@ -353,6 +426,73 @@ mod tests {
             "copies do not use up k"
         );
         assert!(idx.similar("nope", 5).is_none());
+    }
+
+    #[test]
+    fn filters_limit_what_is_shown() {
+        let idx = corpus();
+        let window = Filter {
+            max_days_apart: Some(1),
+            ..Filter::default()
+        };
+        let ids: Vec<String> = idx
+            .similar_filtered("a", 5, &window)
+            .unwrap()
+            .similar
+            .into_iter()
+            .map(|p| p.id)
+            .collect();
+        assert_eq!(ids, vec!["a-copy"], "b is two days later, c and d undated");
+        let french = Filter {
+            lang: Some("fr".into()),
+            ..Filter::default()
+        };
+        assert!(idx.similar_filtered("a", 5, &french).unwrap().similar.is_empty());
+        let mut with_source = corpus_with_sources();
+        let only = Filter {
+            sources: vec!["wire two".into()],
+            ..Filter::default()
+        };
+        let shown = with_source.similar_filtered("a", 5, &only).unwrap().similar;
+        assert!(shown.iter().all(|p| p.id == "d"), "{shown:?}");
+        let not = Filter {
+            exclude_sources: vec!["Wire Two".into()],
+            ..Filter::default()
+        };
+        assert!(with_source
+            .similar_filtered("a", 5, &not)
+            .unwrap()
+            .similar
+            .iter()
+            .all(|p| p.id != "d"));
+        with_source.options.same_source_factor = 0.0;
+        let penalised = with_source.similar("a", 5).unwrap().similar;
+        assert!(
+            penalised.last().is_some_and(|p| p.id == "b"),
+            "same source as a sinks to the end: {penalised:?}"
+        );
+    }
+
+    fn corpus_with_sources() -> ArticleIndex {
+        let mut a = article(
+            "a",
+            "Wagner mutiny ends",
+            "Prigozhin halted the Wagner mutiny near Moscow after talks.",
+        );
+        a.source = Some("Wire One".into());
+        let mut b = article(
+            "b",
+            "Prigozhin leaves for Belarus",
+            "The Wagner chief Prigozhin left Russia for Belarus after the mutiny.",
+        );
+        b.source = Some("Wire One".into());
+        let mut d = article(
+            "d",
+            "Wagner fighters move",
+            "Wagner fighters moved to camps in Belarus.",
+        );
+        d.source = Some("Wire Two".into());
+        ArticleIndex::build(vec![a, b, d], IndexOptions::default())
     }
 
     #[test]
