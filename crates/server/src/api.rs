@@ -7,6 +7,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
 use serde_json::json;
+use storyline_relate::Filter;
 use storyline_store::StoreError;
 
 /// An RFC 9457 problem response.
@@ -96,6 +97,13 @@ pub async fn get_article(State(state): State<AppState>, Path(id): Path<String>) 
 #[derive(Deserialize)]
 pub struct SimilarParams {
     k: Option<usize>,
+    /// Only articles at most this many days apart.
+    window_days: Option<u32>,
+    lang: Option<String>,
+    /// Only this source.
+    source: Option<String>,
+    /// Never this source.
+    exclude_source: Option<String>,
 }
 
 pub async fn similar(
@@ -110,7 +118,13 @@ pub async fn similar(
         )));
     }
     let index = state.index().await?;
-    match index.similar(&id, k) {
+    let filter = Filter {
+        max_days_apart: p.window_days,
+        lang: p.lang,
+        sources: p.source.into_iter().collect(),
+        exclude_sources: p.exclude_source.into_iter().collect(),
+    };
+    match index.similar_filtered(&id, k, &filter) {
         Some(s) => Ok(Json(s).into_response()),
         None => Err(Problem::not_found(format!("no article with id {id:?}"))),
     }

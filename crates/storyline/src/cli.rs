@@ -113,6 +113,18 @@ pub struct SimilarArgs {
     pub k: usize,
     #[arg(long)]
     pub json: bool,
+    /// Only articles published at most this many days before or after
+    #[arg(long, value_name = "DAYS")]
+    pub window: Option<u32>,
+    /// Only articles in this language (ISO 639-1, e.g. en)
+    #[arg(long)]
+    pub lang: Option<String>,
+    /// Only articles from this source (repeatable)
+    #[arg(long = "source", value_name = "SOURCE")]
+    pub sources: Vec<String>,
+    /// Never articles from this source (repeatable)
+    #[arg(long = "exclude-source", value_name = "SOURCE")]
+    pub exclude_sources: Vec<String>,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]

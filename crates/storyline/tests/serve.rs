@@ -86,6 +86,18 @@ fn demo_serves_home_article_pages_and_api() {
         assert!(item.get("published").is_some());
     }
 
+    let (status, _, narrowed) = get(&format!(
+        "{base}/api/articles/{id}/similar?k=5&window_days=0&lang=en"
+    ));
+    assert_eq!(status, 200);
+    let narrowed: serde_json::Value = serde_json::from_str(&narrowed).unwrap();
+    for item in narrowed["similar"].as_array().unwrap() {
+        assert_eq!(
+            item["why"]["days_apart"], 0,
+            "the window keeps same-day articles only: {item}"
+        );
+    }
+
     let (status, _, page_html) = get(&format!("{base}/articles/{id}"));
     assert_eq!(status, 200);
     assert!(page_html.contains("Similar Posts"));

@@ -1,16 +1,21 @@
-//! `storyline similar`: Similar Posts from the lexical index over the store.
+//! `storyline similar`: Similar Posts from the article index over the store.
 //! `--all` always prints JSON Lines: it exists for scripts and scorers.
 
 use crate::cli::SimilarArgs;
 use crate::commands::{all_articles, find_article, Context};
-use crate::render;
 use anyhow::Result;
 use std::io::Write;
 use std::process::ExitCode;
-use storyline_relate::{ArticleIndex, IndexOptions, SimilarPosts};
+use storyline_relate::{ArticleIndex, Filter, IndexOptions, SimilarPosts};
 
 pub fn run(ctx: &Context, args: &SimilarArgs, out: &mut dyn Write) -> Result<ExitCode> {
     let store = ctx.open_store()?;
+    let filter = Filter {
+        max_days_apart: args.window,
+        lang: args.lang.clone(),
+        sources: args.sources.clone(),
+        exclude_sources: args.exclude_sources.clone(),
+    };
     if !args.all {
         let key = args.id.as_deref().expect("clap requires an id without --all");
         let Some(article) = find_article(&store, key)? else {
@@ -22,7 +27,7 @@ pub fn run(ctx: &Context, args: &SimilarArgs, out: &mut dyn Write) -> Result<Exi
         };
         let index = ArticleIndex::build(all_articles(&store)?, IndexOptions::default());
         let similar = index
-            .similar(&article.id, args.k)
+            .similar_filtered(&article.id, args.k, &filter)
             .expect("the article is in the index");
         if args.json {
             serde_json::to_writer(&mut *out, &similar)?;
@@ -38,7 +43,7 @@ pub fn run(ctx: &Context, args: &SimilarArgs, out: &mut dyn Write) -> Result<Exi
     let index = ArticleIndex::build(articles, IndexOptions::default());
     for id in ids {
         let similar = index
-            .similar(&id, args.k)
+            .similar_filtered(&id, args.k, &filter)
             .expect("every stored article is indexed");
         serde_json::to_writer(&mut *out, &similar)?;
         writeln!(out)?;
@@ -56,7 +61,8 @@ fn print_human(s: &SimilarPosts, out: &mut dyn Write) -> Result<()> {
             "{:>2}. {:.3}  {}  {}  [{}]",
             i + 1,
             p.score,
-            render::date(p.published),
+            p.published
+                .map_or_else(|| "date unknown".to_string(), |d| d.day().to_string()),
             p.title,
             p.id
         )?;
@@ -66,7 +72,11 @@ fn print_human(s: &SimilarPosts, out: &mut dyn Write) -> Result<()> {
         }
     }
     if !s.duplicates.is_empty() {
-        writeln!(out, "Exact copies of this article: {}", s.duplicates.join(", "))?;
+        writeln!(
+            out,
+            "Copies and rewrites of this article: {}",
+            s.duplicates.join(", ")
+        )?;
     }
     Ok(())
 }
