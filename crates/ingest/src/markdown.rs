@@ -4,28 +4,12 @@
 //! section headings, list items keep the first link they hold (so a
 //! "Related:" list keeps its URLs), inline emphasis and links keep their text.
 
-use crate::blocks::{self, Block};
-use crate::{front_matter, Parsed, Rejection};
+use crate::blocks::Block;
+use crate::Parsed;
 use pulldown_cmark::{Event, HeadingLevel, Parser, Tag, TagEnd};
-use storyline_core::ArticleDraft;
 
 pub fn parse(input: &str, text: &str) -> Parsed {
-    let (pairs, body, _) = front_matter::split(text);
-    let mut draft = ArticleDraft::default();
-    let problems = front_matter::apply(pairs, &mut draft);
-    let structure = blocks::assemble(markdown_blocks(body), draft.title.is_some());
-    draft.title = draft.title.or(structure.title);
-    draft.sections = structure.sections;
-    draft.related_references = structure.related;
-    let mut parsed = Parsed::one(input, draft);
-    parsed
-        .warnings
-        .extend(problems.into_iter().map(|reason| Rejection {
-            input: input.into(),
-            line: None,
-            reason,
-        }));
-    parsed
+    crate::plain::parse_document(input, text, markdown_blocks)
 }
 
 /// Reduces Markdown to blocks of plain text.

@@ -5,25 +5,31 @@
 //! the seed article, one paragraph per line) has one paragraph per line.
 
 use crate::blocks::{self, Block};
-use crate::{front_matter, Parsed};
+use crate::{front_matter, Parsed, Rejection};
 use storyline_core::ArticleDraft;
 
 pub fn parse(input: &str, text: &str) -> Parsed {
+    parse_document(input, text, text_blocks)
+}
+
+/// The flow shared by text and Markdown: front matter, then blocks cut by
+/// `cut`, then the structure rules of [`blocks::assemble`].
+pub fn parse_document(input: &str, text: &str, cut: fn(&str) -> Vec<Block>) -> Parsed {
     let (pairs, body, _) = front_matter::split(text);
     let mut draft = ArticleDraft::default();
     let problems = front_matter::apply(pairs, &mut draft);
-    let structure = blocks::assemble(text_blocks(body), draft.title.is_some());
+    let structure = blocks::assemble(cut(body), draft.title.is_some());
     draft.title = draft.title.or(structure.title);
     draft.sections = structure.sections;
     draft.related_references = structure.related;
     let mut parsed = Parsed::one(input, draft);
-    for p in problems {
-        parsed.warnings.push(crate::Rejection {
+    parsed
+        .warnings
+        .extend(problems.into_iter().map(|reason| Rejection {
             input: input.into(),
             line: None,
-            reason: p,
-        });
-    }
+            reason,
+        }));
     parsed
 }
 

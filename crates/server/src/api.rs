@@ -86,12 +86,23 @@ pub async fn list_articles(
     Ok(Json(page).into_response())
 }
 
+/// The article, plus its near-duplicate group: `duplicate_of` (the group's
+/// canonical, earliest member, when that is another article) and `duplicates`
+/// (the other members).
 pub async fn get_article(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, Problem> {
     let key = id.clone();
-    match state.with_store(move |s| s.get(&key)).await? {
-        Some(a) => Ok(Json(a).into_response()),
-        None => Err(Problem::not_found(format!("no article with id {id:?}"))),
+    let Some(article) = state.with_store(move |s| s.get(&key)).await? else {
+        return Err(Problem::not_found(format!("no article with id {id:?}")));
+    };
+    let index = state.index().await?;
+    let mut body = serde_json::to_value(&article).expect("articles serialise");
+    if let Some(doc) = index.doc_of(&article.id) {
+        let canonical = index.canonical(doc);
+        let duplicate_of = (canonical != doc).then(|| index.doc(canonical).id.clone());
+        body["duplicate_of"] = json!(duplicate_of);
+        body["duplicates"] = json!(index.copies_of(doc));
     }
+    Ok(Json(body).into_response())
 }
 
 #[derive(Deserialize)]

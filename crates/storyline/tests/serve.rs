@@ -110,7 +110,33 @@ fn demo_serves_home_article_pages_and_api() {
 
     let (status, _, article) = get(&format!("{base}/api/articles/{id}"));
     assert_eq!(status, 200);
-    assert!(serde_json::from_str::<serde_json::Value>(&article).unwrap()["sections"].is_array());
+    let article: serde_json::Value = serde_json::from_str(&article).unwrap();
+    assert!(article["sections"].is_array());
+    assert!(article["duplicates"].is_array() && article.get("duplicate_of").is_some());
+
+    // A rewrite points at the earlier original it copies.
+    let (_, _, all) = get(&format!("{base}/api/articles?limit=200"));
+    let all: serde_json::Value = serde_json::from_str(&all).unwrap();
+    let id_of = |url: &str| {
+        all["articles"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["url"] == url)
+            .unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let original = id_of("https://harbordaily.example/news/prigozhin-halts-march");
+    let rewrite = id_of("https://eastline.example/europe/wagner-leader-stops-advance");
+    let (_, _, r) = get(&format!("{base}/api/articles/{rewrite}"));
+    let r: serde_json::Value = serde_json::from_str(&r).unwrap();
+    assert_eq!(r["duplicate_of"], original.as_str());
+    let (_, _, o) = get(&format!("{base}/api/articles/{original}"));
+    let o: serde_json::Value = serde_json::from_str(&o).unwrap();
+    assert_eq!(o["duplicate_of"], serde_json::Value::Null);
+    assert_eq!(o["duplicates"], serde_json::json!([rewrite]));
 
     let (status, ct, problem) = get(&format!("{base}/api/articles/no-such-id"));
     assert_eq!(status, 404);
