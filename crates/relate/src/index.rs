@@ -37,6 +37,10 @@ pub struct IndexOptions {
     pub feedback_docs: usize,
     /// Weight of the feedback documents' mean vector in the expanded query.
     pub feedback_weight: f32,
+    /// Query size (per space) of the first pass that finds the feedback documents.
+    pub first_pass_terms: usize,
+    /// Query size (per space) after expansion.
+    pub expanded_terms: usize,
     /// Estimated shingle Jaccard at which two texts are near-duplicates.
     pub near_duplicate_threshold: f32,
     /// Terms in more than this share of documents (and more than 1,000) are
@@ -62,6 +66,8 @@ impl Default for IndexOptions {
             time_half_life_days: 30.0,
             feedback_docs: 3,
             feedback_weight: 0.5,
+            first_pass_terms: 60,
+            expanded_terms: 150,
             near_duplicate_threshold: crate::near_duplicates::DEFAULT_THRESHOLD,
             max_df_ratio: 0.01,
             same_source_factor: 1.0,
@@ -99,6 +105,8 @@ impl IndexOptions {
             "time_half_life_days" => self.time_half_life_days = number(value)?,
             "feedback_docs" => self.feedback_docs = number(value)? as usize,
             "feedback_weight" => self.feedback_weight = number(value)?,
+            "first_pass_terms" => self.first_pass_terms = number(value)? as usize,
+            "expanded_terms" => self.expanded_terms = number(value)? as usize,
             "near_duplicate_threshold" => self.near_duplicate_threshold = number(value)?,
             "max_df_ratio" => self.max_df_ratio = number(value)?,
             "same_source_factor" => self.same_source_factor = number(value)?,

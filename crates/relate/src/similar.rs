@@ -188,24 +188,33 @@ impl ArticleIndex {
 
     fn rank(&self, me: u32, k: usize, filter: &Filter, acc: &mut Accumulator) -> Vec<SimilarPost> {
         let o = &self.options;
-        let mut words_q = self.words.query(me, o.query_terms);
-        let mut names_q = self.names.query(me, o.query_terms);
-        self.accumulate(&words_q, &names_q, acc);
-        if o.feedback_docs > 0 {
+        let full = (
+            self.words.query(me, o.query_terms),
+            self.names.query(me, o.query_terms),
+        );
+        let (words_q, names_q) = if o.feedback_docs > 0 {
+            // A short query finds the feedback documents; the expanded query
+            // is then cut back to the full query's size.
+            let first = (
+                self.words.query(me, o.first_pass_terms),
+                self.names.query(me, o.first_pass_terms),
+            );
+            self.accumulate(&first.0, &first.1, acc);
             let feedback: Vec<u32> = self
                 .best(me, acc, o.feedback_docs, true, &Filter::default())
                 .into_iter()
                 .map(|(d, _)| d)
                 .collect();
-            words_q = self
-                .words
-                .expand(&words_q, &feedback, o.feedback_weight, o.query_terms * 2);
-            names_q = self
-                .names
-                .expand(&names_q, &feedback, o.feedback_weight, o.query_terms * 2);
             acc.clear();
-            self.accumulate(&words_q, &names_q, acc);
-        }
+            let size = o.expanded_terms;
+            (
+                self.words.expand(&full.0, &feedback, o.feedback_weight, size),
+                self.names.expand(&full.1, &feedback, o.feedback_weight, size),
+            )
+        } else {
+            full
+        };
+        self.accumulate(&words_q, &names_q, acc);
         // Enough candidates for k groups even when copies crowd the top.
         let mut wanted = (k + 1) * 4 + 16;
         loop {
