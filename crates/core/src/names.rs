@@ -16,6 +16,31 @@ const CONNECTORS: &[&str] = &[
     "of", "on", "de", "del", "la", "le", "al", "bin", "von", "van", "der", "du", "da",
 ];
 
+/// Calendar words are capitalised in English but name no one: "on Tuesday"
+/// links every Tuesday story. (A lone "May" is left out too, at the cost of
+/// the surname, which still counts inside "Theresa May".)
+const CALENDAR: &[&str] = &[
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+];
+
 /// A name found in text: its key (lower-cased) and its byte span.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NameMention {
@@ -73,7 +98,8 @@ pub fn names(text: &str, analyzer: &Analyzer) -> Vec<NameMention> {
                 .join(" ")
                 .to_lowercase();
             let single_initial_word = j == i + 1 && sentence_initial;
-            if !single_initial_word || !analyzer.is_stop_word(&key) {
+            let calendar = j == i + 1 && CALENDAR.contains(&key.as_str());
+            if !calendar && (!single_initial_word || !analyzer.is_stop_word(&key)) {
                 out.push(NameMention {
                     key,
                     start: s_start + pos,
@@ -118,6 +144,14 @@ mod tests {
         assert_eq!(
             keys("The chief of Wagner, Evgeny Prigozhin, marched towards Moscow. In Rostov-on-Don the Bank of England was quiet."),
             vec!["wagner", "evgeny prigozhin", "prigozhin", "moscow", "rostov-on-don", "bank of england", "england"]
+        );
+    }
+
+    #[test]
+    fn weekdays_and_months_alone_are_not_names() {
+        assert_eq!(
+            keys("The talks resumed on Tuesday in March. Theresa May spoke."),
+            vec!["theresa may", "may"]
         );
     }
 
