@@ -1,8 +1,9 @@
 //! Index terms: the words of a text, lower-cased, without stop words, stemmed.
 //!
-//! Every component that compares texts (the lexical index, near-duplicate
-//! shingles, the baselines of the benchmarks) must cut text the same way, so
-//! the rules live here once. Word boundaries follow Unicode UAX #29; stop
+//! Every component that compares texts by their terms (the article index,
+//! the baselines of the benchmarks) must cut text the same way, so the rules
+//! live here once. (Near-duplicate shingles use plain lower-cased words: a
+//! copy is a copy of the wording, not of the stems.) Word boundaries follow Unicode UAX #29; stop
 //! words come from the stopwords-iso lists (`stop-words` crate) and stems from
 //! the Snowball stemmers (`rust-stemmers`), both chosen by article language.
 
