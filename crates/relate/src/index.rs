@@ -124,7 +124,6 @@ pub struct DocInfo {
     pub published: Option<Published>,
     pub source: Option<String>,
     pub lang: Option<String>,
-    pub content_hash: String,
     /// The publication day as days since 1970-01-01, for cheap date gaps.
     pub day: Option<i32>,
     /// The source as a small number (equal sources, equal numbers), for cheap comparisons.
@@ -371,7 +370,6 @@ impl ArticleIndex {
             published: a.published,
             source: a.source.clone(),
             lang: a.lang.clone(),
-            content_hash: a.content_hash.clone(),
             day: day_number(a.published),
             source_key: a.source.as_ref().map(|s| {
                 let next = self.source_keys.len() as u32;
@@ -413,10 +411,6 @@ impl ArticleIndex {
             .collect();
         ids.sort();
         ids
-    }
-
-    pub fn options(&self) -> &IndexOptions {
-        &self.options
     }
 }
 
