@@ -125,37 +125,50 @@ impl Filter {
 
 /// Per-query scratch space: dense score arrays and the documents touched,
 /// reused across queries on a thread so a query allocates nothing large.
+/// The two scores of a document sit side by side, so one posting costs one
+/// cache miss, and a bitmap (small enough to stay in cache) says which
+/// documents are already listed in `touched`.
 #[derive(Default)]
 struct Accumulator {
-    words: Vec<f32>,
-    names: Vec<f32>,
+    /// Per document: (words score, names score).
+    scores: Vec<[f32; 2]>,
+    listed: Vec<u64>,
     touched: Vec<u32>,
 }
 
 impl Accumulator {
     fn prepare(&mut self, n: usize) {
         self.clear();
-        if self.words.len() < n {
-            self.words.resize(n, 0.0);
-            self.names.resize(n, 0.0);
+        if self.scores.len() < n {
+            self.scores.resize(n, [0.0; 2]);
+            self.listed.resize(n.div_ceil(64), 0);
         }
     }
 
     fn clear(&mut self) {
         for &d in &self.touched {
-            self.words[d as usize] = 0.0;
-            self.names[d as usize] = 0.0;
+            self.scores[d as usize] = [0.0; 2];
+            self.listed[d as usize / 64] = 0;
         }
         self.touched.clear();
     }
 
-    fn add(&mut self, doc: u32, words: f32, names: f32) {
+    fn add(&mut self, doc: u32, space: usize, score: f32) {
         let d = doc as usize;
-        if self.words[d] == 0.0 && self.names[d] == 0.0 {
+        let bit = 1u64 << (d % 64);
+        if self.listed[d / 64] & bit == 0 {
+            self.listed[d / 64] |= bit;
             self.touched.push(doc);
         }
-        self.words[d] += words;
-        self.names[d] += names;
+        self.scores[d][space] += score;
+    }
+
+    fn words(&self, doc: u32) -> f32 {
+        self.scores[doc as usize][0]
+    }
+
+    fn names(&self, doc: u32) -> f32 {
+        self.scores[doc as usize][1]
     }
 }
 
@@ -228,12 +241,11 @@ impl ArticleIndex {
     }
 
     fn accumulate(&self, words_q: &[(u32, f32)], names_q: &[(u32, f32)], acc: &mut Accumulator) {
-        self.words.score(words_q, |doc, _, s| acc.add(doc, s, 0.0));
-        self.names.score(names_q, |doc, _, s| acc.add(doc, 0.0, s));
+        self.words.score(words_q, |doc, _, s| acc.add(doc, 0, s));
+        self.names.score(names_q, |doc, _, s| acc.add(doc, 1, s));
     }
 
     fn score_of(&self, me: u32, doc: u32, acc: &Accumulator) -> f32 {
-        let d = doc as usize;
         let (a, b) = (self.doc(me), self.doc(doc));
         let same_source = a.source_key.is_some() && a.source_key == b.source_key;
         let source_factor = if same_source {
@@ -241,7 +253,9 @@ impl ArticleIndex {
         } else {
             1.0
         };
-        (acc.words[d] + self.options.names_weight * acc.names[d]) * self.time_factor(me, doc) * source_factor
+        (acc.words(doc) + self.options.names_weight * acc.names(doc))
+            * self.time_factor(me, doc)
+            * source_factor
     }
 
     /// The `n` best-scoring documents (never the article itself; without its
@@ -257,22 +271,25 @@ impl ArticleIndex {
         let my_group = self.canonical(me);
         let open = filter.is_open();
         let names_weight = self.options.names_weight;
+        let eligible = |d: u32| {
+            d != me
+                && !(skip_copies && self.canonical(d) == my_group)
+                && (open || filter.passes(self.doc(me), self.doc(d)))
+        };
+        let raw = |d: u32| acc.words(d) + names_weight * acc.names(d);
+        // The date and source factors only scale scores down, by at most
+        // their own floors; so the best `n` can only come from raw scores at
+        // or above `floor` times the n-th best raw score, found first with a
+        // small heap and no copy of the touched list.
+        let floor = (1.0 - self.options.time_weight) * self.options.same_source_factor.min(1.0);
+        let cut = nth_largest(acc.touched.iter().copied().filter(|&d| eligible(d)).map(raw), n) * floor;
         let mut scored: Vec<(u32, f32)> = acc
             .touched
             .iter()
-            .filter(|&&d| d != me && !(skip_copies && self.canonical(d) == my_group))
-            .filter(|&&d| open || filter.passes(self.doc(me), self.doc(d)))
-            .map(|&d| (d, acc.words[d as usize] + names_weight * acc.names[d as usize]))
+            .copied()
+            .filter(|&d| raw(d) >= cut && eligible(d))
+            .map(|d| (d, 0.0))
             .collect();
-        // The date and source factors only scale scores down, by at most
-        // their own floors; so the best `n` can only come from raw scores at
-        // or above `floor` times the n-th best raw score.
-        let floor = (1.0 - self.options.time_weight) * self.options.same_source_factor.min(1.0);
-        if scored.len() > n {
-            scored.select_nth_unstable_by(n - 1, |a, b| b.1.total_cmp(&a.1));
-            let nth = scored[n - 1].1;
-            scored.retain(|&(_, raw)| raw >= nth * floor);
-        }
         for (d, score) in scored.iter_mut() {
             *score = self.score_of(me, *d, acc);
         }
@@ -334,8 +351,8 @@ impl ArticleIndex {
                     names: self.names.shared_terms(doc, names_q, WHY_TERMS),
                     terms: self.words.shared_terms(doc, words_q, WHY_TERMS),
                     days_apart: days_between(self.doc(me), info),
-                    words_score: acc.words[doc as usize],
-                    names_score: acc.names[doc as usize],
+                    words_score: acc.words(doc),
+                    names_score: acc.names(doc),
                     time_factor: self.time_factor(me, doc),
                     near_duplicate: group == self.canonical(me),
                 },
@@ -346,6 +363,47 @@ impl ArticleIndex {
             }
         }
         shown
+    }
+}
+
+/// The `n`-th largest of `values` (0 when there are fewer).
+fn nth_largest(values: impl Iterator<Item = f32>, n: usize) -> f32 {
+    use std::cmp::Reverse;
+    use std::collections::BinaryHeap;
+    if n == 0 {
+        return f32::INFINITY;
+    }
+    let mut heap: BinaryHeap<Reverse<OrderedScore>> = BinaryHeap::with_capacity(n + 1);
+    for v in values {
+        if heap.len() < n {
+            heap.push(Reverse(OrderedScore(v)));
+        } else if heap.peek().is_some_and(|min| v > min.0 .0) {
+            heap.pop();
+            heap.push(Reverse(OrderedScore(v)));
+        }
+    }
+    if heap.len() < n {
+        0.0
+    } else {
+        heap.peek().map_or(0.0, |min| min.0 .0)
+    }
+}
+
+/// An `f32` ordered by `total_cmp`, for the heap.
+#[derive(PartialEq)]
+struct OrderedScore(f32);
+
+impl Eq for OrderedScore {}
+
+impl PartialOrd for OrderedScore {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for OrderedScore {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.0.total_cmp(&other.0)
     }
 }
 
