@@ -12,7 +12,9 @@
 //! when the store changes; it is derived data.
 
 use crate::near_duplicates::{signature, NearDuplicates, Signature};
+use rustc_hash::FxHashMap;
 use std::collections::HashMap;
+use std::sync::Arc;
 use storyline_core::names::names;
 use storyline_core::terms::Analyzer;
 use storyline_core::{Article, Published};
@@ -122,8 +124,10 @@ pub struct DocInfo {
     pub id: String,
     pub title: String,
     pub published: Option<Published>,
-    pub source: Option<String>,
-    pub lang: Option<String>,
+    /// Shared with every other article of the source (one allocation per source).
+    pub source: Option<Arc<str>>,
+    /// Shared likewise, one allocation per language.
+    pub lang: Option<Arc<str>>,
     /// The publication day as days since 1970-01-01, for cheap date gaps.
     pub day: Option<i32>,
     /// The source as a small number (equal sources, equal numbers), for cheap comparisons.
@@ -166,7 +170,7 @@ impl Rows {
 /// One vector space: a vocabulary, per-document vectors and postings.
 #[derive(Default)]
 pub(crate) struct Space {
-    term_ids: HashMap<String, u32>,
+    term_ids: FxHashMap<String, u32>,
     /// A readable form of each term (the first surface form seen).
     surface: Vec<String>,
     /// Documents containing each term.
@@ -182,18 +186,25 @@ pub(crate) struct Space {
 }
 
 impl Space {
-    fn add(&mut self, counts: Vec<(String, String, f32)>) {
-        let mut tf: HashMap<u32, f32> = HashMap::new();
-        for (surface, term, weight) in counts {
-            let next = self.term_ids.len() as u32;
-            let t = *self.term_ids.entry(term).or_insert_with(|| {
-                self.surface.push(surface);
+    /// Counts one occurrence of `term` (read as `surface`) towards the
+    /// document being built in `counts`; allocates only for a new term.
+    fn count(&mut self, counts: &mut FxHashMap<u32, f32>, surface: &str, term: &str, weight: f32) {
+        let t = match self.term_ids.get(term) {
+            Some(&t) => t,
+            None => {
+                let t = self.surface.len() as u32;
+                self.term_ids.insert(term.to_string(), t);
+                self.surface.push(surface.to_string());
                 self.df.push(0);
-                next
-            });
-            *tf.entry(t).or_default() += weight;
-        }
-        let mut v: Vec<(u32, f32)> = tf.into_iter().collect();
+                t
+            }
+        };
+        *counts.entry(t).or_default() += weight;
+    }
+
+    /// Adds the document counted in `counts` (and empties it).
+    fn push_doc(&mut self, counts: &mut FxHashMap<u32, f32>) {
+        let mut v: Vec<(u32, f32)> = counts.drain().collect();
         v.sort_unstable_by_key(|&(t, _)| t);
         for &(t, _) in &v {
             self.df[t as usize] += 1;
@@ -209,25 +220,36 @@ impl Space {
         let docs = self.forward.len();
         let n = docs as f32;
         self.max_df = ((n * max_df_ratio) as usize).max(MIN_MAX_DF);
-        let raw = std::mem::take(&mut self.forward);
-        let mut kept = Rows::default();
+        // In place: each row is weighted, normalised and cut down where it
+        // lies, so the vectors never exist twice.
+        let Rows { starts, mut entries } = std::mem::take(&mut self.forward);
+        let mut kept = Rows {
+            starts: Vec::with_capacity(starts.len()),
+            entries: Vec::new(),
+        };
+        kept.starts.push(0);
+        let mut write = 0;
         for d in 0..docs {
-            let v = raw.row(d);
+            let row = starts[d]..starts[d + 1];
             let weight = |t: u32, tf: f32| (1.0 + tf.ln()) * ((n / self.df[t as usize] as f32).ln() + 1.0);
-            let norm = v
+            let norm = entries[row.clone()]
                 .iter()
                 .map(|&(t, tf)| weight(t, tf).powi(2))
                 .sum::<f32>()
                 .sqrt()
                 .max(f32::EPSILON);
-            kept.push(
-                v.iter()
-                    .filter(|&&(t, _)| self.useful(t))
-                    .map(|&(t, tf)| (t, weight(t, tf) / norm)),
-            );
+            for i in row {
+                let (t, tf) = entries[i];
+                if self.useful(t) {
+                    entries[write] = (t, weight(t, tf) / norm);
+                    write += 1;
+                }
+            }
+            kept.starts.push(write);
         }
-        drop(raw);
-        kept.entries.shrink_to_fit();
+        entries.truncate(write);
+        entries.shrink_to_fit();
+        kept.entries = entries;
         self.forward = kept;
         self.postings = self.transpose();
     }
@@ -280,7 +302,7 @@ impl Space {
         if feedback.is_empty() || weight == 0.0 {
             return query.to_vec();
         }
-        let mut q: HashMap<u32, f32> = query.iter().copied().collect();
+        let mut q: FxHashMap<u32, f32> = query.iter().copied().collect();
         let share = weight / feedback.len() as f32;
         for &d in feedback {
             for &(t, w) in self.forward.row(d as usize) {
@@ -293,13 +315,22 @@ impl Space {
         q
     }
 
-    /// Calls `f(doc, term, contribution)` for every document sharing a query term.
-    pub(crate) fn score(&self, query: &[(u32, f32)], mut f: impl FnMut(u32, u32, f32)) {
-        for &(t, qw) in query {
-            for &(d, w) in self.postings.row(t as usize) {
-                f(d, t, qw * w);
-            }
-        }
+    /// The documents containing `term`, with its weight in each.
+    pub(crate) fn postings(&self, term: u32) -> &[(u32, f32)] {
+        self.postings.row(term as usize)
+    }
+
+    /// The dot product of `doc`'s vector with `query`.
+    pub(crate) fn dot(&self, doc: u32, query: &[(u32, f32)]) -> f32 {
+        let row = self.forward.row(doc as usize);
+        query
+            .iter()
+            .filter_map(|&(t, qw)| {
+                row.binary_search_by_key(&t, |&(rt, _)| rt)
+                    .ok()
+                    .map(|i| qw * row[i].1)
+            })
+            .sum()
     }
 
     pub(crate) fn surface(&self, term: u32) -> &str {
@@ -331,7 +362,7 @@ impl Space {
 pub struct ArticleIndex {
     pub(crate) options: IndexOptions,
     docs: Vec<DocInfo>,
-    by_id: HashMap<String, u32>,
+    by_id: FxHashMap<String, u32>,
     pub(crate) words: Space,
     pub(crate) names: Space,
     /// MinHash signatures, kept only while building.
@@ -341,6 +372,10 @@ pub struct ArticleIndex {
     /// Canonical member → every member, for groups of two or more.
     groups: HashMap<u32, Vec<u32>>,
     source_keys: HashMap<String, u32>,
+    /// Scratch term counts of the article being added.
+    counts: FxHashMap<u32, f32>,
+    /// One shared copy of each source and language name.
+    interned: HashMap<String, Arc<str>>,
 }
 
 impl ArticleIndex {
@@ -349,19 +384,20 @@ impl ArticleIndex {
         let mut index = ArticleIndex {
             options,
             docs: Vec::new(),
-            by_id: HashMap::new(),
+            by_id: FxHashMap::default(),
             words: Space::default(),
             names: Space::default(),
             signatures: Vec::new(),
             canonical: Vec::new(),
             groups: HashMap::new(),
             source_keys: HashMap::new(),
+            interned: HashMap::new(),
+            counts: FxHashMap::default(),
         };
         for a in articles {
             index.add(&a);
         }
-        index.words.finish(index.options.max_df_ratio);
-        index.names.finish(index.options.max_df_ratio);
+
         let docs = &index.docs;
         index.canonical =
             NearDuplicates::find(&index.signatures, index.options.near_duplicate_threshold, |d| {
@@ -373,7 +409,11 @@ impl ArticleIndex {
                 )
             })
             .canonical;
+        // Signatures go before the spaces are finished: that step briefly
+        // holds two copies of the vectors and sets the index's peak memory.
         index.signatures = Vec::new();
+        index.words.finish(index.options.max_df_ratio);
+        index.names.finish(index.options.max_df_ratio);
         for (doc, &c) in index.canonical.iter().enumerate() {
             if c as usize != doc || index.groups.contains_key(&c) {
                 index.groups.entry(c).or_default().push(doc as u32);
@@ -395,46 +435,62 @@ impl ArticleIndex {
         let analyzer = Analyzer::shared(a.lang.as_deref());
         let lead = a.lead();
         let body_rest = a.text.replacen(lead, "", 1);
-        let mut words = Vec::new();
-        let o = &self.options;
+        let mut counts = std::mem::take(&mut self.counts);
+        let (title_weight, lead_weight, body_weight) = (
+            self.options.title_weight,
+            self.options.lead_weight,
+            self.options.body_weight,
+        );
         for (text, weight) in [
-            (a.title.as_str(), o.title_weight),
-            (lead, o.lead_weight),
-            (body_rest.as_str(), o.body_weight),
+            (a.title.as_str(), title_weight),
+            (lead, lead_weight),
+            (body_rest.as_str(), body_weight),
         ] {
-            analyzer.for_each_term(text, |word, term| words.push((word.to_string(), term, weight)));
+            analyzer.for_each_term(text, |word, term| {
+                self.words.count(&mut counts, word, &term, weight)
+            });
         }
-        let mut name_counts = Vec::new();
-        let title_is_text = a.title_derived;
-        for (text, weight) in [
-            (a.title.as_str(), if title_is_text { 0.0 } else { 1.0 }),
-            (a.text.as_str(), 1.0),
-        ] {
+        self.words.push_doc(&mut counts);
+        // A derived title is the text's first words: counting its names
+        // again would double them.
+        let titles: &[&str] = if a.title_derived { &[] } else { &[a.title.as_str()] };
+        for &text in titles.iter().chain([&a.text.as_str()]) {
             for m in names(text, &analyzer) {
-                if weight > 0.0 {
-                    name_counts.push((text[m.start..m.end].to_string(), m.key, weight));
-                }
+                self.names.count(&mut counts, &text[m.start..m.end], &m.key, 1.0);
             }
         }
         for text in [a.title.as_str(), a.text.as_str()] {
-            name_counts.extend(numbers(text).map(|(surface, key)| (surface, key, 1.0)));
+            for (surface, key) in numbers(text) {
+                self.names.count(&mut counts, &surface, &key, 1.0);
+            }
         }
-        self.words.add(words);
-        self.names.add(name_counts);
+        self.names.push_doc(&mut counts);
+        self.counts = counts;
         self.signatures.push(signature(&a.text));
         self.by_id.insert(a.id.clone(), self.docs.len() as u32);
+        let source = a.source.as_deref().map(|s| self.intern(s));
+        let lang = a.lang.as_deref().map(|s| self.intern(s));
         self.docs.push(DocInfo {
             id: a.id.clone(),
             title: a.title.clone(),
             published: a.published,
-            source: a.source.clone(),
-            lang: a.lang.clone(),
+            source,
+            lang,
             day: day_number(a.published),
             source_key: a.source.as_ref().map(|s| {
                 let next = self.source_keys.len() as u32;
                 *self.source_keys.entry(s.clone()).or_insert(next)
             }),
         });
+    }
+
+    fn intern(&mut self, s: &str) -> Arc<str> {
+        if let Some(shared) = self.interned.get(s) {
+            return shared.clone();
+        }
+        let shared: Arc<str> = Arc::from(s);
+        self.interned.insert(s.to_string(), shared.clone());
+        shared
     }
 
     pub fn len(&self) -> usize {

@@ -123,15 +123,16 @@ impl Filter {
     }
 }
 
-/// Per-query scratch space: dense score arrays and the documents touched,
-/// reused across queries on a thread so a query allocates nothing large.
-/// The two scores of a document sit side by side, so one posting costs one
-/// cache miss, and a bitmap (small enough to stay in cache) says which
-/// documents are already listed in `touched`.
+/// Per-query scratch space: a dense array of scores and the documents
+/// touched, reused across queries on a thread so a query allocates nothing
+/// large. One `f32` per document keeps the array within a core's cache at
+/// 100,000 articles (the words and names parts of the few documents shown
+/// are recomputed from their vectors); a bitmap says which documents are
+/// already listed in `touched`.
 #[derive(Default)]
 struct Accumulator {
-    /// Per document: (words score, names score).
-    scores: Vec<[f32; 2]>,
+    /// Per document: words score + names weight × names score.
+    scores: Vec<f32>,
     listed: Vec<u64>,
     touched: Vec<u32>,
 }
@@ -140,35 +141,31 @@ impl Accumulator {
     fn prepare(&mut self, n: usize) {
         self.clear();
         if self.scores.len() < n {
-            self.scores.resize(n, [0.0; 2]);
+            self.scores.resize(n, 0.0);
             self.listed.resize(n.div_ceil(64), 0);
         }
     }
 
     fn clear(&mut self) {
         for &d in &self.touched {
-            self.scores[d as usize] = [0.0; 2];
+            self.scores[d as usize] = 0.0;
             self.listed[d as usize / 64] = 0;
         }
         self.touched.clear();
     }
 
-    fn add(&mut self, doc: u32, space: usize, score: f32) {
+    fn add(&mut self, doc: u32, score: f32) {
         let d = doc as usize;
         let bit = 1u64 << (d % 64);
         if self.listed[d / 64] & bit == 0 {
             self.listed[d / 64] |= bit;
             self.touched.push(doc);
         }
-        self.scores[d][space] += score;
+        self.scores[d] += score;
     }
 
-    fn words(&self, doc: u32) -> f32 {
-        self.scores[doc as usize][0]
-    }
-
-    fn names(&self, doc: u32) -> f32 {
-        self.scores[doc as usize][1]
+    fn score(&self, doc: u32) -> f32 {
+        self.scores[doc as usize]
     }
 }
 
@@ -227,12 +224,12 @@ impl ArticleIndex {
         } else {
             full
         };
-        self.accumulate(&words_q, &names_q, acc);
         // Enough candidates for k groups even when copies crowd the top.
         let mut wanted = (k + 1) * 4 + 16;
+        self.accumulate(&words_q, &names_q, acc);
         loop {
             let best = self.best(me, acc, wanted, false, filter);
-            let shown = self.group_copies(me, &best, k, acc, &words_q, &names_q);
+            let shown = self.group_copies(me, &best, k, &words_q, &names_q);
             if shown.len() >= k || best.len() < wanted {
                 return shown;
             }
@@ -240,9 +237,17 @@ impl ArticleIndex {
         }
     }
 
+    /// Every document's score for the query, in full.
     fn accumulate(&self, words_q: &[(u32, f32)], names_q: &[(u32, f32)], acc: &mut Accumulator) {
-        self.words.score(words_q, |doc, _, s| acc.add(doc, 0, s));
-        self.names.score(names_q, |doc, _, s| acc.add(doc, 1, s));
+        let names_weight = self.options.names_weight;
+        for (space, query, factor) in [(&self.words, words_q, 1.0), (&self.names, names_q, names_weight)] {
+            for &(t, qw) in query {
+                let qw = qw * factor;
+                for &(d, w) in space.postings(t) {
+                    acc.add(d, qw * w);
+                }
+            }
+        }
     }
 
     fn score_of(&self, me: u32, doc: u32, acc: &Accumulator) -> f32 {
@@ -253,9 +258,7 @@ impl ArticleIndex {
         } else {
             1.0
         };
-        (acc.words(doc) + self.options.names_weight * acc.names(doc))
-            * self.time_factor(me, doc)
-            * source_factor
+        acc.score(doc) * self.time_factor(me, doc) * source_factor
     }
 
     /// The `n` best-scoring documents (never the article itself; without its
@@ -270,19 +273,25 @@ impl ArticleIndex {
     ) -> Vec<(u32, f32)> {
         let my_group = self.canonical(me);
         let open = filter.is_open();
-        let names_weight = self.options.names_weight;
         let eligible = |d: u32| {
             d != me
                 && !(skip_copies && self.canonical(d) == my_group)
                 && (open || filter.passes(self.doc(me), self.doc(d)))
         };
-        let raw = |d: u32| acc.words(d) + names_weight * acc.names(d);
+        let raw = |d: u32| acc.score(d);
         // The date and source factors only scale scores down, by at most
         // their own floors; so the best `n` can only come from raw scores at
         // or above `floor` times the n-th best raw score, found first with a
         // small heap and no copy of the touched list.
         let floor = (1.0 - self.options.time_weight) * self.options.same_source_factor.min(1.0);
-        let cut = nth_largest(acc.touched.iter().copied().filter(|&d| eligible(d)).map(raw), n) * floor;
+        let mut top = TopScores::new(n);
+        for &d in &acc.touched {
+            // The cheap test first: most documents are not near the top.
+            if top.admits(raw(d)) && eligible(d) {
+                top.push(raw(d));
+            }
+        }
+        let cut = top.nth() * floor;
         let mut scored: Vec<(u32, f32)> = acc
             .touched
             .iter()
@@ -325,7 +334,6 @@ impl ArticleIndex {
         me: u32,
         best: &[(u32, f32)],
         k: usize,
-        acc: &Accumulator,
         words_q: &[(u32, f32)],
         names_q: &[(u32, f32)],
     ) -> Vec<SimilarPost> {
@@ -351,8 +359,8 @@ impl ArticleIndex {
                     names: self.names.shared_terms(doc, names_q, WHY_TERMS),
                     terms: self.words.shared_terms(doc, words_q, WHY_TERMS),
                     days_apart: days_between(self.doc(me), info),
-                    words_score: acc.words(doc),
-                    names_score: acc.names(doc),
+                    words_score: self.words.dot(doc, words_q),
+                    names_score: self.names.dot(doc, names_q),
                     time_factor: self.time_factor(me, doc),
                     near_duplicate: group == self.canonical(me),
                 },
@@ -366,26 +374,39 @@ impl ArticleIndex {
     }
 }
 
-/// The `n`-th largest of `values` (0 when there are fewer).
-fn nth_largest(values: impl Iterator<Item = f32>, n: usize) -> f32 {
-    use std::cmp::Reverse;
-    use std::collections::BinaryHeap;
-    if n == 0 {
-        return f32::INFINITY;
-    }
-    let mut heap: BinaryHeap<Reverse<OrderedScore>> = BinaryHeap::with_capacity(n + 1);
-    for v in values {
-        if heap.len() < n {
-            heap.push(Reverse(OrderedScore(v)));
-        } else if heap.peek().is_some_and(|min| v > min.0 .0) {
-            heap.pop();
-            heap.push(Reverse(OrderedScore(v)));
+/// The `n` largest scores offered so far (a min-heap), for the `n`-th best.
+struct TopScores {
+    n: usize,
+    heap: std::collections::BinaryHeap<std::cmp::Reverse<OrderedScore>>,
+}
+
+impl TopScores {
+    fn new(n: usize) -> TopScores {
+        TopScores {
+            n,
+            heap: std::collections::BinaryHeap::with_capacity(n + 1),
         }
     }
-    if heap.len() < n {
-        0.0
-    } else {
-        heap.peek().map_or(0.0, |min| min.0 .0)
+
+    /// Whether `score` would enter the best `n`.
+    fn admits(&self, score: f32) -> bool {
+        self.n > 0 && (self.heap.len() < self.n || self.heap.peek().is_some_and(|min| score > min.0 .0))
+    }
+
+    fn push(&mut self, score: f32) {
+        self.heap.push(std::cmp::Reverse(OrderedScore(score)));
+        if self.heap.len() > self.n {
+            self.heap.pop();
+        }
+    }
+
+    /// The `n`-th largest score offered (0 when fewer were; infinite for `n` = 0).
+    fn nth(&self) -> f32 {
+        match self.heap.peek() {
+            _ if self.n == 0 => f32::INFINITY,
+            Some(min) if self.heap.len() == self.n => min.0 .0,
+            _ => 0.0,
+        }
     }
 }
 
@@ -560,6 +581,20 @@ mod tests {
         );
         d.source = Some("Wire Two".into());
         ArticleIndex::build(vec![a, b, d], IndexOptions::default())
+    }
+
+    #[test]
+    fn top_scores_keep_the_nth_best() {
+        let mut top = super::TopScores::new(2);
+        assert_eq!(top.nth(), 0.0, "fewer than n offered");
+        for v in [0.1, 0.7, 0.3, 0.9] {
+            if top.admits(v) {
+                top.push(v);
+            }
+        }
+        assert_eq!(top.nth(), 0.7);
+        assert!(!top.admits(0.5) && top.admits(0.8));
+        assert_eq!(super::TopScores::new(0).nth(), f32::INFINITY);
     }
 
     #[test]
