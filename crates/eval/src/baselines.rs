@@ -96,6 +96,11 @@ impl TfIdfCosine {
         TfIdfCosine { weights, postings }
     }
 
+    /// The normalised weights of document `doc`, terms ascending.
+    pub fn vector(&self, doc: usize) -> &[(u32, f32)] {
+        &self.weights[doc]
+    }
+
     /// The `k` documents with the highest cosine to document `doc`.
     pub fn rank(&self, doc: usize, k: usize) -> Vec<usize> {
         let mut scores: HashMap<u32, f32> = HashMap::new();

@@ -7,11 +7,13 @@
 //! never touches a store.
 
 pub mod baselines;
+pub mod clustering;
 pub mod dataset;
 pub mod metrics;
 pub mod resources;
 pub mod scale_bench;
 pub mod similar_bench;
+pub mod stories_bench;
 pub mod synthetic;
 
 pub use dataset::{load_dataset, Dataset, DatasetError};

@@ -337,6 +337,12 @@ impl Space {
         &self.surface[term as usize]
     }
 
+    /// Whether a term is a number or code ("2013", "MS08-078") rather than
+    /// a name: names never hold digits, numbers always do.
+    fn is_number(&self, term: u32) -> bool {
+        self.surface(term).chars().any(|c| c.is_ascii_digit())
+    }
+
     /// The readable forms of the query terms `doc` contains, strongest
     /// contribution (query weight × document weight) first.
     pub(crate) fn shared_terms(&self, doc: u32, query: &[(u32, f32)], max: usize) -> Vec<String> {
@@ -512,6 +518,66 @@ impl ArticleIndex {
     /// The canonical member of `doc`'s near-duplicate group (`doc` itself when it has no copies).
     pub fn canonical(&self, doc: u32) -> u32 {
         self.canonical[doc as usize]
+    }
+
+    /// Every member of `doc`'s near-duplicate group (empty when it has no copies).
+    pub fn group_members(&self, doc: u32) -> &[u32] {
+        self.groups.get(&self.canonical(doc)).map_or(&[], Vec::as_slice)
+    }
+
+    /// The names that weigh most across `docs` (summed weights, readable
+    /// forms, numbers left out), strongest first.
+    pub fn key_names(&self, docs: &[u32], n: usize) -> Vec<String> {
+        let mut sums: FxHashMap<u32, f32> = FxHashMap::default();
+        for &d in docs {
+            for &(t, w) in self.names.forward.row(d as usize) {
+                *sums.entry(t).or_default() += w;
+            }
+        }
+        let mut ranked: Vec<(u32, f32)> = sums
+            .into_iter()
+            .filter(|&(t, _)| !self.names.is_number(t))
+            .collect();
+        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        ranked
+            .into_iter()
+            .take(n)
+            .map(|(t, _)| self.names.surface(t).to_string())
+            .collect()
+    }
+
+    /// Of `docs`, the one closest to their mean vector (words plus weighted
+    /// names): the most representative of a group. Ties go to the earlier.
+    pub fn most_central(&self, docs: &[u32]) -> Option<u32> {
+        let mean = |space: &Space| {
+            let mut sums: FxHashMap<u32, f32> = FxHashMap::default();
+            for &d in docs {
+                for &(t, w) in space.forward.row(d as usize) {
+                    *sums.entry(t).or_default() += w;
+                }
+            }
+            sums
+        };
+        let (words, names) = (mean(&self.words), mean(&self.names));
+        let closeness = |d: u32| {
+            let dot = |space: &Space, m: &FxHashMap<u32, f32>| {
+                space
+                    .forward
+                    .row(d as usize)
+                    .iter()
+                    .map(|(t, w)| w * m.get(t).copied().unwrap_or(0.0))
+                    .sum::<f32>()
+            };
+            dot(&self.words, &words) + self.options.names_weight * dot(&self.names, &names)
+        };
+        docs.iter()
+            .copied()
+            .map(|d| (d, closeness(d)))
+            .fold(None, |best: Option<(u32, f32)>, (d, c)| match best {
+                Some((_, bc)) if bc >= c => best,
+                _ => Some((d, c)),
+            })
+            .map(|(d, _)| d)
     }
 
     /// The other members of `doc`'s near-duplicate group, by id.

@@ -18,6 +18,9 @@ use crate::index::{ArticleIndex, DocInfo};
 use serde::{Deserialize, Serialize};
 use storyline_core::Published;
 
+/// A query in one space: (term, weight), strongest first.
+type Query = Vec<(u32, f32)>;
+
 /// How many shared terms (per space) an explanation names.
 const WHY_TERMS: usize = 5;
 
@@ -196,39 +199,70 @@ impl ArticleIndex {
         })
     }
 
-    fn rank(&self, me: u32, k: usize, filter: &Filter, acc: &mut Accumulator) -> Vec<SimilarPost> {
+    /// The documents most like `doc` among those `admit` lets in (never
+    /// `doc` itself), with their scores on the Similar Posts scale (0..1),
+    /// best first, copies not grouped: the raw material of stories, which
+    /// may only look at articles already placed. Feedback documents for
+    /// the query come from the admitted ones too.
+    pub fn neighbours(&self, doc: u32, n: usize, admit: &dyn Fn(u32) -> bool) -> Vec<(u32, f32)> {
+        SCRATCH.with(|scratch| {
+            let mut acc = scratch.borrow_mut();
+            acc.prepare(self.len());
+            let (words_q, names_q) = self.query(doc, admit, &mut acc);
+            self.accumulate(&words_q, &names_q, &mut acc);
+            let max_score = 1.0 + self.options.names_weight;
+            let best = self.best(doc, &acc, n, false, admit);
+            acc.clear();
+            best.into_iter()
+                .map(|(d, s)| (d, (s / max_score).min(1.0)))
+                .collect()
+        })
+    }
+
+    /// The query of `me` in both spaces: its strongest terms, expanded with
+    /// the best few admitted documents a shorter query finds (leaves `acc` clear).
+    fn query(
+        &self,
+        me: u32,
+        admit: &dyn Fn(u32) -> bool,
+        acc: &mut Accumulator,
+    ) -> (Query, Query) {
         let o = &self.options;
         let full = (
             self.words.query(me, o.query_terms),
             self.names.query(me, o.query_terms),
         );
-        let (words_q, names_q) = if o.feedback_docs > 0 {
-            // A short query finds the feedback documents; the expanded query
-            // is then cut back to the full query's size.
-            let first = (
-                self.words.query(me, o.first_pass_terms),
-                self.names.query(me, o.first_pass_terms),
-            );
-            self.accumulate(&first.0, &first.1, acc);
-            let feedback: Vec<u32> = self
-                .best(me, acc, o.feedback_docs, true, &Filter::default())
-                .into_iter()
-                .map(|(d, _)| d)
-                .collect();
-            acc.clear();
-            let size = o.expanded_terms;
-            (
-                self.words.expand(&full.0, &feedback, o.feedback_weight, size),
-                self.names.expand(&full.1, &feedback, o.feedback_weight, size),
-            )
-        } else {
-            full
-        };
+        if o.feedback_docs == 0 {
+            return full;
+        }
+        // A short query finds the feedback documents; the expanded query
+        // is then cut back to the full query's size.
+        let first = (
+            self.words.query(me, o.first_pass_terms),
+            self.names.query(me, o.first_pass_terms),
+        );
+        self.accumulate(&first.0, &first.1, acc);
+        let feedback: Vec<u32> = self
+            .best(me, acc, o.feedback_docs, true, admit)
+            .into_iter()
+            .map(|(d, _)| d)
+            .collect();
+        acc.clear();
+        let size = o.expanded_terms;
+        (
+            self.words.expand(&full.0, &feedback, o.feedback_weight, size),
+            self.names.expand(&full.1, &feedback, o.feedback_weight, size),
+        )
+    }
+
+    fn rank(&self, me: u32, k: usize, filter: &Filter, acc: &mut Accumulator) -> Vec<SimilarPost> {
+        let (words_q, names_q) = self.query(me, &|_| true, acc);
+        let admit = |d: u32| filter.is_open() || filter.passes(self.doc(me), self.doc(d));
         // Enough candidates for k groups even when copies crowd the top.
         let mut wanted = (k + 1) * 4 + 16;
         self.accumulate(&words_q, &names_q, acc);
         loop {
-            let best = self.best(me, acc, wanted, false, filter);
+            let best = self.best(me, acc, wanted, false, &admit);
             let shown = self.group_copies(me, &best, k, &words_q, &names_q);
             if shown.len() >= k || best.len() < wanted {
                 return shown;
@@ -269,15 +303,10 @@ impl ArticleIndex {
         acc: &Accumulator,
         n: usize,
         skip_copies: bool,
-        filter: &Filter,
+        admit: &dyn Fn(u32) -> bool,
     ) -> Vec<(u32, f32)> {
         let my_group = self.canonical(me);
-        let open = filter.is_open();
-        let eligible = |d: u32| {
-            d != me
-                && !(skip_copies && self.canonical(d) == my_group)
-                && (open || filter.passes(self.doc(me), self.doc(d)))
-        };
+        let eligible = |d: u32| d != me && !(skip_copies && self.canonical(d) == my_group) && admit(d);
         let raw = |d: u32| acc.score(d);
         // The date and source factors only scale scores down, by at most
         // their own floors; so the best `n` can only come from raw scores at

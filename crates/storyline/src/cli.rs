@@ -167,6 +167,30 @@ pub enum BenchCommand {
     /// Similar Posts quality (P@1, P@5, R@10, MAP@10, nDCG@10) and speed on a story-labelled
     /// JSONL dataset, beside TF-IDF and BM25 baselines
     Similar(BenchSimilarArgs),
+    /// Story clustering quality (BCubed P/R/F1, ARI, NMI) and speed on a story-labelled JSONL
+    /// dataset, articles fed in publication order, beside a single-pass TF-IDF baseline
+    Stories(BenchStoriesArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct BenchStoriesArgs {
+    /// JSON Lines articles with a `story` label
+    #[arg(long, required_unless_present = "synthetic")]
+    pub dataset: Vec<PathBuf>,
+    /// Instead: speed and memory on this many generated articles
+    #[arg(long, conflicts_with = "dataset")]
+    pub synthetic: Option<usize>,
+    /// One JSON object per dataset
+    #[arg(long)]
+    pub json: bool,
+    /// Override a clustering or ranking option (KEY=VALUE, repeatable), e.g.
+    /// `--set join_threshold=0.25`
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// Print the scores at each join threshold from 0.05 to 0.90 (how the
+    /// default was fitted on dev data)
+    #[arg(long, conflicts_with = "synthetic")]
+    pub sweep: bool,
 }
 
 #[derive(Args, Debug)]

@@ -45,6 +45,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Bench(BenchCommand::Ingest(a)) => commands::bench::ingest(&ctx, a, &mut out)?,
         Command::Bench(BenchCommand::Corpus(a)) => commands::bench::corpus(a, &mut out)?,
         Command::Bench(BenchCommand::Similar(a)) => commands::bench::similar(a, &mut out)?,
+        Command::Bench(BenchCommand::Stories(a)) => commands::bench::stories(a, &mut out)?,
     };
     out.flush()?;
     Ok(code)

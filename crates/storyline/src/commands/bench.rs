@@ -1,7 +1,8 @@
 //! `storyline bench`: measured runs with a baseline computed in the same run.
 //!
 //! `bench similar` scores Similar Posts on story-labelled datasets beside
-//! TF-IDF and BM25 baselines (see `storyline-eval`).
+//! TF-IDF and BM25 baselines, `bench stories` the story clustering beside a
+//! single-pass TF-IDF clusterer (see `storyline-eval`).
 //!
 //! `bench ingest` times the whole ingest path (read, parse, language
 //! detection, serialisation, transactional upsert) on generated articles,
@@ -9,7 +10,7 @@
 //! same durability settings and no processing at all. The ratio says what
 //! storyline's work costs over bare storage on this machine.
 
-use crate::cli::{BenchCorpusArgs, BenchIngestArgs, BenchSimilarArgs};
+use crate::cli::{BenchCorpusArgs, BenchIngestArgs, BenchSimilarArgs, BenchStoriesArgs};
 use crate::commands::{ingest::ingest_inputs, Context};
 use crate::config::DEFAULT_BATCH_SIZE;
 use anyhow::Result;
@@ -20,11 +21,12 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
 use storyline_eval::resources::peak_rss_mb;
-use storyline_eval::{load_dataset, scale_bench, similar_bench, synthetic};
+use storyline_eval::{load_dataset, scale_bench, similar_bench, stories_bench, synthetic};
 use storyline_fetch::FetchOptions;
 use storyline_ingest::Options;
 use storyline_relate::IndexOptions;
 use storyline_store::SqliteStore;
+use storyline_stories::ClusterOptions;
 
 pub fn corpus(args: &BenchCorpusArgs, out: &mut dyn Write) -> Result<ExitCode> {
     for i in 0..args.articles {
@@ -63,6 +65,60 @@ pub fn similar(args: &BenchSimilarArgs, out: &mut dyn Write) -> Result<ExitCode>
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+pub fn stories(args: &BenchStoriesArgs, out: &mut dyn Write) -> Result<ExitCode> {
+    let mut index_options = IndexOptions::default();
+    let mut options = ClusterOptions::default();
+    for assignment in &args.set {
+        // Clustering options first; anything else is a ranking option.
+        if let Err(cluster_error) = options.set(assignment) {
+            index_options
+                .set(assignment)
+                .map_err(|e| anyhow::anyhow!("--set {cluster_error}; {e}"))?;
+        }
+    }
+    let threads = std::thread::available_parallelism().map_or(1, |p| p.get());
+    if let Some(n) = args.synthetic {
+        let report = stories_bench::run_synthetic(n, &index_options, &options, threads);
+        print_stories(&report, args.json, out)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    for path in &args.dataset {
+        let dataset = load_dataset(path)?;
+        for problem in &dataset.rejected {
+            eprintln!("storyline: {}: {problem}", path.display());
+        }
+        if args.sweep {
+            let thresholds: Vec<f32> = (1..=18).map(|i| i as f32 * 0.05).collect();
+            writeln!(out, "sweep: {}", path.display())?;
+            writeln!(
+                out,
+                "{:>9} {:>7} {:>7} {:>7} {:>7} {:>7}",
+                "threshold", "B3 P", "B3 R", "B3 F1", "ARI", "NMI"
+            )?;
+            for (t, s) in stories_bench::sweep(&dataset, &index_options, &options, &thresholds) {
+                writeln!(
+                    out,
+                    "{t:>9.2} {:>7.3} {:>7.3} {:>7.3} {:>7.3} {:>7.3}",
+                    s.bcubed_p, s.bcubed_r, s.bcubed_f1, s.ari, s.nmi
+                )?;
+            }
+            continue;
+        }
+        let report = stories_bench::run(&dataset, &index_options, &options, threads);
+        print_stories(&report, args.json, out)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_stories(report: &stories_bench::StoriesReport, json: bool, out: &mut dyn Write) -> Result<()> {
+    if json {
+        writeln!(out, "{}", serde_json::to_string(report)?)?;
+    } else {
+        writeln!(out, "{}", report.table())?;
+    }
+    Ok(())
 }
 
 pub fn ingest(ctx: &Context, args: &BenchIngestArgs, out: &mut dyn Write) -> Result<ExitCode> {

@@ -1,0 +1,297 @@
+//! `storyline bench stories`: story clustering quality and speed on a
+//! story-labelled JSONL dataset, articles fed in publication order (undated
+//! ones after the dated, in file order), beside a single-pass TF-IDF
+//! baseline.
+//!
+//! The baseline is the textbook online clusterer: each article joins the
+//! story whose centroid (sum of TF-IDF vectors) has the highest cosine with
+//! it when that reaches one global threshold, else starts a story. It is
+//! run at every threshold from 0.05 to 0.95 and reported at its best, which
+//! needs the answers: an upper bound for it, never for storyline, whose
+//! settings are fixed beforehand.
+
+use crate::baselines::TfIdfCosine;
+use crate::clustering::{score, ClusteringScores};
+use crate::dataset::Dataset;
+use crate::resources::peak_rss_mb;
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+use std::time::Instant;
+use storyline_core::Article;
+use storyline_relate::{ArticleIndex, IndexOptions};
+use storyline_stories::{ClusterOptions, Clustering};
+
+#[derive(Debug, Serialize)]
+pub struct StoriesReport {
+    pub dataset: String,
+    pub articles: usize,
+    pub systems: BTreeMap<&'static str, ClusteringScores>,
+    /// Articles per second through indexing and clustering together.
+    pub articles_per_s: f64,
+    pub peak_rss_mb: Option<f64>,
+    /// Stories storyline formed, and stories in the gold standard.
+    pub stories: usize,
+    pub gold_stories: usize,
+    /// The threshold at which the baseline scored best (no baseline on generated data).
+    pub baseline_threshold: Option<f32>,
+}
+
+/// The dataset's articles in publication order (positions into `ds.articles`).
+fn feed_order(articles: &[Article]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..articles.len()).collect();
+    order.sort_by_key(|&i| {
+        let p = articles[i].published;
+        (p.is_none(), p.map(|p| p.sort_key()), i)
+    });
+    order
+}
+
+/// Clusters `articles` (already in feed order) and returns a story number per article.
+pub fn cluster(
+    articles: &[Article],
+    index_options: &IndexOptions,
+    options: &ClusterOptions,
+    threads: usize,
+) -> Vec<u32> {
+    let index = ArticleIndex::build(articles.iter().cloned(), index_options.clone());
+    let mut clustering = Clustering::new(index.len());
+    let order: Vec<u32> = (0..index.len() as u32).collect();
+    clustering.place_all(&index, &order, options, threads);
+    clustering.merge_converged(options);
+    (0..index.len() as u32)
+        .map(|d| clustering.story_of(d).expect("every article is placed"))
+        .collect()
+}
+
+pub fn run(
+    ds: &Dataset,
+    index_options: &IndexOptions,
+    options: &ClusterOptions,
+    threads: usize,
+) -> StoriesReport {
+    let (articles, gold) = labelled_in_order(ds);
+    let start = Instant::now();
+    let labels = cluster(&articles, index_options, options, threads);
+    let seconds = start.elapsed().as_secs_f64().max(1e-9);
+    let peak = peak_rss_mb();
+    let (baseline_threshold, baseline) = best_single_pass(&articles, &gold);
+    let mut systems = BTreeMap::new();
+    systems.insert("storyline", score(&gold, &labels));
+    systems.insert("single-pass-tfidf", baseline);
+    let mut distinct = labels.clone();
+    distinct.sort_unstable();
+    distinct.dedup();
+    let mut gold_distinct = gold.clone();
+    gold_distinct.sort();
+    gold_distinct.dedup();
+    StoriesReport {
+        dataset: ds.name.clone(),
+        articles: articles.len(),
+        systems,
+        articles_per_s: articles.len() as f64 / seconds,
+        peak_rss_mb: peak,
+        stories: distinct.len(),
+        gold_stories: gold_distinct.len(),
+        baseline_threshold: Some(baseline_threshold),
+    }
+}
+
+/// Speed and memory on `n` generated articles (stories of eight), fed in
+/// generation order and indexed from a stream as from a store; the scores
+/// against the generator's stories come along. No baseline: it compares
+/// every article with every story.
+pub fn run_synthetic(
+    n: usize,
+    index_options: &IndexOptions,
+    options: &ClusterOptions,
+    threads: usize,
+) -> StoriesReport {
+    let mut gold: Vec<String> = Vec::with_capacity(n);
+    let start = Instant::now();
+    let index = ArticleIndex::build(
+        (0..n).map(|i| {
+            let a = crate::scale_bench::synthetic_article(i);
+            gold.push(a.story_label().unwrap_or_default().to_string());
+            a
+        }),
+        index_options.clone(),
+    );
+    eprintln!(
+        "bench: indexed {n} articles in {:.1} s",
+        start.elapsed().as_secs_f64()
+    );
+    let mut clustering = Clustering::new(index.len());
+    let order: Vec<u32> = (0..index.len() as u32).collect();
+    clustering.place_all(&index, &order, options, threads);
+    clustering.merge_converged(options);
+    let seconds = start.elapsed().as_secs_f64().max(1e-9);
+    let labels: Vec<u32> = order
+        .iter()
+        .map(|&d| clustering.story_of(d).expect("placed"))
+        .collect();
+    let mut systems = BTreeMap::new();
+    systems.insert("storyline", score(&gold, &labels));
+    StoriesReport {
+        dataset: format!("synthetic:{n}"),
+        articles: n,
+        systems,
+        articles_per_s: n as f64 / seconds,
+        peak_rss_mb: peak_rss_mb(),
+        stories: clustering.stories().count(),
+        gold_stories: n.div_ceil(8),
+        baseline_threshold: None,
+    }
+}
+
+/// storyline's scores at each join threshold, other settings as given:
+/// the documented way its threshold was fitted on dev data.
+pub fn sweep(
+    ds: &Dataset,
+    index_options: &IndexOptions,
+    options: &ClusterOptions,
+    thresholds: &[f32],
+) -> Vec<(f32, ClusteringScores)> {
+    let (articles, gold) = labelled_in_order(ds);
+    thresholds
+        .iter()
+        .map(|&t| {
+            let mut o = options.clone();
+            o.join_threshold = t;
+            (t, score(&gold, &cluster(&articles, index_options, &o, 2)))
+        })
+        .collect()
+}
+
+/// The labelled articles in feed order, with their gold labels.
+fn labelled_in_order(ds: &Dataset) -> (Vec<Article>, Vec<String>) {
+    feed_order(&ds.articles)
+        .into_iter()
+        .filter_map(|i| ds.stories[i].clone().map(|s| (ds.articles[i].clone(), s)))
+        .unzip()
+}
+
+/// The single-pass baseline at its best threshold.
+fn best_single_pass(articles: &[Article], gold: &[String]) -> (f32, ClusteringScores) {
+    let tfidf = TfIdfCosine::new(articles);
+    (1..20)
+        .map(|i| i as f32 * 0.05)
+        .map(|t| (t, score(gold, &single_pass(&tfidf, articles.len(), t))))
+        .max_by(|a, b| a.1.bcubed_f1.total_cmp(&b.1.bcubed_f1))
+        .expect("thresholds are tried")
+}
+
+/// Single-pass clustering on centroid cosine with one threshold.
+pub fn single_pass(tfidf: &TfIdfCosine, n: usize, threshold: f32) -> Vec<u32> {
+    let mut centroids: Vec<HashMap<u32, f32>> = Vec::new();
+    let mut labels = Vec::with_capacity(n);
+    for doc in 0..n {
+        let v = tfidf.vector(doc);
+        let best = centroids
+            .iter()
+            .enumerate()
+            .map(|(c, centroid)| {
+                let norm = centroid
+                    .values()
+                    .map(|w| w * w)
+                    .sum::<f32>()
+                    .sqrt()
+                    .max(f32::EPSILON);
+                let dot: f32 = v
+                    .iter()
+                    .map(|(t, w)| w * centroid.get(t).copied().unwrap_or(0.0))
+                    .sum();
+                (c, dot / norm)
+            })
+            .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)));
+        let c = match best {
+            Some((c, sim)) if sim >= threshold => c,
+            _ => {
+                centroids.push(HashMap::new());
+                centroids.len() - 1
+            }
+        };
+        for &(t, w) in v {
+            *centroids[c].entry(t).or_default() += w;
+        }
+        labels.push(c as u32);
+    }
+    labels
+}
+
+impl StoriesReport {
+    pub fn table(&self) -> String {
+        let mut out = format!(
+            "bench stories: {} ({} articles, {} gold stories; storyline formed {})\n",
+            self.dataset, self.articles, self.gold_stories, self.stories
+        );
+        out.push_str(&format!(
+            "{:<20} {:>7} {:>7} {:>7} {:>7} {:>7}\n",
+            "system", "B3 P", "B3 R", "B3 F1", "ARI", "NMI"
+        ));
+        for (name, s) in &self.systems {
+            let label = match self.baseline_threshold {
+                Some(t) if *name == "single-pass-tfidf" => format!("{name} @{t:.2}*"),
+                _ => name.to_string(),
+            };
+            out.push_str(&format!(
+                "{label:<20} {:>7.3} {:>7.3} {:>7.3} {:>7.3} {:>7.3}\n",
+                s.bcubed_p, s.bcubed_r, s.bcubed_f1, s.ari, s.nmi
+            ));
+        }
+        if self.baseline_threshold.is_some() {
+            out.push_str("* the baseline's threshold is its best on this data (chosen with the answers)\n");
+        }
+        out.push_str(&format!(
+            "{:.0} articles/s (index and clustering) · peak RSS {}\n",
+            self.articles_per_s,
+            self.peak_rss_mb
+                .map_or_else(|| "n/a".to_string(), |m| format!("{m:.1} MB"))
+        ));
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use storyline_core::ArticleDraft;
+
+    fn article(id: &str, text: &str, published: &str) -> Article {
+        ArticleDraft {
+            id: Some(id.into()),
+            text: text.into(),
+            lang: Some("en".into()),
+            published: storyline_core::Published::parse(published),
+            ..Default::default()
+        }
+        .finish()
+        .unwrap()
+    }
+
+    #[test]
+    fn feed_order_is_by_date_then_file_order() {
+        let articles = vec![
+            article("u", "Undated text here.", ""),
+            article("late", "Late text here.", "2023-06-26"),
+            article("early", "Early text here.", "2023-06-24"),
+        ];
+        assert_eq!(feed_order(&articles), vec![2, 1, 0]);
+    }
+
+    #[test]
+    fn single_pass_joins_close_texts_only() {
+        let articles = vec![
+            article(
+                "a",
+                "Wagner fighters march on Moscow, Prigozhin says.",
+                "2023-06-24",
+            ),
+            article("b", "Prigozhin halts Wagner march on Moscow.", "2023-06-24"),
+            article("c", "Central bank raises interest rates again.", "2023-06-25"),
+        ];
+        let tfidf = TfIdfCosine::new(&articles);
+        let labels = single_pass(&tfidf, 3, 0.2);
+        assert_eq!(labels[0], labels[1]);
+        assert_ne!(labels[0], labels[2]);
+    }
+}
