@@ -203,14 +203,22 @@ impl ArticleIndex {
     /// `doc` itself), with their scores on the Similar Posts scale (0..1),
     /// best first, copies not grouped: the raw material of stories, which
     /// may only look at articles already placed. Feedback documents for
-    /// the query come from the admitted ones too.
-    pub fn neighbours(&self, doc: u32, n: usize, admit: &dyn Fn(u32) -> bool) -> Vec<(u32, f32)> {
+    /// the query come from the admitted ones too. `names_weight` replaces
+    /// the index's own for the scores (telling one event from another of
+    /// the same kind leans on names more than ranking does).
+    pub fn neighbours(
+        &self,
+        doc: u32,
+        n: usize,
+        names_weight: f32,
+        admit: &dyn Fn(u32) -> bool,
+    ) -> Vec<(u32, f32)> {
         SCRATCH.with(|scratch| {
             let mut acc = scratch.borrow_mut();
             acc.prepare(self.len());
             let (words_q, names_q) = self.query(doc, admit, &mut acc);
-            self.accumulate(&words_q, &names_q, &mut acc);
-            let max_score = 1.0 + self.options.names_weight;
+            self.accumulate_weighted(&words_q, &names_q, names_weight, &mut acc);
+            let max_score = 1.0 + names_weight;
             let best = self.best(doc, &acc, n, false, admit);
             acc.clear();
             best.into_iter()
@@ -221,12 +229,7 @@ impl ArticleIndex {
 
     /// The query of `me` in both spaces: its strongest terms, expanded with
     /// the best few admitted documents a shorter query finds (leaves `acc` clear).
-    fn query(
-        &self,
-        me: u32,
-        admit: &dyn Fn(u32) -> bool,
-        acc: &mut Accumulator,
-    ) -> (Query, Query) {
+    fn query(&self, me: u32, admit: &dyn Fn(u32) -> bool, acc: &mut Accumulator) -> (Query, Query) {
         let o = &self.options;
         let full = (
             self.words.query(me, o.query_terms),
@@ -273,7 +276,16 @@ impl ArticleIndex {
 
     /// Every document's score for the query, in full.
     fn accumulate(&self, words_q: &[(u32, f32)], names_q: &[(u32, f32)], acc: &mut Accumulator) {
-        let names_weight = self.options.names_weight;
+        self.accumulate_weighted(words_q, names_q, self.options.names_weight, acc);
+    }
+
+    fn accumulate_weighted(
+        &self,
+        words_q: &[(u32, f32)],
+        names_q: &[(u32, f32)],
+        names_weight: f32,
+        acc: &mut Accumulator,
+    ) {
         for (space, query, factor) in [(&self.words, words_q, 1.0), (&self.names, names_q, names_weight)] {
             for &(t, qw) in query {
                 let qw = qw * factor;

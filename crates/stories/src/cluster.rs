@@ -28,6 +28,8 @@ pub struct ClusterOptions {
     pub join_threshold: f32,
     /// How many of the nearest earlier articles are consulted.
     pub neighbours: usize,
+    /// Weight of the names cosine beside the words cosine in the link.
+    pub names_weight: f32,
     /// How many of a story's closest articles the link averages over
     /// (fewer when the story is smaller).
     pub link_members: usize,
@@ -43,7 +45,8 @@ impl Default for ClusterOptions {
         ClusterOptions {
             join_threshold: 0.5,
             neighbours: 20,
-            link_members: 3,
+            names_weight: 1.0,
+            link_members: 4,
             dormant_days: 30,
             merge_share: 1.0,
         }
@@ -64,6 +67,7 @@ impl ClusterOptions {
         match key.trim() {
             "join_threshold" => self.join_threshold = number(value)?,
             "neighbours" => self.neighbours = number(value)? as usize,
+            "names_weight" => self.names_weight = number(value)?,
             "link_members" => self.link_members = number(value)? as usize,
             "dormant_days" => self.dormant_days = number(value)? as i32,
             "merge_share" => self.merge_share = number(value)?,
@@ -148,7 +152,9 @@ impl Clustering {
         let position = &self.position;
         let query = |doc: u32| {
             let mine = position[doc as usize];
-            index.neighbours(doc, options.neighbours, &|d| position[d as usize] < mine)
+            index.neighbours(doc, options.neighbours, options.names_weight, &|d| {
+                position[d as usize] < mine
+            })
         };
         let threads = threads.clamp(1, docs.len().max(1));
         if threads == 1 {
