@@ -220,10 +220,16 @@ impl ArticleIndex {
             self.accumulate_weighted(&words_q, &names_q, names_weight, &mut acc);
             let max_score = 1.0 + names_weight;
             let best = self.best(doc, &acc, n, false, admit);
+            // Ranked with the date factors, scored without: whether two
+            // articles tell one event is a matter of content; how long a
+            // story stays open is the clusterer's call.
+            let mut scored: Vec<(u32, f32)> = best
+                .into_iter()
+                .map(|(d, _)| (d, (acc.score(d) / max_score).min(1.0)))
+                .collect();
             acc.clear();
-            best.into_iter()
-                .map(|(d, s)| (d, (s / max_score).min(1.0)))
-                .collect()
+            scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            scored
         })
     }
 

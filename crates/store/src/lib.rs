@@ -81,4 +81,12 @@ pub trait Store: Send {
     /// A number that changes whenever any article is inserted or updated, so
     /// derived data can tell it is stale.
     fn generation(&self) -> Result<u64, StoreError>;
+    /// The story of each article placed so far, as (article id, story id),
+    /// in the order they were placed.
+    fn story_members(&self) -> Result<Vec<(String, String)>, StoreError>;
+    /// Records story decisions in one transaction: each (article id, story
+    /// id) is placed after everything placed before (an article already
+    /// placed keeps its place and takes the new story). With `replace_all`
+    /// every earlier decision is dropped first.
+    fn save_story_members(&mut self, members: &[(String, String)], replace_all: bool) -> Result<(), StoreError>;
 }

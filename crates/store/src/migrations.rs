@@ -22,4 +22,11 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX articles_by_hash ON articles (content_hash);
     CREATE TABLE store_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
     INSERT INTO store_meta (key, value) VALUES ('generation', 0);",
+    // 2: which story each article joined, in the order they were placed.
+    "CREATE TABLE story_members (
+        article_id TEXT PRIMARY KEY,
+        story_id TEXT NOT NULL,
+        placed INTEGER NOT NULL
+    );
+    CREATE INDEX story_members_by_story ON story_members (story_id, placed);",
 ];

@@ -243,6 +243,35 @@ impl Store for SqliteStore {
         Ok(())
     }
 
+    fn story_members(&self) -> Result<Vec<(String, String)>, StoreError> {
+        let mut select = self
+            .conn
+            .prepare("SELECT article_id, story_id FROM story_members ORDER BY placed")?;
+        let rows = select.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn save_story_members(&mut self, members: &[(String, String)], replace_all: bool) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        if replace_all {
+            tx.execute("DELETE FROM story_members", [])?;
+        }
+        {
+            let next: i64 = tx.query_row("SELECT COALESCE(MAX(placed), -1) + 1 FROM story_members", [], |r| {
+                r.get(0)
+            })?;
+            let mut write = tx.prepare_cached(
+                "INSERT INTO story_members (article_id, story_id, placed) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (article_id) DO UPDATE SET story_id = ?2",
+            )?;
+            for (i, (article, story)) in members.iter().enumerate() {
+                write.execute(params![article, story, next + i as i64])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
     fn generation(&self) -> Result<u64, StoreError> {
         Ok(self
             .conn
@@ -335,6 +364,23 @@ mod tests {
         let mut seen = Vec::new();
         s.for_each(&mut |a| seen.push(a.id)).unwrap();
         assert_eq!(seen, vec!["a"]);
+    }
+
+    #[test]
+    fn story_members_keep_their_place_and_take_new_stories() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = SqliteStore::open(dir.path()).unwrap();
+        let pair = |a: &str, b: &str| (a.to_string(), b.to_string());
+        s.save_story_members(&[pair("a", "s1"), pair("b", "s2")], false).unwrap();
+        s.save_story_members(&[pair("c", "s1"), pair("b", "s1")], false).unwrap();
+        assert_eq!(
+            s.story_members().unwrap(),
+            vec![pair("a", "s1"), pair("b", "s1"), pair("c", "s1")]
+        );
+        s.save_story_members(&[pair("c", "s9")], true).unwrap();
+        drop(s);
+        let s = SqliteStore::open(dir.path()).unwrap();
+        assert_eq!(s.story_members().unwrap(), vec![pair("c", "s9")]);
     }
 
     #[test]

@@ -7,6 +7,8 @@
 
 pub mod cluster;
 pub mod story;
+pub mod sync;
 
 pub use cluster::{ClusterOptions, Clustering};
 pub use story::{story_id, summarise, SourceCount, Story, TimelineEntry};
+pub use sync::Stories;

@@ -38,6 +38,12 @@ pub enum Command {
     Extract(ExtractArgs),
     /// Similar Posts of one article, or of every article with --all
     Similar(SimilarArgs),
+    /// The stories: articles about one real-world event, most recently active first
+    Stories(StoriesArgs),
+    /// One story with its timeline
+    Story(StoryArgs),
+    /// Rebuild every story from scratch (new articles are placed at ingest anyway)
+    Recluster(ReclusterArgs),
     /// Write every stored article out (JSONL that `ingest` reads back)
     Export(ExportArgs),
     /// Serve the web site and JSON API
@@ -96,6 +102,38 @@ pub struct ExtractArgs {
     /// The page's URL, when the input does not say
     #[arg(long)]
     pub url: Option<String>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct StoriesArgs {
+    /// Only stories active since then: a span back from now (30m, 12h, 7d, 2w) or a date (2023-06-20)
+    #[arg(long)]
+    pub since: Option<String>,
+    /// Only stories in which this name (person, place, organisation) weighs, case-insensitive
+    #[arg(long)]
+    pub entity: Option<String>,
+    /// At most this many stories
+    #[arg(long)]
+    pub limit: Option<usize>,
+    /// JSON Lines: one story per line ({"id","title","articles","first_seen","last_seen",…})
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct StoryArgs {
+    /// Story id (as `storyline stories` prints it)
+    pub id: String,
+    /// One JSON object
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct ReclusterArgs {
+    /// Print the result as one JSON object
     #[arg(long)]
     pub json: bool,
 }

@@ -6,6 +6,7 @@ pub mod extract;
 pub mod ingest;
 pub mod serve;
 pub mod similar;
+pub mod stories;
 
 use crate::cli::Cli;
 use crate::config::{self, FileConfig};

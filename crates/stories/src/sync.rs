@@ -1,0 +1,223 @@
+//! Story decisions kept across runs: restore what was decided, place what
+//! is new, and say what changed so the caller can store it.
+//!
+//! Articles placed before keep their story, so a story's id (derived from
+//! its first article) stays put as articles arrive and when the same input
+//! is replayed; new articles are placed in publication order (undated last,
+//! then by id), so a backfill of older articles clusters as if it had come
+//! in order. Where the decisions are kept is the caller's business.
+
+use crate::cluster::{ClusterOptions, Clustering};
+use crate::story::{story_id, summarise, Story};
+use std::collections::HashMap;
+use storyline_relate::ArticleIndex;
+use storyline_store::{Store, StoreError};
+
+/// The stories of an index: which story each article is in, by stable id.
+pub struct Stories {
+    clustering: Clustering,
+    /// Story number → id.
+    ids: Vec<String>,
+    by_id: HashMap<String, u32>,
+}
+
+impl Stories {
+    /// Restores `kept` decisions (article id, story id, in placement order)
+    /// for the articles the index holds, places every other article, and
+    /// merges stories that converged. Returns the stories and the decisions
+    /// that are new or changed, in placement order.
+    pub fn update(
+        index: &ArticleIndex,
+        kept: &[(String, String)],
+        options: &ClusterOptions,
+        threads: usize,
+    ) -> (Stories, Vec<(String, String)>) {
+        let mut groups: Vec<(String, Vec<u32>)> = Vec::new();
+        let mut group_of: HashMap<&str, usize> = HashMap::new();
+        let mut placed = vec![false; index.len()];
+        for (article, story) in kept {
+            let Some(doc) = index.doc_of(article) else {
+                continue;
+            };
+            let g = *group_of.entry(story.as_str()).or_insert_with(|| {
+                groups.push((story.clone(), Vec::new()));
+                groups.len() - 1
+            });
+            groups[g].1.push(doc);
+            placed[doc as usize] = true;
+        }
+        let mut clustering = Clustering::new(index.len());
+        let docs: Vec<Vec<u32>> = groups.iter().map(|(_, d)| d.clone()).collect();
+        clustering.restore(index, &docs);
+        let mut ids: Vec<String> = groups.into_iter().map(|(id, _)| id).collect();
+        let restored = ids.len();
+
+        let mut new: Vec<u32> = (0..index.len() as u32).filter(|&d| !placed[d as usize]).collect();
+        new.sort_by_cached_key(|&d| {
+            let info = index.doc(d);
+            (info.published.is_none(), info.published.map(|p| p.sort_key()), info.id.clone())
+        });
+        let before: Vec<Option<u32>> = (0..index.len() as u32).map(|d| clustering.story_of(d)).collect();
+        clustering.place_all(index, &new, options, threads);
+        clustering.merge_converged(options);
+        for (number, members) in clustering.stories() {
+            if number as usize >= restored {
+                ids.resize(number as usize + 1, String::new());
+                ids[number as usize] = story_id(&index.doc(members[0]).id);
+            }
+        }
+        let stories = Stories {
+            by_id: clustering
+                .stories()
+                .map(|(number, _)| (ids[number as usize].clone(), number))
+                .collect(),
+            clustering,
+            ids,
+        };
+        let mut changed: Vec<u32> = (0..index.len() as u32)
+            .filter(|&d| stories.clustering.story_of(d) != before[d as usize])
+            .collect();
+        let mut arrival = vec![usize::MAX; index.len()];
+        for (i, &d) in new.iter().enumerate() {
+            arrival[d as usize] = i;
+        }
+        changed.sort_by_key(|&d| arrival[d as usize]);
+        let changes = changed
+            .into_iter()
+            .filter_map(|d| Some((index.doc(d).id.clone(), stories.id_of(d)?.to_string())))
+            .collect();
+        (stories, changes)
+    }
+
+    /// The id of the story `doc` is in.
+    pub fn id_of(&self, doc: u32) -> Option<&str> {
+        self.clustering.story_of(doc).map(|s| self.ids[s as usize].as_str())
+    }
+
+    /// The documents of story `id`, first placed first.
+    pub fn members(&self, id: &str) -> Option<&[u32]> {
+        let number = *self.by_id.get(id)?;
+        self.clustering
+            .stories()
+            .find(|(n, _)| *n == number)
+            .map(|(_, members)| members)
+    }
+
+    /// The summary of story `id`.
+    pub fn get(&self, index: &ArticleIndex, id: &str) -> Option<Story> {
+        let mut story = summarise(index, self.members(id)?);
+        story.id = id.to_string();
+        Some(story)
+    }
+
+    /// Every story's summary, most recently active first (undated last, then by id).
+    pub fn all(&self, index: &ArticleIndex) -> Vec<Story> {
+        let mut all: Vec<Story> = self
+            .clustering
+            .stories()
+            .map(|(number, members)| {
+                let mut story = summarise(index, members);
+                story.id = self.ids[number as usize].clone();
+                story
+            })
+            .collect();
+        all.sort_by(|a, b| {
+            let key = |s: &Story| s.last_seen.map(|p| p.sort_key());
+            b.last_seen
+                .is_some()
+                .cmp(&a.last_seen.is_some())
+                .then_with(|| key(b).cmp(&key(a)))
+                .then_with(|| a.id.cmp(&b.id))
+        });
+        all
+    }
+
+    /// Restores the decisions kept in `store`, places what is new and
+    /// records the new decisions there (one transaction). With `from_scratch`
+    /// the kept decisions are dropped and every article placed anew
+    /// (`storyline recluster`).
+    pub fn refresh(
+        store: &mut dyn Store,
+        index: &ArticleIndex,
+        options: &ClusterOptions,
+        from_scratch: bool,
+    ) -> Result<Stories, StoreError> {
+        let kept = if from_scratch { Vec::new() } else { store.story_members()? };
+        let threads = std::thread::available_parallelism().map_or(1, |p| p.get());
+        let (stories, changes) = Stories::update(index, &kept, options, threads);
+        if from_scratch || !changes.is_empty() {
+            store.save_story_members(&changes, from_scratch)?;
+        }
+        Ok(stories)
+    }
+
+    pub fn len(&self) -> usize {
+        self.by_id.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.by_id.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use storyline_core::{Article, ArticleDraft, Published};
+    use storyline_relate::IndexOptions;
+
+    fn article(id: &str, text: &str, published: &str) -> Article {
+        ArticleDraft {
+            id: Some(id.into()),
+            text: text.into(),
+            lang: Some("en".into()),
+            published: Published::parse(published),
+            ..Default::default()
+        }
+        .finish()
+        .unwrap()
+    }
+
+    fn wagner(n: usize) -> Vec<Article> {
+        let texts = [
+            ("w1", "Prigozhin and his Wagner fighters seized Rostov-on-Don and marched towards Moscow.", "2023-06-24"),
+            ("r1", "The European Central Bank raised interest rates in Frankfurt by a quarter point.", "2023-06-24"),
+            ("w2", "Prigozhin halted the Wagner march on Moscow after talks with Lukashenko.", "2023-06-25"),
+            ("r2", "Lagarde said the European Central Bank in Frankfurt may raise interest rates again.", "2023-06-26"),
+            ("w3", "Lukashenko said Prigozhin and Wagner fighters arrived in Belarus after the Moscow march.", "2023-06-27"),
+        ];
+        texts[..n].iter().map(|(id, t, p)| article(id, t, p)).collect()
+    }
+
+    fn options() -> ClusterOptions {
+        ClusterOptions {
+            join_threshold: 0.15,
+            ..ClusterOptions::default()
+        }
+    }
+
+    #[test]
+    fn ids_stay_when_articles_arrive_and_replays_change_nothing() {
+        let index = ArticleIndex::build(wagner(3), IndexOptions::default());
+        let (first, kept) = Stories::update(&index, &[], &options(), 1);
+        let wagner_id = first.id_of(index.doc_of("w1").unwrap()).unwrap().to_string();
+        assert_eq!(wagner_id, story_id("w1"));
+        assert_eq!(kept.len(), 3, "every article is a new decision");
+
+        let (again, changes) = Stories::update(&index, &kept, &options(), 1);
+        assert!(changes.is_empty(), "a replay decides nothing new: {changes:?}");
+        assert_eq!(again.len(), first.len());
+
+        let bigger = ArticleIndex::build(wagner(5), IndexOptions::default());
+        let (later, changes) = Stories::update(&bigger, &kept, &options(), 1);
+        let ids: Vec<&str> = changes.iter().map(|(a, _)| a.as_str()).collect();
+        assert_eq!(ids, vec!["r2", "w3"], "only the newcomers, in publication order");
+        assert_eq!(later.id_of(bigger.doc_of("w3").unwrap()), Some(wagner_id.as_str()));
+        let story = later.get(&bigger, &wagner_id).unwrap();
+        assert_eq!(story.articles, vec!["w1", "w2", "w3"]);
+        assert_eq!(story.first_seen, Published::parse("2023-06-24"));
+        assert_eq!(story.last_seen, Published::parse("2023-06-27"));
+        assert!(story.key_names.iter().any(|n| n == "Prigozhin"), "{:?}", story.key_names);
+        assert_eq!(later.all(&bigger)[0].id, wagner_id, "most recently active first");
+    }
+}

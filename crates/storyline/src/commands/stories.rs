@@ -1,0 +1,145 @@
+//! `storyline stories`, `story` and `recluster`: the stories of the store.
+//!
+//! Every command first brings the stories up to date (articles not placed
+//! yet join a story now, and the decision is stored), so they agree with
+//! what `ingest` decided and with each other.
+
+use crate::cli::{ReclusterArgs, StoriesArgs, StoryArgs};
+use crate::commands::{all_articles, Context};
+use anyhow::{bail, Result};
+use chrono::{DateTime, NaiveDate, Utc};
+use std::io::Write;
+use std::process::ExitCode;
+use storyline_relate::{ArticleIndex, IndexOptions};
+use storyline_store::Store;
+use storyline_stories::{ClusterOptions, Stories, Story};
+
+/// The index over the store and its stories, brought up to date.
+pub fn current(store: &mut dyn Store, from_scratch: bool) -> Result<(ArticleIndex, Stories)> {
+    let index = ArticleIndex::build(all_articles(store)?, IndexOptions::default());
+    let stories = Stories::refresh(store, &index, &ClusterOptions::default(), from_scratch)?;
+    Ok((index, stories))
+}
+
+/// The instant `--since` names: a span back from `now`, or the start of a day.
+fn since_instant(spec: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>> {
+    let spec = spec.trim();
+    if let Ok(day) = NaiveDate::parse_from_str(spec, "%Y-%m-%d") {
+        return Ok(day.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc());
+    }
+    let split = spec.find(|c: char| !c.is_ascii_digit()).unwrap_or(spec.len());
+    let (number, unit) = spec.split_at(split);
+    let Ok(n) = number.parse::<i64>() else {
+        bail!("--since {spec:?}: expected a span such as 7d, 12h, 30m, 2w, or a date such as 2023-06-20");
+    };
+    let span = match unit {
+        "m" => chrono::Duration::minutes(n),
+        "h" => chrono::Duration::hours(n),
+        "d" => chrono::Duration::days(n),
+        "w" => chrono::Duration::weeks(n),
+        _ => bail!("--since {spec:?}: the unit must be m, h, d or w"),
+    };
+    Ok(now - span)
+}
+
+fn mentions(index: &ArticleIndex, stories: &Stories, story: &Story, name: &str) -> bool {
+    let name = name.to_lowercase();
+    let members = stories.members(&story.id).unwrap_or(&[]);
+    index
+        .key_names(members, usize::MAX)
+        .iter()
+        .any(|n| n.to_lowercase().split_whitespace().eq(name.split_whitespace()) || n.to_lowercase().contains(&name))
+}
+
+pub fn list(ctx: &Context, args: &StoriesArgs, out: &mut dyn Write) -> Result<ExitCode> {
+    let mut store = ctx.open_store()?;
+    let since = args.since.as_deref().map(|s| since_instant(s, Utc::now())).transpose()?;
+    let (index, stories) = current(&mut store, false)?;
+    let shown = stories
+        .all(&index)
+        .into_iter()
+        .filter(|s| since.is_none_or(|t| s.last_seen.is_some_and(|l| l.instant_utc() >= t)))
+        .filter(|s| args.entity.as_deref().is_none_or(|e| mentions(&index, &stories, s, e)))
+        .take(args.limit.unwrap_or(usize::MAX));
+    for story in shown {
+        if args.json {
+            serde_json::to_writer(&mut *out, &story)?;
+            writeln!(out)?;
+        } else {
+            writeln!(
+                out,
+                "{}  {:>10}  {:>3} articles  {}",
+                story.id,
+                story.last_seen.map_or_else(|| "undated".to_string(), |p| p.day().to_string()),
+                story.article_count,
+                story.title
+            )?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn show(ctx: &Context, args: &StoryArgs, out: &mut dyn Write) -> Result<ExitCode> {
+    let mut store = ctx.open_store()?;
+    let (index, stories) = current(&mut store, false)?;
+    let Some(story) = stories.get(&index, &args.id) else {
+        eprintln!("storyline: no story with id {:?} in {}", args.id, ctx.data_dir.display());
+        return Ok(ExitCode::FAILURE);
+    };
+    if args.json {
+        serde_json::to_writer(&mut *out, &story)?;
+        writeln!(out)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    writeln!(out, "{}\n  story {} · {} articles", story.title, story.id, story.article_count)?;
+    if let (Some(first), Some(last)) = (story.first_seen, story.last_seen) {
+        writeln!(out, "  {} – {}", first.day(), last.day())?;
+    }
+    if !story.key_names.is_empty() {
+        writeln!(out, "  names: {}", story.key_names.join(" · "))?;
+    }
+    let sources: Vec<String> = story.sources.iter().map(|s| format!("{} ({})", s.source, s.articles)).collect();
+    if !sources.is_empty() {
+        writeln!(out, "  sources: {}", sources.join(", "))?;
+    }
+    writeln!(out, "\nTimeline")?;
+    for entry in &story.timeline {
+        let date = entry.published.map_or_else(|| "undated".to_string(), |p| p.day().to_string());
+        let copies = match entry.articles.len() {
+            1 => String::new(),
+            n => format!("  (+{} copies)", n - 1),
+        };
+        writeln!(out, "  {date:>10}  {}  [{}]{copies}", entry.title, entry.articles[0])?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn recluster(ctx: &Context, args: &ReclusterArgs, out: &mut dyn Write) -> Result<ExitCode> {
+    let mut store = ctx.open_store()?;
+    let (index, stories) = current(&mut store, true)?;
+    if args.json {
+        writeln!(
+            out,
+            "{}",
+            serde_json::json!({"articles": index.len(), "stories": stories.len()})
+        )?;
+    } else {
+        writeln!(out, "{} articles in {} stories", index.len(), stories.len())?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn since_reads_spans_and_dates() {
+        let now = DateTime::parse_from_rfc3339("2023-06-30T12:00:00Z").unwrap().to_utc();
+        assert_eq!(since_instant("7d", now).unwrap().to_rfc3339(), "2023-06-23T12:00:00+00:00");
+        assert_eq!(since_instant("2w", now).unwrap().to_rfc3339(), "2023-06-16T12:00:00+00:00");
+        assert_eq!(since_instant("2023-06-20", now).unwrap().to_rfc3339(), "2023-06-20T00:00:00+00:00");
+        assert!(since_instant("7y", now).is_err());
+        assert!(since_instant("soon", now).is_err());
+    }
+}
