@@ -94,13 +94,15 @@ pub async fn get_article(State(state): State<AppState>, Path(id): Path<String>) 
     let Some(article) = state.with_store(move |s| s.get(&key)).await? else {
         return Err(Problem::not_found(format!("no article with id {id:?}")));
     };
-    let index = state.index().await?;
+    let derived = state.derived().await?;
+    let index = &derived.index;
     let mut body = serde_json::to_value(&article).expect("articles serialise");
     if let Some(doc) = index.doc_of(&article.id) {
         let canonical = index.canonical(doc);
         let duplicate_of = (canonical != doc).then(|| index.doc(canonical).id.clone());
         body["duplicate_of"] = json!(duplicate_of);
         body["duplicates"] = json!(index.copies_of(doc));
+        body["story"] = json!(derived.stories.id_of(doc));
     }
     Ok(Json(body).into_response())
 }
@@ -128,7 +130,8 @@ pub async fn similar(
             "k must be between 1 and 100, got {k}"
         )));
     }
-    let index = state.index().await?;
+    let derived = state.derived().await?;
+    let index = &derived.index;
     let filter = Filter {
         max_days_apart: p.window_days,
         lang: p.lang,
@@ -138,5 +141,39 @@ pub async fn similar(
     match index.similar_filtered(&id, k, &filter) {
         Some(s) => Ok(Json(s).into_response()),
         None => Err(Problem::not_found(format!("no article with id {id:?}"))),
+    }
+}
+
+/// Stories, most recently active first; the cursor is the position to go on from.
+pub async fn list_stories(
+    State(state): State<AppState>,
+    Query(p): Query<ListParams>,
+) -> Result<Response, Problem> {
+    let limit = p.limit.unwrap_or(50);
+    if limit == 0 || limit > MAX_PAGE {
+        return Err(Problem::bad_request(format!(
+            "limit must be between 1 and {MAX_PAGE}, got {limit}"
+        )));
+    }
+    let start = match p.cursor.as_deref() {
+        None => 0,
+        Some(c) => c
+            .parse::<usize>()
+            .map_err(|_| Problem::bad_request(format!("invalid page cursor {c:?}")))?,
+    };
+    let derived = state.derived().await?;
+    let all = derived.stories.all(&derived.index);
+    let end = (start + limit).min(all.len());
+    let page: Vec<_> = all.get(start..end).unwrap_or_default().to_vec();
+    let next_cursor = (end < all.len()).then(|| end.to_string());
+    Ok(Json(json!({"stories": page, "next_cursor": next_cursor})).into_response())
+}
+
+/// One story with its timeline.
+pub async fn get_story(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, Problem> {
+    let derived = state.derived().await?;
+    match derived.stories.get(&derived.index, &id) {
+        Some(story) => Ok(Json(story).into_response()),
+        None => Err(Problem::not_found(format!("no story with id {id:?}"))),
     }
 }

@@ -26,6 +26,9 @@ pub fn router(state: AppState) -> Router {
         .route("/api/articles", get(api::list_articles))
         .route("/api/articles/{id}", get(api::get_article))
         .route("/api/articles/{id}/similar", get(api::similar))
+        .route("/api/stories", get(api::list_stories))
+        .route("/api/stories/{id}", get(api::get_story))
+        .route("/stories/{id}", get(pages::story))
         .fallback(pages::not_found)
         .with_state(state)
 }

@@ -49,7 +49,51 @@ struct ArticlePage {
     date_iso: String,
     sections: Vec<Section>,
     similar: Vec<SimilarRow>,
+    story: Option<StoryBox>,
     references: Vec<RelatedReference>,
+}
+
+/// The story box on an article page.
+struct StoryBox {
+    id: String,
+    title: String,
+    count: usize,
+    span: String,
+}
+
+struct TimelineRow {
+    id: String,
+    title: String,
+    date: String,
+    copies: usize,
+}
+
+struct SourceGroup {
+    source: String,
+    articles: Vec<Row>,
+}
+
+#[derive(Template)]
+#[template(path = "story.html")]
+struct StoryPage {
+    title: String,
+    description: String,
+    count: usize,
+    span: String,
+    names: Vec<String>,
+    timeline: Vec<TimelineRow>,
+    by_source: Vec<SourceGroup>,
+}
+
+/// "24 June 2023 – 14 July 2023", one date when they agree, empty when undated.
+fn date_span(first: Option<Published>, last: Option<Published>) -> String {
+    match (first, last) {
+        (Some(f), Some(l)) if f.day() != l.day() => {
+            format!("{} – {}", display_date(Some(f)), display_date(Some(l)))
+        }
+        (Some(f), _) => display_date(Some(f)),
+        _ => String::new(),
+    }
 }
 
 #[derive(Template)]
@@ -106,7 +150,8 @@ pub async fn article(State(state): State<AppState>, Path(id): Path<String>) -> R
     let Some(a) = state.with_store(move |s| s.get(&key)).await? else {
         return Ok(not_found_page(format!("There is no article with id “{id}”.")));
     };
-    let index = state.index().await?;
+    let derived = state.derived().await?;
+    let index = &derived.index;
     let similar = index
         .similar(&a.id, SIMILAR_ON_PAGE)
         .map(|s| s.similar)
@@ -120,6 +165,16 @@ pub async fn article(State(state): State<AppState>, Path(id): Path<String>) -> R
             title: s.title,
         })
         .collect();
+    let story = index
+        .doc_of(&a.id)
+        .and_then(|d| derived.stories.id_of(d))
+        .and_then(|sid| derived.stories.get(index, sid))
+        .map(|st| StoryBox {
+            span: date_span(st.first_seen, st.last_seen),
+            id: st.id,
+            title: st.title,
+            count: st.article_count,
+        });
     let description: String = a.lead().chars().take(200).collect();
     Ok(render(ArticlePage {
         title: a.title.clone(),
@@ -136,6 +191,7 @@ pub async fn article(State(state): State<AppState>, Path(id): Path<String>) -> R
         date_iso: a.published.map(|p| p.to_string()).unwrap_or_default(),
         sections: a.sections,
         similar,
+        story,
         references: a
             .related_references
             .into_iter()
@@ -146,6 +202,76 @@ pub async fn article(State(state): State<AppState>, Path(id): Path<String>) -> R
                 r
             })
             .collect(),
+    }))
+}
+
+pub async fn story(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, Problem> {
+    let derived = state.derived().await?;
+    let index = &derived.index;
+    let Some(st) = derived.stories.get(index, &id) else {
+        return Ok(not_found_page(format!("There is no story with id “{id}”.")));
+    };
+    let timeline = st
+        .timeline
+        .iter()
+        .map(|e| TimelineRow {
+            id: e.articles[0].clone(),
+            title: e.title.clone(),
+            date: display_date(e.published),
+            copies: e.articles.len() - 1,
+        })
+        .collect();
+    let mut by_source: Vec<SourceGroup> = Vec::new();
+    for article_id in &st.articles {
+        let Some(info) = index.doc_of(article_id).map(|d| index.doc(d)) else {
+            continue;
+        };
+        let source = info.source.as_deref().unwrap_or("Unknown source").to_string();
+        let row = Row {
+            id: info.id.clone(),
+            title: info.title.clone(),
+            source: source.clone(),
+            date: display_date(info.published),
+        };
+        match by_source.iter_mut().find(|g| g.source == source) {
+            Some(g) => g.articles.push(row),
+            None => by_source.push(SourceGroup {
+                source,
+                articles: vec![row],
+            }),
+        }
+    }
+    by_source.sort_by(|a, b| {
+        b.articles
+            .len()
+            .cmp(&a.articles.len())
+            .then(a.source.cmp(&b.source))
+    });
+    let description = format!(
+        "{} articles{}",
+        st.article_count,
+        if st.key_names.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " on {}",
+                st.key_names
+                    .iter()
+                    .take(4)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        }
+    );
+    Ok(render(StoryPage {
+        span: date_span(st.first_seen, st.last_seen),
+        title: st.title,
+        description,
+        count: st.article_count,
+        names: st.key_names,
+        timeline,
+        by_source,
     }))
 }
 

@@ -1,12 +1,21 @@
-//! Shared server state: the store and the Similar Posts index built from it.
+//! Shared server state: the store, and what is derived from it (the Similar
+//! Posts index and the stories).
 //!
-//! The index is derived data. It is rebuilt when the store's generation moves
-//! on (an ingest from another process, or a later write endpoint), so pages
-//! always reflect what is stored without the server watching files.
+//! Derived data is rebuilt when the store's generation moves on (an ingest
+//! from another process, or a later write endpoint), so pages always reflect
+//! what is stored without the server watching files. Rebuilding places any
+//! article not yet in a story and stores that decision, as `ingest` does.
 
 use std::sync::{Arc, Mutex, RwLock};
 use storyline_relate::{ArticleIndex, IndexOptions};
 use storyline_store::{Store, StoreError};
+use storyline_stories::{ClusterOptions, Stories};
+
+/// What pages read besides the store.
+pub struct Derived {
+    pub index: ArticleIndex,
+    pub stories: Stories,
+}
 
 #[derive(Clone)]
 pub struct AppState {
@@ -15,7 +24,7 @@ pub struct AppState {
 
 struct Inner {
     store: Mutex<Box<dyn Store>>,
-    index: RwLock<Option<(u64, Arc<ArticleIndex>)>>,
+    derived: RwLock<Option<(u64, Arc<Derived>)>>,
 }
 
 impl AppState {
@@ -23,7 +32,7 @@ impl AppState {
         AppState {
             inner: Arc::new(Inner {
                 store: Mutex::new(store),
-                index: RwLock::new(None),
+                derived: RwLock::new(None),
             }),
         }
     }
@@ -42,22 +51,24 @@ impl AppState {
         .expect("store task panicked")
     }
 
-    /// The index for the store's current generation, rebuilt if stale.
-    pub async fn index(&self) -> Result<Arc<ArticleIndex>, StoreError> {
+    /// The index and stories for the store's current generation, rebuilt if stale.
+    pub async fn derived(&self) -> Result<Arc<Derived>, StoreError> {
         let inner = self.inner.clone();
         tokio::task::spawn_blocking(move || {
-            let store = inner.store.lock().unwrap_or_else(|p| p.into_inner());
+            let mut store = inner.store.lock().unwrap_or_else(|p| p.into_inner());
             let generation = store.generation()?;
-            if let Some((g, idx)) = inner.index.read().unwrap_or_else(|p| p.into_inner()).as_ref() {
+            if let Some((g, d)) = inner.derived.read().unwrap_or_else(|p| p.into_inner()).as_ref() {
                 if *g == generation {
-                    return Ok(idx.clone());
+                    return Ok(d.clone());
                 }
             }
             let mut articles = Vec::new();
             store.for_each(&mut |a| articles.push(a))?;
-            let idx = Arc::new(ArticleIndex::build(articles, IndexOptions::default()));
-            *inner.index.write().unwrap_or_else(|p| p.into_inner()) = Some((generation, idx.clone()));
-            Ok(idx)
+            let index = ArticleIndex::build(articles, IndexOptions::default());
+            let stories = Stories::refresh(store.as_mut(), &index, &ClusterOptions::default(), false)?;
+            let d = Arc::new(Derived { index, stories });
+            *inner.derived.write().unwrap_or_else(|p| p.into_inner()) = Some((generation, d.clone()));
+            Ok(d)
         })
         .await
         .expect("index task panicked")

@@ -88,5 +88,9 @@ pub trait Store: Send {
     /// id) is placed after everything placed before (an article already
     /// placed keeps its place and takes the new story). With `replace_all`
     /// every earlier decision is dropped first.
-    fn save_story_members(&mut self, members: &[(String, String)], replace_all: bool) -> Result<(), StoreError>;
+    fn save_story_members(
+        &mut self,
+        members: &[(String, String)],
+        replace_all: bool,
+    ) -> Result<(), StoreError>;
 }

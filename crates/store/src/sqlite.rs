@@ -251,15 +251,21 @@ impl Store for SqliteStore {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    fn save_story_members(&mut self, members: &[(String, String)], replace_all: bool) -> Result<(), StoreError> {
+    fn save_story_members(
+        &mut self,
+        members: &[(String, String)],
+        replace_all: bool,
+    ) -> Result<(), StoreError> {
         let tx = self.conn.transaction()?;
         if replace_all {
             tx.execute("DELETE FROM story_members", [])?;
         }
         {
-            let next: i64 = tx.query_row("SELECT COALESCE(MAX(placed), -1) + 1 FROM story_members", [], |r| {
-                r.get(0)
-            })?;
+            let next: i64 = tx.query_row(
+                "SELECT COALESCE(MAX(placed), -1) + 1 FROM story_members",
+                [],
+                |r| r.get(0),
+            )?;
             let mut write = tx.prepare_cached(
                 "INSERT INTO story_members (article_id, story_id, placed) VALUES (?1, ?2, ?3)
                  ON CONFLICT (article_id) DO UPDATE SET story_id = ?2",
@@ -371,8 +377,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut s = SqliteStore::open(dir.path()).unwrap();
         let pair = |a: &str, b: &str| (a.to_string(), b.to_string());
-        s.save_story_members(&[pair("a", "s1"), pair("b", "s2")], false).unwrap();
-        s.save_story_members(&[pair("c", "s1"), pair("b", "s1")], false).unwrap();
+        s.save_story_members(&[pair("a", "s1"), pair("b", "s2")], false)
+            .unwrap();
+        s.save_story_members(&[pair("c", "s1"), pair("b", "s1")], false)
+            .unwrap();
         assert_eq!(
             s.story_members().unwrap(),
             vec![pair("a", "s1"), pair("b", "s1"), pair("c", "s1")]

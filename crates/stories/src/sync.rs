@@ -55,7 +55,11 @@ impl Stories {
         let mut new: Vec<u32> = (0..index.len() as u32).filter(|&d| !placed[d as usize]).collect();
         new.sort_by_cached_key(|&d| {
             let info = index.doc(d);
-            (info.published.is_none(), info.published.map(|p| p.sort_key()), info.id.clone())
+            (
+                info.published.is_none(),
+                info.published.map(|p| p.sort_key()),
+                info.id.clone(),
+            )
         });
         let before: Vec<Option<u32>> = (0..index.len() as u32).map(|d| clustering.story_of(d)).collect();
         clustering.place_all(index, &new, options, threads);
@@ -91,7 +95,9 @@ impl Stories {
 
     /// The id of the story `doc` is in.
     pub fn id_of(&self, doc: u32) -> Option<&str> {
-        self.clustering.story_of(doc).map(|s| self.ids[s as usize].as_str())
+        self.clustering
+            .story_of(doc)
+            .map(|s| self.ids[s as usize].as_str())
     }
 
     /// The documents of story `id`, first placed first.
@@ -142,7 +148,11 @@ impl Stories {
         options: &ClusterOptions,
         from_scratch: bool,
     ) -> Result<Stories, StoreError> {
-        let kept = if from_scratch { Vec::new() } else { store.story_members()? };
+        let kept = if from_scratch {
+            Vec::new()
+        } else {
+            store.story_members()?
+        };
         let threads = std::thread::available_parallelism().map_or(1, |p| p.get());
         let (stories, changes) = Stories::update(index, &kept, options, threads);
         if from_scratch || !changes.is_empty() {
@@ -180,11 +190,31 @@ mod tests {
 
     fn wagner(n: usize) -> Vec<Article> {
         let texts = [
-            ("w1", "Prigozhin and his Wagner fighters seized Rostov-on-Don and marched towards Moscow.", "2023-06-24"),
-            ("r1", "The European Central Bank raised interest rates in Frankfurt by a quarter point.", "2023-06-24"),
-            ("w2", "Prigozhin halted the Wagner march on Moscow after talks with Lukashenko.", "2023-06-25"),
-            ("r2", "Lagarde said the European Central Bank in Frankfurt may raise interest rates again.", "2023-06-26"),
-            ("w3", "Lukashenko said Prigozhin and Wagner fighters arrived in Belarus after the Moscow march.", "2023-06-27"),
+            (
+                "w1",
+                "Prigozhin and his Wagner fighters seized Rostov-on-Don and marched towards Moscow.",
+                "2023-06-24",
+            ),
+            (
+                "r1",
+                "The European Central Bank raised interest rates in Frankfurt by a quarter point.",
+                "2023-06-24",
+            ),
+            (
+                "w2",
+                "Prigozhin halted the Wagner march on Moscow after talks with Lukashenko.",
+                "2023-06-25",
+            ),
+            (
+                "r2",
+                "Lagarde said the European Central Bank in Frankfurt may raise interest rates again.",
+                "2023-06-26",
+            ),
+            (
+                "w3",
+                "Lukashenko said Prigozhin and Wagner fighters arrived in Belarus after the Moscow march.",
+                "2023-06-27",
+            ),
         ];
         texts[..n].iter().map(|(id, t, p)| article(id, t, p)).collect()
     }
@@ -212,12 +242,19 @@ mod tests {
         let (later, changes) = Stories::update(&bigger, &kept, &options(), 1);
         let ids: Vec<&str> = changes.iter().map(|(a, _)| a.as_str()).collect();
         assert_eq!(ids, vec!["r2", "w3"], "only the newcomers, in publication order");
-        assert_eq!(later.id_of(bigger.doc_of("w3").unwrap()), Some(wagner_id.as_str()));
+        assert_eq!(
+            later.id_of(bigger.doc_of("w3").unwrap()),
+            Some(wagner_id.as_str())
+        );
         let story = later.get(&bigger, &wagner_id).unwrap();
         assert_eq!(story.articles, vec!["w1", "w2", "w3"]);
         assert_eq!(story.first_seen, Published::parse("2023-06-24"));
         assert_eq!(story.last_seen, Published::parse("2023-06-27"));
-        assert!(story.key_names.iter().any(|n| n == "Prigozhin"), "{:?}", story.key_names);
+        assert!(
+            story.key_names.iter().any(|n| n == "Prigozhin"),
+            "{:?}",
+            story.key_names
+        );
         assert_eq!(later.all(&bigger)[0].id, wagner_id, "most recently active first");
     }
 }

@@ -60,6 +60,9 @@ pub struct IngestArgs {
     /// Files, folders (read recursively), http(s) URLs, or `-` for stdin
     #[arg(required = true)]
     pub inputs: Vec<String>,
+    /// Do not place the new articles in stories now (`storyline stories` will)
+    #[arg(long)]
+    pub no_stories: bool,
     /// Allow fetching URLs that resolve to loopback or private addresses
     #[arg(long, env = "STORYLINE_ALLOW_PRIVATE")]
     pub allow_private: bool,

@@ -149,6 +149,52 @@ fn demo_serves_home_article_pages_and_api() {
 }
 
 #[test]
+fn stories_have_api_routes_a_page_and_a_box_on_articles() {
+    let server = start(&["demo"]);
+    let base = &server.base;
+    let (status, ct, body) = get(&format!("{base}/api/stories?limit=3"));
+    assert_eq!((status, ct.as_str()), (200, "application/json"));
+    let page: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let listed = page["stories"].as_array().unwrap();
+    assert_eq!(listed.len(), 3);
+    let cursor = page["next_cursor"].as_str().expect("more stories follow");
+    let (_, _, next) = get(&format!("{base}/api/stories?limit=3&cursor={cursor}"));
+    let next: serde_json::Value = serde_json::from_str(&next).unwrap();
+    assert_ne!(next["stories"][0]["id"], listed[0]["id"], "the cursor moves on");
+
+    let biggest = serde_json::from_str::<serde_json::Value>(&get(&format!("{base}/api/stories?limit=200")).2)
+        .unwrap()["stories"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .max_by_key(|s| s["article_count"].as_u64())
+        .unwrap()
+        .clone();
+    let id = biggest["id"].as_str().unwrap();
+    let (status, _, story) = get(&format!("{base}/api/stories/{id}"));
+    assert_eq!(status, 200);
+    let story: serde_json::Value = serde_json::from_str(&story).unwrap();
+    assert_eq!(story["articles"], biggest["articles"]);
+
+    let (status, _, html) = get(&format!("{base}/stories/{id}"));
+    assert_eq!(status, 200);
+    assert!(html.contains("Timeline") && html.contains("By source"));
+    let member = story["articles"][0].as_str().unwrap();
+    assert!(html.contains(&format!("/articles/{member}")));
+
+    let (_, _, article_html) = get(&format!("{base}/articles/{member}"));
+    assert!(article_html.contains("Part of a story") && article_html.contains(&format!("/stories/{id}")));
+    let (_, _, article) = get(&format!("{base}/api/articles/{member}"));
+    let article: serde_json::Value = serde_json::from_str(&article).unwrap();
+    assert_eq!(article["story"], id);
+
+    let (status, ct, _) = get(&format!("{base}/api/stories/no-such-story"));
+    assert_eq!((status, ct.as_str()), (404, "application/problem+json"));
+    assert_eq!(get(&format!("{base}/api/stories?cursor=x")).0, 400);
+    assert_eq!(get(&format!("{base}/stories/no-such-story")).0, 404);
+}
+
+#[test]
 fn text_from_inputs_is_escaped_in_pages() {
     let store = tempfile::tempdir().unwrap();
     let d = tempfile::tempdir().unwrap();

@@ -37,6 +37,10 @@ pub fn run(ctx: &Context, args: &IngestArgs, out: &mut dyn Write) -> Result<Exit
         &progress,
     )?;
     progress.finish_and_clear();
+    if !args.no_stories && summary.ingested + summary.updated > 0 {
+        // Each new article joins its story now; the decision is stored.
+        crate::commands::stories::current(&mut store, false)?;
+    }
     if args.json {
         serde_json::to_writer(&mut *out, &summary)?;
         writeln!(out)?;

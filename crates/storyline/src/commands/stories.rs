@@ -45,21 +45,28 @@ fn since_instant(spec: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>> {
 fn mentions(index: &ArticleIndex, stories: &Stories, story: &Story, name: &str) -> bool {
     let name = name.to_lowercase();
     let members = stories.members(&story.id).unwrap_or(&[]);
-    index
-        .key_names(members, usize::MAX)
-        .iter()
-        .any(|n| n.to_lowercase().split_whitespace().eq(name.split_whitespace()) || n.to_lowercase().contains(&name))
+    index.key_names(members, usize::MAX).iter().any(|n| {
+        n.to_lowercase().split_whitespace().eq(name.split_whitespace()) || n.to_lowercase().contains(&name)
+    })
 }
 
 pub fn list(ctx: &Context, args: &StoriesArgs, out: &mut dyn Write) -> Result<ExitCode> {
     let mut store = ctx.open_store()?;
-    let since = args.since.as_deref().map(|s| since_instant(s, Utc::now())).transpose()?;
+    let since = args
+        .since
+        .as_deref()
+        .map(|s| since_instant(s, Utc::now()))
+        .transpose()?;
     let (index, stories) = current(&mut store, false)?;
     let shown = stories
         .all(&index)
         .into_iter()
         .filter(|s| since.is_none_or(|t| s.last_seen.is_some_and(|l| l.instant_utc() >= t)))
-        .filter(|s| args.entity.as_deref().is_none_or(|e| mentions(&index, &stories, s, e)))
+        .filter(|s| {
+            args.entity
+                .as_deref()
+                .is_none_or(|e| mentions(&index, &stories, s, e))
+        })
         .take(args.limit.unwrap_or(usize::MAX));
     for story in shown {
         if args.json {
@@ -70,7 +77,9 @@ pub fn list(ctx: &Context, args: &StoriesArgs, out: &mut dyn Write) -> Result<Ex
                 out,
                 "{}  {:>10}  {:>3} articles  {}",
                 story.id,
-                story.last_seen.map_or_else(|| "undated".to_string(), |p| p.day().to_string()),
+                story
+                    .last_seen
+                    .map_or_else(|| "undated".to_string(), |p| p.day().to_string()),
                 story.article_count,
                 story.title
             )?;
@@ -83,7 +92,11 @@ pub fn show(ctx: &Context, args: &StoryArgs, out: &mut dyn Write) -> Result<Exit
     let mut store = ctx.open_store()?;
     let (index, stories) = current(&mut store, false)?;
     let Some(story) = stories.get(&index, &args.id) else {
-        eprintln!("storyline: no story with id {:?} in {}", args.id, ctx.data_dir.display());
+        eprintln!(
+            "storyline: no story with id {:?} in {}",
+            args.id,
+            ctx.data_dir.display()
+        );
         return Ok(ExitCode::FAILURE);
     };
     if args.json {
@@ -91,25 +104,39 @@ pub fn show(ctx: &Context, args: &StoryArgs, out: &mut dyn Write) -> Result<Exit
         writeln!(out)?;
         return Ok(ExitCode::SUCCESS);
     }
-    writeln!(out, "{}\n  story {} · {} articles", story.title, story.id, story.article_count)?;
+    writeln!(
+        out,
+        "{}\n  story {} · {} articles",
+        story.title, story.id, story.article_count
+    )?;
     if let (Some(first), Some(last)) = (story.first_seen, story.last_seen) {
         writeln!(out, "  {} – {}", first.day(), last.day())?;
     }
     if !story.key_names.is_empty() {
         writeln!(out, "  names: {}", story.key_names.join(" · "))?;
     }
-    let sources: Vec<String> = story.sources.iter().map(|s| format!("{} ({})", s.source, s.articles)).collect();
+    let sources: Vec<String> = story
+        .sources
+        .iter()
+        .map(|s| format!("{} ({})", s.source, s.articles))
+        .collect();
     if !sources.is_empty() {
         writeln!(out, "  sources: {}", sources.join(", "))?;
     }
     writeln!(out, "\nTimeline")?;
     for entry in &story.timeline {
-        let date = entry.published.map_or_else(|| "undated".to_string(), |p| p.day().to_string());
+        let date = entry
+            .published
+            .map_or_else(|| "undated".to_string(), |p| p.day().to_string());
         let copies = match entry.articles.len() {
             1 => String::new(),
             n => format!("  (+{} copies)", n - 1),
         };
-        writeln!(out, "  {date:>10}  {}  [{}]{copies}", entry.title, entry.articles[0])?;
+        writeln!(
+            out,
+            "  {date:>10}  {}  [{}]{copies}",
+            entry.title, entry.articles[0]
+        )?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -135,10 +162,21 @@ mod tests {
 
     #[test]
     fn since_reads_spans_and_dates() {
-        let now = DateTime::parse_from_rfc3339("2023-06-30T12:00:00Z").unwrap().to_utc();
-        assert_eq!(since_instant("7d", now).unwrap().to_rfc3339(), "2023-06-23T12:00:00+00:00");
-        assert_eq!(since_instant("2w", now).unwrap().to_rfc3339(), "2023-06-16T12:00:00+00:00");
-        assert_eq!(since_instant("2023-06-20", now).unwrap().to_rfc3339(), "2023-06-20T00:00:00+00:00");
+        let now = DateTime::parse_from_rfc3339("2023-06-30T12:00:00Z")
+            .unwrap()
+            .to_utc();
+        assert_eq!(
+            since_instant("7d", now).unwrap().to_rfc3339(),
+            "2023-06-23T12:00:00+00:00"
+        );
+        assert_eq!(
+            since_instant("2w", now).unwrap().to_rfc3339(),
+            "2023-06-16T12:00:00+00:00"
+        );
+        assert_eq!(
+            since_instant("2023-06-20", now).unwrap().to_rfc3339(),
+            "2023-06-20T00:00:00+00:00"
+        );
         assert!(since_instant("7y", now).is_err());
         assert!(since_instant("soon", now).is_err());
     }
