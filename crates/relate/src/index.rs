@@ -51,6 +51,9 @@ pub struct IndexOptions {
     /// Score factor for an article from the same source as the one it is
     /// compared with (1: no penalty; below 1 favours other outlets).
     pub same_source_factor: f32,
+    /// Bonus (on the 0..1 score scale) for an article of the same story,
+    /// when the caller says which articles those are.
+    pub story_weight: f32,
 }
 
 /// However small the corpus, a term is only dropped from queries above this many documents.
@@ -73,6 +76,7 @@ impl Default for IndexOptions {
             near_duplicate_threshold: crate::near_duplicates::DEFAULT_THRESHOLD,
             max_df_ratio: 0.01,
             same_source_factor: 1.0,
+            story_weight: 0.2,
         }
     }
 }
@@ -112,6 +116,7 @@ impl IndexOptions {
             "near_duplicate_threshold" => self.near_duplicate_threshold = number(value)?,
             "max_df_ratio" => self.max_df_ratio = number(value)?,
             "same_source_factor" => self.same_source_factor = number(value)?,
+            "story_weight" => self.story_weight = number(value)?,
             other => return Err(format!("unknown option {other:?}")),
         }
         Ok(())

@@ -41,6 +41,16 @@ pub struct Why {
     pub time_factor: f32,
     /// This item is a near-duplicate (copy or light rewrite) of the article itself.
     pub near_duplicate: bool,
+    /// This item belongs to the article's story (see `similar_in_story`).
+    #[serde(default)]
+    pub same_story: bool,
+}
+
+/// A candidate's final score and whether the story boost applied.
+#[derive(Debug, Clone, Copy)]
+struct Score {
+    value: f32,
+    in_story: bool,
 }
 
 impl Why {
@@ -185,18 +195,7 @@ impl ArticleIndex {
 
     /// Like [`ArticleIndex::similar`], showing only articles that pass `filter`.
     pub fn similar_filtered(&self, id: &str, k: usize, filter: &Filter) -> Option<SimilarPosts> {
-        let me = self.doc_of(id)?;
-        SCRATCH.with(|scratch| {
-            let mut acc = scratch.borrow_mut();
-            acc.prepare(self.len());
-            let similar = self.rank(me, k, filter, &mut acc);
-            acc.clear();
-            Some(SimilarPosts {
-                id: id.to_string(),
-                similar,
-                duplicates: self.copies_of(me),
-            })
-        })
+        self.similar_in_story(id, k, filter, &[])
     }
 
     /// The documents most like `doc` among those `admit` lets in (never
@@ -264,7 +263,38 @@ impl ArticleIndex {
         )
     }
 
-    fn rank(&self, me: u32, k: usize, filter: &Filter, acc: &mut Accumulator) -> Vec<SimilarPost> {
+    /// Like [`ArticleIndex::similar_filtered`], with the articles of `me`'s
+    /// story (`same_story`, as the story layer knows it) ranked up by the
+    /// `story_weight` option: the same story first.
+    pub fn similar_in_story(
+        &self,
+        id: &str,
+        k: usize,
+        filter: &Filter,
+        same_story: &[u32],
+    ) -> Option<SimilarPosts> {
+        let me = self.doc_of(id)?;
+        SCRATCH.with(|scratch| {
+            let mut acc = scratch.borrow_mut();
+            acc.prepare(self.len());
+            let similar = self.rank(me, k, filter, same_story, &mut acc);
+            acc.clear();
+            Some(SimilarPosts {
+                id: id.to_string(),
+                similar,
+                duplicates: self.copies_of(me),
+            })
+        })
+    }
+
+    fn rank(
+        &self,
+        me: u32,
+        k: usize,
+        filter: &Filter,
+        same_story: &[u32],
+        acc: &mut Accumulator,
+    ) -> Vec<SimilarPost> {
         let (words_q, names_q) = self.query(me, &|_| true, acc);
         let admit = |d: u32| filter.is_open() || filter.passes(self.doc(me), self.doc(d));
         // Enough candidates for k groups even when copies crowd the top.
@@ -272,12 +302,55 @@ impl ArticleIndex {
         self.accumulate(&words_q, &names_q, acc);
         loop {
             let best = self.best(me, acc, wanted, false, &admit);
-            let shown = self.group_copies(me, &best, k, &words_q, &names_q);
+            let ranked = self.story_first(me, best.clone(), same_story, acc, &admit);
+            let shown = self.group_copies(me, &ranked, k, &words_q, &names_q);
             if shown.len() >= k || best.len() < wanted {
                 return shown;
             }
             wanted *= 4;
         }
+    }
+
+    /// Final scores (0..1) and order: the normalised score, plus
+    /// `story_weight` for an article of the same story, over 1 + that
+    /// weight. Story articles that matched the query but fell outside the
+    /// candidates join them first, so a boost can lift any of them.
+    fn story_first(
+        &self,
+        me: u32,
+        mut candidates: Vec<(u32, f32)>,
+        same_story: &[u32],
+        acc: &Accumulator,
+        admit: &dyn Fn(u32) -> bool,
+    ) -> Vec<(u32, Score)> {
+        // Without another article of the story there is nothing to boost,
+        // and scores keep the plain scale.
+        let weight = if same_story.iter().any(|&d| d != me) {
+            self.options.story_weight.max(0.0)
+        } else {
+            0.0
+        };
+        for &d in same_story {
+            if d != me && acc.score(d) > 0.0 && admit(d) && !candidates.iter().any(|c| c.0 == d) {
+                candidates.push((d, self.score_of(me, d, acc)));
+            }
+        }
+        let max_score = 1.0 + self.options.names_weight;
+        let mut ranked: Vec<(u32, Score)> = candidates
+            .into_iter()
+            .map(|(d, s)| {
+                let in_story = same_story.contains(&d);
+                let boost = if in_story { weight } else { 0.0 };
+                let value = ((s / max_score).min(1.0) + boost) / (1.0 + weight);
+                (d, Score { value, in_story })
+            })
+            .collect();
+        ranked.sort_by(|a, b| {
+            b.1.value
+                .total_cmp(&a.1.value)
+                .then_with(|| self.doc(a.0).id.cmp(&self.doc(b.0).id))
+        });
+        ranked
     }
 
     /// Every document's score for the query, in full.
@@ -379,14 +452,13 @@ impl ArticleIndex {
     fn group_copies(
         &self,
         me: u32,
-        best: &[(u32, f32)],
+        best: &[(u32, Score)],
         k: usize,
         words_q: &[(u32, f32)],
         names_q: &[(u32, f32)],
     ) -> Vec<SimilarPost> {
         let mut shown: Vec<SimilarPost> = Vec::new();
         let mut seen_groups: Vec<u32> = Vec::new();
-        let max_score = 1.0 + self.options.names_weight;
         let my_id = &self.doc(me).id;
         for &(doc, score) in best {
             let group = self.canonical(doc);
@@ -401,7 +473,7 @@ impl ArticleIndex {
                 id: info.id.clone(),
                 title: info.title.clone(),
                 published: info.published,
-                score: (score / max_score).min(1.0),
+                score: score.value,
                 why: Why {
                     names: self.names.shared_terms(doc, names_q, WHY_TERMS),
                     terms: self.words.shared_terms(doc, words_q, WHY_TERMS),
@@ -410,6 +482,7 @@ impl ArticleIndex {
                     names_score: self.names.dot(doc, names_q),
                     time_factor: self.time_factor(me, doc),
                     near_duplicate: group == self.canonical(me),
+                    same_story: score.in_story,
                 },
                 duplicates,
             });
@@ -628,6 +701,33 @@ mod tests {
         );
         d.source = Some("Wire Two".into());
         ArticleIndex::build(vec![a, b, d], IndexOptions::default())
+    }
+
+    #[test]
+    fn the_same_story_comes_first_and_says_so() {
+        let mut idx = corpus();
+        idx.options.story_weight = 1.0;
+        let plain = idx.similar("a", 5).unwrap();
+        let ids: Vec<&str> = plain.similar.iter().map(|p| p.id.as_str()).collect();
+        assert_eq!(ids, vec!["a-copy", "b", "d"]);
+        assert!(plain.similar.iter().all(|p| !p.why.same_story));
+        // Say d is in a's story (as a's copy is) and b is not: d moves above b.
+        let story = [
+            idx.doc_of("a").unwrap(),
+            idx.doc_of("a-copy").unwrap(),
+            idx.doc_of("d").unwrap(),
+        ];
+        let boosted = idx.similar_in_story("a", 5, &Filter::default(), &story).unwrap();
+        let ids: Vec<&str> = boosted.similar.iter().map(|p| p.id.as_str()).collect();
+        assert_eq!(ids, vec!["a-copy", "d", "b"]);
+        let d = &boosted.similar[1];
+        assert!(d.why.same_story && d.score <= 1.0 && boosted.similar[0].why.same_story);
+        assert!(!boosted.similar[2].why.same_story);
+        // A story of the article alone changes nothing.
+        let alone = idx
+            .similar_in_story("a", 5, &Filter::default(), &story[..1])
+            .unwrap();
+        assert_eq!(alone, plain);
     }
 
     #[test]

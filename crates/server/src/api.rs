@@ -138,7 +138,7 @@ pub async fn similar(
         sources: p.source.into_iter().collect(),
         exclude_sources: p.exclude_source.into_iter().collect(),
     };
-    match index.similar_filtered(&id, k, &filter) {
+    match derived.stories.similar(index, &id, k, &filter) {
         Some(s) => Ok(Json(s).into_response()),
         None => Err(Problem::not_found(format!("no article with id {id:?}"))),
     }

@@ -152,8 +152,9 @@ pub async fn article(State(state): State<AppState>, Path(id): Path<String>) -> R
     };
     let derived = state.derived().await?;
     let index = &derived.index;
-    let similar = index
-        .similar(&a.id, SIMILAR_ON_PAGE)
+    let similar = derived
+        .stories
+        .similar(index, &a.id, SIMILAR_ON_PAGE, &Default::default())
         .map(|s| s.similar)
         .unwrap_or_default()
         .into_iter()

@@ -279,6 +279,11 @@ impl Clustering {
         }
     }
 
+    /// The documents of story `number`, first placed first (empty when merged away).
+    pub fn members(&self, number: u32) -> &[u32] {
+        self.members.get(number as usize).map_or(&[], Vec::as_slice)
+    }
+
     /// The story of `doc`, if placed.
     pub fn story_of(&self, doc: u32) -> Option<u32> {
         self.story_of[doc as usize]

@@ -10,7 +10,7 @@
 use crate::cluster::{ClusterOptions, Clustering};
 use crate::story::{story_id, summarise, Story};
 use std::collections::HashMap;
-use storyline_relate::ArticleIndex;
+use storyline_relate::{ArticleIndex, Filter, SimilarPosts};
 use storyline_store::{Store, StoreError};
 
 /// The stories of an index: which story each article is in, by stable id.
@@ -103,10 +103,18 @@ impl Stories {
     /// The documents of story `id`, first placed first.
     pub fn members(&self, id: &str) -> Option<&[u32]> {
         let number = *self.by_id.get(id)?;
-        self.clustering
-            .stories()
-            .find(|(n, _)| *n == number)
-            .map(|(_, members)| members)
+        Some(self.clustering.members(number))
+    }
+
+    /// Similar Posts of article `id` with the articles of its story first
+    /// (see `ArticleIndex::similar_in_story`).
+    pub fn similar(&self, index: &ArticleIndex, id: &str, k: usize, filter: &Filter) -> Option<SimilarPosts> {
+        let doc = index.doc_of(id)?;
+        let same_story = self
+            .clustering
+            .story_of(doc)
+            .map_or(&[][..], |s| self.clustering.members(s));
+        index.similar_in_story(id, k, filter, same_story)
     }
 
     /// The summary of story `id`.

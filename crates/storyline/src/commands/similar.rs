@@ -1,15 +1,17 @@
-//! `storyline similar`: Similar Posts from the article index over the store.
+//! `storyline similar`: Similar Posts from the article index over the store,
+//! the article's story first (stories are brought up to date first).
 //! `--all` always prints JSON Lines: it exists for scripts and scorers.
 
 use crate::cli::SimilarArgs;
-use crate::commands::{all_articles, find_article, Context};
+use crate::commands::stories::current;
+use crate::commands::{find_article, Context};
 use anyhow::Result;
 use std::io::Write;
 use std::process::ExitCode;
-use storyline_relate::{ArticleIndex, Filter, IndexOptions, SimilarPosts};
+use storyline_relate::{Filter, SimilarPosts};
 
 pub fn run(ctx: &Context, args: &SimilarArgs, out: &mut dyn Write) -> Result<ExitCode> {
-    let store = ctx.open_store()?;
+    let mut store = ctx.open_store()?;
     let filter = Filter {
         max_days_apart: args.window,
         lang: args.lang.clone(),
@@ -25,9 +27,9 @@ pub fn run(ctx: &Context, args: &SimilarArgs, out: &mut dyn Write) -> Result<Exi
             );
             return Ok(ExitCode::FAILURE);
         };
-        let index = ArticleIndex::build(all_articles(&store)?, IndexOptions::default());
-        let similar = index
-            .similar_filtered(&article.id, args.k, &filter)
+        let (index, stories) = current(&mut store, false)?;
+        let similar = stories
+            .similar(&index, &article.id, args.k, &filter)
             .expect("the article is in the index");
         if args.json {
             serde_json::to_writer(&mut *out, &similar)?;
@@ -38,12 +40,10 @@ pub fn run(ctx: &Context, args: &SimilarArgs, out: &mut dyn Write) -> Result<Exi
         }
         return Ok(ExitCode::SUCCESS);
     }
-    let articles = all_articles(&store)?;
-    let ids: Vec<String> = articles.iter().map(|a| a.id.clone()).collect();
-    let index = ArticleIndex::build(articles, IndexOptions::default());
-    for id in ids {
-        let similar = index
-            .similar_filtered(&id, args.k, &filter)
+    let (index, stories) = current(&mut store, false)?;
+    for doc in 0..index.len() as u32 {
+        let similar = stories
+            .similar(&index, &index.doc(doc).id, args.k, &filter)
             .expect("every stored article is indexed");
         serde_json::to_writer(&mut *out, &similar)?;
         writeln!(out)?;
