@@ -50,6 +50,12 @@ pub enum Command {
     Serve(ServeArgs),
     /// Load the bundled sample corpus into a fresh store and serve it
     Demo(DemoArgs),
+    /// Named-entity tags (IOB2) for pre-tokenised JSON Lines on stdin: {"id","tokens"} in,
+    /// {"id","tokens","ner"} out
+    Tag(TagArgs),
+    /// Train a model
+    #[command(subcommand)]
+    Train(TrainCommand),
     /// Benchmarks
     #[command(subcommand)]
     Bench(BenchCommand),
@@ -199,8 +205,60 @@ pub struct DemoArgs {
     pub no_serve: bool,
 }
 
+/// Where the NER model is read from, unless a flag says otherwise.
+#[derive(Args, Debug)]
+pub struct ModelArg {
+    /// The NER model file [default: $STORYLINE_NER_MODEL, else models/ner-conll2003.bin in the
+    /// current directory or beside the source tree of the binary]
+    #[arg(long, env = "STORYLINE_NER_MODEL")]
+    pub model: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct TagArgs {
+    #[command(flatten)]
+    pub model: ModelArg,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TrainCommand {
+    /// The named-entity tagger, from CoNLL-style JSON Lines ({"tokens":[…],"ner":[IOB2 tags]})
+    Ner(TrainNerArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct TrainNerArgs {
+    /// Training data, e.g. ../shared/data/ner/conll2003-train.jsonl
+    #[arg(long)]
+    pub data: PathBuf,
+    /// Where to write the model
+    #[arg(long, default_value = "models/ner-conll2003.bin")]
+    pub out: PathBuf,
+    /// Passes over the data (in a fixed-seed shuffled order each time)
+    #[arg(long, default_value_t = 14)]
+    pub epochs: usize,
+}
+
+#[derive(Args, Debug)]
+pub struct BenchNerArgs {
+    /// CoNLL-style JSON Lines with gold `ner` tags, e.g. ../shared/data/ner/conll2003-dev.jsonl
+    #[arg(long)]
+    pub dataset: PathBuf,
+    /// Training data for the most-frequent-tag baseline
+    #[arg(long, default_value = "../shared/data/ner/conll2003-train.jsonl")]
+    pub train: PathBuf,
+    #[command(flatten)]
+    pub model: ModelArg,
+    /// One JSON object
+    #[arg(long)]
+    pub json: bool,
+}
+
 #[derive(Subcommand, Debug)]
 pub enum BenchCommand {
+    /// Named-entity recognition: entity-level P/R/F1 per type (conlleval) and tokens/s, beside
+    /// a most-frequent-tag baseline
+    Ner(BenchNerArgs),
     /// Ingest speed and memory on generated articles, against a plain SQLite baseline
     Ingest(BenchIngestArgs),
     /// Write the generated benchmark corpus as JSON Lines to stdout

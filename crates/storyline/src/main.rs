@@ -11,7 +11,7 @@ mod render;
 mod sample;
 
 use clap::Parser;
-use cli::{BenchCommand, Cli, Command};
+use cli::{BenchCommand, Cli, Command, TrainCommand};
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -45,6 +45,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Recluster(a) => commands::stories::recluster(&ctx, a, &mut out)?,
         Command::Serve(a) => commands::serve::serve(&ctx, a)?,
         Command::Demo(a) => commands::serve::demo(&ctx, a, &mut out)?,
+        Command::Tag(a) => commands::ner::tag(a, &mut out)?,
+        Command::Train(TrainCommand::Ner(a)) => commands::ner::train(a, &mut out)?,
+        Command::Bench(BenchCommand::Ner(a)) => commands::ner::bench(a, &mut out)?,
         Command::Bench(BenchCommand::Ingest(a)) => commands::bench::ingest(&ctx, a, &mut out)?,
         Command::Bench(BenchCommand::Corpus(a)) => commands::bench::corpus(a, &mut out)?,
         Command::Bench(BenchCommand::Similar(a)) => commands::bench::similar(a, &mut out)?,

@@ -4,6 +4,7 @@ pub mod articles;
 pub mod bench;
 pub mod extract;
 pub mod ingest;
+pub mod ner;
 pub mod serve;
 pub mod similar;
 pub mod stories;

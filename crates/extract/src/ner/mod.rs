@@ -1,0 +1,31 @@
+//! Named-entity recognition: IOB2 tags (PER, ORG, LOC, MISC) for tokens.
+//!
+//! `features` turns a token in context into hashed features; `model` is the
+//! averaged perceptron (training, tagging, saving, loading); `spans` reads
+//! entities out of tags and scores them as conlleval does.
+
+pub mod features;
+pub mod model;
+pub mod spans;
+
+pub use model::{ModelError, Tagger, Trainer};
+pub use spans::{entities, EntityScores, Span, SpanMeter};
+
+/// The tags, in the order the model's weight rows use.
+pub const TAGS: [&str; 9] = [
+    "O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC", "B-MISC", "I-MISC",
+];
+
+/// The index of `tag` in [`TAGS`].
+pub fn tag_index(tag: &str) -> Option<usize> {
+    TAGS.iter().position(|t| *t == tag)
+}
+
+/// Whether `next` may follow `prev` in IOB2: an `I-X` only continues an `X`.
+pub fn allowed(prev: usize, next: usize) -> bool {
+    let n = TAGS[next];
+    match n.strip_prefix("I-") {
+        None => true,
+        Some(kind) => TAGS[prev].len() > 2 && &TAGS[prev][2..] == kind,
+    }
+}

@@ -1,0 +1,287 @@
+//! `storyline tag`, `train ner` and `bench ner`: the named-entity tagger on
+//! pre-tokenised JSON Lines (`{"id","tokens"}`, plus gold `ner` tags for
+//! training and scoring), so any CoNLL scorer can evaluate it.
+
+use crate::cli::{BenchNerArgs, ModelArg, TagArgs, TrainNerArgs};
+use anyhow::{bail, Context as _, Result};
+use serde::Deserialize;
+use serde_json::json;
+use std::collections::HashMap;
+use std::io::{BufRead, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+use storyline_eval::resources::peak_rss_mb;
+use storyline_extract::ner::{SpanMeter, Tagger, Trainer};
+
+const DEFAULT_MODEL: &str = "models/ner-conll2003.bin";
+
+#[derive(Deserialize)]
+struct Record {
+    #[serde(default)]
+    id: serde_json::Value,
+    tokens: Vec<String>,
+    #[serde(default)]
+    ner: Option<Vec<String>>,
+}
+
+/// The model file: the flag or `STORYLINE_NER_MODEL`, else the default name
+/// in the current directory, else in the source tree the binary was built in.
+fn model_path(arg: &ModelArg) -> PathBuf {
+    if let Some(p) = &arg.model {
+        return p.clone();
+    }
+    let here = PathBuf::from(DEFAULT_MODEL);
+    if here.exists() {
+        return here;
+    }
+    let tree = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .join(DEFAULT_MODEL);
+    if tree.exists() {
+        return tree;
+    }
+    here
+}
+
+fn load_model(arg: &ModelArg) -> Result<Tagger> {
+    let path = model_path(arg);
+    Tagger::load(&path).with_context(|| {
+        format!(
+            "no usable NER model (train one with `storyline train ner --data ../shared/data/ner/conll2003-train.jsonl --out {}`)",
+            path.display()
+        )
+    })
+}
+
+/// Reads tagged JSON Lines; with `need_tags`, every record must carry `ner`
+/// tags, one per token.
+fn read_records(path: &Path, need_tags: bool) -> Result<Vec<Record>> {
+    let file = std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut out = Vec::new();
+    for (n, line) in std::io::BufReader::new(file).lines().enumerate() {
+        let line = line.with_context(|| format!("{}: line {}", path.display(), n + 1))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let r: Record = serde_json::from_str(&line).with_context(|| {
+            format!(
+                "{}: line {}: not a {{\"tokens\",\"ner\"}} record",
+                path.display(),
+                n + 1
+            )
+        })?;
+        if need_tags && r.ner.as_ref().map(Vec::len) != Some(r.tokens.len()) {
+            bail!(
+                "{}: line {}: field `ner` must hold one tag per token",
+                path.display(),
+                n + 1
+            );
+        }
+        out.push(r);
+    }
+    Ok(out)
+}
+
+pub fn tag(args: &TagArgs, out: &mut dyn Write) -> Result<ExitCode> {
+    let tagger = load_model(&args.model)?;
+    let mut bad = 0;
+    for (n, line) in std::io::stdin().lock().lines().enumerate() {
+        let line = line.context("cannot read stdin")?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        match serde_json::from_str::<Record>(&line) {
+            Ok(r) => {
+                let ner = tagger.tag(&r.tokens);
+                writeln!(out, "{}", json!({"id": r.id, "tokens": r.tokens, "ner": ner}))?;
+            }
+            Err(e) => {
+                bad += 1;
+                eprintln!(
+                    "storyline: stdin: line {}: expected {{\"id\",\"tokens\":[…]}}: {e}",
+                    n + 1
+                );
+            }
+        }
+    }
+    Ok(if bad == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+/// A fixed-seed shuffle, so a training run is reproducible.
+fn shuffle<T>(items: &mut [T], seed: u64) {
+    let mut state = seed | 1;
+    for i in (1..items.len()).rev() {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        items.swap(i, (state % (i as u64 + 1)) as usize);
+    }
+}
+
+pub fn train(args: &TrainNerArgs, out: &mut dyn Write) -> Result<ExitCode> {
+    let records = read_records(&args.data, true)?;
+    let mut data: Vec<(Vec<String>, Vec<String>)> = records
+        .into_iter()
+        .map(|r| (r.tokens, r.ner.unwrap_or_default()))
+        .collect();
+    let start = Instant::now();
+    let mut trainer = Trainer::new();
+    for epoch in 0..args.epochs {
+        shuffle(&mut data, 0x5EED + epoch as u64);
+        let accuracy = trainer.epoch(&data)?;
+        eprintln!(
+            "storyline: epoch {}: {:.2}% of training tokens right",
+            epoch + 1,
+            accuracy * 100.0
+        );
+    }
+    let tagger = trainer.finish();
+    if let Some(dir) = args.out.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    tagger.save(&args.out)?;
+    writeln!(
+        out,
+        "{}",
+        json!({
+            "model": args.out.display().to_string(),
+            "sentences": data.len(),
+            "features": tagger.features(),
+            "epochs": args.epochs,
+            "seconds": start.elapsed().as_secs_f64(),
+        })
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The most frequent tag of each word in the training data (O for unseen words).
+struct MostFrequentTag(HashMap<String, String>);
+
+impl MostFrequentTag {
+    fn new(train: &[Record]) -> MostFrequentTag {
+        let mut counts: HashMap<&str, HashMap<&str, usize>> = HashMap::new();
+        for r in train {
+            for (w, t) in r.tokens.iter().zip(r.ner.iter().flatten()) {
+                *counts.entry(w).or_default().entry(t).or_default() += 1;
+            }
+        }
+        MostFrequentTag(
+            counts
+                .into_iter()
+                .map(|(w, tags)| {
+                    let best = tags
+                        .into_iter()
+                        .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(a.0)))
+                        .map_or("O", |(t, _)| t);
+                    (w.to_string(), best.to_string())
+                })
+                .collect(),
+        )
+    }
+
+    fn tag(&self, tokens: &[String]) -> Vec<&str> {
+        tokens
+            .iter()
+            .map(|w| self.0.get(w).map_or("O", String::as_str))
+            .collect()
+    }
+}
+
+pub fn bench(args: &BenchNerArgs, out: &mut dyn Write) -> Result<ExitCode> {
+    let tagger = load_model(&args.model)?;
+    let dev = read_records(&args.dataset, true)?;
+    let train = read_records(&args.train, true).context("the baseline needs the training data (--train)")?;
+    let tokens: usize = dev.iter().map(|r| r.tokens.len()).sum();
+
+    let start = Instant::now();
+    let tagged: Vec<Vec<&str>> = dev.iter().map(|r| tagger.tag(&r.tokens)).collect();
+    let seconds = start.elapsed().as_secs_f64().max(1e-9);
+    let mut storyline = SpanMeter::default();
+    for (r, t) in dev.iter().zip(&tagged) {
+        storyline.add(r.ner.as_deref().unwrap_or_default(), t);
+    }
+
+    let baseline = MostFrequentTag::new(&train);
+    let mut base = SpanMeter::default();
+    for r in &dev {
+        base.add(r.ner.as_deref().unwrap_or_default(), &baseline.tag(&r.tokens));
+    }
+    let (s, b) = (storyline.scores(), base.scores());
+    let report = json!({
+        "task": "ner",
+        "dataset": args.dataset.display().to_string(),
+        "sentences": dev.len(),
+        "tokens": tokens,
+        "systems": {"storyline": s, "baseline": b},
+        "tokens_per_s": tokens as f64 / seconds,
+        "peak_rss_mb": peak_rss_mb(),
+    });
+    if args.json {
+        writeln!(out, "{report}")?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    writeln!(
+        out,
+        "bench ner: {} ({} sentences, {tokens} tokens)",
+        args.dataset.display(),
+        dev.len()
+    )?;
+    writeln!(
+        out,
+        "{:<22} {:>7} {:>7} {:>7}   F1 by type",
+        "system", "P", "R", "F1"
+    )?;
+    for (name, sc) in [("storyline", &s), ("most-frequent-tag", &b)] {
+        let by_type: Vec<String> = sc
+            .per_type
+            .iter()
+            .map(|(k, v)| format!("{k} {:.3}", v.f1))
+            .collect();
+        writeln!(
+            out,
+            "{name:<22} {:>7.3} {:>7.3} {:>7.3}   {}",
+            sc.precision,
+            sc.recall,
+            sc.f1,
+            by_type.join(" · ")
+        )?;
+    }
+    writeln!(out, "{:.0} tokens/s (one core)", tokens as f64 / seconds)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shuffle_is_reproducible() {
+        let mut a: Vec<u32> = (0..50).collect();
+        let mut b = a.clone();
+        shuffle(&mut a, 7);
+        shuffle(&mut b, 7);
+        assert_eq!(a, b);
+        assert_ne!(a, (0..50).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn most_frequent_tag_baseline() {
+        let rec = |t: &str, n: &str| Record {
+            id: serde_json::Value::Null,
+            tokens: t.split(' ').map(String::from).collect(),
+            ner: Some(n.split(' ').map(String::from).collect()),
+        };
+        let b = MostFrequentTag::new(&[
+            rec("Paris is big", "B-LOC O O"),
+            rec("Paris Hilton", "B-PER I-PER"),
+            rec("Paris", "B-LOC"),
+        ]);
+        let tokens: Vec<String> = vec!["Paris".into(), "Hilton".into(), "unseen".into()];
+        assert_eq!(b.tag(&tokens), vec!["B-LOC", "I-PER", "O"]);
+    }
+}

@@ -1,0 +1,110 @@
+//! The named-entity tagger through the command line: `tag` with the model
+//! in the repository, `train ner` and `bench ner` on small data.
+
+mod common;
+use common::*;
+use std::io::Write;
+use std::process::Stdio;
+
+fn tag(args: &[&str], input: &str) -> (bool, String, String) {
+    let mut child = bin()
+        .arg("tag")
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    let o = child.wait_with_output().unwrap();
+    (
+        o.status.success(),
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn the_shipped_model_tags_names_and_reports_bad_lines() {
+    let input = r#"{"id":"a","tokens":["Vladimir","Putin","met","Alexander","Lukashenko","in","Minsk","."]}
+{"id":"b","tokens":["Reuters","reported","from","Beijing","."]}
+{"tokens":
+"#;
+    let (ok, out, err) = tag(&[], input);
+    assert!(!ok, "a bad line makes the run fail");
+    assert!(err.contains("line 3"), "{err}");
+    let lines: Vec<serde_json::Value> = out.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), 2, "good lines are still tagged");
+    assert_eq!(lines[0]["id"], "a");
+    assert_eq!(lines[0]["ner"][0], "B-PER");
+    assert_eq!(lines[0]["ner"][1], "I-PER");
+    assert_eq!(lines[0]["ner"][6], "B-LOC");
+    assert_eq!(lines[1]["ner"][3], "B-LOC");
+    assert_eq!(lines[1]["ner"].as_array().unwrap().len(), 5);
+}
+
+#[test]
+fn train_then_tag_then_bench_on_small_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("train.jsonl");
+    let mut lines = String::new();
+    for (words, tags) in [
+        ("Putin met Lukashenko in Minsk .", "B-PER O B-PER O B-LOC O"),
+        ("Vladimir Putin visited Moscow .", "B-PER I-PER O B-LOC O"),
+        ("The Wagner Group left Rostov .", "O B-ORG I-ORG O B-LOC O"),
+        ("Reuters reported from Minsk .", "B-ORG O O B-LOC O"),
+    ] {
+        let tokens: Vec<&str> = words.split(' ').collect();
+        let ner: Vec<&str> = tags.split(' ').collect();
+        lines.push_str(&serde_json::json!({"tokens": tokens, "ner": ner}).to_string());
+        lines.push('\n');
+    }
+    std::fs::write(&data, &lines).unwrap();
+    let model = dir.path().join("m.bin");
+    let o = bin()
+        .args(["train", "ner", "--epochs", "10", "--data"])
+        .arg(&data)
+        .arg("--out")
+        .arg(&model)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let (ok, out, _) = tag(
+        &["--model", model.to_str().unwrap()],
+        "{\"id\":1,\"tokens\":[\"Putin\",\"visited\",\"Minsk\",\".\"]}\n",
+    );
+    assert!(ok);
+    let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(v["ner"], serde_json::json!(["B-PER", "O", "B-LOC", "O"]));
+
+    let o = bin()
+        .args(["bench", "ner", "--json", "--dataset"])
+        .arg(&data)
+        .arg("--train")
+        .arg(&data)
+        .arg("--model")
+        .arg(&model)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let r: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(r["task"], "ner");
+    assert_eq!(
+        r["systems"]["storyline"]["f1"], 1.0,
+        "it learned its own training data"
+    );
+    assert!(r["systems"]["baseline"]["f1"].as_f64().unwrap() > 0.0);
+    assert!(r["tokens_per_s"].as_f64().unwrap() > 0.0);
+
+    let bad = dir.path().join("bad.jsonl");
+    std::fs::write(&bad, "{\"tokens\":[\"a\",\"b\"],\"ner\":[\"O\"]}\n").unwrap();
+    let o = bin()
+        .args(["train", "ner", "--data"])
+        .arg(&bad)
+        .arg("--out")
+        .arg(&model)
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("line 1"));
+}
