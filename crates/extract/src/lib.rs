@@ -5,4 +5,5 @@
 //! `storyline train ner` and loaded from a file at run time. Mapping tags
 //! onto article text, quotes, statements, times and events come next.
 
+pub mod entities;
 pub mod ner;

@@ -62,3 +62,84 @@ fn seed_article_has_derived_title_four_headings_and_five_references() {
     assert!(human.contains("## President Putin’s Response and Resolution:"));
     assert!(human.contains("- Kremlin Confirms Meeting Between Putin and Prigozhin"));
 }
+
+/// Lower case, typographic quotes and apostrophes as plain ones (the
+/// comparison `seed-article.expected.json` asks for).
+fn plain(s: &str) -> String {
+    s.to_lowercase()
+        .replace(['’', '‘'], "'")
+        .replace(['“', '”'], "\"")
+}
+
+#[test]
+fn seed_entities_are_found_with_types_roles_aliases_and_offsets() {
+    let (Some(seed), Some(expected)) = (
+        shared("examples/seed-article.txt"),
+        shared("examples/seed-article.expected.json"),
+    ) else {
+        return;
+    };
+    let expected: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(expected).unwrap()).unwrap();
+    let published = expected["published"].as_str().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let o = run(
+        dir.path(),
+        &[
+            "extract",
+            "--json",
+            "--published",
+            published,
+            seed.to_str().unwrap(),
+        ],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let a = json(&o);
+    let text: Vec<char> = a["text"].as_str().unwrap().chars().collect();
+    let found = a["entities"].as_array().expect("entities are extracted");
+    for e in found {
+        for m in e["mentions"].as_array().unwrap() {
+            let (s, t) = (
+                m["start"].as_u64().unwrap() as usize,
+                m["end"].as_u64().unwrap() as usize,
+            );
+            let at: String = text[s..t].iter().collect();
+            assert_eq!(
+                at,
+                m["text"].as_str().unwrap(),
+                "offsets are character offsets into text"
+            );
+        }
+    }
+    let names_of = |e: &serde_json::Value| -> Vec<String> {
+        std::iter::once(&e["name"])
+            .chain(e["aliases"].as_array().unwrap())
+            .map(|n| plain(n.as_str().unwrap()))
+            .collect()
+    };
+    let mut missing = Vec::new();
+    for want in expected["entities"].as_array().unwrap() {
+        let wanted: Vec<String> = std::iter::once(&want["name"])
+            .chain(want["aliases"].as_array().unwrap())
+            .map(|n| plain(n.as_str().unwrap()))
+            .collect();
+        let hit = found.iter().find(|e| {
+            e["type"] == want["type"]
+                && names_of(e).iter().any(|n| wanted.contains(n))
+                && want["role_contains"].as_str().is_none_or(|r| {
+                    e["roles"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .any(|role| plain(role.as_str().unwrap()).contains(&plain(r)))
+                })
+        });
+        if hit.is_none() {
+            missing.push(want["name"].as_str().unwrap().to_string());
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "not extracted: {missing:?}\nfound: {found:#?}"
+    );
+}

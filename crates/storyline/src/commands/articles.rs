@@ -51,11 +51,16 @@ pub fn show(ctx: &Context, args: &ShowArgs, out: &mut dyn Write) -> Result<ExitC
         );
         return Ok(ExitCode::FAILURE);
     };
+    let tagger = crate::commands::ner::article_tagger();
     if args.json {
-        serde_json::to_writer_pretty(&mut *out, &a)?;
+        serde_json::to_writer_pretty(
+            &mut *out,
+            &crate::commands::ner::article_json(&a, tagger.as_ref()),
+        )?;
         writeln!(out)?;
     } else {
         render::article(&a, out)?;
+        crate::commands::ner::print_entities(&a, tagger.as_ref(), out)?;
     }
     Ok(ExitCode::SUCCESS)
 }

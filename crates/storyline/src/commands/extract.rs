@@ -38,6 +38,7 @@ pub fn run(ctx: &Context, args: &ExtractArgs, out: &mut dyn Write) -> Result<Exi
         eprintln!("storyline: {place}: {}", r.reason);
     }
     let mut shown = 0;
+    let tagger = crate::commands::ner::article_tagger();
     for located in parsed.drafts {
         let mut draft = located.draft;
         if draft.published.is_none() {
@@ -54,13 +55,17 @@ pub fn run(ctx: &Context, args: &ExtractArgs, out: &mut dyn Write) -> Result<Exi
             }
         };
         if args.json {
-            serde_json::to_writer_pretty(&mut *out, &article)?;
+            serde_json::to_writer_pretty(
+                &mut *out,
+                &crate::commands::ner::article_json(&article, tagger.as_ref()),
+            )?;
             writeln!(out)?;
         } else {
             if shown > 0 {
                 writeln!(out, "\n---\n")?;
             }
             render::article(&article, out)?;
+            crate::commands::ner::print_entities(&article, tagger.as_ref(), out)?;
         }
         shown += 1;
     }

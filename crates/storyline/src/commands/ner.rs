@@ -44,6 +44,56 @@ fn model_path(arg: &ModelArg) -> PathBuf {
     here
 }
 
+/// The tagger for `show` and `extract`, or `None` (with a note on stderr)
+/// when no model can be loaded: the article is still shown, without entities.
+pub fn article_tagger() -> Option<Tagger> {
+    let arg = ModelArg {
+        model: std::env::var_os("STORYLINE_NER_MODEL").map(PathBuf::from),
+    };
+    match load_model(&arg) {
+        Ok(t) => Some(t),
+        Err(e) => {
+            eprintln!("storyline: entities left out: {e:#}");
+            None
+        }
+    }
+}
+
+/// The article as `show --json` prints it: every stored field, plus the
+/// extraction (so far `entities`) with character offsets into `text`.
+pub fn article_json(article: &storyline_core::Article, tagger: Option<&Tagger>) -> serde_json::Value {
+    let mut v = serde_json::to_value(article).expect("articles serialise");
+    if let Some(t) = tagger {
+        v["entities"] = json!(storyline_extract::entities::extract(t, &article.text));
+    }
+    v
+}
+
+/// The entities for people: "Vladimir Putin (PERSON; Russian President) ×3".
+pub fn print_entities(
+    article: &storyline_core::Article,
+    tagger: Option<&Tagger>,
+    out: &mut dyn Write,
+) -> Result<()> {
+    let Some(t) = tagger else {
+        return Ok(());
+    };
+    let entities = storyline_extract::entities::extract(t, &article.text);
+    if entities.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "\nEntities")?;
+    for e in entities {
+        let roles = if e.roles.is_empty() {
+            String::new()
+        } else {
+            format!("; {}", e.roles.join(", "))
+        };
+        writeln!(out, "  {} ({}{roles}) ×{}", e.name, e.kind, e.mentions.len())?;
+    }
+    Ok(())
+}
+
 fn load_model(arg: &ModelArg) -> Result<Tagger> {
     let path = model_path(arg);
     Tagger::load(&path).with_context(|| {

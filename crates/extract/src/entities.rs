@@ -1,0 +1,490 @@
+//! The named entities of one article: mentions found by the tagger in each
+//! sentence, grouped into one entity per real thing, with aliases, roles
+//! and the character span of every mention.
+//!
+//! Grouping within an article follows how news names things: the full name
+//! first, the surname after ("Vladimir Putin" … "Putin"); an organisation
+//! first in full, then shortened from the end ("Wagner Group" … "Wagner").
+//! Roles come from the title before a person's name ("Russian President
+//! Vladimir Putin") or an apposition after it ("Evgeny Prigozhin, the chief
+//! of Wagner,"). A demonym ("Belarusian") names its country. Linking
+//! entities across articles is not done here.
+
+use crate::ner::{entities as spans, Tagger};
+use serde::{Deserialize, Serialize};
+use storyline_core::sentence::sentence_spans;
+use unicode_segmentation::UnicodeSegmentation;
+
+/// One place in the text where an entity is named; `start`/`end` are
+/// character (not byte) offsets into the article's `text`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Mention {
+    pub text: String,
+    pub start: usize,
+    pub end: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Entity {
+    /// Unique within the article: "e1", "e2", … in order of first mention.
+    pub id: String,
+    pub name: String,
+    /// PERSON, ORG, PLACE or MISC.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub aliases: Vec<String>,
+    pub roles: Vec<String>,
+    pub mentions: Vec<Mention>,
+}
+
+/// Country demonyms and their countries (the most frequent in world news).
+const DEMONYMS: &[(&str, &str)] = &[
+    ("afghan", "Afghanistan"),
+    ("american", "United States"),
+    ("argentine", "Argentina"),
+    ("australian", "Australia"),
+    ("austrian", "Austria"),
+    ("belarusian", "Belarus"),
+    ("belgian", "Belgium"),
+    ("brazilian", "Brazil"),
+    ("british", "Britain"),
+    ("canadian", "Canada"),
+    ("chinese", "China"),
+    ("colombian", "Colombia"),
+    ("cuban", "Cuba"),
+    ("czech", "Czech Republic"),
+    ("danish", "Denmark"),
+    ("dutch", "Netherlands"),
+    ("egyptian", "Egypt"),
+    ("english", "England"),
+    ("ethiopian", "Ethiopia"),
+    ("finnish", "Finland"),
+    ("french", "France"),
+    ("georgian", "Georgia"),
+    ("german", "Germany"),
+    ("greek", "Greece"),
+    ("hungarian", "Hungary"),
+    ("indian", "India"),
+    ("indonesian", "Indonesia"),
+    ("iranian", "Iran"),
+    ("iraqi", "Iraq"),
+    ("irish", "Ireland"),
+    ("israeli", "Israel"),
+    ("italian", "Italy"),
+    ("japanese", "Japan"),
+    ("kazakh", "Kazakhstan"),
+    ("kenyan", "Kenya"),
+    ("korean", "Korea"),
+    ("lebanese", "Lebanon"),
+    ("libyan", "Libya"),
+    ("mexican", "Mexico"),
+    ("moroccan", "Morocco"),
+    ("nigerian", "Nigeria"),
+    ("norwegian", "Norway"),
+    ("pakistani", "Pakistan"),
+    ("palestinian", "Palestine"),
+    ("polish", "Poland"),
+    ("portuguese", "Portugal"),
+    ("romanian", "Romania"),
+    ("russian", "Russia"),
+    ("saudi", "Saudi Arabia"),
+    ("scottish", "Scotland"),
+    ("serbian", "Serbia"),
+    ("south african", "South Africa"),
+    ("spanish", "Spain"),
+    ("swedish", "Sweden"),
+    ("swiss", "Switzerland"),
+    ("syrian", "Syria"),
+    ("taiwanese", "Taiwan"),
+    ("thai", "Thailand"),
+    ("turkish", "Turkey"),
+    ("ukrainian", "Ukraine"),
+    ("venezuelan", "Venezuela"),
+    ("vietnamese", "Vietnam"),
+    ("welsh", "Wales"),
+    ("yemeni", "Yemen"),
+];
+
+/// Words that may stand in a title before a name besides capitalised ones.
+const TITLE_GLUE: &[&str] = &["of", "for", "the", "and"];
+
+/// A token: byte range in the text and the form the tagger sees.
+struct Token {
+    start: usize,
+    end: usize,
+    form: String,
+}
+
+/// Words and punctuation of one sentence, CoNLL-style: "Russia’s" is
+/// "Russia" and "'s".
+fn tokens(text: &str, from: usize, to: usize) -> Vec<Token> {
+    let mut out = Vec::new();
+    for (offset, piece) in text[from..to].split_word_bound_indices() {
+        if piece.trim().is_empty() {
+            continue;
+        }
+        let start = from + offset;
+        let plain = piece.replace(['’', '‘'], "'");
+        if plain.len() > 2 && (plain.ends_with("'s") || plain.ends_with("'S")) {
+            let cut = piece.len() - piece.chars().rev().take(2).map(char::len_utf8).sum::<usize>();
+            out.push(Token {
+                start,
+                end: start + cut,
+                form: plain[..plain.len() - 2].to_string(),
+            });
+            out.push(Token {
+                start: start + cut,
+                end: start + piece.len(),
+                form: "'s".into(),
+            });
+        } else {
+            out.push(Token {
+                start,
+                end: start + piece.len(),
+                form: plain,
+            });
+        }
+    }
+    join_hyphens(out)
+}
+
+/// "Rostov", "-", "on", "-", "Don" written without spaces are one word.
+fn join_hyphens(tokens: Vec<Token>) -> Vec<Token> {
+    let mut out: Vec<Token> = Vec::with_capacity(tokens.len());
+    let mut iter = tokens.into_iter().peekable();
+    while let Some(t) = iter.next() {
+        let glued = t.form == "-"
+            && out
+                .last()
+                .is_some_and(|p| p.end == t.start && p.form.chars().all(|c| c.is_alphanumeric() || c == '-'))
+            && iter
+                .peek()
+                .is_some_and(|n| n.start == t.end && n.form.chars().all(char::is_alphanumeric));
+        if glued {
+            let next = iter.next().expect("peeked");
+            let prev = out.last_mut().expect("checked");
+            prev.form = format!("{}-{}", prev.form, next.form);
+            prev.end = next.end;
+        } else {
+            out.push(t);
+        }
+    }
+    out
+}
+
+/// A mention before grouping: token range in its sentence and the tag type.
+struct Found {
+    kind: &'static str,
+    start: usize,
+    end: usize,
+    text: String,
+    role: Option<String>,
+}
+
+fn entity_type(tag: &str) -> &'static str {
+    match tag {
+        "PER" => "PERSON",
+        "ORG" => "ORG",
+        "LOC" => "PLACE",
+        _ => "MISC",
+    }
+}
+
+fn is_capitalised(s: &str) -> bool {
+    s.chars().next().is_some_and(char::is_uppercase)
+}
+
+/// Every mention the tagger finds, in text order, with byte offsets.
+fn find(tagger: &Tagger, text: &str) -> Vec<Found> {
+    let mut found = Vec::new();
+    for (from, to) in sentence_spans(text) {
+        let toks = tokens(text, from, to);
+        let forms: Vec<String> = toks.iter().map(|t| t.form.clone()).collect();
+        let tags = tagger.tag(&forms);
+        let mut sentence: Vec<(usize, usize, &'static str)> = spans(&tags)
+            .into_iter()
+            .map(|s| (s.start, s.end, entity_type(&s.kind)))
+            .collect();
+        merge_possessive_orgs(&mut sentence, &forms);
+        if is_title_case(&forms) {
+            sentence.retain(|&(_, _, kind)| kind == "PERSON" || kind == "PLACE");
+        }
+        for &(s, e, kind) in &sentence {
+            let role = if kind == "PERSON" {
+                role_of(text, &toks, &forms, &sentence, s, e)
+            } else {
+                None
+            };
+            found.push(Found {
+                kind,
+                start: toks[s].start,
+                end: toks[e - 1].end,
+                text: text[toks[s].start..toks[e - 1].end].to_string(),
+                role,
+            });
+        }
+    }
+    found
+}
+
+/// Last words that make a name an organisation ("Russian Defense Ministry").
+const ORG_HEADS: &[&str] = &[
+    "ministry",
+    "agency",
+    "company",
+    "group",
+    "party",
+    "council",
+    "bank",
+    "army",
+    "office",
+    "service",
+    "committee",
+    "commission",
+    "union",
+    "court",
+    "department",
+    "corporation",
+    "association",
+    "parliament",
+];
+
+/// "Russia 's Foreign Ministry" and "Chinese Foreign Ministry": a place
+/// with a possessive, or a demonym, before an organisation are part of it;
+/// a name ending in "Ministry", "Agency", … is an organisation.
+fn merge_possessive_orgs(sentence: &mut Vec<(usize, usize, &'static str)>, forms: &[String]) {
+    let mut i = 0;
+    while i + 1 < sentence.len() {
+        let (a, b) = (sentence[i], sentence[i + 1]);
+        let possessive = a.2 == "PLACE" && b.0 == a.1 + 1 && forms[a.1] == "'s";
+        let demonym = a.2 == "MISC" && b.0 == a.1 && a.1 - a.0 == 1 && is_demonym(&forms[a.0]);
+        if b.2 == "ORG" && (possessive || demonym) {
+            sentence[i] = (a.0, b.1, "ORG");
+            sentence.remove(i + 1);
+        }
+        i += 1;
+    }
+    let is_head = |w: &str| ORG_HEADS.contains(&w.to_lowercase().as_str());
+    for span in sentence.iter_mut() {
+        if is_head(&forms[span.1 - 1]) && span.1 - span.0 > 1 {
+            span.2 = "ORG";
+        }
+        // "the Wagner private military company", "the company Wagner".
+        let described_after = forms[span.1..]
+            .iter()
+            .take(3)
+            .take_while(|w| w.chars().all(char::is_lowercase))
+            .any(|w| is_head(w));
+        let described_before =
+            span.0 > 0 && is_head(&forms[span.0 - 1]) && !is_capitalised(&forms[span.0 - 1]);
+        if span.2 == "MISC" && (described_after || described_before) {
+            span.2 = "ORG";
+        }
+    }
+}
+
+fn is_demonym(word: &str) -> bool {
+    DEMONYMS.iter().any(|(d, _)| *d == key(word))
+}
+
+/// A line in title case ("High-Level Talks Between Beijing and Moscow") is
+/// a heading: its capitals are style, so only people and places named in it
+/// are kept.
+fn is_title_case(forms: &[String]) -> bool {
+    let words: Vec<&String> = forms
+        .iter()
+        .filter(|f| f.chars().count() > 3 && f.chars().all(char::is_alphabetic))
+        .collect();
+    words.len() >= 2 && words.iter().all(|w| is_capitalised(w))
+}
+
+/// The title before a person's name, or the apposition after it.
+fn role_of(
+    text: &str,
+    toks: &[Token],
+    forms: &[String],
+    sentence: &[(usize, usize, &'static str)],
+    s: usize,
+    e: usize,
+) -> Option<String> {
+    // Before: a run of capitalised words (and glue words inside it).
+    let mut b = s;
+    while b > 0 {
+        let w = &forms[b - 1];
+        let inside_person = sentence
+            .iter()
+            .any(|&(ps, pe, k)| k == "PERSON" && b > ps && b - 1 < pe);
+        if inside_person || !(is_capitalised(w) || (TITLE_GLUE.contains(&w.as_str()) && b - 1 > 0 && b < s)) {
+            break;
+        }
+        b -= 1;
+    }
+    while b < s && (TITLE_GLUE.contains(&forms[b].to_lowercase().as_str())) {
+        b += 1;
+    }
+    if b < s {
+        return Some(text[toks[b].start..toks[s - 1].end].to_string());
+    }
+    // After: ", the chief of Wagner," (up to the next comma or the sentence end, short).
+    if forms.get(e).is_some_and(|f| f == ",") {
+        let mut j = e + 1;
+        if forms
+            .get(j)
+            .is_some_and(|f| matches!(f.to_lowercase().as_str(), "the" | "a" | "an"))
+        {
+            j += 1;
+        }
+        let first = j;
+        while j < forms.len() && !matches!(forms[j].as_str(), "," | "." | ";" | ":") && j - first < 8 {
+            j += 1;
+        }
+        let closed = forms.get(j).is_some_and(|f| f == ",");
+        let starts_as_role = forms
+            .get(first)
+            .is_some_and(|f| f.chars().all(char::is_lowercase));
+        if closed && starts_as_role && j > first && j - first < 8 {
+            return Some(text[toks[first].start..toks[j - 1].end].to_string());
+        }
+    }
+    None
+}
+
+fn key(s: &str) -> String {
+    s.to_lowercase().replace(['’', '‘'], "'")
+}
+
+/// Whether mention `m` names entity `e` (see the module notes).
+fn same_thing(e: &Entity, kind: &str, m: &str) -> bool {
+    let mk = key(m);
+    if std::iter::once(&e.name).chain(&e.aliases).any(|n| key(n) == mk) {
+        return true;
+    }
+    let name_words: Vec<String> = e.name.split_whitespace().map(key).collect();
+    let mk_words: Vec<String> = m.split_whitespace().map(key).collect();
+    match (e.kind.as_str(), kind) {
+        // "Putin" after "Vladimir Putin", or "Vladimir Putin" after "Putin".
+        ("PERSON", "PERSON") => name_words.ends_with(&mk_words) || mk_words.ends_with(&name_words),
+        // "Wagner" after "Wagner Group", whatever the tagger called it.
+        ("ORG", "ORG" | "MISC") => mk_words.len() < name_words.len() && name_words.starts_with(&mk_words),
+        ("MISC", "ORG") => name_words.len() < mk_words.len() && mk_words.starts_with(&name_words),
+        _ => false,
+    }
+}
+
+/// Characters before each byte offset, for byte → character conversion.
+fn char_offsets(text: &str) -> impl Fn(usize) -> usize + '_ {
+    move |byte| text[..byte].chars().count()
+}
+
+/// The entities of `text`, in order of first mention.
+pub fn extract(tagger: &Tagger, text: &str) -> Vec<Entity> {
+    let to_char = char_offsets(text);
+    let mut entities: Vec<Entity> = Vec::new();
+    for f in find(tagger, text) {
+        let (mut kind, mut name) = (f.kind.to_string(), f.text.clone());
+        let mut alias = None;
+        if kind == "MISC" {
+            if let Some((_, country)) = DEMONYMS.iter().find(|(d, _)| *d == key(&f.text)) {
+                kind = "PLACE".into();
+                alias = Some(f.text.clone());
+                name = country.to_string();
+            }
+        }
+        let mention = Mention {
+            text: f.text.clone(),
+            start: to_char(f.start),
+            end: to_char(f.end),
+        };
+        let target = entities
+            .iter()
+            .position(|e| same_thing(e, &kind, &name) || (kind == "PERSON" && same_thing(e, &kind, &f.text)));
+        let e = match target {
+            Some(i) => &mut entities[i],
+            None => {
+                let id = format!("e{}", entities.len() + 1);
+                entities.push(Entity {
+                    id,
+                    name: name.clone(),
+                    kind: kind.clone(),
+                    aliases: Vec::new(),
+                    roles: Vec::new(),
+                    mentions: Vec::new(),
+                });
+                entities.last_mut().expect("just pushed")
+            }
+        };
+        // The fullest form names the entity: "Vladimir Putin" over "Putin",
+        // "Wagner Group" (an organisation) over "Wagner".
+        if name.split_whitespace().count() > e.name.split_whitespace().count() && alias.is_none() {
+            let shorter = std::mem::replace(&mut e.name, name.clone());
+            e.aliases.retain(|a| key(a) != key(&name));
+            e.aliases.push(shorter);
+            if kind == "ORG" {
+                e.kind = kind.clone();
+            }
+        }
+        for form in [Some(name), alias, Some(f.text.clone())].into_iter().flatten() {
+            if key(&form) != key(&e.name) && !e.aliases.iter().any(|a| key(a) == key(&form)) {
+                e.aliases.push(form);
+            }
+        }
+        if let Some(role) = f.role {
+            if !e.roles.iter().any(|r| key(r) == key(&role)) {
+                if !e
+                    .aliases
+                    .iter()
+                    .any(|a| key(a) == key(&format!("{role} {}", f.text)))
+                {
+                    e.aliases.push(format!("{role} {}", f.text));
+                }
+                e.roles.push(role);
+            }
+        }
+        e.mentions.push(mention);
+    }
+    entities
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_split_possessives_and_keep_offsets() {
+        let text = "Russia’s Foreign Ministry met in Rostov-on-Don.";
+        let t = tokens(text, 0, text.len());
+        let forms: Vec<&str> = t.iter().map(|t| t.form.as_str()).collect();
+        assert_eq!(
+            forms,
+            vec![
+                "Russia",
+                "'s",
+                "Foreign",
+                "Ministry",
+                "met",
+                "in",
+                "Rostov-on-Don",
+                "."
+            ]
+        );
+        assert_eq!(&text[t[1].start..t[1].end], "’s");
+    }
+
+    #[test]
+    fn surnames_and_short_names_join_the_full_name() {
+        let mut e = Entity {
+            id: "e1".into(),
+            name: "Vladimir Putin".into(),
+            kind: "PERSON".into(),
+            aliases: vec![],
+            roles: vec![],
+            mentions: vec![],
+        };
+        assert!(same_thing(&e, "PERSON", "Putin"));
+        assert!(!same_thing(&e, "PERSON", "Vladimir"));
+        e.name = "Wagner Group".into();
+        e.kind = "ORG".into();
+        assert!(same_thing(&e, "ORG", "Wagner"));
+        assert!(!same_thing(&e, "ORG", "Group"));
+    }
+}
