@@ -15,5 +15,6 @@ pub mod scale_bench;
 pub mod similar_bench;
 pub mod stories_bench;
 pub mod synthetic;
+pub mod time_bench;
 
 pub use dataset::{load_dataset, Dataset, DatasetError};

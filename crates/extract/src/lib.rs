@@ -7,3 +7,4 @@
 
 pub mod entities;
 pub mod ner;
+pub mod timex;

@@ -254,8 +254,22 @@ pub struct BenchNerArgs {
     pub json: bool,
 }
 
+#[derive(Args, Debug)]
+pub struct BenchTimeArgs {
+    /// TempEval-3 style JSON Lines (`text`, `published`, `timexes`), e.g.
+    /// ../shared/data/time/tempeval3-timebank.jsonl
+    #[arg(long, required = true)]
+    pub dataset: Vec<PathBuf>,
+    /// One JSON object per dataset
+    #[arg(long)]
+    pub json: bool,
+}
+
 #[derive(Subcommand, Debug)]
 pub enum BenchCommand {
+    /// Temporal expressions: TIMEX3 strict and relaxed span P/R/F1 and value accuracy, beside
+    /// an explicit-dates-only baseline
+    Time(BenchTimeArgs),
     /// Named-entity recognition: entity-level P/R/F1 per type (conlleval) and tokens/s, beside
     /// a most-frequent-tag baseline
     Ner(BenchNerArgs),

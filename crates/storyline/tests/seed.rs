@@ -143,3 +143,46 @@ fn seed_entities_are_found_with_types_roles_aliases_and_offsets() {
         "not extracted: {missing:?}\nfound: {found:#?}"
     );
 }
+
+#[test]
+fn seed_dates_resolve_against_the_publication_date() {
+    let (Some(seed), Some(expected)) = (
+        shared("examples/seed-article.txt"),
+        shared("examples/seed-article.expected.json"),
+    ) else {
+        return;
+    };
+    let expected: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(expected).unwrap()).unwrap();
+    let published = expected["published"].as_str().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let a = json(&run(
+        dir.path(),
+        &[
+            "extract",
+            "--json",
+            "--published",
+            published,
+            seed.to_str().unwrap(),
+        ],
+    ));
+    let text: Vec<char> = a["text"].as_str().unwrap().chars().collect();
+    let timexes = a["timexes"].as_array().expect("timexes are extracted");
+    for t in timexes {
+        let (s, e) = (
+            t["start"].as_u64().unwrap() as usize,
+            t["end"].as_u64().unwrap() as usize,
+        );
+        assert_eq!(text[s..e].iter().collect::<String>(), t["text"].as_str().unwrap());
+    }
+    for want in expected["dates"].as_array().unwrap() {
+        let phrase = plain(want["text"].as_str().unwrap());
+        let date = want["date"].as_str().unwrap();
+        let hit = timexes.iter().any(|t| {
+            let found = plain(t["text"].as_str().unwrap());
+            (phrase.contains(&found) || found.contains(&phrase))
+                && t["value"].as_str().unwrap().starts_with(date)
+        });
+        assert!(hit, "{phrase:?} → {date} not found in {timexes:#?}");
+    }
+}

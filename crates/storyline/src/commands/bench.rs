@@ -10,7 +10,7 @@
 //! same durability settings and no processing at all. The ratio says what
 //! storyline's work costs over bare storage on this machine.
 
-use crate::cli::{BenchCorpusArgs, BenchIngestArgs, BenchSimilarArgs, BenchStoriesArgs};
+use crate::cli::{BenchCorpusArgs, BenchIngestArgs, BenchSimilarArgs, BenchStoriesArgs, BenchTimeArgs};
 use crate::commands::{ingest::ingest_inputs, Context};
 use crate::config::DEFAULT_BATCH_SIZE;
 use anyhow::Result;
@@ -119,6 +119,18 @@ fn print_stories(report: &stories_bench::StoriesReport, json: bool, out: &mut dy
         writeln!(out, "{}", report.table())?;
     }
     Ok(())
+}
+
+pub fn timexes(args: &BenchTimeArgs, out: &mut dyn Write) -> Result<ExitCode> {
+    for path in &args.dataset {
+        let report = storyline_eval::time_bench::run(path)?;
+        if args.json {
+            writeln!(out, "{}", serde_json::to_string(&report)?)?;
+        } else {
+            writeln!(out, "{}", report.table())?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 pub fn ingest(ctx: &Context, args: &BenchIngestArgs, out: &mut dyn Write) -> Result<ExitCode> {

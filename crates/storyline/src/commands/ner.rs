@@ -66,6 +66,10 @@ pub fn article_json(article: &storyline_core::Article, tagger: Option<&Tagger>) 
     if let Some(t) = tagger {
         v["entities"] = json!(storyline_extract::entities::extract(t, &article.text));
     }
+    v["timexes"] = json!(storyline_extract::timex::extract(
+        &article.text,
+        article.published.map(|p| p.day())
+    ));
     v
 }
 
