@@ -104,6 +104,9 @@ pub async fn get_article(State(state): State<AppState>, Path(id): Path<String>) 
         body["duplicates"] = json!(index.copies_of(doc));
         body["story"] = json!(derived.stories.id_of(doc));
     }
+    let extraction = state.extraction(&article);
+    body["entities"] = json!(extraction.entities);
+    body["timexes"] = json!(extraction.timexes);
     Ok(Json(body).into_response())
 }
 

@@ -36,12 +36,13 @@ pub fn router(state: AppState) -> Router {
 /// Serves `store` on `addr` until Ctrl-C or SIGTERM; `ready` is told the bound address.
 pub async fn serve(
     store: Box<dyn Store>,
+    tagger: Option<storyline_extract::ner::Tagger>,
     addr: SocketAddr,
     ready: impl FnOnce(SocketAddr),
 ) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     ready(listener.local_addr()?);
-    axum::serve(listener, router(AppState::new(store)))
+    axum::serve(listener, router(AppState::new(store, tagger)))
         .with_graceful_shutdown(shutdown_signal())
         .await
 }

@@ -50,7 +50,23 @@ struct ArticlePage {
     sections: Vec<Section>,
     similar: Vec<SimilarRow>,
     story: Option<StoryBox>,
+    entities: Vec<EntityRow>,
+    dates: Vec<DateRow>,
     references: Vec<RelatedReference>,
+}
+
+/// One entity in the "In this article" box.
+struct EntityRow {
+    name: String,
+    kind: String,
+    roles: String,
+    mentions: usize,
+}
+
+/// One dated expression: the words and the date they resolve to.
+struct DateRow {
+    text: String,
+    value: String,
 }
 
 /// The story box on an article page.
@@ -176,6 +192,26 @@ pub async fn article(State(state): State<AppState>, Path(id): Path<String>) -> R
             title: st.title,
             count: st.article_count,
         });
+    let extraction = state.extraction(&a);
+    let entities = extraction
+        .entities
+        .into_iter()
+        .map(|e| EntityRow {
+            roles: e.roles.join(", "),
+            mentions: e.mentions.len(),
+            name: e.name,
+            kind: e.kind,
+        })
+        .collect();
+    let dates = extraction
+        .timexes
+        .into_iter()
+        .filter(|t| t.kind != "DURATION")
+        .map(|t| DateRow {
+            text: t.text,
+            value: t.value,
+        })
+        .collect();
     let description: String = a.lead().chars().take(200).collect();
     Ok(render(ArticlePage {
         title: a.title.clone(),
@@ -193,6 +229,8 @@ pub async fn article(State(state): State<AppState>, Path(id): Path<String>) -> R
         sections: a.sections,
         similar,
         story,
+        entities,
+        dates,
         references: a
             .related_references
             .into_iter()

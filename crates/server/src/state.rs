@@ -7,9 +7,19 @@
 //! article not yet in a story and stores that decision, as `ingest` does.
 
 use std::sync::{Arc, Mutex, RwLock};
+use storyline_core::Article;
+use storyline_extract::entities::Entity;
+use storyline_extract::ner::Tagger;
+use storyline_extract::timex::Timex;
 use storyline_relate::{ArticleIndex, IndexOptions};
 use storyline_store::{Store, StoreError};
 use storyline_stories::{ClusterOptions, Stories};
+
+/// What extraction found in one article.
+pub struct Extraction {
+    pub entities: Vec<Entity>,
+    pub timexes: Vec<Timex>,
+}
 
 /// What pages read besides the store.
 pub struct Derived {
@@ -24,16 +34,33 @@ pub struct AppState {
 
 struct Inner {
     store: Mutex<Box<dyn Store>>,
+    /// The named-entity tagger, when a model was loaded.
+    tagger: Option<Tagger>,
     derived: RwLock<Option<(u64, Arc<Derived>)>>,
 }
 
 impl AppState {
-    pub fn new(store: Box<dyn Store>) -> AppState {
+    /// The state over `store`; `tagger` (when given) adds entities to article pages and JSON.
+    pub fn new(store: Box<dyn Store>, tagger: Option<Tagger>) -> AppState {
         AppState {
             inner: Arc::new(Inner {
                 store: Mutex::new(store),
+                tagger,
                 derived: RwLock::new(None),
             }),
+        }
+    }
+
+    /// What is extracted from `article`: `entities` (with a tagger) and `timexes`.
+    pub fn extraction(&self, article: &Article) -> Extraction {
+        Extraction {
+            entities: self
+                .inner
+                .tagger
+                .as_ref()
+                .map(|t| storyline_extract::entities::extract(t, &article.text))
+                .unwrap_or_default(),
+            timexes: storyline_extract::timex::extract(&article.text, article.published.map(|p| p.day())),
         }
     }
 

@@ -187,6 +187,18 @@ fn stories_have_api_routes_a_page_and_a_box_on_articles() {
     let (_, _, article) = get(&format!("{base}/api/articles/{member}"));
     let article: serde_json::Value = serde_json::from_str(&article).unwrap();
     assert_eq!(article["story"], id);
+    let entities = article["entities"]
+        .as_array()
+        .expect("the API serves the extraction");
+    assert!(!entities.is_empty() && article["timexes"].is_array());
+    let text: Vec<char> = article["text"].as_str().unwrap().chars().collect();
+    let m = &entities[0]["mentions"][0];
+    let (s, e) = (
+        m["start"].as_u64().unwrap() as usize,
+        m["end"].as_u64().unwrap() as usize,
+    );
+    assert_eq!(text[s..e].iter().collect::<String>(), m["text"].as_str().unwrap());
+    assert!(article_html.contains("In this article"));
 
     let (status, ct, _) = get(&format!("{base}/api/stories/no-such-story"));
     assert_eq!((status, ct.as_str()), (404, "application/problem+json"));

@@ -62,6 +62,11 @@ pub fn demo(ctx: &Context, args: &DemoArgs, out: &mut dyn Write) -> Result<ExitC
 fn run_server(store: Box<dyn Store>, addr: SocketAddr, ready: impl FnOnce(SocketAddr)) -> Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime
-        .block_on(storyline_server::serve(store, addr, ready))
+        .block_on(storyline_server::serve(
+            store,
+            crate::commands::ner::article_tagger(),
+            addr,
+            ready,
+        ))
         .with_context(|| format!("cannot serve on {addr}"))
 }
