@@ -9,6 +9,7 @@
 pub mod baselines;
 pub mod clustering;
 pub mod dataset;
+pub mod extract_bench;
 pub mod metrics;
 pub mod resources;
 pub mod scale_bench;

@@ -35,6 +35,37 @@ pub struct Entity {
     pub aliases: Vec<String>,
     pub roles: Vec<String>,
     pub mentions: Vec<Mention>,
+    /// Comparison forms of the name and aliases, and of the name's words
+    /// (kept beside them so grouping does not recompute them per mention).
+    #[serde(skip)]
+    keys: Vec<String>,
+    #[serde(skip)]
+    name_words: Vec<String>,
+}
+
+impl Entity {
+    fn refresh_keys(&mut self) {
+        self.keys = std::iter::once(&self.name)
+            .chain(&self.aliases)
+            .map(|n| key(n))
+            .collect();
+        self.name_words = self.name.split_whitespace().map(key).collect();
+    }
+}
+
+/// A mention's comparison forms, computed once.
+struct MentionKey {
+    whole: String,
+    words: Vec<String>,
+}
+
+impl MentionKey {
+    fn new(m: &str) -> MentionKey {
+        MentionKey {
+            whole: key(m),
+            words: m.split_whitespace().map(key).collect(),
+        }
+    }
 }
 
 /// Country demonyms and their countries (the most frequent in world news).
@@ -354,31 +385,48 @@ fn key(s: &str) -> String {
 }
 
 /// Whether mention `m` names entity `e` (see the module notes).
-fn same_thing(e: &Entity, kind: &str, m: &str) -> bool {
-    let mk = key(m);
-    if std::iter::once(&e.name).chain(&e.aliases).any(|n| key(n) == mk) {
+fn same_thing(e: &Entity, kind: &str, m: &MentionKey) -> bool {
+    if e.keys.contains(&m.whole) {
         return true;
     }
-    let name_words: Vec<String> = e.name.split_whitespace().map(key).collect();
-    let mk_words: Vec<String> = m.split_whitespace().map(key).collect();
+    let (name_words, mk_words) = (&e.name_words, &m.words);
     match (e.kind.as_str(), kind) {
         // "Putin" after "Vladimir Putin", or "Vladimir Putin" after "Putin".
-        ("PERSON", "PERSON") => name_words.ends_with(&mk_words) || mk_words.ends_with(&name_words),
+        ("PERSON", "PERSON") => name_words.ends_with(mk_words) || mk_words.ends_with(name_words),
         // "Wagner" after "Wagner Group", whatever the tagger called it.
-        ("ORG", "ORG" | "MISC") => mk_words.len() < name_words.len() && name_words.starts_with(&mk_words),
-        ("MISC", "ORG") => name_words.len() < mk_words.len() && mk_words.starts_with(&name_words),
+        ("ORG", "ORG" | "MISC") => mk_words.len() < name_words.len() && name_words.starts_with(mk_words),
+        ("MISC", "ORG") => name_words.len() < mk_words.len() && mk_words.starts_with(name_words),
         _ => false,
     }
 }
 
-/// Characters before each byte offset, for byte → character conversion.
-fn char_offsets(text: &str) -> impl Fn(usize) -> usize + '_ {
-    move |byte| text[..byte].chars().count()
+/// Byte → character offsets for positions visited mostly in increasing
+/// order: counts only the characters since the last position asked.
+struct CharOffsets<'a> {
+    text: &'a str,
+    byte: usize,
+    chars: usize,
+}
+
+impl CharOffsets<'_> {
+    fn at(&mut self, byte: usize) -> usize {
+        if byte < self.byte {
+            self.byte = 0;
+            self.chars = 0;
+        }
+        self.chars += self.text[self.byte..byte].chars().count();
+        self.byte = byte;
+        self.chars
+    }
 }
 
 /// The entities of `text`, in order of first mention.
 pub fn extract(tagger: &Tagger, text: &str) -> Vec<Entity> {
-    let to_char = char_offsets(text);
+    let mut offsets = CharOffsets {
+        text,
+        byte: 0,
+        chars: 0,
+    };
     let mut entities: Vec<Entity> = Vec::new();
     for f in find(tagger, text) {
         let (mut kind, mut name) = (f.kind.to_string(), f.text.clone());
@@ -392,12 +440,13 @@ pub fn extract(tagger: &Tagger, text: &str) -> Vec<Entity> {
         }
         let mention = Mention {
             text: f.text.clone(),
-            start: to_char(f.start),
-            end: to_char(f.end),
+            start: offsets.at(f.start),
+            end: offsets.at(f.end),
         };
-        let target = entities
-            .iter()
-            .position(|e| same_thing(e, &kind, &name) || (kind == "PERSON" && same_thing(e, &kind, &f.text)));
+        let (by_name, by_text) = (MentionKey::new(&name), MentionKey::new(&f.text));
+        let target = entities.iter().position(|e| {
+            same_thing(e, &kind, &by_name) || (kind == "PERSON" && same_thing(e, &kind, &by_text))
+        });
         let e = match target {
             Some(i) => &mut entities[i],
             None => {
@@ -409,6 +458,8 @@ pub fn extract(tagger: &Tagger, text: &str) -> Vec<Entity> {
                     aliases: Vec::new(),
                     roles: Vec::new(),
                     mentions: Vec::new(),
+                    keys: Vec::new(),
+                    name_words: Vec::new(),
                 });
                 entities.last_mut().expect("just pushed")
             }
@@ -441,6 +492,7 @@ pub fn extract(tagger: &Tagger, text: &str) -> Vec<Entity> {
             }
         }
         e.mentions.push(mention);
+        e.refresh_keys();
     }
     entities
 }
@@ -479,12 +531,16 @@ mod tests {
             aliases: vec![],
             roles: vec![],
             mentions: vec![],
+            keys: vec![],
+            name_words: vec![],
         };
-        assert!(same_thing(&e, "PERSON", "Putin"));
-        assert!(!same_thing(&e, "PERSON", "Vladimir"));
+        e.refresh_keys();
+        assert!(same_thing(&e, "PERSON", &MentionKey::new("Putin")));
+        assert!(!same_thing(&e, "PERSON", &MentionKey::new("Vladimir")));
         e.name = "Wagner Group".into();
         e.kind = "ORG".into();
-        assert!(same_thing(&e, "ORG", "Wagner"));
-        assert!(!same_thing(&e, "ORG", "Group"));
+        e.refresh_keys();
+        assert!(same_thing(&e, "ORG", &MentionKey::new("Wagner")));
+        assert!(!same_thing(&e, "ORG", &MentionKey::new("Group")));
     }
 }

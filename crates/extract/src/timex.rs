@@ -40,7 +40,7 @@ fn rules() -> &'static Rules {
     static RULES: OnceLock<Rules> = OnceLock::new();
     RULES.get_or_init(|| {
         let pattern = format!(
-            r"(?ix)\b(?:
+            r"(?ix)(?-u:\b)(?:
             (?P<iso>\d{{4}}-\d{{2}}-\d{{2}})
           | (?P<mdy>{m}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?)
           | (?P<dmy>\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{m}(?:,?\s+\d{{4}})?)
@@ -55,7 +55,7 @@ fn rules() -> &'static Rules {
           | (?P<duration>(?:the\s+(?:past|last|next)\s+)?{n}\s+(?:years?|months?|weeks?|days?|hours?|minutes?|decades?)(?:\s+ago)?)
           | (?P<month>(?:early\s+|late\s+|mid-?|last\s+)?{m})
           | (?P<year>(?:19|20)\d{{2}})
-        )\b",
+        )(?-u:\b)",
             m = MONTHS,
             w = WEEKDAYS,
             n = NUMBER_WORDS
@@ -381,6 +381,25 @@ fn normalise(
     }
 }
 
+/// Where a rule matched in the whole text.
+struct Span<'a> {
+    start: usize,
+    end: usize,
+    text: &'a str,
+}
+
+impl<'a> Span<'a> {
+    fn start(&self) -> usize {
+        self.start
+    }
+    fn end(&self) -> usize {
+        self.end
+    }
+    fn as_str(&self) -> &'a str {
+        self.text
+    }
+}
+
 /// Rule groups that name a calendar date outright (the benchmark baseline).
 const EXPLICIT: [&str; 5] = ["iso", "mdy", "dmy", "my", "year"];
 
@@ -408,9 +427,20 @@ fn extract_groups(text: &str, published: Option<NaiveDate>, names: &[&str]) -> V
     let mut reference: Option<NaiveDate> = None;
     let mut chars_before = 0;
     let mut last_byte = 0;
-    for caps in rules().all.captures_iter(text) {
-        let Some((group, m)) = names.iter().find_map(|n| caps.name(n).map(|m| (*n, m))) else {
+    let re = &rules().all;
+    // Finding matches is fast (a DFA); telling which rule matched needs
+    // captures, which are slow on a long text, so they run on the match alone.
+    for found in re.find_iter(text) {
+        let Some(caps) = re.captures(found.as_str()) else {
             continue;
+        };
+        let Some((group, local)) = names.iter().find_map(|n| caps.name(n).map(|m| (*n, m))) else {
+            continue;
+        };
+        let m = Span {
+            start: found.start() + local.start(),
+            end: found.start() + local.end(),
+            text: local.as_str(),
         };
         // "a 6-year-old boy" is an age, not a duration.
         if group == "adjdur" && text[m.end()..].starts_with("-old") {

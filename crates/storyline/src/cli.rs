@@ -265,8 +265,22 @@ pub struct BenchTimeArgs {
     pub json: bool,
 }
 
+#[derive(Args, Debug)]
+pub struct BenchExtractArgs {
+    /// JSON Lines articles, e.g. ../shared/data/corpora/bbc-news.jsonl
+    #[arg(long, required = true)]
+    pub dataset: Vec<PathBuf>,
+    #[command(flatten)]
+    pub model: ModelArg,
+    /// One JSON object per dataset
+    #[arg(long)]
+    pub json: bool,
+}
+
 #[derive(Subcommand, Debug)]
 pub enum BenchCommand {
+    /// Extraction speed (entities and dates): articles/s, words/s, and one 5,000-word article
+    Extract(BenchExtractArgs),
     /// Temporal expressions: TIMEX3 strict and relaxed span P/R/F1 and value accuracy, beside
     /// an explicit-dates-only baseline
     Time(BenchTimeArgs),

@@ -2,7 +2,7 @@
 //! pre-tokenised JSON Lines (`{"id","tokens"}`, plus gold `ner` tags for
 //! training and scoring), so any CoNLL scorer can evaluate it.
 
-use crate::cli::{BenchNerArgs, ModelArg, TagArgs, TrainNerArgs};
+use crate::cli::{BenchExtractArgs, BenchNerArgs, ModelArg, TagArgs, TrainNerArgs};
 use anyhow::{bail, Context as _, Result};
 use serde::Deserialize;
 use serde_json::json;
@@ -306,6 +306,20 @@ pub fn bench(args: &BenchNerArgs, out: &mut dyn Write) -> Result<ExitCode> {
         )?;
     }
     writeln!(out, "{:.0} tokens/s (one core)", tokens as f64 / seconds)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn bench_extract(args: &BenchExtractArgs, out: &mut dyn Write) -> Result<ExitCode> {
+    let tagger = load_model(&args.model)?;
+    for path in &args.dataset {
+        let report = storyline_eval::extract_bench::run(path, &tagger)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        if args.json {
+            writeln!(out, "{}", serde_json::to_string(&report)?)?;
+        } else {
+            writeln!(out, "{}", report.table())?;
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }
 
