@@ -12,6 +12,7 @@ pub mod names;
 pub mod published;
 pub mod sentence;
 pub mod terms;
+pub mod tuning;
 
 pub use article::{Article, ArticleDraft, DraftError, RelatedReference, Section};
 pub use published::Published;

@@ -93,30 +93,23 @@ fn numbers(text: &str) -> impl Iterator<Item = (String, String)> + '_ {
 impl IndexOptions {
     /// Sets one option by name (`names_weight=0.5`), for tuning runs.
     pub fn set(&mut self, assignment: &str) -> Result<(), String> {
-        let (key, value) = assignment
-            .split_once('=')
-            .ok_or_else(|| format!("{assignment:?}: expected KEY=VALUE"))?;
-        let number = |v: &str| {
-            v.trim()
-                .parse::<f32>()
-                .map_err(|_| format!("{key}: not a number: {v:?}"))
-        };
-        match key.trim() {
-            "title_weight" => self.title_weight = number(value)?,
-            "lead_weight" => self.lead_weight = number(value)?,
-            "body_weight" => self.body_weight = number(value)?,
-            "names_weight" => self.names_weight = number(value)?,
-            "query_terms" => self.query_terms = number(value)? as usize,
-            "time_weight" => self.time_weight = number(value)?,
-            "time_half_life_days" => self.time_half_life_days = number(value)?,
-            "feedback_docs" => self.feedback_docs = number(value)? as usize,
-            "feedback_weight" => self.feedback_weight = number(value)?,
-            "first_pass_terms" => self.first_pass_terms = number(value)? as usize,
-            "expanded_terms" => self.expanded_terms = number(value)? as usize,
-            "near_duplicate_threshold" => self.near_duplicate_threshold = number(value)?,
-            "max_df_ratio" => self.max_df_ratio = number(value)?,
-            "same_source_factor" => self.same_source_factor = number(value)?,
-            "story_weight" => self.story_weight = number(value)?,
+        let (key, value) = storyline_core::tuning::numeric_assignment(assignment)?;
+        match key {
+            "title_weight" => self.title_weight = value,
+            "lead_weight" => self.lead_weight = value,
+            "body_weight" => self.body_weight = value,
+            "names_weight" => self.names_weight = value,
+            "query_terms" => self.query_terms = value as usize,
+            "time_weight" => self.time_weight = value,
+            "time_half_life_days" => self.time_half_life_days = value,
+            "feedback_docs" => self.feedback_docs = value as usize,
+            "feedback_weight" => self.feedback_weight = value,
+            "first_pass_terms" => self.first_pass_terms = value as usize,
+            "expanded_terms" => self.expanded_terms = value as usize,
+            "near_duplicate_threshold" => self.near_duplicate_threshold = value,
+            "max_df_ratio" => self.max_df_ratio = value,
+            "same_source_factor" => self.same_source_factor = value,
+            "story_weight" => self.story_weight = value,
             other => return Err(format!("unknown option {other:?}")),
         }
         Ok(())

@@ -70,16 +70,22 @@ pub struct ListParams {
 
 pub const MAX_PAGE: usize = 200;
 
-pub async fn list_articles(
-    State(state): State<AppState>,
-    Query(p): Query<ListParams>,
-) -> Result<Response, Problem> {
-    let limit = p.limit.unwrap_or(50);
+/// The page size asked for (50 by default), or a problem when out of range.
+fn page_limit(limit: Option<usize>) -> Result<usize, Problem> {
+    let limit = limit.unwrap_or(50);
     if limit == 0 || limit > MAX_PAGE {
         return Err(Problem::bad_request(format!(
             "limit must be between 1 and {MAX_PAGE}, got {limit}"
         )));
     }
+    Ok(limit)
+}
+
+pub async fn list_articles(
+    State(state): State<AppState>,
+    Query(p): Query<ListParams>,
+) -> Result<Response, Problem> {
+    let limit = page_limit(p.limit)?;
     let page = state
         .with_store(move |s| s.list(limit, p.cursor.as_deref()))
         .await?;
@@ -152,12 +158,7 @@ pub async fn list_stories(
     State(state): State<AppState>,
     Query(p): Query<ListParams>,
 ) -> Result<Response, Problem> {
-    let limit = p.limit.unwrap_or(50);
-    if limit == 0 || limit > MAX_PAGE {
-        return Err(Problem::bad_request(format!(
-            "limit must be between 1 and {MAX_PAGE}, got {limit}"
-        )));
-    }
+    let limit = page_limit(p.limit)?;
     let start = match p.cursor.as_deref() {
         None => 0,
         Some(c) => c

@@ -59,21 +59,14 @@ impl Default for ClusterOptions {
 impl ClusterOptions {
     /// Sets one option by name (`join_threshold=0.3`), for tuning runs.
     pub fn set(&mut self, assignment: &str) -> Result<(), String> {
-        let (key, value) = assignment
-            .split_once('=')
-            .ok_or_else(|| format!("{assignment:?}: expected KEY=VALUE"))?;
-        let number = |v: &str| {
-            v.trim()
-                .parse::<f32>()
-                .map_err(|_| format!("{key}: not a number: {v:?}"))
-        };
-        match key.trim() {
-            "join_threshold" => self.join_threshold = number(value)?,
-            "neighbours" => self.neighbours = number(value)? as usize,
-            "names_weight" => self.names_weight = number(value)?,
-            "link_members" => self.link_members = number(value)? as usize,
-            "dormant_days" => self.dormant_days = number(value)? as i32,
-            "merge_share" => self.merge_share = number(value)?,
+        let (key, value) = storyline_core::tuning::numeric_assignment(assignment)?;
+        match key {
+            "join_threshold" => self.join_threshold = value,
+            "neighbours" => self.neighbours = value as usize,
+            "names_weight" => self.names_weight = value,
+            "link_members" => self.link_members = value as usize,
+            "dormant_days" => self.dormant_days = value as i32,
+            "merge_share" => self.merge_share = value,
             other => return Err(format!("unknown option {other:?}")),
         }
         Ok(())

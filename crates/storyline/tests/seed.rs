@@ -63,6 +63,30 @@ fn seed_article_has_derived_title_four_headings_and_five_references() {
     assert!(human.contains("- Kremlin Confirms Meeting Between Putin and Prigozhin"));
 }
 
+/// The expected extraction of the seed and what `extract --json` gives for
+/// it (with the publication date the expectations assume), when `../shared`
+/// is there.
+fn seed_extraction() -> Option<(serde_json::Value, serde_json::Value)> {
+    let seed = shared("examples/seed-article.txt")?;
+    let expected = shared("examples/seed-article.expected.json")?;
+    let expected: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(expected).unwrap()).unwrap();
+    let published = expected["published"].as_str().unwrap().to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let o = run(
+        dir.path(),
+        &[
+            "extract",
+            "--json",
+            "--published",
+            &published,
+            seed.to_str().unwrap(),
+        ],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    Some((expected, json(&o)))
+}
+
 /// Lower case, typographic quotes and apostrophes as plain ones (the
 /// comparison `seed-article.expected.json` asks for).
 fn plain(s: &str) -> String {
@@ -73,28 +97,9 @@ fn plain(s: &str) -> String {
 
 #[test]
 fn seed_entities_are_found_with_types_roles_aliases_and_offsets() {
-    let (Some(seed), Some(expected)) = (
-        shared("examples/seed-article.txt"),
-        shared("examples/seed-article.expected.json"),
-    ) else {
+    let Some((expected, a)) = seed_extraction() else {
         return;
     };
-    let expected: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(expected).unwrap()).unwrap();
-    let published = expected["published"].as_str().unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let o = run(
-        dir.path(),
-        &[
-            "extract",
-            "--json",
-            "--published",
-            published,
-            seed.to_str().unwrap(),
-        ],
-    );
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let a = json(&o);
     let text: Vec<char> = a["text"].as_str().unwrap().chars().collect();
     let found = a["entities"].as_array().expect("entities are extracted");
     for e in found {
@@ -146,26 +151,9 @@ fn seed_entities_are_found_with_types_roles_aliases_and_offsets() {
 
 #[test]
 fn seed_dates_resolve_against_the_publication_date() {
-    let (Some(seed), Some(expected)) = (
-        shared("examples/seed-article.txt"),
-        shared("examples/seed-article.expected.json"),
-    ) else {
+    let Some((expected, a)) = seed_extraction() else {
         return;
     };
-    let expected: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(expected).unwrap()).unwrap();
-    let published = expected["published"].as_str().unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let a = json(&run(
-        dir.path(),
-        &[
-            "extract",
-            "--json",
-            "--published",
-            published,
-            seed.to_str().unwrap(),
-        ],
-    ));
     let text: Vec<char> = a["text"].as_str().unwrap().chars().collect();
     let timexes = a["timexes"].as_array().expect("timexes are extracted");
     for t in timexes {
