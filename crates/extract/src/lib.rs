@@ -7,4 +7,5 @@
 
 pub mod entities;
 pub mod ner;
+pub mod quotes;
 pub mod timex;

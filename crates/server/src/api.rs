@@ -112,6 +112,7 @@ pub async fn get_article(State(state): State<AppState>, Path(id): Path<String>) 
     }
     let extraction = state.extraction(&article);
     body["entities"] = json!(extraction.entities);
+    body["quotes"] = json!(extraction.quotes);
     body["timexes"] = json!(extraction.timexes);
     Ok(Json(body).into_response())
 }

@@ -174,3 +174,45 @@ fn seed_dates_resolve_against_the_publication_date() {
         assert!(hit, "{phrase:?} → {date} not found in {timexes:#?}");
     }
 }
+
+#[test]
+fn seed_quotes_have_their_speakers_and_offsets() {
+    let Some((expected, a)) = seed_extraction() else {
+        return;
+    };
+    let text: Vec<char> = a["text"].as_str().unwrap().chars().collect();
+    let quotes = a["quotes"].as_array().expect("quotes are extracted");
+    let at = |v: &serde_json::Value| -> String {
+        let (s, e) = (
+            v["start"].as_u64().unwrap() as usize,
+            v["end"].as_u64().unwrap() as usize,
+        );
+        text[s..e].iter().collect()
+    };
+    for q in quotes {
+        assert_eq!(at(q), q["text"].as_str().unwrap(), "quote offsets");
+    }
+    for want in expected["quotes"].as_array().unwrap() {
+        let wanted = plain(want["text"].as_str().unwrap());
+        let accepts: Vec<String> = want["speaker_accepts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| plain(s.as_str().unwrap()))
+            .collect();
+        let found = quotes
+            .iter()
+            .find(|q| {
+                plain(q["text"].as_str().unwrap()).trim_end_matches('.') == wanted.trim_end_matches('.')
+            })
+            .unwrap_or_else(|| panic!("quote {wanted:?} not found in {quotes:#?}"));
+        let speaker = &found["speaker"];
+        assert!(speaker.is_object(), "{wanted:?} has no speaker");
+        let name = plain(speaker["name"].as_str().unwrap());
+        let mention = plain(&at(speaker));
+        assert!(
+            accepts.contains(&name) || accepts.iter().any(|a| mention.ends_with(a.as_str())),
+            "{wanted:?}: speaker {name:?} ({mention:?}) not in {accepts:?}"
+        );
+    }
+}

@@ -64,7 +64,9 @@ pub fn article_tagger() -> Option<Tagger> {
 pub fn article_json(article: &storyline_core::Article, tagger: Option<&Tagger>) -> serde_json::Value {
     let mut v = serde_json::to_value(article).expect("articles serialise");
     if let Some(t) = tagger {
-        v["entities"] = json!(storyline_extract::entities::extract(t, &article.text));
+        let entities = storyline_extract::entities::extract(t, &article.text);
+        v["quotes"] = json!(storyline_extract::quotes::extract(&article.text, &entities));
+        v["entities"] = json!(entities);
     }
     v["timexes"] = json!(storyline_extract::timex::extract(
         &article.text,
@@ -83,6 +85,14 @@ pub fn print_entities(
         return Ok(());
     };
     let entities = storyline_extract::entities::extract(t, &article.text);
+    let quotes = storyline_extract::quotes::extract(&article.text, &entities);
+    if !quotes.is_empty() {
+        writeln!(out, "\nQuotes")?;
+        for q in &quotes {
+            let who = q.speaker.as_ref().map_or("(unattributed)", |s| s.name.as_str());
+            writeln!(out, "  “{}” — {who}", q.text)?;
+        }
+    }
     if entities.is_empty() {
         return Ok(());
     }
