@@ -1,5 +1,5 @@
-//! `storyline bench extract`: how fast an article is understood (entities
-//! and temporal expressions) on any JSON Lines corpus, in articles/s and
+//! `storyline bench extract`: how fast an article is understood (entities,
+//! quotes and temporal expressions) on any JSON Lines corpus, in articles/s and
 //! words/s, and the time for one 5,000-word article (built by joining the
 //! corpus's articles in order), the median of five runs.
 
@@ -9,7 +9,7 @@ use std::path::Path;
 use std::time::Instant;
 use storyline_core::Article;
 use storyline_extract::ner::Tagger;
-use storyline_extract::{entities, timex};
+use storyline_extract::{entities, quotes, timex};
 use storyline_ingest::{parse_bytes, Format};
 
 #[derive(Debug, Serialize)]
@@ -28,9 +28,10 @@ pub struct ExtractReport {
 }
 
 fn analyse(tagger: &Tagger, a: &Article) -> (usize, usize) {
-    let e = entities::extract(tagger, &a.text).len();
+    let found = entities::extract(tagger, &a.text);
+    let _ = quotes::extract(&a.text, &found);
     let t = timex::extract(&a.text, a.published.map(|p| p.day())).len();
-    (e, t)
+    (found.len(), t)
 }
 
 pub fn run(path: &Path, tagger: &Tagger) -> std::io::Result<ExtractReport> {
@@ -93,7 +94,7 @@ impl ExtractReport {
     pub fn table(&self) -> String {
         format!(
             "bench extract: {} ({} articles, {} words)\n\
-             {:.0} articles/s · {:.0} words/s (entities and dates, one core)\n\
+             {:.0} articles/s · {:.0} words/s (entities, quotes and dates, one core)\n\
              one 5,000-word article: {:.1} ms (median of 5)\n\
              found {} entities and {} temporal expressions\n",
             self.dataset,

@@ -101,12 +101,24 @@ struct Named<'a> {
     end: usize,
 }
 
-fn byte_of(text: &str, char_index: usize) -> usize {
-    text.char_indices().nth(char_index).map_or(text.len(), |(b, _)| b)
-}
+/// Byte offset of every character (and of the end), for converting both ways.
+struct Offsets(Vec<usize>);
 
-fn char_of(text: &str, byte: usize) -> usize {
-    text[..byte].chars().count()
+impl Offsets {
+    fn new(text: &str) -> Offsets {
+        Offsets(text.char_indices().map(|(b, _)| b).chain([text.len()]).collect())
+    }
+
+    fn byte(&self, char_index: usize) -> usize {
+        self.0
+            .get(char_index)
+            .copied()
+            .unwrap_or(*self.0.last().unwrap_or(&0))
+    }
+
+    fn char(&self, byte: usize) -> usize {
+        self.0.partition_point(|&b| b < byte)
+    }
 }
 
 fn is_speaker_kind(e: &Entity) -> bool {
@@ -115,14 +127,16 @@ fn is_speaker_kind(e: &Entity) -> bool {
 
 /// The quotes of `text` with their speakers among `entities` (from the same text).
 pub fn extract(text: &str, entities: &[Entity]) -> Vec<Quote> {
+    let offsets = Offsets::new(text);
+    let offsets = &offsets;
     let mut named: Vec<Named> = entities
         .iter()
         .filter(|e| is_speaker_kind(e))
         .flat_map(|e| {
             e.mentions.iter().map(move |m| Named {
                 entity: e,
-                start: byte_of(text, m.start),
-                end: byte_of(text, m.end),
+                start: offsets.byte(m.start),
+                end: offsets.byte(m.end),
             })
         })
         .collect();
@@ -178,18 +192,22 @@ pub fn extract(text: &str, entities: &[Entity]) -> Vec<Quote> {
         let speaker = before.or(after).or(pronoun).map(|n| {
             // The mention that ties the quote: a nominal "the spokesperson
             // for the X" or "the X's spokesperson" includes its head.
-            let start = nominal_start(text, ss, n.start);
+            let start = if n.start >= ss {
+                nominal_start(text, ss, n.start)
+            } else {
+                n.start
+            };
             Speaker {
                 name: n.entity.name.clone(),
                 entity_id: n.entity.id.clone(),
-                start: char_of(text, start),
-                end: char_of(text, n.end),
+                start: offsets.char(start),
+                end: offsets.char(n.end),
             }
         });
         out.push(Quote {
             text: content.to_string(),
-            start: char_of(text, qs),
-            end: char_of(text, qe),
+            start: offsets.char(qs),
+            end: offsets.char(qe),
             speaker,
         });
     }
@@ -263,5 +281,16 @@ mod tests {
         assert_eq!(q[1].speaker.as_ref().unwrap().name, "Andrey Rudenko");
         assert_eq!(q[2].text, "soon");
         assert!(q[2].speaker.is_none(), "no speaker is guessed");
+    }
+
+    #[test]
+    fn a_pronoun_reaches_back_to_the_last_person() {
+        let text = "Rudenko met Qin in Beijing.\nHe said “the talks went well.”";
+        let entities = vec![entity("e1", "Andrey Rudenko", "PERSON", text, "Rudenko")];
+        let q = extract(text, &entities);
+        let s = q[0].speaker.as_ref().expect("he is Rudenko");
+        assert_eq!(s.name, "Andrey Rudenko");
+        let chars: Vec<char> = text.chars().collect();
+        assert_eq!(chars[s.start..s.end].iter().collect::<String>(), "Rudenko");
     }
 }
