@@ -302,9 +302,10 @@ impl ArticleIndex {
         self.accumulate(&words_q, &names_q, acc);
         loop {
             let best = self.best(me, acc, wanted, false, &admit);
-            let ranked = self.story_first(me, best.clone(), same_story, acc, &admit);
+            let exhausted = best.len() < wanted;
+            let ranked = self.story_first(me, best, same_story, acc, &admit);
             let shown = self.group_copies(me, &ranked, k, &words_q, &names_q);
-            if shown.len() >= k || best.len() < wanted {
+            if shown.len() >= k || exhausted {
                 return shown;
             }
             wanted *= 4;
