@@ -294,15 +294,16 @@ impl Clustering {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use storyline_core::{Article, ArticleDraft, Published};
     use storyline_relate::IndexOptions;
 
-    fn article(id: &str, title: &str, text: &str, published: &str) -> Article {
+    /// An English test article (the stories crate's tests share it).
+    pub(crate) fn article(id: &str, title: Option<&str>, text: &str, published: &str) -> Article {
         ArticleDraft {
             id: Some(id.into()),
-            title: Some(title.into()),
+            title: title.map(String::from),
             text: text.into(),
             lang: Some("en".into()),
             published: Published::parse(published),
@@ -316,37 +317,37 @@ mod tests {
         vec![
             article(
                 "w1",
-                "Wagner mutiny",
+                Some("Wagner mutiny"),
                 "Prigozhin and his Wagner fighters seized Rostov-on-Don and marched towards Moscow.",
                 "2023-06-24",
             ),
             article(
                 "r1",
-                "Rates rise",
+                Some("Rates rise"),
                 "The European Central Bank raised interest rates in Frankfurt by a quarter point.",
                 "2023-06-24",
             ),
             article(
                 "w2",
-                "Wagner mutiny ends",
+                Some("Wagner mutiny ends"),
                 "Prigozhin halted the Wagner march on Moscow after talks with Lukashenko.",
                 "2023-06-25",
             ),
             article(
                 "r2",
-                "ECB rates",
+                Some("ECB rates"),
                 "Lagarde said the European Central Bank in Frankfurt may raise interest rates again.",
                 "2023-06-26",
             ),
             article(
                 "w3",
-                "Prigozhin in Belarus",
+                Some("Prigozhin in Belarus"),
                 "Lukashenko said Prigozhin and Wagner fighters arrived in Belarus after the Moscow march.",
                 "2023-06-27",
             ),
             article(
                 "w3-copy",
-                "Prigozhin in Belarus",
+                Some("Prigozhin in Belarus"),
                 "Lukashenko said Prigozhin and Wagner fighters arrived in Belarus after the Moscow march.",
                 "2023-06-27",
             ),

@@ -181,20 +181,9 @@ impl Stories {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use storyline_core::{Article, ArticleDraft, Published};
+    use crate::cluster::tests::article;
+    use storyline_core::{Article, Published};
     use storyline_relate::IndexOptions;
-
-    fn article(id: &str, text: &str, published: &str) -> Article {
-        ArticleDraft {
-            id: Some(id.into()),
-            text: text.into(),
-            lang: Some("en".into()),
-            published: Published::parse(published),
-            ..Default::default()
-        }
-        .finish()
-        .unwrap()
-    }
 
     fn wagner(n: usize) -> Vec<Article> {
         let texts = [
@@ -224,7 +213,10 @@ mod tests {
                 "2023-06-27",
             ),
         ];
-        texts[..n].iter().map(|(id, t, p)| article(id, t, p)).collect()
+        texts[..n]
+            .iter()
+            .map(|(id, t, p)| article(id, None, t, p))
+            .collect()
     }
 
     fn options() -> ClusterOptions {
