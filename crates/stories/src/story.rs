@@ -64,16 +64,15 @@ fn by_publication(index: &ArticleIndex, docs: &[u32]) -> Vec<u32> {
     ordered.into_iter().map(|(_, d)| d).collect()
 }
 
-/// The summary of the story made of `docs` (founder first).
-pub fn summarise(index: &ArticleIndex, docs: &[u32]) -> Story {
-    let founder = docs.first().map_or("", |&d| index.doc(d).id.as_str());
+/// The summary of story `id`, made of `docs` (founder first).
+pub fn summarise(index: &ArticleIndex, id: &str, docs: &[u32]) -> Story {
     let ordered = by_publication(index, docs);
     let dated: Vec<Published> = ordered.iter().filter_map(|&d| index.doc(d).published).collect();
     let title = index
         .most_central(docs)
         .map_or_else(String::new, |d| index.doc(d).title.clone());
     Story {
-        id: story_id(founder),
+        id: id.to_string(),
         title,
         articles: ordered.iter().map(|&d| index.doc(d).id.clone()).collect(),
         first_seen: dated.first().copied(),

@@ -119,9 +119,7 @@ impl Stories {
 
     /// The summary of story `id`.
     pub fn get(&self, index: &ArticleIndex, id: &str) -> Option<Story> {
-        let mut story = summarise(index, self.members(id)?);
-        story.id = id.to_string();
-        Some(story)
+        Some(summarise(index, id, self.members(id)?))
     }
 
     /// Every story's summary, most recently active first (undated last, then by id).
@@ -129,11 +127,7 @@ impl Stories {
         let mut all: Vec<Story> = self
             .clustering
             .stories()
-            .map(|(number, members)| {
-                let mut story = summarise(index, members);
-                story.id = self.ids[number as usize].clone();
-                story
-            })
+            .map(|(number, members)| summarise(index, &self.ids[number as usize], members))
             .collect();
         all.sort_by(|a, b| {
             let key = |s: &Story| s.last_seen.map(|p| p.sort_key());
