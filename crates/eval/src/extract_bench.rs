@@ -9,7 +9,6 @@ use std::path::Path;
 use std::time::Instant;
 use storyline_core::Article;
 use storyline_extract::ner::Tagger;
-use storyline_extract::{entities, quotes, timex};
 use storyline_ingest::{parse_bytes, Format};
 
 #[derive(Debug, Serialize)]
@@ -28,9 +27,8 @@ pub struct ExtractReport {
 }
 
 fn analyse(tagger: &Tagger, a: &Article) -> (usize, usize) {
-    let found = entities::extract(tagger, &a.text);
-    let _ = quotes::extract(&a.text, &found);
-    let t = timex::extract(&a.text, a.published.map(|p| p.day())).len();
+    let analysis = storyline_extract::analyse(Some(tagger), &a.text, a.published.map(|p| p.day()));
+    let (found, t) = (analysis.entities, analysis.timexes.len());
     (found.len(), t)
 }
 

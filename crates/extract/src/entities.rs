@@ -431,7 +431,7 @@ pub fn extract(tagger: &Tagger, text: &str) -> Vec<Entity> {
     for f in find(tagger, text) {
         let (mut kind, mut name) = (f.kind.to_string(), f.text.clone());
         let mut alias = None;
-        if kind == "MISC" {
+        if kind == "MISC" || kind == "ORG" {
             if let Some((_, country)) = DEMONYMS.iter().find(|(d, _)| *d == key(&f.text)) {
                 kind = "PLACE".into();
                 alias = Some(f.text.clone());
@@ -494,7 +494,47 @@ pub fn extract(tagger: &Tagger, text: &str) -> Vec<Entity> {
         e.mentions.push(mention);
         e.refresh_keys();
     }
+    add_missed_mentions(text, &mut entities);
     entities
+}
+
+/// One sense per text: a name the tagger recognised once is the same
+/// entity wherever else it is written ("Later that day, Prigozhin opted"
+/// where the tagger saw no name). Adds those places as mentions: the
+/// entity's name, its aliases and a person's surname, written exactly so,
+/// as whole words, where no other mention is.
+fn add_missed_mentions(text: &str, entities: &mut [Entity]) {
+    let offsets = crate::mentions::Offsets::new(text);
+    let mut taken: Vec<(usize, usize)> = entities
+        .iter()
+        .flat_map(|e| e.mentions.iter().map(|m| (m.start, m.end)))
+        .collect();
+    let is_word = |c: char| c.is_alphanumeric() || c == '-';
+    for e in entities.iter_mut() {
+        let mut forms: Vec<String> = std::iter::once(e.name.clone()).chain(e.aliases.clone()).collect();
+        if e.kind == "PERSON" {
+            forms.extend(e.name.split_whitespace().last().map(str::to_string));
+        }
+        forms.retain(|f| f.chars().count() >= 3 && f.starts_with(char::is_uppercase));
+        forms.sort_by_key(|f| std::cmp::Reverse(f.len()));
+        for form in &forms {
+            for (byte, _) in text.match_indices(form.as_str()) {
+                let end = byte + form.len();
+                let bounded = !text[..byte].ends_with(is_word) && !text[end..].starts_with(is_word);
+                let (start_char, end_char) = (offsets.char(byte), offsets.char(end));
+                let free = !taken.iter().any(|&(s, t)| s < end_char && start_char < t);
+                if bounded && free {
+                    taken.push((start_char, end_char));
+                    e.mentions.push(Mention {
+                        text: form.clone(),
+                        start: start_char,
+                        end: end_char,
+                    });
+                }
+            }
+        }
+        e.mentions.sort_by_key(|m| m.start);
+    }
 }
 
 #[cfg(test)]

@@ -1,11 +1,18 @@
 //! Extraction: what an article says, as facts with evidence.
 //!
-//! So far this holds the named-entity tagger (`ner`): an averaged perceptron
-//! over word, shape, affix and context features, trained on CoNLL-2003 by
-//! `storyline train ner` and loaded from a file at run time. Mapping tags
-//! onto article text, quotes, statements, times and events come next.
+//! The named-entity tagger (`ner`) is an averaged perceptron over word,
+//! shape, affix and context features, trained on CoNLL-2003 by `storyline
+//! train ner` and loaded from a file at run time. `entities` maps its tags
+//! onto article text; `quotes`, `statements`, `timex` and `events` read the
+//! rest; `analysis` runs them all on one text.
 
+pub mod analysis;
 pub mod entities;
+pub mod events;
+mod mentions;
 pub mod ner;
 pub mod quotes;
+pub mod statements;
 pub mod timex;
+
+pub use analysis::{analyse, Analysis};

@@ -13,6 +13,8 @@
 //! its content without the marks.
 
 use crate::entities::Entity;
+use crate::mentions::{Mentions, Named};
+use crate::statements::{speech_verb, Statement};
 use serde::{Deserialize, Serialize};
 use storyline_core::sentence::sentence_spans;
 
@@ -33,36 +35,6 @@ pub struct Quote {
     pub end: usize,
     pub speaker: Option<Speaker>,
 }
-
-const SPEECH_VERBS: &[&str] = &[
-    "said",
-    "says",
-    "say",
-    "told",
-    "tells",
-    "added",
-    "declared",
-    "stated",
-    "affirmed",
-    "emphasized",
-    "emphasised",
-    "alleged",
-    "claimed",
-    "insisted",
-    "warned",
-    "wrote",
-    "asked",
-    "replied",
-    "noted",
-    "argued",
-    "denied",
-    "dismissed",
-    "called",
-    "labeling",
-    "labelling",
-    "described",
-    "announced",
-];
 
 /// Quotation-mark pairs, opening then closing.
 const MARKS: &[(char, char)] = &[('“', '”'), ('"', '"'), ('«', '»')];
@@ -94,131 +66,177 @@ fn quoted(text: &str) -> Vec<(usize, usize)> {
     out
 }
 
-/// A mention with its entity, in byte offsets.
-struct Named<'a> {
-    entity: &'a Entity,
-    start: usize,
-    end: usize,
-}
-
-/// Byte offset of every character (and of the end), for converting both ways.
-struct Offsets(Vec<usize>);
-
-impl Offsets {
-    fn new(text: &str) -> Offsets {
-        Offsets(text.char_indices().map(|(b, _)| b).chain([text.len()]).collect())
-    }
-
-    fn byte(&self, char_index: usize) -> usize {
-        self.0
-            .get(char_index)
-            .copied()
-            .unwrap_or(*self.0.last().unwrap_or(&0))
-    }
-
-    fn char(&self, byte: usize) -> usize {
-        self.0.partition_point(|&b| b < byte)
-    }
-}
-
-fn is_speaker_kind(e: &Entity) -> bool {
-    e.kind == "PERSON" || e.kind == "ORG"
-}
-
-/// The quotes of `text` with their speakers among `entities` (from the same text).
-pub fn extract(text: &str, entities: &[Entity]) -> Vec<Quote> {
-    let offsets = Offsets::new(text);
-    let offsets = &offsets;
-    let mut named: Vec<Named> = entities
-        .iter()
-        .filter(|e| is_speaker_kind(e))
-        .flat_map(|e| {
-            e.mentions.iter().map(move |m| Named {
-                entity: e,
-                start: offsets.byte(m.start),
-                end: offsets.byte(m.end),
-            })
+/// Byte spans of the quotes' contents: without the marks, the space
+/// inside them, and the comma or full stop that belongs to the sentence
+/// around a partial quote (“provocation.”); a whole quoted sentence keeps
+/// its full stop.
+pub(crate) fn quoted_spans(text: &str) -> Vec<(usize, usize)> {
+    quoted(text)
+        .into_iter()
+        .filter_map(|(qs, qe)| {
+            let raw = text[qs..qe].trim();
+            let whole_sentence = raw.starts_with(char::is_uppercase) && raw.contains(' ');
+            let content = if whole_sentence {
+                raw.trim_end_matches(',')
+            } else {
+                raw.trim_end_matches([',', '.'])
+            };
+            let start = qs + (text[qs..qe].len() - text[qs..qe].trim_start().len());
+            (!content.is_empty()).then_some((start, start + content.len()))
         })
-        .collect();
-    named.sort_by_key(|n| n.start);
+        .collect()
+}
+
+/// The quotes of `text` with their speakers among `entities`, given the
+/// text's `statements` (all from the same text): a quote inside what a
+/// statement reports is its speaker's (the narrowest such statement);
+/// otherwise the speaker is looked for around the quote.
+pub fn extract(text: &str, entities: &[Entity], statements: &[Statement]) -> Vec<Quote> {
+    let mentions = Mentions::new(text, entities);
+    let offsets = &mentions.offsets;
     let sentences = sentence_spans(text);
     let sentence_of = |byte: usize| {
         sentences
             .iter()
             .position(|&(s, e)| s <= byte && byte < e.max(s + 1))
     };
-    let mut last_person: Option<&Named> = None;
     let mut out = Vec::new();
-    for (qs, qe) in quoted(text) {
-        // A trailing comma or full stop inside the marks belongs to the
-        // sentence around a partial quote (“provocation.”), to the quote
-        // when it is a sentence itself.
-        let raw = text[qs..qe].trim();
-        let whole_sentence = raw.starts_with(char::is_uppercase) && raw.contains(' ');
-        let content = if whole_sentence {
-            raw.trim_end_matches(',')
-        } else {
-            raw.trim_end_matches([',', '.'])
-        };
-        let qs = qs + (text[qs..qe].len() - text[qs..qe].trim_start().len());
-        let qe = qs + content.len();
-        let Some(si) = sentence_of(qs) else {
+    for (qs, qe) in quoted_spans(text) {
+        let content = &text[qs..qe];
+        let (Some(first), Some(last)) = (sentence_of(qs), sentence_of(qe.saturating_sub(1).max(qs))) else {
             continue;
         };
-        let (ss, se) = sentences[si];
-        for n in named.iter().filter(|n| n.start < ss && n.entity.kind == "PERSON") {
-            last_person = Some(n);
-        }
-        let outside = |n: &&Named| n.start >= ss && n.end <= se && (n.end <= qs || n.start >= qe);
-        let before = named.iter().filter(outside).find(|n| n.end <= qs);
-        let after = named.iter().filter(outside).find(|n| {
-            n.start >= qe && {
-                let between = text[qe..n.start].to_lowercase();
-                SPEECH_VERBS
-                    .iter()
-                    .any(|v| between.split(|c: char| !c.is_alphabetic()).any(|w| w == *v))
-            }
-        });
-        let pronoun = {
-            let first = text[ss..se]
-                .split_whitespace()
-                .next()
-                .unwrap_or("")
-                .to_lowercase();
-            matches!(first.as_str(), "he" | "she")
-                .then_some(())
-                .and(last_person)
+        let around = Around {
+            text,
+            mentions: &mentions,
+            sentence_start: sentences[first].0,
+            sentence_end: sentences[last].1.max(qe),
+            quote: (qs, qe),
         };
-        let speaker = before.or(after).or(pronoun).map(|n| {
-            // The mention that ties the quote: a nominal "the spokesperson
-            // for the X" or "the X's spokesperson" includes its head.
-            let start = if n.start >= ss {
-                nominal_start(text, ss, n.start)
-            } else {
-                n.start
-            };
-            Speaker {
+        let (start, end) = (offsets.char(qs), offsets.char(qe));
+        let reported = statements
+            .iter()
+            .filter(|s| s.content.start <= start && end <= s.content.end)
+            .min_by_key(|s| s.content.end - s.content.start)
+            .map(|s| s.speaker.clone());
+        let speaker = reported.or_else(|| {
+            around.speaker().map(|(start, end, n)| Speaker {
                 name: n.entity.name.clone(),
                 entity_id: n.entity.id.clone(),
                 start: offsets.char(start),
-                end: offsets.char(n.end),
-            }
+                end: offsets.char(end),
+            })
         });
         out.push(Quote {
             text: content.to_string(),
-            start: offsets.char(qs),
-            end: offsets.char(qe),
+            start,
+            end,
             speaker,
         });
     }
     out
 }
 
+/// A quote in its sentence(s): where its speaker is looked for.
+struct Around<'t, 'e> {
+    text: &'t str,
+    mentions: &'t Mentions<'e>,
+    sentence_start: usize,
+    sentence_end: usize,
+    quote: (usize, usize),
+}
+
+/// A speaker: the tying mention's byte span and the entity it resolves to.
+type Tie<'t, 'e> = (usize, usize, &'t Named<'e>);
+
+impl<'t, 'e> Around<'t, 'e> {
+    fn speaker(&self) -> Option<Tie<'t, 'e>> {
+        self.named_before()
+            .or_else(|| self.named_after())
+            .or_else(|| self.reference_after())
+            .or_else(|| self.reference_opening())
+    }
+
+    /// A person or organisation named before the quote in its sentence:
+    /// the nearest one with a speech verb between it and the quote, else the
+    /// sentence's first (its subject).
+    fn named_before(&self) -> Option<Tie<'t, 'e>> {
+        let (qs, _) = self.quote;
+        let before: Vec<&Named> = self
+            .mentions
+            .within(self.sentence_start, qs)
+            .filter(|n| n.is_agent())
+            .collect();
+        let chosen = before
+            .iter()
+            .rev()
+            .find(|n| has_speech_verb(&self.text[n.end..qs]))
+            .or(before.first())?;
+        Some((
+            nominal_start(self.text, self.sentence_start, chosen.start),
+            chosen.end,
+            chosen,
+        ))
+    }
+
+    /// “…,” said Rudenko / “…,” Rudenko told reporters.
+    fn named_after(&self) -> Option<Tie<'t, 'e>> {
+        let (_, qe) = self.quote;
+        self.mentions
+            .within(qe, self.sentence_end)
+            .filter(|n| n.is_agent())
+            .find(|n| {
+                has_speech_verb(&self.text[qe..n.start]) || starts_with_speech_verb(&self.text[n.end..])
+            })
+            .map(|n| (nominal_start(self.text, qe, n.start), n.end, n))
+    }
+
+    /// “…,” he said / “…,” said the official.
+    fn reference_after(&self) -> Option<Tie<'t, 'e>> {
+        let (_, qe) = self.quote;
+        let rest = &self.text[qe..self.sentence_end];
+        let skip = rest.find(|c: char| c.is_alphabetic())?;
+        let mut at = qe + skip;
+        let mut words = self.text[at..self.sentence_end].to_ascii_lowercase();
+        let verb_first = starts_with_speech_verb(&words);
+        if verb_first {
+            let verb_len = words.find(' ')?;
+            at += verb_len + 1;
+            words = words[verb_len + 1..].to_string();
+        }
+        let (len, named) = self.mentions.resolve_reference(&words, at)?;
+        (verb_first || starts_with_speech_verb(&words[len..])).then_some((at, at + len, named))
+    }
+
+    /// He said, “…” / The ministry declared: “…”
+    fn reference_opening(&self) -> Option<Tie<'t, 'e>> {
+        let (qs, _) = self.quote;
+        let at = self.sentence_start;
+        let words = self.text[at..qs].to_ascii_lowercase();
+        let (len, named) = self.mentions.resolve_reference(&words, at)?;
+        has_speech_verb(&words[len..]).then_some((at, at + len, named))
+    }
+}
+
+fn words(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !c.is_alphabetic()).filter(|w| !w.is_empty())
+}
+
+fn has_speech_verb(text: &str) -> bool {
+    words(text).any(|w| speech_verb(&w.to_ascii_lowercase()).is_some())
+}
+
+fn starts_with_speech_verb(text: &str) -> bool {
+    words(text)
+        .next()
+        .is_some_and(|w| speech_verb(&w.to_ascii_lowercase()).is_some())
+}
+
 /// Where "the spokesperson for the Chinese Foreign Ministry" starts, when
 /// the mention at `mention` is the object of such a phrase; else `mention`.
-fn nominal_start(text: &str, sentence: usize, mention: usize) -> usize {
+pub(crate) fn nominal_start(text: &str, sentence: usize, mention: usize) -> usize {
     let before = &text[sentence..mention];
-    let lower = before.to_lowercase();
+    let lower = before.to_ascii_lowercase();
     for head in [
         "spokesperson for the ",
         "spokesman for the ",
@@ -267,7 +285,7 @@ mod tests {
             ),
             entity("e2", "Andrey Rudenko", "PERSON", text, "Rudenko"),
         ];
-        let q = extract(text, &entities);
+        let q = extract(text, &entities, &[]);
         assert_eq!(q.len(), 3, "{q:?}");
         assert_eq!(q[0].text, "This is Russia’s internal affairs.");
         let s = q[0].speaker.as_ref().unwrap();
@@ -287,10 +305,14 @@ mod tests {
     fn a_pronoun_reaches_back_to_the_last_person() {
         let text = "Rudenko met Qin in Beijing.\nHe said “the talks went well.”";
         let entities = vec![entity("e1", "Andrey Rudenko", "PERSON", text, "Rudenko")];
-        let q = extract(text, &entities);
+        let q = extract(text, &entities, &[]);
         let s = q[0].speaker.as_ref().expect("he is Rudenko");
         assert_eq!(s.name, "Andrey Rudenko");
         let chars: Vec<char> = text.chars().collect();
-        assert_eq!(chars[s.start..s.end].iter().collect::<String>(), "Rudenko");
+        assert_eq!(
+            chars[s.start..s.end].iter().collect::<String>(),
+            "He",
+            "the mention tying the quote"
+        );
     }
 }

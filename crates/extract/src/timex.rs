@@ -208,8 +208,13 @@ fn normalise(
         }
         "month" => {
             let month = month_number(words.last()?)?;
-            // "may" alone is far more often the verb.
-            if lower == "may" || lower.ends_with('.') && lower.len() <= 4 {
+            // "may" alone is far more often the verb; a month written in
+            // lower case is a word ("a march of justice").
+            let month_word = text.split_whitespace().last().unwrap_or("");
+            if lower == "may"
+                || lower.ends_with('.') && lower.len() <= 4
+                || month_word.starts_with(char::is_lowercase)
+            {
                 return None;
             }
             let p = published?;

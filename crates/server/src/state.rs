@@ -8,20 +8,11 @@
 
 use std::sync::{Arc, Mutex, RwLock};
 use storyline_core::Article;
-use storyline_extract::entities::Entity;
 use storyline_extract::ner::Tagger;
-use storyline_extract::quotes::Quote;
-use storyline_extract::timex::Timex;
+use storyline_extract::Analysis;
 use storyline_relate::{ArticleIndex, IndexOptions};
 use storyline_store::{Store, StoreError};
 use storyline_stories::{ClusterOptions, Stories};
-
-/// What extraction found in one article.
-pub struct Extraction {
-    pub entities: Vec<Entity>,
-    pub quotes: Vec<Quote>,
-    pub timexes: Vec<Timex>,
-}
 
 /// What pages read besides the store.
 pub struct Derived {
@@ -53,23 +44,14 @@ impl AppState {
         }
     }
 
-    /// What is extracted from `article`: `entities` and `quotes` (with a tagger) and `timexes`.
-    pub fn extraction(&self, article: &Article) -> Extraction {
-        let entities = self
-            .inner
-            .tagger
-            .as_ref()
-            .map(|t| storyline_extract::entities::extract(t, &article.text))
-            .unwrap_or_default();
-        Extraction {
-            quotes: if entities.is_empty() {
-                Vec::new()
-            } else {
-                storyline_extract::quotes::extract(&article.text, &entities)
-            },
-            entities,
-            timexes: storyline_extract::timex::extract(&article.text, article.published.map(|p| p.day())),
-        }
+    /// What is extracted from `article` (entities, quotes, statements and
+    /// events need the tagger; times do not).
+    pub fn extraction(&self, article: &Article) -> Analysis {
+        storyline_extract::analyse(
+            self.inner.tagger.as_ref(),
+            &article.text,
+            article.published.map(|p| p.day()),
+        )
     }
 
     /// Runs `f` with the store on a blocking thread (SQLite calls block).

@@ -216,3 +216,115 @@ fn seed_quotes_have_their_speakers_and_offsets() {
         );
     }
 }
+
+/// The names `seed-article.expected.json` accepts for `name`: it and the
+/// aliases listed with it.
+fn accepted_names(expected: &serde_json::Value, name: &str) -> Vec<String> {
+    let listed = expected["entities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["name"] == name);
+    std::iter::once(name.to_string())
+        .chain(
+            listed
+                .map(|e| e["aliases"].as_array().unwrap().clone())
+                .unwrap_or_default()
+                .iter()
+                .map(|a| a.as_str().unwrap().to_string()),
+        )
+        .map(|n| plain(&n))
+        .collect()
+}
+
+/// Whether the party (`{"name","entity_id"}`) found is one of `accepted`:
+/// by its name or any alias of its entity.
+fn is_one_of(a: &serde_json::Value, party: &serde_json::Value, accepted: &[String]) -> bool {
+    let Some(name) = party["name"].as_str() else {
+        return false;
+    };
+    let entity = a["entities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["id"] == party["entity_id"]);
+    std::iter::once(name.to_string())
+        .chain(
+            entity
+                .map(|e| e["aliases"].as_array().unwrap().clone())
+                .unwrap_or_default()
+                .iter()
+                .map(|a| a.as_str().unwrap().to_string()),
+        )
+        .any(|n| accepted.contains(&plain(&n)))
+}
+
+#[test]
+fn seed_statements_have_speaker_stance_target_and_evidence() {
+    let Some((expected, a)) = seed_extraction() else {
+        return;
+    };
+    let text: Vec<char> = a["text"].as_str().unwrap().chars().collect();
+    let statements = a["statements"].as_array().expect("statements are extracted");
+    for s in statements {
+        let (start, end) = (
+            s["start"].as_u64().unwrap() as usize,
+            s["end"].as_u64().unwrap() as usize,
+        );
+        assert_eq!(
+            text[start..end].iter().collect::<String>(),
+            s["evidence"].as_str().unwrap()
+        );
+        let (cs, ce) = (
+            s["content"]["start"].as_u64().unwrap() as usize,
+            s["content"]["end"].as_u64().unwrap() as usize,
+        );
+        assert!(
+            start <= cs && ce <= end && cs < ce,
+            "content inside the evidence: {s:#}"
+        );
+    }
+    for want in expected["statements"].as_array().unwrap() {
+        let speakers = accepted_names(&expected, want["speaker"].as_str().unwrap());
+        let targets = accepted_names(&expected, want["target"].as_str().unwrap());
+        let hit = statements.iter().any(|s| {
+            s["stance"] == want["stance"]
+                && is_one_of(&a, &s["speaker"], &speakers)
+                && is_one_of(&a, &s["target"], &targets)
+        });
+        assert!(hit, "statement {want} not found in {statements:#?}");
+    }
+}
+
+#[test]
+fn seed_events_have_date_actor_action_and_evidence() {
+    let Some((expected, a)) = seed_extraction() else {
+        return;
+    };
+    let text: Vec<char> = a["text"].as_str().unwrap().chars().collect();
+    let events = a["events"].as_array().expect("events are extracted");
+    for e in events {
+        let (start, end) = (
+            e["start"].as_u64().unwrap() as usize,
+            e["end"].as_u64().unwrap() as usize,
+        );
+        assert_eq!(
+            text[start..end].iter().collect::<String>(),
+            e["evidence"].as_str().unwrap()
+        );
+    }
+    for want in expected["events"].as_array().unwrap() {
+        let actors = accepted_names(&expected, want["actor"].as_str().unwrap());
+        let what = plain(want["what_contains"].as_str().unwrap());
+        let hit = events.iter().any(|e| {
+            e["date"] == want["date"]
+                && plain(e["action"].as_str().unwrap()).contains(&what)
+                && e["actors"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|p| is_one_of(&a, p, &actors))
+        });
+        assert!(hit, "event {want} not found in {events:#?}");
+    }
+}

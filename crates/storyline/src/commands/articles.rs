@@ -60,7 +60,7 @@ pub fn show(ctx: &Context, args: &ShowArgs, out: &mut dyn Write) -> Result<ExitC
         writeln!(out)?;
     } else {
         render::article(&a, out)?;
-        crate::commands::ner::print_entities(&a, tagger.as_ref(), out)?;
+        crate::commands::ner::print_extraction(&a, tagger.as_ref(), out)?;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -65,7 +65,7 @@ pub fn run(ctx: &Context, args: &ExtractArgs, out: &mut dyn Write) -> Result<Exi
                 writeln!(out, "\n---\n")?;
             }
             render::article(&article, out)?;
-            crate::commands::ner::print_entities(&article, tagger.as_ref(), out)?;
+            crate::commands::ner::print_extraction(&article, tagger.as_ref(), out)?;
         }
         shown += 1;
     }

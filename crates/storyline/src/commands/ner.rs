@@ -60,50 +60,68 @@ pub fn article_tagger() -> Option<Tagger> {
 }
 
 /// The article as `show --json` prints it: every stored field, plus the
-/// extraction (so far `entities`) with character offsets into `text`.
+/// extraction (`entities`, `quotes`, `statements`, `timexes`, `events`)
+/// with character offsets into `text`.
 pub fn article_json(article: &storyline_core::Article, tagger: Option<&Tagger>) -> serde_json::Value {
     let mut v = serde_json::to_value(article).expect("articles serialise");
-    if let Some(t) = tagger {
-        let entities = storyline_extract::entities::extract(t, &article.text);
-        v["quotes"] = json!(storyline_extract::quotes::extract(&article.text, &entities));
-        v["entities"] = json!(entities);
+    let analysis = storyline_extract::analyse(tagger, &article.text, article.published.map(|p| p.day()));
+    for (key, value) in json!(analysis).as_object().expect("an analysis is an object") {
+        v[key] = value.clone();
     }
-    v["timexes"] = json!(storyline_extract::timex::extract(
-        &article.text,
-        article.published.map(|p| p.day())
-    ));
     v
 }
 
-/// The entities for people: "Vladimir Putin (PERSON; Russian President) ×3".
-pub fn print_entities(
+/// The extraction for people: quotes, statements, the timeline, entities
+/// ("Vladimir Putin (PERSON; Russian President) ×3").
+pub fn print_extraction(
     article: &storyline_core::Article,
     tagger: Option<&Tagger>,
     out: &mut dyn Write,
 ) -> Result<()> {
-    let Some(t) = tagger else {
+    if tagger.is_none() {
         return Ok(());
-    };
-    let entities = storyline_extract::entities::extract(t, &article.text);
-    let quotes = storyline_extract::quotes::extract(&article.text, &entities);
-    if !quotes.is_empty() {
+    }
+    let a = storyline_extract::analyse(tagger, &article.text, article.published.map(|p| p.day()));
+    if !a.quotes.is_empty() {
         writeln!(out, "\nQuotes")?;
-        for q in &quotes {
+        for q in &a.quotes {
             let who = q.speaker.as_ref().map_or("(unattributed)", |s| s.name.as_str());
             writeln!(out, "  “{}” — {who}", q.text)?;
         }
     }
-    if entities.is_empty() {
-        return Ok(());
+    if !a.statements.is_empty() {
+        writeln!(out, "\nStatements")?;
+        for s in &a.statements {
+            let target = s
+                .target
+                .as_ref()
+                .map_or(String::new(), |t| format!(" → {}", t.name));
+            let stance = serde_json::to_value(s.stance).expect("stances serialise");
+            let stance = stance.as_str().unwrap_or_default();
+            writeln!(out, "  {} {} ({stance}){target}", s.speaker.name, s.verb)?;
+        }
     }
-    writeln!(out, "\nEntities")?;
-    for e in entities {
-        let roles = if e.roles.is_empty() {
-            String::new()
-        } else {
-            format!("; {}", e.roles.join(", "))
-        };
-        writeln!(out, "  {} ({}{roles}) ×{}", e.name, e.kind, e.mentions.len())?;
+    if !a.events.is_empty() {
+        writeln!(out, "\nTimeline")?;
+        for e in storyline_extract::events::timeline(&a.events) {
+            let actors: Vec<&str> = e.actors.iter().map(|p| p.name.as_str()).collect();
+            let place = e
+                .place
+                .as_ref()
+                .map_or(String::new(), |p| format!(" in {}", p.name));
+            writeln!(out, "  {}  {}: {}{place}", e.date, actors.join(", "), e.action)?;
+        }
+    }
+    if !a.entities.is_empty() {
+        writeln!(out, "\nEntities")?;
+        for e in &a.entities {
+            let roles = if e.roles.is_empty() {
+                String::new()
+            } else {
+                format!("; {}", e.roles.join(", "))
+            };
+            writeln!(out, "  {} ({}{roles}) ×{}", e.name, e.kind, e.mentions.len())?;
+        }
     }
     Ok(())
 }

@@ -1,0 +1,521 @@
+//! Statements: who said, declared, denied or condemned what, about whom,
+//! and with which stance.
+//!
+//! A statement is anchored on a cue verb from a lexicon ("declared",
+//! "emphasized", "dismissed", "condemned", "according to" …), each with a
+//! default stance: support, condemn, deny, claim or neutral. Its speaker is
+//! the subject before the cue (a person or organisation named in the
+//! clause, a capital or country standing for its government right before
+//! the verb, or a reference such as "the ministry" or "he" resolved to the
+//! entity it points back to), or the name after it ("…, said Rudenko").
+//! Its content is what was said: the quote next to the cue or the clause
+//! after it. A neutral cue takes a stronger stance from its content ("China
+//! stands firmly behind Russia" is support); a negated cue phrase does not
+//! count. The target is the entity the stance is about: the first one after
+//! the cue phrase, else the first one in the content. No speaker, no
+//! statement: nothing is guessed. Quoting itself is `quotes`; finding names
+//! is `entities`.
+
+use crate::entities::Entity;
+use crate::mentions::{Mentions, Named};
+use crate::quotes::{nominal_start, quoted_spans, Speaker};
+use serde::{Deserialize, Serialize};
+use storyline_core::sentence::sentence_spans;
+
+/// Exactly one of the five stance classes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Stance {
+    Support,
+    Condemn,
+    Deny,
+    Claim,
+    Neutral,
+}
+
+/// Character span of what was said.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Content {
+    pub start: usize,
+    pub end: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Statement {
+    pub speaker: Speaker,
+    /// The cue as written ("dismissed", "according to").
+    pub verb: String,
+    pub stance: Stance,
+    /// Whom or what the statement is about, when an entity is named.
+    pub target: Option<Speaker>,
+    pub content: Content,
+    /// The sentence the statement was read from, and its character span.
+    pub evidence: String,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// The stance a cue word carries, if it is a cue (lower-case word forms).
+pub fn speech_verb(word: &str) -> Option<Stance> {
+    use Stance::*;
+    let stance = match word {
+        "supported" | "supports" | "backed" | "backs" | "endorsed" | "endorses" | "praised" | "praises"
+        | "welcomed" | "welcomes" | "hailed" | "defended" | "defends" | "applauded" => Support,
+        "condemned" | "condemns" | "condemning" | "denounced" | "denounces" | "criticized" | "criticised"
+        | "criticizes" | "criticises" | "slammed" | "blamed" | "blames" | "accused" | "accuses"
+        | "decried" | "rebuked" | "deplored" | "lambasted" | "labeling" | "labelling" | "branded" => Condemn,
+        "denied" | "denies" | "denying" | "dismissed" | "dismisses" | "dismissing" | "rejected"
+        | "rejects" | "refuted" | "disputed" | "rebuffed" => Deny,
+        "alleged" | "alleges" | "claimed" | "claims" | "claiming" | "asserted" | "asserts" | "insisted"
+        | "insists" | "argued" | "argues" | "arguing" | "contended" | "maintained" => Claim,
+        "said" | "says" | "saying" | "told" | "tells" | "stated" | "added" | "adding" | "noted" | "notes"
+        | "announced" | "announces" | "reported" | "reports" | "confirmed" | "confirms" | "revealed"
+        | "declared" | "declares" | "affirmed" | "affirms" | "emphasized" | "emphasised" | "emphasizing"
+        | "stressed" | "stresses" | "reiterated" | "explained" | "wrote" | "writes" | "warned" | "warns"
+        | "disclosed" | "disclosing" | "acknowledged" | "admitted" | "responded" | "replied" | "asked"
+        | "called" | "described" | "highlighted" | "highlighting" | "citing" | "cited" | "tweeted" => Neutral,
+        _ => return None,
+    };
+    Some(stance)
+}
+
+/// Phrases inside what was said that carry a stance, and the stance.
+const CONTENT_CUES: &[(&str, Stance)] = &[
+    ("support for", Stance::Support),
+    ("supports", Stance::Support),
+    ("stands behind", Stance::Support),
+    ("stands firmly behind", Stance::Support),
+    ("stand behind", Stance::Support),
+    ("backing of", Stance::Support),
+    ("backing for", Stance::Support),
+    ("solidarity with", Stance::Support),
+    ("in favor of", Stance::Support),
+    ("in favour of", Stance::Support),
+    ("condemns", Stance::Condemn),
+    ("condemnation of", Stance::Condemn),
+    ("treason", Stance::Condemn),
+    ("betrayal", Stance::Condemn),
+    ("denies", Stance::Deny),
+    ("never happened", Stance::Deny),
+];
+
+/// Words that cannot open a verb's subject-less use: a determiner or a
+/// possessive before a cue makes it a noun ("the group's claims").
+const DETERMINERS: &[&str] = &[
+    "the", "a", "an", "his", "her", "their", "its", "our", "my", "your", "these", "those", "this",
+];
+
+/// A word of the text: byte span and its lower-case form.
+pub(crate) struct Word {
+    pub start: usize,
+    pub end: usize,
+    pub lower: String,
+}
+
+pub(crate) fn words_in(text: &str, start: usize, end: usize) -> Vec<Word> {
+    let mut out = Vec::new();
+    let mut open: Option<usize> = None;
+    let slice = &text[start..end];
+    let mut push = |s: usize, e: usize| {
+        let w = &slice[s..e];
+        out.push(Word {
+            start: start + s,
+            end: start + e,
+            lower: w.to_lowercase(),
+        })
+    };
+    for (i, c) in slice.char_indices() {
+        let inner = c.is_alphanumeric() || ((c == '\'' || c == '’' || c == '-') && open.is_some());
+        match (open, inner) {
+            (None, true) => open = Some(i),
+            (Some(s), false) => {
+                push(s, i);
+                open = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(s) = open {
+        push(s, slice.len());
+    }
+    out
+}
+
+/// Words allowed between a subject and its verb ("has", "swiftly", "further").
+fn is_verb_filler(w: &str) -> bool {
+    matches!(
+        w,
+        "has"
+            | "have"
+            | "had"
+            | "also"
+            | "further"
+            | "then"
+            | "later"
+            | "again"
+            | "publicly"
+            | "not"
+            | "was"
+            | "were"
+    ) || (w.ends_with("ly") && w.len() > 4)
+}
+
+/// The statements of `text`, whose entities are `entities`.
+pub fn extract(text: &str, entities: &[Entity]) -> Vec<Statement> {
+    let mentions = Mentions::new(text, entities);
+    let quotes = quoted_spans(text);
+    let mut out = Vec::new();
+    for (ss, se) in sentence_spans(text) {
+        let words = words_in(text, ss, se);
+        let mut clause_start = ss;
+        let mut previous: Option<Party> = None;
+        let mut i = 0;
+        while i < words.len() {
+            let w = &words[i];
+            let inside_quote = quotes.iter().any(|&(qs, qe)| qs <= w.start && w.end <= qe);
+            let according = w.lower == "according" && words.get(i + 1).is_some_and(|n| n.lower == "to");
+            let stance = if according {
+                Some(Stance::Neutral)
+            } else {
+                speech_verb(&w.lower)
+            };
+            let is_noun = i > 0 && {
+                let p = &words[i - 1].lower;
+                DETERMINERS.contains(&p.as_str()) || p.ends_with("'s") || p.ends_with("’s")
+            };
+            let lower_case = text[w.start..w.end].starts_with(|c: char| c.is_lowercase()) || according;
+            let (Some(stance), false, false, true) = (stance, inside_quote, is_noun, lower_case) else {
+                i += 1;
+                continue;
+            };
+            let cue_end = if according { words[i + 1].end } else { w.end };
+            let sentence = Sentence {
+                text,
+                mentions: &mentions,
+                quotes: &quotes,
+                start: ss,
+                end: se,
+            };
+            if let Some((s, speaker)) =
+                sentence.statement(clause_start, (w.start, cue_end), stance, according, previous)
+            {
+                out.push(s);
+                previous = Some(speaker);
+            }
+            clause_start = cue_end;
+            i += if according { 2 } else { 1 };
+        }
+    }
+    out
+}
+
+/// One sentence being read for statements.
+struct Sentence<'t, 'e> {
+    text: &'t str,
+    mentions: &'t Mentions<'e>,
+    quotes: &'t [(usize, usize)],
+    start: usize,
+    end: usize,
+}
+
+/// A mention that stands for a party, byte span and entity.
+type Party<'t, 'e> = (usize, usize, &'t Named<'e>);
+
+impl<'t, 'e> Sentence<'t, 'e> {
+    /// The statement whose cue spans `cue`, and its speaker; `previous` is
+    /// the speaker of the sentence's statement before it.
+    fn statement(
+        &self,
+        clause_start: usize,
+        (cue_start, cue_end): (usize, usize),
+        stance: Stance,
+        inverted_only: bool,
+        previous: Option<Party<'t, 'e>>,
+    ) -> Option<(Statement, Party<'t, 'e>)> {
+        let before = if inverted_only {
+            None
+        } else {
+            self.subject(clause_start, cue_start, previous)
+        };
+        let (speaker, content) = match before {
+            Some(s) => (s, self.content_after(cue_end)),
+            None => {
+                let s = self.named_after(cue_end)?;
+                let content = if inverted_only {
+                    self.content_after(s.1)
+                        .filter(|c| c.1 > c.0)
+                        .or(self.content_before(clause_start, cue_start))
+                } else {
+                    self.content_before(clause_start, cue_start)
+                        .or(self.content_after(s.1))
+                };
+                (s, content)
+            }
+        };
+        let (cs, ce) = content?;
+        let (stance, target) = self.stance_and_target(stance, cs, ce, speaker.2);
+        let offsets = &self.mentions.offsets;
+        let statement = Statement {
+            speaker: party(speaker, offsets),
+            verb: self.text[cue_start..cue_end].to_string(),
+            stance,
+            target: target.map(|t| party(t, offsets)),
+            content: Content {
+                start: offsets.char(cs),
+                end: offsets.char(ce),
+            },
+            evidence: self.text[self.start..self.end].to_string(),
+            start: offsets.char(self.start),
+            end: offsets.char(self.end),
+        };
+        Some((statement, speaker))
+    }
+
+    fn outside_quotes(&self, n: &Named) -> bool {
+        !self.quotes.iter().any(|&(qs, qe)| qs <= n.start && n.end <= qe)
+    }
+
+    /// Who the verb at `cue_start` has as its subject in `clause_start..cue_start`.
+    fn subject(
+        &self,
+        clause_start: usize,
+        cue_start: usize,
+        previous: Option<Party<'t, 'e>>,
+    ) -> Option<Party<'t, 'e>> {
+        let participle = self.text[cue_start..]
+            .split(|c: char| !c.is_alphabetic())
+            .next()?
+            .ends_with("ing");
+        if participle {
+            // ", adding that …", ", citing …": the main clause's speaker, or
+            // the sentence's subject.
+            return previous.or_else(|| {
+                let first = self
+                    .mentions
+                    .within(self.start, cue_start)
+                    .find(|n| n.is_agent() && self.outside_quotes(n))?;
+                Some((first.start, first.end, first))
+            });
+        }
+        if let Some(n) = self
+            .mentions
+            .within(clause_start, cue_start)
+            .find(|n| n.is_agent() && self.outside_quotes(n))
+        {
+            return Some((nominal_start(self.text, clause_start, n.start), n.end, n));
+        }
+        // "Beijing has declared": a place right before the verb speaks for its government.
+        if let Some(n) = self
+            .mentions
+            .within(clause_start, cue_start)
+            .filter(|n| n.entity.kind == "PLACE" && self.outside_quotes(n))
+            .last()
+            .filter(|n| {
+                words_in(self.text, n.end, cue_start)
+                    .iter()
+                    .all(|w| is_verb_filler(&w.lower))
+            })
+        {
+            return Some((n.start, n.end, n));
+        }
+        self.reference(clause_start, cue_start)
+    }
+
+    /// "The ministry emphasized", "He said": a reference opening the clause.
+    fn reference(&self, clause_start: usize, cue_start: usize) -> Option<Party<'t, 'e>> {
+        let clause = words_in(self.text, clause_start, cue_start);
+        let opening = clause
+            .iter()
+            .find(|w| !matches!(w.lower.as_str(), "and" | "but" | "that" | "while" | "then"))?;
+        let lower = self.text[opening.start..cue_start].to_ascii_lowercase();
+        let (len, named) = self.mentions.resolve_reference(&lower, opening.start)?;
+        let rest = words_in(self.text, opening.start + len, cue_start);
+        rest.iter()
+            .all(|w| is_verb_filler(&w.lower))
+            .then_some((opening.start, opening.start + len, named))
+    }
+
+    /// "…, said Rudenko", "according to the ministry": a speaker after the cue.
+    fn named_after(&self, cue_end: usize) -> Option<Party<'t, 'e>> {
+        let window_end = self.end.min(cue_end + 60);
+        if let Some(n) = self.mentions.within(cue_end, window_end).find(|n| n.is_agent()) {
+            let between = &self.text[cue_end..n.start];
+            if !between.contains([',', ';', '“', '"']) && words_in(self.text, cue_end, n.start).len() <= 4 {
+                return Some((nominal_start(self.text, cue_end, n.start), n.end, n));
+            }
+        }
+        let first = words_in(self.text, cue_end, self.end).into_iter().next()?;
+        let lower = self.text[first.start..self.end].to_ascii_lowercase();
+        let (len, named) = self.mentions.resolve_reference(&lower, first.start)?;
+        Some((first.start, first.start + len, named))
+    }
+
+    /// What follows the cue: the quote right after it, else the clause to
+    /// the sentence's end (without an opening "that").
+    fn content_after(&self, from: usize) -> Option<(usize, usize)> {
+        if let Some(&(qs, qe)) = self.quotes.iter().find(|&&(qs, _)| {
+            qs >= from && qs <= self.end && self.text[from..qs].chars().all(|c| !c.is_alphanumeric())
+        }) {
+            return Some((qs, qe));
+        }
+        let words = words_in(self.text, from, self.end);
+        let first = words.iter().find(|w| w.lower != "that")?;
+        let end = self.text[..self.end]
+            .trim_end_matches(['.', '!', '?', '”', '"', ' '])
+            .len();
+        (end > first.start).then_some((first.start, end))
+    }
+
+    /// What comes before an inverted cue: the quote ending there, else the clause.
+    fn content_before(&self, clause_start: usize, cue_start: usize) -> Option<(usize, usize)> {
+        if let Some(&(qs, qe)) = self.quotes.iter().rev().find(|&&(_, qe)| {
+            qe <= cue_start
+                && qe >= clause_start
+                && self.text[qe..cue_start].chars().all(|c| !c.is_alphanumeric())
+        }) {
+            return Some((qs, qe));
+        }
+        let start = words_in(self.text, clause_start, cue_start).first()?.start;
+        let end = self.text[..cue_start]
+            .trim_end_matches([',', ' ', '—', '-'])
+            .len();
+        (end > start).then_some((start, end))
+    }
+
+    /// The stance (the cue's, or a stronger one named in the content) and
+    /// whom it is about.
+    fn stance_and_target(
+        &self,
+        stance: Stance,
+        cs: usize,
+        ce: usize,
+        speaker: &Named,
+    ) -> (Stance, Option<Party<'t, 'e>>) {
+        let not_speaker = |n: &&Named| n.entity.id != speaker.entity.id && n.entity.kind != "MISC";
+        let first_after = |from: usize| {
+            self.mentions
+                .within(from, ce)
+                .find(not_speaker)
+                .map(|n| (n.start, n.end, n))
+        };
+        if stance == Stance::Neutral {
+            if let Some((cue_stance, cue_end)) = content_cue(self.text, cs, ce) {
+                if let Some(target) = first_after(cue_end) {
+                    return (cue_stance, Some(target));
+                }
+            }
+        }
+        (stance, first_after(cs))
+    }
+}
+
+/// The first un-negated stance phrase in `start..end`, and where it ends.
+fn content_cue(text: &str, start: usize, end: usize) -> Option<(Stance, usize)> {
+    let words = words_in(text, start, end);
+    for i in 0..words.len() {
+        for (phrase, stance) in CONTENT_CUES {
+            let parts: Vec<&str> = phrase.split(' ').collect();
+            let matches = parts
+                .iter()
+                .enumerate()
+                .all(|(k, p)| words.get(i + k).is_some_and(|x| x.lower == *p));
+            let negated = i > 0 && matches!(words[i - 1].lower.as_str(), "not" | "no" | "never" | "without");
+            if matches && !negated {
+                return Some((*stance, words[i + parts.len() - 1].end));
+            }
+        }
+    }
+    None
+}
+
+fn party(p: Party, offsets: &crate::mentions::Offsets) -> Speaker {
+    Speaker {
+        name: p.2.entity.name.clone(),
+        entity_id: p.2.entity.id.clone(),
+        start: offsets.char(p.0),
+        end: offsets.char(p.1),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mentions::tests::entity;
+
+    fn span(text: &str, start: usize, end: usize) -> String {
+        text.chars().skip(start).take(end - start).collect()
+    }
+
+    #[test]
+    fn stance_from_the_verb_with_its_target() {
+        let text = "The Defense Ministry swiftly dismissed Prigozhin’s claims. Putin condemned the actions of Wagner.";
+        let entities = vec![
+            entity("e1", "Defense Ministry", "ORG", text, &["Defense Ministry"]),
+            entity("e2", "Evgeny Prigozhin", "PERSON", text, &["Prigozhin"]),
+            entity("e3", "Vladimir Putin", "PERSON", text, &["Putin"]),
+            entity("e4", "Wagner", "ORG", text, &["Wagner"]),
+        ];
+        let s = extract(text, &entities);
+        assert_eq!(s.len(), 2, "{s:#?}");
+        assert_eq!(s[0].speaker.name, "Defense Ministry");
+        assert_eq!((s[0].stance, s[0].verb.as_str()), (Stance::Deny, "dismissed"));
+        assert_eq!(s[0].target.as_ref().unwrap().name, "Evgeny Prigozhin");
+        assert_eq!(
+            span(text, s[0].content.start, s[0].content.end),
+            "Prigozhin’s claims"
+        );
+        assert_eq!(s[1].stance, Stance::Condemn);
+        assert_eq!(s[1].target.as_ref().unwrap().name, "Wagner");
+        assert_eq!(span(text, s[1].start, s[1].end), s[1].evidence);
+    }
+
+    #[test]
+    fn a_neutral_verb_takes_the_stance_of_its_content_unless_negated() {
+        let text = "Qin visited the Foreign Ministry. The ministry emphasized that China stands firmly behind Russia. \
+                    Lavrov said Moscow does not support Kyiv.";
+        let entities = vec![
+            entity("e1", "Foreign Ministry", "ORG", text, &["Foreign Ministry"]),
+            entity("e2", "China", "PLACE", text, &["China"]),
+            entity("e3", "Russia", "PLACE", text, &["Russia"]),
+            entity("e4", "Sergey Lavrov", "PERSON", text, &["Lavrov"]),
+            entity("e5", "Kyiv", "PLACE", text, &["Kyiv"]),
+        ];
+        let s = extract(text, &entities);
+        let first = &s[0];
+        assert_eq!(first.speaker.name, "Foreign Ministry", "“the ministry” resolved");
+        assert_eq!(span(text, first.speaker.start, first.speaker.end), "The ministry");
+        assert_eq!(first.stance, Stance::Support);
+        assert_eq!(first.target.as_ref().unwrap().name, "Russia");
+        let second = s.iter().find(|x| x.speaker.name == "Sergey Lavrov").unwrap();
+        assert_eq!(second.stance, Stance::Neutral, "“does not support” is no support");
+    }
+
+    #[test]
+    fn inverted_and_according_to_and_nouns() {
+        let text = "“We talked for hours,” said Rudenko. The talks went well, according to Rudenko. \
+                    Rudenko's claims were not checked.";
+        let entities = vec![entity("e1", "Andrey Rudenko", "PERSON", text, &["Rudenko"])];
+        let mut entities = entities;
+        for m in ["to Rudenko", "Rudenko's"] {
+            let byte = text.find(m).unwrap() + m.find('R').unwrap();
+            let start = text[..byte].chars().count();
+            entities[0].mentions.push(crate::entities::Mention {
+                text: "Rudenko".into(),
+                start,
+                end: start + 7,
+            });
+        }
+        entities[0].mentions.sort_by_key(|m| m.start);
+        let s = extract(text, &entities);
+        assert_eq!(s.len(), 2, "“claims” after a possessive is a noun: {s:#?}");
+        assert_eq!(
+            span(text, s[0].content.start, s[0].content.end),
+            "We talked for hours"
+        );
+        assert_eq!(s[1].verb, "according to");
+        assert_eq!(
+            span(text, s[1].content.start, s[1].content.end),
+            "The talks went well"
+        );
+    }
+}
