@@ -11,6 +11,7 @@ pub mod clustering;
 pub mod dataset;
 pub mod extract_bench;
 pub mod metrics;
+pub mod quotes_bench;
 pub mod resources;
 pub mod scale_bench;
 pub mod similar_bench;

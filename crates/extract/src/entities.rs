@@ -241,6 +241,12 @@ fn find(tagger: &Tagger, text: &str) -> Vec<Found> {
             sentence.retain(|&(_, _, kind)| kind == "PERSON" || kind == "PLACE");
         }
         for &(s, e, kind) in &sentence {
+            // Quotation marks and dashes the tagger took into a name are not part of it.
+            let wordy = |i: &usize| forms[*i].chars().any(char::is_alphanumeric);
+            let Some(s) = (s..e).find(wordy) else {
+                continue;
+            };
+            let e = (s..e).rev().find(wordy).map_or(s + 1, |i| i + 1);
             let role = if kind == "PERSON" {
                 role_of(text, &toks, &forms, &sentence, s, e)
             } else {

@@ -14,7 +14,7 @@
 
 use crate::entities::Entity;
 use crate::mentions::{Mentions, Named};
-use crate::statements::{speech_verb, Statement};
+use crate::statements::{speech_verb, words_in, Statement, Word};
 use serde::{Deserialize, Serialize};
 use storyline_core::sentence::sentence_spans;
 
@@ -22,7 +22,9 @@ use storyline_core::sentence::sentence_spans;
 pub struct Speaker {
     /// Who the mention resolves to (the entity's name).
     pub name: String,
-    pub entity_id: String,
+    /// The entity of the article named so; none for a speaker the tagger
+    /// did not recognise as a name ("“…,” Mr. Podesta said").
+    pub entity_id: Option<String>,
     /// The mention that ties the quote to the speaker.
     pub start: usize,
     pub end: usize,
@@ -106,11 +108,20 @@ pub fn extract(text: &str, entities: &[Entity], statements: &[Statement]) -> Vec
         let (Some(first), Some(last)) = (sentence_of(qs), sentence_of(qe.saturating_sub(1).max(qs))) else {
             continue;
         };
+        // "“Neither do I.” Graham said.": the attribution after a quote that
+        // ends its sentence is the next sentence of the paragraph.
+        let mut sentence_end = sentences[last].1.max(qe);
+        if let Some(&(next_start, next_end)) = sentences.get(last + 1) {
+            let ends_at_quote = !text[qe..sentence_end].contains(char::is_alphanumeric);
+            if ends_at_quote && !text[sentence_end..next_start].contains('\n') {
+                sentence_end = next_end;
+            }
+        }
         let around = Around {
             text,
             mentions: &mentions,
             sentence_start: sentences[first].0,
-            sentence_end: sentences[last].1.max(qe),
+            sentence_end,
             quote: (qs, qe),
         };
         let (start, end) = (offsets.char(qs), offsets.char(qe));
@@ -119,14 +130,23 @@ pub fn extract(text: &str, entities: &[Entity], statements: &[Statement]) -> Vec
             .filter(|s| s.content.start <= start && end <= s.content.end)
             .min_by_key(|s| s.content.end - s.content.start)
             .map(|s| s.speaker.clone());
-        let speaker = reported.or_else(|| {
-            around.speaker().map(|(start, end, n)| Speaker {
-                name: n.entity.name.clone(),
-                entity_id: n.entity.id.clone(),
-                start: offsets.char(start),
-                end: offsets.char(end),
+        let speaker = reported
+            .or_else(|| {
+                around.speaker().map(|(start, end, n)| Speaker {
+                    name: n.entity.name.clone(),
+                    entity_id: Some(n.entity.id.clone()),
+                    start: offsets.char(start),
+                    end: offsets.char(end),
+                })
             })
-        });
+            .or_else(|| {
+                around.unnamed().map(|(start, end)| Speaker {
+                    name: text[start..end].to_string(),
+                    entity_id: None,
+                    start: offsets.char(start),
+                    end: offsets.char(end),
+                })
+            });
         out.push(Quote {
             text: content.to_string(),
             start,
@@ -134,7 +154,33 @@ pub fn extract(text: &str, entities: &[Entity], statements: &[Statement]) -> Vec
             speaker,
         });
     }
+    continue_speakers(text, &mut out);
     out
+}
+
+/// A quoted sentence without a speaker of its own continues the quotes
+/// around it in its paragraph ("“…?” Graham asked. “Neither do I.”"): it
+/// takes the speaker of the nearest attributed quoted sentence there, the
+/// one before first. Partial quotes (a word or phrase) never do.
+fn continue_speakers(text: &str, quotes: &mut [Quote]) {
+    let breaks: Vec<usize> = text
+        .chars()
+        .enumerate()
+        .filter(|(_, c)| *c == '\n')
+        .map(|(i, _)| i)
+        .collect();
+    let paragraph = |char_index: usize| breaks.partition_point(|&b| b < char_index);
+    let is_sentence = |q: &Quote| q.text.starts_with(char::is_uppercase) && q.text.contains(' ');
+    for i in 0..quotes.len() {
+        if quotes[i].speaker.is_some() || !is_sentence(&quotes[i]) {
+            continue;
+        }
+        let p = paragraph(quotes[i].start);
+        let same = |q: &&Quote| q.speaker.is_some() && is_sentence(q) && paragraph(q.start) == p;
+        let before = quotes[..i].iter().rev().find(same);
+        let after = quotes[i + 1..].iter().find(same);
+        quotes[i].speaker = before.or(after).and_then(|q| q.speaker.clone());
+    }
 }
 
 /// A quote in its sentence(s): where its speaker is looked for.
@@ -155,6 +201,51 @@ impl<'t, 'e> Around<'t, 'e> {
             .or_else(|| self.named_after())
             .or_else(|| self.reference_after())
             .or_else(|| self.reference_opening())
+            .or_else(|| self.reference_before())
+    }
+
+    /// “…,” he said, “…”: a reference right before the last speech verb
+    /// before the quote in its sentence.
+    fn reference_before(&self) -> Option<Tie<'t, 'e>> {
+        let (qs, _) = self.quote;
+        let words = words_in(self.text, self.sentence_start, qs);
+        let verb = words.iter().rposition(|w| speech_verb(&w.lower).is_some())?;
+        let subject = &words[verb.checked_sub(1)?];
+        let lower = self.text[subject.start..qs].to_ascii_lowercase();
+        let (len, named) = self.mentions.resolve_reference(&lower, subject.start)?;
+        Some((subject.start, subject.start + len, named))
+    }
+
+    /// A name the tagger missed, next to a speech verb around the quote:
+    /// “…,” Mr. Podesta said / “…,” said Rep. Elijah E. Cummings.
+    fn unnamed(&self) -> Option<(usize, usize)> {
+        let (qs, qe) = self.quote;
+        let words: Vec<Word> = words_in(self.text, self.sentence_start, self.sentence_end)
+            .into_iter()
+            .filter(|w| w.end <= qs || w.start >= qe)
+            .collect();
+        let capitalised = |w: &Word| self.text[w.start..w.end].starts_with(char::is_uppercase);
+        for (i, w) in words.iter().enumerate() {
+            if speech_verb(&w.lower).is_none() || !self.text[w.start..w.end].starts_with(char::is_lowercase) {
+                continue;
+            }
+            let run_before = words[..i].iter().rev().take_while(|x| capitalised(x)).count();
+            if run_before > 0 && !self.text[words[i - 1].end..w.start].contains(char::is_alphanumeric) {
+                let first = &words[i - run_before];
+                let joined = !self.text[first.start..words[i - 1].end].contains([',', '“', '”', '"']);
+                if joined && !(first.start < qs && qs < w.start) {
+                    return Some((first.start, words[i - 1].end));
+                }
+            }
+            let run_after = words[i + 1..].iter().take_while(|x| capitalised(x)).count();
+            if run_after > 0 {
+                let last = &words[i + run_after];
+                if !self.text[w.end..last.end].contains([',', '“', '”', '"']) {
+                    return Some((words[i + 1].start, last.end));
+                }
+            }
+        }
+        None
     }
 
     /// A person or organisation named before the quote in its sentence:
@@ -299,6 +390,32 @@ mod tests {
         assert_eq!(q[1].speaker.as_ref().unwrap().name, "Andrey Rudenko");
         assert_eq!(q[2].text, "soon");
         assert!(q[2].speaker.is_none(), "no speaker is guessed");
+    }
+
+    #[test]
+    fn split_quotes_missed_names_and_continued_quotes() {
+        let text = "Rudenko arrived.\n“We talked,” he said, “for hours.” “It went well.”\n“We will see,” Mr. Podesta said.";
+        let entities = vec![entity("e1", "Andrey Rudenko", "PERSON", text, "Rudenko")];
+        let q = extract(text, &entities, &[]);
+        let who: Vec<Option<&str>> = q
+            .iter()
+            .map(|q| q.speaker.as_ref().map(|s| s.name.as_str()))
+            .collect();
+        assert_eq!(
+            who,
+            [
+                Some("Andrey Rudenko"),
+                Some("Andrey Rudenko"),
+                Some("Andrey Rudenko"),
+                Some("Mr. Podesta")
+            ],
+            "{q:#?}"
+        );
+        assert_eq!(
+            q[3].speaker.as_ref().unwrap().entity_id,
+            None,
+            "no entity for a name the tagger missed"
+        );
     }
 
     #[test]

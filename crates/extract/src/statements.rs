@@ -431,7 +431,7 @@ fn content_cue(text: &str, start: usize, end: usize) -> Option<(Stance, usize)> 
 fn party(p: Party, offsets: &crate::mentions::Offsets) -> Speaker {
     Speaker {
         name: p.2.entity.name.clone(),
-        entity_id: p.2.entity.id.clone(),
+        entity_id: Some(p.2.entity.id.clone()),
         start: offsets.char(p.0),
         end: offsets.char(p.1),
     }

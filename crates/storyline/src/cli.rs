@@ -281,6 +281,10 @@ pub struct BenchExtractArgs {
 pub enum BenchCommand {
     /// Extraction speed (entities and dates): articles/s, words/s, and one 5,000-word article
     Extract(BenchExtractArgs),
+    /// Quotes and speakers on PolNeAR-style attribution relations (e.g.
+    /// ../shared/data/quotes/polnear-dev.jsonl): quote span and speaker attribution P/R/F1, beside a
+    /// nearest-name baseline
+    Quotes(BenchExtractArgs),
     /// Temporal expressions: TIMEX3 strict and relaxed span P/R/F1 and value accuracy, beside
     /// an explicit-dates-only baseline
     Time(BenchTimeArgs),
