@@ -1,5 +1,6 @@
-//! `storyline bench extract`: how fast an article is understood (entities,
-//! quotes and temporal expressions) on any JSON Lines corpus, in articles/s and
+//! `storyline bench extract`: how fast an article is understood (the whole
+//! analysis: entities, quotes, statements, temporal expressions and events)
+//! on any JSON Lines corpus, in articles/s and
 //! words/s, and the time for one 5,000-word article (built by joining the
 //! corpus's articles in order), the median of five runs.
 
@@ -92,7 +93,7 @@ impl ExtractReport {
     pub fn table(&self) -> String {
         format!(
             "bench extract: {} ({} articles, {} words)\n\
-             {:.0} articles/s · {:.0} words/s (entities, quotes and dates, one core)\n\
+             {:.0} articles/s · {:.0} words/s (whole analysis: entities, quotes, statements, dates, events; one core)\n\
              one 5,000-word article: {:.1} ms (median of 5)\n\
              found {} entities and {} temporal expressions\n",
             self.dataset,

@@ -510,35 +510,67 @@ pub fn extract(tagger: &Tagger, text: &str) -> Vec<Entity> {
 /// entity's name, its aliases and a person's surname, written exactly so,
 /// as whole words, where no other mention is.
 fn add_missed_mentions(text: &str, entities: &mut [Entity]) {
+    // Every form of every entity, longest first per entity, found in one pass.
+    let mut forms: Vec<(String, usize)> = Vec::new();
+    for (i, e) in entities.iter().enumerate() {
+        let surname = (e.kind == "PERSON")
+            .then(|| e.name.split_whitespace().last())
+            .flatten();
+        for f in std::iter::once(e.name.as_str())
+            .chain(e.aliases.iter().map(String::as_str))
+            .chain(surname)
+        {
+            if f.chars().count() >= 3
+                && f.starts_with(char::is_uppercase)
+                && !forms.iter().any(|(g, _)| g == f)
+            {
+                forms.push((f.to_string(), i));
+            }
+        }
+    }
+    if forms.is_empty() {
+        return;
+    }
+    let Ok(automaton) = aho_corasick::AhoCorasick::builder()
+        .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+        .build(forms.iter().map(|(f, _)| f))
+    else {
+        return;
+    };
     let offsets = crate::mentions::Offsets::new(text);
     let mut taken: Vec<(usize, usize)> = entities
         .iter()
         .flat_map(|e| e.mentions.iter().map(|m| (m.start, m.end)))
         .collect();
+    taken.sort_unstable();
     let is_word = |c: char| c.is_alphanumeric() || c == '-';
+    let mut added = Vec::new();
+    for m in automaton.find_iter(text) {
+        let (byte, end) = (m.start(), m.end());
+        if text[..byte].ends_with(is_word) || text[end..].starts_with(is_word) {
+            continue;
+        }
+        let (start_char, end_char) = (offsets.char(byte), offsets.char(end));
+        // Taken spans are sorted and do not overlap each other much: look
+        // at those starting before this one ends.
+        let upto = taken.partition_point(|&(s, _)| s < end_char);
+        if taken[..upto].iter().rev().take(4).any(|&(_, t)| start_char < t) {
+            continue;
+        }
+        let (form, entity) = &forms[m.pattern().as_usize()];
+        added.push((
+            *entity,
+            Mention {
+                text: form.clone(),
+                start: start_char,
+                end: end_char,
+            },
+        ));
+    }
+    for (entity, mention) in added {
+        entities[entity].mentions.push(mention);
+    }
     for e in entities.iter_mut() {
-        let mut forms: Vec<String> = std::iter::once(e.name.clone()).chain(e.aliases.clone()).collect();
-        if e.kind == "PERSON" {
-            forms.extend(e.name.split_whitespace().last().map(str::to_string));
-        }
-        forms.retain(|f| f.chars().count() >= 3 && f.starts_with(char::is_uppercase));
-        forms.sort_by_key(|f| std::cmp::Reverse(f.len()));
-        for form in &forms {
-            for (byte, _) in text.match_indices(form.as_str()) {
-                let end = byte + form.len();
-                let bounded = !text[..byte].ends_with(is_word) && !text[end..].starts_with(is_word);
-                let (start_char, end_char) = (offsets.char(byte), offsets.char(end));
-                let free = !taken.iter().any(|&(s, t)| s < end_char && start_char < t);
-                if bounded && free {
-                    taken.push((start_char, end_char));
-                    e.mentions.push(Mention {
-                        text: form.clone(),
-                        start: start_char,
-                        end: end_char,
-                    });
-                }
-            }
-        }
         e.mentions.sort_by_key(|m| m.start);
     }
 }

@@ -279,7 +279,7 @@ pub struct BenchExtractArgs {
 
 #[derive(Subcommand, Debug)]
 pub enum BenchCommand {
-    /// Extraction speed (entities and dates): articles/s, words/s, and one 5,000-word article
+    /// Extraction speed (the whole analysis of each article): articles/s, words/s, and one 5,000-word article
     Extract(BenchExtractArgs),
     /// Quotes and speakers on PolNeAR-style attribution relations (e.g.
     /// ../shared/data/quotes/polnear-dev.jsonl): quote span and speaker attribution P/R/F1, beside a
