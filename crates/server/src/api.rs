@@ -113,7 +113,9 @@ pub async fn get_article(State(state): State<AppState>, Path(id): Path<String>) 
     let extraction = state.extraction(&article);
     body["entities"] = json!(extraction.entities);
     body["quotes"] = json!(extraction.quotes);
+    body["statements"] = json!(extraction.statements);
     body["timexes"] = json!(extraction.timexes);
+    body["events"] = json!(extraction.events);
     Ok(Json(body).into_response())
 }
 

@@ -52,6 +52,9 @@ struct ArticlePage {
     story: Option<StoryBox>,
     entities: Vec<EntityRow>,
     dates: Vec<DateRow>,
+    timeline: Vec<EventRow>,
+    quotes: Vec<QuoteRow>,
+    statements: Vec<StatementRow>,
     references: Vec<RelatedReference>,
 }
 
@@ -61,6 +64,28 @@ struct EntityRow {
     kind: String,
     roles: String,
     mentions: usize,
+}
+
+/// One event of the article's timeline.
+struct EventRow {
+    date: String,
+    actors: String,
+    action: String,
+    place: String,
+}
+
+/// One quote and who said it (empty: unattributed).
+struct QuoteRow {
+    text: String,
+    speaker: String,
+}
+
+/// One statement: "Vladimir Putin condemned (condemn) → Wagner".
+struct StatementRow {
+    speaker: String,
+    verb: String,
+    stance: String,
+    target: String,
 }
 
 /// One dated expression: the words and the date they resolve to.
@@ -193,6 +218,41 @@ pub async fn article(State(state): State<AppState>, Path(id): Path<String>) -> R
             count: st.article_count,
         });
     let extraction = state.extraction(&a);
+    let timeline = storyline_extract::events::timeline(&extraction.events)
+        .into_iter()
+        .map(|e| EventRow {
+            date: e.date.clone(),
+            actors: e
+                .actors
+                .iter()
+                .map(|p| p.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            action: e.action.clone(),
+            place: e.place.as_ref().map(|p| p.name.clone()).unwrap_or_default(),
+        })
+        .collect();
+    let quotes = extraction
+        .quotes
+        .iter()
+        .map(|q| QuoteRow {
+            text: q.text.clone(),
+            speaker: q.speaker.as_ref().map(|s| s.name.clone()).unwrap_or_default(),
+        })
+        .collect();
+    let statements = extraction
+        .statements
+        .iter()
+        .map(|s| StatementRow {
+            speaker: s.speaker.name.clone(),
+            verb: s.verb.clone(),
+            stance: serde_json::to_value(s.stance)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default(),
+            target: s.target.as_ref().map(|t| t.name.clone()).unwrap_or_default(),
+        })
+        .collect();
     let entities = extraction
         .entities
         .into_iter()
@@ -231,6 +291,9 @@ pub async fn article(State(state): State<AppState>, Path(id): Path<String>) -> R
         story,
         entities,
         dates,
+        timeline,
+        quotes,
+        statements,
         references: a
             .related_references
             .into_iter()

@@ -199,6 +199,24 @@ fn stories_have_api_routes_a_page_and_a_box_on_articles() {
     );
     assert_eq!(text[s..e].iter().collect::<String>(), m["text"].as_str().unwrap());
     assert!(article_html.contains("In this article"));
+    let evidenced = article["statements"]
+        .as_array()
+        .expect("the API serves statements")
+        .iter()
+        .chain(article["events"].as_array().expect("the API serves events"));
+    for item in evidenced {
+        let (s, e) = (
+            item["start"].as_u64().unwrap() as usize,
+            item["end"].as_u64().unwrap() as usize,
+        );
+        assert_eq!(
+            text[s..e].iter().collect::<String>(),
+            item["evidence"].as_str().unwrap()
+        );
+    }
+    if !article["events"].as_array().unwrap().is_empty() {
+        assert!(article_html.contains("<ol class=\"timeline\">"));
+    }
 
     let (status, ct, _) = get(&format!("{base}/api/stories/no-such-story"));
     assert_eq!((status, ct.as_str()), (404, "application/problem+json"));
