@@ -4,11 +4,13 @@
 //! shape, affix and context features, trained on CoNLL-2003 by `storyline
 //! train ner` and loaded from a file at run time. `entities` maps its tags
 //! onto article text; `quotes`, `statements`, `timex` and `events` read the
-//! rest; `analysis` runs them all on one text.
+//! rest; `analysis` runs them all on one text; `linking` joins the entities
+//! of many articles into one catalogue.
 
 pub mod analysis;
 pub mod entities;
 pub mod events;
+pub mod linking;
 mod mentions;
 pub mod ner;
 pub mod quotes;

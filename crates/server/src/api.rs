@@ -111,7 +111,15 @@ pub async fn get_article(State(state): State<AppState>, Path(id): Path<String>) 
         body["story"] = json!(derived.stories.id_of(doc));
     }
     let extraction = state.extraction(&article);
+    let catalog = state.catalog().await?;
     body["entities"] = json!(extraction.entities);
+    for (e, v) in extraction
+        .entities
+        .iter()
+        .zip(body["entities"].as_array_mut().into_iter().flatten())
+    {
+        v["canonical_id"] = json!(catalog.of_article(&article.id, &e.id).map(|c| c.id.clone()));
+    }
     body["quotes"] = json!(extraction.quotes);
     body["statements"] = json!(extraction.statements);
     body["timexes"] = json!(extraction.timexes);
@@ -161,19 +169,46 @@ pub async fn list_stories(
     State(state): State<AppState>,
     Query(p): Query<ListParams>,
 ) -> Result<Response, Problem> {
-    let limit = page_limit(p.limit)?;
-    let start = match p.cursor.as_deref() {
-        None => 0,
-        Some(c) => c
-            .parse::<usize>()
-            .map_err(|_| Problem::bad_request(format!("invalid page cursor {c:?}")))?,
-    };
+    let (start, limit) = (offset_cursor(p.cursor.as_deref())?, page_limit(p.limit)?);
     let derived = state.derived().await?;
     let all = derived.stories.all(&derived.index);
     let end = (start + limit).min(all.len());
     let page: Vec<_> = all.get(start..end).unwrap_or_default().to_vec();
     let next_cursor = (end < all.len()).then(|| end.to_string());
     Ok(Json(json!({"stories": page, "next_cursor": next_cursor})).into_response())
+}
+
+/// A cursor that is an offset into a ranked list.
+fn offset_cursor(cursor: Option<&str>) -> Result<usize, Problem> {
+    match cursor {
+        None => Ok(0),
+        Some(c) => c
+            .parse::<usize>()
+            .map_err(|_| Problem::bad_request(format!("invalid page cursor {c:?}"))),
+    }
+}
+
+/// The entities linked across articles, most widely named first.
+pub async fn list_entities(
+    State(state): State<AppState>,
+    Query(p): Query<ListParams>,
+) -> Result<Response, Problem> {
+    let (start, limit) = (offset_cursor(p.cursor.as_deref())?, page_limit(p.limit)?);
+    let catalog = state.catalog().await?;
+    let all = catalog.all();
+    let end = (start + limit).min(all.len());
+    let page: Vec<_> = all.get(start..end).unwrap_or_default().to_vec();
+    let next_cursor = (end < all.len()).then(|| end.to_string());
+    Ok(Json(json!({"entities": page, "next_cursor": next_cursor})).into_response())
+}
+
+/// One entity: names, roles, the articles naming it and its quotes.
+pub async fn get_entity(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, Problem> {
+    let catalog = state.catalog().await?;
+    match catalog.get(&id) {
+        Some(entity) => Ok(Json(entity).into_response()),
+        None => Err(Problem::not_found(format!("no entity with id {id:?}"))),
+    }
 }
 
 /// One story with its timeline.

@@ -29,6 +29,9 @@ pub fn router(state: AppState) -> Router {
         .route("/api/stories", get(api::list_stories))
         .route("/api/stories/{id}", get(api::get_story))
         .route("/stories/{id}", get(pages::story))
+        .route("/api/entities", get(api::list_entities))
+        .route("/api/entities/{id}", get(api::get_entity))
+        .route("/entities/{id}", get(pages::entity))
         .fallback(pages::not_found)
         .with_state(state)
 }

@@ -64,6 +64,42 @@ struct EntityRow {
     kind: String,
     roles: String,
     mentions: usize,
+    /// The linked entity's id (its page), when linked.
+    link: String,
+}
+
+/// An article naming an entity.
+struct NamedIn {
+    id: String,
+    title: String,
+    date: String,
+    mentions: usize,
+}
+
+/// A quote on an entity page.
+struct QuoteLink {
+    article: String,
+    text: String,
+}
+
+/// An entity named alongside another.
+struct Companion {
+    id: String,
+    name: String,
+    shared: usize,
+}
+
+#[derive(Template)]
+#[template(path = "entity.html")]
+struct EntityPage {
+    name: String,
+    kind: String,
+    aliases: String,
+    roles: String,
+    mentions: usize,
+    articles: Vec<NamedIn>,
+    quotes: Vec<QuoteLink>,
+    companions: Vec<Companion>,
 }
 
 /// One event of the article's timeline.
@@ -218,6 +254,7 @@ pub async fn article(State(state): State<AppState>, Path(id): Path<String>) -> R
             count: st.article_count,
         });
     let extraction = state.extraction(&a);
+    let catalog = state.catalog().await?;
     let timeline = storyline_extract::events::timeline(&extraction.events)
         .into_iter()
         .map(|e| EventRow {
@@ -257,6 +294,10 @@ pub async fn article(State(state): State<AppState>, Path(id): Path<String>) -> R
         .entities
         .into_iter()
         .map(|e| EntityRow {
+            link: catalog
+                .of_article(&a.id, &e.id)
+                .map(|c| c.id.clone())
+                .unwrap_or_default(),
             roles: e.roles.join(", "),
             mentions: e.mentions.len(),
             name: e.name,
@@ -374,6 +415,62 @@ pub async fn story(State(state): State<AppState>, Path(id): Path<String>) -> Res
         names: st.key_names,
         timeline,
         by_source,
+    }))
+}
+
+/// Quotes shown on an entity page at most.
+const QUOTES_ON_ENTITY_PAGE: usize = 20;
+
+pub async fn entity(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, Problem> {
+    let catalog = state.catalog().await?;
+    let Some(e) = catalog.get(&id) else {
+        return Ok(not_found_page(format!("There is no entity with id “{id}”.")));
+    };
+    let derived = state.derived().await?;
+    let index = &derived.index;
+    let mut articles: Vec<NamedIn> = e
+        .articles
+        .iter()
+        .filter_map(|(article, mentions)| {
+            let info = index.doc(index.doc_of(article)?);
+            Some(NamedIn {
+                id: article.clone(),
+                title: info.title.clone(),
+                date: display_date(info.published),
+                mentions: *mentions,
+            })
+        })
+        .collect();
+    // Most recent first, as a reader follows someone.
+    articles.reverse();
+    let quotes = e
+        .quotes
+        .iter()
+        .rev()
+        .take(QUOTES_ON_ENTITY_PAGE)
+        .map(|q| QuoteLink {
+            article: q.article.clone(),
+            text: q.text.clone(),
+        })
+        .collect();
+    let companions = catalog
+        .named_with(&e.id, 10)
+        .into_iter()
+        .map(|(c, shared)| Companion {
+            id: c.id.clone(),
+            name: c.name.clone(),
+            shared,
+        })
+        .collect();
+    Ok(render(EntityPage {
+        name: e.name.clone(),
+        kind: e.kind.to_lowercase(),
+        aliases: e.aliases.join(" · "),
+        roles: e.roles.join(" · "),
+        mentions: e.mention_count(),
+        articles,
+        quotes,
+        companions,
     }))
 }
 

@@ -8,6 +8,7 @@
 
 use std::sync::{Arc, Mutex, RwLock};
 use storyline_core::Article;
+use storyline_extract::linking::Catalog;
 use storyline_extract::ner::Tagger;
 use storyline_extract::Analysis;
 use storyline_relate::{ArticleIndex, IndexOptions};
@@ -30,6 +31,8 @@ struct Inner {
     /// The named-entity tagger, when a model was loaded.
     tagger: Option<Tagger>,
     derived: RwLock<Option<(u64, Arc<Derived>)>>,
+    /// The entities linked across articles, built when first asked for.
+    catalog: RwLock<Option<(u64, Arc<Catalog>)>>,
 }
 
 impl AppState {
@@ -40,6 +43,7 @@ impl AppState {
                 store: Mutex::new(store),
                 tagger,
                 derived: RwLock::new(None),
+                catalog: RwLock::new(None),
             }),
         }
     }
@@ -89,5 +93,39 @@ impl AppState {
         })
         .await
         .expect("index task panicked")
+    }
+
+    /// The entities of every article linked across articles, for the
+    /// store's current generation (empty without a tagger). Articles are
+    /// linked by publication date, then id, so ids do not depend on the
+    /// order of ingest.
+    pub async fn catalog(&self) -> Result<Arc<Catalog>, StoreError> {
+        let inner = self.inner.clone();
+        tokio::task::spawn_blocking(move || {
+            let store = inner.store.lock().unwrap_or_else(|p| p.into_inner());
+            let generation = store.generation()?;
+            if let Some((g, c)) = inner.catalog.read().unwrap_or_else(|p| p.into_inner()).as_ref() {
+                if *g == generation {
+                    return Ok(c.clone());
+                }
+            }
+            let catalog = match inner.tagger.as_ref() {
+                Some(tagger) => {
+                    let mut articles = Vec::new();
+                    store.for_each(&mut |a| articles.push(a))?;
+                    Catalog::build(
+                        tagger,
+                        &articles,
+                        std::thread::available_parallelism().map_or(1, |n| n.get()),
+                    )
+                }
+                None => Catalog::new(),
+            };
+            let c = Arc::new(catalog);
+            *inner.catalog.write().unwrap_or_else(|p| p.into_inner()) = Some((generation, c.clone()));
+            Ok(c)
+        })
+        .await
+        .expect("entity task panicked")
     }
 }

@@ -40,6 +40,11 @@ pub enum Command {
     Similar(SimilarArgs),
     /// The stories: articles about one real-world event, most recently active first
     Stories(StoriesArgs),
+    /// The people, organisations and places named in the stored articles, linked across
+    /// articles, most widely named first
+    Entities(EntitiesArgs),
+    /// One entity (by id or name): names, roles, the articles naming it, its quotes
+    Entity(EntityArgs),
     /// One story with its timeline
     Story(StoryArgs),
     /// Rebuild every story from scratch (new articles are placed at ingest anyway)
@@ -127,6 +132,32 @@ pub struct StoriesArgs {
     #[arg(long)]
     pub limit: Option<usize>,
     /// JSON Lines: one story per line ({"id","title","articles","first_seen","last_seen",…})
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct EntitiesArgs {
+    /// Only this type: person, org, place or misc
+    #[arg(long = "type")]
+    pub kind: Option<String>,
+    /// At most this many entities
+    #[arg(long)]
+    pub limit: Option<usize>,
+    #[command(flatten)]
+    pub model: ModelArg,
+    /// JSON Lines: {"id","name","type","aliases","roles","articles","mentions"}
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct EntityArgs {
+    /// Entity id (as `storyline entities` prints it) or a name or alias
+    pub entity: String,
+    #[command(flatten)]
+    pub model: ModelArg,
+    /// One JSON object
     #[arg(long)]
     pub json: bool,
 }

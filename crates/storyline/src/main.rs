@@ -41,6 +41,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Extract(a) => commands::extract::run(&ctx, a, &mut out)?,
         Command::Similar(a) => commands::similar::run(&ctx, a, &mut out)?,
         Command::Stories(a) => commands::stories::list(&ctx, a, &mut out)?,
+        Command::Entities(a) => commands::entities::list(&ctx, a, &mut out)?,
+        Command::Entity(a) => commands::entities::show(&ctx, a, &mut out)?,
         Command::Story(a) => commands::stories::show(&ctx, a, &mut out)?,
         Command::Recluster(a) => commands::stories::recluster(&ctx, a, &mut out)?,
         Command::Serve(a) => commands::serve::serve(&ctx, a)?,

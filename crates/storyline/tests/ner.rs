@@ -108,3 +108,52 @@ fn train_then_tag_then_bench_on_small_data() {
     assert!(!o.status.success());
     assert!(String::from_utf8_lossy(&o.stderr).contains("line 1"));
 }
+
+/// The sample corpus, ingested into a fresh store in `dir`.
+fn sample_store(dir: &std::path::Path) {
+    let sample = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../sample");
+    let o = run(dir, &["ingest", "--no-stories", sample.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+#[test]
+fn entities_are_linked_across_articles_with_stable_ids() {
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    sample_store(a.path());
+    sample_store(b.path());
+    let list = |dir: &std::path::Path| -> Vec<serde_json::Value> {
+        let o = run(dir, &["entities", "--json"]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        stdout(&o)
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    };
+    let first = list(a.path());
+    assert_eq!(first, list(b.path()), "the same articles give the same ids");
+    let prigozhin = first
+        .iter()
+        .find(|e| e["name"].as_str().unwrap().ends_with("Prigozhin"))
+        .expect("Prigozhin is named in the sample");
+    assert_eq!(prigozhin["type"], "PERSON");
+    assert!(prigozhin["articles"].as_u64().unwrap() >= 3, "{prigozhin}");
+    // One entity for every way the sample writes him.
+    assert_eq!(
+        first
+            .iter()
+            .filter(|e| e["type"] == "PERSON" && e["name"].as_str().unwrap().contains("Prigozhin"))
+            .count(),
+        1
+    );
+    let o = run(a.path(), &["entity", "prigozhin", "--json"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let one = json(&o);
+    assert_eq!(one["id"], prigozhin["id"], "found by an alias");
+    assert_eq!(
+        one["articles"].as_array().unwrap().len() as u64,
+        prigozhin["articles"].as_u64().unwrap()
+    );
+    let o = run(a.path(), &["entity", "nobody-by-this-name"]);
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no entity"));
+}

@@ -218,6 +218,40 @@ fn stories_have_api_routes_a_page_and_a_box_on_articles() {
         assert!(article_html.contains("<ol class=\"timeline\">"));
     }
 
+    // Entities linked across articles: the article's first entity has a page
+    // that lists the article, and the article page links to it.
+    let linked = entities[0]["canonical_id"]
+        .as_str()
+        .expect("entities are linked across articles");
+    assert!(article_html.contains(&format!("/entities/{linked}")));
+    let (status, _, entity) = get(&format!("{base}/api/entities/{linked}"));
+    assert_eq!(status, 200);
+    let entity: serde_json::Value = serde_json::from_str(&entity).unwrap();
+    assert!(entity["articles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|a| a[0] == member));
+    let (status, _, entity_html) = get(&format!("{base}/entities/{linked}"));
+    assert_eq!(status, 200);
+    assert!(entity_html.contains("Named in") && entity_html.contains(&format!("/articles/{member}")));
+    let (status, _, list) = get(&format!("{base}/api/entities?limit=2"));
+    assert_eq!(status, 200);
+    let list: serde_json::Value = serde_json::from_str(&list).unwrap();
+    assert_eq!(list["entities"].as_array().unwrap().len(), 2);
+    let (_, _, next) = get(&format!(
+        "{base}/api/entities?limit=2&cursor={}",
+        list["next_cursor"].as_str().unwrap()
+    ));
+    let next: serde_json::Value = serde_json::from_str(&next).unwrap();
+    assert_ne!(
+        next["entities"][0]["id"], list["entities"][0]["id"],
+        "the cursor moves on"
+    );
+    let (status, ct, _) = get(&format!("{base}/api/entities/no-such-entity"));
+    assert_eq!((status, ct.as_str()), (404, "application/problem+json"));
+    assert_eq!(get(&format!("{base}/entities/no-such-entity")).0, 404);
+
     let (status, ct, _) = get(&format!("{base}/api/stories/no-such-story"));
     assert_eq!((status, ct.as_str()), (404, "application/problem+json"));
     assert_eq!(get(&format!("{base}/api/stories?cursor=x")).0, 400);

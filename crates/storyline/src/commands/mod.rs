@@ -2,6 +2,7 @@
 
 pub mod articles;
 pub mod bench;
+pub mod entities;
 pub mod extract;
 pub mod ingest;
 pub mod ner;

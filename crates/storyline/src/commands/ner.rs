@@ -126,7 +126,7 @@ pub fn print_extraction(
     Ok(())
 }
 
-fn load_model(arg: &ModelArg) -> Result<Tagger> {
+pub fn load_model(arg: &ModelArg) -> Result<Tagger> {
     let path = model_path(arg);
     Tagger::load(&path).with_context(|| {
         format!(

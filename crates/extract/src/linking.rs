@@ -1,0 +1,416 @@
+//! Entities across articles: one canonical entity per real thing, with
+//! the aliases, roles, articles and quotes gathered from every article that
+//! names it.
+//!
+//! Articles are linked in the order they are added (callers add them by
+//! publication date, then id, so a replay gives the same ids). An article's
+//! entity joins a canonical entity of the same type that shares one of its
+//! names or aliases; failing that, a person named by surname alone joins
+//! the only person with that surname, and a full name joins a person with
+//! the same surname whose first name is a spelling variant ("Evgeny" /
+//! "Evgeniy"); an organisation joins one whose name starts with its name or
+//! with which its name starts ("Wagner" / "Wagner Group"). Otherwise it is
+//! a new entity. An entity's id comes from its first name and type and
+//! never changes, even when a fuller name later becomes its display name.
+//! Finding entities within one article is `entities`.
+
+use crate::entities::Entity;
+use crate::ner::Tagger;
+use crate::Analysis;
+use rustc_hash::FxHashMap;
+use serde::Serialize;
+use storyline_core::Article;
+
+/// One real thing as named across the articles.
+#[derive(Debug, Clone, Serialize)]
+pub struct Linked {
+    /// Stable: "ent-" and a hash of the first name seen and the type.
+    pub id: String,
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub aliases: Vec<String>,
+    pub roles: Vec<String>,
+    /// The articles naming it, in the order they were added, and how many
+    /// mentions each has.
+    pub articles: Vec<(String, usize)>,
+    /// What it was quoted saying.
+    pub quotes: Vec<LinkedQuote>,
+}
+
+/// A quote by a linked entity, with the article and span it came from.
+#[derive(Debug, Clone, Serialize)]
+pub struct LinkedQuote {
+    pub article: String,
+    pub text: String,
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Linked {
+    pub fn mention_count(&self) -> usize {
+        self.articles.iter().map(|(_, n)| n).sum()
+    }
+}
+
+/// The canonical entities of a set of articles.
+#[derive(Debug, Default)]
+pub struct Catalog {
+    entities: Vec<Linked>,
+    by_id: FxHashMap<String, usize>,
+    /// (type, name key) → entity.
+    by_name: FxHashMap<(String, String), usize>,
+    /// Surname key → people with it.
+    by_surname: FxHashMap<String, Vec<usize>>,
+    /// First word key → organisations whose name starts with it.
+    by_first_word: FxHashMap<String, Vec<usize>>,
+    /// (article id, entity id within the article) → entity.
+    of_article: FxHashMap<(String, String), usize>,
+    /// Article id → the entities it names, in order of first mention.
+    by_article: FxHashMap<String, Vec<usize>>,
+}
+
+fn key(s: &str) -> String {
+    let lower = s.to_lowercase().replace(['’', '‘'], "'");
+    lower.strip_prefix("the ").unwrap_or(&lower).trim().to_string()
+}
+
+fn words(s: &str) -> Vec<String> {
+    key(s).split_whitespace().map(str::to_string).collect()
+}
+
+/// "Evgeny" and "Evgeniy", "Alexander" and "Aleksandr": first names that
+/// are spellings of one another (same first three letters, lengths close).
+fn first_name_variants(a: &str, b: &str) -> bool {
+    let (a, b) = (key(a), key(b));
+    let prefix = |s: &str| s.chars().take(3).collect::<String>();
+    a == b || (prefix(&a) == prefix(&b) && a.chars().count().abs_diff(b.chars().count()) <= 2)
+}
+
+impl Catalog {
+    pub fn new() -> Catalog {
+        Catalog::default()
+    }
+
+    /// The catalogue of `articles`: each analysed (on `threads` threads),
+    /// then linked in order of publication, then id, so the ids do not
+    /// depend on the order the articles came in.
+    pub fn build(tagger: &Tagger, articles: &[Article], threads: usize) -> Catalog {
+        let mut order: Vec<&Article> = articles.iter().collect();
+        order.sort_by_cached_key(|a| (a.published.map(|p| p.sort_key()), a.id.clone()));
+        let chunk = order.len().div_ceil(threads.max(1)).max(1);
+        let analyses: Vec<Analysis> = std::thread::scope(|scope| {
+            let workers: Vec<_> = order
+                .chunks(chunk)
+                .map(|part| {
+                    scope.spawn(move || {
+                        part.iter()
+                            .map(|a| crate::analyse(Some(tagger), &a.text, a.published.map(|p| p.day())))
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            workers
+                .into_iter()
+                .flat_map(|w| w.join().expect("analysis thread panicked"))
+                .collect()
+        });
+        let mut catalog = Catalog::new();
+        for (a, analysis) in order.iter().zip(&analyses) {
+            catalog.add_analysis(&a.id, analysis);
+        }
+        catalog
+    }
+
+    /// Links the entities of one article (ids as `entities::extract` gives them).
+    pub fn add(&mut self, article_id: &str, entities: &[Entity]) {
+        for e in entities {
+            let at = match self.find_match(e) {
+                Some(i) => i,
+                None => self.create(e),
+            };
+            self.absorb(at, article_id, e);
+            self.of_article.insert((article_id.to_string(), e.id.clone()), at);
+            let named = self.by_article.entry(article_id.to_string()).or_default();
+            if !named.contains(&at) {
+                named.push(at);
+            }
+        }
+    }
+
+    /// Links an article's entities and files its quotes under their speakers.
+    pub fn add_analysis(&mut self, article_id: &str, analysis: &Analysis) {
+        self.add(article_id, &analysis.entities);
+        for q in &analysis.quotes {
+            let speaker = q.speaker.as_ref().and_then(|s| s.entity_id.as_deref());
+            let Some(&at) =
+                speaker.and_then(|local| self.of_article.get(&(article_id.to_string(), local.to_string())))
+            else {
+                continue;
+            };
+            self.entities[at].quotes.push(LinkedQuote {
+                article: article_id.to_string(),
+                text: q.text.clone(),
+                start: q.start,
+                end: q.end,
+            });
+        }
+    }
+
+    fn names_of(e: &Entity) -> impl Iterator<Item = &String> {
+        std::iter::once(&e.name).chain(&e.aliases)
+    }
+
+    fn find_match(&self, e: &Entity) -> Option<usize> {
+        let by_name = Self::names_of(e).find_map(|n| self.by_name.get(&(e.kind.clone(), key(n))).copied());
+        by_name.or_else(|| match e.kind.as_str() {
+            "PERSON" => self.person_by_surname(e),
+            "ORG" => self.organisation_by_prefix(e),
+            _ => None,
+        })
+    }
+
+    fn person_by_surname(&self, e: &Entity) -> Option<usize> {
+        let w = words(&e.name);
+        let people = self.by_surname.get(w.last()?)?;
+        if w.len() == 1 {
+            return (people.len() == 1).then(|| people[0]);
+        }
+        let fits: Vec<usize> = people
+            .iter()
+            .copied()
+            .filter(|&i| {
+                let other = words(&self.entities[i].name);
+                other.len() == 1 || first_name_variants(&other[0], &w[0])
+            })
+            .collect();
+        (fits.len() == 1).then(|| fits[0])
+    }
+
+    fn organisation_by_prefix(&self, e: &Entity) -> Option<usize> {
+        let w = words(&e.name);
+        let candidates = self.by_first_word.get(w.first()?)?;
+        let fits: Vec<usize> = candidates
+            .iter()
+            .copied()
+            .filter(|&i| {
+                let other = words(&self.entities[i].name);
+                other.starts_with(&w) || w.starts_with(&other)
+            })
+            .collect();
+        (fits.len() == 1).then(|| fits[0])
+    }
+
+    fn create(&mut self, e: &Entity) -> usize {
+        let hash = xxhash_rust::xxh3::xxh3_64(format!("{}\u{1f}{}", e.kind, key(&e.name)).as_bytes());
+        let mut id = format!("ent-{hash:012x}");
+        id.truncate(16);
+        let i = self.entities.len();
+        self.by_id.insert(id.clone(), i);
+        self.entities.push(Linked {
+            id,
+            name: e.name.clone(),
+            kind: e.kind.clone(),
+            aliases: Vec::new(),
+            roles: Vec::new(),
+            articles: Vec::new(),
+            quotes: Vec::new(),
+        });
+        i
+    }
+
+    /// Adds what `e` (from `article_id`) says to entity `at`, and indexes
+    /// its names.
+    fn absorb(&mut self, at: usize, article_id: &str, e: &Entity) {
+        let linked = &mut self.entities[at];
+        if e.name.split_whitespace().count() > linked.name.split_whitespace().count() {
+            let shorter = std::mem::replace(&mut linked.name, e.name.clone());
+            linked.aliases.push(shorter);
+        }
+        for n in Self::names_of(e) {
+            if key(n) != key(&linked.name) && !linked.aliases.iter().any(|a| key(a) == key(n)) {
+                linked.aliases.push(n.clone());
+            }
+        }
+        linked.aliases.retain(|a| key(a) != key(&linked.name));
+        for r in &e.roles {
+            if !linked.roles.iter().any(|x| key(x) == key(r)) {
+                linked.roles.push(r.clone());
+            }
+        }
+        match linked.articles.last_mut() {
+            Some((a, n)) if a == article_id => *n += e.mentions.len(),
+            _ => linked.articles.push((article_id.to_string(), e.mentions.len())),
+        }
+        let (kind, name) = (linked.kind.clone(), linked.name.clone());
+        let names: Vec<String> = std::iter::once(&name).chain(&linked.aliases).cloned().collect();
+        for n in &names {
+            self.by_name.entry((kind.clone(), key(n))).or_insert(at);
+        }
+        let w = words(&name);
+        let index = match kind.as_str() {
+            "PERSON" => w.last().map(|s| self.by_surname.entry(s.clone()).or_default()),
+            "ORG" => w
+                .first()
+                .map(|s| self.by_first_word.entry(s.clone()).or_default()),
+            _ => None,
+        };
+        if let Some(list) = index {
+            if !list.contains(&at) {
+                list.push(at);
+            }
+        }
+    }
+
+    /// Every entity, most mentioned first (then by name).
+    pub fn all(&self) -> Vec<&Linked> {
+        let mut all: Vec<&Linked> = self.entities.iter().collect();
+        all.sort_by(|a, b| {
+            b.articles
+                .len()
+                .cmp(&a.articles.len())
+                .then(b.mention_count().cmp(&a.mention_count()))
+                .then(a.name.cmp(&b.name))
+        });
+        all
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Linked> {
+        self.by_id.get(id).map(|&i| &self.entities[i])
+    }
+
+    /// The entity that `name` (a name or alias, any type) names.
+    pub fn find(&self, name: &str) -> Option<&Linked> {
+        let k = key(name);
+        self.entities
+            .iter()
+            .find(|e| key(&e.name) == k || e.aliases.iter().any(|a| key(a) == k))
+    }
+
+    /// The canonical entity of entity `local_id` of article `article_id`.
+    pub fn of_article(&self, article_id: &str, local_id: &str) -> Option<&Linked> {
+        self.of_article
+            .get(&(article_id.to_string(), local_id.to_string()))
+            .map(|&i| &self.entities[i])
+    }
+
+    /// The entities most often named in the same articles as `id`, with
+    /// the number of shared articles, most first.
+    pub fn named_with(&self, id: &str, n: usize) -> Vec<(&Linked, usize)> {
+        let Some(&me) = self.by_id.get(id) else {
+            return Vec::new();
+        };
+        let mut counts: FxHashMap<usize, usize> = FxHashMap::default();
+        for (article, _) in &self.entities[me].articles {
+            for &other in self.by_article.get(article).into_iter().flatten() {
+                if other != me {
+                    *counts.entry(other).or_default() += 1;
+                }
+            }
+        }
+        let mut ranked: Vec<(usize, usize)> = counts.into_iter().collect();
+        ranked.sort_by(|a, b| {
+            b.1.cmp(&a.1)
+                .then(self.entities[a.0].name.cmp(&self.entities[b.0].name))
+        });
+        ranked
+            .into_iter()
+            .take(n)
+            .map(|(i, c)| (&self.entities[i], c))
+            .collect()
+    }
+
+    pub fn len(&self) -> usize {
+        self.entities.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entities.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entity(id: &str, name: &str, kind: &str, aliases: &[&str]) -> Entity {
+        serde_json::from_value(serde_json::json!({
+            "id": id, "name": name, "type": kind, "aliases": aliases, "roles": [],
+            "mentions": [{"text": name, "start": 0, "end": name.chars().count()}],
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn names_surnames_spellings_and_prefixes_link() {
+        let mut c = Catalog::new();
+        c.add(
+            "a1",
+            &[
+                entity("e1", "Evgeny Prigozhin", "PERSON", &["Prigozhin"]),
+                entity("e2", "Wagner Group", "ORG", &[]),
+                entity("e3", "Moscow", "PLACE", &[]),
+            ],
+        );
+        c.add(
+            "a2",
+            &[
+                entity("e1", "Prigozhin", "PERSON", &[]),
+                entity("e2", "Wagner", "ORG", &[]),
+                entity("e3", "Evgeniy Prigozhin", "PERSON", &[]),
+                entity("e4", "Moscow", "ORG", &[]),
+            ],
+        );
+        let p = c.of_article("a1", "e1").unwrap();
+        assert_eq!(c.of_article("a2", "e1").unwrap().id, p.id);
+        assert_eq!(c.of_article("a2", "e3").unwrap().id, p.id, "a spelling variant");
+        assert_eq!(
+            c.of_article("a2", "e2").unwrap().id,
+            c.of_article("a1", "e2").unwrap().id
+        );
+        assert_ne!(
+            c.of_article("a2", "e4").unwrap().id,
+            c.of_article("a1", "e3").unwrap().id,
+            "types must agree"
+        );
+        let p = c.get(&p.id).unwrap();
+        assert_eq!(p.articles, [("a1".to_string(), 1), ("a2".to_string(), 2)]);
+        assert!(p.aliases.contains(&"Evgeniy Prigozhin".to_string()));
+        assert_eq!(c.find("evgeniy prigozhin").unwrap().id, p.id);
+        let with: Vec<(&str, usize)> = c
+            .named_with(&p.id, 5)
+            .iter()
+            .map(|(e, n)| (e.name.as_str(), *n))
+            .collect();
+        assert_eq!(
+            with,
+            [("Wagner Group", 2), ("Moscow", 1), ("Moscow", 1)],
+            "the place and the organisation"
+        );
+    }
+
+    #[test]
+    fn ids_stay_when_a_fuller_name_arrives_and_an_ambiguous_surname_stays_apart() {
+        let mut c = Catalog::new();
+        c.add("a1", &[entity("e1", "Putin", "PERSON", &[])]);
+        let id = c.of_article("a1", "e1").unwrap().id.clone();
+        c.add("a2", &[entity("e1", "Vladimir Putin", "PERSON", &[])]);
+        let p = c.get(&id).unwrap();
+        assert_eq!(p.name, "Vladimir Putin");
+        c.add(
+            "a3",
+            &[
+                entity("e1", "Hillary Clinton", "PERSON", &[]),
+                entity("e2", "Bill Clinton", "PERSON", &[]),
+            ],
+        );
+        c.add("a4", &[entity("e1", "Clinton", "PERSON", &[])]);
+        let clinton = c.of_article("a4", "e1").unwrap();
+        assert_ne!(
+            clinton.id,
+            c.of_article("a3", "e1").unwrap().id,
+            "two Clintons: not guessed"
+        );
+        assert_eq!(c.len(), 4);
+    }
+}
