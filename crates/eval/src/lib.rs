@@ -9,6 +9,7 @@
 pub mod baselines;
 pub mod clustering;
 pub mod dataset;
+pub mod events_bench;
 pub mod extract_bench;
 pub mod metrics;
 pub mod quotes_bench;

@@ -297,6 +297,18 @@ pub fn extract(text: &str, entities: &[Entity], timexes: &[Timex]) -> Vec<Event>
     out
 }
 
+/// Every word of `text` that has the form of a past-tense verb, as
+/// character spans: what the events' verb test finds before any sentence
+/// is read for its main event (the benchmark's trigger baseline).
+pub fn past_tense_words(text: &str) -> Vec<(usize, usize)> {
+    let offsets = crate::mentions::Offsets::new(text);
+    words_in(text, 0, text.len())
+        .iter()
+        .filter(|w| is_past_verb(w, text))
+        .map(|w| (offsets.char(w.start), offsets.char(w.end)))
+        .collect()
+}
+
 /// The article's timeline: its events by date, then by position.
 pub fn timeline(events: &[Event]) -> Vec<&Event> {
     let mut sorted: Vec<&Event> = events.iter().collect();

@@ -64,15 +64,78 @@ pub struct Catalog {
     by_surname: FxHashMap<String, Vec<usize>>,
     /// First word key → organisations whose name starts with it.
     by_first_word: FxHashMap<String, Vec<usize>>,
+    /// (type, initials) → entities whose full name has those initials.
+    by_initials: FxHashMap<(String, String), Vec<usize>>,
     /// (article id, entity id within the article) → entity.
     of_article: FxHashMap<(String, String), usize>,
     /// Article id → the entities it names, in order of first mention.
     by_article: FxHashMap<String, Vec<usize>>,
 }
 
+/// Names that are one place however they are written; the first of each
+/// group stands for all.
+const SAME_PLACE: &[&[&str]] = &[
+    &[
+        "united states",
+        "us",
+        "usa",
+        "united states of america",
+        "america",
+    ],
+    &["united kingdom", "uk", "britain", "great britain"],
+    &["european union", "eu"],
+    &["united nations", "un"],
+    &["united arab emirates", "uae"],
+    &["soviet union", "ussr"],
+];
+
+/// Words after an organisation's name that do not make it another
+/// organisation ("Wagner" / "Wagner Group", "Apple" / "Apple Inc").
+const ORG_SUFFIXES: &[&str] = &[
+    "group",
+    "inc",
+    "corp",
+    "corporation",
+    "company",
+    "co",
+    "ltd",
+    "limited",
+    "plc",
+    "llc",
+    "ag",
+    "sa",
+    "holdings",
+    "private",
+    "military",
+    "pmc",
+    "international",
+];
+
+/// The comparison form of a name: lower case, plain apostrophes, no dots
+/// ("U.S." is "US"), no leading "the", one form per place (`SAME_PLACE`).
 fn key(s: &str) -> String {
-    let lower = s.to_lowercase().replace(['’', '‘'], "'");
-    lower.strip_prefix("the ").unwrap_or(&lower).trim().to_string()
+    let lower = s.to_lowercase().replace(['’', '‘'], "'").replace('.', "");
+    let k = lower.strip_prefix("the ").unwrap_or(&lower).trim().to_string();
+    SAME_PLACE
+        .iter()
+        .find(|group| group.contains(&k.as_str()))
+        .map_or(k, |group| group[0].to_string())
+}
+
+/// "USAF" for "United States Air Force", "SIA" for "Singapore Airlines":
+/// the initials of a name's capitalised words, when it has two or more.
+fn initials(name: &str) -> Option<String> {
+    let caps: String = name
+        .split_whitespace()
+        .filter_map(|w| w.chars().next().filter(|c| c.is_uppercase()))
+        .collect();
+    (caps.chars().count() >= 2 && name.split_whitespace().count() >= 2).then(|| caps.to_lowercase())
+}
+
+/// Whether `name` is written as an acronym ("USAF", "S.I.A.").
+fn is_acronym(name: &str) -> bool {
+    let letters: Vec<char> = name.chars().filter(|c| *c != '.').collect();
+    (2..=6).contains(&letters.len()) && letters.iter().all(|c| c.is_uppercase())
 }
 
 fn words(s: &str) -> Vec<String> {
@@ -162,12 +225,44 @@ impl Catalog {
     }
 
     fn find_match(&self, e: &Entity) -> Option<usize> {
-        let by_name = Self::names_of(e).find_map(|n| self.by_name.get(&(e.kind.clone(), key(n))).copied());
-        by_name.or_else(|| match e.kind.as_str() {
-            "PERSON" => self.person_by_surname(e),
-            "ORG" => self.organisation_by_prefix(e),
+        let named = |kind: &str| {
+            Self::names_of(e).find_map(|n| self.by_name.get(&(kind.to_string(), key(n))).copied())
+        };
+        // The tagger calls some organisations MISC in one article and ORG
+        // in another ("Airbus"): the same name links across those two.
+        let other_kind = match e.kind.as_str() {
+            "ORG" => Some("MISC"),
+            "MISC" => Some("ORG"),
             _ => None,
-        })
+        };
+        named(&e.kind)
+            .or_else(|| other_kind.and_then(named))
+            .or_else(|| self.by_acronym(e))
+            .or_else(|| match e.kind.as_str() {
+                "PERSON" => self.person_by_surname(e),
+                "ORG" => self.organisation_by_prefix(e),
+                _ => None,
+            })
+    }
+
+    /// An acronym joins the one entity of its type whose initials it is;
+    /// a full name joins the entity named by its initials.
+    fn by_acronym(&self, e: &Entity) -> Option<usize> {
+        if e.kind == "PERSON" {
+            return None;
+        }
+        let names: Vec<&String> = Self::names_of(e).collect();
+        if let Some(acronym) = names.iter().find(|n| is_acronym(n)) {
+            let fits = self.by_initials.get(&(e.kind.clone(), key(acronym)))?;
+            return (fits.len() == 1).then(|| fits[0]);
+        }
+        names
+            .iter()
+            .find_map(|n| initials(n))
+            .and_then(|i| self.by_name.get(&(e.kind.clone(), i)).copied())
+            .filter(|&at| {
+                is_acronym(&self.entities[at].name) || self.entities[at].aliases.iter().any(|a| is_acronym(a))
+            })
     }
 
     fn person_by_surname(&self, e: &Entity) -> Option<usize> {
@@ -195,7 +290,15 @@ impl Catalog {
             .copied()
             .filter(|&i| {
                 let other = words(&self.entities[i].name);
-                other.starts_with(&w) || w.starts_with(&other)
+                let (short, long) = if other.len() < w.len() {
+                    (&other, &w)
+                } else {
+                    (&w, &other)
+                };
+                long.starts_with(short)
+                    && long[short.len()..]
+                        .iter()
+                        .all(|x| ORG_SUFFIXES.contains(&x.as_str()))
             })
             .collect();
         (fits.len() == 1).then(|| fits[0])
@@ -246,6 +349,12 @@ impl Catalog {
         let names: Vec<String> = std::iter::once(&name).chain(&linked.aliases).cloned().collect();
         for n in &names {
             self.by_name.entry((kind.clone(), key(n))).or_insert(at);
+            if let Some(i) = initials(n) {
+                let list = self.by_initials.entry((kind.clone(), i)).or_default();
+                if !list.contains(&at) {
+                    list.push(at);
+                }
+            }
         }
         let w = words(&name);
         let index = match kind.as_str() {
@@ -387,6 +496,35 @@ mod tests {
             [("Wagner Group", 2), ("Moscow", 1), ("Moscow", 1)],
             "the place and the organisation"
         );
+    }
+
+    #[test]
+    fn acronyms_country_spellings_and_only_generic_suffixes() {
+        let mut c = Catalog::new();
+        c.add(
+            "a1",
+            &[
+                entity("e1", "United States Air Force", "ORG", &[]),
+                entity("e2", "U.S.", "PLACE", &[]),
+                entity("e3", "Apple", "ORG", &[]),
+            ],
+        );
+        c.add(
+            "a2",
+            &[
+                entity("e1", "USAF", "ORG", &[]),
+                entity("e2", "United States", "PLACE", &[]),
+                entity("e3", "Apple Corps", "ORG", &[]),
+                entity("e4", "Apple Inc", "ORG", &[]),
+            ],
+        );
+        let same = |a: (&str, &str), b: (&str, &str)| {
+            c.of_article(a.0, a.1).unwrap().id == c.of_article(b.0, b.1).unwrap().id
+        };
+        assert!(same(("a1", "e1"), ("a2", "e1")), "an acronym");
+        assert!(same(("a1", "e2"), ("a2", "e2")), "one country");
+        assert!(!same(("a1", "e3"), ("a2", "e3")), "Apple Corps is not Apple");
+        assert!(same(("a1", "e3"), ("a2", "e4")), "Apple Inc is Apple");
     }
 
     #[test]

@@ -312,6 +312,10 @@ pub struct BenchExtractArgs {
 pub enum BenchCommand {
     /// Extraction speed (the whole analysis of each article): articles/s, words/s, and one 5,000-word article
     Extract(BenchExtractArgs),
+    /// Events and entities on MEANTIME-style articles (e.g.
+    /// ../shared/data/extraction/meantime-apple-airbus.jsonl): event trigger P/R/F1, named
+    /// mentions found and typed, cross-document entity linking (BCubed), beside baselines
+    Events(BenchExtractArgs),
     /// Quotes and speakers on PolNeAR-style attribution relations (e.g.
     /// ../shared/data/quotes/polnear-dev.jsonl): quote span and speaker attribution P/R/F1, beside a
     /// nearest-name baseline

@@ -51,6 +51,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Train(TrainCommand::Ner(a)) => commands::ner::train(a, &mut out)?,
         Command::Bench(BenchCommand::Ner(a)) => commands::ner::bench(a, &mut out)?,
         Command::Bench(BenchCommand::Extract(a)) => commands::ner::bench_extract(a, &mut out)?,
+        Command::Bench(BenchCommand::Events(a)) => commands::ner::bench_events(a, &mut out)?,
         Command::Bench(BenchCommand::Quotes(a)) => commands::ner::bench_quotes(a, &mut out)?,
         Command::Bench(BenchCommand::Time(a)) => commands::bench::timexes(a, &mut out)?,
         Command::Bench(BenchCommand::Ingest(a)) => commands::bench::ingest(&ctx, a, &mut out)?,

@@ -351,6 +351,19 @@ pub fn bench_extract(args: &BenchExtractArgs, out: &mut dyn Write) -> Result<Exi
     Ok(ExitCode::SUCCESS)
 }
 
+pub fn bench_events(args: &BenchExtractArgs, out: &mut dyn Write) -> Result<ExitCode> {
+    let tagger = load_model(&args.model)?;
+    for path in &args.dataset {
+        let report = storyline_eval::events_bench::run(path, &tagger)?;
+        if args.json {
+            writeln!(out, "{}", serde_json::to_string(&report)?)?;
+        } else {
+            writeln!(out, "{}", report.table())?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 pub fn bench_quotes(args: &BenchExtractArgs, out: &mut dyn Write) -> Result<ExitCode> {
     let tagger = load_model(&args.model)?;
     for path in &args.dataset {
