@@ -2,13 +2,14 @@
 //! escaping; no page includes markup that came from an input.
 
 use crate::api::Problem;
+use crate::highlight::{self, SectionView};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
-use storyline_core::{Published, RelatedReference, Section};
+use storyline_core::{Published, RelatedReference};
 
 const HOME_PAGE_SIZE: usize = 30;
 const SIMILAR_ON_PAGE: usize = 5;
@@ -47,7 +48,8 @@ struct ArticlePage {
     url: Option<String>,
     date: String,
     date_iso: String,
-    sections: Vec<Section>,
+    /// The text, with the extraction's evidence marked.
+    sections: Vec<SectionView>,
     similar: Vec<SimilarRow>,
     story: Option<StoryBox>,
     entities: Vec<EntityRow>,
@@ -254,6 +256,7 @@ pub async fn article(State(state): State<AppState>, Path(id): Path<String>) -> R
             count: st.article_count,
         });
     let extraction = state.extraction(&a);
+    let sections = highlight::sections(&a.text, &a.sections, &extraction);
     let catalog = state.catalog().await?;
     let timeline = storyline_extract::events::timeline(&extraction.events)
         .into_iter()
@@ -327,7 +330,7 @@ pub async fn article(State(state): State<AppState>, Path(id): Path<String>) -> R
             .filter(|u| u.starts_with("http://") || u.starts_with("https://")),
         date: display_date(a.published),
         date_iso: a.published.map(|p| p.to_string()).unwrap_or_default(),
-        sections: a.sections,
+        sections,
         similar,
         story,
         entities,

@@ -199,6 +199,10 @@ fn stories_have_api_routes_a_page_and_a_box_on_articles() {
     );
     assert_eq!(text[s..e].iter().collect::<String>(), m["text"].as_str().unwrap());
     assert!(article_html.contains("In this article"));
+    assert!(
+        article_html.contains("<mark class=\"ent "),
+        "mentions are marked in the text"
+    );
     let evidenced = article["statements"]
         .as_array()
         .expect("the API serves statements")
