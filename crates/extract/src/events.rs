@@ -316,6 +316,141 @@ pub fn timeline(events: &[Event]) -> Vec<&Event> {
     sorted
 }
 
+/// One event as several articles report it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SharedEvent {
+    pub date: String,
+    /// The action as the first report words it.
+    pub action: String,
+    pub actors: Vec<String>,
+    pub place: Option<String>,
+    /// Every report: the article and the evidence span in its text.
+    pub reports: Vec<Report>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    pub article: String,
+    pub evidence: String,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// Words of an action that say little about which event it is.
+const ACTION_STOPWORDS: &[&str] = &[
+    "the",
+    "a",
+    "an",
+    "of",
+    "to",
+    "in",
+    "on",
+    "his",
+    "her",
+    "its",
+    "their",
+    "was",
+    "were",
+    "had",
+    "has",
+    "have",
+    "opted",
+    "began",
+    "decided",
+    "continued",
+    "and",
+];
+
+/// A crude stem: enough to see "halt", "halted" and "halting" as one word.
+fn stem(word: &str) -> String {
+    let w = word.to_lowercase();
+    for suffix in ["ing", "ed", "es", "s"] {
+        if let Some(base) = w.strip_suffix(suffix) {
+            if base.chars().count() >= 3 {
+                return base.trim_end_matches('e').to_string();
+            }
+        }
+    }
+    w.trim_end_matches('e').to_string()
+}
+
+fn action_stems(action: &str) -> Vec<String> {
+    action
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty() && !ACTION_STOPWORDS.contains(&w.to_lowercase().as_str()))
+        .map(stem)
+        .collect()
+}
+
+/// The events of several articles (about one story, say), with the reports
+/// of one event joined: the same date, an actor in common (by name) and a
+/// word of the action in common ("halted the uprising" / "opted to halt
+/// the mutiny"). Ordered by date, then by first report.
+pub fn shared_events(reports: &[(&str, &[Event])]) -> Vec<SharedEvent> {
+    let mut out: Vec<(SharedEvent, Vec<String>)> = Vec::new();
+    for (article, events) in reports {
+        for e in *events {
+            let stems = action_stems(&e.action);
+            let actors: Vec<String> = e.actors.iter().map(|a| a.name.clone()).collect();
+            let report = Report {
+                article: article.to_string(),
+                evidence: e.evidence.clone(),
+                start: e.start,
+                end: e.end,
+            };
+            let same = out.iter_mut().find(|(shared, shared_stems)| {
+                shared.date == e.date
+                    && shared.actors.iter().any(|a| actors.contains(a))
+                    && shared_stems.iter().any(|s| stems.contains(s))
+            });
+            match same {
+                Some((shared, shared_stems)) => {
+                    if !shared
+                        .reports
+                        .iter()
+                        .any(|r| r.article == report.article && r.start == report.start)
+                    {
+                        shared.reports.push(report);
+                    }
+                    for a in actors {
+                        if !shared.actors.contains(&a) {
+                            shared.actors.push(a);
+                        }
+                    }
+                    shared_stems.extend(stems);
+                }
+                None => out.push((
+                    SharedEvent {
+                        date: e.date.clone(),
+                        action: e.action.clone(),
+                        actors,
+                        place: e.place.as_ref().map(|p| p.name.clone()),
+                        reports: vec![report],
+                    },
+                    stems,
+                )),
+            }
+        }
+    }
+    let mut shared: Vec<SharedEvent> = out.into_iter().map(|(s, _)| s).collect();
+    shared.sort_by(|a, b| a.date.cmp(&b.date));
+    shared
+}
+
+/// The events `articles` report (a story's articles, say), each analysed
+/// with `tagger`, joined as [`shared_events`] does.
+pub fn reported_by(tagger: &crate::ner::Tagger, articles: &[storyline_core::Article]) -> Vec<SharedEvent> {
+    let analysed: Vec<(&str, Vec<Event>)> = articles
+        .iter()
+        .map(|a| {
+            let analysis = crate::analyse(Some(tagger), &a.text, a.published.map(|p| p.day()));
+            (a.id.as_str(), analysis.events)
+        })
+        .collect();
+    let reports: Vec<(&str, &[Event])> = analysed.iter().map(|(id, e)| (*id, e.as_slice())).collect();
+    shared_events(&reports)
+}
+
 /// The calendar part of a TIMEX3 value ("2023-06-24TMO" → "2023-06-24"),
 /// or nothing for values that name no calendar date.
 fn calendar(value: &str) -> Option<String> {
@@ -612,6 +747,38 @@ mod tests {
             "{e:#?}"
         );
         assert_eq!(timeline(&e)[0].action, "mutiny commenced");
+    }
+
+    #[test]
+    fn reports_of_one_event_are_joined_across_articles() {
+        let first = "Later that day, Prigozhin opted to halt the uprising.";
+        let second = "On Saturday, Prigozhin halted the march. On Saturday, Putin met Lukashenko.";
+        let entities = |text: &str| {
+            let mut v = vec![entity("e1", "Evgeny Prigozhin", "PERSON", text, &["Prigozhin"])];
+            if text.contains("Putin") {
+                v.push(entity("e2", "Vladimir Putin", "PERSON", text, &["Putin"]));
+            }
+            v
+        };
+        let published = NaiveDate::from_ymd_opt(2023, 6, 26);
+        let (mut a, mut b) = (
+            extract(first, &entities(first), &crate::timex::extract(first, published)),
+            extract(
+                second,
+                &entities(second),
+                &crate::timex::extract(second, published),
+            ),
+        );
+        // "Later that day" needs an earlier date: give the first report Saturday's.
+        for e in &mut a {
+            e.date = "2023-06-24".into();
+        }
+        b.retain(|e| !e.action.is_empty());
+        let shared = shared_events(&[("a1", &a), ("a2", &b)]);
+        assert_eq!(shared.len(), 2, "{shared:#?}");
+        assert_eq!(shared[0].reports.len(), 2, "halt / halted, same day, same actor");
+        assert_eq!(shared[0].action, "opted to halt the uprising");
+        assert_eq!(shared[1].reports.len(), 1);
     }
 
     #[test]

@@ -214,8 +214,11 @@ pub async fn get_entity(State(state): State<AppState>, Path(id): Path<String>) -
 /// One story with its timeline.
 pub async fn get_story(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, Problem> {
     let derived = state.derived().await?;
-    match derived.stories.get(&derived.index, &id) {
-        Some(story) => Ok(Json(story).into_response()),
-        None => Err(Problem::not_found(format!("no story with id {id:?}"))),
-    }
+    let Some(story) = derived.stories.get(&derived.index, &id) else {
+        return Err(Problem::not_found(format!("no story with id {id:?}")));
+    };
+    let events = state.shared_events(story.articles.clone()).await?;
+    let mut body = serde_json::to_value(&story).expect("stories serialise");
+    body["events"] = json!(events);
+    Ok(Json(body).into_response())
 }

@@ -160,8 +160,20 @@ struct StoryPage {
     count: usize,
     span: String,
     names: Vec<String>,
+    events: Vec<StoryEventRow>,
     timeline: Vec<TimelineRow>,
     by_source: Vec<SourceGroup>,
+}
+
+/// One event of a story, as its articles report it.
+struct StoryEventRow {
+    date: String,
+    actors: String,
+    action: String,
+    place: String,
+    /// The first report's article.
+    article: String,
+    reports: usize,
 }
 
 /// "24 June 2023 – 14 July 2023", one date when they agree, empty when undated.
@@ -357,6 +369,19 @@ pub async fn story(State(state): State<AppState>, Path(id): Path<String>) -> Res
     let Some(st) = derived.stories.get(index, &id) else {
         return Ok(not_found_page(format!("There is no story with id “{id}”.")));
     };
+    let events = state
+        .shared_events(st.articles.clone())
+        .await?
+        .into_iter()
+        .map(|e| StoryEventRow {
+            date: e.date,
+            actors: e.actors.join(", "),
+            action: e.action,
+            place: e.place.unwrap_or_default(),
+            article: e.reports[0].article.clone(),
+            reports: e.reports.len(),
+        })
+        .collect();
     let timeline = st
         .timeline
         .iter()
@@ -416,6 +441,7 @@ pub async fn story(State(state): State<AppState>, Path(id): Path<String>) -> Res
         description,
         count: st.article_count,
         names: st.key_names,
+        events,
         timeline,
         by_source,
     }))

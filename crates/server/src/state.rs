@@ -8,6 +8,7 @@
 
 use std::sync::{Arc, Mutex, RwLock};
 use storyline_core::Article;
+use storyline_extract::events::SharedEvent;
 use storyline_extract::linking::Catalog;
 use storyline_extract::ner::Tagger;
 use storyline_extract::Analysis;
@@ -127,5 +128,27 @@ impl AppState {
         })
         .await
         .expect("entity task panicked")
+    }
+
+    /// The events reported by `article_ids` (a story's articles), each
+    /// event once with all its reports (empty without a tagger).
+    pub async fn shared_events(&self, article_ids: Vec<String>) -> Result<Vec<SharedEvent>, StoreError> {
+        let inner = self.inner.clone();
+        tokio::task::spawn_blocking(move || {
+            let Some(tagger) = inner.tagger.as_ref() else {
+                return Ok(Vec::new());
+            };
+            let articles = {
+                let store = inner.store.lock().unwrap_or_else(|p| p.into_inner());
+                article_ids
+                    .iter()
+                    .map(|id| store.get(id))
+                    .collect::<Result<Vec<_>, _>>()?
+            };
+            let found: Vec<Article> = articles.into_iter().flatten().collect();
+            Ok(storyline_extract::events::reported_by(tagger, &found))
+        })
+        .await
+        .expect("event task panicked")
     }
 }

@@ -175,6 +175,10 @@ fn stories_have_api_routes_a_page_and_a_box_on_articles() {
     assert_eq!(status, 200);
     let story: serde_json::Value = serde_json::from_str(&story).unwrap();
     assert_eq!(story["articles"], biggest["articles"]);
+    assert!(
+        story["events"].is_array(),
+        "the story's events, each with its reports"
+    );
 
     let (status, _, html) = get(&format!("{base}/stories/{id}"));
     assert_eq!(status, 200);

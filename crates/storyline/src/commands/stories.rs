@@ -10,6 +10,7 @@ use anyhow::{bail, Result};
 use chrono::{DateTime, NaiveDate, Utc};
 use std::io::Write;
 use std::process::ExitCode;
+use storyline_extract::events::SharedEvent;
 use storyline_relate::{ArticleIndex, IndexOptions};
 use storyline_store::Store;
 use storyline_stories::{ClusterOptions, Stories, Story};
@@ -99,8 +100,11 @@ pub fn show(ctx: &Context, args: &StoryArgs, out: &mut dyn Write) -> Result<Exit
         );
         return Ok(ExitCode::FAILURE);
     };
+    let events = story_events(&store, &story.articles)?;
     if args.json {
-        serde_json::to_writer(&mut *out, &story)?;
+        let mut v = serde_json::to_value(&story)?;
+        v["events"] = serde_json::to_value(&events)?;
+        serde_json::to_writer(&mut *out, &v)?;
         writeln!(out)?;
         return Ok(ExitCode::SUCCESS);
     }
@@ -123,6 +127,22 @@ pub fn show(ctx: &Context, args: &StoryArgs, out: &mut dyn Write) -> Result<Exit
     if !sources.is_empty() {
         writeln!(out, "  sources: {}", sources.join(", "))?;
     }
+    if !events.is_empty() {
+        writeln!(out, "\nWhat happened")?;
+        for e in &events {
+            let reports = match e.reports.len() {
+                1 => String::new(),
+                n => format!("  ({n} reports)"),
+            };
+            writeln!(
+                out,
+                "  {:>10}  {}: {}{reports}",
+                e.date,
+                e.actors.join(", "),
+                e.action
+            )?;
+        }
+    }
     writeln!(out, "\nTimeline")?;
     for entry in &story.timeline {
         let date = entry
@@ -139,6 +159,18 @@ pub fn show(ctx: &Context, args: &StoryArgs, out: &mut dyn Write) -> Result<Exit
         )?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The events the story's articles report, each once (none without a model).
+fn story_events(store: &dyn Store, articles: &[String]) -> Result<Vec<SharedEvent>> {
+    let Some(tagger) = crate::commands::ner::article_tagger() else {
+        return Ok(Vec::new());
+    };
+    let mut found = Vec::new();
+    for id in articles {
+        found.extend(store.get(id)?);
+    }
+    Ok(storyline_extract::events::reported_by(&tagger, &found))
 }
 
 pub fn recluster(ctx: &Context, args: &ReclusterArgs, out: &mut dyn Write) -> Result<ExitCode> {
