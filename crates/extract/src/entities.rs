@@ -10,7 +10,8 @@
 //! of Wagner,"). A demonym ("Belarusian") names its country. Linking
 //! entities across articles is not done here.
 
-use crate::ner::{entities as spans, Tagger};
+use crate::ner::{entities as spans, Tagger, WordScores};
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use storyline_core::sentence::sentence_spans;
 use unicode_segmentation::UnicodeSegmentation;
@@ -38,32 +39,38 @@ pub struct Entity {
     /// Comparison forms of the name and aliases, and of the name's words
     /// (kept beside them so grouping does not recompute them per mention).
     #[serde(skip)]
-    keys: Vec<String>,
+    keys: Vec<u64>,
     #[serde(skip)]
-    name_words: Vec<String>,
+    name_words: Vec<u64>,
 }
 
 impl Entity {
     fn refresh_keys(&mut self) {
         self.keys = std::iter::once(&self.name)
             .chain(&self.aliases)
-            .map(|n| key(n))
+            .map(|n| key_hash(n))
             .collect();
-        self.name_words = self.name.split_whitespace().map(key).collect();
+        self.name_words = self.name.split_whitespace().map(key_hash).collect();
     }
+}
+
+/// The comparison form of a name, hashed: names are compared often, and
+/// equal hashes of 64 bits are equal names in practice.
+fn key_hash(s: &str) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(key(s).as_bytes())
 }
 
 /// A mention's comparison forms, computed once.
 struct MentionKey {
-    whole: String,
-    words: Vec<String>,
+    whole: u64,
+    words: Vec<u64>,
 }
 
 impl MentionKey {
     fn new(m: &str) -> MentionKey {
         MentionKey {
-            whole: key(m),
-            words: m.split_whitespace().map(key).collect(),
+            whole: key_hash(m),
+            words: m.split_whitespace().map(key_hash).collect(),
         }
     }
 }
@@ -146,6 +153,14 @@ struct Token {
     form: String,
 }
 
+/// The sentences of `text` as CoNLL-style tokens: what the tagger reads.
+pub fn token_sentences(text: &str) -> Vec<Vec<String>> {
+    sentence_spans(text)
+        .into_iter()
+        .map(|(from, to)| tokens(text, from, to).into_iter().map(|t| t.form).collect())
+        .collect()
+}
+
 /// Words and punctuation of one sentence, CoNLL-style: "Russia’s" is
 /// "Russia" and "'s".
 fn tokens(text: &str, from: usize, to: usize) -> Vec<Token> {
@@ -225,19 +240,73 @@ fn is_capitalised(s: &str) -> bool {
     s.chars().next().is_some_and(char::is_uppercase)
 }
 
+/// Bytes of text from which it is tokenised and tagged on two threads: a
+/// long article's sentences are split in halves so its latency is not one
+/// core's.
+const PARALLEL_BYTES: usize = 12_000;
+
+/// A sentence's tokens, their forms and their tags.
+type Tagged = (Vec<Token>, Vec<String>, Vec<&'static str>);
+
+/// Every sentence of `text` tokenised and tagged, in order.
+fn tag_all(tagger: &Tagger, text: &str) -> Vec<Tagged> {
+    let spans = sentence_spans(text);
+    let tag_part = |part: &[(usize, usize)]| -> Vec<Tagged> {
+        let mut cache = WordScores::default();
+        part.iter()
+            .map(|&(from, to)| {
+                let toks = tokens(text, from, to);
+                let forms: Vec<String> = toks.iter().map(|t| t.form.clone()).collect();
+                let tags = tagger.tag_with(&forms, &mut cache);
+                (toks, forms, tags)
+            })
+            .collect()
+    };
+    if text.len() < PARALLEL_BYTES || spans.len() < 2 {
+        return tag_part(&spans);
+    }
+    let (first, second) = spans.split_at(spans.len() / 2);
+    std::thread::scope(|scope| {
+        let other = scope.spawn(|| tag_part(second));
+        let mut tagged = tag_part(first);
+        tagged.extend(other.join().expect("tagging thread panicked"));
+        tagged
+    })
+}
+
+/// One sense per text: a name written the same way is the same kind of
+/// thing throughout, the kind most of its mentions got (ties keep each
+/// mention's own). "Wagner" is not a company in one sentence and a person
+/// in the next.
+fn vote_types(found: &mut [Found]) {
+    let mut votes: FxHashMap<String, FxHashMap<&'static str, usize>> = FxHashMap::default();
+    for f in found.iter() {
+        *votes.entry(key(&f.text)).or_default().entry(f.kind).or_default() += 1;
+    }
+    for f in found.iter_mut() {
+        let counts = &votes[&key(&f.text)];
+        let own = counts[f.kind];
+        if let Some((&kind, _)) = counts
+            .iter()
+            .filter(|(_, &n)| n > own)
+            .max_by_key(|(k, &n)| (n, **k))
+        {
+            f.kind = kind;
+        }
+    }
+}
+
 /// Every mention the tagger finds, in text order, with byte offsets.
 fn find(tagger: &Tagger, text: &str) -> Vec<Found> {
     let mut found = Vec::new();
-    for (from, to) in sentence_spans(text) {
-        let toks = tokens(text, from, to);
-        let forms: Vec<String> = toks.iter().map(|t| t.form.clone()).collect();
-        let tags = tagger.tag(&forms);
+    for (toks, forms, tags) in tag_all(tagger, text) {
+        let (toks, forms) = (toks.as_slice(), forms.as_slice());
         let mut sentence: Vec<(usize, usize, &'static str)> = spans(&tags)
             .into_iter()
             .map(|s| (s.start, s.end, entity_type(&s.kind)))
             .collect();
-        merge_possessive_orgs(&mut sentence, &forms);
-        if is_title_case(&forms) {
+        merge_possessive_orgs(&mut sentence, forms);
+        if is_title_case(forms) {
             sentence.retain(|&(_, _, kind)| kind == "PERSON" || kind == "PLACE");
         }
         for &(s, e, kind) in &sentence {
@@ -247,8 +316,12 @@ fn find(tagger: &Tagger, text: &str) -> Vec<Found> {
                 continue;
             };
             let e = (s..e).rev().find(wordy).map_or(s + 1, |i| i + 1);
+            // "This", "Additionally": a capitalised common word is not a name.
+            if e - s == 1 && NOT_NAMES.contains(&forms[s].to_lowercase().as_str()) {
+                continue;
+            }
             let role = if kind == "PERSON" {
-                role_of(text, &toks, &forms, &sentence, s, e)
+                role_of(text, toks, forms, &sentence, s, e)
             } else {
                 None
             };
@@ -314,9 +387,86 @@ fn merge_possessive_orgs(sentence: &mut Vec<(usize, usize, &'static str)>, forms
             .any(|w| is_head(w));
         let described_before =
             span.0 > 0 && is_head(&forms[span.0 - 1]) && !is_capitalised(&forms[span.0 - 1]);
-        if span.2 == "MISC" && (described_after || described_before) {
+        let one_word = span.1 - span.0 == 1;
+        if (span.2 == "MISC" || (span.2 == "PERSON" && one_word)) && (described_after || described_before) {
             span.2 = "ORG";
         }
+    }
+    add_headed_orgs(sentence, forms);
+}
+
+/// Capitalised words that open sentences and are never names alone.
+const NOT_NAMES: &[&str] = &[
+    "this",
+    "that",
+    "these",
+    "those",
+    "the",
+    "a",
+    "an",
+    "it",
+    "he",
+    "she",
+    "they",
+    "we",
+    "i",
+    "you",
+    "his",
+    "her",
+    "their",
+    "its",
+    "additionally",
+    "however",
+    "meanwhile",
+    "moreover",
+    "furthermore",
+    "subsequently",
+    "also",
+    "but",
+    "and",
+    "or",
+    "yesterday",
+    "today",
+    "tomorrow",
+    "later",
+    "earlier",
+    "then",
+    "still",
+    "yet",
+    "so",
+];
+
+/// "Russian Defense Ministry" where the tagger saw only "Russian": a run of
+/// capitalised words ending in an organisation's head word ("Ministry",
+/// "Agency", …) is an organisation, a demonym before it included.
+fn add_headed_orgs(sentence: &mut Vec<(usize, usize, &'static str)>, forms: &[String]) {
+    let is_head = |w: &str| ORG_HEADS.contains(&w.to_lowercase().as_str());
+    let mut end = 0;
+    while end < forms.len() {
+        if !(is_capitalised(&forms[end]) && is_head(&forms[end])) {
+            end += 1;
+            continue;
+        }
+        let mut start = end;
+        while start > 0
+            && is_capitalised(&forms[start - 1])
+            && !NOT_NAMES.contains(&forms[start - 1].to_lowercase().as_str())
+        {
+            start -= 1;
+        }
+        let run = (start, end + 1);
+        let covered_as_org = sentence
+            .iter()
+            .any(|&(a, b, k)| k == "ORG" && a <= run.0 && run.1 <= b);
+        let clashes = sentence.iter().any(|&(a, b, k)| {
+            a < run.1 && run.0 < b && !(k == "MISC" && is_demonym(&forms[a]) && b - a == 1)
+        });
+        if run.1 - run.0 >= 2 && !covered_as_org && !clashes {
+            sentence.retain(|&(a, b, _)| !(a < run.1 && run.0 < b));
+            let at = sentence.partition_point(|&(a, _, _)| a < run.0);
+            sentence.insert(at, (run.0, run.1, "ORG"));
+        }
+        end += 1;
     }
 }
 
@@ -434,7 +584,9 @@ pub fn extract(tagger: &Tagger, text: &str) -> Vec<Entity> {
         chars: 0,
     };
     let mut entities: Vec<Entity> = Vec::new();
-    for f in find(tagger, text) {
+    let mut found = find(tagger, text);
+    vote_types(&mut found);
+    for f in found {
         let (mut kind, mut name) = (f.kind.to_string(), f.text.clone());
         let mut alias = None;
         if kind == "MISC" || kind == "ORG" {
@@ -533,6 +685,8 @@ fn add_missed_mentions(text: &str, entities: &mut [Entity]) {
     }
     let Ok(automaton) = aho_corasick::AhoCorasick::builder()
         .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+        // A handful of names per article: an NFA builds far faster than a DFA.
+        .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
         .build(forms.iter().map(|(f, _)| f))
     else {
         return;

@@ -268,6 +268,11 @@ pub struct TrainNerArgs {
     /// Passes over the data (in a fixed-seed shuffled order each time)
     #[arg(long, default_value_t = 14)]
     pub epochs: usize,
+    /// Unlabelled articles (JSON Lines with `text`) to learn word classes from, e.g.
+    /// ../shared/data/corpora/reuters21578.jsonl; repeat for several. The training sentences
+    /// are used too. Without it the model has no word-class features.
+    #[arg(long)]
+    pub corpus: Vec<PathBuf>,
 }
 
 #[derive(Args, Debug)]

@@ -7,6 +7,7 @@
 //! two tags predicted before it, alone and with the word. A sentence in
 //! capitals (a headline) says so, since case then tells nothing.
 
+use super::classes::WordClasses;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 /// What the features of one sentence share.
@@ -14,13 +15,18 @@ pub struct Sentence<'a> {
     tokens: &'a [String],
     lower: Vec<String>,
     shapes: Vec<String>,
+    short_shapes: Vec<String>,
+    /// Each token's word class (from unlabelled text), when it has one.
+    classes: Vec<Option<[u32; 4]>>,
     all_caps: bool,
 }
 
 impl<'a> Sentence<'a> {
-    pub fn new(tokens: &'a [String]) -> Sentence<'a> {
+    pub fn new(tokens: &'a [String], classes: &WordClasses) -> Sentence<'a> {
+        let word_classes = tokens.iter().map(|t| classes.levels(t)).collect();
         let lower = tokens.iter().map(|t| t.to_lowercase()).collect();
         let shapes = tokens.iter().map(|t| shape(t)).collect();
+        let short_shapes = tokens.iter().map(|t| short_shape(t)).collect();
         let letters: Vec<&String> = tokens
             .iter()
             .filter(|t| t.chars().any(char::is_alphabetic))
@@ -30,12 +36,18 @@ impl<'a> Sentence<'a> {
             tokens,
             lower,
             shapes,
+            short_shapes,
+            classes: word_classes,
             all_caps,
         }
     }
 
     pub fn len(&self) -> usize {
         self.tokens.len()
+    }
+
+    pub fn token(&self, i: usize) -> &str {
+        &self.tokens[i]
     }
 
     pub fn is_empty(&self) -> bool {
@@ -45,7 +57,65 @@ impl<'a> Sentence<'a> {
     /// The features of token `i`, given the tags chosen for the two before it.
     pub fn features(&self, i: usize, prev: &str, prev2: &str, out: &mut Vec<u64>) {
         out.clear();
+        self.local(i, out);
+        self.history(i, prev, prev2, out);
+    }
+
+    /// The features of token `i` that do not depend on earlier tags
+    /// (appended to `out`).
+    pub fn local(&self, i: usize, out: &mut Vec<u64>) {
+        self.word_features(i, out);
+        self.context_features(i, out);
+    }
+
+    /// Whether the sentence is in capitals (a headline), which changes the
+    /// features of its words.
+    pub fn all_caps(&self) -> bool {
+        self.all_caps
+    }
+
+    /// The features of token `i` that depend only on the word itself (and
+    /// whether the sentence is in capitals): the same wherever the word
+    /// recurs, so a tagger can keep their scores per word.
+    pub fn word_features(&self, i: usize, out: &mut Vec<u64>) {
         let word = &self.tokens[i];
+        let lower = &self.lower[i];
+        let mut f = |kind: u64, parts: &[&str]| out.push(hash(kind, parts));
+        f(1, &[]);
+        f(2, &[word]);
+        f(3, &[lower]);
+        f(4, &[&self.shapes[i]]);
+        f(5, &[&self.short_shapes[i]]);
+        // Prefixes and suffixes of up to four characters, sliced in place:
+        // `ends` yields where the 1st, 2nd, … character ends, `starts` where
+        // the last, second last, … one starts.
+        let mut ends = lower.char_indices().map(|(b, _)| b).skip(1).chain([lower.len()]);
+        let mut starts = lower.char_indices().rev().map(|(b, _)| b);
+        for n in 1..=4.min(lower.chars().count()) {
+            f(6 + n as u64, &[&lower[..ends.next().unwrap_or(lower.len())]]);
+            f(12 + n as u64, &[&lower[starts.next().unwrap_or(0)..]]);
+        }
+        if self.all_caps {
+            f(47, &[]);
+            f(48, &[lower]);
+        }
+        if word.contains('-') {
+            f(49, &[]);
+        }
+        // Word classes, coarse to fine.
+        let mut g = |kind: u64, value: u64| out.push(xxh3_64_with_seed(&value.to_le_bytes(), kind));
+        match self.classes[i] {
+            Some(levels) => {
+                for (kind, class) in (50..).zip(levels) {
+                    g(kind, u64::from(class));
+                }
+            }
+            None => g(56, 0),
+        }
+    }
+
+    /// The features of token `i` that depend on its neighbours and place.
+    pub fn context_features(&self, i: usize, out: &mut Vec<u64>) {
         let lower = &self.lower[i];
         let at = |j: isize| -> (&str, &str) {
             let k = i as isize + j;
@@ -57,26 +127,7 @@ impl<'a> Sentence<'a> {
                 (self.lower[k as usize].as_str(), self.shapes[k as usize].as_str())
             }
         };
-        let mut f = |kind: u64, parts: &[&str]| {
-            let mut h = kind;
-            for p in parts {
-                h = xxh3_64_with_seed(p.as_bytes(), h);
-            }
-            out.push(h);
-        };
-        f(1, &[]);
-        f(2, &[word]);
-        f(3, &[lower]);
-        f(4, &[&self.shapes[i]]);
-        f(5, &[&short_shape(word)]);
-        let chars: Vec<char> = lower.chars().collect();
-        for n in 1..=4.min(chars.len()) {
-            f(6 + n as u64, &[&chars[..n].iter().collect::<String>()]);
-            f(
-                12 + n as u64,
-                &[&chars[chars.len() - n..].iter().collect::<String>()],
-            );
-        }
+        let mut f = |kind: u64, parts: &[&str]| out.push(hash(kind, parts));
         for (kind, j) in [(20, -2), (21, -1), (22, 1), (23, 2)] {
             let (w, s) = at(j);
             f(kind, &[w]);
@@ -84,21 +135,56 @@ impl<'a> Sentence<'a> {
         }
         f(40, &[at(-1).0, lower]);
         f(41, &[lower, at(1).0]);
-        f(42, &[prev]);
-        f(43, &[prev2, prev]);
-        f(44, &[prev, lower]);
-        f(45, &[prev, &self.shapes[i]]);
         if i == 0 {
             f(46, &[&self.shapes[i]]);
         }
-        if self.all_caps {
-            f(47, &[]);
-            f(48, &[lower]);
-        }
-        if word.contains('-') {
-            f(49, &[]);
+        // The neighbours' classes.
+        let mut g = |kind: u64, value: u64| out.push(xxh3_64_with_seed(&value.to_le_bytes(), kind));
+        for (kind, j) in [
+            (54, i.checked_sub(1)),
+            (55, Some(i + 1)),
+            (57, i.checked_sub(2)),
+            (58, Some(i + 2)),
+        ] {
+            if let Some(levels) = j.and_then(|j| self.classes.get(j).copied().flatten()) {
+                g(kind, u64::from(levels[1]));
+                g(kind + 10, u64::from(levels[3]));
+            }
         }
     }
+
+    /// The features of token `i` that depend on the tags chosen before it
+    /// (a decoder that weighs several histories computes the rest once):
+    /// those of the tags alone and those of the tag with the token.
+    pub fn history(&self, i: usize, prev: &str, prev2: &str, out: &mut Vec<u64>) {
+        history_pair(prev, prev2, out);
+        self.history_token(i, prev, out);
+    }
+
+    /// The history features that involve token `i` (the previous tag with
+    /// the word, its shape and its class).
+    pub fn history_token(&self, i: usize, prev: &str, out: &mut Vec<u64>) {
+        out.push(hash(44, &[prev, &self.lower[i]]));
+        out.push(hash(45, &[prev, &self.shapes[i]]));
+        if let Some(levels) = self.classes[i] {
+            out.push(xxh3_64_with_seed(
+                prev.as_bytes(),
+                u64::from(levels[2]) ^ 59 << 56,
+            ));
+        }
+    }
+}
+
+/// A feature: its kind, then its parts, hashed in turn.
+fn hash(kind: u64, parts: &[&str]) -> u64 {
+    parts.iter().fold(kind, |h, p| xxh3_64_with_seed(p.as_bytes(), h))
+}
+
+/// The history features of the previous two tags alone (the same for
+/// every token).
+pub fn history_pair(prev: &str, prev2: &str, out: &mut Vec<u64>) {
+    out.push(hash(42, &[prev]));
+    out.push(hash(43, &[prev2, prev]));
 }
 
 /// "Prigozhin" → "Xxxxxxxxx" capped to runs of four: "Xxxxx"; "1996-08-22" → "dddd-dd-dd".
@@ -154,7 +240,7 @@ mod tests {
             .iter()
             .map(|s| s.to_string())
             .collect();
-        let s = Sentence::new(&tokens);
+        let s = Sentence::new(&tokens, &WordClasses::default());
         let (mut a, mut b) = (Vec::new(), Vec::new());
         s.features(1, "B-PER", "O", &mut a);
         s.features(1, "O", "O", &mut b);

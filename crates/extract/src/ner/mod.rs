@@ -1,14 +1,17 @@
 //! Named-entity recognition: IOB2 tags (PER, ORG, LOC, MISC) for tokens.
 //!
-//! `features` turns a token in context into hashed features; `model` is the
-//! averaged perceptron (training, tagging, saving, loading); `spans` reads
-//! entities out of tags and scores them as conlleval does.
+//! `features` turns a token in context into hashed features; `classes`
+//! learns word classes from unlabelled text for them; `model` is the
+//! averaged structured perceptron with beam search (training, tagging,
+//! saving, loading); `spans` reads entities out of tags and scores them as
+//! conlleval does.
 
+pub mod classes;
 pub mod features;
 pub mod model;
 pub mod spans;
 
-pub use model::{ModelError, Tagger, Trainer};
+pub use model::{ModelError, Tagger, Trainer, WordScores};
 pub use spans::{entities, EntityScores, Span, SpanMeter};
 
 /// The tags, in the order the model's weight rows use.

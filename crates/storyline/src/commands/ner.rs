@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 use storyline_eval::resources::peak_rss_mb;
+use storyline_extract::ner::classes::WordClasses;
 use storyline_extract::ner::{SpanMeter, Tagger, Trainer};
 
 const DEFAULT_MODEL: &str = "models/ner-conll2003.bin";
@@ -212,7 +213,8 @@ pub fn train(args: &TrainNerArgs, out: &mut dyn Write) -> Result<ExitCode> {
         .map(|r| (r.tokens, r.ner.unwrap_or_default()))
         .collect();
     let start = Instant::now();
-    let mut trainer = Trainer::new();
+    let classes = word_classes(&args.corpus, &data)?;
+    let mut trainer = Trainer::with_classes(classes);
     for epoch in 0..args.epochs {
         shuffle(&mut data, 0x5EED + epoch as u64);
         let accuracy = trainer.epoch(&data)?;
@@ -239,6 +241,36 @@ pub fn train(args: &TrainNerArgs, out: &mut dyn Write) -> Result<ExitCode> {
         })
     )?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Word classes from the `corpus` files' texts and the training sentences
+/// (none without a corpus).
+fn word_classes(corpus: &[PathBuf], training: &[(Vec<String>, Vec<String>)]) -> Result<WordClasses> {
+    if corpus.is_empty() {
+        return Ok(WordClasses::default());
+    }
+    let mut sentences: Vec<Vec<String>> = training.iter().map(|(tokens, _)| tokens.clone()).collect();
+    for path in corpus {
+        let file = std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+        for (n, line) in std::io::BufReader::new(file).lines().enumerate() {
+            let line = line.with_context(|| format!("{}: line {}", path.display(), n + 1))?;
+            if line.trim().is_empty() {
+                continue;
+            }
+            let record: serde_json::Value = serde_json::from_str(&line)
+                .with_context(|| format!("{}: line {}: not JSON", path.display(), n + 1))?;
+            if let Some(text) = record["text"].as_str() {
+                sentences.extend(storyline_extract::entities::token_sentences(text));
+            }
+        }
+    }
+    let classes = WordClasses::build(sentences.iter().map(Vec::as_slice));
+    eprintln!(
+        "storyline: word classes for {} words from {} sentences",
+        classes.len(),
+        sentences.len()
+    );
+    Ok(classes)
 }
 
 /// The most frequent tag of each word in the training data (O for unseen words).
