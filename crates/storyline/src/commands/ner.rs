@@ -72,17 +72,26 @@ pub fn article_json(article: &storyline_core::Article, tagger: Option<&Tagger>) 
     v
 }
 
-/// The extraction for people: quotes, statements, the timeline, entities
+/// The extraction for people: dates, quotes, statements, the timeline, entities
 /// ("Vladimir Putin (PERSON; Russian President) ×3").
 pub fn print_extraction(
     article: &storyline_core::Article,
     tagger: Option<&Tagger>,
     out: &mut dyn Write,
 ) -> Result<()> {
-    if tagger.is_none() {
-        return Ok(());
-    }
     let a = storyline_extract::analyse(tagger, &article.text, article.published.map(|p| p.day()));
+    let dates: Vec<String> = a
+        .timexes
+        .iter()
+        .filter(|t| t.kind != "DURATION")
+        .map(|t| format!("“{}” → {}", t.text, t.value))
+        .collect();
+    if !dates.is_empty() {
+        writeln!(out, "\nDates")?;
+        for d in dates {
+            writeln!(out, "  {d}")?;
+        }
+    }
     if !a.quotes.is_empty() {
         writeln!(out, "\nQuotes")?;
         for q in &a.quotes {
