@@ -590,7 +590,8 @@ pub fn extract(tagger: &Tagger, text: &str) -> Vec<Entity> {
         let (mut kind, mut name) = (f.kind.to_string(), f.text.clone());
         let mut alias = None;
         if kind == "MISC" || kind == "ORG" {
-            if let Some((_, country)) = DEMONYMS.iter().find(|(d, _)| *d == key(&f.text)) {
+            let text_key = key(&f.text);
+            if let Some((_, country)) = DEMONYMS.iter().find(|(d, _)| *d == text_key) {
                 kind = "PLACE".into();
                 alias = Some(f.text.clone());
                 name = country.to_string();
@@ -624,17 +625,26 @@ pub fn extract(tagger: &Tagger, text: &str) -> Vec<Entity> {
         };
         // The fullest form names the entity: "Vladimir Putin" over "Putin",
         // "Wagner Group" (an organisation) over "Wagner".
+        let mut changed = e.keys.is_empty();
         if name.split_whitespace().count() > e.name.split_whitespace().count() && alias.is_none() {
             let shorter = std::mem::replace(&mut e.name, name.clone());
-            e.aliases.retain(|a| key(a) != key(&name));
+            let name_key = key(&name);
+            e.aliases.retain(|a| key(a) != name_key);
             e.aliases.push(shorter);
             if kind == "ORG" {
                 e.kind = kind.clone();
             }
+            changed = true;
         }
+        if changed {
+            e.refresh_keys();
+        }
+        // `keys` holds the name's and every alias's comparison form.
         for form in [Some(name), alias, Some(f.text.clone())].into_iter().flatten() {
-            if key(&form) != key(&e.name) && !e.aliases.iter().any(|a| key(a) == key(&form)) {
+            let h = key_hash(&form);
+            if !e.keys.contains(&h) {
                 e.aliases.push(form);
+                e.keys.push(h);
             }
         }
         if let Some(role) = f.role {
@@ -647,10 +657,10 @@ pub fn extract(tagger: &Tagger, text: &str) -> Vec<Entity> {
                     e.aliases.push(format!("{role} {}", f.text));
                 }
                 e.roles.push(role);
+                e.refresh_keys();
             }
         }
         e.mentions.push(mention);
-        e.refresh_keys();
     }
     add_missed_mentions(text, &mut entities);
     entities

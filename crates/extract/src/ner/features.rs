@@ -140,15 +140,9 @@ impl<'a> Sentence<'a> {
         }
         // The neighbours' classes.
         let mut g = |kind: u64, value: u64| out.push(xxh3_64_with_seed(&value.to_le_bytes(), kind));
-        for (kind, j) in [
-            (54, i.checked_sub(1)),
-            (55, Some(i + 1)),
-            (57, i.checked_sub(2)),
-            (58, Some(i + 2)),
-        ] {
+        for (kind, j) in [(54, i.checked_sub(1)), (55, Some(i + 1))] {
             if let Some(levels) = j.and_then(|j| self.classes.get(j).copied().flatten()) {
                 g(kind, u64::from(levels[1]));
-                g(kind + 10, u64::from(levels[3]));
             }
         }
     }
