@@ -1,4 +1,5 @@
-//! Labelled datasets: JSON Lines articles with a `story` field.
+//! Labelled datasets: JSON Lines articles with a `story` field, and the
+//! annotated records (any shape) the extraction benchmarks read.
 
 use std::path::Path;
 use storyline_core::Article;
@@ -74,4 +75,38 @@ impl Dataset {
             })
             .collect()
     }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RecordsError {
+    #[error("cannot read {path}")]
+    Read { path: String, source: std::io::Error },
+    #[error("{path}: line {line}: not a record of this benchmark")]
+    Record {
+        path: String,
+        line: usize,
+        source: serde_json::Error,
+    },
+}
+
+/// Every record of a JSON Lines file (blank lines skipped); the first bad
+/// line stops the read, named with its number: a benchmark must not score
+/// part of a set silently.
+pub fn read_records<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Vec<T>, RecordsError> {
+    let name = path.display().to_string();
+    let body = std::fs::read_to_string(path).map_err(|source| RecordsError::Read {
+        path: name.clone(),
+        source,
+    })?;
+    body.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, line)| {
+            serde_json::from_str(line).map_err(|source| RecordsError::Record {
+                path: name.clone(),
+                line: i + 1,
+                source,
+            })
+        })
+        .collect()
 }

@@ -16,6 +16,7 @@
 //!   Baseline: linking by the mention's exact text (case-insensitive).
 
 use crate::clustering::score;
+use crate::dataset::{read_records, RecordsError};
 use crate::resources::peak_rss_mb;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -86,18 +87,6 @@ pub struct EventsReport {
     pub peak_rss_mb: Option<f64>,
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum EventsBenchError {
-    #[error("cannot read {path}: {source}")]
-    Read { path: String, source: std::io::Error },
-    #[error("{path}: line {line}: {source}")]
-    Record {
-        path: String,
-        line: usize,
-        source: serde_json::Error,
-    },
-}
-
 fn overlap(a: (usize, usize), b: (usize, usize)) -> bool {
     a.0 < b.1 && b.0 < a.1
 }
@@ -139,27 +128,8 @@ fn published(d: &Doc) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(p.get(..10).unwrap_or(p), "%Y-%m-%d").ok()
 }
 
-fn load(path: &Path) -> Result<Vec<Doc>, EventsBenchError> {
-    let name = path.display().to_string();
-    let body = std::fs::read_to_string(path).map_err(|source| EventsBenchError::Read {
-        path: name.clone(),
-        source,
-    })?;
-    let mut docs = Vec::new();
-    for (i, line) in body.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
-        docs.push(
-            serde_json::from_str(line).map_err(|source| EventsBenchError::Record {
-                path: name.clone(),
-                line: i + 1,
-                source,
-            })?,
-        );
-    }
-    Ok(docs)
-}
-
-pub fn run(path: &Path, tagger: &Tagger) -> Result<EventsReport, EventsBenchError> {
-    let mut docs = load(path)?;
+pub fn run(path: &Path, tagger: &Tagger) -> Result<EventsReport, RecordsError> {
+    let mut docs: Vec<Doc> = read_records(path)?;
     docs.sort_by(|a, b| a.published.cmp(&b.published).then(a.id.cmp(&b.id)));
     let tokens: usize = docs.iter().map(|d| d.text.split_whitespace().count()).sum();
     let start = Instant::now();

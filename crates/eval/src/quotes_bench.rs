@@ -20,6 +20,7 @@
 //! organisation named in the same paragraph as the speaker.
 //! The annotator whose id sorts first is the gold where several annotated.
 
+use crate::dataset::{read_records, RecordsError};
 use crate::resources::peak_rss_mb;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -84,18 +85,6 @@ pub struct QuotesReport {
     pub attributions: BTreeMap<&'static str, RelationScores>,
     pub tokens_per_s: f64,
     pub peak_rss_mb: Option<f64>,
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum QuotesBenchError {
-    #[error("cannot read {path}: {source}")]
-    Read { path: String, source: std::io::Error },
-    #[error("{path}: line {line}: {source}")]
-    Record {
-        path: String,
-        line: usize,
-        source: serde_json::Error,
-    },
 }
 
 /// Character ranges inside quotation marks, marks included, per paragraph.
@@ -319,21 +308,9 @@ fn nearest_mention(text: &str, quotes: &[Quote], entities: &[Entity]) -> Vec<Uni
         .collect()
 }
 
-pub fn run(path: &Path, tagger: &Tagger) -> Result<QuotesReport, QuotesBenchError> {
+pub fn run(path: &Path, tagger: &Tagger) -> Result<QuotesReport, RecordsError> {
     let name = path.display().to_string();
-    let body = std::fs::read_to_string(path).map_err(|source| QuotesBenchError::Read {
-        path: name.clone(),
-        source,
-    })?;
-    let mut docs = Vec::new();
-    for (i, line) in body.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
-        let doc: Doc = serde_json::from_str(line).map_err(|source| QuotesBenchError::Record {
-            path: name.clone(),
-            line: i + 1,
-            source,
-        })?;
-        docs.push(doc);
-    }
+    let docs: Vec<Doc> = read_records(path)?;
     let tokens: usize = docs.iter().map(|d| d.text.split_whitespace().count()).sum();
     let start = Instant::now();
     let analyses: Vec<_> = docs

@@ -5,6 +5,7 @@
 //! (value F1 = relaxed F1 × value accuracy). Baseline: the same rules
 //! restricted to explicit calendar dates and years.
 
+use crate::dataset::{read_records, RecordsError};
 use crate::resources::peak_rss_mb;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -111,33 +112,9 @@ pub struct TimeReport {
     pub peak_rss_mb: Option<f64>,
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum TimeBenchError {
-    #[error("cannot read {path}: {source}")]
-    Read { path: String, source: std::io::Error },
-    #[error("{path}: line {line}: {source}")]
-    Record {
-        path: String,
-        line: usize,
-        source: serde_json::Error,
-    },
-}
-
-pub fn run(path: &Path) -> Result<TimeReport, TimeBenchError> {
+pub fn run(path: &Path) -> Result<TimeReport, RecordsError> {
     let name = path.display().to_string();
-    let body = std::fs::read_to_string(path).map_err(|source| TimeBenchError::Read {
-        path: name.clone(),
-        source,
-    })?;
-    let mut docs = Vec::new();
-    for (i, line) in body.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
-        let doc: Doc = serde_json::from_str(line).map_err(|source| TimeBenchError::Record {
-            path: name.clone(),
-            line: i + 1,
-            source,
-        })?;
-        docs.push(doc);
-    }
+    let docs: Vec<Doc> = read_records(path)?;
     let published = |d: &Doc| {
         d.published
             .as_deref()

@@ -183,11 +183,8 @@ const IRREGULAR_PAST: &[&str] = &[
     "sprang",
     "swung",
     "wound",
-    "seized",
-    "killed",
     "tore",
     "woke",
-    "forced",
 ];
 
 /// Words ending in "-ed" that are not verbs.

@@ -170,10 +170,6 @@ impl WordClasses {
         Some(out)
     }
 
-    pub fn get(&self, word: &str) -> Option<u32> {
-        self.classes.get(word).copied()
-    }
-
     pub fn len(&self) -> usize {
         self.classes.len()
     }
