@@ -403,6 +403,34 @@ impl Catalog {
             .map(|&i| &self.entities[i])
     }
 
+    /// The entities most widely named across `articles` (a story's), with
+    /// how many of those articles name each, most first (then by mentions).
+    pub fn key_entities(&self, articles: &[String], n: usize) -> Vec<(&Linked, usize)> {
+        let mut counts: FxHashMap<usize, (usize, usize)> = FxHashMap::default();
+        for article in articles {
+            for &e in self.by_article.get(article).into_iter().flatten() {
+                let mentions = self.entities[e]
+                    .articles
+                    .iter()
+                    .find(|(a, _)| a == article)
+                    .map_or(0, |(_, m)| *m);
+                let c = counts.entry(e).or_default();
+                c.0 += 1;
+                c.1 += mentions;
+            }
+        }
+        let mut ranked: Vec<(usize, (usize, usize))> = counts.into_iter().collect();
+        ranked.sort_by(|a, b| {
+            b.1.cmp(&a.1)
+                .then(self.entities[a.0].name.cmp(&self.entities[b.0].name))
+        });
+        ranked
+            .into_iter()
+            .take(n)
+            .map(|(i, (n, _))| (&self.entities[i], n))
+            .collect()
+    }
+
     /// The entities most often named in the same articles as `id`, with
     /// the number of shared articles, most first.
     pub fn named_with(&self, id: &str, n: usize) -> Vec<(&Linked, usize)> {
@@ -486,6 +514,16 @@ mod tests {
         assert_eq!(p.articles, [("a1".to_string(), 1), ("a2".to_string(), 2)]);
         assert!(p.aliases.contains(&"Evgeniy Prigozhin".to_string()));
         assert_eq!(c.find("evgeniy prigozhin").unwrap().id, p.id);
+        let key: Vec<(&str, usize)> = c
+            .key_entities(&["a1".to_string(), "a2".to_string()], 2)
+            .iter()
+            .map(|(e, n)| (e.name.as_str(), *n))
+            .collect();
+        assert_eq!(
+            key,
+            [("Evgeny Prigozhin", 2), ("Wagner Group", 2)],
+            "in both articles, most mentioned first"
+        );
         let with: Vec<(&str, usize)> = c
             .named_with(&p.id, 5)
             .iter()

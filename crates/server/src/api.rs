@@ -218,7 +218,14 @@ pub async fn get_story(State(state): State<AppState>, Path(id): Path<String>) ->
         return Err(Problem::not_found(format!("no story with id {id:?}")));
     };
     let events = state.shared_events(story.articles.clone()).await?;
+    let catalog = state.catalog().await?;
+    let entities: Vec<_> = catalog
+        .key_entities(&story.articles, 10)
+        .into_iter()
+        .map(|(e, articles)| json!({"id": e.id, "name": e.name, "type": e.kind, "articles": articles}))
+        .collect();
     let mut body = serde_json::to_value(&story).expect("stories serialise");
     body["events"] = json!(events);
+    body["entities"] = json!(entities);
     Ok(Json(body).into_response())
 }

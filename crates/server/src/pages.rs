@@ -160,6 +160,8 @@ struct StoryPage {
     count: usize,
     span: String,
     names: Vec<String>,
+    /// The linked entities its articles name most (with entity pages).
+    entities: Vec<Companion>,
     events: Vec<StoryEventRow>,
     timeline: Vec<TimelineRow>,
     by_source: Vec<SourceGroup>,
@@ -369,6 +371,16 @@ pub async fn story(State(state): State<AppState>, Path(id): Path<String>) -> Res
     let Some(st) = derived.stories.get(index, &id) else {
         return Ok(not_found_page(format!("There is no story with id “{id}”.")));
     };
+    let catalog = state.catalog().await?;
+    let entities = catalog
+        .key_entities(&st.articles, KEY_ENTITIES_ON_STORY_PAGE)
+        .into_iter()
+        .map(|(e, shared)| Companion {
+            id: e.id.clone(),
+            name: e.name.clone(),
+            shared,
+        })
+        .collect();
     let events = state
         .shared_events(st.articles.clone())
         .await?
@@ -441,11 +453,15 @@ pub async fn story(State(state): State<AppState>, Path(id): Path<String>) -> Res
         description,
         count: st.article_count,
         names: st.key_names,
+        entities,
         events,
         timeline,
         by_source,
     }))
 }
+
+/// Linked entities listed on a story page at most.
+const KEY_ENTITIES_ON_STORY_PAGE: usize = 10;
 
 /// Quotes shown on an entity page at most.
 const QUOTES_ON_ENTITY_PAGE: usize = 20;

@@ -183,6 +183,10 @@ fn stories_have_api_routes_a_page_and_a_box_on_articles() {
     let (status, _, html) = get(&format!("{base}/stories/{id}"));
     assert_eq!(status, 200);
     assert!(html.contains("Timeline") && html.contains("By source"));
+    assert!(
+        html.contains("Who and where") && html.contains("/entities/ent-"),
+        "key entities link to their pages"
+    );
     let member = story["articles"][0].as_str().unwrap();
     assert!(html.contains(&format!("/articles/{member}")));
 
