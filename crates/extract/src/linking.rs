@@ -403,6 +403,18 @@ impl Catalog {
             .map(|&i| &self.entities[i])
     }
 
+    /// The entities both articles name, in the order the first names them.
+    pub fn shared(&self, a: &str, b: &str) -> Vec<&Linked> {
+        let (Some(first), Some(second)) = (self.by_article.get(a), self.by_article.get(b)) else {
+            return Vec::new();
+        };
+        first
+            .iter()
+            .filter(|e| second.contains(e))
+            .map(|&e| &self.entities[e])
+            .collect()
+    }
+
     /// The entities most widely named across `articles` (a story's), with
     /// how many of those articles name each, most first (then by mentions).
     pub fn key_entities(&self, articles: &[String], n: usize) -> Vec<(&Linked, usize)> {
@@ -514,6 +526,12 @@ mod tests {
         assert_eq!(p.articles, [("a1".to_string(), 1), ("a2".to_string(), 2)]);
         assert!(p.aliases.contains(&"Evgeniy Prigozhin".to_string()));
         assert_eq!(c.find("evgeniy prigozhin").unwrap().id, p.id);
+        let shared: Vec<&str> = c.shared("a1", "a2").iter().map(|e| e.name.as_str()).collect();
+        assert_eq!(
+            shared,
+            ["Evgeny Prigozhin", "Wagner Group"],
+            "Moscow is a place in one, an organisation in the other"
+        );
         let key: Vec<(&str, usize)> = c
             .key_entities(&["a1".to_string(), "a2".to_string()], 2)
             .iter()

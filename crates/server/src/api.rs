@@ -158,10 +158,22 @@ pub async fn similar(
         sources: p.source.into_iter().collect(),
         exclude_sources: p.exclude_source.into_iter().collect(),
     };
-    match derived.stories.similar(index, &id, k, &filter) {
-        Some(s) => Ok(Json(s).into_response()),
-        None => Err(Problem::not_found(format!("no article with id {id:?}"))),
+    let Some(similar) = derived.stories.similar(index, &id, k, &filter) else {
+        return Err(Problem::not_found(format!("no article with id {id:?}")));
+    };
+    // Each item's reasons also name the linked entities both articles name.
+    let catalog = state.catalog().await?;
+    let mut body = serde_json::to_value(&similar).expect("similar lists serialise");
+    for item in body["similar"].as_array_mut().into_iter().flatten() {
+        let other = item["id"].as_str().unwrap_or_default().to_string();
+        let shared: Vec<_> = catalog
+            .shared(&id, &other)
+            .into_iter()
+            .map(|e| json!({"id": e.id, "name": e.name}))
+            .collect();
+        item["why"]["entities"] = json!(shared);
     }
+    Ok(Json(body).into_response())
 }
 
 /// Stories, most recently active first; the cursor is the position to go on from.

@@ -84,7 +84,17 @@ fn demo_serves_home_article_pages_and_api() {
     for item in items {
         assert!(item["id"].is_string() && item["title"].is_string() && item["score"].is_number());
         assert!(item.get("published").is_some());
+        assert!(
+            item["why"]["entities"].is_array(),
+            "shared linked entities are a reason"
+        );
     }
+    assert!(
+        items
+            .iter()
+            .any(|i| !i["why"]["entities"].as_array().unwrap().is_empty()),
+        "a similar post of the same story shares someone: {items:#?}"
+    );
 
     let (status, _, narrowed) = get(&format!(
         "{base}/api/articles/{id}/similar?k=5&window_days=0&lang=en"
