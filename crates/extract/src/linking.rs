@@ -34,8 +34,19 @@ pub struct Linked {
     /// The articles naming it, in the order they were added, and how many
     /// mentions each has.
     pub articles: Vec<(String, usize)>,
+    /// Every place it is named: the article and the character span there.
+    pub mentions: Vec<LinkedMention>,
     /// What it was quoted saying.
     pub quotes: Vec<LinkedQuote>,
+}
+
+/// One mention of a linked entity: the article and where in its text.
+#[derive(Debug, Clone, Serialize)]
+pub struct LinkedMention {
+    pub article: String,
+    pub text: String,
+    pub start: usize,
+    pub end: usize,
 }
 
 /// A quote by a linked entity, with the article and span it came from.
@@ -317,6 +328,7 @@ impl Catalog {
             aliases: Vec::new(),
             roles: Vec::new(),
             articles: Vec::new(),
+            mentions: Vec::new(),
             quotes: Vec::new(),
         });
         i
@@ -341,6 +353,12 @@ impl Catalog {
                 linked.roles.push(r.clone());
             }
         }
+        linked.mentions.extend(e.mentions.iter().map(|m| LinkedMention {
+            article: article_id.to_string(),
+            text: m.text.clone(),
+            start: m.start,
+            end: m.end,
+        }));
         match linked.articles.last_mut() {
             Some((a, n)) if a == article_id => *n += e.mentions.len(),
             _ => linked.articles.push((article_id.to_string(), e.mentions.len())),
@@ -524,6 +542,20 @@ mod tests {
         );
         let p = c.get(&p.id).unwrap();
         assert_eq!(p.articles, [("a1".to_string(), 1), ("a2".to_string(), 2)]);
+        let mentions: Vec<(&str, &str)> = p
+            .mentions
+            .iter()
+            .map(|m| (m.article.as_str(), m.text.as_str()))
+            .collect();
+        assert_eq!(
+            mentions,
+            [
+                ("a1", "Evgeny Prigozhin"),
+                ("a2", "Prigozhin"),
+                ("a2", "Evgeniy Prigozhin")
+            ],
+            "every mention with its article"
+        );
         assert!(p.aliases.contains(&"Evgeniy Prigozhin".to_string()));
         assert_eq!(c.find("evgeniy prigozhin").unwrap().id, p.id);
         let shared: Vec<&str> = c.shared("a1", "a2").iter().map(|e| e.name.as_str()).collect();
