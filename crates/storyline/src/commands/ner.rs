@@ -378,44 +378,36 @@ pub fn bench(args: &BenchNerArgs, out: &mut dyn Write) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn bench_extract(args: &BenchExtractArgs, out: &mut dyn Write) -> Result<ExitCode> {
+/// Runs a benchmark that needs the tagger on each `--dataset`, printing
+/// its table (or its JSON object with `--json`).
+fn tagged_bench<R: serde::Serialize, E: std::error::Error + Send + Sync + 'static>(
+    args: &BenchExtractArgs,
+    out: &mut dyn Write,
+    run: impl Fn(&Path, &Tagger) -> std::result::Result<R, E>,
+    table: impl Fn(&R) -> String,
+) -> Result<ExitCode> {
     let tagger = load_model(&args.model)?;
     for path in &args.dataset {
-        let report = storyline_eval::extract_bench::run(path, &tagger)
-            .with_context(|| format!("cannot read {}", path.display()))?;
+        let report = run(path, &tagger).with_context(|| format!("bench on {}", path.display()))?;
         if args.json {
             writeln!(out, "{}", serde_json::to_string(&report)?)?;
         } else {
-            writeln!(out, "{}", report.table())?;
+            writeln!(out, "{}", table(&report))?;
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+pub fn bench_extract(args: &BenchExtractArgs, out: &mut dyn Write) -> Result<ExitCode> {
+    tagged_bench(args, out, storyline_eval::extract_bench::run, |r| r.table())
 }
 
 pub fn bench_events(args: &BenchExtractArgs, out: &mut dyn Write) -> Result<ExitCode> {
-    let tagger = load_model(&args.model)?;
-    for path in &args.dataset {
-        let report = storyline_eval::events_bench::run(path, &tagger)?;
-        if args.json {
-            writeln!(out, "{}", serde_json::to_string(&report)?)?;
-        } else {
-            writeln!(out, "{}", report.table())?;
-        }
-    }
-    Ok(ExitCode::SUCCESS)
+    tagged_bench(args, out, storyline_eval::events_bench::run, |r| r.table())
 }
 
 pub fn bench_quotes(args: &BenchExtractArgs, out: &mut dyn Write) -> Result<ExitCode> {
-    let tagger = load_model(&args.model)?;
-    for path in &args.dataset {
-        let report = storyline_eval::quotes_bench::run(path, &tagger)?;
-        if args.json {
-            writeln!(out, "{}", serde_json::to_string(&report)?)?;
-        } else {
-            writeln!(out, "{}", report.table())?;
-        }
-    }
-    Ok(ExitCode::SUCCESS)
+    tagged_bench(args, out, storyline_eval::quotes_bench::run, |r| r.table())
 }
 
 #[cfg(test)]
