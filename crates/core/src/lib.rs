@@ -6,6 +6,7 @@
 //! `storyline-store`, relating them in `storyline-relate`.
 
 pub mod article;
+pub mod entity_term;
 pub mod id;
 pub mod lang;
 pub mod names;
@@ -15,4 +16,5 @@ pub mod terms;
 pub mod tuning;
 
 pub use article::{Article, ArticleDraft, DraftError, RelatedReference, Section};
+pub use entity_term::EntityTerm;
 pub use published::Published;

@@ -11,6 +11,7 @@ pub mod clustering;
 pub mod dataset;
 pub mod events_bench;
 pub mod extract_bench;
+pub mod linked;
 pub mod metrics;
 pub mod quotes_bench;
 pub mod resources;

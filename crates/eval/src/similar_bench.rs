@@ -10,7 +10,8 @@ use crate::Dataset;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 use std::time::Instant;
-use storyline_relate::{ArticleIndex, Filter, IndexOptions, SimilarPosts};
+use storyline_extract::ner::Tagger;
+use storyline_relate::{Filter, IndexOptions, SimilarPosts};
 use storyline_stories::{ClusterOptions, Stories};
 
 const K: usize = 10;
@@ -38,7 +39,9 @@ pub fn flatten(similar: &SimilarPosts, position: &HashMap<&str, usize>) -> Vec<u
         .collect()
 }
 
-pub fn run(ds: &Dataset, options: &IndexOptions) -> SimilarReport {
+/// Scores `ds`; with a tagger, the index links entities across the
+/// articles first (and that counts as indexing time).
+pub fn run(ds: &Dataset, options: &IndexOptions, tagger: Option<&Tagger>) -> SimilarReport {
     let relevant = ds.relevant();
     let position: HashMap<&str, usize> = ds
         .articles
@@ -48,10 +51,10 @@ pub fn run(ds: &Dataset, options: &IndexOptions) -> SimilarReport {
         .collect();
 
     let start = Instant::now();
-    let index = ArticleIndex::build(ds.articles.iter().cloned(), options.clone());
+    let threads = std::thread::available_parallelism().map_or(1, |p| p.get());
+    let index = crate::linked::index(&ds.articles, options, tagger, threads);
     // Stories are part of the ranking (the same story first), so building
     // them counts as indexing.
-    let threads = std::thread::available_parallelism().map_or(1, |p| p.get());
     let (stories, _) = Stories::update(&index, &[], &ClusterOptions::default(), threads);
     let index_s = start.elapsed().as_secs_f64().max(1e-9);
 

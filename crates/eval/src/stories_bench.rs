@@ -18,6 +18,7 @@ use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 use std::time::Instant;
 use storyline_core::Article;
+use storyline_extract::ner::Tagger;
 use storyline_relate::{ArticleIndex, IndexOptions};
 use storyline_stories::{ClusterOptions, Clustering};
 
@@ -46,17 +47,25 @@ fn feed_order(articles: &[Article]) -> Vec<usize> {
     order
 }
 
-/// Clusters `articles` (already in feed order) and returns a story number per article.
+/// Clusters `articles` (already in feed order) and returns a story number
+/// per article; with a tagger, entities are linked across the articles
+/// first and join the evidence.
 pub fn cluster(
     articles: &[Article],
     index_options: &IndexOptions,
     options: &ClusterOptions,
+    tagger: Option<&Tagger>,
     threads: usize,
 ) -> Vec<u32> {
-    let index = ArticleIndex::build(articles.iter().cloned(), index_options.clone());
+    let index = crate::linked::index(articles, index_options, tagger, threads);
+    cluster_index(&index, options, threads)
+}
+
+/// A story number per document of `index`, placed in index order.
+fn cluster_index(index: &ArticleIndex, options: &ClusterOptions, threads: usize) -> Vec<u32> {
     let mut clustering = Clustering::new(index.len());
     let order: Vec<u32> = (0..index.len() as u32).collect();
-    clustering.place_all(&index, &order, options, threads);
+    clustering.place_all(index, &order, options, threads);
     clustering.merge_converged(options);
     (0..index.len() as u32)
         .map(|d| clustering.story_of(d).expect("every article is placed"))
@@ -67,11 +76,12 @@ pub fn run(
     ds: &Dataset,
     index_options: &IndexOptions,
     options: &ClusterOptions,
+    tagger: Option<&Tagger>,
     threads: usize,
 ) -> StoriesReport {
     let (articles, gold) = labelled_in_order(ds);
     let start = Instant::now();
-    let labels = cluster(&articles, index_options, options, threads);
+    let labels = cluster(&articles, index_options, options, tagger, threads);
     let seconds = start.elapsed().as_secs_f64().max(1e-9);
     let peak = peak_rss_mb();
     let (baseline_threshold, baseline) = best_single_pass(&articles, &gold);
@@ -149,15 +159,17 @@ pub fn sweep(
     ds: &Dataset,
     index_options: &IndexOptions,
     options: &ClusterOptions,
+    tagger: Option<&Tagger>,
     thresholds: &[f32],
 ) -> Vec<(f32, ClusteringScores)> {
     let (articles, gold) = labelled_in_order(ds);
+    let index = crate::linked::index(&articles, index_options, tagger, 2);
     thresholds
         .iter()
         .map(|&t| {
             let mut o = options.clone();
             o.join_threshold = t;
-            (t, score(&gold, &cluster(&articles, index_options, &o, 2)))
+            (t, score(&gold, &cluster_index(&index, &o, 2)))
         })
         .collect()
 }

@@ -19,7 +19,7 @@ use crate::ner::Tagger;
 use crate::Analysis;
 use rustc_hash::FxHashMap;
 use serde::Serialize;
-use storyline_core::Article;
+use storyline_core::{Article, EntityTerm};
 
 /// One real thing as named across the articles.
 #[derive(Debug, Clone, Serialize)]
@@ -38,6 +38,10 @@ pub struct Linked {
     pub mentions: Vec<LinkedMention>,
     /// What it was quoted saying.
     pub quotes: Vec<LinkedQuote>,
+    /// Mentions tagged with each type (as `TYPES`): the type is the one
+    /// most of its mentions have.
+    #[serde(skip)]
+    type_votes: [usize; 4],
 }
 
 /// One mention of a linked entity: the article and where in its text.
@@ -82,6 +86,9 @@ pub struct Catalog {
     /// Article id → the entities it names, in order of first mention.
     by_article: FxHashMap<String, Vec<usize>>,
 }
+
+/// The entity types, in the order type votes are kept.
+const TYPES: [&str; 4] = ["PERSON", "ORG", "PLACE", "MISC"];
 
 /// Names that are one place however they are written; the first of each
 /// group stands for all.
@@ -161,6 +168,30 @@ fn first_name_variants(a: &str, b: &str) -> bool {
     a == b || (prefix(&a) == prefix(&b) && a.chars().count().abs_diff(b.chars().count()) <= 2)
 }
 
+/// `work` done on every article (on `threads` threads), returned in link
+/// order: by publication date, then id.
+fn in_link_order<T: Send>(
+    articles: &[Article],
+    threads: usize,
+    work: impl Fn(&Article) -> T + Sync,
+) -> Vec<(&Article, T)> {
+    let mut order: Vec<&Article> = articles.iter().collect();
+    order.sort_by_cached_key(|a| (a.published.map(|p| p.sort_key()), a.id.clone()));
+    let chunk = order.len().div_ceil(threads.max(1)).max(1);
+    let work = &work;
+    let done: Vec<T> = std::thread::scope(|scope| {
+        let workers: Vec<_> = order
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(|a| work(a)).collect::<Vec<_>>()))
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().expect("analysis thread panicked"))
+            .collect()
+    });
+    order.into_iter().zip(done).collect()
+}
+
 impl Catalog {
     pub fn new() -> Catalog {
         Catalog::default()
@@ -170,28 +201,23 @@ impl Catalog {
     /// then linked in order of publication, then id, so the ids do not
     /// depend on the order the articles came in.
     pub fn build(tagger: &Tagger, articles: &[Article], threads: usize) -> Catalog {
-        let mut order: Vec<&Article> = articles.iter().collect();
-        order.sort_by_cached_key(|a| (a.published.map(|p| p.sort_key()), a.id.clone()));
-        let chunk = order.len().div_ceil(threads.max(1)).max(1);
-        let analyses: Vec<Analysis> = std::thread::scope(|scope| {
-            let workers: Vec<_> = order
-                .chunks(chunk)
-                .map(|part| {
-                    scope.spawn(move || {
-                        part.iter()
-                            .map(|a| crate::analyse(Some(tagger), &a.text, a.published.map(|p| p.day())))
-                            .collect::<Vec<_>>()
-                    })
-                })
-                .collect();
-            workers
-                .into_iter()
-                .flat_map(|w| w.join().expect("analysis thread panicked"))
-                .collect()
-        });
         let mut catalog = Catalog::new();
-        for (a, analysis) in order.iter().zip(&analyses) {
-            catalog.add_analysis(&a.id, analysis);
+        let analysed = in_link_order(articles, threads, |a| {
+            crate::analyse(Some(tagger), &a.text, a.published.map(|p| p.day()))
+        });
+        for (a, analysis) in analysed {
+            catalog.add_analysis(&a.id, &analysis);
+        }
+        catalog
+    }
+
+    /// The catalogue of `articles`' entities alone (no quotes): what the
+    /// Similar Posts index and story clustering need, at a fraction of
+    /// the cost of a full analysis.
+    pub fn build_entities(tagger: &Tagger, articles: &[Article], threads: usize) -> Catalog {
+        let mut catalog = Catalog::new();
+        for (a, entities) in in_link_order(articles, threads, |a| crate::entities::extract(tagger, &a.text)) {
+            catalog.add(&a.id, &entities);
         }
         catalog
     }
@@ -254,6 +280,22 @@ impl Catalog {
                 "ORG" => self.organisation_by_prefix(e),
                 _ => None,
             })
+            .or_else(|| self.retyped(e))
+    }
+
+    /// The tagger may type one name differently in two articles ("Derna"
+    /// a place in one, a person in another): a name that fits no entity of
+    /// its type joins the one entity of another type with that very name.
+    /// Two such entities ("Washington" the place and the person) leave it
+    /// on its own.
+    fn retyped(&self, e: &Entity) -> Option<usize> {
+        let k = key(&e.name);
+        let mut fits = TYPES
+            .iter()
+            .filter(|&&t| t != e.kind)
+            .filter_map(|&t| self.by_name.get(&(t.to_string(), k.clone())).copied());
+        let first = fits.next()?;
+        fits.all(|other| other == first).then_some(first)
     }
 
     /// An acronym joins the one entity of its type whose initials it is;
@@ -330,6 +372,7 @@ impl Catalog {
             articles: Vec::new(),
             mentions: Vec::new(),
             quotes: Vec::new(),
+            type_votes: [0; 4],
         });
         i
     }
@@ -362,6 +405,14 @@ impl Catalog {
         match linked.articles.last_mut() {
             Some((a, n)) if a == article_id => *n += e.mentions.len(),
             _ => linked.articles.push((article_id.to_string(), e.mentions.len())),
+        }
+        if let Some(t) = TYPES.iter().position(|&t| t == e.kind) {
+            linked.type_votes[t] += e.mentions.len().max(1);
+            let current = TYPES.iter().position(|&t| t == linked.kind);
+            let best = (0..TYPES.len())
+                .max_by_key(|&i| (linked.type_votes[i], Some(i) == current))
+                .expect("four types");
+            linked.kind = TYPES[best].to_string();
         }
         let (kind, name) = (linked.kind.clone(), linked.name.clone());
         let names: Vec<String> = std::iter::once(&name).chain(&linked.aliases).cloned().collect();
@@ -430,6 +481,49 @@ impl Catalog {
             .iter()
             .filter(|e| second.contains(e))
             .map(|&e| &self.entities[e])
+            .collect()
+    }
+
+    /// The entities `article` names, in order of first mention, each with
+    /// the number of its mentions there.
+    pub fn named_in(&self, article: &str) -> Vec<(&Linked, usize)> {
+        self.by_article
+            .get(article)
+            .into_iter()
+            .flatten()
+            .map(|&e| {
+                let linked = &self.entities[e];
+                let mentions = linked
+                    .articles
+                    .iter()
+                    .find(|(a, _)| a == article)
+                    .map_or(0, |(_, m)| *m);
+                (linked, mentions)
+            })
+            .collect()
+    }
+
+    /// What the Similar Posts index and story clustering use of
+    /// `article`'s entities: canonical id, name and mention count.
+    pub fn terms_of(&self, article: &str) -> Vec<EntityTerm> {
+        self.named_in(article)
+            .into_iter()
+            .map(|(e, mentions)| {
+                let mut forms: Vec<String> = e
+                    .mentions
+                    .iter()
+                    .filter(|m| m.article == article)
+                    .map(|m| m.text.to_lowercase())
+                    .collect();
+                forms.sort_unstable();
+                forms.dedup();
+                EntityTerm {
+                    id: e.id.clone(),
+                    name: e.name.clone(),
+                    mentions,
+                    forms,
+                }
+            })
             .collect()
     }
 
@@ -509,6 +603,31 @@ mod tests {
     }
 
     #[test]
+    fn the_type_most_mentions_have_wins_and_two_namesakes_stay_apart() {
+        let mut c = Catalog::new();
+        c.add("a1", &[entity("e1", "Derna", "PERSON", &[])]);
+        let mut place = entity("e1", "Derna", "PLACE", &[]);
+        place.mentions.push(place.mentions[0].clone());
+        c.add("a2", &[place]);
+        let derna = c.of_article("a1", "e1").unwrap();
+        assert_eq!(c.of_article("a2", "e1").unwrap().id, derna.id);
+        assert_eq!(derna.kind, "PLACE");
+
+        c.add("a3", &[entity("e1", "Washington", "PLACE", &[])]);
+        c.add(
+            "a4",
+            &[entity("e1", "George Washington", "PERSON", &["Washington"])],
+        );
+        c.add("a5", &[entity("e1", "Washington", "MISC", &[])]);
+        let ids: Vec<&str> = ["a3", "a4", "a5"]
+            .iter()
+            .map(|a| c.of_article(a, "e1").unwrap().id.as_str())
+            .collect();
+        assert_ne!(ids[0], ids[1]);
+        assert!(!ids[..2].contains(&ids[2]), "two namesakes: it joins neither");
+    }
+
+    #[test]
     fn names_surnames_spellings_and_prefixes_link() {
         let mut c = Catalog::new();
         c.add(
@@ -535,11 +654,13 @@ mod tests {
             c.of_article("a2", "e2").unwrap().id,
             c.of_article("a1", "e2").unwrap().id
         );
-        assert_ne!(
+        let moscow = c.of_article("a1", "e3").unwrap();
+        assert_eq!(
             c.of_article("a2", "e4").unwrap().id,
-            c.of_article("a1", "e3").unwrap().id,
-            "types must agree"
+            moscow.id,
+            "a name the tagger typed otherwise in another article"
         );
+        assert_eq!(moscow.kind, "PLACE", "the first type wins a tie");
         let p = c.get(&p.id).unwrap();
         assert_eq!(p.articles, [("a1".to_string(), 1), ("a2".to_string(), 2)]);
         let mentions: Vec<(&str, &str)> = p
@@ -559,11 +680,7 @@ mod tests {
         assert!(p.aliases.contains(&"Evgeniy Prigozhin".to_string()));
         assert_eq!(c.find("evgeniy prigozhin").unwrap().id, p.id);
         let shared: Vec<&str> = c.shared("a1", "a2").iter().map(|e| e.name.as_str()).collect();
-        assert_eq!(
-            shared,
-            ["Evgeny Prigozhin", "Wagner Group"],
-            "Moscow is a place in one, an organisation in the other"
-        );
+        assert_eq!(shared, ["Evgeny Prigozhin", "Wagner Group", "Moscow"]);
         let key: Vec<(&str, usize)> = c
             .key_entities(&["a1".to_string(), "a2".to_string()], 2)
             .iter()
@@ -571,8 +688,8 @@ mod tests {
             .collect();
         assert_eq!(
             key,
-            [("Evgeny Prigozhin", 2), ("Wagner Group", 2)],
-            "in both articles, most mentioned first"
+            [("Evgeny Prigozhin", 2), ("Moscow", 2)],
+            "in both articles, most mentioned first, then by name"
         );
         let with: Vec<(&str, usize)> = c
             .named_with(&p.id, 5)
@@ -581,8 +698,8 @@ mod tests {
             .collect();
         assert_eq!(
             with,
-            [("Wagner Group", 2), ("Moscow", 1), ("Moscow", 1)],
-            "the place and the organisation"
+            [("Moscow", 2), ("Wagner Group", 2)],
+            "most shared articles first, then by name"
         );
     }
 

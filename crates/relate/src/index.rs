@@ -17,7 +17,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use storyline_core::names::names;
 use storyline_core::terms::Analyzer;
-use storyline_core::{Article, Published};
+use storyline_core::{Article, EntityTerm, Published};
 use unicode_segmentation::UnicodeSegmentation;
 
 /// Field weights, blend weights and query size. The defaults were chosen on
@@ -54,6 +54,12 @@ pub struct IndexOptions {
     /// Bonus (on the 0..1 score scale) for an article of the same story,
     /// when the caller says which articles those are.
     pub story_weight: f32,
+    /// How much one mention of a linked entity counts in the names space,
+    /// beside one capitalised phrase (0: linked entities are not used).
+    pub entity_weight: f32,
+    /// Whether a capitalised phrase that names a linked entity is left to
+    /// the entity's id (1) or counted as well (0).
+    pub entities_replace_names: f32,
 }
 
 /// However small the corpus, a term is only dropped from queries above this many documents.
@@ -77,6 +83,8 @@ impl Default for IndexOptions {
             max_df_ratio: 0.01,
             same_source_factor: 1.0,
             story_weight: 0.2,
+            entity_weight: 1.0,
+            entities_replace_names: 0.0,
         }
     }
 }
@@ -110,6 +118,8 @@ impl IndexOptions {
             "max_df_ratio" => self.max_df_ratio = value,
             "same_source_factor" => self.same_source_factor = value,
             "story_weight" => self.story_weight = value,
+            "entity_weight" => self.entity_weight = value,
+            "entities_replace_names" => self.entities_replace_names = value,
             other => return Err(format!("unknown option {other:?}")),
         }
         Ok(())
@@ -355,11 +365,19 @@ impl Space {
             })
             .collect();
         shared.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        shared
-            .iter()
-            .take(max)
-            .map(|&(t, _)| self.surface(t).to_string())
-            .collect()
+        // A linked entity and the capitalised phrase naming it read alike:
+        // each readable form is listed once.
+        let mut out: Vec<String> = Vec::with_capacity(max);
+        for &(t, _) in &shared {
+            let surface = self.surface(t);
+            if !out.iter().any(|o| o.eq_ignore_ascii_case(surface)) {
+                out.push(surface.to_string());
+            }
+            if out.len() == max {
+                break;
+            }
+        }
+        out
     }
 }
 
@@ -385,6 +403,15 @@ pub struct ArticleIndex {
 impl ArticleIndex {
     /// Indexes `articles`; a repeated id is indexed once (the first time).
     pub fn build(articles: impl IntoIterator<Item = Article>, options: IndexOptions) -> ArticleIndex {
+        Self::build_linked(articles.into_iter().map(|a| (a, Vec::new())), options)
+    }
+
+    /// Indexes `articles` with the linked entities each names: their ids
+    /// join the names space beside the capitalised phrases.
+    pub fn build_linked(
+        articles: impl IntoIterator<Item = (Article, Vec<EntityTerm>)>,
+        options: IndexOptions,
+    ) -> ArticleIndex {
         let mut index = ArticleIndex {
             options,
             docs: Vec::new(),
@@ -398,8 +425,8 @@ impl ArticleIndex {
             interned: HashMap::new(),
             counts: FxHashMap::default(),
         };
-        for a in articles {
-            index.add(&a);
+        for (a, entities) in articles {
+            index.add(&a, &entities);
         }
 
         let docs = &index.docs;
@@ -432,7 +459,7 @@ impl ArticleIndex {
         index
     }
 
-    fn add(&mut self, a: &Article) {
+    fn add(&mut self, a: &Article, entities: &[EntityTerm]) {
         if self.by_id.contains_key(&a.id) {
             return;
         }
@@ -458,14 +485,34 @@ impl ArticleIndex {
         // A derived title is the text's first words: counting its names
         // again would double them.
         let titles: &[&str] = if a.title_derived { &[] } else { &[a.title.as_str()] };
+        let linked = self.options.entity_weight > 0.0;
+        let covered: rustc_hash::FxHashSet<&str> = if linked && self.options.entities_replace_names > 0.0 {
+            entities
+                .iter()
+                .flat_map(|e| &e.forms)
+                .flat_map(|f| [f.as_str(), f.rsplit(' ').next().unwrap_or(f)])
+                .collect()
+        } else {
+            Default::default()
+        };
         for &text in titles.iter().chain([&a.text.as_str()]) {
             for m in names(text, &analyzer) {
-                self.names.count(&mut counts, &text[m.start..m.end], &m.key, 1.0);
+                if !covered.contains(m.key.as_str()) {
+                    self.names.count(&mut counts, &text[m.start..m.end], &m.key, 1.0);
+                }
             }
         }
         for text in [a.title.as_str(), a.text.as_str()] {
             for (surface, key) in numbers(text) {
                 self.names.count(&mut counts, &surface, &key, 1.0);
+            }
+        }
+        if linked {
+            for e in entities {
+                // At least one: a count below one would weigh less than absence.
+                let weight = (self.options.entity_weight * e.mentions as f32).max(1.0);
+                self.names
+                    .count(&mut counts, &e.name, &format!("@{}", e.id), weight);
             }
         }
         self.names.push_doc(&mut counts);
@@ -668,5 +715,76 @@ pub(crate) mod tests {
             .map(|&(t, _)| idx.names.surface(t).to_string())
             .collect();
         assert_eq!(names.len(), 2, "{names:?}");
+    }
+
+    fn linked(id: &str, name: &str, forms: &[&str]) -> EntityTerm {
+        EntityTerm {
+            id: id.into(),
+            name: name.into(),
+            mentions: forms.len(),
+            forms: forms.iter().map(|f| f.to_lowercase()).collect(),
+        }
+    }
+
+    #[test]
+    fn linked_entities_join_the_names_whatever_the_spelling() {
+        let docs = || {
+            vec![
+                (
+                    article("a", "Mutiny ends", "Yevgeny Prigozhin halted the march."),
+                    vec![linked("ent-p", "Yevgeny Prigozhin", &["Yevgeny Prigozhin"])],
+                ),
+                (
+                    article("b", "Exile", "Evgeniy Prigojine left for a neighbouring country."),
+                    vec![linked("ent-p", "Yevgeny Prigozhin", &["Evgeniy Prigojine"])],
+                ),
+                (
+                    article("c", "Rates rise", "The central bank raised rates."),
+                    vec![],
+                ),
+            ]
+        };
+        let names = |options: IndexOptions| {
+            let idx = ArticleIndex::build_linked(docs(), options);
+            let (a, b) = (idx.doc_of("a").unwrap(), idx.doc_of("b").unwrap());
+            let q = idx.names.query(a, 10);
+            (idx.names.dot(b, &q), idx.names.shared_terms(b, &q, 5))
+        };
+        let (score, shared) = names(IndexOptions::default());
+        assert!(score > 0.0, "{score}");
+        assert_eq!(shared, ["Yevgeny Prigozhin"]);
+        let off = IndexOptions {
+            entity_weight: 0.0,
+            ..Default::default()
+        };
+        assert_eq!(names(off).0, 0.0, "the spellings alone share nothing");
+        let same_spelling = vec![
+            (
+                article("a", "Mutiny ends", "Prigozhin halted the march."),
+                vec![linked("ent-p", "Yevgeny Prigozhin", &["Prigozhin"])],
+            ),
+            (
+                article("b", "Exile", "Prigozhin left for a neighbouring country."),
+                vec![linked("ent-p", "Yevgeny Prigozhin", &["Prigozhin"])],
+            ),
+        ];
+        let replacing = IndexOptions {
+            entities_replace_names: 1.0,
+            ..Default::default()
+        };
+        let idx = ArticleIndex::build_linked(same_spelling, replacing);
+        let a = idx.doc_of("a").unwrap();
+        let surfaces: Vec<&str> = idx
+            .names
+            .forward
+            .row(a as usize)
+            .iter()
+            .map(|&(t, _)| idx.names.surface(t))
+            .collect();
+        assert_eq!(
+            surfaces,
+            ["Yevgeny Prigozhin"],
+            "only the entity, not its phrase again"
+        );
     }
 }

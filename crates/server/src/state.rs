@@ -1,5 +1,6 @@
-//! Shared server state: the store, and what is derived from it (the Similar
-//! Posts index and the stories).
+//! Shared server state: the store, and what is derived from it (the
+//! entities linked across articles, the Similar Posts index that uses them,
+//! and the stories).
 //!
 //! Derived data is rebuilt when the store's generation moves on (an ingest
 //! from another process, or a later write endpoint), so pages always reflect
@@ -18,6 +19,8 @@ use storyline_stories::{ClusterOptions, Stories};
 
 /// What pages read besides the store.
 pub struct Derived {
+    /// The entities linked across articles (empty without a tagger).
+    pub catalog: Arc<Catalog>,
     pub index: ArticleIndex,
     pub stories: Stories,
 }
@@ -32,8 +35,6 @@ struct Inner {
     /// The named-entity tagger, when a model was loaded.
     tagger: Option<Tagger>,
     derived: RwLock<Option<(u64, Arc<Derived>)>>,
-    /// The entities linked across articles, built when first asked for.
-    catalog: RwLock<Option<(u64, Arc<Catalog>)>>,
 }
 
 impl AppState {
@@ -44,7 +45,6 @@ impl AppState {
                 store: Mutex::new(store),
                 tagger,
                 derived: RwLock::new(None),
-                catalog: RwLock::new(None),
             }),
         }
     }
@@ -86,9 +86,27 @@ impl AppState {
             }
             let mut articles = Vec::new();
             store.for_each(&mut |a| articles.push(a))?;
-            let index = ArticleIndex::build(articles, IndexOptions::default());
+            // Entities are linked by publication date, then id, so their
+            // ids do not depend on the order of ingest.
+            let catalog = match inner.tagger.as_ref() {
+                Some(tagger) => Catalog::build(
+                    tagger,
+                    &articles,
+                    std::thread::available_parallelism().map_or(1, |n| n.get()),
+                ),
+                None => Catalog::new(),
+            };
+            let linked = articles.into_iter().map(|a| {
+                let terms = catalog.terms_of(&a.id);
+                (a, terms)
+            });
+            let index = ArticleIndex::build_linked(linked, IndexOptions::default());
             let stories = Stories::refresh(store.as_mut(), &index, &ClusterOptions::default(), false)?;
-            let d = Arc::new(Derived { index, stories });
+            let d = Arc::new(Derived {
+                catalog: Arc::new(catalog),
+                index,
+                stories,
+            });
             *inner.derived.write().unwrap_or_else(|p| p.into_inner()) = Some((generation, d.clone()));
             Ok(d)
         })
@@ -97,37 +115,9 @@ impl AppState {
     }
 
     /// The entities of every article linked across articles, for the
-    /// store's current generation (empty without a tagger). Articles are
-    /// linked by publication date, then id, so ids do not depend on the
-    /// order of ingest.
+    /// store's current generation (empty without a tagger).
     pub async fn catalog(&self) -> Result<Arc<Catalog>, StoreError> {
-        let inner = self.inner.clone();
-        tokio::task::spawn_blocking(move || {
-            let store = inner.store.lock().unwrap_or_else(|p| p.into_inner());
-            let generation = store.generation()?;
-            if let Some((g, c)) = inner.catalog.read().unwrap_or_else(|p| p.into_inner()).as_ref() {
-                if *g == generation {
-                    return Ok(c.clone());
-                }
-            }
-            let catalog = match inner.tagger.as_ref() {
-                Some(tagger) => {
-                    let mut articles = Vec::new();
-                    store.for_each(&mut |a| articles.push(a))?;
-                    Catalog::build(
-                        tagger,
-                        &articles,
-                        std::thread::available_parallelism().map_or(1, |n| n.get()),
-                    )
-                }
-                None => Catalog::new(),
-            };
-            let c = Arc::new(catalog);
-            *inner.catalog.write().unwrap_or_else(|p| p.into_inner()) = Some((generation, c.clone()));
-            Ok(c)
-        })
-        .await
-        .expect("entity task panicked")
+        Ok(self.derived().await?.catalog.clone())
     }
 
     /// The events reported by `article_ids` (a story's articles), each

@@ -362,6 +362,12 @@ pub struct BenchStoriesArgs {
     /// default was fitted on dev data)
     #[arg(long, conflicts_with = "synthetic")]
     pub sweep: bool,
+    /// Leave linked entities out of the evidence (capitalised names only), to
+    /// measure what they add; without a loadable model they are left out anyway
+    #[arg(long)]
+    pub no_entities: bool,
+    #[command(flatten)]
+    pub model: ModelArg,
 }
 
 #[derive(Args, Debug)]
@@ -379,6 +385,12 @@ pub struct BenchSimilarArgs {
     /// `--set names_weight=0.8`
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
+    /// Leave linked entities out of the evidence (capitalised names only), to
+    /// measure what they add; without a loadable model they are left out anyway
+    #[arg(long)]
+    pub no_entities: bool,
+    #[command(flatten)]
+    pub model: ModelArg,
 }
 
 #[derive(Args, Debug)]

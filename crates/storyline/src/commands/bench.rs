@@ -10,7 +10,9 @@
 //! same durability settings and no processing at all. The ratio says what
 //! storyline's work costs over bare storage on this machine.
 
-use crate::cli::{BenchCorpusArgs, BenchIngestArgs, BenchSimilarArgs, BenchStoriesArgs, BenchTimeArgs};
+use crate::cli::{
+    BenchCorpusArgs, BenchIngestArgs, BenchSimilarArgs, BenchStoriesArgs, BenchTimeArgs, ModelArg,
+};
 use crate::commands::{ingest::ingest_inputs, Context};
 use crate::config::DEFAULT_BATCH_SIZE;
 use anyhow::Result;
@@ -22,6 +24,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 use storyline_eval::resources::peak_rss_mb;
 use storyline_eval::{load_dataset, scale_bench, similar_bench, stories_bench, synthetic};
+use storyline_extract::ner::Tagger;
 use storyline_fetch::FetchOptions;
 use storyline_ingest::Options;
 use storyline_relate::IndexOptions;
@@ -52,12 +55,13 @@ pub fn similar(args: &BenchSimilarArgs, out: &mut dyn Write) -> Result<ExitCode>
         }
         return Ok(ExitCode::SUCCESS);
     }
+    let tagger = entity_tagger(args.no_entities, &args.model);
     for path in &args.dataset {
         let dataset = load_dataset(path)?;
         for problem in &dataset.rejected {
             eprintln!("storyline: {}: {problem}", path.display());
         }
-        let report = similar_bench::run(&dataset, &options);
+        let report = similar_bench::run(&dataset, &options, tagger.as_ref());
         if args.json {
             writeln!(out, "{}", serde_json::to_string(&report)?)?;
         } else {
@@ -65,6 +69,23 @@ pub fn similar(args: &BenchSimilarArgs, out: &mut dyn Write) -> Result<ExitCode>
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The tagger that links entities for the Similar Posts and stories
+/// benchmarks, as the product would use it; a note on stderr says when
+/// they run without.
+fn entity_tagger(off: bool, model: &ModelArg) -> Option<Tagger> {
+    if off {
+        eprintln!("bench: linked entities left out (--no-entities)");
+        return None;
+    }
+    match super::ner::load_model(model) {
+        Ok(t) => Some(t),
+        Err(e) => {
+            eprintln!("bench: linked entities left out: {e:#}");
+            None
+        }
+    }
 }
 
 pub fn stories(args: &BenchStoriesArgs, out: &mut dyn Write) -> Result<ExitCode> {
@@ -84,6 +105,7 @@ pub fn stories(args: &BenchStoriesArgs, out: &mut dyn Write) -> Result<ExitCode>
         print_stories(&report, args.json, out)?;
         return Ok(ExitCode::SUCCESS);
     }
+    let tagger = entity_tagger(args.no_entities, &args.model);
     for path in &args.dataset {
         let dataset = load_dataset(path)?;
         for problem in &dataset.rejected {
@@ -97,7 +119,9 @@ pub fn stories(args: &BenchStoriesArgs, out: &mut dyn Write) -> Result<ExitCode>
                 "{:>9} {:>7} {:>7} {:>7} {:>7} {:>7}",
                 "threshold", "B3 P", "B3 R", "B3 F1", "ARI", "NMI"
             )?;
-            for (t, s) in stories_bench::sweep(&dataset, &index_options, &options, &thresholds) {
+            for (t, s) in
+                stories_bench::sweep(&dataset, &index_options, &options, tagger.as_ref(), &thresholds)
+            {
                 writeln!(
                     out,
                     "{t:>9.2} {:>7.3} {:>7.3} {:>7.3} {:>7.3} {:>7.3}",
@@ -106,7 +130,7 @@ pub fn stories(args: &BenchStoriesArgs, out: &mut dyn Write) -> Result<ExitCode>
             }
             continue;
         }
-        let report = stories_bench::run(&dataset, &index_options, &options, threads);
+        let report = stories_bench::run(&dataset, &index_options, &options, tagger.as_ref(), threads);
         print_stories(&report, args.json, out)?;
     }
     Ok(ExitCode::SUCCESS)

@@ -60,6 +60,16 @@ pub fn article_tagger() -> Option<Tagger> {
     }
 }
 
+/// The tagger for linking entities across the store (Similar Posts and
+/// stories), or `None` without a word when no model can be loaded: the
+/// index then relies on capitalised names alone, as documented.
+pub fn quiet_tagger() -> Option<Tagger> {
+    let arg = ModelArg {
+        model: std::env::var_os("STORYLINE_NER_MODEL").map(PathBuf::from),
+    };
+    load_model(&arg).ok()
+}
+
 /// The article as `show --json` prints it: every stored field, plus the
 /// extraction (`entities`, `quotes`, `statements`, `timexes`, `events`)
 /// with character offsets into `text`.

@@ -11,13 +11,28 @@ use chrono::{DateTime, NaiveDate, Utc};
 use std::io::Write;
 use std::process::ExitCode;
 use storyline_extract::events::SharedEvent;
+use storyline_extract::linking::Catalog;
 use storyline_relate::{ArticleIndex, IndexOptions};
 use storyline_store::Store;
 use storyline_stories::{ClusterOptions, Stories, Story};
 
-/// The index over the store and its stories, brought up to date.
+/// The index over the store and its stories, brought up to date. With the
+/// NER model, entities linked across the articles join the index's names.
 pub fn current(store: &mut dyn Store, from_scratch: bool) -> Result<(ArticleIndex, Stories)> {
-    let index = ArticleIndex::build(all_articles(store)?, IndexOptions::default());
+    let articles = all_articles(store)?;
+    let catalog = match crate::commands::ner::quiet_tagger() {
+        Some(tagger) => Catalog::build_entities(
+            &tagger,
+            &articles,
+            std::thread::available_parallelism().map_or(1, |n| n.get()),
+        ),
+        None => Catalog::new(),
+    };
+    let linked = articles.into_iter().map(|a| {
+        let terms = catalog.terms_of(&a.id);
+        (a, terms)
+    });
+    let index = ArticleIndex::build_linked(linked, IndexOptions::default());
     let stories = Stories::refresh(store, &index, &ClusterOptions::default(), from_scratch)?;
     Ok((index, stories))
 }
