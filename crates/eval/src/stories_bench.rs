@@ -35,6 +35,18 @@ pub struct StoriesReport {
     pub gold_stories: usize,
     /// The threshold at which the baseline scored best (no baseline on generated data).
     pub baseline_threshold: Option<f32>,
+    /// Each article's gold story and storyline's, in feed order, for error
+    /// analysis (`bench stories --assignments FILE`); not in the JSON report.
+    #[serde(skip)]
+    pub assignments: Vec<Assignment>,
+}
+
+/// Where one article went: its id, its gold story and storyline's story number.
+#[derive(Debug, Clone, Serialize)]
+pub struct Assignment {
+    pub id: String,
+    pub gold: String,
+    pub story: u32,
 }
 
 /// The dataset's articles in publication order (positions into `ds.articles`).
@@ -103,6 +115,16 @@ pub fn run(
         stories: distinct.len(),
         gold_stories: gold_distinct.len(),
         baseline_threshold: Some(baseline_threshold),
+        assignments: articles
+            .iter()
+            .zip(&gold)
+            .zip(&labels)
+            .map(|((a, g), &story)| Assignment {
+                id: a.id.clone(),
+                gold: g.clone(),
+                story,
+            })
+            .collect(),
     }
 }
 
@@ -150,6 +172,7 @@ pub fn run_synthetic(
         stories: clustering.stories().count(),
         gold_stories: n.div_ceil(8),
         baseline_threshold: None,
+        assignments: Vec::new(),
     }
 }
 

@@ -365,16 +365,20 @@ impl Space {
             })
             .collect();
         shared.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        // A linked entity and the capitalised phrase naming it read alike:
-        // each readable form is listed once.
-        let mut out: Vec<String> = Vec::with_capacity(max);
-        for &(t, _) in &shared {
+        self.readable(shared.iter().map(|&(t, _)| t), max)
+    }
+
+    /// The readable forms of `terms` in order, each once, at most `max`: a
+    /// linked entity and the capitalised phrase naming it read alike.
+    pub(crate) fn readable(&self, terms: impl Iterator<Item = u32>, max: usize) -> Vec<String> {
+        let mut out: Vec<String> = Vec::with_capacity(max.min(64));
+        for t in terms {
+            if out.len() == max {
+                break;
+            }
             let surface = self.surface(t);
             if !out.iter().any(|o| o.eq_ignore_ascii_case(surface)) {
                 out.push(surface.to_string());
-            }
-            if out.len() == max {
-                break;
             }
         }
         out
@@ -584,11 +588,7 @@ impl ArticleIndex {
             .filter(|&(t, _)| !self.names.is_number(t))
             .collect();
         ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        ranked
-            .into_iter()
-            .take(n)
-            .map(|(t, _)| self.names.surface(t).to_string())
-            .collect()
+        self.names.readable(ranked.into_iter().map(|(t, _)| t), n)
     }
 
     /// Of `docs`, the one closest to their mean vector (words plus weighted

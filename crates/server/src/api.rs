@@ -8,7 +8,7 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::json;
 use storyline_relate::Filter;
-use storyline_store::StoreError;
+use storyline_store::{StoreError, StoryEventKind};
 
 /// An RFC 9457 problem response.
 pub struct Problem {
@@ -226,8 +226,19 @@ pub async fn get_entity(State(state): State<AppState>, Path(id): Path<String>) -
 /// One story with its timeline.
 pub async fn get_story(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, Problem> {
     let derived = state.derived().await?;
+    let history = {
+        let id = id.clone();
+        state.with_store(move |s| s.story_events(&id)).await?
+    };
     let Some(story) = derived.stories.get(&derived.index, &id) else {
-        return Err(Problem::not_found(format!("no story with id {id:?}")));
+        let merged_into = history
+            .iter()
+            .rev()
+            .find(|e| e.kind == StoryEventKind::Merge && e.other == id);
+        return Err(Problem::not_found(match merged_into {
+            Some(e) => format!("story {id:?} was merged into story {:?}", e.story),
+            None => format!("no story with id {id:?}"),
+        }));
     };
     let events = state.shared_events(story.articles.clone()).await?;
     let catalog = state.catalog().await?;
@@ -239,5 +250,6 @@ pub async fn get_story(State(state): State<AppState>, Path(id): Path<String>) ->
     let mut body = serde_json::to_value(&story).expect("stories serialise");
     body["events"] = json!(events);
     body["entities"] = json!(entities);
+    body["history"] = json!(history);
     Ok(Json(body).into_response())
 }

@@ -86,11 +86,59 @@ pub trait Store: Send {
     fn story_members(&self) -> Result<Vec<(String, String)>, StoreError>;
     /// Records story decisions in one transaction: each (article id, story
     /// id) is placed after everything placed before (an article already
-    /// placed keeps its place and takes the new story). With `replace_all`
-    /// every earlier decision is dropped first.
+    /// placed keeps its place and takes the new story), and `events` (the
+    /// merges and splits those decisions make) are appended to the story
+    /// history. With `replace_all` every earlier decision is dropped first;
+    /// the history never is.
     fn save_story_members(
         &mut self,
         members: &[(String, String)],
+        events: &[StoryEvent],
         replace_all: bool,
     ) -> Result<(), StoreError>;
+    /// The recorded merges and splits that involve story `id` (as either
+    /// side), oldest first.
+    fn story_events(&self, id: &str) -> Result<Vec<StoryEvent>, StoreError>;
+}
+
+/// A change in a story's shape, kept so that stories never change behind
+/// a reader's back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoryEvent {
+    pub kind: StoryEventKind,
+    /// For a merge, the story that lives on; for a split, the story that
+    /// lost articles.
+    pub story: String,
+    /// For a merge, the story absorbed; for a split, the story the articles
+    /// went to.
+    pub other: String,
+    /// How many articles moved.
+    pub articles: usize,
+    /// When it was recorded (RFC 3339, UTC); set by the store.
+    #[serde(default)]
+    pub at: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StoryEventKind {
+    Merge,
+    Split,
+}
+
+impl StoryEventKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StoryEventKind::Merge => "merge",
+            StoryEventKind::Split => "split",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<StoryEventKind> {
+        match s {
+            "merge" => Some(StoryEventKind::Merge),
+            "split" => Some(StoryEventKind::Split),
+            _ => None,
+        }
+    }
 }

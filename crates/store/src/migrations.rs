@@ -29,4 +29,15 @@ pub const MIGRATIONS: &[&str] = &[
         placed INTEGER NOT NULL
     );
     CREATE INDEX story_members_by_story ON story_members (story_id, placed);",
+    // 3: merges and splits of stories, so a story that changes shape says so.
+    "CREATE TABLE story_events (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        at TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        story_id TEXT NOT NULL,
+        other_story_id TEXT NOT NULL,
+        articles INTEGER NOT NULL
+    );
+    CREATE INDEX story_events_by_story ON story_events (story_id);
+    CREATE INDEX story_events_by_other ON story_events (other_story_id);",
 ];

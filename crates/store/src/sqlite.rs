@@ -6,7 +6,7 @@
 //! holding its full JSON, so a half-written article cannot exist.
 
 use crate::migrations::MIGRATIONS;
-use crate::{ArticleSummary, Page, Store, StoreError, Upsert};
+use crate::{ArticleSummary, Page, Store, StoreError, StoryEvent, StoryEventKind, Upsert};
 use chrono::Utc;
 use rusqlite::{params, Connection, OptionalExtension};
 use std::path::{Path, PathBuf};
@@ -254,9 +254,19 @@ impl Store for SqliteStore {
     fn save_story_members(
         &mut self,
         members: &[(String, String)],
+        events: &[StoryEvent],
         replace_all: bool,
     ) -> Result<(), StoreError> {
         let tx = self.conn.transaction()?;
+        {
+            let now = Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+            let mut record = tx.prepare_cached(
+                "INSERT INTO story_events (at, kind, story_id, other_story_id, articles) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?;
+            for e in events {
+                record.execute(params![now, e.kind.as_str(), e.story, e.other, e.articles as i64])?;
+            }
+        }
         if replace_all {
             tx.execute("DELETE FROM story_members", [])?;
         }
@@ -276,6 +286,26 @@ impl Store for SqliteStore {
         }
         tx.commit()?;
         Ok(())
+    }
+
+    fn story_events(&self, id: &str) -> Result<Vec<StoryEvent>, StoreError> {
+        let mut select = self.conn.prepare_cached(
+            "SELECT at, kind, story_id, other_story_id, articles FROM story_events
+             WHERE story_id = ?1 OR other_story_id = ?1 ORDER BY seq",
+        )?;
+        let rows = select.query_map([id], |r| {
+            let kind: String = r.get(1)?;
+            let kind = StoryEventKind::parse(&kind)
+                .ok_or_else(|| rusqlite::Error::InvalidColumnType(1, kind, rusqlite::types::Type::Text))?;
+            Ok(StoryEvent {
+                at: Some(r.get(0)?),
+                kind,
+                story: r.get(2)?,
+                other: r.get(3)?,
+                articles: r.get::<_, i64>(4)? as usize,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     fn generation(&self) -> Result<u64, StoreError> {
@@ -377,18 +407,41 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut s = SqliteStore::open(dir.path()).unwrap();
         let pair = |a: &str, b: &str| (a.to_string(), b.to_string());
-        s.save_story_members(&[pair("a", "s1"), pair("b", "s2")], false)
+        s.save_story_members(&[pair("a", "s1"), pair("b", "s2")], &[], false)
             .unwrap();
-        s.save_story_members(&[pair("c", "s1"), pair("b", "s1")], false)
-            .unwrap();
+        let merge = StoryEvent {
+            kind: StoryEventKind::Merge,
+            story: "s1".into(),
+            other: "s2".into(),
+            articles: 1,
+            at: None,
+        };
+        s.save_story_members(
+            &[pair("c", "s1"), pair("b", "s1")],
+            std::slice::from_ref(&merge),
+            false,
+        )
+        .unwrap();
         assert_eq!(
             s.story_members().unwrap(),
             vec![pair("a", "s1"), pair("b", "s1"), pair("c", "s1")]
         );
-        s.save_story_members(&[pair("c", "s9")], true).unwrap();
+        s.save_story_members(&[pair("c", "s9")], &[], true).unwrap();
         drop(s);
         let s = SqliteStore::open(dir.path()).unwrap();
         assert_eq!(s.story_members().unwrap(), vec![pair("c", "s9")]);
+        let history = s.story_events("s2").unwrap();
+        assert_eq!(history.len(), 1, "the history outlives a rebuild");
+        assert_eq!(
+            StoryEvent {
+                at: None,
+                ..history[0].clone()
+            },
+            merge
+        );
+        assert!(history[0].at.is_some());
+        assert_eq!(s.story_events("s1").unwrap(), history);
+        assert!(s.story_events("s9").unwrap().is_empty());
     }
 
     #[test]

@@ -41,17 +41,25 @@ pub struct ClusterOptions {
     /// Two stories merge when links between them (each at least the join
     /// threshold) reach this share of the smaller story's articles.
     pub merge_share: f32,
+    /// Added to the score of two articles published close together (both
+    /// dated): reports of one event come in a burst, so nearness in time
+    /// vouches for a weaker content match. Undated articles get nothing.
+    pub time_bonus: f32,
+    /// Days apart at which the time bonus is halved.
+    pub time_bonus_half_life_days: f32,
 }
 
 impl Default for ClusterOptions {
     fn default() -> Self {
         ClusterOptions {
-            join_threshold: 0.45,
+            join_threshold: 0.50,
             neighbours: 20,
             names_weight: 1.0,
             link_members: 4,
             dormant_days: 30,
             merge_share: 1.0,
+            time_bonus: 0.3,
+            time_bonus_half_life_days: 2.0,
         }
     }
 }
@@ -67,6 +75,8 @@ impl ClusterOptions {
             "link_members" => self.link_members = value as usize,
             "dormant_days" => self.dormant_days = value as i32,
             "merge_share" => self.merge_share = value,
+            "time_bonus" => self.time_bonus = value,
+            "time_bonus_half_life_days" => self.time_bonus_half_life_days = value,
             other => return Err(format!("unknown option {other:?}")),
         }
         Ok(())
@@ -106,8 +116,7 @@ impl Clustering {
     pub fn restore(&mut self, index: &ArticleIndex, groups: &[Vec<u32>]) {
         for group in groups {
             let story = self.members.len() as u32;
-            self.members.push(Vec::new());
-            self.last_day.push(None);
+            self.new_story();
             for &doc in group {
                 self.position[doc as usize] = self.placed;
                 self.placed += 1;
@@ -169,7 +178,34 @@ impl Clustering {
         })
     }
 
+    /// The neighbours' scores with the time bonus added, best first.
+    fn with_time_bonus(
+        index: &ArticleIndex,
+        doc: u32,
+        near: &[(u32, f32)],
+        options: &ClusterOptions,
+    ) -> Vec<(u32, f32)> {
+        let day = index.doc(doc).day;
+        let mut scored: Vec<(u32, f32)> = near
+            .iter()
+            .map(|&(other, score)| match (day, index.doc(other).day) {
+                (Some(a), Some(b)) => {
+                    let days = (a - b).unsigned_abs() as f32;
+                    let half_life = options.time_bonus_half_life_days.max(f32::EPSILON);
+                    (
+                        other,
+                        score * (1.0 + options.time_bonus * 0.5f32.powf(days / half_life)),
+                    )
+                }
+                _ => (other, score),
+            })
+            .collect();
+        scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        scored
+    }
+
     fn place(&mut self, index: &ArticleIndex, doc: u32, near: &[(u32, f32)], options: &ClusterOptions) {
+        let near = &Self::with_time_bonus(index, doc, near, options);
         if let Some(story) = self.story_of_copy(index, doc) {
             self.join(index, doc, story);
             return;
@@ -204,11 +240,7 @@ impl Clustering {
             .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)));
         let story = match best {
             Some((story, link)) if link >= options.join_threshold => story,
-            _ => {
-                self.members.push(Vec::new());
-                self.last_day.push(None);
-                self.members.len() as u32 - 1
-            }
+            _ => self.new_story(),
         };
         self.join(index, doc, story);
         for &(other, score) in near {
@@ -216,6 +248,12 @@ impl Clustering {
                 self.links.push((doc, other));
             }
         }
+    }
+
+    fn new_story(&mut self) -> u32 {
+        self.members.push(Vec::new());
+        self.last_day.push(None);
+        self.members.len() as u32 - 1
     }
 
     /// The story of a placed near-duplicate of `doc`, if any.

@@ -11,7 +11,7 @@ use crate::cluster::{ClusterOptions, Clustering};
 use crate::story::{story_id, summarise, Story};
 use std::collections::HashMap;
 use storyline_relate::{ArticleIndex, Filter, SimilarPosts};
-use storyline_store::{Store, StoreError};
+use storyline_store::{Store, StoreError, StoryEvent, StoryEventKind};
 
 /// The stories of an index: which story each article is in, by stable id.
 pub struct Stories {
@@ -150,17 +150,64 @@ impl Stories {
         options: &ClusterOptions,
         from_scratch: bool,
     ) -> Result<Stories, StoreError> {
-        let kept = if from_scratch {
-            Vec::new()
-        } else {
-            store.story_members()?
-        };
+        let before = store.story_members()?;
+        let kept = if from_scratch { &[][..] } else { &before[..] };
         let threads = std::thread::available_parallelism().map_or(1, |p| p.get());
-        let (stories, changes) = Stories::update(index, &kept, options, threads);
+        let (stories, changes) = Stories::update(index, kept, options, threads);
         if from_scratch || !changes.is_empty() {
-            store.save_story_members(&changes, from_scratch)?;
+            let events = stories.history_since(index, &before);
+            store.save_story_members(&changes, &events, from_scratch)?;
         }
         Ok(stories)
+    }
+
+    /// The merges and splits that lead from `before` (article id, story id)
+    /// to these stories. A story whose articles now sit in another story
+    /// and no longer in itself was merged into it (one event per story it
+    /// went to); one that keeps some of its articles and lost others split
+    /// (one event per story that took some).
+    pub fn history_since(&self, index: &ArticleIndex, before: &[(String, String)]) -> Vec<StoryEvent> {
+        // Old story → (new story → articles moved), in first-seen order.
+        let mut moves: Vec<(&str, Vec<(&str, usize)>)> = Vec::new();
+        let mut kept_some: std::collections::HashSet<&str> = Default::default();
+        for (article, old) in before {
+            let Some(new) = index.doc_of(article).and_then(|d| self.id_of(d)) else {
+                continue;
+            };
+            if new == old {
+                kept_some.insert(old);
+                continue;
+            }
+            let at = match moves.iter().position(|(o, _)| o == old) {
+                Some(i) => i,
+                None => {
+                    moves.push((old, Vec::new()));
+                    moves.len() - 1
+                }
+            };
+            match moves[at].1.iter_mut().find(|(n, _)| *n == new) {
+                Some((_, count)) => *count += 1,
+                None => moves[at].1.push((new, 1)),
+            }
+        }
+        let mut events = Vec::new();
+        for (old, targets) in moves {
+            for (new, articles) in targets {
+                let split = kept_some.contains(old);
+                events.push(StoryEvent {
+                    kind: if split {
+                        StoryEventKind::Split
+                    } else {
+                        StoryEventKind::Merge
+                    },
+                    story: if split { old.to_string() } else { new.to_string() },
+                    other: if split { new.to_string() } else { old.to_string() },
+                    articles,
+                    at: None,
+                });
+            }
+        }
+        events
     }
 
     pub fn len(&self) -> usize {
@@ -250,5 +297,44 @@ mod tests {
             story.key_names
         );
         assert_eq!(later.all(&bigger)[0].id, wagner_id, "most recently active first");
+    }
+
+    #[test]
+    fn history_names_merges_and_splits() {
+        let index = ArticleIndex::build(wagner(5), IndexOptions::default());
+        let (stories, _) = Stories::update(&index, &[], &options(), 1);
+        let id = |a: &str| stories.id_of(index.doc_of(a).unwrap()).unwrap().to_string();
+        let (wagner, ecb) = (id("w1"), id("r1"));
+        assert_eq!(id("w3"), wagner);
+        assert_eq!(id("r2"), ecb);
+        let pair = |a: &str, s: &str| (a.to_string(), s.to_string());
+        let before = [
+            pair("w1", "old"),
+            pair("w2", "old"),
+            pair("r1", &ecb),
+            pair("r2", &ecb),
+            pair("w3", &ecb),
+            pair("gone", "elsewhere"),
+        ];
+        let events = stories.history_since(&index, &before);
+        let event = |kind, story: &str, other: &str, articles| StoryEvent {
+            kind,
+            story: story.to_string(),
+            other: other.to_string(),
+            articles,
+            at: None,
+        };
+        assert_eq!(
+            events,
+            [
+                event(StoryEventKind::Merge, &wagner, "old", 2),
+                event(StoryEventKind::Split, &ecb, &wagner, 1),
+            ]
+        );
+        let now: Vec<(String, String)> = ["w1", "w2", "w3", "r1", "r2"]
+            .iter()
+            .map(|a| pair(a, &id(a)))
+            .collect();
+        assert!(stories.history_since(&index, &now).is_empty(), "nothing moved");
     }
 }

@@ -362,6 +362,10 @@ pub struct BenchStoriesArgs {
     /// default was fitted on dev data)
     #[arg(long, conflicts_with = "synthetic")]
     pub sweep: bool,
+    /// Write each article's gold story and storyline's story as JSON Lines
+    /// ({"id","gold","story"}) to this file, for error analysis
+    #[arg(long, value_name = "FILE", conflicts_with = "synthetic")]
+    pub assignments: Option<PathBuf>,
     /// Leave linked entities out of the evidence (capitalised names only), to
     /// measure what they add; without a loadable model they are left out anyway
     #[arg(long)]

@@ -129,3 +129,98 @@ fn sample_stories_are_pure_stable_and_grow() {
     assert_eq!(r["articles"].as_u64().unwrap() as usize, total + 1);
     assert!(ids(&stories(dir.path())).contains(&wagner_id));
 }
+
+/// Writes a Markdown article with front matter into `dir`.
+fn write_article(dir: &std::path::Path, name: &str, title: &str, published: &str, text: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(
+        &path,
+        format!("---\ntitle: {title}\npublished: {published}\nsource: Test Wire\n---\n{text}\n"),
+    )
+    .unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+/// Where each article is: article id → story id.
+fn placement(list: &[Value]) -> HashMap<String, String> {
+    list.iter()
+        .flat_map(|s| {
+            let id = s["id"].as_str().unwrap().to_string();
+            members(s).into_iter().map(move |a| (a, id.clone()))
+        })
+        .collect()
+}
+
+#[test]
+fn stories_that_converge_merge_and_the_merge_is_recorded() {
+    let dir = tempfile::tempdir().unwrap();
+    let inputs = tempfile::tempdir().unwrap();
+    let storm = write_article(
+        inputs.path(),
+        "storm.md",
+        "Storm Daniel floods Benghazi",
+        "2023-09-10",
+        "Storm Daniel brought torrential rain to Benghazi and the Jebel Akhdar hills of eastern Libya, \
+         flooding streets and cutting power lines. Forecasters said Storm Daniel would move east overnight.",
+    );
+    let dams = write_article(
+        inputs.path(),
+        "dams.md",
+        "Two dams burst above Derna",
+        "2023-09-12",
+        "Two dams in the Wadi Derna valley gave way, and a wall of water swept whole neighbourhoods of \
+         Derna into the sea. Engineers had warned that the Derna dams needed repairs.",
+    );
+    assert!(run(dir.path(), &["ingest", &storm, &dams]).status.success());
+    let before = stories(dir.path());
+    assert_eq!(before.len(), 2, "two stories at first: {before:?}");
+    // Reports that tell both halves in their own words (not copies of either).
+    let bridge_texts = [
+        "After Storm Daniel soaked Benghazi and the Jebel Akhdar hills of eastern Libya, the two Derna dams \
+         failed and floodwater tore through Derna to the sea; engineers say the Derna dams had long needed repairs.",
+        "Torrential rain from Storm Daniel, which flooded Benghazi and cut power in eastern Libya, overwhelmed the \
+         Wadi Derna dams. Their collapse sent water through whole neighbourhoods of Derna.",
+        "Storm Daniel moved east from Benghazi across the Jebel Akhdar and burst both dams above Derna, whose \
+         neighbourhoods were swept into the sea, Libyan engineers and forecasters said.",
+    ];
+    let bridges: Vec<String> = bridge_texts
+        .iter()
+        .enumerate()
+        .map(|(n, text)| {
+            write_article(
+                inputs.path(),
+                &format!("bridge{n}.md"),
+                "Storm Daniel burst the Derna dams after flooding Benghazi",
+                "2023-09-13",
+                text,
+            )
+        })
+        .collect();
+    let mut args = vec!["ingest"];
+    args.extend(bridges.iter().map(String::as_str));
+    assert!(run(dir.path(), &args).status.success());
+    let after = stories(dir.path());
+    let (was, now) = (placement(&before), placement(&after));
+    assert_eq!(after.len(), 1, "the bridged stories merged: {after:?}");
+    let survivor = after[0]["id"].as_str().unwrap();
+    let story = json(&run(dir.path(), &["story", survivor, "--json"]));
+    let history = story["history"].as_array().unwrap();
+    for (article, old) in &was {
+        if old != &now[article] {
+            assert!(
+                history
+                    .iter()
+                    .any(|e| e["kind"] == "merge" && e["other"] == old.as_str() && e["story"] == survivor),
+                "the move of {article} out of {old} is recorded: {history:?}"
+            );
+        }
+    }
+    let absorbed = ids(&before).into_iter().find(|id| id != survivor).unwrap();
+    let o = run(dir.path(), &["story", &absorbed]);
+    assert!(!o.status.success());
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains(&format!("merged into story {survivor}")),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}

@@ -15,7 +15,7 @@ use crate::cli::{
 };
 use crate::commands::{ingest::ingest_inputs, Context};
 use crate::config::DEFAULT_BATCH_SIZE;
-use anyhow::Result;
+use anyhow::{Context as _, Result};
 use indicatif::ProgressBar;
 use serde_json::json;
 use std::io::{BufRead, Write};
@@ -131,6 +131,14 @@ pub fn stories(args: &BenchStoriesArgs, out: &mut dyn Write) -> Result<ExitCode>
             continue;
         }
         let report = stories_bench::run(&dataset, &index_options, &options, tagger.as_ref(), threads);
+        if let Some(file) = &args.assignments {
+            let mut lines = String::new();
+            for a in &report.assignments {
+                lines.push_str(&serde_json::to_string(a)?);
+                lines.push('\n');
+            }
+            std::fs::write(file, lines).with_context(|| format!("cannot write {}", file.display()))?;
+        }
         print_stories(&report, args.json, out)?;
     }
     Ok(ExitCode::SUCCESS)

@@ -13,7 +13,7 @@ use std::process::ExitCode;
 use storyline_extract::events::SharedEvent;
 use storyline_extract::linking::Catalog;
 use storyline_relate::{ArticleIndex, IndexOptions};
-use storyline_store::Store;
+use storyline_store::{Store, StoryEventKind};
 use storyline_stories::{ClusterOptions, Stories, Story};
 
 /// The index over the store and its stories, brought up to date. With the
@@ -107,18 +107,27 @@ pub fn list(ctx: &Context, args: &StoriesArgs, out: &mut dyn Write) -> Result<Ex
 pub fn show(ctx: &Context, args: &StoryArgs, out: &mut dyn Write) -> Result<ExitCode> {
     let mut store = ctx.open_store()?;
     let (index, stories) = current(&mut store, false)?;
+    let history = store.story_events(&args.id)?;
     let Some(story) = stories.get(&index, &args.id) else {
-        eprintln!(
-            "storyline: no story with id {:?} in {}",
-            args.id,
-            ctx.data_dir.display()
-        );
+        let merged_into = history
+            .iter()
+            .rev()
+            .find(|e| e.kind == StoryEventKind::Merge && e.other == args.id);
+        match merged_into {
+            Some(e) => eprintln!("storyline: story {} was merged into story {}", args.id, e.story),
+            None => eprintln!(
+                "storyline: no story with id {:?} in {}",
+                args.id,
+                ctx.data_dir.display()
+            ),
+        }
         return Ok(ExitCode::FAILURE);
     };
     let events = story_events(&store, &story.articles)?;
     if args.json {
         let mut v = serde_json::to_value(&story)?;
         v["events"] = serde_json::to_value(&events)?;
+        v["history"] = serde_json::to_value(&history)?;
         serde_json::to_writer(&mut *out, &v)?;
         writeln!(out)?;
         return Ok(ExitCode::SUCCESS);
@@ -133,6 +142,27 @@ pub fn show(ctx: &Context, args: &StoryArgs, out: &mut dyn Write) -> Result<Exit
     }
     if !story.key_names.is_empty() {
         writeln!(out, "  names: {}", story.key_names.join(" · "))?;
+    }
+    for e in &history {
+        let when = e.at.as_deref().unwrap_or("");
+        match e.kind {
+            StoryEventKind::Merge if e.story == story.id => writeln!(
+                out,
+                "  {when} took in story {} ({} articles)",
+                e.other, e.articles
+            )?,
+            StoryEventKind::Merge => writeln!(out, "  {when} merged into story {}", e.story)?,
+            StoryEventKind::Split if e.story == story.id => writeln!(
+                out,
+                "  {when} {} articles split off into story {}",
+                e.articles, e.other
+            )?,
+            StoryEventKind::Split => writeln!(
+                out,
+                "  {when} began with {} articles split off story {}",
+                e.articles, e.story
+            )?,
+        }
     }
     let sources: Vec<String> = story
         .sources
