@@ -78,7 +78,7 @@ fn cluster_index(index: &ArticleIndex, options: &ClusterOptions, threads: usize)
     let mut clustering = Clustering::new(index.len());
     let order: Vec<u32> = (0..index.len() as u32).collect();
     clustering.place_all(index, &order, options, threads);
-    clustering.merge_converged(options);
+    clustering.settle(index, options, threads);
     (0..index.len() as u32)
         .map(|d| clustering.story_of(d).expect("every article is placed"))
         .collect()
@@ -155,7 +155,7 @@ pub fn run_synthetic(
     let mut clustering = Clustering::new(index.len());
     let order: Vec<u32> = (0..index.len() as u32).collect();
     clustering.place_all(&index, &order, options, threads);
-    clustering.merge_converged(options);
+    clustering.settle(&index, options, threads);
     let seconds = start.elapsed().as_secs_f64().max(1e-9);
     let labels: Vec<u32> = order
         .iter()

@@ -63,7 +63,7 @@ impl Stories {
         });
         let before: Vec<Option<u32>> = (0..index.len() as u32).map(|d| clustering.story_of(d)).collect();
         clustering.place_all(index, &new, options, threads);
-        clustering.merge_converged(options);
+        clustering.settle(index, options, threads);
         for (number, members) in clustering.stories() {
             if number as usize >= restored {
                 ids.resize(number as usize + 1, String::new());

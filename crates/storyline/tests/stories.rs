@@ -69,6 +69,19 @@ fn sample_stories_are_pure_stable_and_grow() {
             assert!(s.get(key).is_some(), "{key} missing from {s}");
         }
     }
+    // And no storyline is cut in pieces: each label's articles share one story.
+    let mut stories_of: HashMap<&String, HashSet<&str>> = HashMap::new();
+    for s in &first {
+        for a in members(s) {
+            if let Some(l) = label.get(&a) {
+                stories_of.entry(l).or_default().insert(s["id"].as_str().unwrap());
+            }
+        }
+    }
+    assert_eq!(stories_of.len(), 7, "seven storylines: {stories_of:?}");
+    for (l, ids) in &stories_of {
+        assert_eq!(ids.len(), 1, "storyline {l} is split over {ids:?}");
+    }
     let wagner = first
         .iter()
         .max_by_key(|s| {
