@@ -11,6 +11,7 @@ use storyline_relate::Filter;
 use storyline_store::{StoreError, StoryEventKind};
 
 /// An RFC 9457 problem response.
+#[derive(Debug)]
 pub struct Problem {
     status: StatusCode,
     title: &'static str,

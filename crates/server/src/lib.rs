@@ -6,8 +6,10 @@
 //! Pages are server-rendered with askama, whose templates escape every value.
 
 mod api;
+mod feeds;
 mod highlight;
 mod pages;
+mod search;
 mod state;
 
 pub use state::AppState;
@@ -33,6 +35,11 @@ pub fn router(state: AppState) -> Router {
         .route("/api/entities", get(api::list_entities))
         .route("/api/entities/{id}", get(api::get_entity))
         .route("/entities/{id}", get(pages::entity))
+        .route("/search", get(search::page))
+        .route("/api/search", get(search::api))
+        .route("/feeds/{file}", get(feeds::site_feed))
+        .route("/feeds/stories/{file}", get(feeds::story_feed))
+        .route("/feeds/entities/{file}", get(feeds::entity_feed))
         .fallback(pages::not_found)
         .with_state(state)
 }

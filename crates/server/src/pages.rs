@@ -203,7 +203,7 @@ pub fn display_date(p: Option<Published>) -> String {
     )
 }
 
-fn render(t: impl Template) -> Response {
+pub fn render(t: impl Template) -> Response {
     match t.render() {
         Ok(html) => Html(html).into_response(),
         Err(e) => {

@@ -99,6 +99,61 @@ pub trait Store: Send {
     /// The recorded merges and splits that involve story `id` (as either
     /// side), oldest first.
     fn story_events(&self, id: &str) -> Result<Vec<StoryEvent>, StoreError>;
+    /// Full-text search over titles and texts, best match first.
+    fn search(&self, query: &SearchQuery) -> Result<Vec<SearchHit>, StoreError>;
+}
+
+/// What to search for: words (all must occur; "quoted words" as a phrase)
+/// and optional filters.
+#[derive(Debug, Clone, Default)]
+pub struct SearchQuery {
+    pub text: String,
+    /// First and last publication day to include (YYYY-MM-DD).
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub source: Option<String>,
+    pub lang: Option<String>,
+    pub limit: usize,
+    pub offset: usize,
+}
+
+/// One search result. The snippet marks matched words with U+0002 before
+/// and U+0003 after, for the caller to render (after escaping the text).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SearchHit {
+    pub id: String,
+    pub title: String,
+    pub published: Option<Published>,
+    pub source: Option<String>,
+    pub snippet: String,
+    /// BM25 relevance (higher is better).
+    pub score: f64,
+}
+
+/// Marks around a matched word in [`SearchHit::snippet`].
+pub const MATCH_START: char = '\u{2}';
+pub const MATCH_END: char = '\u{3}';
+
+/// The FTS5 expression for what a user typed: every word must occur,
+/// "quoted words" as a phrase; FTS5 operators in the input are taken as
+/// plain words, so no input is a syntax error. `None` when nothing is left.
+pub fn fts_expression(text: &str) -> Option<String> {
+    let mut parts = Vec::new();
+    for (i, chunk) in text.split('"').enumerate() {
+        let words: Vec<&str> = chunk
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .collect();
+        if words.is_empty() {
+            continue;
+        }
+        if i % 2 == 1 {
+            parts.push(format!("\"{}\"", words.join(" ")));
+        } else {
+            parts.extend(words.iter().map(|w| format!("\"{w}\"")));
+        }
+    }
+    (!parts.is_empty()).then(|| parts.join(" "))
 }
 
 /// A change in a story's shape, kept so that stories never change behind

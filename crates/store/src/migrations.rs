@@ -40,4 +40,9 @@ pub const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX story_events_by_story ON story_events (story_id);
     CREATE INDEX story_events_by_other ON story_events (other_story_id);",
+    // 4: full-text search over titles and texts (SQLite FTS5, Porter stems),
+    // keyed by the article's rowid and written in the upsert's transaction.
+    "CREATE VIRTUAL TABLE articles_fts USING fts5(title, text, tokenize = 'porter unicode61 remove_diacritics 2');
+    INSERT INTO articles_fts (rowid, title, text)
+        SELECT rowid, title, json_extract(doc, '$.text') FROM articles;",
 ];

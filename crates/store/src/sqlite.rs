@@ -6,7 +6,10 @@
 //! holding its full JSON, so a half-written article cannot exist.
 
 use crate::migrations::MIGRATIONS;
-use crate::{ArticleSummary, Page, Store, StoreError, StoryEvent, StoryEventKind, Upsert};
+use crate::{
+    fts_expression, ArticleSummary, Page, SearchHit, SearchQuery, Store, StoreError, StoryEvent,
+    StoryEventKind, Upsert,
+};
 use chrono::Utc;
 use rusqlite::{params, Connection, OptionalExtension};
 use std::path::{Path, PathBuf};
@@ -117,6 +120,12 @@ impl Store for SqliteStore {
                  ON CONFLICT (id) DO UPDATE SET url = ?2, canonical_url = ?3, source = ?4, title = ?5,
                      published = ?6, published_sort = ?7, content_hash = ?8, updated_at = ?10, doc = ?11",
             )?;
+            let mut unindex = tx.prepare_cached(
+                "DELETE FROM articles_fts WHERE rowid = (SELECT rowid FROM articles WHERE id = ?1)",
+            )?;
+            let mut reindex = tx.prepare_cached(
+                "INSERT INTO articles_fts (rowid, title, text) SELECT rowid, ?2, ?3 FROM articles WHERE id = ?1",
+            )?;
             for article in articles {
                 let existing: Option<(String, String)> = find
                     .query_row([&article.id], |r| Ok((r.get(0)?, r.get(1)?)))
@@ -136,6 +145,7 @@ impl Store for SqliteStore {
                     None => Upsert::Inserted,
                 };
                 if outcome != Upsert::Unchanged {
+                    unindex.execute([&stored.id])?;
                     write.execute(params![
                         stored.id,
                         stored.url,
@@ -149,6 +159,7 @@ impl Store for SqliteStore {
                         now.to_rfc3339(),
                         doc,
                     ])?;
+                    reindex.execute(params![stored.id, stored.title, stored.text])?;
                 }
                 outcomes.push(outcome);
             }
@@ -286,6 +297,47 @@ impl Store for SqliteStore {
         }
         tx.commit()?;
         Ok(())
+    }
+
+    fn search(&self, query: &SearchQuery) -> Result<Vec<SearchHit>, StoreError> {
+        let Some(expression) = fts_expression(&query.text) else {
+            return Ok(Vec::new());
+        };
+        let mut select = self.conn.prepare_cached(
+            "SELECT a.id, a.title, a.published, a.source,
+                    snippet(articles_fts, 1, char(2), char(3), '…', 24), -bm25(articles_fts, 3.0, 1.0)
+             FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid
+             WHERE articles_fts MATCH ?1
+               AND (?2 IS NULL OR substr(a.published_sort, 1, 10) >= ?2)
+               AND (?3 IS NULL OR (a.published_sort != '' AND substr(a.published_sort, 1, 10) <= ?3))
+               AND (?4 IS NULL OR a.source = ?4)
+               AND (?5 IS NULL OR json_extract(a.doc, '$.lang') = ?5)
+             ORDER BY bm25(articles_fts, 3.0, 1.0), a.id
+             LIMIT ?6 OFFSET ?7",
+        )?;
+        let rows = select.query_map(
+            params![
+                expression,
+                query.from,
+                query.to,
+                query.source,
+                query.lang,
+                query.limit.max(1) as i64,
+                query.offset as i64
+            ],
+            |r| {
+                let published: Option<String> = r.get(2)?;
+                Ok(SearchHit {
+                    id: r.get(0)?,
+                    title: r.get(1)?,
+                    published: published.as_deref().and_then(storyline_core::Published::parse),
+                    source: r.get(3)?,
+                    snippet: r.get(4)?,
+                    score: r.get(5)?,
+                })
+            },
+        )?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     fn story_events(&self, id: &str) -> Result<Vec<StoryEvent>, StoreError> {
@@ -455,5 +507,68 @@ mod tests {
             SqliteStore::open(dir.path()),
             Err(StoreError::TooNew { found: 99, .. })
         ));
+    }
+
+    #[test]
+    fn search_finds_words_stems_and_phrases_and_follows_updates() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = SqliteStore::open(dir.path()).unwrap();
+        s.upsert(&[
+            article(
+                "a",
+                "Wagner fighters marched on Moscow before the mutiny ended.",
+                Some("2023-06-24"),
+            ),
+            article(
+                "b",
+                "The central bank raised interest rates in Frankfurt.",
+                Some("2023-07-27"),
+            ),
+            article(
+                "c",
+                "Moscow said the march was over; fighters returned to camps.",
+                None,
+            ),
+        ])
+        .unwrap();
+        let ids = |s: &SqliteStore, text: &str, from: Option<&str>| -> Vec<String> {
+            s.search(&SearchQuery {
+                text: text.into(),
+                from: from.map(String::from),
+                limit: 10,
+                ..Default::default()
+            })
+            .unwrap()
+            .into_iter()
+            .map(|h| h.id)
+            .collect()
+        };
+        let mut both = ids(&s, "moscow fighter", None);
+        both.sort();
+        assert_eq!(both, ["a", "c"], "every word, stemmed (fighter ~ fighters)");
+        assert_eq!(ids(&s, "\"marched on Moscow\"", None), ["a"], "a phrase");
+        assert!(
+            ids(&s, "moscow", Some("2023-06-25")).is_empty(),
+            "undated and earlier left out"
+        );
+        assert!(
+            ids(&s, "AND OR NOT ( * \"", None).is_empty(),
+            "operators are words, never errors"
+        );
+        let hit = &s
+            .search(&SearchQuery {
+                text: "interest".into(),
+                limit: 1,
+                ..Default::default()
+            })
+            .unwrap()[0];
+        assert!(hit.snippet.contains("\u{2}interest\u{3}"), "{:?}", hit.snippet);
+        s.upsert(&[article("b", "The bank left rates unchanged.", Some("2023-07-27"))])
+            .unwrap();
+        assert!(
+            ids(&s, "interest", None).is_empty(),
+            "an update replaces the indexed text"
+        );
+        assert_eq!(ids(&s, "unchanged", None), ["b"]);
     }
 }

@@ -291,7 +291,12 @@ fn text_from_inputs_is_escaped_in_pages() {
         .status
         .success());
     let server = start(&["--data-dir", store.path().to_str().unwrap(), "serve"]);
-    for path in ["/", "/articles/x1"] {
+    for path in [
+        "/",
+        "/articles/x1",
+        "/search?q=headline",
+        "/search?q=%3Cscript%3Ealert(1)%3C/script%3E+headline",
+    ] {
         let (status, _, html) = get(&format!("{}{path}", server.base));
         assert_eq!(status, 200);
         assert!(!html.contains("<script>alert"), "{path} carries a live script");
@@ -301,4 +306,79 @@ fn text_from_inputs_is_escaped_in_pages() {
             "{path}"
         );
     }
+}
+
+#[test]
+fn search_finds_words_with_filters_and_every_feed_parses() {
+    let server = start(&["demo"]);
+    let base = &server.base;
+
+    // The search page marks what matched; the API pages with a cursor.
+    let (status, ct, html) = get(&format!("{base}/search?q=Prigozhin+Lukashenko"));
+    assert_eq!(status, 200);
+    assert!(ct.starts_with("text/html"));
+    assert!(
+        html.contains("<mark>Prigozhin</mark>") || html.contains("<mark>Lukashenko</mark>"),
+        "{html}"
+    );
+    let (status, ct, body) = get(&format!("{base}/api/search?q=Prigozhin"));
+    assert_eq!(status, 200);
+    assert!(ct.starts_with("application/json"));
+    let found: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let hits = found["hits"].as_array().unwrap();
+    assert!(hits.len() >= 5, "{body}");
+    assert!(hits
+        .iter()
+        .all(|h| !h["snippet"].as_str().unwrap().contains('\u{2}')));
+    let (_, _, body) = get(&format!("{base}/api/search?q=Prigozhin&from=2023-07-01"));
+    let later: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let later = later["hits"].as_array().unwrap();
+    assert!(
+        later.len() < hits.len(),
+        "the date filter leaves earlier reports out"
+    );
+    assert!(later
+        .iter()
+        .all(|h| h["published"].as_str().unwrap() >= "2023-07-01"));
+    let (status, ct, _) = get(&format!("{base}/api/search?q=x&from=yesterday"));
+    assert_eq!(status, 400);
+    assert!(ct.starts_with("application/problem+json"));
+    let (status, _, _) = get(&format!("{base}/api/search"));
+    assert_eq!(status, 400, "q is required");
+
+    // Feeds of the latest articles, a story, an entity and a search, in all three formats.
+    let (_, _, stories) = get(&format!("{base}/api/stories"));
+    let stories: serde_json::Value = serde_json::from_str(&stories).unwrap();
+    let story = stories["stories"][0]["id"].as_str().unwrap().to_string();
+    let (_, _, entities) = get(&format!("{base}/api/entities"));
+    let entities: serde_json::Value = serde_json::from_str(&entities).unwrap();
+    let entity = entities["entities"][0]["id"].as_str().unwrap().to_string();
+    for path in [
+        "/feeds/latest".to_string(),
+        format!("/feeds/stories/{story}"),
+        format!("/feeds/entities/{entity}"),
+    ] {
+        for (suffix, kind) in [("xml", "rss"), ("atom", "atom"), ("json", "feed+json")] {
+            let url = format!("{base}{path}.{suffix}");
+            let (status, ct, body) = get(&url);
+            assert_eq!(status, 200, "{url}");
+            assert!(ct.contains(kind), "{url}: {ct}");
+            let feed = feed_rs::parser::parse(body.as_bytes()).unwrap_or_else(|e| panic!("{url}: {e}"));
+            assert!(!feed.entries.is_empty(), "{url}");
+            assert!(feed
+                .entries
+                .iter()
+                .all(|e| e.links.iter().any(|l| l.href.starts_with(base))));
+        }
+    }
+    let url = format!("{base}/feeds/search.atom?q=Prigozhin");
+    let (status, _, body) = get(&url);
+    assert_eq!(status, 200);
+    assert_eq!(
+        feed_rs::parser::parse(body.as_bytes()).unwrap().entries.len(),
+        hits.len()
+    );
+    let (status, ct, _) = get(&format!("{base}/feeds/stories/nope.xml"));
+    assert_eq!(status, 404);
+    assert!(ct.starts_with("application/problem+json"));
 }
