@@ -8,6 +8,7 @@
 mod api;
 mod feeds;
 mod highlight;
+mod metrics;
 mod pages;
 mod search;
 mod state;
@@ -40,7 +41,12 @@ pub fn router(state: AppState) -> Router {
         .route("/feeds/{file}", get(feeds::site_feed))
         .route("/feeds/stories/{file}", get(feeds::story_feed))
         .route("/feeds/entities/{file}", get(feeds::entity_feed))
+        .route("/metrics", get(metrics::scrape))
         .fallback(pages::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::track,
+        ))
         .with_state(state)
 }
 

@@ -35,6 +35,7 @@ struct Inner {
     /// The named-entity tagger, when a model was loaded.
     tagger: Option<Tagger>,
     derived: RwLock<Option<(u64, Arc<Derived>)>>,
+    metrics: crate::metrics::Metrics,
 }
 
 impl AppState {
@@ -45,8 +46,14 @@ impl AppState {
                 store: Mutex::new(store),
                 tagger,
                 derived: RwLock::new(None),
+                metrics: crate::metrics::Metrics::new(),
             }),
         }
+    }
+
+    /// The request and store metrics served at `/metrics`.
+    pub fn metrics(&self) -> &crate::metrics::Metrics {
+        &self.inner.metrics
     }
 
     /// What is extracted from `article` (entities, quotes, statements and

@@ -381,4 +381,21 @@ fn search_finds_words_with_filters_and_every_feed_parses() {
     let (status, ct, _) = get(&format!("{base}/feeds/stories/nope.xml"));
     assert_eq!(status, 404);
     assert!(ct.starts_with("application/problem+json"));
+
+    // What was served shows in the metrics, by route pattern.
+    let (status, ct, metrics) = get(&format!("{base}/metrics"));
+    assert_eq!(status, 200);
+    assert!(ct.starts_with("application/openmetrics-text"), "{ct}");
+    assert!(
+        metrics.contains(
+            r#"storyline_http_requests_total{method="GET",route="/feeds/stories/{file}",status="404"} 1"#
+        ),
+        "{metrics}"
+    );
+    assert!(metrics.contains(r#"route="/search",status="200"}"#), "{metrics}");
+    assert!(metrics.contains("storyline_articles 45"), "{metrics}");
+    assert!(
+        metrics.contains("storyline_http_request_duration_seconds_bucket"),
+        "{metrics}"
+    );
 }
