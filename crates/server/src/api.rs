@@ -26,6 +26,14 @@ impl Problem {
             detail,
         }
     }
+    pub fn internal(detail: String) -> Problem {
+        tracing::error!(%detail, "internal error");
+        Problem {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            title: "Internal Server Error",
+            detail,
+        }
+    }
     pub fn bad_request(detail: String) -> Problem {
         Problem {
             status: StatusCode::BAD_REQUEST,

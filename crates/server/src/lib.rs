@@ -12,6 +12,7 @@ mod metrics;
 mod pages;
 mod search;
 mod state;
+mod widget;
 
 pub use state::AppState;
 
@@ -42,6 +43,8 @@ pub fn router(state: AppState) -> Router {
         .route("/feeds/stories/{file}", get(feeds::story_feed))
         .route("/feeds/entities/{file}", get(feeds::entity_feed))
         .route("/metrics", get(metrics::scrape))
+        .route("/widget.js", get(widget::script))
+        .route("/fragments/similar", get(widget::fragment))
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -382,6 +382,25 @@ fn search_finds_words_with_filters_and_every_feed_parses() {
     assert_eq!(status, 404);
     assert!(ct.starts_with("application/problem+json"));
 
+    // The widget script, and the fragment it renders, for any site.
+    let (status, ct, js) = get(&format!("{base}/widget.js"));
+    assert_eq!(status, 200);
+    assert!(ct.starts_with("text/javascript"));
+    assert!(js.contains("attachShadow") && js.contains("/fragments/similar"));
+    let seed_like = hits[0]["id"].as_str().unwrap();
+    let url = format!("{base}/fragments/similar?id={seed_like}&k=3");
+    let mut r = ureq::get(&url).call().unwrap();
+    assert_eq!(r.headers().get("access-control-allow-origin").unwrap(), "*");
+    let fragment = r.body_mut().read_to_string().unwrap();
+    assert!(
+        fragment.starts_with("<section class=\"storyline-similar\""),
+        "{fragment}"
+    );
+    assert_eq!(fragment.matches("<li>").count(), 3, "{fragment}");
+    assert!(!fragment.contains("<html"), "a fragment, not a page");
+    let (status, _, _) = get(&format!("{base}/fragments/similar?url=https://nowhere.example/x"));
+    assert_eq!(status, 404);
+
     // What was served shows in the metrics, by route pattern.
     let (status, ct, metrics) = get(&format!("{base}/metrics"));
     assert_eq!(status, 200);
