@@ -71,10 +71,23 @@ impl IntoResponse for Problem {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListParams {
+    /// Items per page, 1 to 200 (default 50).
     limit: Option<usize>,
+    /// Where to go on from: the `next_cursor` of the page before.
     cursor: Option<String>,
+}
+
+/// The body of every error (RFC 9457, `application/problem+json`).
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct ProblemDoc {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
 }
 
 pub const MAX_PAGE: usize = 200;
@@ -90,6 +103,9 @@ fn page_limit(limit: Option<usize>) -> Result<usize, Problem> {
     Ok(limit)
 }
 
+#[utoipa::path(get, path = "/api/articles", tag = "articles", params(ListParams),
+    responses((status = 200, description = "A page of article summaries, newest first, and `next_cursor`", content_type = "application/json"),
+              (status = 400, description = "A bad limit or cursor", body = ProblemDoc, content_type = "application/problem+json")))]
 pub async fn list_articles(
     State(state): State<AppState>,
     Query(p): Query<ListParams>,
@@ -104,6 +120,9 @@ pub async fn list_articles(
 /// The article, plus its near-duplicate group: `duplicate_of` (the group's
 /// canonical, earliest member, when that is another article) and `duplicates`
 /// (the other members).
+#[utoipa::path(get, path = "/api/articles/{id}", tag = "articles", params(("id" = String, Path, description = "Article id")),
+    responses((status = 200, description = "The article, its near-duplicate group, its story and its extraction (entities, quotes, statements, timexes, events)", content_type = "application/json"),
+              (status = 404, description = "No such article", body = ProblemDoc, content_type = "application/problem+json")))]
 pub async fn get_article(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, Problem> {
     let key = id.clone();
     let Some(article) = state.with_store(move |s| s.get(&key)).await? else {
@@ -136,7 +155,8 @@ pub async fn get_article(State(state): State<AppState>, Path(id): Path<String>) 
     Ok(Json(body).into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SimilarParams {
     k: Option<usize>,
     /// Only articles at most this many days apart.
@@ -148,6 +168,10 @@ pub struct SimilarParams {
     exclude_source: Option<String>,
 }
 
+#[utoipa::path(get, path = "/api/articles/{id}/similar", tag = "articles", params(("id" = String, Path, description = "Article id"), SimilarParams),
+    responses((status = 200, description = "Similar Posts, best first, each with its reasons (`why`) and the copies it stands for", content_type = "application/json"),
+              (status = 400, description = "A bad parameter", body = ProblemDoc, content_type = "application/problem+json"),
+              (status = 404, description = "No such article", body = ProblemDoc, content_type = "application/problem+json")))]
 pub async fn similar(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -186,6 +210,9 @@ pub async fn similar(
 }
 
 /// Stories, most recently active first; the cursor is the position to go on from.
+#[utoipa::path(get, path = "/api/stories", tag = "stories", params(ListParams),
+    responses((status = 200, description = "A page of stories, most recently active first, and `next_cursor`", content_type = "application/json"),
+              (status = 400, description = "A bad limit or cursor", body = ProblemDoc, content_type = "application/problem+json")))]
 pub async fn list_stories(
     State(state): State<AppState>,
     Query(p): Query<ListParams>,
@@ -210,6 +237,9 @@ fn offset_cursor(cursor: Option<&str>) -> Result<usize, Problem> {
 }
 
 /// The entities linked across articles, most widely named first.
+#[utoipa::path(get, path = "/api/entities", tag = "entities", params(ListParams),
+    responses((status = 200, description = "A page of entities linked across articles, most widely named first, and `next_cursor`", content_type = "application/json"),
+              (status = 400, description = "A bad limit or cursor", body = ProblemDoc, content_type = "application/problem+json")))]
 pub async fn list_entities(
     State(state): State<AppState>,
     Query(p): Query<ListParams>,
@@ -224,6 +254,9 @@ pub async fn list_entities(
 }
 
 /// One entity: names, roles, the articles naming it and its quotes.
+#[utoipa::path(get, path = "/api/entities/{id}", tag = "entities", params(("id" = String, Path, description = "Entity id (ent-…)")),
+    responses((status = 200, description = "The entity: names, roles, articles, every mention with its span, quotes", content_type = "application/json"),
+              (status = 404, description = "No such entity", body = ProblemDoc, content_type = "application/problem+json")))]
 pub async fn get_entity(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, Problem> {
     let catalog = state.catalog().await?;
     match catalog.get(&id) {
@@ -233,6 +266,9 @@ pub async fn get_entity(State(state): State<AppState>, Path(id): Path<String>) -
 }
 
 /// One story with its timeline.
+#[utoipa::path(get, path = "/api/stories/{id}", tag = "stories", params(("id" = String, Path, description = "Story id")),
+    responses((status = 200, description = "The story: headline, dates, sources, timeline, events, key entities and history of merges and splits", content_type = "application/json"),
+              (status = 404, description = "No such story (or one merged into another, named in `detail`)", body = ProblemDoc, content_type = "application/problem+json")))]
 pub async fn get_story(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, Problem> {
     let derived = state.derived().await?;
     let history = {

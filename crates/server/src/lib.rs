@@ -9,6 +9,7 @@ mod api;
 mod feeds;
 mod highlight;
 mod metrics;
+mod openapi;
 mod pages;
 mod search;
 mod state;
@@ -16,29 +17,42 @@ mod widget;
 
 pub use state::AppState;
 
-use axum::routing::get;
+use axum::routing::{get, MethodRouter};
 use axum::Router;
 use std::net::SocketAddr;
 use storyline_store::Store;
 
-/// The whole site: pages, API and health check.
+/// The JSON API's data routes: each is documented in the OpenAPI document
+/// (`openapi::ApiDoc`), which a test checks against this list.
+fn api_routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
+    vec![
+        ("/api/articles", get(api::list_articles)),
+        ("/api/articles/{id}", get(api::get_article)),
+        ("/api/articles/{id}/similar", get(api::similar)),
+        ("/api/stories", get(api::list_stories)),
+        ("/api/stories/{id}", get(api::get_story)),
+        ("/api/entities", get(api::list_entities)),
+        ("/api/entities/{id}", get(api::get_entity)),
+        ("/api/search", get(search::api)),
+    ]
+}
+
+/// The whole site: pages, API, feeds, widget and operations.
 pub fn router(state: AppState) -> Router {
-    Router::new()
+    let mut router = Router::new();
+    for (path, route) in api_routes() {
+        router = router.route(path, route);
+    }
+    router
+        .route("/api/openapi.json", get(openapi::document))
+        .route("/api/docs", get(openapi::page))
         .route("/", get(pages::home))
         .route("/articles/{id}", get(pages::article))
         .route("/style.css", get(pages::stylesheet))
         .route("/healthz", get(|| async { "ok" }))
-        .route("/api/articles", get(api::list_articles))
-        .route("/api/articles/{id}", get(api::get_article))
-        .route("/api/articles/{id}/similar", get(api::similar))
-        .route("/api/stories", get(api::list_stories))
-        .route("/api/stories/{id}", get(api::get_story))
         .route("/stories/{id}", get(pages::story))
-        .route("/api/entities", get(api::list_entities))
-        .route("/api/entities/{id}", get(api::get_entity))
         .route("/entities/{id}", get(pages::entity))
         .route("/search", get(search::page))
-        .route("/api/search", get(search::api))
         .route("/feeds/{file}", get(feeds::site_feed))
         .route("/feeds/stories/{file}", get(feeds::story_feed))
         .route("/feeds/entities/{file}", get(feeds::entity_feed))
@@ -87,4 +101,20 @@ async fn shutdown_signal() {
         _ = term => {},
     }
     tracing::info!("shutting down");
+}
+
+#[cfg(test)]
+mod tests {
+    use utoipa::OpenApi;
+
+    #[test]
+    fn the_openapi_document_lists_every_api_route() {
+        let doc = serde_json::to_value(crate::openapi::ApiDoc::openapi()).unwrap();
+        assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+        let paths = doc["paths"].as_object().unwrap();
+        for (path, _) in super::api_routes() {
+            assert!(paths.contains_key(path), "{path} is not in the OpenAPI document");
+        }
+        assert_eq!(paths.len(), super::api_routes().len(), "and nothing else");
+    }
 }

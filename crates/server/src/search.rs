@@ -23,16 +23,25 @@ const PAGE: usize = 20;
 /// With a story or entity filter, how many matches are read to filter from.
 const FILTER_WINDOW: usize = 2_000;
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SearchParams {
+    /// What to search for: every word must occur; "quoted words" as a phrase.
     #[serde(default)]
     pub q: String,
+    /// First publication day (YYYY-MM-DD).
     pub from: Option<String>,
+    /// Last publication day (YYYY-MM-DD).
     pub to: Option<String>,
+    /// Only this source.
     pub source: Option<String>,
+    /// Only this language (ISO 639-1).
     pub lang: Option<String>,
+    /// Only articles of this story.
     pub story: Option<String>,
+    /// Only articles naming this entity.
     pub entity: Option<String>,
+    /// The `next_cursor` of the page before.
     pub cursor: Option<String>,
 }
 
@@ -117,6 +126,9 @@ pub async fn run(state: &AppState, p: &SearchParams) -> Result<Results, Problem>
 }
 
 /// `/api/search?q=…&from=&to=&source=&lang=&story=&entity=&cursor=`.
+#[utoipa::path(get, path = "/api/search", tag = "search", params(SearchParams),
+    responses((status = 200, description = "Matches, best first: id, title, published, source, snippet, score; and `next_cursor`", content_type = "application/json"),
+              (status = 400, description = "No query, or a bad date or cursor", body = crate::api::ProblemDoc, content_type = "application/problem+json")))]
 pub async fn api(State(state): State<AppState>, Query(p): Query<SearchParams>) -> Result<Response, Problem> {
     if p.q.trim().is_empty() {
         return Err(Problem::bad_request("q (what to search for) is required".into()));

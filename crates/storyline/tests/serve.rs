@@ -401,6 +401,22 @@ fn search_finds_words_with_filters_and_every_feed_parses() {
     let (status, _, _) = get(&format!("{base}/fragments/similar?url=https://nowhere.example/x"));
     assert_eq!(status, 404);
 
+    // The OpenAPI document and its reference page.
+    let (status, ct, body) = get(&format!("{base}/api/openapi.json"));
+    assert_eq!(status, 200);
+    assert!(ct.starts_with("application/json"));
+    let doc: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    for path in ["/api/articles/{id}/similar", "/api/stories/{id}", "/api/search"] {
+        assert!(
+            doc["paths"][path]["get"]["responses"]["200"].is_object(),
+            "{path}"
+        );
+    }
+    let (status, _, html) = get(&format!("{base}/api/docs"));
+    assert_eq!(status, 200);
+    assert!(html.contains("GET /api/articles/{id}/similar"), "{html}");
+
     // What was served shows in the metrics, by route pattern.
     let (status, ct, metrics) = get(&format!("{base}/metrics"));
     assert_eq!(status, 200);
