@@ -34,6 +34,27 @@ impl Problem {
             detail,
         }
     }
+    pub fn unauthorized(detail: String) -> Problem {
+        Problem {
+            status: StatusCode::UNAUTHORIZED,
+            title: "Unauthorized",
+            detail,
+        }
+    }
+    pub fn forbidden(detail: String) -> Problem {
+        Problem {
+            status: StatusCode::FORBIDDEN,
+            title: "Forbidden",
+            detail,
+        }
+    }
+    pub fn unavailable(detail: String) -> Problem {
+        Problem {
+            status: StatusCode::SERVICE_UNAVAILABLE,
+            title: "Service Unavailable",
+            detail,
+        }
+    }
     pub fn bad_request(detail: String) -> Problem {
         Problem {
             status: StatusCode::BAD_REQUEST,

@@ -7,6 +7,7 @@
 
 mod api;
 mod feeds;
+mod guard;
 mod highlight;
 mod metrics;
 mod openapi;
@@ -14,6 +15,7 @@ mod pages;
 mod search;
 mod state;
 mod widget;
+mod writes;
 
 pub use state::AppState;
 
@@ -22,11 +24,19 @@ use axum::Router;
 use std::net::SocketAddr;
 use storyline_store::Store;
 
+/// The largest request body taken (a POST of many articles).
+const MAX_BODY_BYTES: usize = 32 * 1024 * 1024;
+
 /// The JSON API's data routes: each is documented in the OpenAPI document
 /// (`openapi::ApiDoc`), which a test checks against this list.
 fn api_routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
     vec![
-        ("/api/articles", get(api::list_articles)),
+        (
+            "/api/articles",
+            get(api::list_articles)
+                .post(writes::post_articles)
+                .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES)),
+        ),
         ("/api/articles/{id}", get(api::get_article)),
         ("/api/articles/{id}/similar", get(api::similar)),
         ("/api/stories", get(api::list_stories)),
@@ -60,6 +70,7 @@ pub fn router(state: AppState) -> Router {
         .route("/widget.js", get(widget::script))
         .route("/fragments/similar", get(widget::fragment))
         .fallback(pages::not_found)
+        .layer(axum::middleware::from_fn(guard::protect))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             metrics::track,
@@ -67,16 +78,18 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Serves `store` on `addr` until Ctrl-C or SIGTERM; `ready` is told the bound address.
+/// Serves `store` on `addr` until Ctrl-C or SIGTERM; `ready` is told the
+/// bound address. `api_token` opens the write endpoints.
 pub async fn serve(
     store: Box<dyn Store>,
     tagger: Option<storyline_extract::ner::Tagger>,
+    api_token: Option<String>,
     addr: SocketAddr,
     ready: impl FnOnce(SocketAddr),
 ) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     ready(listener.local_addr()?);
-    axum::serve(listener, router(AppState::new(store, tagger)))
+    axum::serve(listener, router(AppState::with_token(store, tagger, api_token)))
         .with_graceful_shutdown(shutdown_signal())
         .await
 }

@@ -18,6 +18,7 @@ use utoipa::OpenApi;
     ),
     paths(
         crate::api::list_articles,
+        crate::writes::post_articles,
         crate::api::get_article,
         crate::api::similar,
         crate::api::list_stories,
@@ -27,6 +28,7 @@ use utoipa::OpenApi;
         crate::search::api,
     ),
     components(schemas(crate::api::ProblemDoc)),
+    modifiers(&BearerAuth),
     tags(
         (name = "articles", description = "Stored articles, their extraction and Similar Posts"),
         (name = "stories", description = "Articles grouped by the real-world event they report"),
@@ -35,6 +37,20 @@ use utoipa::OpenApi;
     )
 )]
 pub struct ApiDoc;
+
+/// Declares the bearer token the write endpoints name.
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
 
 /// `/api/openapi.json`.
 pub async fn document() -> Response {

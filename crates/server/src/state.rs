@@ -36,19 +36,46 @@ struct Inner {
     tagger: Option<Tagger>,
     derived: RwLock<Option<(u64, Arc<Derived>)>>,
     metrics: crate::metrics::Metrics,
+    /// The bearer token write endpoints need; `None` turns them off.
+    api_token: Option<String>,
 }
 
 impl AppState {
     /// The state over `store`; `tagger` (when given) adds entities to article pages and JSON.
     pub fn new(store: Box<dyn Store>, tagger: Option<Tagger>) -> AppState {
+        Self::with_token(store, tagger, None)
+    }
+
+    /// The state, with write endpoints open to requests bearing `api_token`.
+    pub fn with_token(store: Box<dyn Store>, tagger: Option<Tagger>, api_token: Option<String>) -> AppState {
         AppState {
             inner: Arc::new(Inner {
                 store: Mutex::new(store),
                 tagger,
                 derived: RwLock::new(None),
                 metrics: crate::metrics::Metrics::new(),
+                api_token: api_token.filter(|t| !t.is_empty()),
             }),
         }
+    }
+
+    /// The token write endpoints need, when writes are on.
+    pub fn api_token(&self) -> Option<&str> {
+        self.inner.api_token.as_deref()
+    }
+
+    /// Runs `f` with the store, writable, on a blocking thread.
+    pub async fn with_store_mut<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut dyn Store) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let inner = self.inner.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut store = inner.store.lock().unwrap_or_else(|p| p.into_inner());
+            f(store.as_mut())
+        })
+        .await
+        .expect("store task panicked")
     }
 
     /// The request and store metrics served at `/metrics`.

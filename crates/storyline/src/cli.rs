@@ -224,6 +224,9 @@ pub struct ServeArgs {
     /// Address to listen on [default: 127.0.0.1:8080]
     #[arg(long, env = "STORYLINE_ADDR")]
     pub addr: Option<SocketAddr>,
+    /// Bearer token that opens the write endpoints (POST /api/articles); without one they are off
+    #[arg(long, env = "STORYLINE_API_TOKEN", hide_env_values = true)]
+    pub api_token: Option<String>,
 }
 
 #[derive(Args, Debug)]
@@ -231,6 +234,9 @@ pub struct DemoArgs {
     /// Address to listen on [default: 127.0.0.1:8080]
     #[arg(long, env = "STORYLINE_ADDR")]
     pub addr: Option<SocketAddr>,
+    /// Bearer token that opens the write endpoints (POST /api/articles); without one they are off
+    #[arg(long, env = "STORYLINE_API_TOKEN", hide_env_values = true)]
+    pub api_token: Option<String>,
     /// Load the corpus and exit instead of serving (into --data-dir when given)
     #[arg(long)]
     pub no_serve: bool,

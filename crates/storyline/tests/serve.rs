@@ -434,3 +434,79 @@ fn search_finds_words_with_filters_and_every_feed_parses() {
         "{metrics}"
     );
 }
+
+/// POSTs `body` with an optional bearer token: (status, content type, body).
+fn post(url: &str, token: Option<&str>, body: &str) -> (u16, String, String) {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let mut request = agent.post(url).header("content-type", "application/x-ndjson");
+    if let Some(t) = token {
+        request = request.header("authorization", &format!("Bearer {t}"));
+    }
+    let mut r = request.send(body).unwrap_or_else(|e| panic!("POST {url}: {e}"));
+    let ct = r
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    (r.status().as_u16(), ct, r.body_mut().read_to_string().unwrap())
+}
+
+#[test]
+fn writes_need_the_token_and_keep_good_records_beside_bad_ones() {
+    let body = "{\"id\":\"w1\",\"title\":\"<script>alert(3)</script> Wagner leaves Rostov\",\"text\":\"Wagner fighters left Rostov-on-Don on Sunday.\",\"published\":\"2023-06-25\"}\n\
+                {\"title\":\"no text here\"}\n";
+
+    // No token configured: writes are off.
+    let store = tempfile::tempdir().unwrap();
+    let server = start(&["--data-dir", store.path().to_str().unwrap(), "serve"]);
+    let (status, ct, _) = post(&format!("{}/api/articles", server.base), Some("anything"), body);
+    assert_eq!(status, 403);
+    assert!(ct.starts_with("application/problem+json"));
+    drop(server);
+
+    let store = tempfile::tempdir().unwrap();
+    let server = start(&[
+        "--data-dir",
+        store.path().to_str().unwrap(),
+        "serve",
+        "--api-token",
+        "s3cret",
+    ]);
+    let url = format!("{}/api/articles", server.base);
+    for token in [None, Some("wrong")] {
+        let (status, ct, _) = post(&url, token, body);
+        assert_eq!(status, 401, "{token:?}");
+        assert!(ct.starts_with("application/problem+json"));
+    }
+    let (status, _, summary) = post(&url, Some("s3cret"), body);
+    assert_eq!(status, 201, "{summary}");
+    let summary: serde_json::Value = serde_json::from_str(&summary).unwrap();
+    assert_eq!(summary["ingested"], 1);
+    assert_eq!(summary["rejected"][0]["line"], 2, "{summary}");
+    let (status, _, _) = post(&url, Some("s3cret"), body);
+    assert_eq!(status, 200, "a replay stores nothing new");
+    let (status, _, _) = post(&url, Some("s3cret"), "{\"title\":\"no text\"}\n");
+    assert_eq!(status, 422);
+
+    // What was written is served, inert, under a strict policy.
+    let (status, _, article) = get(&format!("{}/api/articles/w1", server.base));
+    assert_eq!(status, 200, "{article}");
+    let agent: ureq::Agent = ureq::Agent::config_builder().build().into();
+    let mut page = agent.get(&format!("{}/articles/w1", server.base)).call().unwrap();
+    let csp = page
+        .headers()
+        .get("content-security-policy")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        csp.contains("default-src 'none'") && !csp.contains("script-src"),
+        "{csp}"
+    );
+    let html = page.body_mut().read_to_string().unwrap();
+    assert!(!html.contains("<script>alert(3)"));
+}

@@ -15,7 +15,7 @@ pub fn serve(ctx: &Context, args: &ServeArgs) -> Result<ExitCode> {
     let store = ctx.open_store()?;
     let addr = config::addr(args.addr, &ctx.file);
     let dir = ctx.data_dir.display().to_string();
-    run_server(Box::new(store), addr, move |a| {
+    run_server(Box::new(store), addr, args.api_token.clone(), move |a| {
         println!("storyline: serving {dir} on http://{a}/")
     })?;
     Ok(ExitCode::SUCCESS)
@@ -53,18 +53,24 @@ pub fn demo(ctx: &Context, args: &DemoArgs, out: &mut dyn Write) -> Result<ExitC
         return Ok(ExitCode::SUCCESS);
     }
     let addr = config::addr(args.addr, &ctx.file);
-    run_server(Box::new(store), addr, |a| {
+    run_server(Box::new(store), addr, args.api_token.clone(), |a| {
         println!("storyline demo: open http://{a}/ (Ctrl-C to stop)");
     })?;
     Ok(ExitCode::SUCCESS)
 }
 
-fn run_server(store: Box<dyn Store>, addr: SocketAddr, ready: impl FnOnce(SocketAddr)) -> Result<()> {
+fn run_server(
+    store: Box<dyn Store>,
+    addr: SocketAddr,
+    api_token: Option<String>,
+    ready: impl FnOnce(SocketAddr),
+) -> Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime
         .block_on(storyline_server::serve(
             store,
             crate::commands::ner::article_tagger(),
+            api_token,
             addr,
             ready,
         ))
