@@ -21,11 +21,73 @@ struct Row {
     date: String,
 }
 
+/// A story on the home page: how much it grew lately and from how many sources.
+struct ActiveStory {
+    id: String,
+    title: String,
+    articles: usize,
+    recent: usize,
+    sources: usize,
+    span: String,
+}
+
 #[derive(Template)]
 #[template(path = "home.html")]
 struct HomePage {
     articles: Vec<Row>,
     next_cursor: Option<String>,
+    stories: Vec<ActiveStory>,
+    /// "now", or the newest article's day when nothing is recent.
+    as_of: String,
+}
+
+/// Stories shown on the home page.
+const HOME_STORIES: usize = 6;
+/// Days that count as recent growth.
+const RECENT_DAYS: i64 = 7;
+
+/// The stories that grew most in the last `RECENT_DAYS` (then by sources,
+/// then by latest activity), measured from now, or from the newest
+/// article when the store holds nothing that recent (an archive).
+fn active_stories(derived: &crate::state::Derived) -> (Vec<ActiveStory>, String) {
+    let all = derived.stories.all(&derived.index);
+    let newest = all
+        .iter()
+        .filter_map(|s| s.last_seen)
+        .map(|p| p.instant_utc())
+        .max();
+    let now = chrono::Utc::now();
+    let (reference, as_of) = match newest {
+        Some(n) if n < now - chrono::Duration::days(RECENT_DAYS) => {
+            (n, format!("as of {}", n.format("%-d %B %Y")))
+        }
+        _ => (now, "now".to_string()),
+    };
+    let since = reference - chrono::Duration::days(RECENT_DAYS);
+    let mut ranked: Vec<ActiveStory> = all
+        .into_iter()
+        .map(|s| {
+            let recent = s
+                .articles
+                .iter()
+                .filter_map(|id| derived.index.doc_of(id))
+                .filter_map(|d| derived.index.doc(d).published)
+                .filter(|p| p.instant_utc() >= since && p.instant_utc() <= reference)
+                .count();
+            ActiveStory {
+                span: date_span(s.first_seen, s.last_seen),
+                id: s.id,
+                title: s.title,
+                articles: s.article_count,
+                recent,
+                sources: s.sources.len(),
+            }
+        })
+        .collect();
+    // `all` comes most recently active first; a stable sort keeps that as the last key.
+    ranked.sort_by(|a, b| b.recent.cmp(&a.recent).then(b.sources.cmp(&a.sources)));
+    ranked.truncate(HOME_STORIES);
+    (ranked, as_of)
 }
 
 struct SimilarRow {
@@ -232,9 +294,13 @@ pub async fn home(State(state): State<AppState>, Query(p): Query<HomeParams>) ->
             title: a.title,
         })
         .collect();
+    let derived = state.derived().await?;
+    let (stories, as_of) = active_stories(&derived);
     Ok(render(HomePage {
         articles,
         next_cursor: page.next_cursor,
+        stories,
+        as_of,
     }))
 }
 

@@ -62,6 +62,18 @@ fn demo_serves_home_article_pages_and_api() {
     let (status, _, home) = get(&format!("{base}/"));
     assert_eq!(status, 200);
     assert!(home.contains("Latest articles"));
+    // The archive's most recent week: the AI summit grew most.
+    assert!(home.contains("Stories active as of 2 November 2023"), "{home}");
+    let first_story = home.split("<ol class=\"stories\">").nth(1).unwrap();
+    assert!(first_story.trim_start().starts_with("<li><a href=\"/stories/"));
+    assert!(
+        first_story
+            .split("</li>")
+            .next()
+            .unwrap()
+            .contains("AI safety summit"),
+        "{first_story}"
+    );
 
     let (status, ct, body) = get(&format!("{base}/api/articles?limit=5"));
     assert_eq!(status, 200);
