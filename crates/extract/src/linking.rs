@@ -527,6 +527,18 @@ impl Catalog {
             .collect()
     }
 
+    /// Each article paired with its linked entities, as the Similar Posts
+    /// index takes them (`ArticleIndex::build_linked`).
+    pub fn with_terms(&self, articles: Vec<Article>) -> Vec<(Article, Vec<EntityTerm>)> {
+        articles
+            .into_iter()
+            .map(|a| {
+                let terms = self.terms_of(&a.id);
+                (a, terms)
+            })
+            .collect()
+    }
+
     /// The entities most widely named across `articles` (a story's), with
     /// how many of those articles name each, most first (then by mentions).
     pub fn key_entities(&self, articles: &[String], n: usize) -> Vec<(&Linked, usize)> {

@@ -130,11 +130,7 @@ impl AppState {
                 ),
                 None => Catalog::new(),
             };
-            let linked = articles.into_iter().map(|a| {
-                let terms = catalog.terms_of(&a.id);
-                (a, terms)
-            });
-            let index = ArticleIndex::build_linked(linked, IndexOptions::default());
+            let index = ArticleIndex::build_linked(catalog.with_terms(articles), IndexOptions::default());
             let stories = Stories::refresh(store.as_mut(), &index, &ClusterOptions::default(), false)?;
             let d = Arc::new(Derived {
                 catalog: Arc::new(catalog),

@@ -41,18 +41,31 @@ fn start(args: &[&str]) -> Server {
     Server { child, base }
 }
 
-fn get(url: &str) -> (u16, String, String) {
-    let agent: ureq::Agent = ureq::Agent::config_builder()
+/// An agent that returns error statuses instead of failing on them.
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
         .http_status_as_error(false)
         .build()
-        .into();
-    let mut r = agent.get(url).call().unwrap_or_else(|e| panic!("GET {url}: {e}"));
+        .into()
+}
+
+/// (status, content type, body) of a response.
+fn parts(mut r: ureq::http::Response<ureq::Body>) -> (u16, String, String) {
     let ct = r
         .headers()
         .get("content-type")
         .map(|v| v.to_str().unwrap().to_string())
         .unwrap_or_default();
     (r.status().as_u16(), ct, r.body_mut().read_to_string().unwrap())
+}
+
+fn get(url: &str) -> (u16, String, String) {
+    parts(
+        agent()
+            .get(url)
+            .call()
+            .unwrap_or_else(|e| panic!("GET {url}: {e}")),
+    )
 }
 
 #[test]
@@ -449,21 +462,11 @@ fn search_finds_words_with_filters_and_every_feed_parses() {
 
 /// POSTs `body` with an optional bearer token: (status, content type, body).
 fn post(url: &str, token: Option<&str>, body: &str) -> (u16, String, String) {
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .build()
-        .into();
-    let mut request = agent.post(url).header("content-type", "application/x-ndjson");
+    let mut request = agent().post(url).header("content-type", "application/x-ndjson");
     if let Some(t) = token {
         request = request.header("authorization", &format!("Bearer {t}"));
     }
-    let mut r = request.send(body).unwrap_or_else(|e| panic!("POST {url}: {e}"));
-    let ct = r
-        .headers()
-        .get("content-type")
-        .map(|v| v.to_str().unwrap().to_string())
-        .unwrap_or_default();
-    (r.status().as_u16(), ct, r.body_mut().read_to_string().unwrap())
+    parts(request.send(body).unwrap_or_else(|e| panic!("POST {url}: {e}")))
 }
 
 #[test]

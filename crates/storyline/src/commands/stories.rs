@@ -28,11 +28,7 @@ pub fn current(store: &mut dyn Store, from_scratch: bool) -> Result<(ArticleInde
         ),
         None => Catalog::new(),
     };
-    let linked = articles.into_iter().map(|a| {
-        let terms = catalog.terms_of(&a.id);
-        (a, terms)
-    });
-    let index = ArticleIndex::build_linked(linked, IndexOptions::default());
+    let index = ArticleIndex::build_linked(catalog.with_terms(articles), IndexOptions::default());
     let stories = Stories::refresh(store, &index, &ClusterOptions::default(), from_scratch)?;
     Ok((index, stories))
 }
