@@ -6,6 +6,7 @@
 //! Pages are server-rendered with askama, whose templates escape every value.
 
 mod api;
+mod charts;
 mod feeds;
 mod guard;
 mod highlight;

@@ -164,6 +164,8 @@ struct EntityPage {
     articles: Vec<NamedIn>,
     quotes: Vec<QuoteLink>,
     companions: Vec<Companion>,
+    /// Mentions over time, as inline SVG drawn by `charts` (numbers and dates only).
+    sparkline: Option<String>,
 }
 
 /// One event of the article's timeline.
@@ -227,6 +229,8 @@ struct StoryPage {
     events: Vec<StoryEventRow>,
     timeline: Vec<TimelineRow>,
     by_source: Vec<SourceGroup>,
+    /// Articles per day, as inline SVG drawn by `charts` (numbers and dates only).
+    chart: Option<String>,
 }
 
 /// One event of a story, as its articles report it.
@@ -513,7 +517,15 @@ pub async fn story(State(state): State<AppState>, Path(id): Path<String>) -> Res
             )
         }
     );
+    let days: Vec<chrono::NaiveDate> = st
+        .articles
+        .iter()
+        .filter_map(|a| derived.index.doc_of(a))
+        .filter_map(|d| derived.index.doc(d).published)
+        .map(|p| p.day())
+        .collect();
     Ok(render(StoryPage {
+        chart: crate::charts::bars(&days, 640, 96, "Articles"),
         span: date_span(st.first_seen, st.last_seen),
         title: st.title,
         description,
@@ -573,7 +585,18 @@ pub async fn entity(State(state): State<AppState>, Path(id): Path<String>) -> Re
             shared,
         })
         .collect();
+    // One entry per mention, dated by its article.
+    let days: Vec<chrono::NaiveDate> = e
+        .articles
+        .iter()
+        .filter_map(|(article, mentions)| {
+            let day = index.doc(index.doc_of(article)?).published?.day();
+            Some(std::iter::repeat_n(day, *mentions))
+        })
+        .flatten()
+        .collect();
     Ok(render(EntityPage {
+        sparkline: crate::charts::bars(&days, 240, 40, "Mentions"),
         name: e.name.clone(),
         kind: e.kind.to_lowercase(),
         aliases: e.aliases.join(" · "),

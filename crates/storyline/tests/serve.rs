@@ -396,6 +396,15 @@ fn search_finds_words_with_filters_and_every_feed_parses() {
                 .all(|e| e.links.iter().any(|l| l.href.starts_with(base))));
         }
     }
+    // Story and entity pages draw their dates as inline SVG.
+    let (_, _, page) = get(&format!("{base}/stories/{story}"));
+    assert!(
+        page.contains("<svg class=\"chart\"") && page.contains("<rect"),
+        "{page}"
+    );
+    let (_, _, page) = get(&format!("{base}/entities/{entity}"));
+    assert!(page.contains("<figure class=\"sparkline\"><svg"), "{page}");
+
     let url = format!("{base}/feeds/search.atom?q=Prigozhin");
     let (status, _, body) = get(&url);
     assert_eq!(status, 200);
