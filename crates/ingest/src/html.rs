@@ -2,11 +2,13 @@
 //!
 //! Metadata comes from the places publishers put it, in order of reliability:
 //! JSON-LD `NewsArticle`, Open Graph and `article:` meta tags, then `<title>`,
-//! `<time>` and `<link rel=canonical>`. The main text is a first pass: the
-//! most specific element (an `<article>`, `itemprop=articleBody`, `<main>`)
-//! that holds most of the page's paragraph text, read without navigation,
-//! asides, footers, forms and known boilerplate classes. The later extraction
-//! work replaces that heuristic; the metadata rules stay.
+//! `<time>` and `<link rel=canonical>`. The main text comes from the most
+//! specific explicit marker (an `<article>`, `itemprop=articleBody`,
+//! `<main>`) that holds most of the page's running text, else from the
+//! container the paragraphs vote for (the readability heuristic: text
+//! length and commas, less the share in links), read without navigation,
+//! asides, footers, forms, known boilerplate classes and link-heavy
+//! blocks; text that pages put straight into `<div>`s counts as paragraphs.
 
 use crate::blocks::{self, Block};
 use crate::{Parsed, Rejection};
@@ -198,7 +200,9 @@ fn find_article(v: &Value) -> Option<&Value> {
     }
 }
 
-/// The most specific candidate container that holds most of the paragraph text.
+/// The element whose children are the article: an explicit marker
+/// (`itemprop=articleBody`, `<article>`, `<main>`) holding most of the
+/// page's running text, else the container the paragraphs vote for.
 fn main_element(doc: &Html) -> Option<ElementRef<'_>> {
     let body = doc.select(&sel("body")).next()?;
     let total = paragraph_chars(body);
@@ -206,7 +210,7 @@ fn main_element(doc: &Html) -> Option<ElementRef<'_>> {
     let mut best: Option<(ElementRef, usize)> = None;
     for el in doc.select(&candidates) {
         let chars = paragraph_chars(el);
-        if chars * 10 < total * 6 {
+        if chars * 10 < total * 6 || chars == 0 {
             continue;
         }
         // Prefer the smaller element: it carries less surrounding clutter.
@@ -215,13 +219,150 @@ fn main_element(doc: &Html) -> Option<ElementRef<'_>> {
             best = Some((el, size));
         }
     }
-    Some(best.map_or(body, |(e, _)| e))
+    Some(
+        best.map(|(e, _)| e)
+            .or_else(|| voted_container(body))
+            .unwrap_or(body),
+    )
 }
 
+/// Class or id fragments of containers that usually hold the article.
+const CONTENT_HINTS: &[&str] = &[
+    "article", "body", "content", "entry", "main", "post", "story", "text",
+];
+
+/// Readability's vote: every paragraph of 25 characters or more scores
+/// its container (1, plus one per comma, plus one per 100 characters up
+/// to three) and half that for the container's parent; a container's
+/// score is cut by the share of its text in links and raised by a class
+/// or id that names content. The best-scoring container wins.
+fn voted_container(body: ElementRef<'_>) -> Option<ElementRef<'_>> {
+    let mut scores = std::collections::HashMap::new();
+    for p in body.select(&sel("p, pre, td, div")) {
+        if is_boilerplate(&p) || ancestors_boilerplate(p) {
+            continue;
+        }
+        // A div counts for its own text only (a div of divs is a container).
+        let own: String = if p.value().name() == "div" {
+            p.children()
+                .filter_map(|n| n.value().as_text().map(|t| t.to_string()))
+                .collect()
+        } else {
+            p.text().collect()
+        };
+        let len = own.trim().len();
+        if len < 25 {
+            continue;
+        }
+        let points = 1.0 + own.matches(',').count() as f64 + (len as f64 / 100.0).min(3.0);
+        // A paragraph votes for its container; a div holding text is one.
+        let containers: Vec<_> = if p.value().name() == "div" {
+            std::iter::once(*p).chain(p.ancestors().take(1)).collect()
+        } else {
+            p.ancestors().take(2).collect()
+        };
+        let mut share = 1.0;
+        for container in containers {
+            *scores.entry(container.id()).or_insert(0.0) += points * share;
+            share /= 2.0;
+        }
+    }
+    scores
+        .into_iter()
+        .filter_map(|(id, score)| {
+            let el = ElementRef::wrap(body.tree().get(id)?)?;
+            let marks = format!(
+                "{} {}",
+                el.value().attr("class").unwrap_or(""),
+                el.value().attr("id").unwrap_or("")
+            )
+            .to_ascii_lowercase();
+            let hint = if CONTENT_HINTS.iter().any(|h| marks.contains(h)) {
+                1.25
+            } else {
+                1.0
+            };
+            Some((el, score * hint * (1.0 - link_density(el))))
+        })
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+        .map(|(el, _)| el)
+}
+
+/// Whether any ancestor of `el` is boilerplate.
+fn ancestors_boilerplate(el: ElementRef) -> bool {
+    el.ancestors()
+        .filter_map(ElementRef::wrap)
+        .any(|a| is_boilerplate(&a))
+}
+
+/// Characters of running text under `el`: its paragraphs and the runs of
+/// inline text that pages put straight into `<div>`s (with `<br>`s).
 fn paragraph_chars(el: ElementRef) -> usize {
-    el.select(&sel("p"))
-        .map(|p| p.text().map(str::len).sum::<usize>())
+    let mut blocks = Vec::new();
+    collect_blocks(el, &mut blocks);
+    blocks
+        .iter()
+        .map(|b| match b {
+            Block::Paragraph(t) => t.len(),
+            _ => 0,
+        })
         .sum()
+}
+
+/// Elements that start a block of their own; anything else is inline.
+const BLOCK_ELEMENTS: &[&str] = &[
+    "p",
+    "div",
+    "section",
+    "article",
+    "main",
+    "ul",
+    "ol",
+    "li",
+    "table",
+    "tr",
+    "td",
+    "th",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "blockquote",
+    "pre",
+    "dl",
+    "dt",
+    "dd",
+    "header",
+    "footer",
+    "nav",
+    "aside",
+    "form",
+    "figure",
+    "hr",
+    "br",
+    "center",
+];
+
+/// Share of a block's text inside links above which it is navigation
+/// (menus, tag lists, "more stories"), not article text.
+const MAX_LINK_DENSITY: f64 = 0.5;
+
+fn link_density(el: ElementRef) -> f64 {
+    let all: usize = el.text().map(str::len).sum();
+    if all == 0 {
+        return 0.0;
+    }
+    let linked: usize = el
+        .select(&sel("a"))
+        .map(|a| a.text().map(str::len).sum::<usize>())
+        .sum();
+    linked as f64 / all as f64
+}
+
+fn clean(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 fn is_boilerplate(el: &ElementRef) -> bool {
@@ -237,24 +378,59 @@ fn is_boilerplate(el: &ElementRef) -> bool {
     BOILERPLATE_HINTS.iter().any(|h| marks.contains(h))
 }
 
+/// The blocks under `el` in reading order: paragraphs, headings, list
+/// items, and runs of inline text sitting directly in a container (split
+/// at `<br>`); blocks that are mostly links are navigation and left out.
 fn collect_blocks(el: ElementRef, out: &mut Vec<Block>) {
-    for child in el.children().filter_map(ElementRef::wrap) {
+    let mut run = String::new();
+    let flush = |run: &mut String, out: &mut Vec<Block>| {
+        let t = clean(run);
+        run.clear();
+        if !t.is_empty() {
+            out.push(Block::Paragraph(t));
+        }
+    };
+    for node in el.children() {
+        if let Some(text) = node.value().as_text() {
+            run.push_str(text);
+            continue;
+        }
+        let Some(child) = ElementRef::wrap(node) else {
+            continue;
+        };
         if is_boilerplate(&child) {
             continue;
         }
         let name = child.value().name();
-        let text = || {
-            child
-                .text()
-                .collect::<String>()
-                .split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" ")
-        };
+        if name == "br" {
+            // One <br> is a line break inside a paragraph; a run ends at two.
+            if run.ends_with('\n') {
+                flush(&mut run, out);
+            } else {
+                run.push('\n');
+            }
+            continue;
+        }
+        if !BLOCK_ELEMENTS.contains(&name) {
+            // Inline: part of the running text, unless it hides blocks inside.
+            if child.descendants().filter_map(ElementRef::wrap).any(|d| {
+                let n = d.value().name();
+                n != "br" && BLOCK_ELEMENTS.contains(&n)
+            }) {
+                flush(&mut run, out);
+                collect_blocks(child, out);
+            } else {
+                run.extend(child.text());
+                run.push(' ');
+            }
+            continue;
+        }
+        flush(&mut run, out);
+        let text = || clean(&child.text().collect::<String>());
         match name {
-            "p" => {
+            "p" | "pre" => {
                 let t = text();
-                if !t.is_empty() {
+                if !t.is_empty() && link_density(child) <= MAX_LINK_DENSITY {
                     out.push(Block::Paragraph(t));
                 }
             }
@@ -281,6 +457,8 @@ fn collect_blocks(el: ElementRef, out: &mut Vec<Block>) {
             _ => collect_blocks(child, out),
         }
     }
+    // Text straight in the container, after its last block.
+    flush(&mut run, out);
 }
 
 #[cfg(test)]
@@ -317,6 +495,22 @@ mod tests {
         );
         assert_eq!(a.related_references[0].title, "Older storm story");
         assert_eq!(a.related_references[0].url.as_deref(), Some("/older"));
+    }
+
+    #[test]
+    fn text_in_divs_counts_and_the_paragraphs_pick_the_container() {
+        let page = r#"<html><head><title>Dams burst</title></head><body>
+            <div class="menu"><p><a href="/a">World</a> <a href="/b">Business</a> <a href="/c">Sport</a></p></div>
+            <div class="teaser"><p>Short teaser.</p></div>
+            <div class="story-body">Two dams above Derna gave way during the storm, and water swept through the city, officials said.<br><br>Rescuers searched the coast, where thousands were missing, for a second day.
+            <p>See also: <a href="/x">an older story about dams and other infrastructure</a></p></div>
+            </body></html>"#;
+        let a = parse("p.html", page).drafts[0].draft.clone().finish().unwrap();
+        assert_eq!(
+            a.text,
+            "Two dams above Derna gave way during the storm, and water swept through the city, officials said.\n\n\
+             Rescuers searched the coast, where thousands were missing, for a second day."
+        );
     }
 
     #[test]
