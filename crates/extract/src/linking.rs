@@ -192,6 +192,15 @@ fn in_link_order<T: Send>(
     order.into_iter().zip(done).collect()
 }
 
+/// How many mentions of `entity` `article` has.
+fn mentions_in(entity: &Linked, article: &str) -> usize {
+    entity
+        .articles
+        .iter()
+        .find(|(a, _)| a == article)
+        .map_or(0, |(_, m)| *m)
+}
+
 impl Catalog {
     pub fn new() -> Catalog {
         Catalog::default()
@@ -491,15 +500,7 @@ impl Catalog {
             .get(article)
             .into_iter()
             .flatten()
-            .map(|&e| {
-                let linked = &self.entities[e];
-                let mentions = linked
-                    .articles
-                    .iter()
-                    .find(|(a, _)| a == article)
-                    .map_or(0, |(_, m)| *m);
-                (linked, mentions)
-            })
+            .map(|&e| (&self.entities[e], mentions_in(&self.entities[e], article)))
             .collect()
     }
 
@@ -545,25 +546,14 @@ impl Catalog {
         let mut counts: FxHashMap<usize, (usize, usize)> = FxHashMap::default();
         for article in articles {
             for &e in self.by_article.get(article).into_iter().flatten() {
-                let mentions = self.entities[e]
-                    .articles
-                    .iter()
-                    .find(|(a, _)| a == article)
-                    .map_or(0, |(_, m)| *m);
                 let c = counts.entry(e).or_default();
                 c.0 += 1;
-                c.1 += mentions;
+                c.1 += mentions_in(&self.entities[e], article);
             }
         }
-        let mut ranked: Vec<(usize, (usize, usize))> = counts.into_iter().collect();
-        ranked.sort_by(|a, b| {
-            b.1.cmp(&a.1)
-                .then(self.entities[a.0].name.cmp(&self.entities[b.0].name))
-        });
-        ranked
+        self.most(counts, n)
             .into_iter()
-            .take(n)
-            .map(|(i, (n, _))| (&self.entities[i], n))
+            .map(|(e, (articles, _))| (e, articles))
             .collect()
     }
 
@@ -581,7 +571,12 @@ impl Catalog {
                 }
             }
         }
-        let mut ranked: Vec<(usize, usize)> = counts.into_iter().collect();
+        self.most(counts, n)
+    }
+
+    /// The `n` entities with the largest counts, then by name.
+    fn most<C: Ord + Copy>(&self, counts: FxHashMap<usize, C>, n: usize) -> Vec<(&Linked, C)> {
+        let mut ranked: Vec<(usize, C)> = counts.into_iter().collect();
         ranked.sort_by(|a, b| {
             b.1.cmp(&a.1)
                 .then(self.entities[a.0].name.cmp(&self.entities[b.0].name))
