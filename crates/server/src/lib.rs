@@ -18,7 +18,7 @@ mod state;
 mod widget;
 mod writes;
 
-pub use state::AppState;
+pub use state::{Access, AppState};
 
 use axum::routing::{get, MethodRouter};
 use axum::Router;
@@ -72,6 +72,7 @@ pub fn router(state: AppState) -> Router {
         .route("/fragments/similar", get(widget::fragment))
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn(guard::protect))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), guard::cors))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             metrics::track,
@@ -80,17 +81,18 @@ pub fn router(state: AppState) -> Router {
 }
 
 /// Serves `store` on `addr` until Ctrl-C or SIGTERM; `ready` is told the
-/// bound address. `api_token` opens the write endpoints.
+/// bound address. `access` says who may write and which origins may call
+/// the API from their pages.
 pub async fn serve(
     store: Box<dyn Store>,
     tagger: Option<storyline_extract::ner::Tagger>,
-    api_token: Option<String>,
+    access: Access,
     addr: SocketAddr,
     ready: impl FnOnce(SocketAddr),
 ) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     ready(listener.local_addr()?);
-    axum::serve(listener, router(AppState::with_token(store, tagger, api_token)))
+    axum::serve(listener, router(AppState::with_access(store, tagger, access)))
         .with_graceful_shutdown(shutdown_signal())
         .await
 }

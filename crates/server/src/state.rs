@@ -36,32 +36,58 @@ struct Inner {
     tagger: Option<Tagger>,
     derived: RwLock<Option<(u64, Arc<Derived>)>>,
     metrics: crate::metrics::Metrics,
-    /// The bearer token write endpoints need; `None` turns them off.
-    api_token: Option<String>,
+    access: Access,
+}
+
+/// Who may do what beyond reading pages.
+#[derive(Debug, Clone, Default)]
+pub struct Access {
+    /// The bearer token write endpoints need; `None` (or empty) turns them off.
+    pub api_token: Option<String>,
+    /// Origins whose pages may call the API from a browser ("*": any).
+    pub cors_origins: Vec<String>,
 }
 
 impl AppState {
     /// The state over `store`; `tagger` (when given) adds entities to article pages and JSON.
     pub fn new(store: Box<dyn Store>, tagger: Option<Tagger>) -> AppState {
-        Self::with_token(store, tagger, None)
+        Self::with_access(store, tagger, Access::default())
     }
 
-    /// The state, with write endpoints open to requests bearing `api_token`.
-    pub fn with_token(store: Box<dyn Store>, tagger: Option<Tagger>, api_token: Option<String>) -> AppState {
+    /// The state, with writes and browser access as `access` says.
+    pub fn with_access(store: Box<dyn Store>, tagger: Option<Tagger>, access: Access) -> AppState {
+        let access = Access {
+            api_token: access.api_token.filter(|t| !t.is_empty()),
+            cors_origins: access
+                .cors_origins
+                .iter()
+                .map(|o| o.trim().trim_end_matches('/').to_string())
+                .filter(|o| !o.is_empty())
+                .collect(),
+        };
         AppState {
             inner: Arc::new(Inner {
                 store: Mutex::new(store),
                 tagger,
                 derived: RwLock::new(None),
                 metrics: crate::metrics::Metrics::new(),
-                api_token: api_token.filter(|t| !t.is_empty()),
+                access,
             }),
         }
     }
 
+    /// Whether a page from `origin` may call the API.
+    pub fn cors_allows(&self, origin: &str) -> bool {
+        self.inner
+            .access
+            .cors_origins
+            .iter()
+            .any(|o| o == "*" || o == origin)
+    }
+
     /// The token write endpoints need, when writes are on.
     pub fn api_token(&self) -> Option<&str> {
-        self.inner.api_token.as_deref()
+        self.inner.access.api_token.as_deref()
     }
 
     /// Runs `f` with the store, writable, on a blocking thread.

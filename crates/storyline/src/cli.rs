@@ -227,6 +227,10 @@ pub struct ServeArgs {
     /// Bearer token that opens the write endpoints (POST /api/articles); without one they are off
     #[arg(long, env = "STORYLINE_API_TOKEN", hide_env_values = true)]
     pub api_token: Option<String>,
+    /// Origin whose pages may call the JSON API from a browser (CORS), e.g. https://news.example;
+    /// repeat or comma-separate for several, `*` for any [default: none]
+    #[arg(long = "cors-origin", env = "STORYLINE_CORS_ORIGINS", value_delimiter = ',')]
+    pub cors_origins: Vec<String>,
 }
 
 #[derive(Args, Debug)]
@@ -237,6 +241,10 @@ pub struct DemoArgs {
     /// Bearer token that opens the write endpoints (POST /api/articles); without one they are off
     #[arg(long, env = "STORYLINE_API_TOKEN", hide_env_values = true)]
     pub api_token: Option<String>,
+    /// Origin whose pages may call the JSON API from a browser (CORS), e.g. https://news.example;
+    /// repeat or comma-separate for several, `*` for any [default: none]
+    #[arg(long = "cors-origin", env = "STORYLINE_CORS_ORIGINS", value_delimiter = ',')]
+    pub cors_origins: Vec<String>,
     /// Load the corpus and exit instead of serving (into --data-dir when given)
     #[arg(long)]
     pub no_serve: bool,

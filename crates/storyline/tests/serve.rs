@@ -498,6 +498,8 @@ fn writes_need_the_token_and_keep_good_records_beside_bad_ones() {
         "serve",
         "--api-token",
         "s3cret",
+        "--cors-origin",
+        "https://news.example",
     ]);
     let url = format!("{}/api/articles", server.base);
     for token in [None, Some("wrong")] {
@@ -518,8 +520,10 @@ fn writes_need_the_token_and_keep_good_records_beside_bad_ones() {
     // What was written is served, inert, under a strict policy.
     let (status, _, article) = get(&format!("{}/api/articles/w1", server.base));
     assert_eq!(status, 200, "{article}");
-    let agent: ureq::Agent = ureq::Agent::config_builder().build().into();
-    let mut page = agent.get(&format!("{}/articles/w1", server.base)).call().unwrap();
+    let mut page = agent()
+        .get(&format!("{}/articles/w1", server.base))
+        .call()
+        .unwrap();
     let csp = page
         .headers()
         .get("content-security-policy")
@@ -533,4 +537,36 @@ fn writes_need_the_token_and_keep_good_records_beside_bad_ones() {
     );
     let html = page.body_mut().read_to_string().unwrap();
     assert!(!html.contains("<script>alert(3)"));
+
+    // CORS: the allowed origin may call the API, preflight included; others may not.
+    let api = format!("{}/api/articles/w1", server.base);
+    let r = agent()
+        .get(&api)
+        .header("origin", "https://news.example")
+        .call()
+        .unwrap();
+    assert_eq!(
+        r.headers().get("access-control-allow-origin").unwrap(),
+        "https://news.example"
+    );
+    let r = agent()
+        .get(&api)
+        .header("origin", "https://evil.example")
+        .call()
+        .unwrap();
+    assert!(r.headers().get("access-control-allow-origin").is_none());
+    let r = agent()
+        .options(&format!("{}/api/articles", server.base))
+        .header("origin", "https://news.example")
+        .header("access-control-request-method", "POST")
+        .call()
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 204);
+    assert!(r
+        .headers()
+        .get("access-control-allow-headers")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .contains("authorization"));
 }

@@ -9,15 +9,19 @@ use std::io::Write;
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use storyline_ingest::Pipeline;
+use storyline_server::Access;
 use storyline_store::{SqliteStore, Store};
 
 pub fn serve(ctx: &Context, args: &ServeArgs) -> Result<ExitCode> {
     let store = ctx.open_store()?;
     let addr = config::addr(args.addr, &ctx.file);
     let dir = ctx.data_dir.display().to_string();
-    run_server(Box::new(store), addr, args.api_token.clone(), move |a| {
-        println!("storyline: serving {dir} on http://{a}/")
-    })?;
+    run_server(
+        Box::new(store),
+        addr,
+        access(args.api_token.clone(), args.cors_origins.clone()),
+        move |a| println!("storyline: serving {dir} on http://{a}/"),
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -53,16 +57,28 @@ pub fn demo(ctx: &Context, args: &DemoArgs, out: &mut dyn Write) -> Result<ExitC
         return Ok(ExitCode::SUCCESS);
     }
     let addr = config::addr(args.addr, &ctx.file);
-    run_server(Box::new(store), addr, args.api_token.clone(), |a| {
-        println!("storyline demo: open http://{a}/ (Ctrl-C to stop)");
-    })?;
+    run_server(
+        Box::new(store),
+        addr,
+        access(args.api_token.clone(), args.cors_origins.clone()),
+        |a| {
+            println!("storyline demo: open http://{a}/ (Ctrl-C to stop)");
+        },
+    )?;
     Ok(ExitCode::SUCCESS)
+}
+
+fn access(api_token: Option<String>, cors_origins: Vec<String>) -> Access {
+    Access {
+        api_token,
+        cors_origins,
+    }
 }
 
 fn run_server(
     store: Box<dyn Store>,
     addr: SocketAddr,
-    api_token: Option<String>,
+    access: Access,
     ready: impl FnOnce(SocketAddr),
 ) -> Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
@@ -70,7 +86,7 @@ fn run_server(
         .block_on(storyline_server::serve(
             store,
             crate::commands::ner::article_tagger(),
-            api_token,
+            access,
             addr,
             ready,
         ))
