@@ -169,6 +169,7 @@ impl Stories {
     pub fn history_since(&self, index: &ArticleIndex, before: &[(String, String)]) -> Vec<StoryEvent> {
         // Old story → (new story → articles moved), in first-seen order.
         let mut moves: Vec<(&str, Vec<(&str, usize)>)> = Vec::new();
+        let mut slot: HashMap<&str, usize> = HashMap::new();
         let mut kept_some: std::collections::HashSet<&str> = Default::default();
         for (article, old) in before {
             let Some(new) = index.doc_of(article).and_then(|d| self.id_of(d)) else {
@@ -178,13 +179,10 @@ impl Stories {
                 kept_some.insert(old);
                 continue;
             }
-            let at = match moves.iter().position(|(o, _)| o == old) {
-                Some(i) => i,
-                None => {
-                    moves.push((old, Vec::new()));
-                    moves.len() - 1
-                }
-            };
+            let at = *slot.entry(old).or_insert_with(|| {
+                moves.push((old, Vec::new()));
+                moves.len() - 1
+            });
             match moves[at].1.iter_mut().find(|(n, _)| *n == new) {
                 Some((_, count)) => *count += 1,
                 None => moves[at].1.push((new, 1)),
