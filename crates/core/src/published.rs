@@ -76,6 +76,12 @@ impl Published {
         }
     }
 
+    /// The calendar day as days since 1970-01-01, for cheap day gaps.
+    pub fn day_number(&self) -> i32 {
+        let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid date");
+        (self.day() - epoch).num_days() as i32
+    }
+
     /// A key that sorts chronologically as a string (UTC, RFC 3339).
     pub fn sort_key(&self) -> String {
         self.instant_utc().format("%Y-%m-%dT%H:%M:%SZ").to_string()

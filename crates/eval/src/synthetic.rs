@@ -5,7 +5,8 @@
 //! 30,000-word pseudo-vocabulary, as real text does, so posting lists have
 //! realistic lengths. Articles come in stories of eight: each story has its
 //! own names and topic words that recur in its articles, as coverage of one
-//! event does.
+//! event does. Days follow one another, so a story's articles share a
+//! day and the stream moves on.
 
 use serde_json::json;
 use std::sync::OnceLock;
@@ -16,6 +17,10 @@ const SYLLABLES: &[&str] = &[
     "ga", "be", "zu", "fa", "ho", "ke", "ju",
 ];
 const STORY_SIZE: usize = 8;
+/// Stories starting each day: 320 articles a day, a large newsroom's or a
+/// small aggregator's volume, one day after another from 2024-01-01, so a
+/// stream of them leaves dormant stories behind as real news does.
+const STORIES_PER_DAY: usize = 40;
 
 struct Rng(u64);
 
@@ -124,13 +129,13 @@ pub fn article(i: usize) -> serde_json::Value {
                 .join(" ")
         })
         .collect();
-    let day = 1 + (story % 28);
-    let month = 1 + (story / 28) % 12;
+    let day = chrono::NaiveDate::from_ymd_opt(2024, 1, 1).expect("valid date")
+        + chrono::Days::new((story / STORIES_PER_DAY) as u64);
     json!({
         "id": format!("gen-{i:07}"),
         "title": title,
         "text": paragraphs.join("\n"),
-        "published": format!("2024-{month:02}-{day:02}T{:02}:00:00Z", i % 24),
+        "published": format!("{day}T{:02}:00:00Z", i % 24),
         "lang": "en",
         "source": format!("Generated Wire {}", i % 5),
         "url": format!("https://generated.example/{story}/{i}"),

@@ -142,12 +142,6 @@ pub struct DocInfo {
     pub source_key: Option<u32>,
 }
 
-/// Days since 1970-01-01 of the article's own calendar day.
-fn day_number(p: Option<Published>) -> Option<i32> {
-    let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid date");
-    p.map(|p| (p.day() - epoch).num_days() as i32)
-}
-
 /// Rows of `(column, weight)` pairs stored end to end (compressed sparse
 /// rows): one allocation for a whole matrix instead of one per row, which at
 /// 100,000 articles is the difference between fitting in memory and not.
@@ -531,7 +525,7 @@ impl ArticleIndex {
             published: a.published,
             source,
             lang,
-            day: day_number(a.published),
+            day: a.published.map(|p| p.day_number()),
             source_key: a.source.as_ref().map(|s| {
                 let next = self.source_keys.len() as u32;
                 *self.source_keys.entry(s.clone()).or_insert(next)

@@ -591,7 +591,7 @@ pub(crate) mod tests {
         .unwrap()
     }
 
-    fn corpus() -> Vec<Article> {
+    pub(crate) fn corpus() -> Vec<Article> {
         vec![
             article(
                 "w1",

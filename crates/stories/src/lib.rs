@@ -3,12 +3,15 @@
 //! `cluster` decides which story each article joins (online, in arrival
 //! order, from the Similar Posts signals of `storyline-relate`); `story`
 //! summarises a group of articles for readers (headline, key names, sources,
-//! timeline). Where the assignments are kept is the store's business.
+//! timeline); `stream` clusters an endless feed holding only the
+//! live stories in memory. Where the assignments are kept is the store's business.
 
 pub mod cluster;
 pub mod story;
+pub mod stream;
 pub mod sync;
 
 pub use cluster::{ClusterOptions, Clustering};
 pub use story::{story_id, summarise, SourceCount, Story, TimelineEntry};
+pub use stream::{Decided, IndexBuilder, StoryStream};
 pub use sync::Stories;
