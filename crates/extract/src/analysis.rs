@@ -12,10 +12,10 @@ use crate::quotes::{self, Quote};
 use crate::statements::{self, Statement};
 use crate::timex::{self, Timex};
 use chrono::NaiveDate;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// What one text says, each item with character offsets into it.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Analysis {
     pub entities: Vec<Entity>,
     pub quotes: Vec<Quote>,

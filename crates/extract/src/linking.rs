@@ -168,15 +168,21 @@ fn first_name_variants(a: &str, b: &str) -> bool {
     a == b || (prefix(&a) == prefix(&b) && a.chars().count().abs_diff(b.chars().count()) <= 2)
 }
 
+/// Articles are linked by publication date, then id, so entity ids do not
+/// depend on the order of ingest.
+fn link_key(a: &Article) -> (Option<String>, String) {
+    (a.published.map(|p| p.sort_key()), a.id.clone())
+}
+
 /// `work` done on every article (on `threads` threads), returned in link
-/// order: by publication date, then id.
+/// order (`link_key`).
 fn in_link_order<T: Send>(
     articles: &[Article],
     threads: usize,
     work: impl Fn(&Article) -> T + Sync,
 ) -> Vec<(&Article, T)> {
     let mut order: Vec<&Article> = articles.iter().collect();
-    order.sort_by_cached_key(|a| (a.published.map(|p| p.sort_key()), a.id.clone()));
+    order.sort_by_cached_key(|a| link_key(a));
     let chunk = order.len().div_ceil(threads.max(1)).max(1);
     let work = &work;
     let done: Vec<T> = std::thread::scope(|scope| {
@@ -210,12 +216,21 @@ impl Catalog {
     /// then linked in order of publication, then id, so the ids do not
     /// depend on the order the articles came in.
     pub fn build(tagger: &Tagger, articles: &[Article], threads: usize) -> Catalog {
-        let mut catalog = Catalog::new();
         let analysed = in_link_order(articles, threads, |a| {
             crate::analyse(Some(tagger), &a.text, a.published.map(|p| p.day()))
         });
-        for (a, analysis) in analysed {
-            catalog.add_analysis(&a.id, &analysis);
+        Self::from_analyses(analysed.iter().map(|(a, analysis)| (*a, analysis)))
+    }
+
+    /// The catalogue of articles whose analyses are at hand (kept from an
+    /// earlier run, say), linked in the same order as `build` links them,
+    /// so the result is the same.
+    pub fn from_analyses<'a>(analysed: impl IntoIterator<Item = (&'a Article, &'a Analysis)>) -> Catalog {
+        let mut ordered: Vec<(&Article, &Analysis)> = analysed.into_iter().collect();
+        ordered.sort_by_cached_key(|(a, _)| link_key(a));
+        let mut catalog = Catalog::new();
+        for (a, analysis) in ordered {
+            catalog.add_analysis(&a.id, analysis);
         }
         catalog
     }

@@ -96,9 +96,9 @@ impl IntoResponse for Problem {
 #[into_params(parameter_in = Query)]
 pub struct ListParams {
     /// Items per page, 1 to 200 (default 50).
-    limit: Option<usize>,
+    pub limit: Option<usize>,
     /// Where to go on from: the `next_cursor` of the page before.
-    cursor: Option<String>,
+    pub cursor: Option<String>,
 }
 
 /// The body of every error (RFC 9457, `application/problem+json`).
@@ -114,7 +114,7 @@ pub struct ProblemDoc {
 pub const MAX_PAGE: usize = 200;
 
 /// The page size asked for (50 by default), or a problem when out of range.
-fn page_limit(limit: Option<usize>) -> Result<usize, Problem> {
+pub fn page_limit(limit: Option<usize>) -> Result<usize, Problem> {
     let limit = limit.unwrap_or(50);
     if limit == 0 || limit > MAX_PAGE {
         return Err(Problem::bad_request(format!(
@@ -145,8 +145,7 @@ pub async fn list_articles(
     responses((status = 200, description = "The article, its near-duplicate group, its story and its extraction (entities, quotes, statements, timexes, events)", content_type = "application/json"),
               (status = 404, description = "No such article", body = ProblemDoc, content_type = "application/problem+json")))]
 pub async fn get_article(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, Problem> {
-    let key = id.clone();
-    let Some(article) = state.with_store(move |s| s.get(&key)).await? else {
+    let Some((article, extraction)) = state.article(id.clone()).await? else {
         return Err(Problem::not_found(format!("no article with id {id:?}")));
     };
     let derived = state.derived().await?;
@@ -159,7 +158,6 @@ pub async fn get_article(State(state): State<AppState>, Path(id): Path<String>) 
         body["duplicates"] = json!(index.copies_of(doc));
         body["story"] = json!(derived.stories.id_of(doc));
     }
-    let extraction = state.extraction(&article);
     let catalog = state.catalog().await?;
     body["entities"] = json!(extraction.entities);
     for (e, v) in extraction

@@ -5,6 +5,7 @@
 //! decide what is similar; it asks `storyline-relate` and `storyline-store`.
 //! Pages are server-rendered with askama, whose templates escape every value.
 
+mod analyses;
 mod api;
 mod charts;
 mod feeds;
@@ -14,6 +15,7 @@ mod metrics;
 mod openapi;
 mod pages;
 mod search;
+mod sources;
 mod state;
 mod widget;
 mod writes;
@@ -45,6 +47,8 @@ fn api_routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ("/api/entities", get(api::list_entities)),
         ("/api/entities/{id}", get(api::get_entity)),
         ("/api/search", get(search::api)),
+        ("/api/sources", get(sources::api)),
+        ("/api/sources/{name}", get(sources::api_source)),
     ]
 }
 
@@ -64,6 +68,8 @@ pub fn router(state: AppState) -> Router {
         .route("/stories/{id}", get(pages::story))
         .route("/entities/{id}", get(pages::entity))
         .route("/search", get(search::page))
+        .route("/sources", get(sources::page))
+        .route("/sources/{name}", get(sources::source_page))
         .route("/feeds/{file}", get(feeds::site_feed))
         .route("/feeds/stories/{file}", get(feeds::story_feed))
         .route("/feeds/entities/{file}", get(feeds::entity_feed))

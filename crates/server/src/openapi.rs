@@ -26,6 +26,8 @@ use utoipa::OpenApi;
         crate::api::list_entities,
         crate::api::get_entity,
         crate::search::api,
+        crate::sources::api,
+        crate::sources::api_source,
     ),
     components(schemas(crate::api::ProblemDoc)),
     modifiers(&BearerAuth),
@@ -34,6 +36,7 @@ use utoipa::OpenApi;
         (name = "stories", description = "Articles grouped by the real-world event they report"),
         (name = "entities", description = "People, organisations, places linked across articles"),
         (name = "search", description = "Full-text search with filters"),
+        (name = "sources", description = "Who published the articles"),
     )
 )]
 pub struct ApiDoc;

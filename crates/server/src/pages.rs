@@ -14,11 +14,12 @@ use storyline_core::{Published, RelatedReference};
 const HOME_PAGE_SIZE: usize = 30;
 const SIMILAR_ON_PAGE: usize = 5;
 
-struct Row {
-    id: String,
-    title: String,
-    source: String,
-    date: String,
+/// An article in a list: home, a source.
+pub struct Row {
+    pub id: String,
+    pub title: String,
+    pub source: String,
+    pub date: String,
 }
 
 /// A story on the home page: how much it grew lately and from how many sources.
@@ -245,7 +246,7 @@ struct StoryEventRow {
 }
 
 /// "24 June 2023 – 14 July 2023", one date when they agree, empty when undated.
-fn date_span(first: Option<Published>, last: Option<Published>) -> String {
+pub fn date_span(first: Option<Published>, last: Option<Published>) -> String {
     match (first, last) {
         (Some(f), Some(l)) if f.day() != l.day() => {
             format!("{} – {}", display_date(Some(f)), display_date(Some(l)))
@@ -309,8 +310,7 @@ pub async fn home(State(state): State<AppState>, Query(p): Query<HomeParams>) ->
 }
 
 pub async fn article(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, Problem> {
-    let key = id.clone();
-    let Some(a) = state.with_store(move |s| s.get(&key)).await? else {
+    let Some((a, extraction)) = state.article(id.clone()).await? else {
         return Ok(not_found_page(format!("There is no article with id “{id}”.")));
     };
     let derived = state.derived().await?;
@@ -339,7 +339,6 @@ pub async fn article(State(state): State<AppState>, Path(id): Path<String>) -> R
             title: st.title,
             count: st.article_count,
         });
-    let extraction = state.extraction(&a);
     let sections = highlight::sections(&a.text, &a.sections, &extraction);
     let catalog = state.catalog().await?;
     let timeline = storyline_extract::events::timeline(&extraction.events)
@@ -608,7 +607,7 @@ pub async fn entity(State(state): State<AppState>, Path(id): Path<String>) -> Re
     }))
 }
 
-fn not_found_page(message: String) -> Response {
+pub fn not_found_page(message: String) -> Response {
     let mut r = render(NotFoundPage { message });
     *r.status_mut() = StatusCode::NOT_FOUND;
     r

@@ -7,7 +7,9 @@
 //! what is stored without the server watching files. Rebuilding places any
 //! article not yet in a story and stores that decision, as `ingest` does.
 
+use crate::analyses::{analyses_of, analysis_of, Analyser};
 use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
 use storyline_core::Article;
 use storyline_extract::events::SharedEvent;
 use storyline_extract::linking::Catalog;
@@ -16,6 +18,11 @@ use storyline_extract::Analysis;
 use storyline_relate::{ArticleIndex, IndexOptions};
 use storyline_store::{Store, StoreError};
 use storyline_stories::{ClusterOptions, Stories};
+
+/// How long derived data is used without asking the store whether it
+/// changed: what another process (an `ingest` beside the server) stores
+/// shows within this time.
+const GENERATION_CHECK_INTERVAL: Duration = Duration::from_secs(1);
 
 /// What pages read besides the store.
 pub struct Derived {
@@ -34,7 +41,13 @@ struct Inner {
     store: Mutex<Box<dyn Store>>,
     /// The named-entity tagger, when a model was loaded.
     tagger: Option<Tagger>,
+    /// What kept analyses must have been computed with to be reused.
+    analyser: Analyser,
     derived: RwLock<Option<(u64, Arc<Derived>)>>,
+    /// When the derived data was last found current. Within
+    /// `GENERATION_CHECK_INTERVAL` of that, requests use it without asking
+    /// the store; the server's own writes clear it.
+    checked: Mutex<Option<Instant>>,
     metrics: crate::metrics::Metrics,
     access: Access,
 }
@@ -68,8 +81,10 @@ impl AppState {
         AppState {
             inner: Arc::new(Inner {
                 store: Mutex::new(store),
+                analyser: Analyser::new(tagger.as_ref()),
                 tagger,
                 derived: RwLock::new(None),
+                checked: Mutex::new(None),
                 metrics: crate::metrics::Metrics::new(),
                 access,
             }),
@@ -98,6 +113,7 @@ impl AppState {
         let inner = self.inner.clone();
         tokio::task::spawn_blocking(move || {
             let mut store = inner.store.lock().unwrap_or_else(|p| p.into_inner());
+            *inner.checked.lock().unwrap_or_else(|p| p.into_inner()) = None;
             f(store.as_mut())
         })
         .await
@@ -109,14 +125,21 @@ impl AppState {
         &self.inner.metrics
     }
 
-    /// What is extracted from `article` (entities, quotes, statements and
-    /// events need the tagger; times do not).
-    pub fn extraction(&self, article: &Article) -> Analysis {
-        storyline_extract::analyse(
-            self.inner.tagger.as_ref(),
-            &article.text,
-            article.published.map(|p| p.day()),
-        )
+    /// Article `id` with what is extracted from it (entities, quotes,
+    /// statements and events need the tagger; times do not), in one trip
+    /// to the store. The extraction is kept once computed (see `analyses`).
+    pub async fn article(&self, id: String) -> Result<Option<(Article, Analysis)>, StoreError> {
+        let inner = self.inner.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut store = inner.store.lock().unwrap_or_else(|p| p.into_inner());
+            let Some(article) = store.get(&id)? else {
+                return Ok(None);
+            };
+            let analysis = analysis_of(store.as_mut(), inner.tagger.as_ref(), inner.analyser, &article)?;
+            Ok(Some((article, analysis)))
+        })
+        .await
+        .expect("article task panicked")
     }
 
     /// Runs `f` with the store on a blocking thread (SQLite calls block).
@@ -135,25 +158,30 @@ impl AppState {
 
     /// The index and stories for the store's current generation, rebuilt if stale.
     pub async fn derived(&self) -> Result<Arc<Derived>, StoreError> {
+        if let Some(d) = self.recently_checked() {
+            return Ok(d);
+        }
         let inner = self.inner.clone();
         tokio::task::spawn_blocking(move || {
             let mut store = inner.store.lock().unwrap_or_else(|p| p.into_inner());
             let generation = store.generation()?;
+            let now = Instant::now();
             if let Some((g, d)) = inner.derived.read().unwrap_or_else(|p| p.into_inner()).as_ref() {
                 if *g == generation {
+                    *inner.checked.lock().unwrap_or_else(|p| p.into_inner()) = Some(now);
                     return Ok(d.clone());
                 }
             }
             let mut articles = Vec::new();
             store.for_each(&mut |a| articles.push(a))?;
-            // Entities are linked by publication date, then id, so their
-            // ids do not depend on the order of ingest.
+            // Analyses kept from before are read, not recomputed.
             let catalog = match inner.tagger.as_ref() {
-                Some(tagger) => Catalog::build(
-                    tagger,
-                    &articles,
-                    std::thread::available_parallelism().map_or(1, |n| n.get()),
-                ),
+                Some(tagger) => {
+                    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+                    let analyses =
+                        analyses_of(store.as_mut(), Some(tagger), inner.analyser, &articles, threads)?;
+                    Catalog::from_analyses(articles.iter().zip(&analyses))
+                }
                 None => Catalog::new(),
             };
             let index = ArticleIndex::build_linked(catalog.with_terms(articles), IndexOptions::default());
@@ -164,10 +192,21 @@ impl AppState {
                 stories,
             });
             *inner.derived.write().unwrap_or_else(|p| p.into_inner()) = Some((generation, d.clone()));
+            *inner.checked.lock().unwrap_or_else(|p| p.into_inner()) = Some(now);
             Ok(d)
         })
         .await
         .expect("index task panicked")
+    }
+
+    /// The derived data, when it was found current a moment ago.
+    fn recently_checked(&self) -> Option<Arc<Derived>> {
+        let checked = *self.inner.checked.lock().unwrap_or_else(|p| p.into_inner());
+        if checked.is_none_or(|at| at.elapsed() >= GENERATION_CHECK_INTERVAL) {
+            return None;
+        }
+        let derived = self.inner.derived.read().unwrap_or_else(|p| p.into_inner());
+        derived.as_ref().map(|(_, d)| d.clone())
     }
 
     /// The entities of every article linked across articles, for the

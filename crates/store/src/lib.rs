@@ -36,6 +36,16 @@ pub struct ArticleSummary {
     pub url: Option<String>,
 }
 
+/// One source of articles, as the sources page lists it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SourceSummary {
+    pub name: String,
+    pub articles: u64,
+    /// The earliest and latest publication among its dated articles.
+    pub first_published: Option<Published>,
+    pub last_published: Option<Published>,
+}
+
 /// One page of a listing, newest first, and the cursor of the next page.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Page {
@@ -76,6 +86,11 @@ pub trait Store: Send {
     fn count(&self) -> Result<u64, StoreError>;
     /// Newest first (by publication date; undated last), `limit` at a time.
     fn list(&self, limit: usize, cursor: Option<&str>) -> Result<Page, StoreError>;
+    /// Like `list`, only the articles of `source`.
+    fn list_source(&self, source: &str, limit: usize, cursor: Option<&str>) -> Result<Page, StoreError>;
+    /// Every source with how many articles it has and when it published
+    /// first and last, most articles first.
+    fn sources(&self) -> Result<Vec<SourceSummary>, StoreError>;
     /// Every article in a stable order (by id), for rebuilding derived data and export.
     fn for_each(&self, f: &mut dyn FnMut(Article)) -> Result<(), StoreError>;
     /// A number that changes whenever any article is inserted or updated, so
@@ -101,6 +116,15 @@ pub trait Store: Send {
     fn story_events(&self, id: &str) -> Result<Vec<StoryEvent>, StoreError>;
     /// Full-text search over titles and texts, best match first.
     fn search(&self, query: &SearchQuery) -> Result<Vec<SearchHit>, StoreError>;
+    /// The analysis kept for article `id` if it was computed under `key`
+    /// (what it was computed from); `None` when missing or stale.
+    fn analysis(&self, id: &str, key: &str) -> Result<Option<String>, StoreError>;
+    /// Every kept analysis as (article id, key, JSON), by article id.
+    fn for_each_analysis(&self, f: &mut dyn FnMut(&str, &str, &str)) -> Result<(), StoreError>;
+    /// Keeps analyses (article id, key, JSON) in one transaction, replacing
+    /// older ones of the same articles. Analyses are derived data: they do
+    /// not change the generation.
+    fn put_analyses(&mut self, analyses: &[(String, String, String)]) -> Result<(), StoreError>;
 }
 
 /// What to search for: words (all must occur; "quoted words" as a phrase)

@@ -45,4 +45,14 @@ pub const MIGRATIONS: &[&str] = &[
     "CREATE VIRTUAL TABLE articles_fts USING fts5(title, text, tokenize = 'porter unicode61 remove_diacritics 2');
     INSERT INTO articles_fts (rowid, title, text)
         SELECT rowid, title, json_extract(doc, '$.text') FROM articles;",
+    // 5: each article's extraction as computed (JSON), with the key of what
+    // it was computed from (text, date, analyser and model), so pages and
+    // the entity catalogue need not analyse the article again.
+    // Also: a source's articles newest first, for the sources pages.
+    "CREATE TABLE analyses (
+        article_id TEXT PRIMARY KEY,
+        key TEXT NOT NULL,
+        json TEXT NOT NULL
+    );
+    CREATE INDEX articles_by_source ON articles (source, published_sort DESC, id DESC);",
 ];

@@ -7,8 +7,8 @@
 
 use crate::migrations::MIGRATIONS;
 use crate::{
-    fts_expression, ArticleSummary, Page, SearchHit, SearchQuery, Store, StoreError, StoryEvent,
-    StoryEventKind, Upsert,
+    fts_expression, ArticleSummary, Page, SearchHit, SearchQuery, SourceSummary, Store, StoreError,
+    StoryEvent, StoryEventKind, Upsert,
 };
 use chrono::Utc;
 use rusqlite::{params, Connection, OptionalExtension};
@@ -74,6 +74,63 @@ impl SqliteStore {
     /// Runs SQLite's own consistency check; `Ok("ok")` when the file is sound.
     pub fn integrity_check(&self) -> Result<String, StoreError> {
         Ok(self.conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?)
+    }
+
+    /// A page of article summaries newest first, of one source or all.
+    fn list_where(
+        &self,
+        source: Option<&str>,
+        limit: usize,
+        cursor: Option<&str>,
+    ) -> Result<Page, StoreError> {
+        let limit = limit.max(1);
+        let (sort, after_id) = match cursor {
+            Some(c) => decode_cursor(c)?,
+            None => ("\u{10FFFF}".to_string(), String::new()),
+        };
+        // Two statements, so each can walk its own index.
+        let mut stmt = self.conn.prepare_cached(match source {
+            None => {
+                "SELECT id, title, published, source, url, published_sort FROM articles
+                 WHERE (published_sort < ?1 OR (published_sort = ?1 AND id < ?2)) AND ?4 IS NULL
+                 ORDER BY published_sort DESC, id DESC LIMIT ?3"
+            }
+            Some(_) => {
+                "SELECT id, title, published, source, url, published_sort FROM articles
+                 WHERE source = ?4 AND (published_sort < ?1 OR (published_sort = ?1 AND id < ?2))
+                 ORDER BY published_sort DESC, id DESC LIMIT ?3"
+            }
+        })?;
+        let after_id = if cursor.is_some() {
+            after_id
+        } else {
+            "\u{10FFFF}".to_string()
+        };
+        let mut rows = stmt.query(params![sort, after_id, (limit + 1) as i64, source])?;
+        let mut articles = Vec::new();
+        let mut sort_keys = Vec::new();
+        while let Some(r) = rows.next()? {
+            let published: Option<String> = r.get(2)?;
+            articles.push(ArticleSummary {
+                id: r.get(0)?,
+                title: r.get(1)?,
+                published: published.as_deref().and_then(storyline_core::Published::parse),
+                source: r.get(3)?,
+                url: r.get(4)?,
+            });
+            sort_keys.push(r.get::<_, String>(5)?);
+        }
+        let next_cursor = if articles.len() > limit {
+            articles.pop();
+            let last = articles.last().expect("limit >= 1");
+            Some(encode_cursor(&sort_keys[limit - 1], &last.id))
+        } else {
+            None
+        };
+        Ok(Page {
+            articles,
+            next_cursor,
+        })
     }
 }
 
@@ -201,48 +258,39 @@ impl Store for SqliteStore {
     }
 
     fn list(&self, limit: usize, cursor: Option<&str>) -> Result<Page, StoreError> {
-        let limit = limit.max(1);
-        let (sort, after_id) = match cursor {
-            Some(c) => decode_cursor(c)?,
-            None => ("\u{10FFFF}".to_string(), String::new()),
-        };
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT id, title, published, source, url, published_sort FROM articles
-             WHERE published_sort < ?1 OR (published_sort = ?1 AND id < ?2)
-             ORDER BY published_sort DESC, id DESC LIMIT ?3",
-        )?;
-        let after_id = if cursor.is_some() {
-            after_id
-        } else {
-            "\u{10FFFF}".to_string()
-        };
-        let mut rows = stmt.query(params![sort, after_id, (limit + 1) as i64])?;
-        let mut articles = Vec::new();
-        let mut sort_keys = Vec::new();
-        while let Some(r) = rows.next()? {
-            let published: Option<String> = r.get(2)?;
-            articles.push(ArticleSummary {
-                id: r.get(0)?,
-                title: r.get(1)?,
-                published: published.as_deref().and_then(storyline_core::Published::parse),
-                source: r.get(3)?,
-                url: r.get(4)?,
-            });
-            sort_keys.push(r.get::<_, String>(5)?);
-        }
-        let next_cursor = if articles.len() > limit {
-            articles.pop();
-            let last = articles.last().expect("limit >= 1");
-            Some(encode_cursor(&sort_keys[limit - 1], &last.id))
-        } else {
-            None
-        };
-        Ok(Page {
-            articles,
-            next_cursor,
-        })
+        self.list_where(None, limit, cursor)
     }
 
+    fn list_source(&self, source: &str, limit: usize, cursor: Option<&str>) -> Result<Page, StoreError> {
+        self.list_where(Some(source), limit, cursor)
+    }
+
+    fn sources(&self) -> Result<Vec<SourceSummary>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            // Sort key, then the date as given: the earliest and latest by
+            // instant, each read back as it was published.
+            "SELECT source, COUNT(*),
+                    MIN(CASE WHEN published IS NOT NULL THEN published_sort || '|' || published END),
+                    MAX(CASE WHEN published IS NOT NULL THEN published_sort || '|' || published END)
+             FROM articles WHERE source IS NOT NULL
+             GROUP BY source ORDER BY COUNT(*) DESC, source",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            let day = |i: usize| -> rusqlite::Result<Option<storyline_core::Published>> {
+                Ok(r.get::<_, Option<String>>(i)?
+                    .as_deref()
+                    .and_then(|v| v.split_once('|'))
+                    .and_then(|(_, published)| storyline_core::Published::parse(published)))
+            };
+            Ok(SourceSummary {
+                name: r.get(0)?,
+                articles: r.get::<_, i64>(1)? as u64,
+                first_published: day(2)?,
+                last_published: day(3)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
     fn for_each(&self, f: &mut dyn FnMut(Article)) -> Result<(), StoreError> {
         let mut stmt = self.conn.prepare("SELECT id, doc FROM articles ORDER BY id")?;
         let mut rows = stmt.query([])?;
@@ -360,6 +408,40 @@ impl Store for SqliteStore {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    fn analysis(&self, id: &str, key: &str) -> Result<Option<String>, StoreError> {
+        let mut select = self
+            .conn
+            .prepare_cached("SELECT json FROM analyses WHERE article_id = ?1 AND key = ?2")?;
+        Ok(select.query_row([id, key], |r| r.get(0)).optional()?)
+    }
+
+    fn for_each_analysis(&self, f: &mut dyn FnMut(&str, &str, &str)) -> Result<(), StoreError> {
+        let mut select = self
+            .conn
+            .prepare_cached("SELECT article_id, key, json FROM analyses ORDER BY article_id")?;
+        let mut rows = select.query([])?;
+        while let Some(row) = rows.next()? {
+            let (id, key, json): (String, String, String) = (row.get(0)?, row.get(1)?, row.get(2)?);
+            f(&id, &key, &json);
+        }
+        Ok(())
+    }
+
+    fn put_analyses(&mut self, analyses: &[(String, String, String)]) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        {
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO analyses (article_id, key, json) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (article_id) DO UPDATE SET key = excluded.key, json = excluded.json",
+            )?;
+            for (id, key, json) in analyses {
+                insert.execute([id, key, json])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
     fn generation(&self) -> Result<u64, StoreError> {
         Ok(self
             .conn
@@ -411,6 +493,56 @@ mod tests {
         assert!(got.ingested_at.is_some());
         assert_eq!(s.get_by_url("HTTPS://EXAMPLE.COM/a/").unwrap().unwrap().id, "a");
         assert!(s.get("missing").unwrap().is_none());
+    }
+
+    #[test]
+    fn sources_are_counted_and_listed_newest_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = SqliteStore::open(dir.path()).unwrap();
+        let from = |id: &str, source: Option<&str>, published: Option<&str>| {
+            let mut a = article(id, &format!("Text of {id}."), published);
+            a.source = source.map(String::from);
+            a
+        };
+        s.upsert(&[
+            from("a", Some("Wire"), Some("2023-06-24")),
+            from("b", Some("Wire"), Some("2023-06-26")),
+            from("c", Some("Wire"), None),
+            from("d", Some("Post"), Some("2023-06-25")),
+            from("e", None, Some("2023-06-25")),
+        ])
+        .unwrap();
+        let sources = s.sources().unwrap();
+        let names: Vec<(&str, u64)> = sources.iter().map(|x| (x.name.as_str(), x.articles)).collect();
+        assert_eq!(names, [("Wire", 3), ("Post", 1)]);
+        assert_eq!(sources[0].first_published, Published::parse("2023-06-24"));
+        assert_eq!(sources[0].last_published, Published::parse("2023-06-26"));
+        let first = s.list_source("Wire", 2, None).unwrap();
+        let ids: Vec<&str> = first.articles.iter().map(|a| a.id.as_str()).collect();
+        assert_eq!(ids, ["b", "a"]);
+        let rest = s.list_source("Wire", 2, first.next_cursor.as_deref()).unwrap();
+        assert_eq!(rest.articles.len(), 1);
+        assert_eq!(rest.articles[0].id, "c");
+        assert!(rest.next_cursor.is_none());
+        assert!(s.list_source("Nobody", 10, None).unwrap().articles.is_empty());
+        assert_eq!(s.list(10, None).unwrap().articles.len(), 5);
+    }
+
+    #[test]
+    fn analyses_are_kept_by_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = SqliteStore::open(dir.path()).unwrap();
+        s.put_analyses(&[("a".into(), "k1".into(), "{\"x\":1}".into())])
+            .unwrap();
+        assert_eq!(s.analysis("a", "k1").unwrap().as_deref(), Some("{\"x\":1}"));
+        assert_eq!(s.analysis("a", "k2").unwrap(), None, "another key is stale");
+        s.put_analyses(&[("a".into(), "k2".into(), "{\"x\":2}".into())])
+            .unwrap();
+        assert_eq!(s.analysis("a", "k1").unwrap(), None);
+        assert_eq!(s.analysis("a", "k2").unwrap().as_deref(), Some("{\"x\":2}"));
+        let generation = s.generation().unwrap();
+        s.put_analyses(&[("b".into(), "k".into(), "{}".into())]).unwrap();
+        assert_eq!(s.generation().unwrap(), generation, "analyses are derived data");
     }
 
     #[test]

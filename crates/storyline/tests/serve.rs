@@ -533,3 +533,77 @@ fn writes_need_the_token_and_keep_good_records_beside_bad_ones() {
         .unwrap()
         .contains("authorization"));
 }
+
+#[test]
+fn sources_are_listed_and_paged() {
+    let server = start(&["demo"]);
+    let base = &server.base;
+    let (status, ct, body) = get(&format!("{base}/api/sources"));
+    assert_eq!(status, 200);
+    assert!(ct.starts_with("application/json"), "{ct}");
+    let sources: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let sources = sources["sources"].as_array().unwrap();
+    assert!(sources.len() >= 5, "the sample has several sources: {body}");
+    let counts: Vec<u64> = sources.iter().map(|s| s["articles"].as_u64().unwrap()).collect();
+    assert!(
+        counts.windows(2).all(|w| w[0] >= w[1]),
+        "most articles first: {counts:?}"
+    );
+    let (_, _, list) = get(&format!("{base}/api/articles?limit=200"));
+    let all: serde_json::Value = serde_json::from_str(&list).unwrap();
+    assert_eq!(
+        counts.iter().sum::<u64>() as usize,
+        all["articles"].as_array().unwrap().len(),
+        "every sample article has one source"
+    );
+
+    // One source, two at a time, all its articles once, newest first.
+    let top = &sources[0];
+    let name = top["name"].as_str().unwrap();
+    let encoded: String = url_encode(name);
+    let mut seen: Vec<String> = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let url = match &cursor {
+            Some(c) => format!("{base}/api/sources/{encoded}?limit=2&cursor={}", url_encode(c)),
+            None => format!("{base}/api/sources/{encoded}?limit=2"),
+        };
+        let (status, _, body) = get(&url);
+        assert_eq!(status, 200, "{url}: {body}");
+        let page: serde_json::Value = serde_json::from_str(&body).unwrap();
+        for a in page["articles"].as_array().unwrap() {
+            assert_eq!(a["source"].as_str(), Some(name));
+            seen.push(a["id"].as_str().unwrap().to_string());
+        }
+        match page["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_string()),
+            None => break,
+        }
+    }
+    assert_eq!(seen.len() as u64, top["articles"].as_u64().unwrap());
+    let (status, ct, _) = get(&format!("{base}/api/sources/No%20Such%20Source"));
+    assert_eq!((status, ct.as_str()), (404, "application/problem+json"));
+    let (status, ct, _) = get(&format!("{base}/api/sources/{encoded}?limit=0"));
+    assert_eq!((status, ct.as_str()), (400, "application/problem+json"));
+
+    // The pages: the list links each source, a source page lists its articles.
+    let (status, _, page) = get(&format!("{base}/sources"));
+    assert_eq!(status, 200);
+    assert!(page.contains(&format!("href=\"/sources/{encoded}\"")), "{page}");
+    let (status, _, page) = get(&format!("{base}/sources/{encoded}"));
+    assert_eq!(status, 200);
+    assert!(page.contains(&format!("<h1>{name}</h1>")), "{page}");
+    assert_eq!(page.matches("href=\"/articles/").count(), seen.len().min(30));
+    let (status, _, _) = get(&format!("{base}/sources/No%20Such%20Source"));
+    assert_eq!(status, 404);
+}
+
+/// Percent-encodes everything but unreserved characters.
+fn url_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

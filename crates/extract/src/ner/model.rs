@@ -121,6 +121,25 @@ impl Tagger {
             .collect()
     }
 
+    /// A hash of everything the tagger decides with (weights, scale, word
+    /// classes): equal for the same model however it was loaded, so
+    /// results kept from one run can tell whether another model made them.
+    pub fn fingerprint(&self) -> u64 {
+        let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+        let Quantised { weights, scale } = &self.weights;
+        let mut keys: Vec<&u64> = weights.keys().collect();
+        keys.sort_unstable();
+        hasher.update(&scale.to_le_bytes());
+        for k in keys {
+            hasher.update(&k.to_le_bytes());
+            for w in &weights[k] {
+                hasher.update(&w.to_le_bytes());
+            }
+        }
+        hasher.update(&self.classes.to_bytes());
+        hasher.digest()
+    }
+
     /// How many features carry weights.
     pub fn features(&self) -> usize {
         self.weights.weights.len()

@@ -1,0 +1,189 @@
+//! Each article's extraction (entities, quotes, statements, times,
+//! events), computed once and kept in the store.
+//!
+//! Analysing an article takes milliseconds; a page view must take far less,
+//! and the entity catalogue needs every article's analysis whenever the
+//! store changes. So analyses are kept in the store under a key of what
+//! they were computed from: the article's text and date, the running
+//! program (any rebuild may analyse differently) and the tagger's model. A
+//! kept analysis whose key no longer matches is computed again and
+//! replaced. This module owns that bookkeeping; analysing is
+//! `storyline-extract`'s, and keeping is the store's.
+
+use std::sync::OnceLock;
+use storyline_core::Article;
+use storyline_extract::ner::Tagger;
+use storyline_extract::Analysis;
+use storyline_store::{Store, StoreError};
+use xxhash_rust::xxh3::Xxh3;
+
+/// How many fresh analyses are written per transaction.
+const WRITE_BATCH: usize = 512;
+
+/// What analyses are computed with: this program and the tagger's model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Analyser(u64);
+
+impl Analyser {
+    pub fn new(tagger: Option<&Tagger>) -> Analyser {
+        let mut hasher = Xxh3::new();
+        hasher.update(&program_fingerprint().to_le_bytes());
+        hasher.update(&tagger.map_or(0, Tagger::fingerprint).to_le_bytes());
+        Analyser(hasher.digest())
+    }
+
+    /// The key an analysis of `article` is kept under.
+    pub fn key(self, article: &Article) -> String {
+        let mut hasher = Xxh3::new();
+        hasher.update(&self.0.to_le_bytes());
+        hasher.update(article.text.as_bytes());
+        hasher.update(&[0]);
+        if let Some(p) = article.published {
+            hasher.update(&p.day_number().to_le_bytes());
+        }
+        format!("{:016x}", hasher.digest())
+    }
+}
+
+/// A hash of the running executable, read once: a rebuilt program may
+/// analyse differently, so what an older one kept is not reused. When the
+/// executable cannot be read, the package version stands in.
+fn program_fingerprint() -> u64 {
+    static FINGERPRINT: OnceLock<u64> = OnceLock::new();
+    *FINGERPRINT.get_or_init(|| {
+        std::env::current_exe()
+            .and_then(std::fs::read)
+            .map(|bytes| xxhash_rust::xxh3::xxh3_64(&bytes))
+            .unwrap_or_else(|_| xxhash_rust::xxh3::xxh3_64(env!("CARGO_PKG_VERSION").as_bytes()))
+    })
+}
+
+fn analyse(tagger: Option<&Tagger>, article: &Article) -> Analysis {
+    storyline_extract::analyse(tagger, &article.text, article.published.map(|p| p.day()))
+}
+
+/// The kept analysis of `article` under `key`, if any and readable.
+fn kept(store: &dyn Store, article: &Article, key: &str) -> Result<Option<Analysis>, StoreError> {
+    Ok(store
+        .analysis(&article.id, key)?
+        .and_then(|json| serde_json::from_str(&json).ok()))
+}
+
+/// The analysis of one article: kept, else computed and kept.
+pub fn analysis_of(
+    store: &mut dyn Store,
+    tagger: Option<&Tagger>,
+    analyser: Analyser,
+    article: &Article,
+) -> Result<Analysis, StoreError> {
+    let key = analyser.key(article);
+    if let Some(found) = kept(store, article, &key)? {
+        return Ok(found);
+    }
+    let fresh = analyse(tagger, article);
+    let json = serde_json::to_string(&fresh).expect("analyses serialise");
+    store.put_analyses(&[(article.id.clone(), key, json)])?;
+    Ok(fresh)
+}
+
+/// The analyses of `articles`, in order: those kept are read, the others
+/// computed on `threads` threads and kept.
+pub fn analyses_of(
+    store: &mut dyn Store,
+    tagger: Option<&Tagger>,
+    analyser: Analyser,
+    articles: &[Article],
+    threads: usize,
+) -> Result<Vec<Analysis>, StoreError> {
+    let keys: Vec<String> = articles.iter().map(|a| analyser.key(a)).collect();
+    let mut found: Vec<Option<Analysis>> = articles
+        .iter()
+        .zip(&keys)
+        .map(|(a, key)| kept(store, a, key))
+        .collect::<Result<_, _>>()?;
+    let missing: Vec<usize> = (0..articles.len()).filter(|&i| found[i].is_none()).collect();
+    for batch in missing.chunks(WRITE_BATCH * threads.max(1)) {
+        let fresh = in_parallel(batch, threads, |i| analyse(tagger, &articles[i]));
+        let rows: Vec<(String, String, String)> = batch
+            .iter()
+            .zip(&fresh)
+            .map(|(&i, analysis)| {
+                let json = serde_json::to_string(analysis).expect("analyses serialise");
+                (articles[i].id.clone(), keys[i].clone(), json)
+            })
+            .collect();
+        store.put_analyses(&rows)?;
+        for (&i, analysis) in batch.iter().zip(fresh) {
+            found[i] = Some(analysis);
+        }
+    }
+    Ok(found
+        .into_iter()
+        .map(|a| a.expect("every analysis is kept or fresh"))
+        .collect())
+}
+
+/// `work` on each item of `items`, on up to `threads` threads, in order.
+fn in_parallel<T: Send>(items: &[usize], threads: usize, work: impl Fn(usize) -> T + Sync) -> Vec<T> {
+    let chunk = items.len().div_ceil(threads.max(1)).max(1);
+    let work = &work;
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = items
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(|&i| work(i)).collect::<Vec<_>>()))
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().expect("analysis threads do not panic"))
+            .collect()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use storyline_core::{ArticleDraft, Published};
+    use storyline_store::SqliteStore;
+
+    fn article(id: &str, text: &str) -> Article {
+        ArticleDraft {
+            id: Some(id.into()),
+            title: Some(format!("Title {id}")),
+            text: text.into(),
+            published: Published::parse("2023-06-26"),
+            ..Default::default()
+        }
+        .finish()
+        .unwrap()
+    }
+
+    #[test]
+    fn analyses_are_kept_and_recomputed_when_the_text_changes() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = SqliteStore::open(dir.path()).unwrap();
+        let a = article("a", "On Sunday the talks resumed. They ended on Monday.");
+        store.upsert(std::slice::from_ref(&a)).unwrap();
+        let analyser = Analyser::new(None);
+        let first = analyses_of(&mut store, None, analyser, std::slice::from_ref(&a), 2).unwrap();
+        assert_eq!(first[0].timexes.len(), 2);
+        let key = analyser.key(&a);
+        let kept_json = store.analysis("a", &key).unwrap().expect("kept");
+        assert!(kept_json.contains("Sunday"));
+        // Read back, not recomputed: a doctored copy under the same key wins.
+        let doctored = kept_json.replace("Sunday", "Sabbath");
+        store
+            .put_analyses(&[("a".into(), key.clone(), doctored)])
+            .unwrap();
+        let again = analysis_of(&mut store, None, analyser, &a).unwrap();
+        assert_eq!(again.timexes[0].text, "Sabbath");
+        // A changed text has another key: analysed afresh.
+        let changed = article("a", "On Tuesday the talks resumed.");
+        assert_ne!(analyser.key(&changed), key);
+        let fresh = analysis_of(&mut store, None, analyser, &changed).unwrap();
+        assert_eq!(fresh.timexes[0].text, "Tuesday");
+        assert!(
+            store.analysis("a", &key).unwrap().is_none(),
+            "the stale one was replaced"
+        );
+    }
+}
