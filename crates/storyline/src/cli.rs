@@ -34,6 +34,8 @@ pub enum Command {
     List(ListArgs),
     /// Show one article (by id or URL) with everything known about it
     Show(ShowArgs),
+    /// Full-text search, best match first (exit 1 when nothing matches)
+    Search(SearchArgs),
     /// Parse one input and show the article it gives, without a store
     Extract(ExtractArgs),
     /// Similar Posts of one article, or of every article with --all
@@ -96,6 +98,31 @@ pub struct ListArgs {
     /// At most this many articles
     #[arg(long)]
     pub limit: Option<usize>,
+}
+
+#[derive(Args, Debug)]
+pub struct SearchArgs {
+    /// Words that must all occur; "quoted words" match as a phrase
+    #[arg(required = true)]
+    pub query: Vec<String>,
+    /// First publication day (YYYY-MM-DD)
+    #[arg(long)]
+    pub from: Option<String>,
+    /// Last publication day (YYYY-MM-DD)
+    #[arg(long)]
+    pub to: Option<String>,
+    /// Only this source
+    #[arg(long)]
+    pub source: Option<String>,
+    /// Only this language (ISO 639-1)
+    #[arg(long)]
+    pub lang: Option<String>,
+    /// At most this many results
+    #[arg(long, short = 'n', default_value_t = 20)]
+    pub limit: usize,
+    /// JSON Lines: {"id","title","published","source","snippet","score"}
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Args, Debug)]

@@ -2,7 +2,8 @@
 //! together. `cli.rs` holds the flags, `config.rs` how settings are resolved,
 //! and each subcommand lives in `commands/`. Library crates return typed
 //! errors; here they become messages on stderr and exit codes:
-//! 0 success, 1 failure (the reason on stderr), 2 bad usage (from clap).
+//! 0 success, 1 failure (the reason on stderr) or, for `search`, no match,
+//! 2 bad usage (from clap).
 
 mod cli;
 mod commands;
@@ -37,6 +38,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Ingest(a) => commands::ingest::run(&ctx, a, &mut out)?,
         Command::List(a) => commands::articles::list(&ctx, a, &mut out)?,
         Command::Show(a) => commands::articles::show(&ctx, a, &mut out)?,
+        Command::Search(a) => commands::search::run(&ctx, a, &mut out)?,
         Command::Export(a) => commands::articles::export(&ctx, a, &mut out)?,
         Command::Extract(a) => commands::extract::run(&ctx, a, &mut out)?,
         Command::Similar(a) => commands::similar::run(&ctx, a, &mut out)?,
