@@ -83,8 +83,18 @@ pub struct Catalog {
     by_initials: FxHashMap<(String, String), Vec<usize>>,
     /// (article id, entity id within the article) → entity.
     of_article: FxHashMap<(String, String), usize>,
-    /// Article id → the entities it names, in order of first mention.
-    by_article: FxHashMap<String, Vec<usize>>,
+    /// Article id → the entities it names, in order of first mention,
+    /// each with its mentions there: what an article's entities are is
+    /// read without walking a widely named entity's every mention.
+    by_article: FxHashMap<String, Vec<Named>>,
+}
+
+/// One entity as one article names it.
+#[derive(Debug, Clone)]
+struct Named {
+    entity: usize,
+    /// Indices into the entity's `mentions` of this article's mentions.
+    mentions: Vec<u32>,
 }
 
 /// The entity types, in the order type votes are kept.
@@ -198,15 +208,6 @@ fn in_link_order<T: Send>(
     order.into_iter().zip(done).collect()
 }
 
-/// How many mentions of `entity` `article` has.
-fn mentions_in(entity: &Linked, article: &str) -> usize {
-    entity
-        .articles
-        .iter()
-        .find(|(a, _)| a == article)
-        .map_or(0, |(_, m)| *m)
-}
-
 impl Catalog {
     pub fn new() -> Catalog {
         Catalog::default()
@@ -253,11 +254,17 @@ impl Catalog {
                 Some(i) => i,
                 None => self.create(e),
             };
+            let before = self.entities[at].mentions.len() as u32;
             self.absorb(at, article_id, e);
+            let after = self.entities[at].mentions.len() as u32;
             self.of_article.insert((article_id.to_string(), e.id.clone()), at);
             let named = self.by_article.entry(article_id.to_string()).or_default();
-            if !named.contains(&at) {
-                named.push(at);
+            match named.iter_mut().find(|n| n.entity == at) {
+                Some(n) => n.mentions.extend(before..after),
+                None => named.push(Named {
+                    entity: at,
+                    mentions: (before..after).collect(),
+                }),
             }
         }
     }
@@ -503,8 +510,8 @@ impl Catalog {
         };
         first
             .iter()
-            .filter(|e| second.contains(e))
-            .map(|&e| &self.entities[e])
+            .filter(|n| second.iter().any(|m| m.entity == n.entity))
+            .map(|n| &self.entities[n.entity])
             .collect()
     }
 
@@ -515,21 +522,23 @@ impl Catalog {
             .get(article)
             .into_iter()
             .flatten()
-            .map(|&e| (&self.entities[e], mentions_in(&self.entities[e], article)))
+            .map(|n| (&self.entities[n.entity], n.mentions.len()))
             .collect()
     }
 
     /// What the Similar Posts index and story clustering use of
     /// `article`'s entities: canonical id, name and mention count.
     pub fn terms_of(&self, article: &str) -> Vec<EntityTerm> {
-        self.named_in(article)
+        self.by_article
+            .get(article)
             .into_iter()
-            .map(|(e, mentions)| {
-                let mut forms: Vec<String> = e
+            .flatten()
+            .map(|n| {
+                let (e, mentions) = (&self.entities[n.entity], n.mentions.len());
+                let mut forms: Vec<String> = n
                     .mentions
                     .iter()
-                    .filter(|m| m.article == article)
-                    .map(|m| m.text.to_lowercase())
+                    .map(|&i| e.mentions[i as usize].text.to_lowercase())
                     .collect();
                 forms.sort_unstable();
                 forms.dedup();
@@ -560,10 +569,10 @@ impl Catalog {
     pub fn key_entities(&self, articles: &[String], n: usize) -> Vec<(&Linked, usize)> {
         let mut counts: FxHashMap<usize, (usize, usize)> = FxHashMap::default();
         for article in articles {
-            for &e in self.by_article.get(article).into_iter().flatten() {
-                let c = counts.entry(e).or_default();
+            for n in self.by_article.get(article).into_iter().flatten() {
+                let c = counts.entry(n.entity).or_default();
                 c.0 += 1;
-                c.1 += mentions_in(&self.entities[e], article);
+                c.1 += n.mentions.len();
             }
         }
         self.most(counts, n)
@@ -580,9 +589,9 @@ impl Catalog {
         };
         let mut counts: FxHashMap<usize, usize> = FxHashMap::default();
         for (article, _) in &self.entities[me].articles {
-            for &other in self.by_article.get(article).into_iter().flatten() {
-                if other != me {
-                    *counts.entry(other).or_default() += 1;
+            for other in self.by_article.get(article).into_iter().flatten() {
+                if other.entity != me {
+                    *counts.entry(other.entity).or_default() += 1;
                 }
             }
         }
