@@ -12,6 +12,7 @@ pub mod dataset;
 pub mod events_bench;
 pub mod extract_bench;
 pub mod linked;
+pub mod main_text_bench;
 pub mod metrics;
 pub mod quotes_bench;
 pub mod resources;

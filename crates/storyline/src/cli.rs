@@ -278,7 +278,7 @@ pub struct DemoArgs {
 }
 
 /// Where the NER model is read from, unless a flag says otherwise.
-#[derive(Args, Debug)]
+#[derive(Args, Debug, Clone)]
 pub struct ModelArg {
     /// The NER model file [default: $STORYLINE_NER_MODEL, else models/ner-conll2003.bin in the
     /// current directory or beside the source tree of the binary]
@@ -344,7 +344,8 @@ pub struct BenchTimeArgs {
 
 #[derive(Args, Debug)]
 pub struct BenchExtractArgs {
-    /// JSON Lines articles, e.g. ../shared/data/corpora/bbc-news.jsonl
+    /// JSON Lines articles (e.g. ../shared/data/corpora/bbc-news.jsonl), or for `bench
+    /// extract` also a folder of HTML pages with gold texts
     #[arg(long, required = true)]
     pub dataset: Vec<PathBuf>,
     #[command(flatten)]
@@ -356,7 +357,10 @@ pub struct BenchExtractArgs {
 
 #[derive(Subcommand, Debug)]
 pub enum BenchCommand {
-    /// Extraction speed (the whole analysis of each article): articles/s, words/s, and one 5,000-word article
+    /// Extraction. On a folder of HTML pages with gold texts (laid out as
+    /// ../shared/data/article-extraction): main-text precision, recall and F1 beside the
+    /// reference extractors' outputs, and pages/s. On JSON Lines articles: the speed of the
+    /// whole analysis (articles/s, words/s, one 5,000-word article)
     Extract(BenchExtractArgs),
     /// Events and entities on MEANTIME-style articles (e.g.
     /// ../shared/data/extraction/meantime-apple-airbus.jsonl): event trigger P/R/F1, named

@@ -408,8 +408,29 @@ fn tagged_bench<R: serde::Serialize, E: std::error::Error + Send + Sync + 'stati
     Ok(ExitCode::SUCCESS)
 }
 
+/// A folder of HTML pages with gold texts gets the main-text benchmark
+/// (no model needed); a JSON Lines corpus the analysis-speed one.
 pub fn bench_extract(args: &BenchExtractArgs, out: &mut dyn Write) -> Result<ExitCode> {
-    tagged_bench(args, out, storyline_eval::extract_bench::run, |r| r.table())
+    let (folders, corpora): (Vec<PathBuf>, Vec<PathBuf>) =
+        args.dataset.iter().cloned().partition(|p| p.is_dir());
+    for dir in &folders {
+        let report = storyline_eval::main_text_bench::run(dir)
+            .with_context(|| format!("bench on {}", dir.display()))?;
+        if args.json {
+            writeln!(out, "{}", serde_json::to_string(&report)?)?;
+        } else {
+            writeln!(out, "{}", report.table())?;
+        }
+    }
+    if corpora.is_empty() {
+        return Ok(ExitCode::SUCCESS);
+    }
+    let corpora = BenchExtractArgs {
+        dataset: corpora,
+        model: args.model.clone(),
+        json: args.json,
+    };
+    tagged_bench(&corpora, out, storyline_eval::extract_bench::run, |r| r.table())
 }
 
 pub fn bench_events(args: &BenchExtractArgs, out: &mut dyn Write) -> Result<ExitCode> {
