@@ -37,6 +37,14 @@ const BOILERPLATE_HINTS: &[&str] = &[
     "paywall",
     "popup",
     "modal",
+    "banner",
+    "consent",
+    "gdpr",
+    "disqus",
+    "related",
+    "pagination",
+    "sponsor",
+    "replies",
 ];
 const ARTICLE_TYPES: &[&str] = &[
     "NewsArticle",
@@ -375,8 +383,13 @@ fn is_boilerplate(el: &ElementRef) -> bool {
     }
     let marks =
         format!("{} {}", v.attr("class").unwrap_or(""), v.attr("id").unwrap_or("")).to_ascii_lowercase();
-    BOILERPLATE_HINTS.iter().any(|h| marks.contains(h))
+    BOILERPLATE_HINTS.iter().any(|h| marks.contains(h)) && !ARTICLE_HINTS.iter().any(|h| marks.contains(h))
 }
+
+/// Class or id fragments that keep a container whose other marks sound
+/// like boilerplate: layouts wrap the article in "l-sidebar-fixed
+/// l-article-body-segment" (readability's "maybe a candidate" words).
+const ARTICLE_HINTS: &[&str] = &["article", "body", "column", "content", "main"];
 
 /// The blocks under `el` in reading order: paragraphs, headings, list
 /// items, and runs of inline text sitting directly in a container (split
