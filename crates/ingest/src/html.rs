@@ -527,6 +527,23 @@ mod tests {
     }
 
     #[test]
+    fn a_layout_named_for_the_article_is_not_boilerplate() {
+        let page = r#"<html><head><title>Port reopens</title></head><body>
+            <div class="cookie-banner"><p>We use cookies to improve your experience on this site, as our policy explains.</p></div>
+            <main><div class="l-sidebar-fixed l-article-body-segment"><div class="c-entry-content">
+            <p>The port of Odesa reopened on Monday after a week of closures, and the first grain ship left at dawn.</p>
+            <p>Harbour officials said traffic would return to normal by the end of the month.</p>
+            </div><div class="related-links"><p>Read more: a story about ports, ships and grain prices elsewhere.</p></div></div></main>
+            </body></html>"#;
+        let a = parse("p.html", page).drafts[0].draft.clone().finish().unwrap();
+        assert_eq!(
+            a.text,
+            "The port of Odesa reopened on Monday after a week of closures, and the first grain ship left at dawn.\n\n\
+             Harbour officials said traffic would return to normal by the end of the month."
+        );
+    }
+
+    #[test]
     fn page_without_article_text_is_rejected() {
         let p = parse(
             "empty.html",
