@@ -62,6 +62,15 @@ fn analyse(tagger: Option<&Tagger>, article: &Article) -> Analysis {
     storyline_extract::analyse(tagger, &article.text, article.published.map(|p| p.day()))
 }
 
+/// The analysis of `article` kept for `analyser`, if any.
+pub fn kept_analysis(
+    store: &dyn Store,
+    analyser: Analyser,
+    article: &Article,
+) -> Result<Option<Analysis>, StoreError> {
+    kept(store, article, &analyser.key(article))
+}
+
 /// The kept analysis of `article` under `key`, if any and readable.
 fn kept(store: &dyn Store, article: &Article, key: &str) -> Result<Option<Analysis>, StoreError> {
     Ok(store

@@ -7,7 +7,7 @@
 //! what is stored without the server watching files. Rebuilding places any
 //! article not yet in a story and stores that decision, as `ingest` does.
 
-use crate::analyses::{analyses_of, analysis_of, Analyser};
+use crate::analyses::{analyses_of, analysis_of, kept_analysis, Analyser};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 use storyline_core::Article;
@@ -38,7 +38,14 @@ pub struct AppState {
 }
 
 struct Inner {
+    /// The connection that writes (and builds derived data).
     store: Mutex<Box<dyn Store>>,
+    /// Read-only connections, one per core, so page views do not queue
+    /// behind each other (empty when the store cannot open more; reads
+    /// then use `store`).
+    readers: Vec<Mutex<Box<dyn Store>>>,
+    /// Which reader the next read tries first.
+    next_reader: std::sync::atomic::AtomicUsize,
     /// The named-entity tagger, when a model was loaded.
     tagger: Option<Tagger>,
     /// What kept analyses must have been computed with to be reused.
@@ -61,6 +68,27 @@ pub struct Access {
     pub cors_origins: Vec<String>,
 }
 
+impl Inner {
+    /// Runs `f` on a free reader (waiting for one when all are busy), or
+    /// on the writing connection when there are none.
+    fn read<T>(&self, f: impl FnOnce(&dyn Store) -> Result<T, StoreError>) -> Result<T, StoreError> {
+        if self.readers.is_empty() {
+            let store = self.store.lock().unwrap_or_else(|p| p.into_inner());
+            return f(store.as_ref());
+        }
+        let first = self
+            .next_reader
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let n = self.readers.len();
+        let free = (0..n).find_map(|i| self.readers[(first + i) % n].try_lock().ok());
+        let reader = match free {
+            Some(guard) => guard,
+            None => self.readers[first % n].lock().unwrap_or_else(|p| p.into_inner()),
+        };
+        f(reader.as_ref())
+    }
+}
+
 impl AppState {
     /// The state over `store`; `tagger` (when given) adds entities to article pages and JSON.
     pub fn new(store: Box<dyn Store>, tagger: Option<Tagger>) -> AppState {
@@ -78,8 +106,15 @@ impl AppState {
                 .filter(|o| !o.is_empty())
                 .collect(),
         };
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let readers = (0..cores)
+            .map_while(|_| store.reader().ok())
+            .map(Mutex::new)
+            .collect();
         AppState {
             inner: Arc::new(Inner {
+                readers,
+                next_reader: Default::default(),
                 store: Mutex::new(store),
                 analyser: Analyser::new(tagger.as_ref()),
                 tagger,
@@ -131,11 +166,23 @@ impl AppState {
     pub async fn article(&self, id: String) -> Result<Option<(Article, Analysis)>, StoreError> {
         let inner = self.inner.clone();
         tokio::task::spawn_blocking(move || {
-            let mut store = inner.store.lock().unwrap_or_else(|p| p.into_inner());
-            let Some(article) = store.get(&id)? else {
+            let (article, kept) = inner.read(|store| {
+                let Some(article) = store.get(&id)? else {
+                    return Ok((None, None));
+                };
+                let kept = kept_analysis(store, inner.analyser, &article)?;
+                Ok((Some(article), kept))
+            })?;
+            let Some(article) = article else {
                 return Ok(None);
             };
-            let analysis = analysis_of(store.as_mut(), inner.tagger.as_ref(), inner.analyser, &article)?;
+            let analysis = match kept {
+                Some(found) => found,
+                None => {
+                    let mut store = inner.store.lock().unwrap_or_else(|p| p.into_inner());
+                    analysis_of(store.as_mut(), inner.tagger.as_ref(), inner.analyser, &article)?
+                }
+            };
             Ok(Some((article, analysis)))
         })
         .await
@@ -148,12 +195,9 @@ impl AppState {
         f: impl FnOnce(&dyn Store) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T, StoreError> {
         let inner = self.inner.clone();
-        tokio::task::spawn_blocking(move || {
-            let store = inner.store.lock().unwrap_or_else(|p| p.into_inner());
-            f(store.as_ref())
-        })
-        .await
-        .expect("store task panicked")
+        tokio::task::spawn_blocking(move || inner.read(f))
+            .await
+            .expect("store task panicked")
     }
 
     /// The index and stories for the store's current generation, rebuilt if stale.

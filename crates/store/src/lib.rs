@@ -116,6 +116,9 @@ pub trait Store: Send {
     fn story_events(&self, id: &str) -> Result<Vec<StoryEvent>, StoreError>;
     /// Full-text search over titles and texts, best match first.
     fn search(&self, query: &SearchQuery) -> Result<Vec<SearchHit>, StoreError>;
+    /// Another connection to the same store for reading beside this one
+    /// (it refuses writes), so readers need not wait for each other.
+    fn reader(&self) -> Result<Box<dyn Store>, StoreError>;
     /// The analysis kept for article `id` if it was computed under `key`
     /// (what it was computed from); `None` when missing or stale.
     fn analysis(&self, id: &str, key: &str) -> Result<Option<String>, StoreError>;

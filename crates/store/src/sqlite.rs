@@ -408,6 +408,21 @@ impl Store for SqliteStore {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    fn reader(&self) -> Result<Box<dyn Store>, StoreError> {
+        let open_err = |source| StoreError::Open {
+            path: self.path.display().to_string(),
+            source,
+        };
+        let conn = Connection::open(&self.path).map_err(open_err)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))
+            .map_err(open_err)?;
+        conn.pragma_update(None, "query_only", true).map_err(open_err)?;
+        Ok(Box::new(SqliteStore {
+            conn,
+            path: self.path.clone(),
+        }))
+    }
+
     fn analysis(&self, id: &str, key: &str) -> Result<Option<String>, StoreError> {
         let mut select = self
             .conn
@@ -526,6 +541,17 @@ mod tests {
         assert!(rest.next_cursor.is_none());
         assert!(s.list_source("Nobody", 10, None).unwrap().articles.is_empty());
         assert_eq!(s.list(10, None).unwrap().articles.len(), 5);
+    }
+
+    #[test]
+    fn a_reader_sees_what_is_written_and_refuses_writes() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = SqliteStore::open(dir.path()).unwrap();
+        let mut reader = s.reader().unwrap();
+        s.upsert(&[article("a", "Text of a.", None)]).unwrap();
+        assert_eq!(reader.get("a").unwrap().unwrap().id, "a");
+        assert!(reader.upsert(&[article("b", "Text of b.", None)]).is_err());
+        assert_eq!(s.count().unwrap(), 1);
     }
 
     #[test]
