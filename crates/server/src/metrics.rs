@@ -34,6 +34,7 @@ pub struct Metrics {
     latency: Histogram,
     articles: Gauge,
     stories: Gauge,
+    ingest_lag: Gauge<f64, std::sync::atomic::AtomicU64>,
 }
 
 impl Default for Metrics {
@@ -62,12 +63,19 @@ impl Metrics {
             "Stories formed from the stored articles",
             stories.clone(),
         );
+        let ingest_lag = Gauge::<f64, std::sync::atomic::AtomicU64>::default();
+        registry.register(
+            "ingest_lag_seconds",
+            "From the ingest of the newest article to the moment pages served it (0 when it was stored before the server started)",
+            ingest_lag.clone(),
+        );
         Metrics {
             registry,
             requests,
             latency,
             articles,
             stories,
+            ingest_lag,
         }
     }
 
@@ -113,6 +121,7 @@ pub async fn scrape(State(state): State<AppState>) -> Result<Response, crate::ap
     let metrics = state.metrics();
     metrics.articles.set(articles as i64);
     metrics.stories.set(derived.stories.len() as i64);
+    metrics.ingest_lag.set(derived.ingest_lag_seconds);
     Ok((
         [(
             header::CONTENT_TYPE,

@@ -30,6 +30,9 @@ pub struct Derived {
     pub catalog: Arc<Catalog>,
     pub index: ArticleIndex,
     pub stories: Stories,
+    /// How long the newest article waited, from its ingest until this was
+    /// ready (0 when it was stored before the server started).
+    pub ingest_lag_seconds: f64,
 }
 
 #[derive(Clone)]
@@ -46,6 +49,7 @@ struct Inner {
     readers: Vec<Mutex<Box<dyn Store>>>,
     /// Which reader the next read tries first.
     next_reader: std::sync::atomic::AtomicUsize,
+    started: chrono::DateTime<chrono::Utc>,
     /// The named-entity tagger, when a model was loaded.
     tagger: Option<Tagger>,
     /// What kept analyses must have been computed with to be reused.
@@ -115,6 +119,7 @@ impl AppState {
             inner: Arc::new(Inner {
                 readers,
                 next_reader: Default::default(),
+                started: chrono::Utc::now(),
                 store: Mutex::new(store),
                 analyser: Analyser::new(tagger.as_ref()),
                 tagger,
@@ -218,6 +223,7 @@ impl AppState {
             }
             let mut articles = Vec::new();
             store.for_each(&mut |a| articles.push(a))?;
+            let newest_ingest = articles.iter().filter_map(|a| a.ingested_at).max();
             // Analyses kept from before are read, not recomputed.
             let catalog = match inner.tagger.as_ref() {
                 Some(tagger) => {
@@ -230,10 +236,15 @@ impl AppState {
             };
             let index = ArticleIndex::build_linked(catalog.with_terms(articles), IndexOptions::default());
             let stories = Stories::refresh(store.as_mut(), &index, &ClusterOptions::default(), false)?;
+            let ready = chrono::Utc::now();
+            let ingest_lag_seconds = newest_ingest
+                .filter(|&at| at > inner.started)
+                .map_or(0.0, |at| (ready - at).num_milliseconds().max(0) as f64 / 1000.0);
             let d = Arc::new(Derived {
                 catalog: Arc::new(catalog),
                 index,
                 stories,
+                ingest_lag_seconds,
             });
             *inner.derived.write().unwrap_or_else(|p| p.into_inner()) = Some((generation, d.clone()));
             *inner.checked.lock().unwrap_or_else(|p| p.into_inner()) = Some(now);
