@@ -4,13 +4,12 @@
 //! Analysing an article takes milliseconds; a page view must take far less,
 //! and the entity catalogue needs every article's analysis whenever the
 //! store changes. So analyses are kept in the store under a key of what
-//! they were computed from: the article's text and date, the running
-//! program (any rebuild may analyse differently) and the tagger's model. A
+//! they were computed from: the article's text and date, the analysis code
+//! (a fingerprint of its sources, made at build time) and the tagger's model. A
 //! kept analysis whose key no longer matches is computed again and
 //! replaced. This module owns that bookkeeping; analysing is
 //! `storyline-extract`'s, and keeping is the store's.
 
-use std::sync::OnceLock;
 use storyline_core::Article;
 use storyline_extract::ner::Tagger;
 use storyline_extract::Analysis;
@@ -20,14 +19,14 @@ use xxhash_rust::xxh3::Xxh3;
 /// How many fresh analyses are written per transaction.
 const WRITE_BATCH: usize = 512;
 
-/// What analyses are computed with: this program and the tagger's model.
+/// What analyses are computed with: the analysis code and the tagger's model.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Analyser(u64);
 
 impl Analyser {
     pub fn new(tagger: Option<&Tagger>) -> Analyser {
         let mut hasher = Xxh3::new();
-        hasher.update(&program_fingerprint().to_le_bytes());
+        hasher.update(&analysis_code_fingerprint().to_le_bytes());
         hasher.update(&tagger.map_or(0, Tagger::fingerprint).to_le_bytes());
         Analyser(hasher.digest())
     }
@@ -45,17 +44,11 @@ impl Analyser {
     }
 }
 
-/// A hash of the running executable, read once: a rebuilt program may
-/// analyse differently, so what an older one kept is not reused. When the
-/// executable cannot be read, the package version stands in.
-fn program_fingerprint() -> u64 {
-    static FINGERPRINT: OnceLock<u64> = OnceLock::new();
-    *FINGERPRINT.get_or_init(|| {
-        std::env::current_exe()
-            .and_then(std::fs::read)
-            .map(|bytes| xxhash_rust::xxh3::xxh3_64(&bytes))
-            .unwrap_or_else(|_| xxhash_rust::xxh3::xxh3_64(env!("CARGO_PKG_VERSION").as_bytes()))
-    })
+/// A fingerprint of the analysis code (the extract and core crates'
+/// sources, hashed by `build.rs`): a build that may analyse differently
+/// does not reuse what an older one kept, and one that cannot, does.
+fn analysis_code_fingerprint() -> u64 {
+    u64::from_str_radix(env!("STORYLINE_ANALYSIS_CODE"), 16).expect("build.rs writes hex")
 }
 
 fn analyse(tagger: Option<&Tagger>, article: &Article) -> Analysis {
