@@ -83,6 +83,9 @@ pub struct Catalog {
     by_initials: FxHashMap<(String, String), Vec<usize>>,
     /// (article id, entity id within the article) → entity.
     of_article: FxHashMap<(String, String), usize>,
+    /// Target entity → (speaker entity, the sentence) of statements about
+    /// it ("Lukashenko said Prigozhin was in St Petersburg").
+    said_about: FxHashMap<usize, Vec<(usize, LinkedQuote)>>,
     /// Article id → the entities it names, in order of first mention,
     /// each with its mentions there: what an article's entities are is
     /// read without walking a widely named entity's every mention.
@@ -176,6 +179,15 @@ fn first_name_variants(a: &str, b: &str) -> bool {
     let (a, b) = (key(a), key(b));
     let prefix = |s: &str| s.chars().take(3).collect::<String>();
     a == b || (prefix(&a) == prefix(&b) && a.chars().count().abs_diff(b.chars().count()) <= 2)
+}
+
+/// Whether `text` names `name` as whole words ("Iran" is not in "Iranian").
+fn names_word(text: &str, name: &str) -> bool {
+    text.match_indices(name).any(|(at, _)| {
+        let before = text[..at].chars().next_back();
+        let after = text[at + name.len()..].chars().next();
+        !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+    })
 }
 
 /// Articles are linked by publication date, then id, so entity ids do not
@@ -285,6 +297,31 @@ impl Catalog {
                 start: q.start,
                 end: q.end,
             });
+        }
+        let linked = |local: Option<&str>| {
+            local.and_then(|l| {
+                self.of_article
+                    .get(&(article_id.to_string(), l.to_string()))
+                    .copied()
+            })
+        };
+        for st in &analysis.statements {
+            let speaker = linked(st.speaker.entity_id.as_deref());
+            let target = linked(st.target.as_ref().and_then(|t| t.entity_id.as_deref()));
+            let (Some(speaker), Some(target)) = (speaker, target) else {
+                continue;
+            };
+            if speaker != target {
+                self.said_about.entry(target).or_default().push((
+                    speaker,
+                    LinkedQuote {
+                        article: article_id.to_string(),
+                        text: st.evidence.clone(),
+                        start: st.start,
+                        end: st.end,
+                    },
+                ));
+            }
         }
     }
 
@@ -564,6 +601,77 @@ impl Catalog {
             .collect()
     }
 
+    /// Quotes said in `articles` (a story's): the speakers most widely
+    /// named there first, at most `per_speaker` quotes each, `n` in all.
+    pub fn key_quotes(
+        &self,
+        articles: &[String],
+        n: usize,
+        per_speaker: usize,
+    ) -> Vec<(&Linked, &LinkedQuote)> {
+        let wanted: std::collections::HashSet<&str> = articles.iter().map(String::as_str).collect();
+        let mut out = Vec::new();
+        for (speaker, _) in self.key_entities(articles, usize::MAX) {
+            let said = speaker
+                .quotes
+                .iter()
+                .filter(|q| wanted.contains(q.article.as_str()))
+                .take(per_speaker);
+            for q in said {
+                if out.len() == n {
+                    return out;
+                }
+                out.push((speaker, q));
+            }
+        }
+        out
+    }
+
+    /// What others said about entity `id`: statements about it (the
+    /// sentence as evidence), then quotes that name it (by its name or an
+    /// alias), from the articles naming it, most recently added first.
+    pub fn quotes_about(&self, id: &str, n: usize) -> Vec<(&Linked, &LinkedQuote)> {
+        let Some(&me) = self.by_id.get(id) else {
+            return Vec::new();
+        };
+        let mut out: Vec<(&Linked, &LinkedQuote)> = self
+            .said_about
+            .get(&me)
+            .into_iter()
+            .flatten()
+            .rev()
+            .map(|(speaker, said)| (&self.entities[*speaker], said))
+            .take(n)
+            .collect();
+        let covered = |out: &[(&Linked, &LinkedQuote)], q: &LinkedQuote| {
+            out.iter()
+                .any(|(_, o)| o.article == q.article && o.start <= q.start && q.end <= o.end)
+        };
+        let entity = &self.entities[me];
+        let names: Vec<&str> = std::iter::once(&entity.name)
+            .chain(&entity.aliases)
+            .map(String::as_str)
+            .filter(|n| n.chars().count() >= 3)
+            .collect();
+        for (article, _) in entity.articles.iter().rev() {
+            for other in self.by_article.get(article).into_iter().flatten() {
+                if other.entity == me {
+                    continue;
+                }
+                let speaker = &self.entities[other.entity];
+                for q in speaker.quotes.iter().filter(|q| &q.article == article) {
+                    if out.len() == n {
+                        return out;
+                    }
+                    if names.iter().any(|name| names_word(&q.text, name)) && !covered(&out, q) {
+                        out.push((speaker, q));
+                    }
+                }
+            }
+        }
+        out
+    }
+
     /// The entities most widely named across `articles` (a story's), with
     /// how many of those articles name each, most first (then by mentions).
     pub fn key_entities(&self, articles: &[String], n: usize) -> Vec<(&Linked, usize)> {
@@ -656,6 +764,78 @@ mod tests {
             .collect();
         assert_ne!(ids[0], ids[1]);
         assert!(!ids[..2].contains(&ids[2]), "two namesakes: it joins neither");
+    }
+
+    fn quote(speaker: &str, text: &str) -> crate::quotes::Quote {
+        serde_json::from_value(serde_json::json!({
+            "text": text, "start": 0, "end": text.chars().count(),
+            "speaker": {"name": speaker, "entity_id": "e1", "start": 0, "end": 1},
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn key_quotes_and_quotes_about_an_entity() {
+        let mut c = Catalog::new();
+        let said = |q: crate::quotes::Quote| Analysis {
+            entities: vec![
+                entity("e1", "Lukashenko", "PERSON", &[]),
+                entity("e2", "Prigozhin", "PERSON", &[]),
+                entity("e3", "Iran", "PLACE", &[]),
+            ],
+            quotes: vec![q],
+            ..Default::default()
+        };
+        c.add_analysis("a1", &said(quote("Lukashenko", "Prigozhin is in St Petersburg")));
+        c.add_analysis("a2", &said(quote("Lukashenko", "The Iranian talks went well")));
+        c.add_analysis("a3", &said(quote("Lukashenko", "We spoke about Iran")));
+        let prigozhin = c.of_article("a1", "e2").unwrap().id.clone();
+        let about: Vec<&str> = c
+            .quotes_about(&prigozhin, 10)
+            .iter()
+            .map(|(_, q)| q.text.as_str())
+            .collect();
+        assert_eq!(about, ["Prigozhin is in St Petersburg"]);
+        let iran = c.of_article("a1", "e3").unwrap().id.clone();
+        let about: Vec<&str> = c
+            .quotes_about(&iran, 10)
+            .iter()
+            .map(|(_, q)| q.text.as_str())
+            .collect();
+        assert_eq!(about, ["We spoke about Iran"], "whole words only");
+        // A statement about someone counts as said about them, once.
+        let statement: crate::statements::Statement = serde_json::from_value(serde_json::json!({
+            "speaker": {"name": "Lukashenko", "entity_id": "e1", "start": 0, "end": 10},
+            "verb": "said", "stance": "neutral",
+            "target": {"name": "Prigozhin", "entity_id": "e2", "start": 16, "end": 25},
+            "content": {"start": 16, "end": 45},
+            "evidence": "Lukashenko said Prigozhin had left for Russia.", "start": 0, "end": 46,
+        }))
+        .unwrap();
+        let mut a4 = said(quote("Lukashenko", "Prigozhin had left"));
+        a4.statements = vec![statement];
+        c.add_analysis("a4", &a4);
+        let about: Vec<(&str, &str)> = c
+            .quotes_about(&prigozhin, 10)
+            .iter()
+            .map(|(s, q)| (s.name.as_str(), q.text.as_str()))
+            .collect();
+        assert_eq!(
+            about,
+            [
+                ("Lukashenko", "Lukashenko said Prigozhin had left for Russia."),
+                ("Lukashenko", "Prigozhin is in St Petersburg")
+            ],
+            "the statement, then quotes not inside it"
+        );
+        let story = ["a1".to_string(), "a2".to_string()];
+        let key = c.key_quotes(&story, 5, 1);
+        assert_eq!(key.len(), 1, "one per speaker");
+        assert_eq!(
+            (key[0].0.name.as_str(), key[0].1.article.as_str()),
+            ("Lukashenko", "a1")
+        );
+        assert_eq!(c.key_quotes(&story, 5, 3).len(), 2, "only the story's articles");
     }
 
     #[test]

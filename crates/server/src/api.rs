@@ -7,6 +7,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
 use serde_json::json;
+use storyline_extract::linking::{Linked, LinkedQuote};
 use storyline_relate::Filter;
 use storyline_store::{StoreError, StoryEventKind};
 
@@ -272,21 +273,41 @@ pub async fn list_entities(
     Ok(Json(json!({"entities": page, "next_cursor": next_cursor})).into_response())
 }
 
-/// One entity: names, roles, the articles naming it and its quotes.
+/// One entity: names, roles, the articles naming it, its quotes and
+/// quotes about it.
 #[utoipa::path(get, path = "/api/entities/{id}", tag = "entities", params(("id" = String, Path, description = "Entity id (ent-…)")),
-    responses((status = 200, description = "The entity: names, roles, articles, every mention with its span, quotes", content_type = "application/json"),
+    responses((status = 200, description = "The entity: names, roles, articles, every mention with its span, its quotes, and `quotes_about` (others' quotes that name it, with speakers)", content_type = "application/json"),
               (status = 404, description = "No such entity", body = ProblemDoc, content_type = "application/problem+json")))]
 pub async fn get_entity(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, Problem> {
     let catalog = state.catalog().await?;
-    match catalog.get(&id) {
-        Some(entity) => Ok(Json(entity).into_response()),
-        None => Err(Problem::not_found(format!("no entity with id {id:?}"))),
-    }
+    let Some(entity) = catalog.get(&id) else {
+        return Err(Problem::not_found(format!("no entity with id {id:?}")));
+    };
+    let mut body = serde_json::to_value(entity).expect("entities serialise");
+    body["quotes_about"] = quote_list(catalog.quotes_about(&id, QUOTES_ABOUT));
+    Ok(Json(body).into_response())
+}
+
+/// Quotes shown about an entity, and from a story.
+pub const QUOTES_ABOUT: usize = 10;
+pub const KEY_QUOTES: usize = 6;
+
+/// Quotes with their speakers, as the API gives them.
+fn quote_list(quotes: Vec<(&Linked, &LinkedQuote)>) -> serde_json::Value {
+    quotes
+        .into_iter()
+        .map(|(speaker, q)| {
+            json!({
+                "text": q.text, "article": q.article, "start": q.start, "end": q.end,
+                "speaker": {"id": speaker.id, "name": speaker.name},
+            })
+        })
+        .collect()
 }
 
 /// One story with its timeline.
 #[utoipa::path(get, path = "/api/stories/{id}", tag = "stories", params(("id" = String, Path, description = "Story id")),
-    responses((status = 200, description = "The story: headline, dates, sources, timeline, events, key entities and history of merges and splits", content_type = "application/json"),
+    responses((status = 200, description = "The story: headline, dates, sources, timeline, events, key entities, key quotes (`quotes`, with speakers) and history of merges and splits", content_type = "application/json"),
               (status = 404, description = "No such story (or one merged into another, named in `detail`)", body = ProblemDoc, content_type = "application/problem+json")))]
 pub async fn get_story(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, Problem> {
     let derived = state.derived().await?;
@@ -314,6 +335,7 @@ pub async fn get_story(State(state): State<AppState>, Path(id): Path<String>) ->
     let mut body = serde_json::to_value(&story).expect("stories serialise");
     body["events"] = json!(events);
     body["entities"] = json!(entities);
+    body["quotes"] = quote_list(catalog.key_quotes(&story.articles, KEY_QUOTES, 2));
     body["history"] = json!(history);
     Ok(Json(body).into_response())
 }

@@ -147,6 +147,31 @@ struct QuoteLink {
     text: String,
 }
 
+/// A quote with its speaker, linking to both.
+struct SpokenQuote {
+    text: String,
+    speaker: String,
+    speaker_id: String,
+    article: String,
+}
+
+fn spoken(
+    quotes: Vec<(
+        &storyline_extract::linking::Linked,
+        &storyline_extract::linking::LinkedQuote,
+    )>,
+) -> Vec<SpokenQuote> {
+    quotes
+        .into_iter()
+        .map(|(speaker, q)| SpokenQuote {
+            text: q.text.clone(),
+            speaker: speaker.name.clone(),
+            speaker_id: speaker.id.clone(),
+            article: q.article.clone(),
+        })
+        .collect()
+}
+
 /// An entity named alongside another.
 struct Companion {
     id: String,
@@ -164,6 +189,8 @@ struct EntityPage {
     mentions: usize,
     articles: Vec<NamedIn>,
     quotes: Vec<QuoteLink>,
+    /// Others' quotes that name it.
+    quoted_about: Vec<SpokenQuote>,
     companions: Vec<Companion>,
     /// Mentions over time, as inline SVG drawn by `charts` (numbers and dates only).
     sparkline: Option<String>,
@@ -227,6 +254,8 @@ struct StoryPage {
     names: Vec<String>,
     /// The linked entities its articles name most (with entity pages).
     entities: Vec<Companion>,
+    /// What its most prominent speakers said.
+    quotes: Vec<SpokenQuote>,
     events: Vec<StoryEventRow>,
     timeline: Vec<TimelineRow>,
     by_source: Vec<SourceGroup>,
@@ -531,6 +560,7 @@ pub async fn story(State(state): State<AppState>, Path(id): Path<String>) -> Res
         count: st.article_count,
         names: st.key_names,
         entities,
+        quotes: spoken(catalog.key_quotes(&st.articles, crate::api::KEY_QUOTES, 2)),
         events,
         timeline,
         by_source,
@@ -603,6 +633,7 @@ pub async fn entity(State(state): State<AppState>, Path(id): Path<String>) -> Re
         mentions: e.mention_count(),
         articles,
         quotes,
+        quoted_about: spoken(catalog.quotes_about(&e.id, crate::api::QUOTES_ABOUT)),
         companions,
     }))
 }

@@ -178,9 +178,52 @@ fn stories_have_api_routes_a_page_and_a_box_on_articles() {
         "the story's events, each with its reports"
     );
 
+    // Key quotes: said in the story's articles, each with its speaker,
+    // and the speaker's entity lists quotes that name others.
+    let quotes = story["quotes"].as_array().expect("key quotes");
+    assert!(!quotes.is_empty(), "the sample's biggest story has quotes");
+    let members: Vec<&str> = story["articles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap())
+        .collect();
+    for q in quotes {
+        assert!(members.contains(&q["article"].as_str().unwrap()), "{q}");
+        assert!(q["speaker"]["id"].as_str().unwrap().starts_with("ent-"), "{q}");
+    }
+    let speaker = quotes[0]["speaker"]["id"].as_str().unwrap();
+    let (status, _, entity) = get(&format!("{base}/api/entities/{speaker}"));
+    assert_eq!(status, 200);
+    let entity: serde_json::Value = serde_json::from_str(&entity).unwrap();
+    assert!(entity["quotes_about"].is_array(), "{entity}");
+    // What others said about Prigozhin (Lukashenko's statements) is on his page.
+    let (_, _, listed) = get(&format!("{base}/api/entities?limit=200"));
+    let listed: serde_json::Value = serde_json::from_str(&listed).unwrap();
+    let prigozhin = listed["entities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["name"] == "Yevgeny Prigozhin")
+        .expect("Prigozhin is linked")["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (_, _, about) = get(&format!("{base}/api/entities/{prigozhin}"));
+    let about: serde_json::Value = serde_json::from_str(&about).unwrap();
+    let said = about["quotes_about"].as_array().unwrap();
+    assert!(
+        said.iter()
+            .any(|q| q["speaker"]["name"] == "Alexander Lukashenko"),
+        "{said:?}"
+    );
+    let (_, _, page) = get(&format!("{base}/entities/{prigozhin}"));
+    assert!(page.contains("Quoted about Yevgeny Prigozhin"), "{page}");
+
     let (status, _, html) = get(&format!("{base}/stories/{id}"));
     assert_eq!(status, 200);
     assert!(html.contains("Timeline") && html.contains("By source"));
+    assert!(html.contains("Key quotes"), "{html}");
     assert!(
         html.contains("Who and where") && html.contains("/entities/ent-"),
         "key entities link to their pages"
