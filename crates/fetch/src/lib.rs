@@ -50,7 +50,26 @@ pub struct Fetched {
     pub url: String,
     /// The media type without parameters, lower-cased (`text/html`).
     pub media_type: Option<String>,
+    /// The `charset` parameter of the Content-Type header, if any: it
+    /// outranks what the page itself declares.
+    pub charset: Option<String>,
     pub bytes: Vec<u8>,
+}
+
+/// The media type and charset of a Content-Type header value.
+fn content_type(value: &str) -> (Option<String>, Option<String>) {
+    let mut parts = value.split(';');
+    let media = parts
+        .next()
+        .map(|m| m.trim().to_ascii_lowercase())
+        .filter(|m| !m.is_empty());
+    let charset = parts.find_map(|p| {
+        let (key, value) = p.split_once('=')?;
+        key.trim()
+            .eq_ignore_ascii_case("charset")
+            .then(|| value.trim().trim_matches('"').to_string())
+    });
+    (media, charset)
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -135,11 +154,11 @@ pub fn fetch(url: &str, options: &FetchOptions) -> Result<Fetched, FetchError> {
             status,
         });
     }
-    let media_type = response
+    let (media_type, charset) = response
         .headers()
         .get("content-type")
         .and_then(|v| v.to_str().ok())
-        .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase());
+        .map_or((None, None), content_type);
     let bytes = response
         .body_mut()
         .with_config()
@@ -155,6 +174,7 @@ pub fn fetch(url: &str, options: &FetchOptions) -> Result<Fetched, FetchError> {
     Ok(Fetched {
         url: url.to_string(),
         media_type,
+        charset,
         bytes,
     })
 }
@@ -204,6 +224,19 @@ mod tests {
         .unwrap();
         assert_eq!(f.media_type.as_deref(), Some("text/html"));
         assert!(String::from_utf8(f.bytes).unwrap().contains("Hello."));
+    }
+
+    #[test]
+    fn content_type_gives_media_type_and_charset() {
+        assert_eq!(
+            content_type("text/html; charset=\"windows-1251\""),
+            (Some("text/html".into()), Some("windows-1251".into()))
+        );
+        assert_eq!(content_type("Text/HTML"), (Some("text/html".into()), None));
+        assert_eq!(
+            content_type("application/xml;Charset=ISO-8859-1"),
+            (Some("application/xml".into()), Some("ISO-8859-1".into()))
+        );
     }
 
     #[test]

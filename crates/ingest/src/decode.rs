@@ -34,6 +34,17 @@ pub fn decode_html(bytes: &[u8]) -> String {
     decode_with(bytes, declared_charset(bytes))
 }
 
+/// Decodes a fetched document: the charset its HTTP Content-Type header
+/// names outranks what the document declares (`html`: a meta charset
+/// near its top), which outranks detection; a byte-order mark beats all.
+pub fn decode_served(bytes: &[u8], header_charset: Option<&str>, html: bool) -> String {
+    let declared = header_charset
+        .and_then(|label| Encoding::for_label(label.trim().as_bytes()))
+        .filter(|&enc| enc != encoding_rs::UTF_8 || std::str::from_utf8(bytes).is_ok())
+        .or_else(|| if html { declared_charset(bytes) } else { None });
+    decode_with(bytes, declared)
+}
+
 fn decode_with(bytes: &[u8], declared: Option<&'static Encoding>) -> String {
     if let Some((enc, bom_len)) = Encoding::for_bom(bytes) {
         return enc.decode_without_bom_handling(&bytes[bom_len..]).0.into_owned();

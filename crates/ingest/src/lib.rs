@@ -80,6 +80,12 @@ impl Parsed {
 
 /// Parses the bytes of one input whose format is known or sniffed.
 pub fn parse_bytes(input: &str, bytes: &[u8], format: Option<Format>) -> Parsed {
+    parse_served(input, bytes, format, None)
+}
+
+/// Like `parse_bytes`, for a document served with `charset` in its HTTP
+/// Content-Type header, which outranks what the document declares.
+pub fn parse_served(input: &str, bytes: &[u8], format: Option<Format>, charset: Option<&str>) -> Parsed {
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Parsed::rejected(input, None, "empty input: no article text");
     }
@@ -88,10 +94,10 @@ pub fn parse_bytes(input: &str, bytes: &[u8], format: Option<Format>) -> Parsed 
     }
     let format = format.unwrap_or_else(|| Format::sniff(bytes));
     match format {
-        Format::Text => plain::parse(input, &decode::decode_text(bytes)),
-        Format::Markdown => markdown::parse(input, &decode::decode_text(bytes)),
-        Format::Html => html::parse(input, &decode::decode_html(bytes)),
-        Format::Json | Format::Jsonl => json::parse(input, &decode::decode_text(bytes)),
+        Format::Text => plain::parse(input, &decode::decode_served(bytes, charset, false)),
+        Format::Markdown => markdown::parse(input, &decode::decode_served(bytes, charset, false)),
+        Format::Html => html::parse(input, &decode::decode_served(bytes, charset, true)),
+        Format::Json | Format::Jsonl => json::parse(input, &decode::decode_served(bytes, charset, false)),
         Format::Feed => feed::parse(input, bytes),
     }
 }

@@ -79,6 +79,14 @@ pub struct IngestArgs {
     /// Allow fetching URLs that resolve to loopback or private addresses
     #[arg(long, env = "STORYLINE_ALLOW_PRIVATE")]
     pub allow_private: bool,
+    /// Give up on a URL after this many seconds (connecting, waiting and reading)
+    #[arg(
+        long,
+        env = "STORYLINE_FETCH_TIMEOUT",
+        default_value_t = 30,
+        value_name = "SECS"
+    )]
+    pub fetch_timeout: u64,
     /// Print the summary as one JSON object
     #[arg(long)]
     pub json: bool,

@@ -8,7 +8,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::Write;
 use std::process::ExitCode;
 use storyline_fetch::{fetch, FetchOptions};
-use storyline_ingest::{parse_bytes, read_input, Format, Options, Parsed, Pipeline, Summary};
+use storyline_ingest::{parse_served, read_input, Format, Options, Parsed, Pipeline, Summary};
 use storyline_store::Store;
 
 pub fn run(ctx: &Context, args: &IngestArgs, out: &mut dyn Write) -> Result<ExitCode> {
@@ -26,6 +26,7 @@ pub fn run(ctx: &Context, args: &IngestArgs, out: &mut dyn Write) -> Result<Exit
     let progress = progress_bar(ctx.chatty());
     let fetch_options = FetchOptions {
         allow_private: args.allow_private,
+        timeout: std::time::Duration::from_secs(args.fetch_timeout.max(1)),
         ..FetchOptions::default()
     };
     let summary = ingest_inputs(
@@ -109,7 +110,7 @@ fn read_url(url: &str, options: &FetchOptions) -> Parsed {
         }
     };
     let format = fetched.media_type.as_deref().and_then(Format::from_media_type);
-    let mut parsed = parse_bytes(url, &fetched.bytes, format);
+    let mut parsed = parse_served(url, &fetched.bytes, format, fetched.charset.as_deref());
     if parsed.drafts.len() == 1 {
         let draft = &mut parsed.drafts[0].draft;
         draft.url = draft.url.take().or_else(|| Some(fetched.url.clone()));
