@@ -18,16 +18,13 @@ use std::collections::{BTreeMap, HashMap};
 use std::io::Read;
 use std::path::Path;
 use std::time::Instant;
+use storyline_extract::ner::spans::Prf;
 
 /// How many times the pages are extracted for the speed figure.
 const TIMED_PASSES: usize = 5;
 
-#[derive(Debug, Clone, Copy, Serialize, PartialEq)]
-pub struct TextScores {
-    pub precision: f64,
-    pub recall: f64,
-    pub f1: f64,
-}
+/// Precision, recall and F1 of one system's texts.
+pub type TextScores = Prf;
 
 #[derive(Debug, Serialize)]
 pub struct MainTextReport {
@@ -111,21 +108,10 @@ pub fn score<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> TextSco
         r += rr;
         n += 1;
     }
-    let (precision, recall) = if n == 0 {
-        (0.0, 0.0)
-    } else {
-        (p / n as f64, r / n as f64)
-    };
-    let f1 = if precision + recall == 0.0 {
-        0.0
-    } else {
-        2.0 * precision * recall / (precision + recall)
-    };
-    TextScores {
-        precision,
-        recall,
-        f1,
+    if n == 0 {
+        return Prf::default();
     }
+    Prf::from_rates(p / n as f64, r / n as f64)
 }
 
 /// storyline's main text of one page, as `storyline extract PAGE.html

@@ -22,6 +22,17 @@ pub struct Row {
     pub date: String,
 }
 
+impl From<storyline_store::ArticleSummary> for Row {
+    fn from(a: storyline_store::ArticleSummary) -> Row {
+        Row {
+            date: display_date(a.published),
+            source: a.source.unwrap_or_default(),
+            id: a.id,
+            title: a.title,
+        }
+    }
+}
+
 /// A story on the home page: how much it grew lately and from how many sources.
 struct ActiveStory {
     id: String,
@@ -318,16 +329,7 @@ pub async fn home(State(state): State<AppState>, Query(p): Query<HomeParams>) ->
     let page = state
         .with_store(move |s| s.list(HOME_PAGE_SIZE, p.cursor.as_deref()))
         .await?;
-    let articles = page
-        .articles
-        .into_iter()
-        .map(|a| Row {
-            date: display_date(a.published),
-            source: a.source.unwrap_or_default(),
-            id: a.id,
-            title: a.title,
-        })
-        .collect();
+    let articles = page.articles.into_iter().map(Row::from).collect();
     let derived = state.derived().await?;
     let (stories, as_of) = active_stories(&derived);
     Ok(render(HomePage {

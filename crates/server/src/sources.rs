@@ -7,7 +7,7 @@
 //! readers and scripts.
 
 use crate::api::{page_limit, ListParams, Problem};
-use crate::pages::{date_span, display_date, not_found_page, render, Row};
+use crate::pages::{date_span, not_found_page, render, Row};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -65,16 +65,7 @@ pub async fn source_page(
         return Ok(not_found_page(format!("There are no articles from “{name}”.")));
     }
     Ok(render(SourcePage {
-        articles: page
-            .articles
-            .into_iter()
-            .map(|a| Row {
-                date: display_date(a.published),
-                source: a.source.unwrap_or_default(),
-                id: a.id,
-                title: a.title,
-            })
-            .collect(),
+        articles: page.articles.into_iter().map(Row::from).collect(),
         next_cursor: page.next_cursor,
         name,
     }))

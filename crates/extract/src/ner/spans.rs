@@ -63,6 +63,11 @@ impl Prf {
         } else {
             right as f64 / gold as f64
         };
+        Prf::from_rates(precision, recall)
+    }
+
+    /// Precision and recall with their harmonic mean.
+    pub fn from_rates(precision: f64, recall: f64) -> Prf {
         let f1 = if precision + recall == 0.0 {
             0.0
         } else {
