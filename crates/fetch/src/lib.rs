@@ -8,10 +8,15 @@
 //! documentation and unspecified addresses are refused unless the caller
 //! allows private addresses (tests do, for their 127.0.0.1 servers).
 //! Connecting to the checked address itself (not a second lookup) closes the
-//! DNS-rebinding gap. Polite crawling (robots.txt, rate limits, conditional
-//! requests) is a later concern and not handled here.
+//! DNS-rebinding gap. Fetches are conditional when the caller has
+//! validators from before (`fetch_if_changed`: ETag and Last-Modified, so
+//! an unchanged page costs a 304), and a 429 or a passing 5xx is asked
+//! again after the server's Retry-After or a growing, jittered delay
+//! (`retry`). Robots.txt and per-host pacing belong to whoever schedules
+//! fetches, not to one fetch.
 
 mod address;
+pub mod retry;
 
 pub use address::is_public;
 
@@ -29,6 +34,12 @@ pub struct FetchOptions {
     pub timeout: Duration,
     pub max_redirects: u32,
     pub user_agent: String,
+    /// How many times to ask again after a 429 or a passing 5xx.
+    pub retries: u32,
+    /// The first wait when the server names none; it doubles each time.
+    pub retry_base: Duration,
+    /// The longest wait, whatever the server asks.
+    pub max_retry_wait: Duration,
 }
 
 impl Default for FetchOptions {
@@ -39,6 +50,9 @@ impl Default for FetchOptions {
             timeout: Duration::from_secs(30),
             max_redirects: 5,
             user_agent: format!("storyline/{} (news ingest)", env!("CARGO_PKG_VERSION")),
+            retries: 2,
+            retry_base: Duration::from_secs(1),
+            max_retry_wait: Duration::from_secs(60),
         }
     }
 }
@@ -53,7 +67,31 @@ pub struct Fetched {
     /// The `charset` parameter of the Content-Type header, if any: it
     /// outranks what the page itself declares.
     pub charset: Option<String>,
+    /// What to send next time to be told "not modified".
+    pub validators: Validators,
     pub bytes: Vec<u8>,
+}
+
+/// A response's `ETag` and `Last-Modified`, sent back as `If-None-Match`
+/// and `If-Modified-Since` so an unchanged resource costs a 304.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Validators {
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+}
+
+/// What a conditional fetch found.
+#[derive(Debug, Clone)]
+pub enum Outcome {
+    Fetched(Fetched),
+    /// 304: the resource is as it was when the validators were given.
+    NotModified,
+}
+
+/// One attempt: done, or to be tried again (after `wait` if the server said).
+enum Attempt {
+    Done(Outcome),
+    Again { status: u16, wait: Option<Duration> },
 }
 
 /// The media type and charset of a Content-Type header value.
@@ -114,10 +152,48 @@ impl Resolver for GuardedResolver {
 
 /// Fetches `url` within the limits of `options`.
 pub fn fetch(url: &str, options: &FetchOptions) -> Result<Fetched, FetchError> {
+    match fetch_if_changed(url, options, &Validators::default())? {
+        Outcome::Fetched(f) => Ok(f),
+        Outcome::NotModified => Err(FetchError::Status {
+            url: url.to_string(),
+            status: 304,
+        }),
+    }
+}
+
+/// Fetches `url` unless it is unchanged since `seen` (a 304), asking again
+/// after a 429 or a passing 5xx as `options` allow (see `retry`).
+pub fn fetch_if_changed(url: &str, options: &FetchOptions, seen: &Validators) -> Result<Outcome, FetchError> {
     let lower = url.to_ascii_lowercase();
     if !(lower.starts_with("http://") || lower.starts_with("https://")) {
         return Err(FetchError::Scheme { url: url.to_string() });
     }
+    let mut attempt = 0;
+    loop {
+        match attempt_once(url, options, seen)? {
+            Attempt::Done(outcome) => return Ok(outcome),
+            Attempt::Again { wait, .. } if attempt < options.retries => {
+                let pause = retry::delay(
+                    attempt,
+                    wait,
+                    options.retry_base,
+                    options.max_retry_wait,
+                    retry::clock_jitter(),
+                );
+                std::thread::sleep(pause);
+                attempt += 1;
+            }
+            Attempt::Again { status, .. } => {
+                return Err(FetchError::Status {
+                    url: url.to_string(),
+                    status,
+                })
+            }
+        }
+    }
+}
+
+fn attempt_once(url: &str, options: &FetchOptions, seen: &Validators) -> Result<Attempt, FetchError> {
     let config = ureq::Agent::config_builder()
         .timeout_global(Some(options.timeout))
         .max_redirects(options.max_redirects)
@@ -146,14 +222,40 @@ pub fn fetch(url: &str, options: &FetchOptions) -> Result<Fetched, FetchError> {
             message: e.to_string(),
         }
     };
-    let mut response = agent.get(url).call().map_err(transport)?;
+    let mut request = agent.get(url);
+    if let Some(etag) = &seen.etag {
+        request = request.header("If-None-Match", etag);
+    }
+    if let Some(date) = &seen.last_modified {
+        request = request.header("If-Modified-Since", date);
+    }
+    let mut response = request.call().map_err(transport)?;
     let status = response.status().as_u16();
+    let header = |name: &str| {
+        response
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
+    if status == 304 {
+        return Ok(Attempt::Done(Outcome::NotModified));
+    }
+    if retry::retryable(status) {
+        let wait =
+            header("retry-after").and_then(|v| retry::parse_retry_after(&v, std::time::SystemTime::now()));
+        return Ok(Attempt::Again { status, wait });
+    }
     if !(200..300).contains(&status) {
         return Err(FetchError::Status {
             url: url.to_string(),
             status,
         });
     }
+    let validators = Validators {
+        etag: header("etag"),
+        last_modified: header("last-modified"),
+    };
     let (media_type, charset) = response
         .headers()
         .get("content-type")
@@ -171,12 +273,13 @@ pub fn fetch(url: &str, options: &FetchOptions) -> Result<Fetched, FetchError> {
             },
             other => transport(other),
         })?;
-    Ok(Fetched {
+    Ok(Attempt::Done(Outcome::Fetched(Fetched {
         url: url.to_string(),
         media_type,
         charset,
+        validators,
         bytes,
-    })
+    })))
 }
 
 #[cfg(test)]
@@ -236,6 +339,89 @@ mod tests {
         assert_eq!(
             content_type("application/xml;Charset=ISO-8859-1"),
             (Some("application/xml".into()), Some("ISO-8859-1".into()))
+        );
+    }
+
+    /// A server on 127.0.0.1 that answers successive requests with
+    /// `responses` (raw HTTP) in turn and keeps each request's head.
+    fn serve_in_turn(responses: Vec<String>) -> (String, Arc<std::sync::Mutex<Vec<String>>>) {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let heads = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let seen = heads.clone();
+        std::thread::spawn(move || {
+            for response in responses {
+                let Ok((mut s, _)) = listener.accept() else { return };
+                let mut buf = [0u8; 4096];
+                let n = s.read(&mut buf).unwrap_or(0);
+                seen.lock()
+                    .unwrap()
+                    .push(String::from_utf8_lossy(&buf[..n]).into_owned());
+                let _ = s.write_all(response.as_bytes());
+            }
+        });
+        (format!("http://{addr}/feed"), heads)
+    }
+
+    fn ok_with(headers: &str, body: &str) -> String {
+        format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n{headers}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+    }
+
+    fn allowed() -> FetchOptions {
+        FetchOptions {
+            allow_private: true,
+            retry_base: Duration::from_millis(20),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_429_is_asked_again_after_its_retry_after() {
+        let (url, heads) = serve_in_turn(vec![
+            "HTTP/1.1 429 Too Many Requests\r\nRetry-After: 1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".into(),
+            ok_with("", "<p>Now.</p>"),
+        ]);
+        let started = std::time::Instant::now();
+        let f = fetch(&url, &allowed()).unwrap();
+        assert!(started.elapsed() >= Duration::from_secs(1), "waited as asked");
+        assert_eq!(f.bytes, b"<p>Now.</p>");
+        assert_eq!(heads.lock().unwrap().len(), 2);
+    }
+
+    #[test]
+    fn retries_end_with_the_last_status() {
+        let busy = "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+        let (url, heads) = serve_in_turn(vec![busy.into(); 3]);
+        let err = fetch(&url, &allowed()).unwrap_err();
+        assert!(matches!(err, FetchError::Status { status: 503, .. }), "{err}");
+        assert_eq!(heads.lock().unwrap().len(), 3, "one try and two retries");
+    }
+
+    #[test]
+    fn an_unchanged_resource_costs_a_304() {
+        let (url, heads) = serve_in_turn(vec![
+            ok_with(
+                "ETag: \"v1\"\r\nLast-Modified: Wed, 21 Oct 2026 07:28:00 GMT\r\n",
+                "<p>First.</p>",
+            ),
+            "HTTP/1.1 304 Not Modified\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".into(),
+        ]);
+        let Outcome::Fetched(first) = fetch_if_changed(&url, &allowed(), &Validators::default()).unwrap()
+        else {
+            panic!("the first fetch has a body");
+        };
+        assert_eq!(first.validators.etag.as_deref(), Some("\"v1\""));
+        let again = fetch_if_changed(&url, &allowed(), &first.validators).unwrap();
+        assert!(matches!(again, Outcome::NotModified));
+        let heads = heads.lock().unwrap();
+        let second = heads[1].to_ascii_lowercase();
+        assert!(second.contains("if-none-match: \"v1\""), "{second}");
+        assert!(
+            second.contains("if-modified-since: wed, 21 oct 2026 07:28:00 gmt"),
+            "{second}"
         );
     }
 
