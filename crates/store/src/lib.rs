@@ -122,8 +122,6 @@ pub trait Store: Send {
     /// The analysis kept for article `id` if it was computed under `key`
     /// (what it was computed from); `None` when missing or stale.
     fn analysis(&self, id: &str, key: &str) -> Result<Option<String>, StoreError>;
-    /// Every kept analysis as (article id, key, JSON), by article id.
-    fn for_each_analysis(&self, f: &mut dyn FnMut(&str, &str, &str)) -> Result<(), StoreError>;
     /// Keeps analyses (article id, key, JSON) in one transaction, replacing
     /// older ones of the same articles. Analyses are derived data: they do
     /// not change the generation.

@@ -430,18 +430,6 @@ impl Store for SqliteStore {
         Ok(select.query_row([id, key], |r| r.get(0)).optional()?)
     }
 
-    fn for_each_analysis(&self, f: &mut dyn FnMut(&str, &str, &str)) -> Result<(), StoreError> {
-        let mut select = self
-            .conn
-            .prepare_cached("SELECT article_id, key, json FROM analyses ORDER BY article_id")?;
-        let mut rows = select.query([])?;
-        while let Some(row) = rows.next()? {
-            let (id, key, json): (String, String, String) = (row.get(0)?, row.get(1)?, row.get(2)?);
-            f(&id, &key, &json);
-        }
-        Ok(())
-    }
-
     fn put_analyses(&mut self, analyses: &[(String, String, String)]) -> Result<(), StoreError> {
         let tx = self.conn.transaction()?;
         {

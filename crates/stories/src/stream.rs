@@ -54,6 +54,8 @@ pub struct StoryStream<'a> {
     /// window never costs more than indexing the arrivals.
     min_round: usize,
     live: Vec<LiveStory>,
+    /// Articles in `live`, kept as it changes (pushes read it).
+    live_count: usize,
     pending: Vec<Article>,
     next_story: u64,
     /// The most articles held at once (live and pending), for reports.
@@ -73,6 +75,7 @@ impl<'a> StoryStream<'a> {
             threads,
             min_round: min_round.max(1),
             live: Vec::new(),
+            live_count: 0,
             pending: Vec::new(),
             next_story: 0,
             peak_held: 0,
@@ -102,7 +105,7 @@ impl<'a> StoryStream<'a> {
 
     /// Articles of live stories held in memory.
     pub fn live_articles(&self) -> usize {
-        self.live.iter().map(|s| s.articles.len()).sum()
+        self.live_count
     }
 
     /// The most articles held at once so far.
@@ -180,6 +183,7 @@ impl<'a> StoryStream<'a> {
         if let Some(newest) = (0..index.len() as u32).filter_map(|d| index.doc(d).day).max() {
             paged_out.extend(self.page_out_before(newest));
         }
+        self.live_count = self.live.iter().map(|s| s.articles.len()).sum();
         paged_out
     }
 
@@ -204,6 +208,7 @@ impl<'a> StoryStream<'a> {
             .into_iter()
             .partition(|s| s.last_day.is_some_and(|last| day - last > dormant_days));
         self.live = live;
+        self.live_count = self.live.iter().map(|s| s.articles.len()).sum();
         dormant.iter().flat_map(decisions).collect()
     }
 }
