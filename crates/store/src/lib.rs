@@ -8,10 +8,13 @@
 
 mod migrations;
 mod sqlite;
+mod watched;
 
 pub use sqlite::SqliteStore;
+pub use watched::{FetchOutcome, FetchState, FetchedUrl, WatchedSource};
 
 use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
 use storyline_core::{Article, Published};
 
 /// What an upsert did with one article.
@@ -70,6 +73,8 @@ pub enum StoreError {
     Corrupt { id: String, source: serde_json::Error },
     #[error("invalid page cursor {0:?}")]
     BadCursor(String),
+    #[error("a watched source is already named {0:?}")]
+    NameTaken(String),
     #[error("cannot create the data directory {path}: {source}")]
     DataDir { path: String, source: std::io::Error },
 }
@@ -126,6 +131,25 @@ pub trait Store: Send {
     /// older ones of the same articles. Analyses are derived data: they do
     /// not change the generation.
     fn put_analyses(&mut self, analyses: &[(String, String, String)]) -> Result<(), StoreError>;
+    /// Like `upsert`, and records in the same transaction the URLs these
+    /// articles (or rejections) were fetched from, so that a crash cannot
+    /// leave an article stored but its URL due for fetching again.
+    fn store_fetched(
+        &mut self,
+        articles: &[Article],
+        fetched: &[FetchedUrl],
+    ) -> Result<Vec<Upsert>, StoreError>;
+    /// Those of `urls` that were recorded as fetched (compared in canonical form).
+    fn fetched_before(&self, urls: &[String]) -> Result<HashSet<String>, StoreError>;
+    /// Adds a web source to watch, or changes the name and interval of one
+    /// watched already (its fetch state is kept). True when it is new.
+    fn watch_source(&mut self, source: &WatchedSource) -> Result<bool, StoreError>;
+    /// The watched sources, in the order they were added.
+    fn watched_sources(&self) -> Result<Vec<WatchedSource>, StoreError>;
+    /// Stops watching the source with this URL or name; its URL if there was one.
+    fn unwatch_source(&mut self, url_or_name: &str) -> Result<Option<String>, StoreError>;
+    /// Keeps what the last poll of source `url` learned.
+    fn save_fetch_state(&mut self, url: &str, state: &FetchState) -> Result<(), StoreError>;
 }
 
 /// What to search for: words (all must occur; "quoted words" as a phrase)

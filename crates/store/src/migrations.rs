@@ -55,4 +55,28 @@ pub const MIGRATIONS: &[&str] = &[
         json TEXT NOT NULL
     );
     CREATE INDEX articles_by_source ON articles (source, published_sort DESC, id DESC);",
+    // 6: the web sources `storyline watch` polls, with what it needs to
+    // poll them politely after a restart (validators, next due time, the
+    // run of failures), and every URL it has fetched, so a restart fetches
+    // nothing again.
+    "CREATE TABLE watched_sources (
+        url TEXT PRIMARY KEY,
+        name TEXT,
+        interval_secs INTEGER NOT NULL,
+        added_at TEXT NOT NULL,
+        etag TEXT,
+        last_modified TEXT,
+        last_polled TEXT,
+        next_due TEXT,
+        errors INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT
+    );
+    CREATE UNIQUE INDEX watched_sources_by_name ON watched_sources (name) WHERE name IS NOT NULL;
+    CREATE TABLE fetched_urls (
+        url TEXT PRIMARY KEY,
+        fetched_at TEXT NOT NULL,
+        outcome TEXT NOT NULL,
+        article_id TEXT,
+        note TEXT
+    );",
 ];

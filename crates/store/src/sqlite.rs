@@ -6,12 +6,14 @@
 //! holding its full JSON, so a half-written article cannot exist.
 
 use crate::migrations::MIGRATIONS;
+use crate::watched;
 use crate::{
-    fts_expression, ArticleSummary, Page, SearchHit, SearchQuery, SourceSummary, Store, StoreError,
-    StoryEvent, StoryEventKind, Upsert,
+    fts_expression, ArticleSummary, FetchState, FetchedUrl, Page, SearchHit, SearchQuery, SourceSummary,
+    Store, StoreError, StoryEvent, StoryEventKind, Upsert, WatchedSource,
 };
 use chrono::Utc;
 use rusqlite::{params, Connection, OptionalExtension};
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use storyline_core::{id, Article};
 
@@ -165,70 +167,42 @@ fn decode_cursor(cursor: &str) -> Result<(String, String), StoreError> {
 
 impl Store for SqliteStore {
     fn upsert(&mut self, articles: &[Article]) -> Result<Vec<Upsert>, StoreError> {
-        let now = Utc::now();
         let tx = self.conn.transaction()?;
-        let mut outcomes = Vec::with_capacity(articles.len());
-        {
-            let mut find = tx.prepare_cached("SELECT doc, ingested_at FROM articles WHERE id = ?1")?;
-            let mut write = tx.prepare_cached(
-                "INSERT INTO articles (id, url, canonical_url, source, title, published, published_sort,
-                                       content_hash, ingested_at, updated_at, doc)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
-                 ON CONFLICT (id) DO UPDATE SET url = ?2, canonical_url = ?3, source = ?4, title = ?5,
-                     published = ?6, published_sort = ?7, content_hash = ?8, updated_at = ?10, doc = ?11",
-            )?;
-            let mut unindex = tx.prepare_cached(
-                "DELETE FROM articles_fts WHERE rowid = (SELECT rowid FROM articles WHERE id = ?1)",
-            )?;
-            let mut reindex = tx.prepare_cached(
-                "INSERT INTO articles_fts (rowid, title, text) SELECT rowid, ?2, ?3 FROM articles WHERE id = ?1",
-            )?;
-            for article in articles {
-                let existing: Option<(String, String)> = find
-                    .query_row([&article.id], |r| Ok((r.get(0)?, r.get(1)?)))
-                    .optional()?;
-                let mut stored = article.clone();
-                stored.ingested_at = match &existing {
-                    Some((_, at)) => chrono::DateTime::parse_from_rfc3339(at)
-                        .ok()
-                        .map(|d| d.to_utc())
-                        .or(Some(now)),
-                    None => article.ingested_at.or(Some(now)),
-                };
-                let doc = serde_json::to_string(&stored).expect("articles serialise");
-                let outcome = match &existing {
-                    Some((old_doc, _)) if *old_doc == doc => Upsert::Unchanged,
-                    Some(_) => Upsert::Updated,
-                    None => Upsert::Inserted,
-                };
-                if outcome != Upsert::Unchanged {
-                    unindex.execute([&stored.id])?;
-                    write.execute(params![
-                        stored.id,
-                        stored.url,
-                        stored.url.as_deref().map(id::canonical_url),
-                        stored.source,
-                        stored.title,
-                        stored.published.map(|p| p.to_string()),
-                        stored.published.map(|p| p.sort_key()).unwrap_or_default(),
-                        stored.content_hash,
-                        stored.ingested_at.unwrap_or(now).to_rfc3339(),
-                        now.to_rfc3339(),
-                        doc,
-                    ])?;
-                    reindex.execute(params![stored.id, stored.title, stored.text])?;
-                }
-                outcomes.push(outcome);
-            }
-        }
-        if outcomes.iter().any(|o| *o != Upsert::Unchanged) {
-            tx.execute(
-                "UPDATE store_meta SET value = value + 1 WHERE key = 'generation'",
-                [],
-            )?;
-        }
+        let outcomes = upsert_in(&tx, articles)?;
         tx.commit()?;
         Ok(outcomes)
+    }
+
+    fn store_fetched(
+        &mut self,
+        articles: &[Article],
+        fetched: &[FetchedUrl],
+    ) -> Result<Vec<Upsert>, StoreError> {
+        let tx = self.conn.transaction()?;
+        let outcomes = upsert_in(&tx, articles)?;
+        watched::record_fetched(&tx, fetched)?;
+        tx.commit()?;
+        Ok(outcomes)
+    }
+
+    fn fetched_before(&self, urls: &[String]) -> Result<HashSet<String>, StoreError> {
+        watched::fetched_before(&self.conn, urls)
+    }
+
+    fn watch_source(&mut self, source: &WatchedSource) -> Result<bool, StoreError> {
+        watched::add(&self.conn, source)
+    }
+
+    fn watched_sources(&self) -> Result<Vec<WatchedSource>, StoreError> {
+        watched::list(&self.conn)
+    }
+
+    fn unwatch_source(&mut self, url_or_name: &str) -> Result<Option<String>, StoreError> {
+        watched::remove(&self.conn, url_or_name)
+    }
+
+    fn save_fetch_state(&mut self, url: &str, state: &FetchState) -> Result<(), StoreError> {
+        watched::save_state(&self.conn, url, state)
     }
 
     fn get(&self, id: &str) -> Result<Option<Article>, StoreError> {
@@ -452,6 +426,72 @@ impl Store for SqliteStore {
                 r.get::<_, i64>(0)
             })? as u64)
     }
+}
+
+/// Inserts or updates `articles` inside `tx` (see [`Store::upsert`]).
+fn upsert_in(tx: &rusqlite::Transaction<'_>, articles: &[Article]) -> Result<Vec<Upsert>, StoreError> {
+    let now = Utc::now();
+    let mut outcomes = Vec::with_capacity(articles.len());
+    {
+        let mut find = tx.prepare_cached("SELECT doc, ingested_at FROM articles WHERE id = ?1")?;
+        let mut write = tx.prepare_cached(
+            "INSERT INTO articles (id, url, canonical_url, source, title, published, published_sort,
+                                   content_hash, ingested_at, updated_at, doc)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+             ON CONFLICT (id) DO UPDATE SET url = ?2, canonical_url = ?3, source = ?4, title = ?5,
+                 published = ?6, published_sort = ?7, content_hash = ?8, updated_at = ?10, doc = ?11",
+        )?;
+        let mut unindex = tx.prepare_cached(
+            "DELETE FROM articles_fts WHERE rowid = (SELECT rowid FROM articles WHERE id = ?1)",
+        )?;
+        let mut reindex = tx.prepare_cached(
+            "INSERT INTO articles_fts (rowid, title, text) SELECT rowid, ?2, ?3 FROM articles WHERE id = ?1",
+        )?;
+        for article in articles {
+            let existing: Option<(String, String)> = find
+                .query_row([&article.id], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()?;
+            let mut stored = article.clone();
+            stored.ingested_at = match &existing {
+                Some((_, at)) => chrono::DateTime::parse_from_rfc3339(at)
+                    .ok()
+                    .map(|d| d.to_utc())
+                    .or(Some(now)),
+                None => article.ingested_at.or(Some(now)),
+            };
+            let doc = serde_json::to_string(&stored).expect("articles serialise");
+            let outcome = match &existing {
+                Some((old_doc, _)) if *old_doc == doc => Upsert::Unchanged,
+                Some(_) => Upsert::Updated,
+                None => Upsert::Inserted,
+            };
+            if outcome != Upsert::Unchanged {
+                unindex.execute([&stored.id])?;
+                write.execute(params![
+                    stored.id,
+                    stored.url,
+                    stored.url.as_deref().map(id::canonical_url),
+                    stored.source,
+                    stored.title,
+                    stored.published.map(|p| p.to_string()),
+                    stored.published.map(|p| p.sort_key()).unwrap_or_default(),
+                    stored.content_hash,
+                    stored.ingested_at.unwrap_or(now).to_rfc3339(),
+                    now.to_rfc3339(),
+                    doc,
+                ])?;
+                reindex.execute(params![stored.id, stored.title, stored.text])?;
+            }
+            outcomes.push(outcome);
+        }
+    }
+    if outcomes.iter().any(|o| *o != Upsert::Unchanged) {
+        tx.execute(
+            "UPDATE store_meta SET value = value + 1 WHERE key = 'generation'",
+            [],
+        )?;
+    }
+    Ok(outcomes)
 }
 
 #[cfg(test)]
