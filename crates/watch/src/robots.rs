@@ -1,0 +1,212 @@
+//! robots.txt: fetched once per origin, kept for a while, asked before
+//! every article fetch.
+//!
+//! The rules follow RFC 9309: a robots.txt that is missing or forbidden
+//! (any 4xx) allows everything; one that cannot be had (a 5xx, a network
+//! error) disallows everything until it is asked again, since the site may
+//! be struggling. A `Crawl-delay` lengthens the pause between requests to
+//! the host. Parsing and matching are `texting_robots`'s; this module owns
+//! the fetching, the caching and those rules.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+use storyline_fetch::{fetch, FetchError, FetchOptions};
+use texting_robots::Robot;
+
+/// How long an unreachable robots.txt keeps a site closed before asking again.
+const UNREACHABLE_RETRY: Duration = Duration::from_secs(600);
+
+/// What robots.txt says about one URL.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Verdict {
+    pub allowed: bool,
+    /// The site's Crawl-delay, if it sets one.
+    pub crawl_delay: Option<Duration>,
+}
+
+enum Rules {
+    AllowAll,
+    /// The robots.txt could not be fetched: nothing is allowed for now.
+    Unreachable,
+    Parsed(Box<Robot>),
+}
+
+struct Entry {
+    rules: Rules,
+    until: Instant,
+}
+
+/// The robots.txt rules of every origin asked about so far.
+pub struct RobotsCache {
+    /// The product token matched against `User-agent:` lines.
+    agent: String,
+    ttl: Duration,
+    entries: Mutex<HashMap<String, Entry>>,
+}
+
+impl RobotsCache {
+    pub fn new(agent: &str, ttl: Duration) -> RobotsCache {
+        RobotsCache {
+            agent: agent.to_string(),
+            ttl,
+            entries: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Whether `url` may be fetched, fetching its origin's robots.txt first
+    /// if it is not known or has expired. The lock is not held while
+    /// fetching; the watcher asks about one host from one thread at a time.
+    pub fn verdict(&self, url: &str, options: &FetchOptions) -> Verdict {
+        let Some(origin) = origin(url) else {
+            return Verdict {
+                allowed: true,
+                crawl_delay: None,
+            };
+        };
+        let now = Instant::now();
+        {
+            let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some(entry) = entries.get(&origin).filter(|e| e.until > now) {
+                return judge(&entry.rules, url);
+            }
+        }
+        let (rules, keep) = self.load(&origin, options);
+        let verdict = judge(&rules, url);
+        self.entries.lock().unwrap_or_else(|p| p.into_inner()).insert(
+            origin,
+            Entry {
+                rules,
+                until: now + keep,
+            },
+        );
+        verdict
+    }
+
+    fn load(&self, origin: &str, options: &FetchOptions) -> (Rules, Duration) {
+        let once = FetchOptions {
+            retries: 0,
+            ..options.clone()
+        };
+        let url = format!("{origin}/robots.txt");
+        match fetch(&url, &once) {
+            Ok(fetched) => match Robot::new(&self.agent, &fetched.bytes) {
+                Ok(robot) => (Rules::Parsed(Box::new(robot)), self.ttl),
+                Err(e) => {
+                    tracing::warn!(%url, "unreadable robots.txt, taken as allowing all: {e}");
+                    (Rules::AllowAll, self.ttl)
+                }
+            },
+            Err(FetchError::Status { status, .. }) if (400..500).contains(&status) && status != 429 => {
+                (Rules::AllowAll, self.ttl)
+            }
+            // A refused private address will be refused for the page too,
+            // with the clearer error.
+            Err(FetchError::PrivateAddress { .. }) => (Rules::AllowAll, self.ttl),
+            Err(e) => {
+                tracing::warn!(%url, "robots.txt unavailable, not fetching from this site for now: {e}");
+                (Rules::Unreachable, UNREACHABLE_RETRY.min(self.ttl))
+            }
+        }
+    }
+}
+
+fn judge(rules: &Rules, url: &str) -> Verdict {
+    match rules {
+        Rules::AllowAll => Verdict {
+            allowed: true,
+            crawl_delay: None,
+        },
+        Rules::Unreachable => Verdict {
+            allowed: false,
+            crawl_delay: None,
+        },
+        Rules::Parsed(robot) => Verdict {
+            allowed: robot.allowed(url),
+            crawl_delay: robot
+                .delay
+                .filter(|d| d.is_finite() && *d > 0.0)
+                .map(|d| Duration::from_secs_f32(d.min(86_400.0))),
+        },
+    }
+}
+
+/// `scheme://host[:port]` of an http(s) URL.
+pub fn origin(url: &str) -> Option<String> {
+    let parsed = url::Url::parse(url).ok()?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return None;
+    }
+    Some(parsed.origin().ascii_serialization())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::{Read, Write};
+    use std::net::TcpListener;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    /// Serves `status` and `body` for every request, counting them.
+    fn serve(status: &'static str, body: &'static str) -> (String, Arc<AtomicUsize>) {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let count = Arc::new(AtomicUsize::new(0));
+        let seen = count.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut s) = stream else { return };
+                let mut buf = [0u8; 2048];
+                let _ = s.read(&mut buf);
+                seen.fetch_add(1, Ordering::SeqCst);
+                let _ = write!(
+                    s,
+                    "HTTP/1.1 {status}\r\nContent-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+            }
+        });
+        (format!("http://{addr}"), count)
+    }
+
+    fn options() -> FetchOptions {
+        FetchOptions {
+            allow_private: true,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn rules_are_fetched_once_and_applied_to_our_agent() {
+        let (base, count) = serve(
+            "200 OK",
+            "User-agent: *\nDisallow: /\n\nUser-agent: storyline\nDisallow: /private/\nCrawl-delay: 2\n",
+        );
+        let cache = RobotsCache::new("storyline", Duration::from_secs(3600));
+        let open = cache.verdict(&format!("{base}/news/1"), &options());
+        assert!(open.allowed);
+        assert_eq!(open.crawl_delay, Some(Duration::from_secs(2)));
+        assert!(!cache.verdict(&format!("{base}/private/2"), &options()).allowed);
+        assert_eq!(count.load(Ordering::SeqCst), 1, "robots.txt is cached");
+    }
+
+    #[test]
+    fn a_missing_robots_txt_allows_and_a_failing_one_forbids() {
+        let (missing, _) = serve("404 Not Found", "");
+        let (failing, _) = serve("503 Service Unavailable", "");
+        let cache = RobotsCache::new("storyline", Duration::from_secs(3600));
+        assert!(cache.verdict(&format!("{missing}/a"), &options()).allowed);
+        assert!(!cache.verdict(&format!("{failing}/a"), &options()).allowed);
+    }
+
+    #[test]
+    fn origins_keep_scheme_host_and_port() {
+        assert_eq!(
+            origin("https://A.example:8443/x?y").as_deref(),
+            Some("https://a.example:8443")
+        );
+        assert_eq!(origin("http://a.example/").as_deref(), Some("http://a.example"));
+        assert_eq!(origin("ftp://a.example/"), None);
+    }
+}
