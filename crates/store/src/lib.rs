@@ -139,7 +139,8 @@ pub trait Store: Send {
         articles: &[Article],
         fetched: &[FetchedUrl],
     ) -> Result<Vec<Upsert>, StoreError>;
-    /// Those of `urls` that were recorded as fetched (compared in canonical form).
+    /// Those of `urls` that were recorded as fetched, or that a stored article
+    /// has as its URL (compared in canonical form).
     fn fetched_before(&self, urls: &[String]) -> Result<HashSet<String>, StoreError>;
     /// Adds a web source to watch, or changes the name and interval of one
     /// watched already (its fetch state is kept). True when it is new.

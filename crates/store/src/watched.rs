@@ -90,7 +90,11 @@ pub(crate) fn record_fetched(tx: &Transaction<'_>, fetched: &[FetchedUrl]) -> Re
 }
 
 pub(crate) fn fetched_before(conn: &Connection, urls: &[String]) -> Result<HashSet<String>, StoreError> {
-    let mut find = conn.prepare_cached("SELECT 1 FROM fetched_urls WHERE url = ?1")?;
+    // An article stored from this URL by any means (`ingest URL`, a feed
+    // file) counts as fetched too.
+    let mut find = conn.prepare_cached(
+        "SELECT 1 FROM fetched_urls WHERE url = ?1 UNION ALL SELECT 1 FROM articles WHERE canonical_url = ?1",
+    )?;
     let mut seen = HashSet::new();
     for url in urls {
         if find.exists([canonical_url(url)])? {

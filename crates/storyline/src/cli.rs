@@ -53,6 +53,11 @@ pub enum Command {
     Recluster(ReclusterArgs),
     /// Write every stored article out (JSONL that `ingest` reads back)
     Export(ExportArgs),
+    /// Web sources to watch: RSS/Atom/JSON feeds, (news) sitemaps and article pages
+    #[command(subcommand)]
+    Sources(SourcesCommand),
+    /// Poll the watched sources and fetch their new articles, until stopped (Ctrl-C or SIGTERM)
+    Watch(WatchArgs),
     /// Serve the web site and JSON API
     Serve(ServeArgs),
     /// Load the bundled sample corpus into a fresh store and serve it
@@ -266,6 +271,90 @@ pub struct ServeArgs {
     /// repeat or comma-separate for several, `*` for any [default: none]
     #[arg(long = "cors-origin", env = "STORYLINE_CORS_ORIGINS", value_delimiter = ',')]
     pub cors_origins: Vec<String>,
+    /// Also watch the sources (as `storyline watch` does) in this process
+    #[arg(long, env = "STORYLINE_WATCH")]
+    pub watch: bool,
+    #[command(flatten)]
+    pub polite: PoliteArgs,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SourcesCommand {
+    /// Watch a feed, a (news) sitemap or sitemap index, or an article page
+    Add(SourcesAddArgs),
+    /// The watched sources with the state of their last poll
+    List(SourcesListArgs),
+    /// Stop watching a source (by URL or name); its articles stay
+    Remove(SourcesRemoveArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct SourcesAddArgs {
+    /// The http(s) URL of the feed, sitemap or page
+    pub url: String,
+    /// File its articles under this name [default: the feed's or site's own name]
+    #[arg(long)]
+    pub name: Option<String>,
+    /// How often to poll it: a number with a unit (30s, 10m, 2h, 1d)
+    #[arg(long, default_value = "10m", value_name = "SPAN")]
+    pub interval: String,
+}
+
+#[derive(Args, Debug)]
+pub struct SourcesListArgs {
+    /// JSON Lines: {"url","name","interval_secs","added_at","etag","last_modified","last_polled",
+    /// "next_due","errors","last_error"}
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct SourcesRemoveArgs {
+    /// The source's URL or name
+    pub source: String,
+}
+
+#[derive(Args, Debug)]
+pub struct WatchArgs {
+    /// Poll every source once, fetch what is new, and exit (for cron)
+    #[arg(long)]
+    pub once: bool,
+    /// Do not place new articles in stories (`storyline stories` will)
+    #[arg(long)]
+    pub no_stories: bool,
+    /// Print the tally as one JSON object when done
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub polite: PoliteArgs,
+}
+
+/// How `watch` and `serve --watch` fetch.
+#[derive(Args, Debug)]
+pub struct PoliteArgs {
+    /// Allow fetching URLs that resolve to loopback or private addresses
+    #[arg(long, env = "STORYLINE_ALLOW_PRIVATE")]
+    pub allow_private: bool,
+    /// Give up on a URL after this many seconds (connecting, waiting and reading)
+    #[arg(
+        long,
+        env = "STORYLINE_FETCH_TIMEOUT",
+        default_value_t = 30,
+        value_name = "SECS"
+    )]
+    pub fetch_timeout: u64,
+    /// The least pause between two requests to one host (a site's longer Crawl-delay wins)
+    #[arg(long, env = "STORYLINE_HOST_DELAY", default_value = "1s", value_name = "SPAN")]
+    pub host_delay: String,
+    /// Fetches under way at once, across all hosts (one per host at a time)
+    #[arg(long, env = "STORYLINE_FETCH_WORKERS", default_value_t = 4)]
+    pub fetch_workers: usize,
+    /// The most new articles one poll of one source fetches (the rest wait for the next poll)
+    #[arg(long, env = "STORYLINE_MAX_NEW", default_value_t = 200)]
+    pub max_new: usize,
+    /// A URL where site owners can reach whoever runs this crawler; sent in the User-Agent
+    #[arg(long, env = "STORYLINE_CONTACT", value_name = "URL")]
+    pub contact: Option<String>,
 }
 
 #[derive(Args, Debug)]

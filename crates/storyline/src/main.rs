@@ -12,7 +12,7 @@ mod render;
 mod sample;
 
 use clap::Parser;
-use cli::{BenchCommand, Cli, Command, TrainCommand};
+use cli::{BenchCommand, Cli, Command, SourcesCommand, TrainCommand};
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -47,6 +47,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Entity(a) => commands::entities::show(&ctx, a, &mut out)?,
         Command::Story(a) => commands::stories::show(&ctx, a, &mut out)?,
         Command::Recluster(a) => commands::stories::recluster(&ctx, a, &mut out)?,
+        Command::Sources(SourcesCommand::Add(a)) => commands::watch::add(&ctx, a, &mut out)?,
+        Command::Sources(SourcesCommand::List(a)) => commands::watch::list(&ctx, a, &mut out)?,
+        Command::Sources(SourcesCommand::Remove(a)) => commands::watch::remove(&ctx, a, &mut out)?,
+        Command::Watch(a) => commands::watch::run(&ctx, a, &mut out)?,
         Command::Serve(a) => commands::serve::serve(&ctx, a)?,
         Command::Demo(a) => commands::serve::demo(&ctx, a, &mut out)?,
         Command::Tag(a) => commands::ner::tag(a, &mut out)?,
@@ -70,7 +74,7 @@ fn init_logging(quiet: bool) {
     let default = if quiet {
         "error"
     } else {
-        "warn,storyline_server=info"
+        "warn,storyline_server=info,storyline_watch=info"
     };
     let filter = std::env::var("STORYLINE_LOG")
         .or_else(|_| std::env::var("RUST_LOG"))

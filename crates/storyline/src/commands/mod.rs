@@ -10,6 +10,7 @@ pub mod search;
 pub mod serve;
 pub mod similar;
 pub mod stories;
+pub mod watch;
 
 use crate::cli::Cli;
 use crate::config::{self, FileConfig};

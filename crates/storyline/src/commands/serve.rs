@@ -1,6 +1,7 @@
 //! `storyline serve` and `storyline demo`.
 
-use crate::cli::{DemoArgs, ServeArgs};
+use crate::cli::{DemoArgs, PoliteArgs, ServeArgs};
+use crate::commands::watch::watch_options;
 use crate::commands::{ingest::progress_bar, Context};
 use crate::config::{self, DEFAULT_BATCH_SIZE};
 use crate::sample;
@@ -8,6 +9,9 @@ use anyhow::{Context as _, Result};
 use std::io::Write;
 use std::net::SocketAddr;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::thread::JoinHandle;
 use storyline_ingest::Pipeline;
 use storyline_server::Access;
 use storyline_store::{SqliteStore, Store};
@@ -16,13 +20,43 @@ pub fn serve(ctx: &Context, args: &ServeArgs) -> Result<ExitCode> {
     let store = ctx.open_store()?;
     let addr = config::addr(args.addr, &ctx.file);
     let dir = ctx.data_dir.display().to_string();
-    run_server(
+    let watcher = args.watch.then(|| start_watch(ctx, &args.polite)).transpose()?;
+    let served = run_server(
         Box::new(store),
         addr,
         access(args.api_token.clone(), args.cors_origins.clone()),
         move |a| println!("storyline: serving {dir} on http://{a}/"),
-    )?;
+    );
+    if let Some((stop, handle)) = watcher {
+        // The server has stopped (a signal, or it could not start): so does the watch.
+        stop.store(true, Ordering::Relaxed);
+        let _ = handle.join();
+    }
+    served?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Runs `storyline watch` on its own thread and store connection; the
+/// server notices what it stores (the store's generation) and places the
+/// new articles in stories itself.
+fn start_watch(ctx: &Context, polite: &PoliteArgs) -> Result<(Arc<AtomicBool>, JoinHandle<()>)> {
+    let mut store = ctx.open_store()?;
+    let options = watch_options(polite)?;
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = stop.clone();
+    let handle =
+        std::thread::Builder::new().name("watch".into()).spawn(move || {
+            match storyline_watch::watch(&mut store, &options, &flag, &mut |_, _| {}) {
+                Ok(tally) => tracing::info!(
+                    stored = tally.stored,
+                    updated = tally.updated,
+                    polls = tally.polls,
+                    "watch stopped"
+                ),
+                Err(e) => tracing::error!("watching stopped: {e}"),
+            }
+        })?;
+    Ok((stop, handle))
 }
 
 pub fn demo(ctx: &Context, args: &DemoArgs, out: &mut dyn Write) -> Result<ExitCode> {
