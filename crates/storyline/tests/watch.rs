@@ -391,3 +391,37 @@ fn sigterm_ends_a_watch_cleanly_with_its_tally() {
     assert_eq!(tally["polls"], 1, "{tally}");
     assert_eq!(tally["stored"], 1, "{tally}");
 }
+
+#[test]
+fn serve_watch_serves_what_the_watch_fetches() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = Site::start(&["/news/live"], Duration::ZERO);
+    add_source(dir.path(), &format!("{}/feed.xml", site.base), "Live");
+    let data_dir = dir.path().to_str().unwrap();
+    let server = start(&[
+        "--data-dir",
+        data_dir,
+        "serve",
+        "--watch",
+        "--allow-private",
+        "--host-delay",
+        "0ms",
+    ]);
+    let started = Instant::now();
+    loop {
+        let body = ureq::get(&format!("{}/api/articles", server.base))
+            .call()
+            .ok()
+            .and_then(|mut r| r.body_mut().read_to_string().ok())
+            .unwrap_or_default();
+        if body.contains("Report live") {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "never served: {body}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(site.count("/news/live"), 1);
+}
