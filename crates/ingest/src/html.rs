@@ -67,6 +67,13 @@ pub fn parse(input: &str, page: &str) -> Parsed {
     }
     let structure = blocks::assemble(blocks, draft.title.is_some());
     draft.title = draft.title.or(structure.title);
+    if draft.published.is_none() {
+        let page_url = draft
+            .url
+            .as_deref()
+            .or_else(|| input.contains("://").then_some(input));
+        draft.published = page_url.and_then(date_in_url);
+    }
     if structure.sections.iter().all(|s| s.paragraphs.is_empty()) {
         return Parsed {
             drafts: Vec::new(),
@@ -152,13 +159,31 @@ fn metadata(doc: &Html) -> ArticleDraft {
             doc.select(&sel("time[datetime]"))
                 .find_map(|e| e.value().attr("datetime").map(String::from))
         });
+    let modified = ld_str("dateModified").or_else(|| {
+        meta(
+            doc,
+            &[
+                "meta[property='article:modified_time']",
+                "meta[property='og:updated_time']",
+                "meta[itemprop='dateModified']",
+            ],
+        )
+    });
+    let mut extra = serde_json::Map::new();
+    if let Some(modified) = modified.as_deref().and_then(Published::parse) {
+        extra.insert("modified".into(), Value::String(modified.to_string()));
+    }
     ArticleDraft {
         title,
+        metadata: extra,
         published: published.as_deref().and_then(Published::parse),
         url: meta(doc, &["link[rel='canonical']", "meta[property='og:url']"]).or_else(|| ld_str("url")),
         source: meta(doc, &["meta[property='og:site_name']"]).or_else(|| ld_name("publisher")),
         byline: ld_name("author")
-            .or_else(|| meta(doc, &["meta[name='author']", "meta[property='article:author']"])),
+            .or_else(|| meta(doc, &["meta[name='author']", "meta[name='byl']"]))
+            .or_else(|| visible_byline(doc))
+            .or_else(|| meta(doc, &["meta[property='article:author']"]))
+            .map(|b| without_by(&b)),
         lang: doc
             .select(&sel("html"))
             .next()
@@ -166,6 +191,76 @@ fn metadata(doc: &Html) -> ArticleDraft {
             .map(|l| l.split(['-', '_']).next().unwrap_or(l).to_ascii_lowercase()),
         ..Default::default()
     }
+}
+
+/// A byline the page shows: a schema.org author's name, a `rel=author`
+/// link, or a short `byline` element.
+fn visible_byline(doc: &Html) -> Option<String> {
+    [
+        "[itemprop='author'] [itemprop='name']",
+        "[itemprop='author']",
+        "a[rel='author']",
+        ".byline",
+    ]
+    .iter()
+    .filter_map(|s| first_text(doc, s))
+    .find(|t| t.chars().count() <= 80)
+}
+
+/// "By Jane Doe" is Jane Doe.
+fn without_by(byline: &str) -> String {
+    let trimmed = byline.trim();
+    let lower = trimmed.to_lowercase();
+    match lower.strip_prefix("by ") {
+        Some(_) => trimmed[3..].trim().to_string(),
+        None => trimmed.to_string(),
+    }
+}
+
+/// The publication day many sites put in article paths: `/2023/06/25/`,
+/// `/2023-06-25-…`, `/20230625/`. Only plausible dates count.
+pub fn date_in_url(url: &str) -> Option<Published> {
+    let path = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let path = path.split(['?', '#']).next().unwrap_or(path);
+    let digits: Vec<(usize, &str)> = path
+        .split(|c: char| !c.is_ascii_digit())
+        .scan(0usize, |at, run| {
+            let start = *at;
+            *at += run.len() + 1;
+            Some((start, run))
+        })
+        .filter(|(_, run)| !run.is_empty())
+        .collect();
+    let day = |y: &str, m: &str, d: &str| -> Option<Published> {
+        let (y, m, d) = (
+            y.parse::<i32>().ok()?,
+            m.parse::<u32>().ok()?,
+            d.parse::<u32>().ok()?,
+        );
+        if !(1990..=2100).contains(&y) {
+            return None;
+        }
+        chrono::NaiveDate::from_ymd_opt(y, m, d).map(Published::Day)
+    };
+    for (i, (_, run)) in digits.iter().enumerate() {
+        if run.len() == 8 {
+            if let Some(p) = day(&run[..4], &run[4..6], &run[6..]) {
+                return Some(p);
+            }
+        }
+        if run.len() == 4 && i + 2 < digits.len() {
+            let (month, date) = (digits[i + 1].1, digits[i + 2].1);
+            // The three runs must be adjacent (one separator between each).
+            let adjacent =
+                digits[i + 1].0 == digits[i].0 + 5 && digits[i + 2].0 == digits[i + 1].0 + month.len() + 1;
+            if adjacent && month.len() <= 2 && date.len() <= 2 {
+                if let Some(p) = day(run, month, date) {
+                    return Some(p);
+                }
+            }
+        }
+    }
+    None
 }
 
 fn first_text(doc: &Html, selector: &str) -> Option<String> {
@@ -477,6 +572,55 @@ fn collect_blocks(el: ElementRef, out: &mut Vec<Block>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_in_article_paths() {
+        let day = |u: &str| date_in_url(u).map(|p| p.to_string());
+        assert_eq!(
+            day("https://a.example/2023/06/25/china-backs-moscow/").as_deref(),
+            Some("2023-06-25")
+        );
+        assert_eq!(
+            day("https://a.example/news/2023-06-25-china").as_deref(),
+            Some("2023-06-25")
+        );
+        assert_eq!(
+            day("https://a.example/20230625/story.html").as_deref(),
+            Some("2023-06-25")
+        );
+        assert_eq!(
+            day("https://a.example/world/2023/6/5/x").as_deref(),
+            Some("2023-06-05")
+        );
+        assert_eq!(
+            day("https://a.example/story/12345678"),
+            None,
+            "not a plausible date"
+        );
+        assert_eq!(day("https://a.example/2023/best-of"), None);
+        assert_eq!(
+            day("https://a.example/x?date=2023-06-25"),
+            None,
+            "queries are not paths"
+        );
+    }
+
+    #[test]
+    fn bylines_modified_dates_and_url_dates() {
+        let page = r#"<html><head><meta property="article:modified_time" content="2023-06-26T10:00:00Z">
+            <link rel="canonical" href="https://a.example/2023/06/25/story"></head>
+            <body><article><h1>Story</h1><p class="byline">By Jane Doe</p>
+            <p>The first paragraph of the story, long enough to count as article text here.</p></article></body></html>"#;
+        let parsed = parse("page.html", page);
+        let a = parsed.drafts[0].draft.clone();
+        assert_eq!(a.byline.as_deref(), Some("Jane Doe"));
+        assert_eq!(
+            a.published.unwrap().to_string(),
+            "2023-06-25",
+            "from the canonical URL"
+        );
+        assert_eq!(a.metadata["modified"], "2023-06-26T10:00:00+00:00");
+    }
 
     const PAGE: &str = r#"<!doctype html><html lang="en-GB"><head>
         <title>Storm hits coast | Example News</title>

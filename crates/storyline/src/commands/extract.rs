@@ -47,6 +47,9 @@ pub fn run(ctx: &Context, args: &ExtractArgs, out: &mut dyn Write) -> Result<Exi
         if draft.url.is_none() {
             draft.url = args.url.clone();
         }
+        if draft.published.is_none() {
+            draft.published = draft.url.as_deref().and_then(storyline_ingest::html::date_in_url);
+        }
         let article = match draft.finish() {
             Ok(a) => a,
             Err(e) => {
