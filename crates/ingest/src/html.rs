@@ -345,11 +345,10 @@ fn voted_container(body: ElementRef<'_>) -> Option<ElementRef<'_>> {
         if is_boilerplate(&p) || ancestors_boilerplate(p) {
             continue;
         }
-        // A div counts for its own text only (a div of divs is a container).
+        // A div counts for its own text only (a div of divs is a container):
+        // its text nodes and inline elements (`<div><span>text</span></div>`).
         let own: String = if p.value().name() == "div" {
-            p.children()
-                .filter_map(|n| n.value().as_text().map(|t| t.to_string()))
-                .collect()
+            inline_text(p)
         } else {
             p.text().collect()
         };
@@ -389,6 +388,26 @@ fn voted_container(body: ElementRef<'_>) -> Option<ElementRef<'_>> {
         })
         .max_by(|a, b| a.1.total_cmp(&b.1))
         .map(|(el, _)| el)
+}
+
+/// The text of `el`'s own text nodes and inline children (not of its blocks).
+fn inline_text(el: ElementRef) -> String {
+    let mut text = String::new();
+    for node in el.children() {
+        if let Some(t) = node.value().as_text() {
+            text.push_str(t);
+        } else if let Some(child) = ElementRef::wrap(node) {
+            let inline = !BLOCK_ELEMENTS.contains(&child.value().name())
+                && !child
+                    .descendants()
+                    .filter_map(ElementRef::wrap)
+                    .any(|d| BLOCK_ELEMENTS.contains(&d.value().name()));
+            if inline {
+                text.extend(child.text());
+            }
+        }
+    }
+    text
 }
 
 /// Whether any ancestor of `el` is boilerplate.
@@ -476,9 +495,58 @@ fn is_boilerplate(el: &ElementRef) -> bool {
     {
         return true;
     }
-    let marks =
-        format!("{} {}", v.attr("class").unwrap_or(""), v.attr("id").unwrap_or("")).to_ascii_lowercase();
-    BOILERPLATE_HINTS.iter().any(|h| marks.contains(h)) && !ARTICLE_HINTS.iter().any(|h| marks.contains(h))
+    let marks = marks(v);
+    BOILERPLATE_HINTS.iter().any(|h| marks.contains(h))
+        && !ARTICLE_HINTS.iter().any(|h| marks.contains(h))
+        && !holds_most_text(*el)
+}
+
+/// The class and id of an element, lower-cased, without the taxonomy
+/// classes WordPress puts on a post's wrapper (`category-advertising`,
+/// `tag-social-media` name the post's subject, not its layout).
+fn marks(v: &scraper::node::Element) -> String {
+    let mut marks = String::new();
+    for token in v
+        .attr("class")
+        .unwrap_or("")
+        .split_whitespace()
+        .chain(v.attr("id"))
+    {
+        let lower = token.to_ascii_lowercase();
+        if !(lower.starts_with("category-") || lower.starts_with("tag-")) {
+            marks.push_str(&lower);
+            marks.push(' ');
+        }
+    }
+    marks
+}
+
+/// Text below which a container is never taken for the page's wrapper.
+const WRAPPER_MIN_CHARS: usize = 1500;
+
+/// Whether `el` holds most of the page's text: then it wraps the page
+/// (an "off-canvas advert pusher" around everything), and a boilerplate
+/// word in its class cannot make it boilerplate.
+fn holds_most_text(el: ElementRef) -> bool {
+    let own: usize = el.text().map(str::len).sum();
+    if own < WRAPPER_MIN_CHARS {
+        return false;
+    }
+    let Some(root) = el.ancestors().filter_map(ElementRef::wrap).last() else {
+        return false;
+    };
+    visible_chars(el) * 2 > visible_chars(root)
+}
+
+/// Characters of text under `el` outside scripts and styles.
+fn visible_chars(el: ElementRef) -> usize {
+    el.descendants()
+        .filter_map(|n| {
+            let text = n.value().as_text()?;
+            let parent = n.parent()?.value().as_element()?.name();
+            (!matches!(parent, "script" | "style" | "noscript" | "template")).then(|| text.len())
+        })
+        .sum()
 }
 
 /// Class or id fragments that keep a container whose other marks sound
