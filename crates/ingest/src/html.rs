@@ -538,6 +538,21 @@ fn holds_most_text(el: ElementRef) -> bool {
     visible_chars(el) * 2 > visible_chars(root)
 }
 
+/// Appends the text under `el` that a reader sees: not what sits in
+/// scripts, styles, `<noscript>` fallbacks (lazy-loading pages repeat
+/// their images there as markup) and other skipped elements.
+fn push_visible_text(el: ElementRef, out: &mut String) {
+    for node in el.children() {
+        if let Some(text) = node.value().as_text() {
+            out.push_str(text);
+        } else if let Some(child) = ElementRef::wrap(node) {
+            if !SKIPPED_ELEMENTS.contains(&child.value().name()) {
+                push_visible_text(child, out);
+            }
+        }
+    }
+}
+
 /// Characters of text under `el` outside scripts and styles.
 fn visible_chars(el: ElementRef) -> usize {
     el.descendants()
@@ -596,13 +611,17 @@ fn collect_blocks(el: ElementRef, out: &mut Vec<Block>) {
                 flush(&mut run, out);
                 collect_blocks(child, out);
             } else {
-                run.extend(child.text());
+                push_visible_text(child, &mut run);
                 run.push(' ');
             }
             continue;
         }
         flush(&mut run, out);
-        let text = || clean(&child.text().collect::<String>());
+        let text = || {
+            let mut t = String::new();
+            push_visible_text(child, &mut t);
+            clean(&t)
+        };
         match name {
             "p" | "pre" => {
                 let t = text();
