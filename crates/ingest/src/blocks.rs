@@ -92,7 +92,7 @@ fn is_title_like(text: &str) -> bool {
 }
 
 /// The heading text of a block, if it reads as a heading.
-fn heading_text(block: &Block) -> Option<&str> {
+pub(crate) fn heading_text(block: &Block) -> Option<&str> {
     match block {
         Block::Heading { text, .. } => Some(text),
         Block::Paragraph(text) => {
@@ -107,7 +107,7 @@ fn heading_text(block: &Block) -> Option<&str> {
     }
 }
 
-fn is_related_label(heading: &str) -> bool {
+pub(crate) fn is_related_label(heading: &str) -> bool {
     let label = heading.trim().trim_end_matches(':').trim().to_lowercase();
     RELATED_LABELS.contains(&label.as_str())
 }

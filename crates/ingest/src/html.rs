@@ -640,7 +640,15 @@ fn collect_blocks(el: ElementRef, out: &mut Vec<Block>) {
             }
             "li" => {
                 let t = text();
-                if !t.is_empty() {
+                // A list of links is navigation ("Most popular", tags),
+                // unless it follows a related-links label or another item.
+                let linked = link_density(child) > MAX_LINK_DENSITY;
+                let listed = matches!(out.last(), Some(Block::ListItem { .. }))
+                    || out
+                        .last()
+                        .and_then(blocks::heading_text)
+                        .is_some_and(blocks::is_related_label);
+                if !t.is_empty() && (!linked || listed) {
                     let url = child
                         .select(&sel("a[href]"))
                         .next()
