@@ -45,6 +45,7 @@ const BOILERPLATE_HINTS: &[&str] = &[
     "pagination",
     "sponsor",
     "replies",
+    "popular",
 ];
 const ARTICLE_TYPES: &[&str] = &[
     "NewsArticle",
