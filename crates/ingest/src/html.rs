@@ -632,7 +632,8 @@ fn collect_blocks(el: ElementRef, out: &mut Vec<Block>) {
             }
             "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => {
                 let t = text();
-                if !t.is_empty() {
+                // A heading that is a link is a teaser for another page.
+                if !t.is_empty() && link_density(child) <= MAX_LINK_DENSITY {
                     out.push(Block::Heading {
                         level: name[1..].parse().unwrap_or(2),
                         text: t,
