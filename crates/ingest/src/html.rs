@@ -11,6 +11,7 @@
 //! blocks; text that pages put straight into `<div>`s counts as paragraphs.
 
 use crate::blocks::{self, Block};
+use crate::boilerplate;
 use crate::{Parsed, Rejection};
 use scraper::{ElementRef, Html, Selector};
 use serde_json::Value;
@@ -66,6 +67,7 @@ pub fn parse(input: &str, page: &str) -> Parsed {
     if let Some(title) = &draft.title {
         blocks.retain(|b| !matches!(b, Block::Heading { level: 1, text } if text == title));
     }
+    boilerplate::trim(&mut blocks);
     let structure = blocks::assemble(blocks, draft.title.is_some());
     draft.title = draft.title.or(structure.title);
     if draft.published.is_none() {

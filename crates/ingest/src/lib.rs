@@ -9,6 +9,7 @@
 //! fetching from the web is not done here.
 
 pub mod blocks;
+mod boilerplate;
 pub mod decode;
 pub mod feed;
 pub mod format;
