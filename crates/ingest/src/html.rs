@@ -12,6 +12,7 @@
 
 use crate::blocks::{self, Block};
 use crate::boilerplate;
+use crate::prune;
 use crate::{Parsed, Rejection};
 use scraper::{ElementRef, Html, Selector};
 use serde_json::Value;
@@ -57,12 +58,13 @@ const ARTICLE_TYPES: &[&str] = &[
 ];
 
 pub fn parse(input: &str, page: &str) -> Parsed {
-    let doc = Html::parse_document(page);
+    let doc = Html::parse_document(&prune::prune(page));
     let mut draft = metadata(&doc);
-    let root = main_element(&doc);
+    let cx = Verdicts::default();
+    let root = main_element(&cx, &doc);
     let mut blocks = Vec::new();
     if let Some(root) = root {
-        collect_blocks(root, &mut blocks);
+        collect_blocks(&cx, root, &mut blocks);
     }
     if let Some(title) = &draft.title {
         blocks.retain(|b| !matches!(b, Block::Heading { level: 1, text } if text == title));
@@ -97,7 +99,7 @@ pub fn parse(input: &str, page: &str) -> Parsed {
 pub fn fragment_blocks(fragment: &str) -> Vec<Block> {
     let doc = Html::parse_fragment(fragment);
     let mut blocks = Vec::new();
-    collect_blocks(doc.root_element(), &mut blocks);
+    collect_blocks(&Verdicts::default(), doc.root_element(), &mut blocks);
     if blocks.is_empty() {
         let text = doc.root_element().text().collect::<String>();
         blocks.extend(crate::plain::text_blocks(&text));
@@ -309,13 +311,13 @@ fn find_article(v: &Value) -> Option<&Value> {
 /// The element whose children are the article: an explicit marker
 /// (`itemprop=articleBody`, `<article>`, `<main>`) holding most of the
 /// page's running text, else the container the paragraphs vote for.
-fn main_element(doc: &Html) -> Option<ElementRef<'_>> {
+fn main_element<'a>(cx: &Verdicts, doc: &'a Html) -> Option<ElementRef<'a>> {
     let body = doc.select(&sel("body")).next()?;
-    let total = paragraph_chars(body);
+    let total = paragraph_chars(cx, body);
     let candidates = sel("[itemprop='articleBody'], article, main, [role='main']");
     let mut best: Option<(ElementRef, usize)> = None;
     for el in doc.select(&candidates) {
-        let chars = paragraph_chars(el);
+        let chars = paragraph_chars(cx, el);
         if chars * 10 < total * 6 || chars == 0 {
             continue;
         }
@@ -327,7 +329,7 @@ fn main_element(doc: &Html) -> Option<ElementRef<'_>> {
     }
     Some(
         best.map(|(e, _)| e)
-            .or_else(|| voted_container(body))
+            .or_else(|| voted_container(cx, body))
             .unwrap_or(body),
     )
 }
@@ -342,10 +344,10 @@ const CONTENT_HINTS: &[&str] = &[
 /// to three) and half that for the container's parent; a container's
 /// score is cut by the share of its text in links and raised by a class
 /// or id that names content. The best-scoring container wins.
-fn voted_container(body: ElementRef<'_>) -> Option<ElementRef<'_>> {
+fn voted_container<'a>(cx: &Verdicts, body: ElementRef<'a>) -> Option<ElementRef<'a>> {
     let mut scores = std::collections::HashMap::new();
     for p in body.select(&sel("p, pre, td, div")) {
-        if is_boilerplate(&p) || ancestors_boilerplate(p) {
+        if cx.is_boilerplate(p) || ancestors_boilerplate(cx, p) {
             continue;
         }
         // A div counts for its own text only (a div of divs is a container):
@@ -414,17 +416,17 @@ fn inline_text(el: ElementRef) -> String {
 }
 
 /// Whether any ancestor of `el` is boilerplate.
-fn ancestors_boilerplate(el: ElementRef) -> bool {
+fn ancestors_boilerplate(cx: &Verdicts, el: ElementRef) -> bool {
     el.ancestors()
         .filter_map(ElementRef::wrap)
-        .any(|a| is_boilerplate(&a))
+        .any(|a| cx.is_boilerplate(a))
 }
 
 /// Characters of running text under `el`: its paragraphs and the runs of
 /// inline text that pages put straight into `<div>`s (with `<br>`s).
-fn paragraph_chars(el: ElementRef) -> usize {
+fn paragraph_chars(cx: &Verdicts, el: ElementRef) -> usize {
     let mut blocks = Vec::new();
-    collect_blocks(el, &mut blocks);
+    collect_blocks(cx, el, &mut blocks);
     blocks
         .iter()
         .map(|b| match b {
@@ -490,7 +492,38 @@ fn clean(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-fn is_boilerplate(el: &ElementRef) -> bool {
+/// Which elements of one page are boilerplate, worked out once each: the
+/// question is asked for every ancestor of every paragraph, and a large
+/// container's answer needs the page's visible text.
+#[derive(Default)]
+struct Verdicts {
+    known: std::cell::RefCell<rustc_hash::FxHashMap<ego_tree::NodeId, bool>>,
+    page_chars: std::cell::Cell<Option<usize>>,
+}
+
+impl Verdicts {
+    fn is_boilerplate(&self, el: ElementRef) -> bool {
+        if let Some(&known) = self.known.borrow().get(&el.id()) {
+            return known;
+        }
+        let verdict = is_boilerplate(self, &el);
+        self.known.borrow_mut().insert(el.id(), verdict);
+        verdict
+    }
+
+    /// Visible characters of the whole page.
+    fn page_chars(&self, el: ElementRef) -> usize {
+        if let Some(n) = self.page_chars.get() {
+            return n;
+        }
+        let root = el.ancestors().filter_map(ElementRef::wrap).last().unwrap_or(el);
+        let n = visible_chars(root);
+        self.page_chars.set(Some(n));
+        n
+    }
+}
+
+fn is_boilerplate(cx: &Verdicts, el: &ElementRef) -> bool {
     let v = el.value();
     if SKIPPED_ELEMENTS.contains(&v.name())
         || v.attr("hidden").is_some()
@@ -501,7 +534,7 @@ fn is_boilerplate(el: &ElementRef) -> bool {
     let marks = marks(v);
     BOILERPLATE_HINTS.iter().any(|h| marks.contains(h))
         && !ARTICLE_HINTS.iter().any(|h| marks.contains(h))
-        && !holds_most_text(*el)
+        && !holds_most_text(cx, *el)
 }
 
 /// The class and id of an element, lower-cased, without the taxonomy
@@ -530,15 +563,12 @@ const WRAPPER_MIN_CHARS: usize = 1500;
 /// Whether `el` holds most of the page's text: then it wraps the page
 /// (an "off-canvas advert pusher" around everything), and a boilerplate
 /// word in its class cannot make it boilerplate.
-fn holds_most_text(el: ElementRef) -> bool {
+fn holds_most_text(cx: &Verdicts, el: ElementRef) -> bool {
     let own: usize = el.text().map(str::len).sum();
     if own < WRAPPER_MIN_CHARS {
         return false;
     }
-    let Some(root) = el.ancestors().filter_map(ElementRef::wrap).last() else {
-        return false;
-    };
-    visible_chars(el) * 2 > visible_chars(root)
+    visible_chars(el) * 2 > cx.page_chars(el)
 }
 
 /// Appends the text under `el` that a reader sees: not what sits in
@@ -575,7 +605,7 @@ const ARTICLE_HINTS: &[&str] = &["article", "body", "column", "content", "main"]
 /// The blocks under `el` in reading order: paragraphs, headings, list
 /// items, and runs of inline text sitting directly in a container (split
 /// at `<br>`); blocks that are mostly links are navigation and left out.
-fn collect_blocks(el: ElementRef, out: &mut Vec<Block>) {
+fn collect_blocks(cx: &Verdicts, el: ElementRef, out: &mut Vec<Block>) {
     let mut run = String::new();
     let flush = |run: &mut String, out: &mut Vec<Block>| {
         let t = clean(run);
@@ -592,7 +622,7 @@ fn collect_blocks(el: ElementRef, out: &mut Vec<Block>) {
         let Some(child) = ElementRef::wrap(node) else {
             continue;
         };
-        if is_boilerplate(&child) {
+        if cx.is_boilerplate(child) {
             continue;
         }
         let name = child.value().name();
@@ -612,7 +642,7 @@ fn collect_blocks(el: ElementRef, out: &mut Vec<Block>) {
                 n != "br" && BLOCK_ELEMENTS.contains(&n)
             }) {
                 flush(&mut run, out);
-                collect_blocks(child, out);
+                collect_blocks(cx, child, out);
             } else {
                 push_visible_text(child, &mut run);
                 run.push(' ');
@@ -661,7 +691,7 @@ fn collect_blocks(el: ElementRef, out: &mut Vec<Block>) {
                     out.push(Block::ListItem { text: t, url });
                 }
             }
-            _ => collect_blocks(child, out),
+            _ => collect_blocks(cx, child, out),
         }
     }
     // Text straight in the container, after its last block.

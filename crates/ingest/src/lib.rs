@@ -19,6 +19,7 @@ pub mod json;
 pub mod markdown;
 pub mod pipeline;
 pub mod plain;
+mod prune;
 pub mod walk;
 
 pub use format::Format;
