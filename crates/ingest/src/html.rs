@@ -107,13 +107,22 @@ pub fn fragment_blocks(fragment: &str) -> Vec<Block> {
     blocks
 }
 
-fn sel(s: &str) -> Selector {
-    Selector::parse(s).expect("static selector is valid")
+/// The compiled form of one of this file's selectors. Each is compiled
+/// once per process (the set is fixed, so keeping them is bounded):
+/// compiling one per paragraph was a good part of extraction time.
+fn sel(s: &'static str) -> &'static Selector {
+    static COMPILED: std::sync::LazyLock<
+        std::sync::Mutex<rustc_hash::FxHashMap<&'static str, &'static Selector>>,
+    > = std::sync::LazyLock::new(Default::default);
+    let mut compiled = COMPILED.lock().unwrap_or_else(|p| p.into_inner());
+    compiled
+        .entry(s)
+        .or_insert_with(|| Box::leak(Box::new(Selector::parse(s).expect("static selector is valid"))))
 }
 
-fn meta(doc: &Html, selectors: &[&str]) -> Option<String> {
+fn meta(doc: &Html, selectors: &[&'static str]) -> Option<String> {
     selectors.iter().find_map(|s| {
-        doc.select(&sel(s))
+        doc.select(sel(s))
             .filter_map(|e| e.value().attr("content").or_else(|| e.value().attr("href")))
             .map(str::trim)
             .find(|v| !v.is_empty())
@@ -161,7 +170,7 @@ fn metadata(doc: &Html) -> ArticleDraft {
             )
         })
         .or_else(|| {
-            doc.select(&sel("time[datetime]"))
+            doc.select(sel("time[datetime]"))
                 .find_map(|e| e.value().attr("datetime").map(String::from))
         });
     let modified = ld_str("dateModified").or_else(|| {
@@ -190,7 +199,7 @@ fn metadata(doc: &Html) -> ArticleDraft {
             .or_else(|| meta(doc, &["meta[property='article:author']"]))
             .map(|b| without_by(&b)),
         lang: doc
-            .select(&sel("html"))
+            .select(sel("html"))
             .next()
             .and_then(|h| h.value().attr("lang"))
             .map(|l| l.split(['-', '_']).next().unwrap_or(l).to_ascii_lowercase()),
@@ -268,8 +277,8 @@ pub fn date_in_url(url: &str) -> Option<Published> {
     None
 }
 
-fn first_text(doc: &Html, selector: &str) -> Option<String> {
-    doc.select(&sel(selector))
+fn first_text(doc: &Html, selector: &'static str) -> Option<String> {
+    doc.select(sel(selector))
         .map(|e| {
             e.text()
                 .collect::<String>()
@@ -282,7 +291,7 @@ fn first_text(doc: &Html, selector: &str) -> Option<String> {
 
 /// The first JSON-LD object of an article type, searching arrays and `@graph`.
 fn json_ld_article(doc: &Html) -> Option<Value> {
-    doc.select(&sel("script[type='application/ld+json']"))
+    doc.select(sel("script[type='application/ld+json']"))
         .filter_map(|s| serde_json::from_str::<Value>(&s.text().collect::<String>()).ok())
         .find_map(|v| find_article(&v).cloned())
 }
@@ -312,11 +321,11 @@ fn find_article(v: &Value) -> Option<&Value> {
 /// (`itemprop=articleBody`, `<article>`, `<main>`) holding most of the
 /// page's running text, else the container the paragraphs vote for.
 fn main_element<'a>(cx: &Verdicts, doc: &'a Html) -> Option<ElementRef<'a>> {
-    let body = doc.select(&sel("body")).next()?;
+    let body = doc.select(sel("body")).next()?;
     let total = paragraph_chars(cx, body);
     let candidates = sel("[itemprop='articleBody'], article, main, [role='main']");
     let mut best: Option<(ElementRef, usize)> = None;
-    for el in doc.select(&candidates) {
+    for el in doc.select(candidates) {
         let chars = paragraph_chars(cx, el);
         if chars * 10 < total * 6 || chars == 0 {
             continue;
@@ -346,7 +355,7 @@ const CONTENT_HINTS: &[&str] = &[
 /// or id that names content. The best-scoring container wins.
 fn voted_container<'a>(cx: &Verdicts, body: ElementRef<'a>) -> Option<ElementRef<'a>> {
     let mut scores = std::collections::HashMap::new();
-    for p in body.select(&sel("p, pre, td, div")) {
+    for p in body.select(sel("p, pre, td, div")) {
         if cx.is_boilerplate(p) || ancestors_boilerplate(cx, p) {
             continue;
         }
@@ -482,7 +491,9 @@ fn link_density(el: ElementRef) -> f64 {
         return 0.0;
     }
     let linked: usize = el
-        .select(&sel("a"))
+        .descendants()
+        .filter_map(ElementRef::wrap)
+        .filter(|e| e.value().name() == "a")
         .map(|a| a.text().map(str::len).sum::<usize>())
         .sum();
     linked as f64 / all as f64
@@ -684,7 +695,7 @@ fn collect_blocks(cx: &Verdicts, el: ElementRef, out: &mut Vec<Block>) {
                         .is_some_and(blocks::is_related_label);
                 if !t.is_empty() && (!linked || listed) {
                     let url = child
-                        .select(&sel("a[href]"))
+                        .select(sel("a[href]"))
                         .next()
                         .and_then(|a| a.value().attr("href"))
                         .map(String::from);
