@@ -1,61 +1,138 @@
 //! Dropping what the extractor never reads before the HTML parser sees it.
 //!
 //! Scripts, styles, inline SVG drawings and comments are well over half
-//! the bytes of a typical news page, and the HTML tokenizer walks every
-//! one of them character by character only for `html` to skip the
-//! elements afterwards. So their contents are cut out first, in one scan:
-//! the elements themselves stay (empty), so the document's structure is
-//! the same. JSON-LD scripts keep their content: the metadata comes from
-//! them. The scan ends an element at the first `</name` as the tokenizer
-//! does; what it cannot read as a tag it leaves alone.
-
-use std::borrow::Cow;
+//! the bytes of a typical news page, and most of the rest are attributes
+//! (`srcset`, `style`, `data-*`) that nothing here looks at. The HTML
+//! tokenizer walks all of it character by character, and the tree keeps
+//! every attribute in a hash map, only for `html` to skip them afterwards.
+//! So one scan rewrites the page first: raw-text elements are emptied
+//! (they stay, so the document's structure is the same; JSON-LD scripts
+//! keep their content, the metadata comes from them), comments go, and
+//! start tags keep only the attributes extraction reads. The scan ends an
+//! element at the first `</name` as the tokenizer does; what it cannot
+//! read as a tag it leaves alone.
 
 /// Elements whose content is dropped.
 const EMPTIED: &[&str] = &["script", "style", "svg", "noscript", "template"];
 
-/// `page` without the contents of scripts (but JSON-LD), styles, SVG,
-/// `<noscript>`, `<template>` and comments.
-pub fn prune(page: &str) -> Cow<'_, str> {
+/// The attributes extraction reads (class and id for boilerplate, the
+/// rest for metadata, links and hidden content).
+const KEPT_ATTRIBUTES: &[&str] = &[
+    "class",
+    "id",
+    "href",
+    "content",
+    "property",
+    "name",
+    "itemprop",
+    "itemtype",
+    "itemscope",
+    "rel",
+    "role",
+    "type",
+    "datetime",
+    "lang",
+    "hidden",
+    "aria-hidden",
+    "charset",
+    "http-equiv",
+];
+
+/// `page` rewritten for extraction: see the module comment.
+pub fn prune(page: &str) -> String {
     let bytes = page.as_bytes();
-    let mut out: Option<String> = None;
-    let mut copied = 0; // bytes of `page` already in `out` (or skipped)
+    let mut out = String::with_capacity(page.len() / 2);
+    let mut tag = String::new();
     let mut at = 0;
     while let Some(offset) = page[at..].find('<') {
         let lt = at + offset;
+        out.push_str(&page[at..lt]);
         let rest = &bytes[lt + 1..];
         if rest.starts_with(b"!--") {
-            let end = page[lt + 4..].find("-->").map_or(page.len(), |i| lt + 4 + i + 3);
-            let kept = out.get_or_insert_with(|| String::with_capacity(page.len() / 2));
-            kept.push_str(&page[copied..lt]);
-            copied = end;
-            at = end;
+            at = page[lt + 4..].find("-->").map_or(page.len(), |i| lt + 4 + i + 3);
             continue;
         }
-        let Some(name) = EMPTIED.iter().find(|n| starts_tag(rest, n)) else {
+        if !rest.first().is_some_and(u8::is_ascii_alphabetic) {
+            out.push('<');
+            at = lt + 1;
+            continue;
+        }
+        let Some(end) = start_tag(page, lt, &mut tag) else {
+            out.push('<');
             at = lt + 1;
             continue;
         };
-        let Some(open_end) = page[lt..].find('>').map(|i| lt + i + 1) else {
-            break;
-        };
-        let tag = &page[lt..open_end];
-        if tag.ends_with("/>") || (*name == "script" && tag.to_ascii_lowercase().contains("ld+json")) {
-            at = open_end;
-            continue;
+        out.push_str(&tag);
+        at = end;
+        let emptied = EMPTIED.iter().find(|n| starts_tag(rest, n));
+        if let Some(name) = emptied {
+            let self_closing = page[..end].ends_with("/>");
+            let json_ld = *name == "script" && page[lt..end].to_ascii_lowercase().contains("ld+json");
+            if !self_closing && !json_ld {
+                at = find_close(page, end, name).unwrap_or(page.len());
+            }
         }
-        let close = find_close(page, open_end, name).unwrap_or(page.len());
-        let kept = out.get_or_insert_with(|| String::with_capacity(page.len() / 2));
-        kept.push_str(&page[copied..open_end]);
-        copied = close;
-        at = close;
     }
-    match out {
-        Some(mut kept) => {
-            kept.push_str(&page[copied.min(page.len())..]);
-            Cow::Owned(kept)
+    out.push_str(&page[at..]);
+    out
+}
+
+/// Reads the start tag at `lt` into `tag` with only its kept attributes;
+/// the index just past its `>`, or `None` if it never ends.
+fn start_tag(page: &str, lt: usize, tag: &mut String) -> Option<usize> {
+    let b = page.as_bytes();
+    let stop = |c: u8| c.is_ascii_whitespace() || c == b'/' || c == b'>';
+    let mut i = lt + 1;
+    while i < b.len() && !stop(b[i]) {
+        i += 1;
+    }
+    tag.clear();
+    tag.push_str(&page[lt..i]);
+    loop {
+        while i < b.len() && (b[i].is_ascii_whitespace() || b[i] == b'/') {
+            i += 1;
         }
-        None => Cow::Borrowed(page),
+        if i >= b.len() {
+            return None;
+        }
+        if b[i] == b'>' {
+            if b[i - 1] == b'/' {
+                tag.push('/');
+            }
+            tag.push('>');
+            return Some(i + 1);
+        }
+        let name_start = i;
+        i += 1; // a name may start with '='
+        while i < b.len() && !(stop(b[i]) || b[i] == b'=') {
+            i += 1;
+        }
+        let name_end = i;
+        while i < b.len() && b[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        if i < b.len() && b[i] == b'=' {
+            i += 1;
+            while i < b.len() && b[i].is_ascii_whitespace() {
+                i += 1;
+            }
+            match b.get(i) {
+                Some(&quote @ (b'"' | b'\'')) => {
+                    let close = page[i + 1..].find(quote as char)?;
+                    i += close + 2;
+                }
+                _ => {
+                    while i < b.len() && !(b[i].is_ascii_whitespace() || b[i] == b'>') {
+                        i += 1;
+                    }
+                }
+            }
+        }
+        let name = &page[name_start..name_end];
+        if KEPT_ATTRIBUTES.iter().any(|k| k.eq_ignore_ascii_case(name)) {
+            tag.push(' ');
+            tag.push_str(page[name_start..i].trim_end());
+        }
     }
 }
 
@@ -96,20 +173,31 @@ mod tests {
             <style>p { color: red }</style></head><body><!-- a <p>comment</p> -->\
             <p>Kept <b>text</b>.</p><svg viewBox=\"0 0 1 1\"><path d=\"M0 0\"/></svg><br/>\
             <noscript><img src=y></noscript><p>More.</p></body></html>";
-        let pruned = prune(page);
         assert_eq!(
-            pruned,
-            "<html><head><SCRIPT src=x></script>\
+            prune(page),
+            "<html><head><SCRIPT></script>\
             <script type=\"application/ld+json\">{\"@type\":\"NewsArticle\"}</script>\
             <style></style></head><body>\
-            <p>Kept <b>text</b>.</p><svg viewBox=\"0 0 1 1\"></svg><br/>\
+            <p>Kept <b>text</b>.</p><svg></svg><br/>\
             <noscript></noscript><p>More.</p></body></html>"
         );
     }
 
     #[test]
-    fn pages_without_raw_text_are_borrowed_and_cut_pages_end_cleanly() {
-        assert!(matches!(prune("<p>Plain <em>page</em>.</p>"), Cow::Borrowed(_)));
+    fn start_tags_keep_only_the_attributes_extraction_reads() {
+        let page = r#"<div class="post body" data-x='{"a":1}' style="color:red" ID=main hidden>
+            <a href="/x?a=1&b=2" onclick="go('>')" rel=author>By Jo</a><img src=a.jpg srcset="a 1x, b 2x"/>
+            <meta property="og:title" content='It&#39;s "here"'></div>"#;
+        assert_eq!(
+            prune(page),
+            r#"<div class="post body" ID=main hidden>
+            <a href="/x?a=1&b=2" rel=author>By Jo</a><img/>
+            <meta property="og:title" content='It&#39;s "here"'></div>"#
+        );
+    }
+
+    #[test]
+    fn what_is_not_a_tag_is_left_alone_and_cut_pages_end_cleanly() {
         assert_eq!(prune("<p>a</p><script>never closed"), "<p>a</p><script>");
         assert_eq!(prune("<p>a</p><!-- never closed"), "<p>a</p>");
         assert_eq!(
@@ -118,5 +206,7 @@ mod tests {
             "not a script tag"
         );
         assert_eq!(prune("a < b and <style"), "a < b and <style");
+        assert_eq!(prune("x <a href=\"never closed"), "x <a href=\"never closed");
+        assert_eq!(prune("<!DOCTYPE html></p>"), "<!DOCTYPE html></p>");
     }
 }
