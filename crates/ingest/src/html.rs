@@ -61,11 +61,7 @@ pub fn parse(input: &str, page: &str) -> Parsed {
     let doc = Html::parse_document(&prune::prune(page));
     let mut draft = metadata(&doc);
     let cx = Verdicts::default();
-    let root = main_element(&cx, &doc);
-    let mut blocks = Vec::new();
-    if let Some(root) = root {
-        collect_blocks(&cx, root, &mut blocks);
-    }
+    let mut blocks = main_blocks(&cx, &doc);
     if let Some(title) = &draft.title {
         blocks.retain(|b| !matches!(b, Block::Heading { level: 1, text } if text == title));
     }
@@ -120,9 +116,33 @@ fn sel(s: &'static str) -> &'static Selector {
         .or_insert_with(|| Box::leak(Box::new(Selector::parse(s).expect("static selector is valid"))))
 }
 
-fn meta(doc: &Html, selectors: &[&'static str]) -> Option<String> {
-    selectors.iter().find_map(|s| {
-        doc.select(sel(s))
+/// The `<meta>` and `<link>` elements of a page, gathered in one pass:
+/// metadata asks for a score of them, and a document-wide selector match
+/// for each was a good part of extraction time.
+struct HeadTags<'a>(Vec<ElementRef<'a>>);
+
+impl<'a> HeadTags<'a> {
+    fn of(doc: &'a Html) -> HeadTags<'a> {
+        HeadTags(doc.select(sel("meta, link")).collect())
+    }
+}
+
+/// The first non-empty `content` (or `href`) of the tags named by
+/// `patterns`, tried in order; a pattern reads `tag[attribute='value']`
+/// (the value compared without regard to case).
+fn meta(tags: &HeadTags, patterns: &[&str]) -> Option<String> {
+    patterns.iter().find_map(|pattern| {
+        let (tag, rest) = pattern.split_once('[')?;
+        let (attr, value) = rest.trim_end_matches(']').split_once('=')?;
+        let value = value.trim_matches('\'');
+        tags.0
+            .iter()
+            .filter(|e| e.value().name() == tag)
+            .filter(|e| {
+                e.value()
+                    .attr(attr)
+                    .is_some_and(|v| v.eq_ignore_ascii_case(value))
+            })
             .filter_map(|e| e.value().attr("content").or_else(|| e.value().attr("href")))
             .map(str::trim)
             .find(|v| !v.is_empty())
@@ -131,6 +151,7 @@ fn meta(doc: &Html, selectors: &[&'static str]) -> Option<String> {
 }
 
 fn metadata(doc: &Html) -> ArticleDraft {
+    let tags = HeadTags::of(doc);
     let ld = json_ld_article(doc);
     let ld_str = |key: &str| {
         ld.as_ref()
@@ -150,13 +171,18 @@ fn metadata(doc: &Html) -> ArticleDraft {
         })
     };
     let title = ld_str("headline")
-        .or_else(|| meta(doc, &["meta[property='og:title']", "meta[name='twitter:title']"]))
+        .or_else(|| {
+            meta(
+                &tags,
+                &["meta[property='og:title']", "meta[name='twitter:title']"],
+            )
+        })
         .or_else(|| first_text(doc, "title"))
         .or_else(|| first_text(doc, "h1"));
     let published = ld_str("datePublished")
         .or_else(|| {
             meta(
-                doc,
+                &tags,
                 &[
                     "meta[property='article:published_time']",
                     "meta[itemprop='datePublished']",
@@ -175,7 +201,7 @@ fn metadata(doc: &Html) -> ArticleDraft {
         });
     let modified = ld_str("dateModified").or_else(|| {
         meta(
-            doc,
+            &tags,
             &[
                 "meta[property='article:modified_time']",
                 "meta[property='og:updated_time']",
@@ -191,12 +217,12 @@ fn metadata(doc: &Html) -> ArticleDraft {
         title,
         metadata: extra,
         published: published.as_deref().and_then(Published::parse),
-        url: meta(doc, &["link[rel='canonical']", "meta[property='og:url']"]).or_else(|| ld_str("url")),
-        source: meta(doc, &["meta[property='og:site_name']"]).or_else(|| ld_name("publisher")),
+        url: meta(&tags, &["link[rel='canonical']", "meta[property='og:url']"]).or_else(|| ld_str("url")),
+        source: meta(&tags, &["meta[property='og:site_name']"]).or_else(|| ld_name("publisher")),
         byline: ld_name("author")
-            .or_else(|| meta(doc, &["meta[name='author']", "meta[name='byl']"]))
+            .or_else(|| meta(&tags, &["meta[name='author']", "meta[name='byl']"]))
             .or_else(|| visible_byline(doc))
-            .or_else(|| meta(doc, &["meta[property='article:author']"]))
+            .or_else(|| meta(&tags, &["meta[property='article:author']"]))
             .map(|b| without_by(&b)),
         lang: doc
             .select(sel("html"))
@@ -320,27 +346,42 @@ fn find_article(v: &Value) -> Option<&Value> {
 /// The element whose children are the article: an explicit marker
 /// (`itemprop=articleBody`, `<article>`, `<main>`) holding most of the
 /// page's running text, else the container the paragraphs vote for.
-fn main_element<'a>(cx: &Verdicts, doc: &'a Html) -> Option<ElementRef<'a>> {
-    let body = doc.select(sel("body")).next()?;
-    let total = paragraph_chars(cx, body);
-    let candidates = sel("[itemprop='articleBody'], article, main, [role='main']");
-    let mut best: Option<(ElementRef, usize)> = None;
-    for el in doc.select(candidates) {
-        let chars = paragraph_chars(cx, el);
-        if chars * 10 < total * 6 || chars == 0 {
-            continue;
-        }
-        // Prefer the smaller element: it carries less surrounding clutter.
-        let size = el.text().map(str::len).sum::<usize>();
-        if best.is_none_or(|(_, s)| size < s) {
-            best = Some((el, size));
+/// The blocks of the element that holds the article: the smallest explicit
+/// article element with most of the running text, else the container the
+/// paragraphs vote for.
+fn main_blocks(cx: &Verdicts, doc: &Html) -> Vec<Block> {
+    let Some(body) = doc.select(sel("body")).next() else {
+        return Vec::new();
+    };
+    let candidates: Vec<ElementRef> = doc
+        .select(sel("[itemprop='articleBody'], article, main, [role='main']"))
+        .collect();
+    let mut best: Option<(Vec<Block>, usize)> = None;
+    if !candidates.is_empty() {
+        let total = paragraph_chars(&blocks_of(cx, body));
+        for el in candidates {
+            let blocks = blocks_of(cx, el);
+            let chars = paragraph_chars(&blocks);
+            if chars * 10 < total * 6 || chars == 0 {
+                continue;
+            }
+            // Prefer the smaller element: it carries less surrounding clutter.
+            let size = el.text().map(str::len).sum::<usize>();
+            if best.as_ref().is_none_or(|(_, s)| size < *s) {
+                best = Some((blocks, size));
+            }
         }
     }
-    Some(
-        best.map(|(e, _)| e)
-            .or_else(|| voted_container(cx, body))
-            .unwrap_or(body),
-    )
+    match best {
+        Some((blocks, _)) => blocks,
+        None => blocks_of(cx, voted_container(cx, body).unwrap_or(body)),
+    }
+}
+
+fn blocks_of(cx: &Verdicts, el: ElementRef) -> Vec<Block> {
+    let mut blocks = Vec::new();
+    collect_blocks(cx, el, &mut blocks);
+    blocks
 }
 
 /// Class or id fragments of containers that usually hold the article.
@@ -431,11 +472,9 @@ fn ancestors_boilerplate(cx: &Verdicts, el: ElementRef) -> bool {
         .any(|a| cx.is_boilerplate(a))
 }
 
-/// Characters of running text under `el`: its paragraphs and the runs of
-/// inline text that pages put straight into `<div>`s (with `<br>`s).
-fn paragraph_chars(cx: &Verdicts, el: ElementRef) -> usize {
-    let mut blocks = Vec::new();
-    collect_blocks(cx, el, &mut blocks);
+/// Characters of running text in `blocks`: paragraphs, including the runs
+/// of inline text that pages put straight into `<div>`s (with `<br>`s).
+fn paragraph_chars(blocks: &[Block]) -> usize {
     blocks
         .iter()
         .map(|b| match b {
