@@ -575,6 +575,11 @@ impl Verdicts {
 
 fn is_boilerplate(cx: &Verdicts, el: &ElementRef) -> bool {
     let v = el.value();
+    // Some sites wrap the whole page in a <form> (ASP.NET): a form that
+    // holds most of the text is the page, not a control.
+    if v.name() == "form" {
+        return !holds_most_text(cx, *el);
+    }
     if SKIPPED_ELEMENTS.contains(&v.name())
         || v.attr("hidden").is_some()
         || v.attr("aria-hidden") == Some("true")

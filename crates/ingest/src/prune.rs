@@ -12,8 +12,14 @@
 //! element at the first `</name` as the tokenizer does; what it cannot
 //! read as a tag it leaves alone.
 
-/// Elements whose content is dropped.
-const EMPTIED: &[&str] = &["script", "style", "svg", "noscript", "template"];
+/// Elements whose content is dropped: raw text, and the elements `html`
+/// always skips (navigation, asides, controls), which may nest.
+const EMPTIED: &[&str] = &[
+    "script", "style", "svg", "noscript", "template", "nav", "aside", "select", "button",
+];
+/// Of those, the ones whose content is raw text: they end at the first
+/// `</name`, whatever it contains.
+const RAW_TEXT: &[&str] = &["script", "style", "noscript", "template"];
 
 /// The attributes extraction reads (class and id for boilerplate, the
 /// rest for metadata, links and hidden content).
@@ -69,7 +75,8 @@ pub fn prune(page: &str) -> String {
             let self_closing = page[..end].ends_with("/>");
             let json_ld = *name == "script" && page[lt..end].to_ascii_lowercase().contains("ld+json");
             if !self_closing && !json_ld {
-                at = find_close(page, end, name).unwrap_or(page.len());
+                let nests = !RAW_TEXT.contains(name);
+                at = find_close(page, end, name, nests).unwrap_or(page.len());
             }
         }
     }
@@ -147,19 +154,36 @@ fn starts_tag(rest: &[u8], name: &str) -> bool {
         )
 }
 
-/// Where `</name` starts, searching from `from`, in any case.
-fn find_close(page: &str, from: usize, name: &str) -> Option<usize> {
+/// Where the `</name` that closes an element opened before `from` starts,
+/// in any case; when elements of the name `nests`, inner ones are
+/// counted out.
+fn find_close(page: &str, from: usize, name: &str, nests: bool) -> Option<usize> {
     let bytes = page.as_bytes();
+    let mut depth = 0usize;
     let mut at = from;
-    while let Some(offset) = page[at..].find("</") {
+    while let Some(offset) = page[at..].find('<') {
         let start = at + offset;
-        let after = &bytes[start + 2..];
-        if after.len() >= name.len() && after[..name.len()].eq_ignore_ascii_case(name.as_bytes()) {
-            return Some(start);
+        let after = &bytes[start + 1..];
+        if after.first() == Some(&b'/') && starts_name(&after[1..], name) {
+            if depth == 0 {
+                return Some(start);
+            }
+            depth -= 1;
+        } else if nests && starts_tag(after, name) {
+            depth += 1;
         }
-        at = start + 2;
+        at = start + 1;
     }
     None
+}
+
+/// Whether `rest` starts with `name` in any case, not followed by more of a name.
+fn starts_name(rest: &[u8], name: &str) -> bool {
+    rest.len() >= name.len()
+        && rest[..name.len()].eq_ignore_ascii_case(name.as_bytes())
+        && rest
+            .get(name.len())
+            .is_none_or(|c| !c.is_ascii_alphanumeric() && *c != b'-')
 }
 
 #[cfg(test)]
@@ -194,6 +218,12 @@ mod tests {
             <a href="/x?a=1&b=2" rel=author>By Jo</a><img/>
             <meta property="og:title" content='It&#39;s "here"'></div>"#
         );
+    }
+
+    #[test]
+    fn nested_navigation_is_emptied_whole() {
+        let page = "<nav><ul><li><nav>inner</nav></li><li>Home</li></ul></nav><p>Text.</p>";
+        assert_eq!(prune(page), "<nav></nav><p>Text.</p>");
     }
 
     #[test]
