@@ -759,34 +759,21 @@ mod tests {
 
     #[test]
     fn dates_in_article_paths() {
-        let day = |u: &str| date_in_url(u).map(|p| p.to_string());
-        assert_eq!(
-            day("https://a.example/2023/06/25/china-backs-moscow/").as_deref(),
-            Some("2023-06-25")
-        );
-        assert_eq!(
-            day("https://a.example/news/2023-06-25-china").as_deref(),
-            Some("2023-06-25")
-        );
-        assert_eq!(
-            day("https://a.example/20230625/story.html").as_deref(),
-            Some("2023-06-25")
-        );
-        assert_eq!(
-            day("https://a.example/world/2023/6/5/x").as_deref(),
-            Some("2023-06-05")
-        );
-        assert_eq!(
-            day("https://a.example/story/12345678"),
-            None,
-            "not a plausible date"
-        );
-        assert_eq!(day("https://a.example/2023/best-of"), None);
-        assert_eq!(
-            day("https://a.example/x?date=2023-06-25"),
-            None,
-            "queries are not paths"
-        );
+        let cases = [
+            (
+                "https://a.example/2023/06/25/china-backs-moscow/",
+                Some("2023-06-25"),
+            ),
+            ("https://a.example/news/2023-06-25-china", Some("2023-06-25")),
+            ("https://a.example/20230625/story.html", Some("2023-06-25")),
+            ("https://a.example/world/2023/6/5/x", Some("2023-06-05")),
+            ("https://a.example/story/12345678", None), // not a plausible date
+            ("https://a.example/2023/best-of", None),
+            ("https://a.example/x?date=2023-06-25", None), // queries are not paths
+        ];
+        for (url, day) in cases {
+            assert_eq!(date_in_url(url).map(|p| p.to_string()).as_deref(), day, "{url}");
+        }
     }
 
     #[test]

@@ -81,17 +81,8 @@ pub struct IngestArgs {
     /// Do not place the new articles in stories now (`storyline stories` will)
     #[arg(long)]
     pub no_stories: bool,
-    /// Allow fetching URLs that resolve to loopback or private addresses
-    #[arg(long, env = "STORYLINE_ALLOW_PRIVATE")]
-    pub allow_private: bool,
-    /// Give up on a URL after this many seconds (connecting, waiting and reading)
-    #[arg(
-        long,
-        env = "STORYLINE_FETCH_TIMEOUT",
-        default_value_t = 30,
-        value_name = "SECS"
-    )]
-    pub fetch_timeout: u64,
+    #[command(flatten)]
+    pub fetch: FetchArgs,
     /// Print the summary as one JSON object
     #[arg(long)]
     pub json: bool,
@@ -329,9 +320,9 @@ pub struct WatchArgs {
     pub polite: PoliteArgs,
 }
 
-/// How `watch` and `serve --watch` fetch.
+/// How one URL is fetched (`ingest URL`, `watch`).
 #[derive(Args, Debug)]
-pub struct PoliteArgs {
+pub struct FetchArgs {
     /// Allow fetching URLs that resolve to loopback or private addresses
     #[arg(long, env = "STORYLINE_ALLOW_PRIVATE")]
     pub allow_private: bool,
@@ -343,6 +334,13 @@ pub struct PoliteArgs {
         value_name = "SECS"
     )]
     pub fetch_timeout: u64,
+}
+
+/// How `watch` and `serve --watch` fetch.
+#[derive(Args, Debug)]
+pub struct PoliteArgs {
+    #[command(flatten)]
+    pub fetch: FetchArgs,
     /// The least pause between two requests to one host (a site's longer Crawl-delay wins)
     #[arg(long, env = "STORYLINE_HOST_DELAY", default_value = "1s", value_name = "SPAN")]
     pub host_delay: String,

@@ -1,6 +1,6 @@
 //! `storyline ingest`: inputs → pipeline → store, with a progress line and a summary.
 
-use crate::cli::IngestArgs;
+use crate::cli::{FetchArgs, IngestArgs};
 use crate::commands::Context;
 use crate::config::DEFAULT_BATCH_SIZE;
 use anyhow::Result;
@@ -24,11 +24,7 @@ pub fn run(ctx: &Context, args: &IngestArgs, out: &mut dyn Write) -> Result<Exit
         .or(ctx.file.batch_size)
         .unwrap_or(DEFAULT_BATCH_SIZE);
     let progress = progress_bar(ctx.chatty());
-    let fetch_options = FetchOptions {
-        allow_private: args.allow_private,
-        timeout: std::time::Duration::from_secs(args.fetch_timeout.max(1)),
-        ..FetchOptions::default()
-    };
+    let fetch_options = fetch_options(&args.fetch);
     let summary = ingest_inputs(
         &mut store,
         &args.inputs,
@@ -87,6 +83,15 @@ pub fn ingest_inputs(
         }
     }
     Ok(pipeline.finish()?)
+}
+
+/// The fetch settings the flags give.
+pub fn fetch_options(args: &FetchArgs) -> FetchOptions {
+    FetchOptions {
+        allow_private: args.allow_private,
+        timeout: std::time::Duration::from_secs(args.fetch_timeout.max(1)),
+        ..FetchOptions::default()
+    }
 }
 
 fn is_url(input: &str) -> bool {

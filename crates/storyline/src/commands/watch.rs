@@ -123,10 +123,8 @@ pub fn watch_options(args: &PoliteArgs) -> Result<WatchOptions> {
     };
     Ok(WatchOptions {
         fetch: FetchOptions {
-            allow_private: args.allow_private,
-            timeout: Duration::from_secs(args.fetch_timeout.max(1)),
             user_agent,
-            ..FetchOptions::default()
+            ..crate::commands::ingest::fetch_options(&args.fetch)
         },
         host_delay: span(&args.host_delay).map_err(|e| anyhow::anyhow!("--host-delay: {e}"))?,
         workers: args.fetch_workers.max(1),
