@@ -48,7 +48,11 @@ pub fn trim(blocks: &mut Vec<Block>) {
     let Some(first) = blocks.iter().position(is_substantial) else {
         return;
     };
-    let last = blocks.iter().rposition(is_substantial).unwrap_or(first);
+    let mut last = blocks.iter().rposition(is_substantial).unwrap_or(first);
+    // Short closing sentences ("He did not reply.") still belong to it.
+    while blocks.get(last + 1).is_some_and(is_closing_sentence) {
+        last += 1;
+    }
     // Headings right before the first paragraph introduce it.
     let mut start = first;
     while start > 0 && matches!(blocks[start - 1], Block::Heading { .. }) {
@@ -76,11 +80,22 @@ fn is_substantial(block: &Block) -> bool {
         return false;
     };
     let words = word_count(text);
-    let sentence_end = text
-        .trim_end()
+    words >= SUBSTANTIAL_WORDS || (words >= SENTENCE_WORDS && ends_like_sentence(text))
+}
+
+/// A short paragraph that reads as a sentence: it ends like one and has
+/// a few words (datelines and captions rarely do both).
+fn is_closing_sentence(block: &Block) -> bool {
+    let Block::Paragraph(text) = block else {
+        return false;
+    };
+    word_count(text) >= 3 && ends_like_sentence(text)
+}
+
+fn ends_like_sentence(text: &str) -> bool {
+    text.trim_end()
         .trim_end_matches(['"', '\'', '”', '’', ')'])
-        .ends_with(['.', '!', '?', '…']);
-    words >= SUBSTANTIAL_WORDS || (words >= SENTENCE_WORDS && sentence_end)
+        .ends_with(['.', '!', '?', '…'])
 }
 
 fn is_stock_line(block: &Block) -> bool {
@@ -127,6 +142,7 @@ mod tests {
             p("Advertisement"),
             p("Why?"),
             p(short_end),
+            p("He did not reply."),
             p("Filed under harbours, repairs"),
             p("13 hours ago"),
             h("Related stories"),
@@ -137,13 +153,19 @@ mod tests {
         ];
         trim(&mut blocks);
         assert_eq!(
-            blocks[..4],
-            [h("What happened"), p(body), p("Why?"), p(short_end)],
-            "the heading before the run, and short lines inside it, stay"
+            blocks[..5],
+            [
+                h("What happened"),
+                p(body),
+                p("Why?"),
+                p(short_end),
+                p("He did not reply.")
+            ],
+            "the heading before the run, short lines inside it and a closing sentence stay"
         );
         assert_eq!(
             blocks.len(),
-            6,
+            7,
             "the related trailer stays for assemble: {blocks:?}"
         );
     }
