@@ -342,11 +342,12 @@ pub struct PoliteArgs {
     #[command(flatten)]
     pub fetch: FetchArgs,
     /// The least pause between two requests to one host (a site's longer Crawl-delay wins)
-    #[arg(long, env = "STORYLINE_HOST_DELAY", default_value = "1s", value_name = "SPAN")]
-    pub host_delay: String,
-    /// Fetches under way at once, across all hosts (one per host at a time)
-    #[arg(long, env = "STORYLINE_FETCH_WORKERS", default_value_t = 4)]
-    pub fetch_workers: usize,
+    /// [default: 1s]
+    #[arg(long, env = "STORYLINE_HOST_DELAY", value_name = "SPAN")]
+    pub host_delay: Option<String>,
+    /// Fetches under way at once, across all hosts (one per host at a time) [default: 4]
+    #[arg(long, env = "STORYLINE_FETCH_WORKERS", value_name = "N")]
+    pub fetch_workers: Option<usize>,
     /// The most new articles one poll of one source fetches (the rest wait for the next poll)
     #[arg(long, env = "STORYLINE_MAX_NEW", default_value_t = 200)]
     pub max_new: usize,

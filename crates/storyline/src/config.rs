@@ -8,6 +8,9 @@
 //! addr = "127.0.0.1:8080"
 //! max_file_size = 268435456
 //! batch_size = 500
+//! contact = "https://my.example/crawler"   # watch: sent in the User-Agent
+//! host_delay = "1s"                         # watch: least pause between requests to a host
+//! fetch_workers = 4                         # watch: fetches at once across hosts
 //! ```
 
 use anyhow::{Context, Result};
@@ -27,6 +30,9 @@ pub struct FileConfig {
     pub addr: Option<SocketAddr>,
     pub max_file_size: Option<u64>,
     pub batch_size: Option<usize>,
+    pub contact: Option<String>,
+    pub host_delay: Option<String>,
+    pub fetch_workers: Option<usize>,
 }
 
 impl FileConfig {

@@ -41,7 +41,7 @@ pub fn serve(ctx: &Context, args: &ServeArgs) -> Result<ExitCode> {
 /// new articles in stories itself.
 fn start_watch(ctx: &Context, polite: &PoliteArgs) -> Result<(Arc<AtomicBool>, JoinHandle<()>)> {
     let mut store = ctx.open_store()?;
-    let options = watch_options(polite)?;
+    let options = watch_options(polite, &ctx.file)?;
     let stop = Arc::new(AtomicBool::new(false));
     let flag = stop.clone();
     let handle =

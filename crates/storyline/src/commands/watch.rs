@@ -3,6 +3,7 @@
 
 use crate::cli::{PoliteArgs, SourcesAddArgs, SourcesListArgs, SourcesRemoveArgs, WatchArgs};
 use crate::commands::Context;
+use crate::config::FileConfig;
 use anyhow::{bail, Result};
 use std::io::Write;
 use std::process::ExitCode;
@@ -83,7 +84,7 @@ pub fn remove(ctx: &Context, args: &SourcesRemoveArgs, out: &mut dyn Write) -> R
 
 pub fn run(ctx: &Context, args: &WatchArgs, out: &mut dyn Write) -> Result<ExitCode> {
     let mut store = ctx.open_store()?;
-    let mut options = watch_options(&args.polite)?;
+    let mut options = watch_options(&args.polite, &ctx.file)?;
     options.once = args.once;
     let stop = stop_on_signals()?;
     let place = !args.no_stories;
@@ -115,9 +116,19 @@ pub fn run(ctx: &Context, args: &WatchArgs, out: &mut dyn Write) -> Result<ExitC
     })
 }
 
-/// The watch settings the flags give (shared with `serve --watch`).
-pub fn watch_options(args: &PoliteArgs) -> Result<WatchOptions> {
-    let user_agent = match &args.contact {
+/// The watch settings the flags (or environment, or config file) give;
+/// shared with `serve --watch`.
+pub fn watch_options(args: &PoliteArgs, file: &FileConfig) -> Result<WatchOptions> {
+    let defaults = WatchOptions::default();
+    let host_delay = match args.host_delay.as_ref().or(file.host_delay.as_ref()) {
+        Some(spec) => span(spec).map_err(|e| anyhow::anyhow!("host delay: {e}"))?,
+        None => defaults.host_delay,
+    };
+    let workers = args
+        .fetch_workers
+        .or(file.fetch_workers)
+        .unwrap_or(defaults.workers);
+    let user_agent = match args.contact.as_ref().or(file.contact.as_ref()) {
         Some(contact) => format!("storyline/{} (+{contact})", env!("CARGO_PKG_VERSION")),
         None => FetchOptions::default().user_agent,
     };
@@ -126,10 +137,10 @@ pub fn watch_options(args: &PoliteArgs) -> Result<WatchOptions> {
             user_agent,
             ..crate::commands::ingest::fetch_options(&args.fetch)
         },
-        host_delay: span(&args.host_delay).map_err(|e| anyhow::anyhow!("--host-delay: {e}"))?,
-        workers: args.fetch_workers.max(1),
+        host_delay,
+        workers: workers.max(1),
         max_new_per_poll: args.max_new.max(1),
-        ..WatchOptions::default()
+        ..defaults
     })
 }
 
@@ -215,6 +226,34 @@ mod tests {
         assert_eq!(span("45").unwrap(), Duration::from_secs(45));
         assert!(span("ten minutes").is_err());
         assert!(span("5y").unwrap_err().contains("unknown unit"));
+    }
+
+    #[test]
+    fn flags_win_over_the_config_file_which_wins_over_defaults() {
+        let args = |host_delay: Option<&str>| PoliteArgs {
+            fetch: crate::cli::FetchArgs {
+                allow_private: false,
+                fetch_timeout: 30,
+            },
+            host_delay: host_delay.map(str::to_string),
+            fetch_workers: None,
+            max_new: 200,
+            contact: None,
+        };
+        let file = FileConfig {
+            host_delay: Some("3s".into()),
+            contact: Some("https://ops.example/bot".into()),
+            ..Default::default()
+        };
+        let from_file = watch_options(&args(None), &file).unwrap();
+        assert_eq!(from_file.host_delay, Duration::from_secs(3));
+        assert!(from_file.fetch.user_agent.ends_with("(+https://ops.example/bot)"));
+        assert_eq!(from_file.workers, WatchOptions::default().workers);
+        let from_flag = watch_options(&args(Some("250ms")), &file).unwrap();
+        assert_eq!(from_flag.host_delay, Duration::from_millis(250));
+        let defaults = watch_options(&args(None), &FileConfig::default()).unwrap();
+        assert_eq!(defaults.host_delay, WatchOptions::default().host_delay);
+        assert!(watch_options(&args(Some("soon")), &file).is_err());
     }
 
     #[test]
