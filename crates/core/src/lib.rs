@@ -10,6 +10,7 @@ pub mod entity_term;
 pub mod id;
 pub mod lang;
 pub mod names;
+pub mod parallel;
 pub mod published;
 pub mod sentence;
 pub mod terms;

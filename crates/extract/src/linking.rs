@@ -205,18 +205,7 @@ fn in_link_order<T: Send>(
 ) -> Vec<(&Article, T)> {
     let mut order: Vec<&Article> = articles.iter().collect();
     order.sort_by_cached_key(|a| link_key(a));
-    let chunk = order.len().div_ceil(threads.max(1)).max(1);
-    let work = &work;
-    let done: Vec<T> = std::thread::scope(|scope| {
-        let workers: Vec<_> = order
-            .chunks(chunk)
-            .map(|part| scope.spawn(move || part.iter().map(|a| work(a)).collect::<Vec<_>>()))
-            .collect();
-        workers
-            .into_iter()
-            .flat_map(|w| w.join().expect("analysis thread panicked"))
-            .collect()
-    });
+    let done = storyline_core::parallel::map_in_order(&order, threads, |a| work(a));
     order.into_iter().zip(done).collect()
 }
 

@@ -105,7 +105,8 @@ pub fn analyses_of(
         .collect::<Result<_, _>>()?;
     let missing: Vec<usize> = (0..articles.len()).filter(|&i| found[i].is_none()).collect();
     for batch in missing.chunks(WRITE_BATCH * threads.max(1)) {
-        let fresh = in_parallel(batch, threads, |i| analyse(tagger, &articles[i]));
+        let fresh =
+            storyline_core::parallel::map_in_order(batch, threads, |&i| analyse(tagger, &articles[i]));
         let rows: Vec<(String, String, String)> = batch
             .iter()
             .zip(&fresh)
@@ -123,22 +124,6 @@ pub fn analyses_of(
         .into_iter()
         .map(|a| a.expect("every analysis is kept or fresh"))
         .collect())
-}
-
-/// `work` on each item of `items`, on up to `threads` threads, in order.
-fn in_parallel<T: Send>(items: &[usize], threads: usize, work: impl Fn(usize) -> T + Sync) -> Vec<T> {
-    let chunk = items.len().div_ceil(threads.max(1)).max(1);
-    let work = &work;
-    std::thread::scope(|scope| {
-        let workers: Vec<_> = items
-            .chunks(chunk)
-            .map(|part| scope.spawn(move || part.iter().map(|&i| work(i)).collect::<Vec<_>>()))
-            .collect();
-        workers
-            .into_iter()
-            .flat_map(|w| w.join().expect("analysis threads do not panic"))
-            .collect()
-    })
 }
 
 #[cfg(test)]

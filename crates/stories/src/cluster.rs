@@ -187,21 +187,7 @@ impl Clustering {
                 position[d as usize] < mine
             })
         };
-        let threads = threads.clamp(1, docs.len().max(1));
-        if threads == 1 {
-            return docs.iter().map(|&d| query(d)).collect();
-        }
-        let per = docs.len().div_ceil(threads);
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = docs
-                .chunks(per)
-                .map(|part| scope.spawn(move || part.iter().map(|&d| query(d)).collect::<Vec<_>>()))
-                .collect();
-            handles
-                .into_iter()
-                .flat_map(|h| h.join().expect("neighbour queries do not panic"))
-                .collect()
-        })
+        storyline_core::parallel::map_in_order(docs, threads, |&d| query(d))
     }
 
     /// The neighbours' scores with the time bonus added, best first.
@@ -370,24 +356,11 @@ impl Clustering {
             })
             .collect();
         // The first round's bisections are independent: run them on all threads.
-        let per = first.len().div_ceil(threads.max(1)).max(1);
         let (stories, near) = (&self.members, &self.near);
-        let found: Vec<(u32, Option<Vec<bool>>)> = std::thread::scope(|scope| {
-            let workers: Vec<_> = first
-                .chunks(per)
-                .map(|part| {
-                    scope.spawn(move || {
-                        part.iter()
-                            .map(|&s| (s, bisect(index, &stories[s as usize], near, options)))
-                            .collect::<Vec<_>>()
-                    })
-                })
-                .collect();
-            workers
-                .into_iter()
-                .flat_map(|w| w.join().expect("bisection does not panic"))
-                .collect()
-        });
+        let found: Vec<(u32, Option<Vec<bool>>)> =
+            storyline_core::parallel::map_in_order(&first, threads, |&s| {
+                (s, bisect(index, &stories[s as usize], near, options))
+            });
         let mut splits = 0;
         let mut again: Vec<u32> = Vec::new();
         for (story, away) in found {
