@@ -25,6 +25,7 @@ use std::time::Duration;
 use ureq::http::Uri;
 use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
 use ureq::unversioned::transport::{DefaultConnector, NextTimeout};
+use ureq::ResponseExt;
 
 /// Limits and identity for fetching.
 #[derive(Debug, Clone)]
@@ -60,7 +61,7 @@ impl Default for FetchOptions {
 /// A fetched response body.
 #[derive(Debug, Clone)]
 pub struct Fetched {
-    /// The requested URL (redirects are followed, but ureq does not report the final one).
+    /// The URL the body came from: the requested one, or where its redirects led.
     pub url: String,
     /// The media type without parameters, lower-cased (`text/html`).
     pub media_type: Option<String>,
@@ -252,6 +253,7 @@ fn attempt_once(url: &str, options: &FetchOptions, seen: &Validators) -> Result<
             status,
         });
     }
+    let final_url = response.get_uri().to_string();
     let validators = Validators {
         etag: header("etag"),
         last_modified: header("last-modified"),
@@ -274,7 +276,7 @@ fn attempt_once(url: &str, options: &FetchOptions, seen: &Validators) -> Result<
             other => transport(other),
         })?;
     Ok(Attempt::Done(Outcome::Fetched(Fetched {
-        url: url.to_string(),
+        url: final_url,
         media_type,
         charset,
         validators,
@@ -423,6 +425,29 @@ mod tests {
             second.contains("if-modified-since: wed, 21 oct 2026 07:28:00 gmt"),
             "{second}"
         );
+    }
+
+    #[test]
+    fn the_final_url_after_redirects_is_reported() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let target = format!("{base}/2026/11/27/story");
+        std::thread::spawn(move || {
+            for (i, stream) in listener.incoming().take(2).enumerate() {
+                let Ok(mut s) = stream else { return };
+                let mut buf = [0u8; 4096];
+                let _ = s.read(&mut buf);
+                let response = if i == 0 {
+                    format!("HTTP/1.1 301 Moved Permanently\r\nLocation: {target}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+                } else {
+                    ok_with("", "<p>Here.</p>")
+                };
+                let _ = s.write_all(response.as_bytes());
+            }
+        });
+        let f = fetch(&format!("{base}/r/abc"), &allowed()).unwrap();
+        assert!(f.url.ends_with("/2026/11/27/story"), "{}", f.url);
+        assert_eq!(f.bytes, b"<p>Here.</p>");
     }
 
     #[test]

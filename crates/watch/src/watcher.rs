@@ -504,7 +504,8 @@ impl Watcher<'_, '_> {
         let mut records = Vec::new();
         for located in parsed.drafts {
             let mut draft = located.draft;
-            draft.url = draft.url.or_else(|| Some(link.url.clone()));
+            // The page's canonical link, else where the redirects led.
+            draft.url = draft.url.or_else(|| Some(fetched.url.clone()));
             draft.source = name
                 .clone()
                 .or(draft.source)
