@@ -20,6 +20,7 @@ pub mod retry;
 
 pub use address::is_public;
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use ureq::http::Uri;
@@ -41,6 +42,37 @@ pub struct FetchOptions {
     pub retry_base: Duration,
     /// The longest wait, whatever the server asks.
     pub max_retry_wait: Duration,
+    /// Set by the caller to give up waiting for a retry (a watch that is stopping).
+    pub cancel: Cancel,
+}
+
+/// A flag that ends retry waits early; unset unless a caller shares one.
+#[derive(Debug, Clone, Default)]
+pub struct Cancel(Option<Arc<AtomicBool>>);
+
+impl Cancel {
+    pub fn new(flag: Arc<AtomicBool>) -> Cancel {
+        Cancel(Some(flag))
+    }
+
+    fn is_set(&self) -> bool {
+        self.0.as_ref().is_some_and(|f| f.load(Ordering::Relaxed))
+    }
+
+    /// Sleeps for `pause` unless cancelled first; whether it slept it all.
+    fn pause(&self, pause: Duration) -> bool {
+        let until = std::time::Instant::now() + pause;
+        loop {
+            if self.is_set() {
+                return false;
+            }
+            let left = until.saturating_duration_since(std::time::Instant::now());
+            if left.is_zero() {
+                return true;
+            }
+            std::thread::sleep(left.min(Duration::from_millis(100)));
+        }
+    }
 }
 
 impl Default for FetchOptions {
@@ -54,6 +86,7 @@ impl Default for FetchOptions {
             retries: 2,
             retry_base: Duration::from_secs(1),
             max_retry_wait: Duration::from_secs(60),
+            cancel: Cancel::default(),
         }
     }
 }
@@ -173,7 +206,7 @@ pub fn fetch_if_changed(url: &str, options: &FetchOptions, seen: &Validators) ->
     loop {
         match attempt_once(url, options, seen)? {
             Attempt::Done(outcome) => return Ok(outcome),
-            Attempt::Again { wait, .. } if attempt < options.retries => {
+            Attempt::Again { wait, status } if attempt < options.retries => {
                 let pause = retry::delay(
                     attempt,
                     wait,
@@ -181,7 +214,12 @@ pub fn fetch_if_changed(url: &str, options: &FetchOptions, seen: &Validators) ->
                     options.max_retry_wait,
                     retry::clock_jitter(),
                 );
-                std::thread::sleep(pause);
+                if !options.cancel.pause(pause) {
+                    return Err(FetchError::Status {
+                        url: url.to_string(),
+                        status,
+                    });
+                }
                 attempt += 1;
             }
             Attempt::Again { status, .. } => {
@@ -391,6 +429,29 @@ mod tests {
         assert!(started.elapsed() >= Duration::from_secs(1), "waited as asked");
         assert_eq!(f.bytes, b"<p>Now.</p>");
         assert_eq!(heads.lock().unwrap().len(), 2);
+    }
+
+    #[test]
+    fn a_cancelled_retry_wait_ends_at_once() {
+        let busy = "HTTP/1.1 503 Service Unavailable\r\nRetry-After: 30\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+        let (url, _) = serve_in_turn(vec![busy.into(); 3]);
+        let flag = Arc::new(AtomicBool::new(false));
+        let options = FetchOptions {
+            cancel: Cancel::new(flag.clone()),
+            ..allowed()
+        };
+        let setter = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(300));
+            flag.store(true, Ordering::Relaxed);
+        });
+        let started = std::time::Instant::now();
+        let err = fetch(&url, &options).unwrap_err();
+        setter.join().unwrap();
+        assert!(matches!(err, FetchError::Status { status: 503, .. }), "{err}");
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "did not wait out Retry-After: 30"
+        );
     }
 
     #[test]

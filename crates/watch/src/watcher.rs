@@ -20,9 +20,10 @@ use chrono::{DateTime, Utc};
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use storyline_core::Published;
-use storyline_fetch::{fetch_if_changed, FetchError, Fetched, Outcome, Validators};
+use storyline_fetch::{fetch_if_changed, Cancel, FetchError, Fetched, Outcome, Validators};
 use storyline_ingest::{parse_served, Format};
 use storyline_store::{FetchOutcome, FetchState, FetchedUrl, Store, Upsert, WatchedSource};
 
@@ -100,12 +101,16 @@ struct Poll {
 pub fn watch(
     store: &mut dyn Store,
     options: &WatchOptions,
-    stop: &AtomicBool,
+    stop: &Arc<AtomicBool>,
     on_poll: &mut dyn FnMut(&mut dyn Store, &PollReport),
 ) -> Result<Tally, WatchError> {
     if options.once && store.watched_sources()?.is_empty() {
         return Err(WatchError::NoSources);
     }
+    // A stop also ends the waits before retries.
+    let mut options = options.clone();
+    options.fetch.cancel = Cancel::new(stop.clone());
+    let (options, stop) = (&options, stop.as_ref());
     let queue = HostQueue::default();
     let robots = RobotsCache::new(&options.robots_agent, options.robots_ttl);
     let (sender, results) = mpsc::channel();
