@@ -11,7 +11,7 @@ mod sqlite;
 mod watched;
 
 pub use sqlite::SqliteStore;
-pub use watched::{FetchOutcome, FetchState, FetchedUrl, WatchedSource};
+pub use watched::{FetchOutcome, FetchState, FetchedUrl, RobotsFile, WatchedSource};
 
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
@@ -151,6 +151,10 @@ pub trait Store: Send {
     fn unwatch_source(&mut self, url_or_name: &str) -> Result<Option<String>, StoreError>;
     /// Keeps what the last poll of source `url` learned.
     fn save_fetch_state(&mut self, url: &str, state: &FetchState) -> Result<(), StoreError>;
+    /// The robots.txt files kept, one per origin.
+    fn robots_files(&self) -> Result<Vec<RobotsFile>, StoreError>;
+    /// Keeps a site's robots.txt, replacing the one kept before.
+    fn save_robots_file(&mut self, file: &RobotsFile) -> Result<(), StoreError>;
 }
 
 /// What to search for: words (all must occur; "quoted words" as a phrase)

@@ -79,4 +79,12 @@ pub const MIGRATIONS: &[&str] = &[
         article_id TEXT,
         note TEXT
     );",
+    // 7: the robots.txt files `storyline watch` read, so a watch run from
+    // cron does not ask every site for its robots.txt again (a NULL body:
+    // the site had none, which allows everything).
+    "CREATE TABLE robots_files (
+        origin TEXT PRIMARY KEY,
+        body BLOB,
+        fetched_at TEXT NOT NULL
+    );",
 ];

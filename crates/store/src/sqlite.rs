@@ -8,8 +8,8 @@
 use crate::migrations::MIGRATIONS;
 use crate::watched;
 use crate::{
-    fts_expression, ArticleSummary, FetchState, FetchedUrl, Page, SearchHit, SearchQuery, SourceSummary,
-    Store, StoreError, StoryEvent, StoryEventKind, Upsert, WatchedSource,
+    fts_expression, ArticleSummary, FetchState, FetchedUrl, Page, RobotsFile, SearchHit, SearchQuery,
+    SourceSummary, Store, StoreError, StoryEvent, StoryEventKind, Upsert, WatchedSource,
 };
 use chrono::Utc;
 use rusqlite::{params, Connection, OptionalExtension};
@@ -203,6 +203,14 @@ impl Store for SqliteStore {
 
     fn save_fetch_state(&mut self, url: &str, state: &FetchState) -> Result<(), StoreError> {
         watched::save_state(&self.conn, url, state)
+    }
+
+    fn robots_files(&self) -> Result<Vec<RobotsFile>, StoreError> {
+        watched::robots_files(&self.conn)
+    }
+
+    fn save_robots_file(&mut self, file: &RobotsFile) -> Result<(), StoreError> {
+        watched::save_robots_file(&self.conn, file)
     }
 
     fn get(&self, id: &str) -> Result<Option<Article>, StoreError> {

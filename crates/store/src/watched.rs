@@ -43,6 +43,17 @@ pub struct FetchState {
     pub last_error: Option<String>,
 }
 
+/// A site's robots.txt as it was fetched.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RobotsFile {
+    /// `scheme://host[:port]`.
+    pub origin: String,
+    /// The file; `None` when the site had none (a 4xx), which allows everything.
+    pub body: Option<Vec<u8>>,
+    /// When it was fetched (RFC 3339, UTC).
+    pub fetched_at: String,
+}
+
 /// An article URL that was fetched, and what came of it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FetchedUrl {
@@ -187,9 +198,32 @@ pub(crate) fn save_state(conn: &Connection, url: &str, state: &FetchState) -> Re
     Ok(())
 }
 
+pub(crate) fn robots_files(conn: &Connection) -> Result<Vec<RobotsFile>, StoreError> {
+    let mut select = conn.prepare_cached("SELECT origin, body, fetched_at FROM robots_files")?;
+    let rows = select.query_map([], |r| {
+        Ok(RobotsFile {
+            origin: r.get(0)?,
+            body: r.get(1)?,
+            fetched_at: r.get(2)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+pub(crate) fn save_robots_file(conn: &Connection, file: &RobotsFile) -> Result<(), StoreError> {
+    conn.execute(
+        "INSERT INTO robots_files (origin, body, fetched_at) VALUES (?1, ?2, ?3)
+         ON CONFLICT (origin) DO UPDATE SET body = ?2, fetched_at = ?3",
+        params![file.origin, file.body, file.fetched_at],
+    )?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
-    use crate::{FetchOutcome, FetchState, FetchedUrl, SqliteStore, Store, StoreError, WatchedSource};
+    use crate::{
+        FetchOutcome, FetchState, FetchedUrl, RobotsFile, SqliteStore, Store, StoreError, WatchedSource,
+    };
     use storyline_core::ArticleDraft;
 
     fn source(url: &str, name: Option<&str>) -> WatchedSource {
@@ -276,5 +310,29 @@ mod tests {
         let seen = store.fetched_before(&asked).unwrap();
         assert_eq!(seen.len(), 2, "{seen:?}");
         assert!(!seen.contains("https://a.example/new"));
+    }
+
+    #[test]
+    fn robots_files_are_kept_and_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = SqliteStore::open(dir.path()).unwrap();
+        let file = |body: Option<&[u8]>, at: &str| RobotsFile {
+            origin: "https://a.example".into(),
+            body: body.map(<[u8]>::to_vec),
+            fetched_at: at.into(),
+        };
+        store
+            .save_robots_file(&file(
+                Some(b"User-agent: *\nDisallow: /x\n"),
+                "2026-11-27T10:00:00+00:00",
+            ))
+            .unwrap();
+        store
+            .save_robots_file(&file(None, "2026-11-27T11:00:00+00:00"))
+            .unwrap();
+        assert_eq!(
+            store.robots_files().unwrap(),
+            [file(None, "2026-11-27T11:00:00+00:00")]
+        );
     }
 }

@@ -6,12 +6,15 @@
 //! error) disallows everything until it is asked again, since the site may
 //! be struggling. A `Crawl-delay` lengthens the pause between requests to
 //! the host. Parsing and matching are `texting_robots`'s; this module owns
-//! the fetching, the caching and those rules.
+//! the fetching, the caching and those rules; the watcher keeps the files
+//! in the store (`take_fetched`, `remember`), so a run started by cron
+//! does not ask every site again.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 use storyline_fetch::{fetch, FetchError, FetchOptions};
+use storyline_store::RobotsFile;
 use texting_robots::Robot;
 
 /// How long an unreachable robots.txt keeps a site closed before asking again.
@@ -43,6 +46,8 @@ pub struct RobotsCache {
     agent: String,
     ttl: Duration,
     entries: Mutex<HashMap<String, Entry>>,
+    /// Files fetched and not yet handed to the caller to keep.
+    fetched: Mutex<Vec<RobotsFile>>,
 }
 
 impl RobotsCache {
@@ -51,6 +56,7 @@ impl RobotsCache {
             agent: agent.to_string(),
             ttl,
             entries: Mutex::new(HashMap::new()),
+            fetched: Mutex::new(Vec::new()),
         }
     }
 
@@ -83,6 +89,51 @@ impl RobotsCache {
         verdict
     }
 
+    /// Takes a robots.txt fetched `age` ago (by an earlier run) as known,
+    /// unless it has expired.
+    pub fn remember(&self, file: &RobotsFile, age: Duration) {
+        let Some(left) = self.ttl.checked_sub(age) else {
+            return;
+        };
+        let rules = self.rules(&file.origin, file.body.as_deref());
+        self.entries.lock().unwrap_or_else(|p| p.into_inner()).insert(
+            file.origin.clone(),
+            Entry {
+                rules,
+                until: Instant::now() + left,
+            },
+        );
+    }
+
+    /// The robots.txt files fetched since the last call, for the caller to keep.
+    pub fn take_fetched(&self) -> Vec<RobotsFile> {
+        std::mem::take(&mut *self.fetched.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    fn rules(&self, origin: &str, body: Option<&[u8]>) -> Rules {
+        let Some(body) = body else {
+            return Rules::AllowAll;
+        };
+        match Robot::new(&self.agent, body) {
+            Ok(robot) => Rules::Parsed(Box::new(robot)),
+            Err(e) => {
+                tracing::warn!(%origin, "unreadable robots.txt, taken as allowing all: {e}");
+                Rules::AllowAll
+            }
+        }
+    }
+
+    fn keep(&self, origin: &str, body: Option<Vec<u8>>) {
+        self.fetched
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(RobotsFile {
+                origin: origin.to_string(),
+                body,
+                fetched_at: chrono::Utc::now().to_rfc3339(),
+            });
+    }
+
     fn load(&self, origin: &str, options: &FetchOptions) -> (Rules, Duration) {
         let once = FetchOptions {
             retries: 0,
@@ -90,14 +141,13 @@ impl RobotsCache {
         };
         let url = format!("{origin}/robots.txt");
         match fetch(&url, &once) {
-            Ok(fetched) => match Robot::new(&self.agent, &fetched.bytes) {
-                Ok(robot) => (Rules::Parsed(Box::new(robot)), self.ttl),
-                Err(e) => {
-                    tracing::warn!(%url, "unreadable robots.txt, taken as allowing all: {e}");
-                    (Rules::AllowAll, self.ttl)
-                }
-            },
+            Ok(fetched) => {
+                let rules = self.rules(origin, Some(&fetched.bytes));
+                self.keep(origin, Some(fetched.bytes));
+                (rules, self.ttl)
+            }
             Err(FetchError::Status { status, .. }) if (400..500).contains(&status) && status != 429 => {
+                self.keep(origin, None);
                 (Rules::AllowAll, self.ttl)
             }
             // A refused private address will be refused for the page too,
@@ -189,6 +239,30 @@ mod tests {
         assert_eq!(open.crawl_delay, Some(Duration::from_secs(2)));
         assert!(!cache.verdict(&format!("{base}/private/2"), &options()).allowed);
         assert_eq!(count.load(Ordering::SeqCst), 1, "robots.txt is cached");
+    }
+
+    #[test]
+    fn files_are_handed_over_to_keep_and_remembered_until_they_expire() {
+        let (base, count) = serve("200 OK", "User-agent: *\nDisallow: /closed/\n");
+        let first = RobotsCache::new("storyline", Duration::from_secs(3600));
+        assert!(!first.verdict(&format!("{base}/closed/a"), &options()).allowed);
+        let kept = first.take_fetched();
+        assert_eq!(kept.len(), 1);
+        assert!(first.take_fetched().is_empty(), "handed over once");
+
+        let next_run = RobotsCache::new("storyline", Duration::from_secs(3600));
+        next_run.remember(&kept[0], Duration::from_secs(60));
+        assert!(!next_run.verdict(&format!("{base}/closed/b"), &options()).allowed);
+        assert_eq!(count.load(Ordering::SeqCst), 1, "remembered, not fetched again");
+
+        let much_later = RobotsCache::new("storyline", Duration::from_secs(3600));
+        much_later.remember(&kept[0], Duration::from_secs(7200));
+        much_later.verdict(&format!("{base}/open"), &options());
+        assert_eq!(
+            count.load(Ordering::SeqCst),
+            2,
+            "an expired file is fetched again"
+        );
     }
 
     #[test]

@@ -113,6 +113,12 @@ pub fn watch(
     let (options, stop) = (&options, stop.as_ref());
     let queue = HostQueue::default();
     let robots = RobotsCache::new(&options.robots_agent, options.robots_ttl);
+    for file in store.robots_files()? {
+        let fetched = DateTime::parse_from_rfc3339(&file.fetched_at).map(|t| t.with_timezone(&Utc));
+        if let Some(age) = fetched.ok().and_then(|t| (Utc::now() - t).to_std().ok()) {
+            robots.remember(&file, age);
+        }
+    }
     let (sender, results) = mpsc::channel();
     std::thread::scope(|scope| {
         for _ in 0..options.workers.max(1) {
@@ -124,6 +130,7 @@ pub fn watch(
         let mut watcher = Watcher {
             store,
             options,
+            robots: &robots,
             polls: HashMap::new(),
             queued: HashSet::new(),
             polled: HashSet::new(),
@@ -230,6 +237,7 @@ fn host_of(url: &str) -> String {
 struct Watcher<'a, 'p> {
     store: &'a mut dyn Store,
     options: &'a WatchOptions,
+    robots: &'a RobotsCache,
     polls: HashMap<String, Poll>,
     /// Article URLs queued or being fetched, so two sources naming one
     /// article fetch it once.
@@ -329,6 +337,9 @@ impl Watcher<'_, '_> {
     }
 
     fn handle(&mut self, done: Done, queue: &HostQueue<Job>) -> Result<(), WatchError> {
+        for file in self.robots.take_fetched() {
+            self.store.save_robots_file(&file)?;
+        }
         let source = match done {
             Done::Listing {
                 source,
