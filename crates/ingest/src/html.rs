@@ -131,23 +131,40 @@ impl<'a> HeadTags<'a> {
 /// `patterns`, tried in order; a pattern reads `tag[attribute='value']`
 /// (the value compared without regard to case).
 fn meta(tags: &HeadTags, patterns: &[&str]) -> Option<String> {
-    patterns.iter().find_map(|pattern| {
-        let (tag, rest) = pattern.split_once('[')?;
-        let (attr, value) = rest.trim_end_matches(']').split_once('=')?;
-        let value = value.trim_matches('\'');
+    metas(tags, patterns).next()
+}
+
+/// Every non-empty value `meta` would choose from, in its order.
+fn metas<'t>(tags: &'t HeadTags, patterns: &'t [&str]) -> impl Iterator<Item = String> + 't {
+    patterns.iter().flat_map(move |pattern| {
+        let (tag, attr, value) = pattern
+            .split_once('[')
+            .and_then(|(tag, rest)| {
+                let (attr, value) = rest.trim_end_matches(']').split_once('=')?;
+                Some((tag, attr, value.trim_matches('\'')))
+            })
+            .unwrap_or(("", "", ""));
         tags.0
             .iter()
-            .filter(|e| e.value().name() == tag)
-            .filter(|e| {
+            .filter(move |e| !tag.is_empty() && e.value().name() == tag)
+            .filter(move |e| {
                 e.value()
                     .attr(attr)
                     .is_some_and(|v| v.eq_ignore_ascii_case(value))
             })
             .filter_map(|e| e.value().attr("content").or_else(|| e.value().attr("href")))
             .map(str::trim)
-            .find(|v| !v.is_empty())
+            .filter(|v| !v.is_empty())
             .map(String::from)
     })
+}
+
+/// A date that parses and lies between 1990 and next year.
+fn plausible_date(raw: &str) -> Option<Published> {
+    let date = Published::parse(raw)?;
+    let year = chrono::Datelike::year(&date.day());
+    let next_year = chrono::Datelike::year(&chrono::Utc::now()) + 1;
+    (1990..=next_year).contains(&year).then_some(date)
 }
 
 fn metadata(doc: &Html) -> ArticleDraft {
@@ -179,44 +196,47 @@ fn metadata(doc: &Html) -> ArticleDraft {
         })
         .or_else(|| first_text(doc, "title"))
         .or_else(|| first_text(doc, "h1"));
+    // The first date that parses and is plausible: templates leave
+    // "0001-01-01T00:00:00Z" or "" in JSON-LD when the field is unset.
     let published = ld_str("datePublished")
-        .or_else(|| {
-            meta(
-                &tags,
-                &[
-                    "meta[property='article:published_time']",
-                    "meta[itemprop='datePublished']",
-                    "meta[name='pubdate']",
-                    "meta[name='publishdate']",
-                    "meta[name='date']",
-                    "meta[name='dc.date']",
-                    "meta[name='DC.date.issued']",
-                    "meta[name='parsely-pub-date']",
-                ],
-            )
-        })
-        .or_else(|| {
+        .into_iter()
+        .chain(metas(
+            &tags,
+            &[
+                "meta[property='article:published_time']",
+                "meta[itemprop='datePublished']",
+                "meta[name='pubdate']",
+                "meta[name='publishdate']",
+                "meta[name='date']",
+                "meta[name='dc.date']",
+                "meta[name='DC.date.issued']",
+                "meta[name='parsely-pub-date']",
+            ],
+        ))
+        .chain(
             doc.select(sel("time[datetime]"))
-                .find_map(|e| e.value().attr("datetime").map(String::from))
-        });
-    let modified = ld_str("dateModified").or_else(|| {
-        meta(
+                .filter_map(|e| e.value().attr("datetime").map(String::from)),
+        )
+        .find_map(|d| plausible_date(&d));
+    let modified = ld_str("dateModified")
+        .into_iter()
+        .chain(metas(
             &tags,
             &[
                 "meta[property='article:modified_time']",
                 "meta[property='og:updated_time']",
                 "meta[itemprop='dateModified']",
             ],
-        )
-    });
+        ))
+        .find_map(|d| plausible_date(&d));
     let mut extra = serde_json::Map::new();
-    if let Some(modified) = modified.as_deref().and_then(Published::parse) {
+    if let Some(modified) = modified {
         extra.insert("modified".into(), Value::String(modified.to_string()));
     }
     ArticleDraft {
         title,
         metadata: extra,
-        published: published.as_deref().and_then(Published::parse),
+        published,
         url: meta(&tags, &["link[rel='canonical']", "meta[property='og:url']"]).or_else(|| ld_str("url")),
         source: meta(&tags, &["meta[property='og:site_name']"]).or_else(|| ld_name("publisher")),
         byline: ld_name("author")
@@ -774,6 +794,18 @@ mod tests {
         for (url, day) in cases {
             assert_eq!(date_in_url(url).map(|p| p.to_string()).as_deref(), day, "{url}");
         }
+    }
+
+    #[test]
+    fn placeholder_dates_give_way_to_real_ones() {
+        let page = r#"<html><head><script type="application/ld+json">{"@type":"NewsArticle",
+            "datePublished":"0001-01-01T00:00:00Z","dateModified":""}</script>
+            <meta property="article:published_time" content="2019-11-19T14:00:00Z"></head>
+            <body><article><p>The first paragraph of the story, long enough to count as article text.</p>
+            </article></body></html>"#;
+        let a = parse("page.html", page).drafts[0].draft.clone();
+        assert_eq!(a.published.unwrap().to_string(), "2019-11-19T14:00:00+00:00");
+        assert!(!a.metadata.contains_key("modified"));
     }
 
     #[test]
