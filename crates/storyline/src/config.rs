@@ -17,6 +17,7 @@ use anyhow::{Context, Result};
 use serde::Deserialize;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 pub const DEFAULT_DATA_DIR: &str = "./storyline-data";
 pub const DEFAULT_ADDR: &str = "127.0.0.1:8080";
@@ -54,6 +55,30 @@ impl FileConfig {
     }
 }
 
+/// A span such as `500ms`, `30s`, `10m`, `2h`, `1d` or `2w` (a bare number is seconds).
+pub fn span(spec: &str) -> Result<Duration, String> {
+    let spec = spec.trim();
+    let split = spec.find(|c: char| !c.is_ascii_digit()).unwrap_or(spec.len());
+    let (number, unit) = spec.split_at(split);
+    let n: u64 = number.parse().map_err(|_| {
+        format!("{spec:?}: expected a number with a unit, such as 500ms, 30s, 10m, 2h, 1d or 2w")
+    })?;
+    let unit_secs = match unit.trim() {
+        "ms" => return Ok(Duration::from_millis(n)),
+        "s" | "" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        "w" => 7 * 86_400,
+        other => {
+            return Err(format!(
+                "{spec:?}: unknown unit {other:?} (use ms, s, m, h, d or w)"
+            ))
+        }
+    };
+    Ok(Duration::from_secs(n.saturating_mul(unit_secs)))
+}
+
 /// The resolved data directory.
 pub fn data_dir(flag: Option<&Path>, file: &FileConfig) -> PathBuf {
     flag.map(Path::to_path_buf)
@@ -70,6 +95,17 @@ pub fn addr(flag: Option<SocketAddr>, file: &FileConfig) -> SocketAddr {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn spans_take_units() {
+        assert_eq!(span("500ms").unwrap(), Duration::from_millis(500));
+        assert_eq!(span("10m").unwrap(), Duration::from_secs(600));
+        assert_eq!(span("2h").unwrap(), Duration::from_secs(7200));
+        assert_eq!(span("45").unwrap(), Duration::from_secs(45));
+        assert!(span("ten minutes").is_err());
+        assert_eq!(span("2w").unwrap(), Duration::from_secs(14 * 86_400));
+        assert!(span("5y").unwrap_err().contains("unknown unit"));
+    }
 
     #[test]
     fn flags_win_over_file_over_defaults() {

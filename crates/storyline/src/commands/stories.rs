@@ -39,19 +39,12 @@ fn since_instant(spec: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>> {
     if let Ok(day) = NaiveDate::parse_from_str(spec, "%Y-%m-%d") {
         return Ok(day.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc());
     }
-    let split = spec.find(|c: char| !c.is_ascii_digit()).unwrap_or(spec.len());
-    let (number, unit) = spec.split_at(split);
-    let Ok(n) = number.parse::<i64>() else {
-        bail!("--since {spec:?}: expected a span such as 7d, 12h, 30m, 2w, or a date such as 2023-06-20");
-    };
-    let span = match unit {
-        "m" => chrono::Duration::minutes(n),
-        "h" => chrono::Duration::hours(n),
-        "d" => chrono::Duration::days(n),
-        "w" => chrono::Duration::weeks(n),
-        _ => bail!("--since {spec:?}: the unit must be m, h, d or w"),
-    };
-    Ok(now - span)
+    if spec.chars().all(|c| c.is_ascii_digit()) {
+        bail!("--since {spec:?}: give a unit (7d, 12h, 30m, 2w) or a date such as 2023-06-20");
+    }
+    let span = crate::config::span(spec)
+        .map_err(|e| anyhow::anyhow!("--since {e}; or a date such as 2023-06-20"))?;
+    Ok(now - chrono::Duration::from_std(span)?)
 }
 
 fn mentions(index: &ArticleIndex, stories: &Stories, story: &Story, name: &str) -> bool {

@@ -3,7 +3,7 @@
 
 use crate::cli::{PoliteArgs, SourcesAddArgs, SourcesListArgs, SourcesRemoveArgs, WatchArgs};
 use crate::commands::Context;
-use crate::config::FileConfig;
+use crate::config::{span, FileConfig};
 use anyhow::{bail, Result};
 use std::io::Write;
 use std::process::ExitCode;
@@ -195,38 +195,9 @@ fn web_url(input: &str) -> Result<String> {
     }
 }
 
-/// A span such as `500ms`, `30s`, `10m`, `2h` or `1d`.
-pub fn span(spec: &str) -> Result<Duration, String> {
-    let spec = spec.trim();
-    let split = spec.find(|c: char| !c.is_ascii_digit()).unwrap_or(spec.len());
-    let (number, unit) = spec.split_at(split);
-    let n: u64 = number
-        .parse()
-        .map_err(|_| format!("{spec:?}: expected a number with a unit, such as 500ms, 30s, 10m, 2h or 1d"))?;
-    let unit_secs = match unit.trim() {
-        "ms" => return Ok(Duration::from_millis(n)),
-        "s" | "" => 1,
-        "m" => 60,
-        "h" => 3600,
-        "d" => 86_400,
-        other => return Err(format!("{spec:?}: unknown unit {other:?} (use ms, s, m, h or d)")),
-    };
-    Ok(Duration::from_secs(n.saturating_mul(unit_secs)))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn spans_take_units() {
-        assert_eq!(span("500ms").unwrap(), Duration::from_millis(500));
-        assert_eq!(span("10m").unwrap(), Duration::from_secs(600));
-        assert_eq!(span("2h").unwrap(), Duration::from_secs(7200));
-        assert_eq!(span("45").unwrap(), Duration::from_secs(45));
-        assert!(span("ten minutes").is_err());
-        assert!(span("5y").unwrap_err().contains("unknown unit"));
-    }
 
     #[test]
     fn flags_win_over_the_config_file_which_wins_over_defaults() {
