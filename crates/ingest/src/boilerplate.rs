@@ -24,6 +24,7 @@ const SENTENCE_WORDS: usize = 10;
 const STOCK_LINES: &[&str] = &[
     "advertisement",
     "advertising",
+    "advert",
     "sponsored",
     "sponsored content",
     "story continues below advertisement",
@@ -64,7 +65,16 @@ pub fn trim(blocks: &mut Vec<Block>) {
         .iter()
         .position(|b| blocks::heading_text(b).is_some_and(blocks::is_related_label))
         .map(|i| last + 1 + i);
-    let tail = trailer.map(|at| blocks.split_off(at)).unwrap_or_default();
+    let mut tail = trailer.map(|at| blocks.split_off(at)).unwrap_or_default();
+    // The trailer is its label and the items up to the next heading
+    // ("More on this story", its links, then "Features", "Elsewhere …").
+    if let Some(end) = tail
+        .iter()
+        .skip(1)
+        .position(|b| matches!(b, Block::Heading { .. }))
+    {
+        tail.truncate(end + 1);
+    }
     blocks.truncate(last + 1);
     blocks.drain(..start);
     blocks.extend(tail);
@@ -150,6 +160,8 @@ mod tests {
                 text: "Harbour closes for repairs".into(),
                 url: Some("https://a.example/1".into()),
             },
+            h("Elsewhere on the site"),
+            p("Lyrics quiz"),
         ];
         trim(&mut blocks);
         assert_eq!(
