@@ -779,19 +779,17 @@ mod tests {
         c.add_analysis("a2", &said(quote("Lukashenko", "The Iranian talks went well")));
         c.add_analysis("a3", &said(quote("Lukashenko", "We spoke about Iran")));
         let prigozhin = c.of_article("a1", "e2").unwrap().id.clone();
-        let about: Vec<&str> = c
-            .quotes_about(&prigozhin, 10)
-            .iter()
-            .map(|(_, q)| q.text.as_str())
-            .collect();
-        assert_eq!(about, ["Prigozhin is in St Petersburg"]);
-        let iran = c.of_article("a1", "e3").unwrap().id.clone();
-        let about: Vec<&str> = c
-            .quotes_about(&iran, 10)
-            .iter()
-            .map(|(_, q)| q.text.as_str())
-            .collect();
-        assert_eq!(about, ["We spoke about Iran"], "whole words only");
+        {
+            let about = |mention: &str| -> Vec<String> {
+                let id = &c.of_article("a1", mention).unwrap().id;
+                c.quotes_about(id, 10)
+                    .iter()
+                    .map(|(_, q)| q.text.clone())
+                    .collect()
+            };
+            assert_eq!(about("e2"), ["Prigozhin is in St Petersburg"]);
+            assert_eq!(about("e3"), ["We spoke about Iran"], "whole words only");
+        }
         // A statement about someone counts as said about them, once.
         let statement: crate::statements::Statement = serde_json::from_value(serde_json::json!({
             "speaker": {"name": "Lukashenko", "entity_id": "e1", "start": 0, "end": 10},
