@@ -90,8 +90,17 @@ pub enum DraftError {
 const MAX_DERIVED_TITLE_CHARS: usize = 140;
 
 impl ArticleDraft {
+    /// Drops every link the draft carries that is not a web link (see
+    /// [`crate::link`]): its URL and its related references' URLs. Returns
+    /// what was dropped and why, for the caller's warnings. `finish` does
+    /// this too, so no path can store such a link; call it first to say so.
+    pub fn drop_unsafe_links(&mut self) -> Vec<String> {
+        drop_unsafe_links(&mut self.url, &mut self.related_references)
+    }
+
     /// Applies the article rules. Fails only when there is no text at all.
-    pub fn finish(self) -> Result<Article, DraftError> {
+    pub fn finish(mut self) -> Result<Article, DraftError> {
+        self.drop_unsafe_links();
         let mut sections = clean_sections(self.sections);
         let text = if self.text.trim().is_empty() {
             text_of_sections(&sections)
@@ -151,6 +160,13 @@ impl ArticleDraft {
 }
 
 impl Article {
+    /// Drops the links that are not web links, as [`ArticleDraft::drop_unsafe_links`]
+    /// does: outputs call it so that an article stored before that policy,
+    /// or written to a store by hand, cannot bring one to a reader.
+    pub fn drop_unsafe_links(&mut self) -> Vec<String> {
+        drop_unsafe_links(&mut self.url, &mut self.related_references)
+    }
+
     /// The first paragraph that is not a heading, for teasers and lead weighting.
     pub fn lead(&self) -> &str {
         self.sections
@@ -165,6 +181,27 @@ impl Article {
     pub fn story_label(&self) -> Option<&str> {
         self.metadata.get("story").and_then(Value::as_str)
     }
+}
+
+/// Keeps `url` and the references' URLs only where they are web links;
+/// what was dropped, and why.
+fn drop_unsafe_links(url: &mut Option<String>, references: &mut [RelatedReference]) -> Vec<String> {
+    let mut dropped = Vec::new();
+    let mut check = |what: &str, slot: &mut Option<String>| {
+        let Some(raw) = slot.take() else { return };
+        if raw.trim().is_empty() {
+            return;
+        }
+        match crate::link::web_link(&raw) {
+            Ok(link) => *slot = Some(link),
+            Err(why) => dropped.push(format!("{what} {raw:?} dropped: {why}")),
+        }
+    };
+    check("url", url);
+    for r in references {
+        check("related link", &mut r.url);
+    }
+    dropped
 }
 
 /// Joins headings and paragraphs in reading order, one blank line between blocks.

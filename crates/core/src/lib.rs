@@ -9,6 +9,7 @@ pub mod article;
 pub mod entity_term;
 pub mod id;
 pub mod lang;
+pub mod link;
 pub mod names;
 pub mod parallel;
 pub mod published;

@@ -27,9 +27,34 @@ const NAIVE_DATE_TIME_FORMATS: &[&str] = &[
 const DATE_TIME_FORMATS: &[&str] = &["%Y-%m-%dT%H:%M:%S%.f%z", "%Y-%m-%d %H:%M:%S%.f%z"];
 const DATE_FORMATS: &[&str] = &["%Y-%m-%d", "%Y/%m/%d", "%d %B %Y", "%B %d, %Y", "%d-%b-%Y"];
 
+/// The years a date may name: what RFC 3339 can write. A year 0 or a
+/// negative one (`-0001-01-01`) is a template's placeholder, not a date.
+const YEARS: std::ops::RangeInclusive<i32> = 1..=9999;
+
 impl Published {
-    /// Parses the date forms found in feeds, meta tags and datasets.
+    /// Parses the date forms found in feeds, meta tags and datasets; `None`
+    /// for anything else, and for a year outside 1 to 9999.
     pub fn parse(raw: &str) -> Option<Published> {
+        Self::parse_any(raw).filter(|p| YEARS.contains(&chrono::Datelike::year(&p.day())))
+    }
+
+    /// The date at the start of `raw` when junk follows it, as in
+    /// `27-MAR-1987 00:02:59.13&#5;&#5;RM`: the longest run of leading words
+    /// (cut before the first character no date form uses) that parses.
+    pub fn parse_prefix(raw: &str) -> Option<Published> {
+        let end = raw
+            .find(|c: char| !(c.is_alphanumeric() || " :.,/+-".contains(c)))
+            .unwrap_or(raw.len());
+        let mut head = raw[..end].trim();
+        loop {
+            if let Some(p) = Self::parse(head) {
+                return Some(p);
+            }
+            head = head.rsplit_once([' ', '.'])?.0.trim_end();
+        }
+    }
+
+    fn parse_any(raw: &str) -> Option<Published> {
         let s = raw.trim();
         if s.is_empty() {
             return None;
@@ -133,6 +158,25 @@ impl<'de> Deserialize<'de> for Published {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn impossible_years_are_no_date() {
+        assert_eq!(Published::parse("-0001-01-01"), None);
+        assert_eq!(Published::parse("0000-01-01"), None);
+        assert!(Published::parse("0001-01-01").is_some());
+    }
+
+    #[test]
+    fn a_date_with_junk_after_it_is_recovered() {
+        let p = Published::parse_prefix("27-MAR-1987 00:02:59.13&#5;&#5;&#5;RM").unwrap();
+        assert_eq!(p.to_string(), "1987-03-27T00:02:59.130+00:00");
+        assert_eq!(
+            Published::parse_prefix("2023-06-25 (updated)").unwrap(),
+            Published::Day(NaiveDate::from_ymd_opt(2023, 6, 25).unwrap())
+        );
+        assert_eq!(Published::parse_prefix("sometime soon"), None);
+        assert_eq!(Published::parse_prefix(""), None);
+    }
 
     #[test]
     fn parses_the_forms_news_uses() {

@@ -68,12 +68,12 @@ pub fn parse(input: &str, page: &str) -> Parsed {
     boilerplate::trim(&mut blocks);
     let structure = blocks::assemble(blocks, draft.title.is_some());
     draft.title = draft.title.or(structure.title);
+    let page_url = draft
+        .url
+        .clone()
+        .or_else(|| input.contains("://").then(|| input.to_string()));
     if draft.published.is_none() {
-        let page_url = draft
-            .url
-            .as_deref()
-            .or_else(|| input.contains("://").then_some(input));
-        draft.published = page_url.and_then(date_in_url);
+        draft.published = page_url.as_deref().and_then(date_in_url);
     }
     if structure.sections.iter().all(|s| s.paragraphs.is_empty()) {
         return Parsed {
@@ -88,6 +88,14 @@ pub fn parse(input: &str, page: &str) -> Parsed {
     }
     draft.sections = structure.sections;
     draft.related_references = structure.related;
+    // Links on a page are relative to it: made absolute, a reader can follow them.
+    if let Some(base) = page_url.as_deref().and_then(|u| url::Url::parse(u).ok()) {
+        for r in &mut draft.related_references {
+            if let Some(joined) = r.url.as_deref().and_then(|u| base.join(u).ok()) {
+                r.url = Some(joined.to_string());
+            }
+        }
+    }
     Parsed::one(input, draft)
 }
 
@@ -854,7 +862,11 @@ mod tests {
             "Heavy rain fell overnight.\n\nDamage\n\nRoofs were torn off."
         );
         assert_eq!(a.related_references[0].title, "Older storm story");
-        assert_eq!(a.related_references[0].url.as_deref(), Some("/older"));
+        assert_eq!(
+            a.related_references[0].url.as_deref(),
+            Some("https://news.example/older"),
+            "made absolute against the page's URL"
+        );
     }
 
     #[test]

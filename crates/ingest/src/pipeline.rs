@@ -62,7 +62,14 @@ impl<'s> Pipeline<'s> {
     pub fn accept(&mut self, parsed: Parsed) -> Result<(), StoreError> {
         self.summary.rejected.extend(parsed.rejected);
         self.summary.warnings.extend(parsed.warnings);
-        for located in parsed.drafts {
+        for mut located in parsed.drafts {
+            for dropped in located.draft.drop_unsafe_links() {
+                self.summary.warnings.push(Rejection {
+                    input: located.input.clone(),
+                    line: located.line,
+                    reason: dropped,
+                });
+            }
             let had_title = located
                 .draft
                 .title

@@ -68,7 +68,8 @@ impl Problem {
 impl From<StoreError> for Problem {
     fn from(e: StoreError) -> Problem {
         match e {
-            StoreError::BadCursor(_) => Problem::bad_request(e.to_string()),
+            StoreError::BadCursor(_) | StoreError::TooManyTerms { .. } => Problem::bad_request(e.to_string()),
+            StoreError::OverBudget { .. } => Problem::unavailable(e.to_string()),
             other => {
                 tracing::error!(error = %other, "store error");
                 Problem {
@@ -114,6 +115,15 @@ pub struct ProblemDoc {
 
 pub const MAX_PAGE: usize = 200;
 
+/// `page` with the article URLs that are not web links left out (see
+/// `storyline_core::link`): clients put them in `href`s.
+pub fn web_links_only(mut page: storyline_store::Page) -> storyline_store::Page {
+    for a in &mut page.articles {
+        a.url = a.url.as_deref().and_then(storyline_core::link::safe_href);
+    }
+    page
+}
+
 /// The page size asked for (50 by default), or a problem when out of range.
 pub fn page_limit(limit: Option<usize>) -> Result<usize, Problem> {
     let limit = limit.unwrap_or(50);
@@ -136,7 +146,7 @@ pub async fn list_articles(
     let page = state
         .with_store(move |s| s.list(limit, p.cursor.as_deref()))
         .await?;
-    Ok(Json(page).into_response())
+    Ok(Json(web_links_only(page)).into_response())
 }
 
 /// The article, plus its near-duplicate group: `duplicate_of` (the group's

@@ -15,6 +15,7 @@ use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, FixedOffset, Utc};
 use serde::{Deserialize, Serialize};
+use storyline_core::link::safe_href;
 use storyline_core::Article;
 
 /// How many items a feed carries.
@@ -136,7 +137,11 @@ impl Feed {
                 }),
                 pub_date: timestamp(a).map(|t| t.to_rfc2822()),
                 source: a.source.clone().map(|s| rss::Source {
-                    url: a.url.clone().unwrap_or_else(|| self.item_url(base, a)),
+                    url: a
+                        .url
+                        .as_deref()
+                        .and_then(safe_href)
+                        .unwrap_or_else(|| self.item_url(base, a)),
                     title: Some(s),
                 }),
                 ..Default::default()
@@ -217,7 +222,7 @@ impl Feed {
                 .map(|a| JsonItem {
                     id: self.item_url(base, a),
                     url: self.item_url(base, a),
-                    external_url: a.url.clone(),
+                    external_url: a.url.as_deref().and_then(safe_href),
                     title: a.title.clone(),
                     content_text: a.text.clone(),
                     summary: summary(&a.text),
@@ -333,6 +338,7 @@ pub async fn site_feed(
             let query = storyline_store::SearchQuery {
                 text: q.clone(),
                 limit: FEED_ITEMS,
+                budget: Some(crate::throttle::SEARCH_BUDGET),
                 ..Default::default()
             };
             let ids = state

@@ -17,6 +17,7 @@ mod pages;
 mod search;
 mod sources;
 mod state;
+mod throttle;
 mod widget;
 mod writes;
 
@@ -36,9 +37,7 @@ fn api_routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
     vec![
         (
             "/api/articles",
-            get(api::list_articles)
-                .post(writes::post_articles)
-                .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES)),
+            get(api::list_articles).post(writes::post_articles),
         ),
         ("/api/articles/{id}", get(api::get_article)),
         ("/api/articles/{id}/similar", get(api::similar)),
@@ -65,6 +64,7 @@ pub fn router(state: AppState) -> Router {
         .route("/articles/{id}", get(pages::article))
         .route("/style.css", get(pages::stylesheet))
         .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readiness))
         .route("/stories/{id}", get(pages::story))
         .route("/entities/{id}", get(pages::entity))
         .route("/search", get(search::page))
@@ -77,6 +77,10 @@ pub fn router(state: AppState) -> Router {
         .route("/widget.js", get(widget::script))
         .route("/fragments/similar", get(widget::fragment))
         .fallback(pages::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            throttle::gate,
+        ))
         .layer(axum::middleware::from_fn(guard::protect))
         .layer(axum::middleware::from_fn_with_state(state.clone(), guard::cors))
         .layer(axum::middleware::from_fn_with_state(
@@ -84,6 +88,22 @@ pub fn router(state: AppState) -> Router {
             metrics::track,
         ))
         .with_state(state)
+}
+
+/// `/readyz`: 200 once pages can be served (the derived data is built),
+/// 503 before. `/healthz` is liveness: the process answers at all.
+async fn readiness(axum::extract::State(state): axum::extract::State<AppState>) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if state.ready() {
+        "ready".into_response()
+    } else {
+        (
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            [(axum::http::header::RETRY_AFTER, "5")],
+            "not ready: the index and stories are being built",
+        )
+            .into_response()
+    }
 }
 
 /// Serves `store` on `addr` until Ctrl-C or SIGTERM; `ready` is told the
@@ -98,7 +118,17 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     ready(listener.local_addr()?);
-    axum::serve(listener, router(AppState::with_access(store, tagger, access)))
+    let state = AppState::with_access(store, tagger, access);
+    // Derived data is built now rather than on the first page view, and
+    // `/readyz` says when it is there.
+    let warm = state.clone();
+    tokio::spawn(async move {
+        if let Err(e) = warm.derived().await {
+            tracing::error!(error = %e, "building the derived data failed");
+        }
+    });
+    let app = router(state);
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown_signal())
         .await
 }

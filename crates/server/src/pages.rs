@@ -438,10 +438,7 @@ pub async fn article(State(state): State<AppState>, Path(id): Path<String>) -> R
         description,
         source: a.source.clone().unwrap_or_default(),
         byline: a.byline.clone(),
-        url: a
-            .url
-            .clone()
-            .filter(|u| u.starts_with("http://") || u.starts_with("https://")),
+        url: a.url.clone(),
         date: display_date(a.published),
         date_iso: a.published.map(|p| p.to_string()).unwrap_or_default(),
         sections,
@@ -452,16 +449,7 @@ pub async fn article(State(state): State<AppState>, Path(id): Path<String>) -> R
         timeline,
         quotes,
         statements,
-        references: a
-            .related_references
-            .into_iter()
-            .map(|mut r| {
-                r.url = r
-                    .url
-                    .filter(|u| u.starts_with("http://") || u.starts_with("https://"));
-                r
-            })
-            .collect(),
+        references: a.related_references,
     }))
 }
 

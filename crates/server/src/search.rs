@@ -110,6 +110,7 @@ pub async fn run(state: &AppState, p: &SearchParams) -> Result<Results, Problem>
             PAGE + 1
         },
         offset: if members.is_some() { 0 } else { offset },
+        budget: Some(crate::throttle::SEARCH_BUDGET),
     };
     let mut hits = state.with_store(move |s| s.search(&query)).await?;
     if let Some(allowed) = members {

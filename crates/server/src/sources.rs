@@ -96,5 +96,5 @@ pub async fn api_source(
     if first_page && page.articles.is_empty() {
         return Err(Problem::not_found(format!("no articles from source {name:?}")));
     }
-    Ok(Json(page).into_response())
+    Ok(Json(crate::api::web_links_only(page)).into_response())
 }

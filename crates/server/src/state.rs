@@ -61,6 +61,8 @@ struct Inner {
     checked: Mutex<Option<Instant>>,
     metrics: crate::metrics::Metrics,
     access: Access,
+    /// The gate searches pass (see `throttle`).
+    throttle: crate::throttle::Throttle,
 }
 
 /// Who may do what beyond reading pages.
@@ -111,7 +113,9 @@ impl AppState {
                 .collect(),
         };
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let readers = (0..cores)
+        // Twice the cores: searches may hold at most one per core (see
+        // `throttle`), and the rest stay free for pages and the API.
+        let readers = (0..2 * cores)
             .map_while(|_| store.reader().ok())
             .map(Mutex::new)
             .collect();
@@ -127,6 +131,7 @@ impl AppState {
                 checked: Mutex::new(None),
                 metrics: crate::metrics::Metrics::new(),
                 access,
+                throttle: crate::throttle::Throttle::new(cores),
             }),
         }
     }
@@ -160,6 +165,11 @@ impl AppState {
         .expect("store task panicked")
     }
 
+    /// The gate searches pass.
+    pub fn throttle(&self) -> &crate::throttle::Throttle {
+        &self.inner.throttle
+    }
+
     /// The request and store metrics served at `/metrics`.
     pub fn metrics(&self) -> &crate::metrics::Metrics {
         &self.inner.metrics
@@ -168,6 +178,8 @@ impl AppState {
     /// Article `id` with what is extracted from it (entities, quotes,
     /// statements and events need the tagger; times do not), in one trip
     /// to the store. The extraction is kept once computed (see `analyses`).
+    /// Links that are not web links are dropped (`storyline_core::link`),
+    /// so no page or API answer built from it carries one.
     pub async fn article(&self, id: String) -> Result<Option<(Article, Analysis)>, StoreError> {
         let inner = self.inner.clone();
         tokio::task::spawn_blocking(move || {
@@ -178,9 +190,10 @@ impl AppState {
                 let kept = kept_analysis(store, inner.analyser, &article)?;
                 Ok((Some(article), kept))
             })?;
-            let Some(article) = article else {
+            let Some(mut article) = article else {
                 return Ok(None);
             };
+            article.drop_unsafe_links();
             let analysis = match kept {
                 Some(found) => found,
                 None => {
@@ -252,6 +265,17 @@ impl AppState {
         })
         .await
         .expect("index task panicked")
+    }
+
+    /// Whether pages can be served without first building the derived data
+    /// (it was built at least once; a later rebuild serves the old meanwhile
+    /// only for readers that do not ask for the new generation).
+    pub fn ready(&self) -> bool {
+        self.inner
+            .derived
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .is_some()
     }
 
     /// The derived data, when it was found current a moment ago.

@@ -14,6 +14,7 @@ use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
+use storyline_core::link::safe_href;
 use storyline_relate::Filter;
 
 /// The script, as shipped in `assets/`.
@@ -111,7 +112,11 @@ pub async fn fragment(
         .zip(urls)
         .map(|(s, url)| Item {
             // The publisher's own page when there is one, else storyline's.
-            href: url.unwrap_or_else(|| format!("/articles/{}", s.id)),
+            // An unsafe link (see `storyline_core::link`) is never emitted.
+            href: url
+                .as_deref()
+                .and_then(safe_href)
+                .unwrap_or_else(|| format!("/articles/{}", s.id)),
             title: s.title.clone(),
             why: reason(&s.why),
         })

@@ -77,6 +77,10 @@ pub enum StoreError {
     NameTaken(String),
     #[error("cannot create the data directory {path}: {source}")]
     DataDir { path: String, source: std::io::Error },
+    #[error("the search has {found} distinct words; at most {limit} are taken")]
+    TooManyTerms { found: usize, limit: usize },
+    #[error("the search needed more than its {} ms of work; narrow it (more words, a date range or a source)", .budget.as_millis())]
+    OverBudget { budget: std::time::Duration },
 }
 
 /// Where articles live. Writes are atomic per call: after a crash, every
@@ -169,7 +173,15 @@ pub struct SearchQuery {
     pub lang: Option<String>,
     pub limit: usize,
     pub offset: usize,
+    /// The longest the store may work on this query before it gives up with
+    /// [`StoreError::OverBudget`]; `None`: no limit (the command line).
+    pub budget: Option<std::time::Duration>,
 }
+
+/// The most distinct words a search may have (a phrase counts its words):
+/// each costs a pass over its postings and a share of every score, and no
+/// reader needs more to find an article.
+pub const MAX_SEARCH_TERMS: usize = 16;
 
 /// One search result. The snippet marks matched words with U+0002 before
 /// and U+0003 after, for the caller to render (after escaping the text).
@@ -190,24 +202,43 @@ pub const MATCH_END: char = '\u{3}';
 
 /// The FTS5 expression for what a user typed: every word must occur,
 /// "quoted words" as a phrase; FTS5 operators in the input are taken as
-/// plain words, so no input is a syntax error. `None` when nothing is left.
-pub fn fts_expression(text: &str) -> Option<String> {
-    let mut parts = Vec::new();
+/// plain words, so no input is a syntax error. A word or phrase given twice
+/// counts once (it cannot narrow the match, only multiply the work). `None`
+/// when nothing is left; an error past [`MAX_SEARCH_TERMS`] words.
+pub fn fts_expression(text: &str) -> Result<Option<String>, StoreError> {
+    let mut parts: Vec<String> = Vec::new();
+    let mut seen = HashSet::new();
+    let mut terms = 0;
     for (i, chunk) in text.split('"').enumerate() {
-        let words: Vec<&str> = chunk
+        let words: Vec<String> = chunk
             .split(|c: char| !c.is_alphanumeric())
             .filter(|w| !w.is_empty())
+            .map(str::to_lowercase)
             .collect();
         if words.is_empty() {
             continue;
         }
-        if i % 2 == 1 {
-            parts.push(format!("\"{}\"", words.join(" ")));
+        let phrase = i % 2 == 1 && words.len() > 1;
+        let groups: Vec<Vec<String>> = if phrase {
+            vec![words]
         } else {
-            parts.extend(words.iter().map(|w| format!("\"{w}\"")));
+            words.into_iter().map(|w| vec![w]).collect()
+        };
+        for group in groups {
+            let part = format!("\"{}\"", group.join(" "));
+            if seen.insert(part.clone()) {
+                terms += group.len();
+                parts.push(part);
+            }
         }
     }
-    (!parts.is_empty()).then(|| parts.join(" "))
+    if terms > MAX_SEARCH_TERMS {
+        return Err(StoreError::TooManyTerms {
+            found: terms,
+            limit: MAX_SEARCH_TERMS,
+        });
+    }
+    Ok((!parts.is_empty()).then(|| parts.join(" ")))
 }
 
 /// A change in a story's shape, kept so that stories never change behind

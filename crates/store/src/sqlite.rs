@@ -15,6 +15,9 @@ use chrono::Utc;
 use rusqlite::{params, Connection, OptionalExtension};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
 use storyline_core::{id, Article};
 
 /// The file name of the database inside the data directory.
@@ -23,6 +26,51 @@ pub const DB_FILE: &str = "storyline.db";
 pub struct SqliteStore {
     conn: Connection,
     path: PathBuf,
+    /// When the statement running now must stop, if it has a budget.
+    deadline: Arc<Deadline>,
+}
+
+/// A point in time that SQLite's progress handler compares against while a
+/// budgeted statement runs, so the work itself stops when the budget is
+/// spent (not only the wait for it). Nanoseconds since [`epoch`]; 0: none.
+#[derive(Default)]
+struct Deadline(AtomicU64);
+
+/// How many SQLite virtual-machine steps pass between deadline checks: a
+/// check is one atomic load and a clock read, and ten thousand steps take
+/// well under a millisecond.
+const STEPS_PER_CHECK: i32 = 10_000;
+
+fn epoch() -> Instant {
+    static EPOCH: OnceLock<Instant> = OnceLock::new();
+    *EPOCH.get_or_init(Instant::now)
+}
+
+impl Deadline {
+    fn set(&self, budget: Option<Duration>) {
+        let at = budget.map_or(0, |b| (epoch().elapsed() + b).as_nanos().max(1) as u64);
+        self.0.store(at, Ordering::Relaxed);
+    }
+
+    fn passed(&self) -> bool {
+        let at = self.0.load(Ordering::Relaxed);
+        at != 0 && epoch().elapsed().as_nanos() as u64 > at
+    }
+}
+
+/// Opens the database at `path` with the settings every connection shares,
+/// and the progress handler that enforces `deadline`.
+fn connect(path: &Path, deadline: &Arc<Deadline>) -> Result<Connection, StoreError> {
+    let open_err = |source| StoreError::Open {
+        path: path.display().to_string(),
+        source,
+    };
+    let mut conn = Connection::open(path).map_err(open_err)?;
+    conn.busy_timeout(Duration::from_secs(10)).map_err(open_err)?;
+    let watched = deadline.clone();
+    conn.progress_handler(STEPS_PER_CHECK, Some(move || watched.passed()))
+        .map_err(open_err)?;
+    Ok(conn)
 }
 
 impl SqliteStore {
@@ -37,14 +85,13 @@ impl SqliteStore {
             path: path.display().to_string(),
             source,
         };
-        let conn = Connection::open(&path).map_err(open_err)?;
-        conn.busy_timeout(std::time::Duration::from_secs(10))
-            .map_err(open_err)?;
+        let deadline = Arc::new(Deadline::default());
+        let conn = connect(&path, &deadline)?;
         conn.pragma_update(None, "journal_mode", "WAL")
             .map_err(open_err)?;
         conn.pragma_update(None, "synchronous", "FULL")
             .map_err(open_err)?;
-        let mut store = SqliteStore { conn, path };
+        let mut store = SqliteStore { conn, path, deadline };
         store.migrate()?;
         Ok(store)
     }
@@ -52,6 +99,45 @@ impl SqliteStore {
     /// The database file.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// The search itself, for [`Store::search`] to run under its budget.
+    fn run_search(&self, expression: &str, query: &SearchQuery) -> rusqlite::Result<Vec<SearchHit>> {
+        let mut select = self.conn.prepare_cached(
+            "SELECT a.id, a.title, a.published, a.source,
+                    snippet(articles_fts, 1, char(2), char(3), '…', 24), -bm25(articles_fts, 3.0, 1.0)
+             FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid
+             WHERE articles_fts MATCH ?1
+               AND (?2 IS NULL OR substr(a.published_sort, 1, 10) >= ?2)
+               AND (?3 IS NULL OR (a.published_sort != '' AND substr(a.published_sort, 1, 10) <= ?3))
+               AND (?4 IS NULL OR a.source = ?4)
+               AND (?5 IS NULL OR json_extract(a.doc, '$.lang') = ?5)
+             ORDER BY bm25(articles_fts, 3.0, 1.0), a.id
+             LIMIT ?6 OFFSET ?7",
+        )?;
+        let rows = select.query_map(
+            params![
+                expression,
+                query.from,
+                query.to,
+                query.source,
+                query.lang,
+                query.limit.max(1) as i64,
+                query.offset as i64
+            ],
+            |r| {
+                let published: Option<String> = r.get(2)?;
+                Ok(SearchHit {
+                    id: r.get(0)?,
+                    title: r.get(1)?,
+                    published: published.as_deref().and_then(storyline_core::Published::parse),
+                    source: r.get(3)?,
+                    snippet: r.get(4)?,
+                    score: r.get(5)?,
+                })
+            },
+        )?;
+        rows.collect()
     }
 
     fn migrate(&mut self) -> Result<(), StoreError> {
@@ -330,44 +416,22 @@ impl Store for SqliteStore {
     }
 
     fn search(&self, query: &SearchQuery) -> Result<Vec<SearchHit>, StoreError> {
-        let Some(expression) = fts_expression(&query.text) else {
+        let Some(expression) = fts_expression(&query.text)? else {
             return Ok(Vec::new());
         };
-        let mut select = self.conn.prepare_cached(
-            "SELECT a.id, a.title, a.published, a.source,
-                    snippet(articles_fts, 1, char(2), char(3), '…', 24), -bm25(articles_fts, 3.0, 1.0)
-             FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid
-             WHERE articles_fts MATCH ?1
-               AND (?2 IS NULL OR substr(a.published_sort, 1, 10) >= ?2)
-               AND (?3 IS NULL OR (a.published_sort != '' AND substr(a.published_sort, 1, 10) <= ?3))
-               AND (?4 IS NULL OR a.source = ?4)
-               AND (?5 IS NULL OR json_extract(a.doc, '$.lang') = ?5)
-             ORDER BY bm25(articles_fts, 3.0, 1.0), a.id
-             LIMIT ?6 OFFSET ?7",
-        )?;
-        let rows = select.query_map(
-            params![
-                expression,
-                query.from,
-                query.to,
-                query.source,
-                query.lang,
-                query.limit.max(1) as i64,
-                query.offset as i64
-            ],
-            |r| {
-                let published: Option<String> = r.get(2)?;
-                Ok(SearchHit {
-                    id: r.get(0)?,
-                    title: r.get(1)?,
-                    published: published.as_deref().and_then(storyline_core::Published::parse),
-                    source: r.get(3)?,
-                    snippet: r.get(4)?,
-                    score: r.get(5)?,
+        self.deadline.set(query.budget);
+        let found = self.run_search(&expression, query);
+        self.deadline.set(None);
+        match found {
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::OperationInterrupted =>
+            {
+                Err(StoreError::OverBudget {
+                    budget: query.budget.unwrap_or_default(),
                 })
-            },
-        )?;
-        Ok(rows.collect::<Result<_, _>>()?)
+            }
+            other => Ok(other?),
+        }
     }
 
     fn story_events(&self, id: &str) -> Result<Vec<StoryEvent>, StoreError> {
@@ -395,13 +459,13 @@ impl Store for SqliteStore {
             path: self.path.display().to_string(),
             source,
         };
-        let conn = Connection::open(&self.path).map_err(open_err)?;
-        conn.busy_timeout(std::time::Duration::from_secs(10))
-            .map_err(open_err)?;
+        let deadline = Arc::new(Deadline::default());
+        let conn = connect(&self.path, &deadline)?;
         conn.pragma_update(None, "query_only", true).map_err(open_err)?;
         Ok(Box::new(SqliteStore {
             conn,
             path: self.path.clone(),
+            deadline,
         }))
     }
 

@@ -520,6 +520,9 @@ impl Watcher<'_, '_> {
         let mut records = Vec::new();
         for located in parsed.drafts {
             let mut draft = located.draft;
+            for dropped in draft.drop_unsafe_links() {
+                self.problem(&link.url, &dropped);
+            }
             // The page's canonical link, else where the redirects led.
             draft.url = draft.url.or_else(|| Some(fetched.url.clone()));
             draft.source = name

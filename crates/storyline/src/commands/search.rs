@@ -32,6 +32,7 @@ pub fn run(ctx: &Context, args: &SearchArgs, out: &mut dyn Write) -> Result<Exit
         lang: args.lang.clone(),
         limit: args.limit.max(1),
         offset: 0,
+        budget: None,
     })?;
     for h in &hits {
         if args.json {
