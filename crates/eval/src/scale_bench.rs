@@ -41,7 +41,7 @@ pub fn synthetic_article(i: usize) -> Article {
     let serde_json::Value::Object(record) = synthetic::article(i) else {
         unreachable!("records are objects")
     };
-    draft_from_record(record)
+    draft_from_record(record, &mut Vec::new())
         .expect("generated records are valid")
         .finish()
         .expect("generated records have text")

@@ -184,6 +184,63 @@ impl Resolver for GuardedResolver {
     }
 }
 
+/// How long [`check_target`] waits for a host name to resolve.
+const CHECK_RESOLVE_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// Refuses now what fetching `url` would refuse later: a scheme other than
+/// http(s), or a host that is, or resolves to, a non-public address
+/// (loopback, `localhost`, private ranges, link-local such as the cloud
+/// metadata address 169.254.169.254), unless `allow_private`. A name that
+/// does not resolve within a few seconds passes: the fetcher checks every
+/// address again when it connects.
+pub fn check_target(url: &str, allow_private: bool) -> Result<(), FetchError> {
+    let scheme_err = || FetchError::Scheme { url: url.to_string() };
+    let uri: Uri = url.trim().parse().map_err(|_| scheme_err())?;
+    let port = match uri.scheme_str().map(str::to_ascii_lowercase).as_deref() {
+        Some("http") => uri.port_u16().unwrap_or(80),
+        Some("https") => uri.port_u16().unwrap_or(443),
+        _ => return Err(scheme_err()),
+    };
+    let host = uri
+        .host()
+        .map(|h| {
+            h.trim_start_matches('[')
+                .trim_end_matches(']')
+                .to_ascii_lowercase()
+        })
+        .filter(|h| !h.is_empty())
+        .ok_or_else(scheme_err)?;
+    if allow_private {
+        return Ok(());
+    }
+    let refuse = |addr| FetchError::PrivateAddress {
+        url: url.to_string(),
+        addr,
+    };
+    if let Ok(ip) = host.parse::<std::net::IpAddr>() {
+        return if is_public(ip) { Ok(()) } else { Err(refuse(ip)) };
+    }
+    if host == "localhost" || host.ends_with(".localhost") {
+        return Err(refuse(std::net::IpAddr::from([127, 0, 0, 1])));
+    }
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        use std::net::ToSocketAddrs;
+        let _ = tx.send(
+            (host.as_str(), port)
+                .to_socket_addrs()
+                .map(|a| a.collect::<Vec<_>>()),
+        );
+    });
+    match rx.recv_timeout(CHECK_RESOLVE_WAIT) {
+        Ok(Ok(addrs)) => match addrs.iter().find(|a| !is_public(a.ip())) {
+            Some(bad) => Err(refuse(bad.ip())),
+            None => Ok(()),
+        },
+        _ => Ok(()),
+    }
+}
+
 /// Fetches `url` within the limits of `options`.
 pub fn fetch(url: &str, options: &FetchOptions) -> Result<Fetched, FetchError> {
     match fetch_if_changed(url, options, &Validators::default())? {
@@ -486,6 +543,34 @@ mod tests {
             second.contains("if-modified-since: wed, 21 oct 2026 07:28:00 gmt"),
             "{second}"
         );
+    }
+
+    #[test]
+    fn targets_polling_would_refuse_are_refused_up_front() {
+        for url in [
+            "http://127.0.0.1:8080/feed",
+            "http://localhost/feed",
+            "http://api.localhost/feed",
+            "http://169.254.169.254/latest/meta-data/",
+            "http://[::1]/feed",
+            "http://10.0.0.7/feed",
+            "http://0.0.0.0/",
+        ] {
+            assert!(
+                matches!(check_target(url, false), Err(FetchError::PrivateAddress { .. })),
+                "{url}"
+            );
+            assert!(check_target(url, true).is_ok(), "{url} with --allow-private");
+        }
+        assert!(matches!(
+            check_target("ftp://news.example/", false),
+            Err(FetchError::Scheme { .. })
+        ));
+        assert!(matches!(
+            check_target("http:///x", true),
+            Err(FetchError::Scheme { .. })
+        ));
+        assert!(check_target("https://93.184.215.14/feed", false).is_ok());
     }
 
     #[test]

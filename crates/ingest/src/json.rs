@@ -12,15 +12,21 @@ use storyline_core::{ArticleDraft, Published};
 
 pub fn parse(input: &str, text: &str) -> Parsed {
     let trimmed = text.trim_start_matches('\u{feff}').trim_start();
-    if trimmed.starts_with('[') || is_single_document(trimmed) {
-        return parse_document(input, trimmed);
+    if trimmed.starts_with('[') {
+        return match serde_json::from_str(trimmed) {
+            Ok(value) => parse_document(input, trimmed, value),
+            Err(e) => Parsed::rejected(input, Some(e.line()), format!("invalid JSON: {e}")),
+        };
+    }
+    // One object, on one line or spread over many (a JSON Feed, say), is a
+    // document; else the text is JSON Lines. A JSONL file fails this at the
+    // end of its first line, so the test costs one record's parse.
+    if trimmed.starts_with('{') {
+        if let Ok(value) = serde_json::from_str::<Value>(trimmed) {
+            return parse_document(input, trimmed, value);
+        }
     }
     parse_lines(input, text)
-}
-
-/// A file that parses as one JSON value (an object spread over lines, not JSONL).
-fn is_single_document(text: &str) -> bool {
-    text.starts_with('{') && text.lines().nth(1).is_some() && serde_json::from_str::<Value>(text).is_ok()
 }
 
 fn parse_lines(input: &str, text: &str) -> Parsed {
@@ -36,15 +42,26 @@ fn parse_lines(input: &str, text: &str) -> Parsed {
             line: Some(line_no),
             reason,
         };
+        if l.contains('\0') {
+            parsed.rejected.push(reject(
+                "binary data (NUL bytes) in this line, not a JSON record".into(),
+            ));
+            continue;
+        }
         match serde_json::from_str::<Value>(l) {
-            Ok(Value::Object(record)) => match draft_from_record(record) {
-                Ok(draft) => parsed.drafts.push(Located {
-                    input: input.into(),
-                    line: Some(line_no),
-                    draft,
-                }),
-                Err(reason) => parsed.rejected.push(reject(reason)),
-            },
+            Ok(Value::Object(record)) => {
+                let mut warnings = Vec::new();
+                let result = draft_from_record(record, &mut warnings);
+                parsed.warnings.extend(warnings.into_iter().map(&reject));
+                match result {
+                    Ok(draft) => parsed.drafts.push(Located {
+                        input: input.into(),
+                        line: Some(line_no),
+                        draft,
+                    }),
+                    Err(reason) => parsed.rejected.push(reject(reason)),
+                }
+            }
             Ok(other) => parsed
                 .rejected
                 .push(reject(format!("expected a JSON object, found {}", kind(&other)))),
@@ -54,13 +71,8 @@ fn parse_lines(input: &str, text: &str) -> Parsed {
     parsed
 }
 
-fn parse_document(input: &str, text: &str) -> Parsed {
-    let value: Value = match serde_json::from_str(text) {
-        Ok(v) => v,
-        Err(e) => {
-            return Parsed::rejected(input, Some(e.line()), format!("invalid JSON: {e}"));
-        }
-    };
+/// One JSON value `text` parsed to: a JSON Feed, an array of records or one record.
+fn parse_document(input: &str, text: &str, value: Value) -> Parsed {
     let is_json_feed = value
         .get("version")
         .and_then(Value::as_str)
@@ -81,10 +93,16 @@ fn parse_document(input: &str, text: &str) -> Parsed {
     };
     let mut parsed = Parsed::default();
     for (i, record) in records.into_iter().enumerate() {
+        let mut warnings = Vec::new();
         let result = match record {
-            Value::Object(o) => draft_from_record(o),
+            Value::Object(o) => draft_from_record(o, &mut warnings),
             other => Err(format!("expected a JSON object, found {}", kind(&other))),
         };
+        parsed.warnings.extend(warnings.into_iter().map(|w| Rejection {
+            input: input.into(),
+            line: None,
+            reason: format!("record {}: {w}", i + 1),
+        }));
         match result {
             Ok(draft) => parsed.drafts.push(Located {
                 input: input.into(),
@@ -102,7 +120,12 @@ fn parse_document(input: &str, text: &str) -> Parsed {
 }
 
 /// Builds a draft from one record; the error names the offending field.
-pub fn draft_from_record(mut record: Map<String, Value>) -> Result<ArticleDraft, String> {
+/// Problems with optional fields that do not cost the record (an
+/// unreadable date) go to `warnings`.
+pub fn draft_from_record(
+    mut record: Map<String, Value>,
+    warnings: &mut Vec<String>,
+) -> Result<ArticleDraft, String> {
     let mut draft = ArticleDraft {
         id: match record.remove("id") {
             None | Some(Value::Null) => None,
@@ -125,9 +148,13 @@ pub fn draft_from_record(mut record: Map<String, Value>) -> Result<ArticleDraft,
     };
     read_export_fields(&mut record, &mut draft)?;
     if let Some(raw) = optional_string(&mut record, "published")? {
-        match Published::parse(&raw) {
-            Some(p) => draft.published = Some(p),
-            None => return Err(format!("field 'published': not a date: {raw:?}")),
+        draft.published = Published::parse(&raw);
+        if draft.published.is_none() {
+            draft.published = Published::parse_prefix(&raw);
+            warnings.push(match draft.published {
+                Some(p) => format!("field 'published': {raw:?} is not a date; read {p} from its start"),
+                None => format!("field 'published': not a date: {raw:?}; kept the article undated"),
+            });
         }
     }
     draft.metadata = record;
@@ -215,9 +242,57 @@ mod tests {
             vec![
                 "field 'title': expected a string, found a number",
                 "field 'text': missing, no article text",
-                "field 'published': not a date: \"soon\"",
             ]
         );
+        assert_eq!(
+            p.drafts.len(),
+            1,
+            "a bad optional field costs a warning, not the record"
+        );
+        assert_eq!(p.drafts[0].draft.published, None);
+        assert_eq!(p.warnings[0].line, Some(3));
+        assert_eq!(
+            p.warnings[0].reason,
+            "field 'published': not a date: \"soon\"; kept the article undated"
+        );
+        let p = parse(
+            "r.jsonl",
+            "{\"id\":\"r\",\"text\":\"t\",\"published\":\"27-MAR-1987 00:02:59.13&#5;&#5;RM\"}\n",
+        );
+        assert_eq!(
+            p.drafts[0].draft.published.unwrap().to_string(),
+            "1987-03-27T00:02:59.130+00:00"
+        );
+        assert!(
+            p.warnings[0].reason.contains("read 1987-03-27"),
+            "{:?}",
+            p.warnings
+        );
+    }
+
+    #[test]
+    fn a_nul_byte_costs_its_line_only() {
+        let mut text = String::new();
+        for i in 0..100 {
+            text.push_str(&format!("{{\"id\":\"{i}\",\"text\":\"Record {i}.\"}}\n"));
+        }
+        text.insert_str(0, "{\"id\":\"bad\",\"text\":\"x\u{0}y\"}\n");
+        let p = crate::parse_bytes("n.jsonl", text.as_bytes(), None);
+        assert_eq!(p.drafts.len(), 100);
+        assert_eq!(p.rejected.len(), 1);
+        assert_eq!(p.rejected[0].line, Some(1));
+        assert!(p.rejected[0].reason.contains("NUL"), "{:?}", p.rejected);
+    }
+
+    #[test]
+    fn a_json_feed_on_one_line_is_a_feed() {
+        let feed = r#"{"version":"https://jsonfeed.org/version/1.1","title":"T","items":[{"id":"1","url":"https://x.example/1","title":"One","content_text":"The quay reopened on Monday after repairs."}]}"#;
+        for text in [feed.to_string(), format!("{feed}\n"), format!("\u{feff}{feed}")] {
+            let p = parse("latest.json", &text);
+            assert!(p.rejected.is_empty(), "{:?}", p.rejected);
+            assert_eq!(p.drafts.len(), 1);
+            assert_eq!(p.drafts[0].draft.url.as_deref(), Some("https://x.example/1"));
+        }
     }
 
     #[test]

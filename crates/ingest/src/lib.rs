@@ -91,10 +91,12 @@ pub fn parse_served(input: &str, bytes: &[u8], format: Option<Format>, charset: 
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Parsed::rejected(input, None, "empty input: no article text");
     }
-    if decode::looks_binary(bytes) {
+    let format = format.unwrap_or_else(|| Format::sniff(bytes));
+    // JSON Lines are judged line by line (a line with binary data is
+    // rejected alone); any other binary input is rejected whole.
+    if !matches!(format, Format::Json | Format::Jsonl) && decode::looks_binary(bytes) {
         return Parsed::rejected(input, None, "binary data, not text (found NUL or control bytes)");
     }
-    let format = format.unwrap_or_else(|| Format::sniff(bytes));
     match format {
         Format::Text => plain::parse(input, &decode::decode_served(bytes, charset, false)),
         Format::Markdown => markdown::parse(input, &decode::decode_served(bytes, charset, false)),

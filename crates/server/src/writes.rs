@@ -9,7 +9,7 @@
 
 use crate::api::Problem;
 use crate::AppState;
-use axum::body::Bytes;
+use axum::body::Body;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -24,6 +24,13 @@ fn same_secret(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
+/// The token of an `Authorization: Bearer …` header; the scheme's name is
+/// case-insensitive (RFC 9110 §11.1).
+fn bearer_token(header: &str) -> Option<&str> {
+    let (scheme, token) = header.trim().split_once([' ', '\t'])?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+}
+
 /// The answer to a request that may not write, or `None` when it may.
 fn refusal(state: &AppState, headers: &HeaderMap) -> Option<Response> {
     let Some(token) = state.api_token() else {
@@ -35,9 +42,9 @@ fn refusal(state: &AppState, headers: &HeaderMap) -> Option<Response> {
     let given = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "));
+        .and_then(bearer_token);
     match given {
-        Some(g) if same_secret(g.trim(), token) => None,
+        Some(g) if same_secret(g, token) => None,
         _ => {
             let mut r =
                 Problem::unauthorized("a valid bearer token is required (Authorization: Bearer …)".into())
@@ -63,10 +70,24 @@ fn refusal(state: &AppState, headers: &HeaderMap) -> Option<Response> {
               (status = 413, description = "The body is too large"),
               (status = 422, description = "No record could be ingested: the summary says why, per line", content_type = "application/json")),
     security(("bearer" = [])))]
-pub async fn post_articles(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn post_articles(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
+    // The token is checked before a byte of the body is read, so requests
+    // without one cost nothing however large they are.
     if let Some(refused) = refusal(&state, &headers) {
         return refused;
     }
+    let body = match axum::body::to_bytes(body, crate::MAX_BODY_BYTES).await {
+        Ok(b) => b,
+        Err(e) => {
+            let mut r = Problem::bad_request(format!(
+                "the body could not be read (at most {} MiB): {e}",
+                crate::MAX_BODY_BYTES >> 20
+            ))
+            .into_response();
+            *r.status_mut() = StatusCode::PAYLOAD_TOO_LARGE;
+            return r;
+        }
+    };
     let parsed = parse_bytes("request body", &body, Some(Format::Jsonl));
     let summary = state
         .with_store_mut(move |store| {
@@ -91,7 +112,21 @@ pub async fn post_articles(State(state): State<AppState>, headers: HeaderMap, bo
 
 #[cfg(test)]
 mod tests {
-    use super::same_secret;
+    use super::{bearer_token, same_secret};
+
+    #[test]
+    fn the_bearer_scheme_is_case_insensitive() {
+        for h in [
+            "Bearer s3cret",
+            "bearer s3cret",
+            "BEARER  s3cret ",
+            "Bearer\ts3cret",
+        ] {
+            assert_eq!(bearer_token(h), Some("s3cret"), "{h:?}");
+        }
+        assert_eq!(bearer_token("Basic czNjcmV0"), None);
+        assert_eq!(bearer_token("Bearers3cret"), None);
+    }
 
     #[test]
     fn secrets_compare_whole() {

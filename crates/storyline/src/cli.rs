@@ -289,6 +289,10 @@ pub struct SourcesAddArgs {
     /// How often to poll it: a number with a unit (30s, 10m, 2h, 1d)
     #[arg(long, default_value = "10m", value_name = "SPAN")]
     pub interval: String,
+    /// Allow a source on a loopback or private address (polling it needs
+    /// `watch --allow-private` too)
+    #[arg(long, env = "STORYLINE_ALLOW_PRIVATE")]
+    pub allow_private: bool,
 }
 
 #[derive(Args, Debug)]

@@ -193,7 +193,19 @@ fn watch(dir: &Path, extra: &[&str]) -> serde_json::Value {
 }
 
 fn add_source(dir: &Path, url: &str, name: &str) {
-    let out = run(dir, &["sources", "add", url, "--name", name, "--interval", "1h"]);
+    let out = run(
+        dir,
+        &[
+            "sources",
+            "add",
+            url,
+            "--name",
+            name,
+            "--interval",
+            "1h",
+            "--allow-private",
+        ],
+    );
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }
 

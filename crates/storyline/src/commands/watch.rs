@@ -20,6 +20,7 @@ const PLACE_STORIES_EVERY: Duration = Duration::from_secs(60);
 
 pub fn add(ctx: &Context, args: &SourcesAddArgs, out: &mut dyn Write) -> Result<ExitCode> {
     let url = web_url(&args.url)?;
+    storyline_fetch::check_target(&url, args.allow_private)?;
     let interval = span(&args.interval).map_err(|e| anyhow::anyhow!("--interval: {e}"))?;
     if interval.is_zero() {
         bail!("--interval {:?}: must be longer than zero", args.interval);
