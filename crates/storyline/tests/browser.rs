@@ -7,7 +7,7 @@
 //! Run it alone with `cargo test -p storyline --test browser`. Screenshots
 //! go to `target/browser-screenshots/` (or `STORYLINE_SCREENSHOTS`).
 //! `STORYLINE_CHROMIUM` names the browser; without one the test skips with
-//! a message.
+//! a message, except in CI (`CI=true`), where it fails.
 
 mod common;
 use common::*;
@@ -31,11 +31,10 @@ fn chromium() -> Option<PathBuf> {
             .map(PathBuf::from)
             .to_vec()
         });
-    let found = candidates.into_iter().find(|p| p.exists());
-    if found.is_none() {
-        eprintln!("SKIPPED: no Chromium found (install Debian's chromium or set STORYLINE_CHROMIUM)");
+    match candidates.into_iter().find(|p| p.exists()) {
+        Some(found) => Some(found),
+        None => missing("Chromium (install Debian's chromium or set STORYLINE_CHROMIUM)"),
     }
-    found
 }
 
 fn screenshots() -> PathBuf {

@@ -32,6 +32,17 @@ pub fn json(o: &Output) -> serde_json::Value {
     serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", stdout(o)))
 }
 
+/// Says a test cannot run because `what` is missing: a message and `None`
+/// on a developer's machine, but a failure in CI (`CI=true`), where every
+/// test must run (`.ci/run` installs what the tests need).
+pub fn missing<T>(what: &str) -> Option<T> {
+    if std::env::var("CI").is_ok_and(|v| v == "true" || v == "1") {
+        panic!("{what} is missing, and in CI no test may skip");
+    }
+    eprintln!("SKIPPED: {what} is missing");
+    None
+}
+
 /// The shared folder beside the repository (`../shared`), if it is there.
 pub fn shared(rel: &str) -> Option<PathBuf> {
     let root = std::env::var_os("STORYLINE_SHARED")
@@ -41,11 +52,10 @@ pub fn shared(rel: &str) -> Option<PathBuf> {
     if p.exists() {
         Some(p)
     } else {
-        eprintln!(
-            "SKIPPED: {} is not available (set STORYLINE_SHARED to the shared folder)",
+        missing(&format!(
+            "{} (set STORYLINE_SHARED to the shared folder)",
             p.display()
-        );
-        None
+        ))
     }
 }
 

@@ -1,0 +1,166 @@
+//! The server under hostile requests: a large upload without a token costs
+//! nothing, the bearer scheme is case-insensitive, a search repeating one
+//! common word is cheap and a search with too many words is refused,
+//! `/readyz` tells when pages can be served, and `sources add` refuses the
+//! targets polling would refuse.
+
+mod common;
+use common::*;
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into()
+}
+
+fn status_of(url: &str) -> (u16, String) {
+    let mut r = agent()
+        .get(url)
+        .call()
+        .unwrap_or_else(|e| panic!("GET {url}: {e}"));
+    (r.status().as_u16(), r.body_mut().read_to_string().unwrap())
+}
+
+/// A store of `n` generated articles (the benchmark corpus).
+fn generated_store(n: usize) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = run(dir.path(), &["bench", "corpus", "--articles", &n.to_string()]);
+    assert!(corpus.status.success());
+    let file = dir.path().join("corpus.jsonl");
+    std::fs::write(&file, &corpus.stdout).unwrap();
+    let o = run(
+        &dir.path().join("store"),
+        &["ingest", "--no-stories", file.to_str().unwrap()],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    dir
+}
+
+#[test]
+fn writes_refuse_before_reading_the_body_and_take_any_case_of_bearer() {
+    let store = tempfile::tempdir().unwrap();
+    let server = start(&[
+        "--data-dir",
+        store.path().to_str().unwrap(),
+        "serve",
+        "--api-token",
+        "s3cret",
+    ]);
+    // Announce 31 MB and send none of it: the answer comes at once.
+    let addr = server.base.trim_start_matches("http://");
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    write!(
+        s,
+        "POST /api/articles HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/x-ndjson\r\n\
+         Content-Length: 32505856\r\n\r\n"
+    )
+    .unwrap();
+    let started = Instant::now();
+    let mut answer = [0u8; 64];
+    let n = s.read(&mut answer).expect("an answer before the body is sent");
+    let head = String::from_utf8_lossy(&answer[..n]);
+    assert!(head.starts_with("HTTP/1.1 401"), "{head}");
+    assert!(started.elapsed() < Duration::from_secs(2));
+
+    let body = "{\"id\":\"b1\",\"text\":\"The quay reopened on Monday after repairs.\"}\n";
+    for scheme in ["bearer", "BEARER", "Bearer"] {
+        let mut r = agent()
+            .post(&format!("{}/api/articles", server.base))
+            .header("authorization", &format!("{scheme} s3cret"))
+            .send(body)
+            .unwrap();
+        let status = r.status().as_u16();
+        assert!(
+            status == 201 || status == 200,
+            "{scheme}: {status} {}",
+            r.body_mut().read_to_string().unwrap()
+        );
+    }
+}
+
+#[test]
+fn searches_are_bounded_and_readiness_is_told() {
+    let dir = generated_store(3_000);
+    let server = start(&["--data-dir", dir.path().join("store").to_str().unwrap(), "serve"]);
+    let base = &server.base;
+    let (status, _) = status_of(&format!("{base}/healthz"));
+    assert_eq!(status, 200, "alive at once");
+    let started = Instant::now();
+    loop {
+        let (status, body) = status_of(&format!("{base}/readyz"));
+        if status == 200 {
+            break;
+        }
+        assert_eq!(status, 503, "{body}");
+        assert!(started.elapsed() < Duration::from_secs(120), "never ready");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+
+    // One common word two hundred times: as cheap as saying it once.
+    let once = format!("{base}/api/search?q=the");
+    let (status, body) = status_of(&once);
+    assert_eq!(status, 200, "{body}");
+    let repeated = format!("{base}/api/search?q={}", vec!["the"; 200].join("+"));
+    let started = Instant::now();
+    let (status, repeated_body) = status_of(&repeated);
+    assert_eq!(status, 200, "{repeated_body}");
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "{:?}",
+        started.elapsed()
+    );
+    let ids = |body: &str| -> Vec<String> {
+        let v: serde_json::Value = serde_json::from_str(body).unwrap();
+        v["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(ids(&body), ids(&repeated_body), "the same answer");
+    for page in ["/search", "/feeds/search.xml"] {
+        let (status, _) = status_of(&format!("{base}{page}?q={}", vec!["the"; 200].join("+")));
+        assert_eq!(status, 200, "{page}");
+    }
+
+    let words: Vec<String> = (0..17).map(|i| format!("w{i}")).collect();
+    let (status, body) = status_of(&format!("{base}/api/search?q={}", words.join("+")));
+    assert_eq!(status, 400, "{body}");
+    assert!(
+        body.contains("17 distinct words") && body.contains("at most 16"),
+        "{body}"
+    );
+}
+
+#[test]
+fn sources_add_refuses_what_polling_would_refuse() {
+    let dir = tempfile::tempdir().unwrap();
+    for url in [
+        "http://127.0.0.1:9/feed.xml",
+        "http://localhost/feed.xml",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://[::1]/feed",
+        "http://192.168.1.1/rss",
+    ] {
+        let o = run(dir.path(), &["sources", "add", url]);
+        assert_eq!(o.status.code(), Some(1), "{url}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            err.contains("non-public address") && err.contains("--allow-private"),
+            "{url}: {err}"
+        );
+    }
+    let listed = run(dir.path(), &["sources", "list", "--json"]);
+    assert!(stdout(&listed).trim().is_empty(), "nothing was added");
+    let o = run(
+        dir.path(),
+        &["sources", "add", "http://127.0.0.1:9/feed.xml", "--allow-private"],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
