@@ -98,9 +98,64 @@ impl ArticleDraft {
         drop_unsafe_links(&mut self.url, &mut self.related_references)
     }
 
+    /// Cuts a text longer than [`MAX_TEXT_BYTES`] (and the sections it is
+    /// read from) at the last paragraph or word boundary before the limit;
+    /// what was done, for the caller's warnings.
+    pub fn limit_text(&mut self) -> Option<String> {
+        let text_len = self.text.len();
+        let sections_len: usize = self
+            .sections
+            .iter()
+            .map(|s| {
+                s.heading.as_ref().map_or(0, String::len)
+                    + s.paragraphs.iter().map(String::len).sum::<usize>()
+            })
+            .sum();
+        if text_len <= MAX_TEXT_BYTES && sections_len <= MAX_TEXT_BYTES {
+            return None;
+        }
+        self.text.truncate(boundary_before(&self.text, MAX_TEXT_BYTES));
+        let mut left = MAX_TEXT_BYTES;
+        let mut kept = Vec::new();
+        for mut section in std::mem::take(&mut self.sections) {
+            if left == 0 {
+                break;
+            }
+            left = left.saturating_sub(section.heading.as_ref().map_or(0, String::len));
+            let mut paragraphs = Vec::new();
+            for mut p in section.paragraphs {
+                if left == 0 {
+                    break;
+                }
+                if p.len() > left {
+                    p.truncate(boundary_before(&p, left));
+                }
+                left -= p.len().min(left);
+                paragraphs.push(p);
+            }
+            section.paragraphs = paragraphs;
+            kept.push(section);
+        }
+        self.sections = kept;
+        Some(format!(
+            "text of {} bytes cut to the first {} (the limit for one article)",
+            text_len.max(sections_len),
+            MAX_TEXT_BYTES
+        ))
+    }
+
+    /// Applies the bounds every stored article keeps to: links that are not
+    /// web links dropped, the text cut at [`MAX_TEXT_BYTES`]. What was done,
+    /// for warnings; `finish` applies them too.
+    pub fn bound(&mut self) -> Vec<String> {
+        let mut done = self.drop_unsafe_links();
+        done.extend(self.limit_text());
+        done
+    }
+
     /// Applies the article rules. Fails only when there is no text at all.
     pub fn finish(mut self) -> Result<Article, DraftError> {
-        self.drop_unsafe_links();
+        self.bound();
         let mut sections = clean_sections(self.sections);
         let text = if self.text.trim().is_empty() {
             text_of_sections(&sections)
@@ -181,6 +236,28 @@ impl Article {
     pub fn story_label(&self) -> Option<&str> {
         self.metadata.get("story").and_then(Value::as_str)
     }
+}
+
+/// The most text one article keeps, in bytes: ten times a long feature
+/// story. Past it, a document is a book, a dump or an attack, and every
+/// later stage (analysis, indexing, snippets) pays for its length.
+pub const MAX_TEXT_BYTES: usize = 1 << 20;
+
+/// The largest index up to `limit` that ends a paragraph, else a word,
+/// else a character, in `text`.
+fn boundary_before(text: &str, limit: usize) -> usize {
+    if text.len() <= limit {
+        return text.len();
+    }
+    let mut cut = limit;
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let head = &text[..cut];
+    head.rfind("\n\n")
+        .filter(|&i| i > cut / 2)
+        .or_else(|| head.rfind(char::is_whitespace).filter(|&i| i > cut / 2))
+        .unwrap_or(cut)
 }
 
 /// Keeps `url` and the references' URLs only where they are web links;
@@ -265,6 +342,32 @@ fn non_empty(s: Option<String>) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_text_past_the_limit_is_cut_at_a_boundary_and_said() {
+        let mut d = ArticleDraft {
+            text: "word ".repeat(MAX_TEXT_BYTES / 4),
+            ..Default::default()
+        };
+        let said = d.limit_text().expect("cut");
+        assert!(said.contains("cut to the first 1048576"), "{said}");
+        assert!(d.text.len() <= MAX_TEXT_BYTES && d.text.ends_with("word"));
+        let mut d = ArticleDraft {
+            sections: vec![Section {
+                heading: Some("H".into()),
+                paragraphs: vec!["é".repeat(MAX_TEXT_BYTES / 3); 4],
+            }],
+            ..Default::default()
+        };
+        assert!(d.limit_text().is_some());
+        let kept: usize = d.sections[0].paragraphs.iter().map(String::len).sum();
+        assert!(kept <= MAX_TEXT_BYTES && kept > MAX_TEXT_BYTES / 2, "{kept}");
+        let mut small = ArticleDraft {
+            text: "Short.".into(),
+            ..Default::default()
+        };
+        assert_eq!(small.limit_text(), None);
+    }
 
     fn draft(text: &str) -> ArticleDraft {
         ArticleDraft {

@@ -13,7 +13,16 @@ const ABBREVIATIONS: &[&str] = &[
     "sep", "sept", "oct", "nov", "dec", "u.s", "u.k", "u.n", "e.g", "i.e",
 ];
 
-/// The byte ranges of the sentences in `text`, trimmed of surrounding space.
+/// The longest span returned, in bytes. Real sentences are far shorter
+/// (a long one in news is 300 to 600 bytes); text without stops (a table
+/// flattened to one line, a hostile page) is cut into pieces of at most
+/// this, at white space where it can be, so that work done per sentence
+/// (tagging, quote and statement reading) stays bounded by the input's
+/// length rather than its square.
+pub const MAX_SENTENCE_BYTES: usize = 2_000;
+
+/// The byte ranges of the sentences in `text`, trimmed of surrounding
+/// space, none longer than [`MAX_SENTENCE_BYTES`].
 pub fn sentence_spans(text: &str) -> Vec<(usize, usize)> {
     let mut spans = Vec::new();
     let mut start = 0;
@@ -68,7 +77,13 @@ fn next_starts_sentence(chars: &[(usize, char)], mut j: usize) -> bool {
 }
 
 fn is_abbreviation(before: &str) -> bool {
-    let word = before
+    // Only the last few bytes can hold an abbreviation: looking further
+    // would make a long run without spaces quadratic.
+    let mut from = before.len().saturating_sub(12);
+    while !before.is_char_boundary(from) {
+        from += 1;
+    }
+    let word = before[from..]
         .rsplit(|c: char| c.is_whitespace() || c == '(')
         .next()
         .unwrap_or("")
@@ -84,8 +99,26 @@ fn push_trimmed(text: &str, start: usize, end: usize, spans: &mut Vec<(usize, us
     let slice = &text[start..end];
     let lead = slice.len() - slice.trim_start().len();
     let trail = slice.len() - slice.trim_end().len();
-    if lead + trail < slice.len() {
-        spans.push((start + lead, end - trail));
+    if lead + trail >= slice.len() {
+        return;
+    }
+    let (mut start, end) = (start + lead, end - trail);
+    while end - start > MAX_SENTENCE_BYTES {
+        let mut cut = start + MAX_SENTENCE_BYTES;
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        // At the last white space of the piece, when it has one.
+        if let Some(space) = text[start..cut].rfind(char::is_whitespace) {
+            if space > 0 {
+                cut = start + space;
+            }
+        }
+        spans.push((start, cut));
+        start = cut + text[cut..].len() - text[cut..].trim_start().len();
+    }
+    if start < end {
+        spans.push((start, end));
     }
 }
 
@@ -98,6 +131,26 @@ mod tests {
             .into_iter()
             .map(|(s, e)| &text[s..e])
             .collect()
+    }
+
+    #[test]
+    fn text_without_stops_comes_in_bounded_pieces() {
+        let words = "word ".repeat(100_000);
+        let spans = sentence_spans(&words);
+        assert!(spans.len() >= words.len() / MAX_SENTENCE_BYTES);
+        for &(s, e) in &spans {
+            assert!(e - s <= MAX_SENTENCE_BYTES);
+            assert!(!words[s..e].starts_with(' ') && !words[s..e].ends_with(' '));
+        }
+        let covered: usize = spans
+            .iter()
+            .map(|&(s, e)| words[s..e].split_whitespace().count())
+            .sum();
+        assert_eq!(covered, 100_000, "no word lost");
+        let run = "é.".repeat(50_000);
+        for &(s, e) in &sentence_spans(&run) {
+            assert!(e - s <= MAX_SENTENCE_BYTES && run.is_char_boundary(s) && run.is_char_boundary(e));
+        }
     }
 
     #[test]

@@ -11,6 +11,11 @@ use chrono::{DateTime, Utc};
 use feed_rs::model::Entry;
 use storyline_core::{ArticleDraft, Published};
 
+/// The most items read from one feed. Feeds carry the latest few dozen;
+/// tens of thousands are an archive dump or an attack, and each item
+/// becomes an article to analyse and place in a story.
+pub const MAX_ENTRIES: usize = 10_000;
+
 pub fn parse(input: &str, bytes: &[u8]) -> Parsed {
     let feed = match feed_rs::parser::parse(bytes) {
         Ok(f) => f,
@@ -21,7 +26,18 @@ pub fn parse(input: &str, bytes: &[u8]) -> Parsed {
     let source = feed.title.as_ref().map(|t| plain(&t.content));
     let lang = feed.language.clone();
     let mut parsed = Parsed::default();
-    for (i, entry) in feed.entries.into_iter().enumerate() {
+    let entries = feed.entries.len();
+    if entries > MAX_ENTRIES {
+        parsed.rejected.push(Rejection {
+            input: input.into(),
+            line: None,
+            reason: format!(
+                "the feed has {entries} items; the first {MAX_ENTRIES} were read and the other {} left out",
+                entries - MAX_ENTRIES
+            ),
+        });
+    }
+    for (i, entry) in feed.entries.into_iter().take(MAX_ENTRIES).enumerate() {
         let title = entry.title.as_ref().map(|t| plain(&t.content));
         match draft_from_entry(entry, source.clone(), lang.clone()) {
             Some(draft) => parsed.drafts.push(Located {

@@ -58,7 +58,8 @@ const ARTICLE_TYPES: &[&str] = &[
 ];
 
 pub fn parse(input: &str, page: &str) -> Parsed {
-    let doc = Html::parse_document(&prune::prune(page));
+    let pruned = prune::prune(page);
+    let doc = Html::parse_document(&pruned.html);
     let mut draft = metadata(&doc);
     let cx = Verdicts::default();
     let mut blocks = main_blocks(&cx, &doc);
@@ -96,7 +97,19 @@ pub fn parse(input: &str, page: &str) -> Parsed {
             }
         }
     }
-    Parsed::one(input, draft)
+    let mut parsed = Parsed::one(input, draft);
+    if pruned.flattened > 0 {
+        parsed.warnings.push(Rejection {
+            input: input.into(),
+            line: None,
+            reason: format!(
+                "elements nested deeper than {} levels: {} tags below that depth dropped, their text kept",
+                prune::MAX_DEPTH,
+                pruned.flattened
+            ),
+        });
+    }
+    parsed
 }
 
 /// Reads an HTML fragment (a feed item's content) as plain paragraphs.

@@ -63,7 +63,7 @@ impl<'s> Pipeline<'s> {
         self.summary.rejected.extend(parsed.rejected);
         self.summary.warnings.extend(parsed.warnings);
         for mut located in parsed.drafts {
-            for dropped in located.draft.drop_unsafe_links() {
+            for dropped in located.draft.bound() {
                 self.summary.warnings.push(Rejection {
                     input: located.input.clone(),
                     line: located.line,

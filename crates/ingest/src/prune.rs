@@ -44,12 +44,36 @@ const KEPT_ATTRIBUTES: &[&str] = &[
     "http-equiv",
 ];
 
-/// `page` rewritten for extraction: see the module comment.
-pub fn prune(page: &str) -> String {
+/// How deep elements may nest before the tags below are dropped (their
+/// text stays, in the element at this depth). Real pages nest a few dozen
+/// deep; the HTML tree builder looks through the open elements for many
+/// tags, so a page nested 100,000 deep would cost the square of that.
+pub const MAX_DEPTH: usize = 256;
+
+/// Void elements, and elements whose end tag may be left out (the parser
+/// closes them itself): neither deepens the tree as this scan counts it.
+const NOT_COUNTED: &[&str] = &[
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track",
+    "wbr", "keygen", "p", "li", "dt", "dd", "option", "optgroup", "rb", "rp", "rt", "rtc", "tr", "td", "th",
+    "tbody", "thead", "tfoot", "caption", "colgroup", "html", "head", "body",
+];
+
+/// A page rewritten for extraction, and what was changed to bound it.
+pub struct Pruned {
+    pub html: String,
+    /// Tags dropped because they nested deeper than [`MAX_DEPTH`].
+    pub flattened: usize,
+}
+
+/// `page` rewritten for extraction: see the module comment. One pass, in
+/// time linear in the page.
+pub fn prune(page: &str) -> Pruned {
     let bytes = page.as_bytes();
     let mut out = String::with_capacity(page.len() / 2);
     let mut tag = String::new();
     let mut at = 0;
+    let mut depth = 0usize;
+    let mut flattened = 0;
     while let Some(offset) = page[at..].find('<') {
         let lt = at + offset;
         out.push_str(&page[at..lt]);
@@ -58,21 +82,50 @@ pub fn prune(page: &str) -> String {
             at = page[lt + 4..].find("-->").map_or(page.len(), |i| lt + 4 + i + 3);
             continue;
         }
+        if rest.first() == Some(&b'/') && rest.get(1).is_some_and(u8::is_ascii_alphabetic) {
+            // An end tag: it ends at the first '>' (none: the rest is one
+            // unfinished tag, left to the parser as it is).
+            let Some(gt) = page[lt..].find('>') else {
+                at = lt;
+                break;
+            };
+            let end = lt + gt + 1;
+            if counted(&page[lt + 2..end]) {
+                if depth > MAX_DEPTH {
+                    flattened += 1;
+                } else {
+                    out.push_str(&page[lt..end]);
+                }
+                depth = depth.saturating_sub(1);
+            } else {
+                out.push_str(&page[lt..end]);
+            }
+            at = end;
+            continue;
+        }
         if !rest.first().is_some_and(u8::is_ascii_alphabetic) {
             out.push('<');
             at = lt + 1;
             continue;
         }
         let Some(end) = start_tag(page, lt, &mut tag) else {
-            out.push('<');
-            at = lt + 1;
-            continue;
+            // A tag that never ends runs to the end of the page.
+            at = lt;
+            break;
         };
-        out.push_str(&tag);
+        let self_closing = page[..end].ends_with("/>");
+        let deepens = !self_closing && counted(&page[lt + 1..end]);
+        if deepens {
+            depth += 1;
+        }
+        if deepens && depth > MAX_DEPTH {
+            flattened += 1;
+        } else {
+            out.push_str(&tag);
+        }
         at = end;
         let emptied = EMPTIED.iter().find(|n| starts_tag(rest, n));
         if let Some(name) = emptied {
-            let self_closing = page[..end].ends_with("/>");
             let json_ld = *name == "script" && page[lt..end].to_ascii_lowercase().contains("ld+json");
             if !self_closing && !json_ld {
                 let nests = !RAW_TEXT.contains(name);
@@ -81,7 +134,17 @@ pub fn prune(page: &str) -> String {
         }
     }
     out.push_str(&page[at..]);
-    out
+    Pruned { html: out, flattened }
+}
+
+/// Whether the tag whose name starts `tag` (just after `<` or `</`) counts
+/// towards the nesting depth.
+fn counted(tag: &str) -> bool {
+    let name_end = tag
+        .find(|c: char| c.is_ascii_whitespace() || c == '/' || c == '>')
+        .unwrap_or(tag.len());
+    let name = &tag[..name_end];
+    !NOT_COUNTED.iter().any(|n| n.eq_ignore_ascii_case(name))
 }
 
 /// Reads the start tag at `lt` into `tag` with only its kept attributes;
@@ -198,7 +261,7 @@ mod tests {
             <p>Kept <b>text</b>.</p><svg viewBox=\"0 0 1 1\"><path d=\"M0 0\"/></svg><br/>\
             <noscript><img src=y></noscript><p>More.</p></body></html>";
         assert_eq!(
-            prune(page),
+            prune(page).html,
             "<html><head><SCRIPT></script>\
             <script type=\"application/ld+json\">{\"@type\":\"NewsArticle\"}</script>\
             <style></style></head><body>\
@@ -213,7 +276,7 @@ mod tests {
             <a href="/x?a=1&b=2" onclick="go('>')" rel=author>By Jo</a><img src=a.jpg srcset="a 1x, b 2x"/>
             <meta property="og:title" content='It&#39;s "here"'></div>"#;
         assert_eq!(
-            prune(page),
+            prune(page).html,
             r#"<div class="post body" ID=main hidden>
             <a href="/x?a=1&b=2" rel=author>By Jo</a><img/>
             <meta property="og:title" content='It&#39;s "here"'></div>"#
@@ -221,22 +284,47 @@ mod tests {
     }
 
     #[test]
+    fn nesting_past_the_limit_is_flattened_and_its_text_kept() {
+        let deep = MAX_DEPTH + 1000;
+        let page = format!(
+            "{}<p>Deep text.</p>{}",
+            "<div>".repeat(deep),
+            "</div>".repeat(deep)
+        );
+        let pruned = prune(&page);
+        assert_eq!(pruned.flattened, 2000, "a thousand start and end tags");
+        assert_eq!(pruned.html.matches("<div>").count(), MAX_DEPTH);
+        assert_eq!(pruned.html.matches("</div>").count(), MAX_DEPTH);
+        assert!(pruned.html.contains("<p>Deep text.</p>"));
+        let unclosed = "<div><span>x".repeat(50_000);
+        let pruned = prune(&unclosed);
+        assert_eq!(pruned.html.matches('<').count(), MAX_DEPTH);
+        assert_eq!(pruned.html.matches('x').count(), 50_000);
+        let paragraphs = "<p>One<p>Two<li>Three<br><img src=a>".repeat(1_000);
+        assert_eq!(
+            prune(&paragraphs).flattened,
+            0,
+            "optional end tags and void elements do not nest"
+        );
+    }
+
+    #[test]
     fn nested_navigation_is_emptied_whole() {
         let page = "<nav><ul><li><nav>inner</nav></li><li>Home</li></ul></nav><p>Text.</p>";
-        assert_eq!(prune(page), "<nav></nav><p>Text.</p>");
+        assert_eq!(prune(page).html, "<nav></nav><p>Text.</p>");
     }
 
     #[test]
     fn what_is_not_a_tag_is_left_alone_and_cut_pages_end_cleanly() {
-        assert_eq!(prune("<p>a</p><script>never closed"), "<p>a</p><script>");
-        assert_eq!(prune("<p>a</p><!-- never closed"), "<p>a</p>");
+        assert_eq!(prune("<p>a</p><script>never closed").html, "<p>a</p><script>");
+        assert_eq!(prune("<p>a</p><!-- never closed").html, "<p>a</p>");
         assert_eq!(
-            prune("<scripts>x</scripts>"),
+            prune("<scripts>x</scripts>").html,
             "<scripts>x</scripts>",
             "not a script tag"
         );
-        assert_eq!(prune("a < b and <style"), "a < b and <style");
-        assert_eq!(prune("x <a href=\"never closed"), "x <a href=\"never closed");
-        assert_eq!(prune("<!DOCTYPE html></p>"), "<!DOCTYPE html></p>");
+        assert_eq!(prune("a < b and <style").html, "a < b and <style");
+        assert_eq!(prune("x <a href=\"never closed").html, "x <a href=\"never closed");
+        assert_eq!(prune("<!DOCTYPE html></p>").html, "<!DOCTYPE html></p>");
     }
 }

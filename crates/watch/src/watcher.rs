@@ -520,7 +520,7 @@ impl Watcher<'_, '_> {
         let mut records = Vec::new();
         for located in parsed.drafts {
             let mut draft = located.draft;
-            for dropped in draft.drop_unsafe_links() {
+            for dropped in draft.bound() {
                 self.problem(&link.url, &dropped);
             }
             // The page's canonical link, else where the redirects led.
