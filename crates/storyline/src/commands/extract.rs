@@ -50,6 +50,9 @@ pub fn run(ctx: &Context, args: &ExtractArgs, out: &mut dyn Write) -> Result<Exi
         if draft.published.is_none() {
             draft.published = draft.url.as_deref().and_then(storyline_ingest::html::date_in_url);
         }
+        for done in draft.bound() {
+            eprintln!("storyline: {}: {done}", located.input);
+        }
         let article = match draft.finish() {
             Ok(a) => a,
             Err(e) => {
