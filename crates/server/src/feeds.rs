@@ -79,8 +79,9 @@ pub struct Feed {
     pub items: Vec<Article>,
 }
 
-/// The site's absolute root, without a trailing slash.
-fn base_url(headers: &HeaderMap) -> String {
+/// The site's absolute root, without a trailing slash: `STORYLINE_PUBLIC_URL`,
+/// else the request's own host (when it is a plain host name).
+pub(crate) fn base_url(headers: &HeaderMap) -> String {
     if let Ok(url) = std::env::var("STORYLINE_PUBLIC_URL") {
         return url.trim_end_matches('/').to_string();
     }

@@ -11,7 +11,7 @@ use crate::api::Problem;
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::header;
+use axum::http::{header, HeaderMap};
 use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
 use storyline_core::link::safe_href;
@@ -71,8 +71,12 @@ fn reason(why: &storyline_relate::Why) -> String {
 /// `/fragments/similar?url=…` (or `?id=…`), `k` items (1 to 20, default 5).
 pub async fn fragment(
     State(state): State<AppState>,
+    headers: HeaderMap,
     Query(p): Query<FragmentParams>,
 ) -> Result<Response, Problem> {
+    // The fragment is shown on other sites: links to storyline's own pages
+    // must be absolute, or they would lead into the host site.
+    let base = crate::feeds::base_url(&headers);
     let k = p.k.unwrap_or(5);
     if !(1..=20).contains(&k) {
         return Err(Problem::bad_request(format!(
@@ -116,7 +120,7 @@ pub async fn fragment(
             href: url
                 .as_deref()
                 .and_then(safe_href)
-                .unwrap_or_else(|| format!("/articles/{}", s.id)),
+                .unwrap_or_else(|| format!("{base}/articles/{}", s.id)),
             title: s.title.clone(),
             why: reason(&s.why),
         })

@@ -263,3 +263,122 @@ fn pages_work_in_a_real_browser() {
     shot(&tab, "widget");
     drop(server);
 }
+
+/// A store whose articles carry `javascript:` and other unsafe URLs (as one
+/// written before the link policy would), and the widget on a host page:
+/// the browser itself says every link it would follow is http(s), and
+/// clicking one runs nothing in the host page.
+#[test]
+fn widget_links_never_run_code_in_the_host_page() {
+    let Some(path) = chromium() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let unsafe_urls = [
+        "javascript:window.__pwned=1",
+        "JaVaScRiPt:window.__pwned=2",
+        "java\tscript:window.__pwned=3",
+        "vbscript:msgbox(4)",
+        "data:text/html,<script>parent.__pwned=5</script>",
+    ];
+    let angles = [
+        "Fishing crews returned to the eastern berths before dawn and unloaded the first catch in weeks.",
+        "The mayor praised the engineers who rebuilt the breakwater under winter gales.",
+        "Insurers estimate the storm damage to warehouses at several million euros.",
+        "Cruise operators plan to bring their spring calls forward now that the berth is safe.",
+        "Dock workers' unions asked for overtime pay for the weekend shifts during the repairs.",
+        "Local cafes along the promenade reported their busiest morning since the autumn.",
+    ];
+    let mut lines = String::new();
+    for (i, angle) in angles.iter().enumerate().take(unsafe_urls.len() + 1) {
+        lines.push_str(
+            &serde_json::json!({
+                "id": format!("w{i}"),
+                "title": format!("Harbour authority reopens the northern quay, report {i}"),
+                "text": format!("The harbour authority reopened the northern quay on Monday after storm repairs. {angle}"),
+                "published": "2024-03-04",
+                "url": format!("https://harbour.example/{i}"),
+            })
+            .to_string(),
+        );
+        lines.push('\n');
+    }
+    let file = dir.path().join("w.jsonl");
+    std::fs::write(&file, lines).unwrap();
+    let store = dir.path().join("store");
+    assert!(run(&store, &["ingest", file.to_str().unwrap()]).status.success());
+    let db = rusqlite::Connection::open(store.join("storyline.db")).unwrap();
+    for (i, url) in unsafe_urls.iter().enumerate() {
+        db.execute(
+            "UPDATE articles SET url = ?1, doc = json_set(doc, '$.url', ?1) WHERE id = ?2",
+            rusqlite::params![url, format!("w{i}")],
+        )
+        .unwrap();
+    }
+    drop(db);
+    let server = start(&["--data-dir", store.to_str().unwrap(), "serve"]);
+    let base = server.base.clone();
+    let good = format!("https://harbour.example/{}", unsafe_urls.len());
+    let host = host_page(format!(
+        "<!doctype html><html><head><title>Host</title></head><body><h1>A publisher's article</h1>\
+         <script src=\"{base}/widget.js\" data-url=\"{good}\" data-k=\"10\" async></script></body></html>"
+    ));
+    let browser = Browser::new(
+        LaunchOptions::default_builder()
+            .path(Some(path))
+            .sandbox(false)
+            .idle_browser_timeout(Duration::from_secs(120))
+            .build()
+            .unwrap(),
+    )
+    .expect("Chromium starts");
+    let tab = browser.new_tab().unwrap();
+    tab.set_default_timeout(Duration::from_secs(20));
+    visit(&tab, &host);
+    let links_js = "(() => { const h = document.querySelector('.storyline-similar-widget'); \
+                    if (!h || !h.shadowRoot) return '[]'; \
+                    return JSON.stringify([...h.shadowRoot.querySelectorAll('a')].map(a => new URL(a.href).protocol + ' ' + a.href)) })()";
+    let read_links = || -> serde_json::Value {
+        serde_json::from_str(eval(&tab, links_js).as_str().unwrap_or("null")).unwrap_or_default()
+    };
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let mut links = read_links();
+    while links.as_array().is_none_or(|l| l.len() < 3) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+        links = read_links();
+    }
+    let links: Vec<String> = links
+        .as_array()
+        .unwrap_or_else(|| panic!("the widget rendered: {links}"))
+        .iter()
+        .map(|l| l.as_str().unwrap().to_string())
+        .collect();
+    assert!(links.len() >= 3, "most similar posts listed: {links:?}");
+    for l in &links {
+        assert!(
+            l.starts_with(&format!("http: {base}/articles/w")),
+            "the browser follows only storyline's own page here: {l}"
+        );
+    }
+    shot(&tab, "widget-hostile-links");
+    // A real click leads to storyline's page for the article, and ran
+    // nothing in the host page on the way.
+    let pwned = eval(
+        &tab,
+        "(() => { const a = document.querySelector('.storyline-similar-widget').shadowRoot.querySelector('a'); \
+         a.click(); return window.__pwned === undefined })()",
+    );
+    assert_eq!(
+        pwned,
+        serde_json::json!(true),
+        "no link ran code in the host page"
+    );
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while tab.get_url() == host && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    tab.wait_until_navigated().unwrap();
+    let landed = tab.get_url();
+    assert!(landed.starts_with(&format!("{base}/articles/w")), "{landed}");
+    drop(server);
+}

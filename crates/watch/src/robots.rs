@@ -114,13 +114,10 @@ impl RobotsCache {
         let Some(body) = body else {
             return Rules::AllowAll;
         };
-        match Robot::new(&self.agent, body) {
-            Ok(robot) => Rules::Parsed(Box::new(robot)),
-            Err(e) => {
-                tracing::warn!(%origin, "unreadable robots.txt, taken as allowing all: {e}");
-                Rules::AllowAll
-            }
-        }
+        parse_rules(&self.agent, body).unwrap_or_else(|e| {
+            tracing::warn!(%origin, "unreadable robots.txt, taken as allowing all: {e}");
+            Rules::AllowAll
+        })
     }
 
     fn keep(&self, origin: &str, body: Option<Vec<u8>>) {
@@ -159,6 +156,18 @@ impl RobotsCache {
             }
         }
     }
+}
+
+fn parse_rules(agent: &str, body: &[u8]) -> Result<Rules, String> {
+    Robot::new(agent, body)
+        .map(|robot| Rules::Parsed(Box::new(robot)))
+        .map_err(|e| e.to_string())
+}
+
+/// What robots.txt `body` says of `url` for `agent`, parsed and matched as
+/// the cache does (an unreadable file allows all): one file, no fetching.
+pub fn verdict_of(agent: &str, body: &[u8], url: &str) -> Verdict {
+    judge(&parse_rules(agent, body).unwrap_or(Rules::AllowAll), url)
 }
 
 fn judge(rules: &Rules, url: &str) -> Verdict {
