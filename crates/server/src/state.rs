@@ -3,9 +3,11 @@
 //! and the stories).
 //!
 //! Derived data is rebuilt when the store's generation moves on (an ingest
-//! from another process, or a later write endpoint), so pages always reflect
-//! what is stored without the server watching files. Rebuilding places any
-//! article not yet in a story and stores that decision, as `ingest` does.
+//! from another process, or a later write endpoint), so pages reflect what
+//! is stored without the server watching files; while a rebuild runs, the
+//! data built before is served, so no reader waits for it. Rebuilding
+//! places any article not yet in a story and stores that decision, as
+//! `ingest` does.
 
 use crate::analyses::{analyses_of, analysis_of, kept_analysis, Analyser};
 use std::sync::{Arc, Mutex, RwLock};
@@ -55,6 +57,8 @@ struct Inner {
     /// What kept analyses must have been computed with to be reused.
     analyser: Analyser,
     derived: RwLock<Option<(u64, Arc<Derived>)>>,
+    /// Whether a rebuild of `derived` is under way on its own thread.
+    rebuilding: std::sync::atomic::AtomicBool,
     /// When the derived data was last found current. Within
     /// `GENERATION_CHECK_INTERVAL` of that, requests use it without asking
     /// the store; the server's own writes clear it.
@@ -95,6 +99,48 @@ impl Inner {
     }
 }
 
+/// Builds the derived data for the store's current generation (under the
+/// writing connection, which also stores new story decisions) and makes it
+/// current; a build that finds it already current returns that.
+fn build_derived(inner: &Inner) -> Result<Arc<Derived>, StoreError> {
+    let mut store = inner.store.lock().unwrap_or_else(|p| p.into_inner());
+    let generation = store.generation()?;
+    let now = Instant::now();
+    if let Some((g, d)) = inner.derived.read().unwrap_or_else(|p| p.into_inner()).as_ref() {
+        if *g == generation {
+            *inner.checked.lock().unwrap_or_else(|p| p.into_inner()) = Some(now);
+            return Ok(d.clone());
+        }
+    }
+    let mut articles = Vec::new();
+    store.for_each(&mut |a| articles.push(a))?;
+    let newest_ingest = articles.iter().filter_map(|a| a.ingested_at).max();
+    // Analyses kept from before are read, not recomputed.
+    let catalog = match inner.tagger.as_ref() {
+        Some(tagger) => {
+            let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+            let analyses = analyses_of(store.as_mut(), Some(tagger), inner.analyser, &articles, threads)?;
+            Catalog::from_analyses(articles.iter().zip(&analyses))
+        }
+        None => Catalog::new(),
+    };
+    let index = ArticleIndex::build_linked(catalog.with_terms(articles), IndexOptions::default());
+    let stories = Stories::refresh(store.as_mut(), &index, &ClusterOptions::default(), false)?;
+    let ready = chrono::Utc::now();
+    let ingest_lag_seconds = newest_ingest
+        .filter(|&at| at > inner.started)
+        .map_or(0.0, |at| (ready - at).num_milliseconds().max(0) as f64 / 1000.0);
+    let d = Arc::new(Derived {
+        catalog: Arc::new(catalog),
+        index,
+        stories,
+        ingest_lag_seconds,
+    });
+    *inner.derived.write().unwrap_or_else(|p| p.into_inner()) = Some((generation, d.clone()));
+    *inner.checked.lock().unwrap_or_else(|p| p.into_inner()) = Some(now);
+    Ok(d)
+}
+
 impl AppState {
     /// The state over `store`; `tagger` (when given) adds entities to article pages and JSON.
     pub fn new(store: Box<dyn Store>, tagger: Option<Tagger>) -> AppState {
@@ -128,6 +174,7 @@ impl AppState {
                 analyser: Analyser::new(tagger.as_ref()),
                 tagger,
                 derived: RwLock::new(None),
+                rebuilding: Default::default(),
                 checked: Mutex::new(None),
                 metrics: crate::metrics::Metrics::new(),
                 access,
@@ -218,50 +265,43 @@ impl AppState {
             .expect("store task panicked")
     }
 
-    /// The index and stories for the store's current generation, rebuilt if stale.
+    /// The index and stories to serve now. When the store has moved on,
+    /// a rebuild starts on its own thread and the data built before is
+    /// served until it is done, so readers never wait for a write's
+    /// rebuild; only the very first build is waited for.
     pub async fn derived(&self) -> Result<Arc<Derived>, StoreError> {
         if let Some(d) = self.recently_checked() {
             return Ok(d);
         }
         let inner = self.inner.clone();
         tokio::task::spawn_blocking(move || {
-            let mut store = inner.store.lock().unwrap_or_else(|p| p.into_inner());
-            let generation = store.generation()?;
+            // Asked of a reader, so that the check never waits behind a write.
+            let generation = inner.read(|store| store.generation())?;
             let now = Instant::now();
-            if let Some((g, d)) = inner.derived.read().unwrap_or_else(|p| p.into_inner()).as_ref() {
-                if *g == generation {
+            let current = inner.derived.read().unwrap_or_else(|p| p.into_inner()).clone();
+            match current {
+                Some((g, d)) if g == generation => {
                     *inner.checked.lock().unwrap_or_else(|p| p.into_inner()) = Some(now);
-                    return Ok(d.clone());
+                    Ok(d)
                 }
+                Some((_, d)) => {
+                    // Stale: rebuild behind the readers' backs.
+                    *inner.checked.lock().unwrap_or_else(|p| p.into_inner()) = Some(now);
+                    if !inner.rebuilding.swap(true, std::sync::atomic::Ordering::AcqRel) {
+                        let builder = inner.clone();
+                        std::thread::spawn(move || {
+                            if let Err(e) = build_derived(&builder) {
+                                tracing::error!(error = %e, "rebuilding the derived data failed");
+                            }
+                            builder
+                                .rebuilding
+                                .store(false, std::sync::atomic::Ordering::Release);
+                        });
+                    }
+                    Ok(d)
+                }
+                None => build_derived(&inner),
             }
-            let mut articles = Vec::new();
-            store.for_each(&mut |a| articles.push(a))?;
-            let newest_ingest = articles.iter().filter_map(|a| a.ingested_at).max();
-            // Analyses kept from before are read, not recomputed.
-            let catalog = match inner.tagger.as_ref() {
-                Some(tagger) => {
-                    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-                    let analyses =
-                        analyses_of(store.as_mut(), Some(tagger), inner.analyser, &articles, threads)?;
-                    Catalog::from_analyses(articles.iter().zip(&analyses))
-                }
-                None => Catalog::new(),
-            };
-            let index = ArticleIndex::build_linked(catalog.with_terms(articles), IndexOptions::default());
-            let stories = Stories::refresh(store.as_mut(), &index, &ClusterOptions::default(), false)?;
-            let ready = chrono::Utc::now();
-            let ingest_lag_seconds = newest_ingest
-                .filter(|&at| at > inner.started)
-                .map_or(0.0, |at| (ready - at).num_milliseconds().max(0) as f64 / 1000.0);
-            let d = Arc::new(Derived {
-                catalog: Arc::new(catalog),
-                index,
-                stories,
-                ingest_lag_seconds,
-            });
-            *inner.derived.write().unwrap_or_else(|p| p.into_inner()) = Some((generation, d.clone()));
-            *inner.checked.lock().unwrap_or_else(|p| p.into_inner()) = Some(now);
-            Ok(d)
         })
         .await
         .expect("index task panicked")

@@ -526,14 +526,23 @@ fn writes_need_the_token_and_keep_good_records_beside_bad_ones() {
     // What was written is served, inert, under a strict policy.
     let (status, _, article) = get(&format!("{}/api/articles/w1", server.base));
     assert_eq!(status, 200, "{article}");
-    // It was ingested after the server started: its wait shows as the ingest lag.
-    let (_, _, metrics) = get(&format!("{}/metrics", server.base));
-    let lag: f64 = metrics
-        .lines()
-        .find_map(|l| l.strip_prefix("storyline_ingest_lag_seconds "))
-        .unwrap_or_else(|| panic!("{metrics}"))
-        .parse()
-        .unwrap();
+    // It was ingested after the server started: its wait shows as the ingest
+    // lag once the rebuild that serves it is done (readers are served the
+    // data built before meanwhile).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let lag = loop {
+        let (_, _, metrics) = get(&format!("{}/metrics", server.base));
+        let lag: f64 = metrics
+            .lines()
+            .find_map(|l| l.strip_prefix("storyline_ingest_lag_seconds "))
+            .unwrap_or_else(|| panic!("{metrics}"))
+            .parse()
+            .unwrap();
+        if lag > 0.0 || std::time::Instant::now() > deadline {
+            break lag;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    };
     assert!(lag > 0.0 && lag < 60.0, "{lag}");
     let mut page = agent()
         .get(&format!("{}/articles/w1", server.base))
