@@ -213,3 +213,41 @@ fn urls_are_fetched_only_when_private_addresses_are_allowed() {
     let list = stdout(&run(store.path(), &["list", "--json"]));
     assert!(list.contains("Fetched story") && list.contains(&url), "{list}");
 }
+
+/// Reuters-21578 records whose optional `published` carries control-code
+/// junk (`27-MAR-1987 00:02:59.13&#5;&#5;&#5;RM`) are kept, dated from the
+/// readable start, each with a warning; none is rejected.
+#[test]
+fn records_with_a_malformed_date_are_kept_with_a_warning() {
+    let Some(path) = shared("data/corpora/reuters21578.jsonl") else {
+        return;
+    };
+    let malformed: Vec<String> = std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .filter(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            v["published"].as_str().is_some_and(|p| p.contains("&#"))
+        })
+        .map(String::from)
+        .collect();
+    assert!(malformed.len() > 300, "{}", malformed.len());
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(
+        dir.path(),
+        "reuters-malformed.jsonl",
+        (malformed.join("\n") + "\n").as_bytes(),
+    );
+    let o = run(&dir.path().join("store"), &["ingest", "--json", &file]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let summary = json(&o);
+    assert_eq!(summary["rejected"].as_array().unwrap().len(), 0, "{summary}");
+    assert_eq!(summary["ingested"], malformed.len());
+    let dated = summary["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|w| w["reason"].as_str().unwrap().contains("read 1987-"))
+        .count();
+    assert_eq!(dated, malformed.len(), "every date recovered from its start");
+}

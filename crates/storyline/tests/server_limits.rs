@@ -164,3 +164,69 @@ fn sources_add_refuses_what_polling_would_refuse() {
     );
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 }
+
+#[test]
+fn a_write_never_makes_readers_wait_for_the_rebuild() {
+    let dir = generated_store(3_000);
+    let server = start(&[
+        "--data-dir",
+        dir.path().join("store").to_str().unwrap(),
+        "serve",
+        "--api-token",
+        "s3cret",
+    ]);
+    let base = &server.base;
+    let started = Instant::now();
+    while status_of(&format!("{base}/readyz")).0 != 200 {
+        assert!(started.elapsed() < Duration::from_secs(120), "never ready");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let listed: serde_json::Value =
+        serde_json::from_str(&status_of(&format!("{base}/api/articles?limit=5")).1).unwrap();
+    let old = listed["articles"][0]["id"].as_str().unwrap().to_string();
+    let body = "{\"id\":\"fresh\",\"title\":\"Fresh article\",\"text\":\"The council approved the new library budget on Tuesday, officials said.\"}\n";
+    let mut r = agent()
+        .post(&format!("{base}/api/articles"))
+        .header("authorization", "Bearer s3cret")
+        .send(body)
+        .unwrap();
+    assert_eq!(
+        r.status().as_u16(),
+        201,
+        "{}",
+        r.body_mut().read_to_string().unwrap()
+    );
+    let written = Instant::now();
+    // Until the rebuild is done, readers get the data built before, at once.
+    let mut slowest = Duration::ZERO;
+    let mut reads = 0;
+    loop {
+        for path in [
+            format!("/articles/{old}"),
+            format!("/api/articles/{old}/similar"),
+            "/".to_string(),
+        ] {
+            let t = Instant::now();
+            let (status, _) = status_of(&format!("{base}{path}"));
+            assert_eq!(status, 200, "{path}");
+            slowest = slowest.max(t.elapsed());
+            reads += 1;
+        }
+        if status_of(&format!("{base}/api/articles/fresh/similar")).0 == 200 {
+            break;
+        }
+        assert!(
+            written.elapsed() < Duration::from_secs(120),
+            "the rebuild never ended"
+        );
+    }
+    eprintln!(
+        "rebuild after the write took {:.2} s; {reads} reads meanwhile, the slowest {:.0} ms",
+        written.elapsed().as_secs_f64(),
+        slowest.as_secs_f64() * 1000.0
+    );
+    assert!(
+        slowest < Duration::from_millis(500),
+        "a reader waited {slowest:?}"
+    );
+}
