@@ -1,19 +1,7 @@
 #![no_main]
 //! Web pages: decoding, pruning, the tree builder and main-text extraction.
-//! Every draft is bounded and finished as the ingest pipeline does.
 
 use libfuzzer_sys::fuzz_target;
-use storyline_ingest::{parse_bytes, Format};
+use storyline_ingest::Format;
 
-fn parse(data: &[u8], format: Option<Format>) {
-    let parsed = parse_bytes("fuzz", data, format);
-    for located in parsed.drafts {
-        let mut draft = located.draft;
-        draft.bound();
-        let _ = draft.finish();
-    }
-}
-
-fuzz_target!(|data: &[u8]| {
-    parse(data, Some(Format::Html));
-});
+fuzz_target!(|data: &[u8]| storyline_fuzz::ingest(data, Some(Format::Html)));

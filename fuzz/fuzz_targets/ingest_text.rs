@@ -1,19 +1,7 @@
 #![no_main]
-//! Plain text: the paragraph and title rules, and the analysis-bound finishing every draft gets.
-//! Every draft is bounded and finished as the ingest pipeline does.
+//! Plain text: the paragraph and title rules.
 
 use libfuzzer_sys::fuzz_target;
-use storyline_ingest::{parse_bytes, Format};
+use storyline_ingest::Format;
 
-fn parse(data: &[u8], format: Option<Format>) {
-    let parsed = parse_bytes("fuzz", data, format);
-    for located in parsed.drafts {
-        let mut draft = located.draft;
-        draft.bound();
-        let _ = draft.finish();
-    }
-}
-
-fuzz_target!(|data: &[u8]| {
-    parse(data, Some(Format::Text));
-});
+fuzz_target!(|data: &[u8]| storyline_fuzz::ingest(data, Some(Format::Text)));

@@ -102,42 +102,75 @@ impl SqliteStore {
     }
 
     /// The search itself, for [`Store::search`] to run under its budget.
+    ///
+    /// Two steps: the page of matches is ranked first, reading only the
+    /// full-text index when there are no filters (joining every match to
+    /// its article row costs more than ranking it), and only then are the
+    /// page's titles and snippets read, one match at a time by rowid.
     fn run_search(&self, expression: &str, query: &SearchQuery) -> rusqlite::Result<Vec<SearchHit>> {
-        let mut select = self.conn.prepare_cached(
+        let filtered =
+            query.from.is_some() || query.to.is_some() || query.source.is_some() || query.lang.is_some();
+        let (limit, offset) = (query.limit.max(1) as i64, query.offset as i64);
+        let ranked: Vec<(i64, f64)> = if filtered {
+            let mut select = self.conn.prepare_cached(
+                "SELECT a.rowid, -bm25(articles_fts, 3.0, 1.0)
+                 FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid
+                 WHERE articles_fts MATCH ?1
+                   AND (?2 IS NULL OR substr(a.published_sort, 1, 10) >= ?2)
+                   AND (?3 IS NULL OR (a.published_sort != '' AND substr(a.published_sort, 1, 10) <= ?3))
+                   AND (?4 IS NULL OR a.source = ?4)
+                   AND (?5 IS NULL OR json_extract(a.doc, '$.lang') = ?5)
+                 ORDER BY bm25(articles_fts, 3.0, 1.0), a.rowid
+                 LIMIT ?6 OFFSET ?7",
+            )?;
+            let rows = select.query_map(
+                params![
+                    expression,
+                    query.from,
+                    query.to,
+                    query.source,
+                    query.lang,
+                    limit,
+                    offset
+                ],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?;
+            rows.collect::<rusqlite::Result<_>>()?
+        } else {
+            let mut select = self.conn.prepare_cached(
+                "SELECT rowid, -bm25(articles_fts, 3.0, 1.0) FROM articles_fts
+                 WHERE articles_fts MATCH ?1
+                 ORDER BY bm25(articles_fts, 3.0, 1.0), rowid
+                 LIMIT ?2 OFFSET ?3",
+            )?;
+            let rows =
+                select.query_map(params![expression, limit, offset], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        let mut read = self.conn.prepare_cached(
             "SELECT a.id, a.title, a.published, a.source,
-                    snippet(articles_fts, 1, char(2), char(3), '…', 24), -bm25(articles_fts, 3.0, 1.0)
+                    snippet(articles_fts, 1, char(2), char(3), '…', 24)
              FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid
-             WHERE articles_fts MATCH ?1
-               AND (?2 IS NULL OR substr(a.published_sort, 1, 10) >= ?2)
-               AND (?3 IS NULL OR (a.published_sort != '' AND substr(a.published_sort, 1, 10) <= ?3))
-               AND (?4 IS NULL OR a.source = ?4)
-               AND (?5 IS NULL OR json_extract(a.doc, '$.lang') = ?5)
-             ORDER BY bm25(articles_fts, 3.0, 1.0), a.id
-             LIMIT ?6 OFFSET ?7",
+             WHERE articles_fts MATCH ?1 AND articles_fts.rowid = ?2",
         )?;
-        let rows = select.query_map(
-            params![
-                expression,
-                query.from,
-                query.to,
-                query.source,
-                query.lang,
-                query.limit.max(1) as i64,
-                query.offset as i64
-            ],
-            |r| {
-                let published: Option<String> = r.get(2)?;
-                Ok(SearchHit {
-                    id: r.get(0)?,
-                    title: r.get(1)?,
-                    published: published.as_deref().and_then(storyline_core::Published::parse),
-                    source: r.get(3)?,
-                    snippet: r.get(4)?,
-                    score: r.get(5)?,
+        let mut hits = Vec::with_capacity(ranked.len());
+        for (rowid, score) in ranked {
+            let hit = read
+                .query_row(params![expression, rowid], |r| {
+                    let published: Option<String> = r.get(2)?;
+                    Ok(SearchHit {
+                        id: r.get(0)?,
+                        title: r.get(1)?,
+                        published: published.as_deref().and_then(storyline_core::Published::parse),
+                        source: r.get(3)?,
+                        snippet: r.get(4)?,
+                        score,
+                    })
                 })
-            },
-        )?;
-        rows.collect()
+                .optional()?;
+            hits.extend(hit);
+        }
+        Ok(hits)
     }
 
     fn migrate(&mut self) -> Result<(), StoreError> {

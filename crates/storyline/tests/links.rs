@@ -36,13 +36,6 @@ fn record(i: usize, url: &str) -> String {
     .to_string()
 }
 
-fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .build()
-        .into()
-}
-
 fn body(url: &str) -> String {
     agent()
         .get(url)

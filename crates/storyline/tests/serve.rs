@@ -4,14 +4,6 @@
 mod common;
 use common::*;
 
-/// An agent that returns error statuses instead of failing on them.
-fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .build()
-        .into()
-}
-
 /// (status, content type, body) of a response.
 fn parts(mut r: ureq::http::Response<ureq::Body>) -> (u16, String, String) {
     let ct = r

@@ -65,6 +65,14 @@ pub fn article_count(dir: &Path) -> u64 {
     stdout(&o).lines().count() as u64
 }
 
+/// An HTTP agent that returns error statuses instead of failing on them.
+pub fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into()
+}
+
 /// A server process that is killed when the test ends, pass or fail.
 pub struct Server {
     pub child: Child,
