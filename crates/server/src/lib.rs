@@ -81,6 +81,10 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             throttle::gate,
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            throttle::admit,
+        ))
         .layer(axum::middleware::from_fn(guard::protect))
         .layer(axum::middleware::from_fn_with_state(state.clone(), guard::cors))
         .layer(axum::middleware::from_fn_with_state(

@@ -76,6 +76,9 @@ pub struct Access {
     pub api_token: Option<String>,
     /// Origins whose pages may call the API from a browser ("*": any).
     pub cors_origins: Vec<String>,
+    /// Searches one client address may run at once (0: no limit; `None`:
+    /// the default, `throttle::PER_CLIENT`).
+    pub searches_per_client: Option<usize>,
 }
 
 impl Inner {
@@ -157,7 +160,9 @@ impl AppState {
                 .map(|o| o.trim().trim_end_matches('/').to_string())
                 .filter(|o| !o.is_empty())
                 .collect(),
+            searches_per_client: access.searches_per_client,
         };
+        let per_client = access.searches_per_client.unwrap_or(crate::throttle::PER_CLIENT);
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         // Twice the cores: searches may hold at most one per core (see
         // `throttle`), and the rest stay free for pages and the API.
@@ -178,7 +183,7 @@ impl AppState {
                 checked: Mutex::new(None),
                 metrics: crate::metrics::Metrics::new(),
                 access,
-                throttle: crate::throttle::Throttle::new(cores),
+                throttle: crate::throttle::Throttle::new(cores, per_client),
             }),
         }
     }

@@ -262,6 +262,10 @@ pub struct ServeArgs {
     /// repeat or comma-separate for several, `*` for any [default: none]
     #[arg(long = "cors-origin", env = "STORYLINE_CORS_ORIGINS", value_delimiter = ',')]
     pub cors_origins: Vec<String>,
+    /// Searches one client address may run at once; 0 for no limit (behind a
+    /// reverse proxy every request comes from the proxy's address) [default: 2]
+    #[arg(long, env = "STORYLINE_SEARCHES_PER_CLIENT", value_name = "N")]
+    pub searches_per_client: Option<usize>,
     /// Also watch the sources (as `storyline watch` does) in this process
     #[arg(long, env = "STORYLINE_WATCH")]
     pub watch: bool,

@@ -21,12 +21,10 @@ pub fn serve(ctx: &Context, args: &ServeArgs) -> Result<ExitCode> {
     let addr = config::addr(args.addr, &ctx.file);
     let dir = ctx.data_dir.display().to_string();
     let watcher = args.watch.then(|| start_watch(ctx, &args.polite)).transpose()?;
-    let served = run_server(
-        Box::new(store),
-        addr,
-        access(args.api_token.clone(), args.cors_origins.clone()),
-        move |a| println!("storyline: serving {dir} on http://{a}/"),
-    );
+    let access = access(&args.api_token, &args.cors_origins, args.searches_per_client);
+    let served = run_server(Box::new(store), addr, access, move |a| {
+        println!("storyline: serving {dir} on http://{a}/")
+    });
     if let Some((stop, handle)) = watcher {
         // The server has stopped (a signal, or it could not start): so does the watch.
         stop.store(true, Ordering::Relaxed);
@@ -94,7 +92,7 @@ pub fn demo(ctx: &Context, args: &DemoArgs, out: &mut dyn Write) -> Result<ExitC
     run_server(
         Box::new(store),
         addr,
-        access(args.api_token.clone(), args.cors_origins.clone()),
+        access(&args.api_token, &args.cors_origins, None),
         |a| {
             println!("storyline demo: open http://{a}/ (Ctrl-C to stop)");
         },
@@ -102,10 +100,11 @@ pub fn demo(ctx: &Context, args: &DemoArgs, out: &mut dyn Write) -> Result<ExitC
     Ok(ExitCode::SUCCESS)
 }
 
-fn access(api_token: Option<String>, cors_origins: Vec<String>) -> Access {
+fn access(api_token: &Option<String>, cors_origins: &[String], searches_per_client: Option<usize>) -> Access {
     Access {
-        api_token,
-        cors_origins,
+        api_token: api_token.clone(),
+        cors_origins: cors_origins.to_vec(),
+        searches_per_client,
     }
 }
 
