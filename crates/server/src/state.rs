@@ -59,6 +59,8 @@ struct Inner {
     derived: RwLock<Option<(u64, Arc<Derived>)>>,
     /// Whether a rebuild of `derived` is under way on its own thread.
     rebuilding: std::sync::atomic::AtomicBool,
+    /// Held by the build under way, so that two never run at once.
+    building: Mutex<()>,
     /// When the derived data was last found current. Within
     /// `GENERATION_CHECK_INTERVAL` of that, requests use it without asking
     /// the store; the server's own writes clear it.
@@ -102,12 +104,14 @@ impl Inner {
     }
 }
 
-/// Builds the derived data for the store's current generation (under the
-/// writing connection, which also stores new story decisions) and makes it
-/// current; a build that finds it already current returns that.
+/// Builds the derived data for the store's current generation and makes
+/// it current; a build that finds it already current returns that. The
+/// writing connection is held only where the build writes (analyses kept,
+/// story decisions); reading the articles and indexing them leave it free
+/// for writes.
 fn build_derived(inner: &Inner) -> Result<Arc<Derived>, StoreError> {
-    let mut store = inner.store.lock().unwrap_or_else(|p| p.into_inner());
-    let generation = store.generation()?;
+    let _one_build = inner.building.lock().unwrap_or_else(|p| p.into_inner());
+    let generation = inner.read(|store| store.generation())?;
     let now = Instant::now();
     if let Some((g, d)) = inner.derived.read().unwrap_or_else(|p| p.into_inner()).as_ref() {
         if *g == generation {
@@ -115,20 +119,28 @@ fn build_derived(inner: &Inner) -> Result<Arc<Derived>, StoreError> {
             return Ok(d.clone());
         }
     }
-    let mut articles = Vec::new();
-    store.for_each(&mut |a| articles.push(a))?;
+    let articles = inner.read(|store| {
+        let mut articles = Vec::new();
+        store.for_each(&mut |a| articles.push(a))?;
+        Ok(articles)
+    })?;
     let newest_ingest = articles.iter().filter_map(|a| a.ingested_at).max();
     // Analyses kept from before are read, not recomputed.
     let catalog = match inner.tagger.as_ref() {
         Some(tagger) => {
             let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+            let mut store = inner.store.lock().unwrap_or_else(|p| p.into_inner());
             let analyses = analyses_of(store.as_mut(), Some(tagger), inner.analyser, &articles, threads)?;
+            drop(store);
             Catalog::from_analyses(articles.iter().zip(&analyses))
         }
         None => Catalog::new(),
     };
     let index = ArticleIndex::build_linked(catalog.with_terms(articles), IndexOptions::default());
-    let stories = Stories::refresh(store.as_mut(), &index, &ClusterOptions::default(), false)?;
+    let stories = {
+        let mut store = inner.store.lock().unwrap_or_else(|p| p.into_inner());
+        Stories::refresh(store.as_mut(), &index, &ClusterOptions::default(), false)?
+    };
     let ready = chrono::Utc::now();
     let ingest_lag_seconds = newest_ingest
         .filter(|&at| at > inner.started)
@@ -180,6 +192,7 @@ impl AppState {
                 tagger,
                 derived: RwLock::new(None),
                 rebuilding: Default::default(),
+                building: Mutex::new(()),
                 checked: Mutex::new(None),
                 metrics: crate::metrics::Metrics::new(),
                 access,

@@ -1,7 +1,7 @@
 //! How much work clients may ask for at once, and what is shed when they
 //! ask for more.
 //!
-//! Every route that reads the store or renders a page is admitted only
+//! Every read that works on the store or renders a page is admitted only
 //! while fewer than [`IN_FLIGHT_PER_CORE`] requests per core are being
 //! worked on; one that finds no room within [`ADMISSION_WAIT`] is answered
 //! 503 with `Retry-After` at once. Under overload the server thus answers
@@ -27,7 +27,7 @@
 use crate::api::Problem;
 use crate::AppState;
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use std::collections::HashMap;
@@ -42,9 +42,9 @@ pub const PER_CLIENT: usize = 2;
 /// How long a search waits for a free slot before it is shed.
 pub const SLOT_WAIT: Duration = Duration::from_millis(200);
 /// Requests worked on at once per core, for routes that do work.
-pub const IN_FLIGHT_PER_CORE: usize = 8;
+pub const IN_FLIGHT_PER_CORE: usize = 16;
 /// How long a request waits for room before it is shed with 503.
-pub const ADMISSION_WAIT: Duration = Duration::from_millis(10);
+pub const ADMISSION_WAIT: Duration = Duration::from_millis(25);
 /// The most store work one search may take.
 pub const SEARCH_BUDGET: Duration = Duration::from_secs(2);
 
@@ -127,10 +127,12 @@ fn overloaded(what: &str) -> Response {
     retry_later(Problem::unavailable(format!("{what}; try again in a moment")).into_response())
 }
 
-/// Admission, as middleware: routes that do work wait at most
-/// [`ADMISSION_WAIT`] for room, else 503.
+/// Admission, as middleware: reads that do work wait at most
+/// [`ADMISSION_WAIT`] for room, else 503. Writes are not shed: they need
+/// the token, and they queue for the one writing connection anyway.
 pub async fn admit(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    if is_free(request.uri().path()) {
+    let read = matches!(*request.method(), Method::GET | Method::HEAD);
+    if !read || is_free(request.uri().path()) {
         return next.run(request).await;
     }
     let permit = match tokio::time::timeout(ADMISSION_WAIT, state.throttle().admitted.acquire()).await {

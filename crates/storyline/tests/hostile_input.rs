@@ -33,6 +33,8 @@ struct Ran {
 fn measured(args: &[&str]) -> Ran {
     let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
     let started = Instant::now();
+    // Reaped below with wait4, which also reports its resource use.
+    #[allow(clippy::zombie_processes)]
     let child = bin()
         .args(args)
         .stdout(Stdio::piped())
