@@ -660,3 +660,44 @@ fn url_encode(s: &str) -> String {
         })
         .collect()
 }
+
+/// What storyline serves as a JSON Feed (one line of JSON) it ingests back.
+#[test]
+fn its_own_json_feed_ingests_back() {
+    let server = start(&["demo"]);
+    let (status, _, feed) = get(&format!("{}/feeds/latest.json", server.base));
+    assert_eq!(status, 200);
+    let items = serde_json::from_str::<serde_json::Value>(&feed).unwrap()["items"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert!(items > 10, "{items}");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("latest.json");
+    std::fs::write(&file, &feed).unwrap();
+    let o = run(
+        &dir.path().join("store"),
+        &["ingest", "--json", file.to_str().unwrap()],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let summary = json(&o);
+    assert_eq!(summary["ingested"], items, "{summary}");
+    assert_eq!(summary["rejected"].as_array().unwrap().len(), 0, "{summary}");
+    // And from standard input, its format sniffed.
+    let mut child = bin()
+        .args([
+            "--data-dir",
+            dir.path().join("piped").to_str().unwrap(),
+            "ingest",
+            "--json",
+            "-",
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), feed.as_bytes()).unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert!(o.status.success());
+    assert_eq!(json(&o)["ingested"], items);
+}
