@@ -308,12 +308,17 @@ impl AppState {
                     if !inner.rebuilding.swap(true, std::sync::atomic::Ordering::AcqRel) {
                         let builder = inner.clone();
                         std::thread::spawn(move || {
+                            /// Clears the flag however the build ends, a panic included.
+                            struct Done<'a>(&'a std::sync::atomic::AtomicBool);
+                            impl Drop for Done<'_> {
+                                fn drop(&mut self) {
+                                    self.0.store(false, std::sync::atomic::Ordering::Release);
+                                }
+                            }
+                            let _done = Done(&builder.rebuilding);
                             if let Err(e) = build_derived(&builder) {
                                 tracing::error!(error = %e, "rebuilding the derived data failed");
                             }
-                            builder
-                                .rebuilding
-                                .store(false, std::sync::atomic::Ordering::Release);
                         });
                     }
                     Ok(d)
@@ -325,9 +330,8 @@ impl AppState {
         .expect("index task panicked")
     }
 
-    /// Whether pages can be served without first building the derived data
-    /// (it was built at least once; a later rebuild serves the old meanwhile
-    /// only for readers that do not ask for the new generation).
+    /// Whether pages can be served without first building the derived data:
+    /// it was built at least once (later rebuilds serve it meanwhile).
     pub fn ready(&self) -> bool {
         self.inner
             .derived
