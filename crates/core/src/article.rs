@@ -6,6 +6,7 @@
 //! when the input has none, and marked so), a language, sections, a content hash.
 //! Reading inputs is `storyline-ingest`'s job; storing articles is `storyline-store`'s.
 
+use crate::limits::{Limit, Limits};
 use crate::{id, lang, sentence, Published};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -98,10 +99,10 @@ impl ArticleDraft {
         drop_unsafe_links(&mut self.url, &mut self.related_references)
     }
 
-    /// Cuts a text longer than [`MAX_TEXT_BYTES`] (and the sections it is
-    /// read from) at the last paragraph or word boundary before the limit;
-    /// what was done, for the caller's warnings.
-    pub fn limit_text(&mut self) -> Option<String> {
+    /// Cuts a text longer than `max_bytes` (and the sections it is read
+    /// from) at the last paragraph or word boundary before the limit; what
+    /// was done, for the caller's warnings.
+    pub fn limit_text(&mut self, max_bytes: usize) -> Option<String> {
         let text_len = self.text.len();
         let sections_len: usize = self
             .sections
@@ -111,11 +112,11 @@ impl ArticleDraft {
                     + s.paragraphs.iter().map(String::len).sum::<usize>()
             })
             .sum();
-        if text_len <= MAX_TEXT_BYTES && sections_len <= MAX_TEXT_BYTES {
+        if text_len <= max_bytes && sections_len <= max_bytes {
             return None;
         }
-        self.text.truncate(boundary_before(&self.text, MAX_TEXT_BYTES));
-        let mut left = MAX_TEXT_BYTES;
+        self.text.truncate(boundary_before(&self.text, max_bytes));
+        let mut left = max_bytes;
         let mut kept = Vec::new();
         for mut section in std::mem::take(&mut self.sections) {
             if left == 0 {
@@ -138,24 +139,32 @@ impl ArticleDraft {
         }
         self.sections = kept;
         Some(format!(
-            "text of {} bytes cut to the first {} (the limit for one article)",
+            "text of {} bytes cut to the first {max_bytes} (the limit for one article, {})",
             text_len.max(sections_len),
-            MAX_TEXT_BYTES
+            Limit::TextBytes.flag()
         ))
     }
 
     /// Applies the bounds every stored article keeps to: links that are not
-    /// web links dropped, the text cut at [`MAX_TEXT_BYTES`]. What was done,
-    /// for warnings; `finish` applies them too.
-    pub fn bound(&mut self) -> Vec<String> {
-        let mut done = self.drop_unsafe_links();
-        done.extend(self.limit_text());
+    /// web links dropped, the text cut at `limits.text_bytes`. What was
+    /// done, for warnings. `finish` drops unsafe links too, so no path can
+    /// store one; the text limit is the caller's setting, so it is here only.
+    pub fn bound(&mut self, limits: &Limits) -> Vec<Bounded> {
+        let mut done: Vec<Bounded> = self
+            .drop_unsafe_links()
+            .into_iter()
+            .map(|what| Bounded { limit: None, what })
+            .collect();
+        done.extend(self.limit_text(limits.text_bytes).map(|what| Bounded {
+            limit: Some(Limit::TextBytes),
+            what,
+        }));
         done
     }
 
     /// Applies the article rules. Fails only when there is no text at all.
     pub fn finish(mut self) -> Result<Article, DraftError> {
-        self.bound();
+        self.drop_unsafe_links();
         let mut sections = clean_sections(self.sections);
         let text = if self.text.trim().is_empty() {
             text_of_sections(&sections)
@@ -238,10 +247,13 @@ impl Article {
     }
 }
 
-/// The most text one article keeps, in bytes: ten times a long feature
-/// story. Past it, a document is a book, a dump or an attack, and every
-/// later stage (analysis, indexing, snippets) pays for its length.
-pub const MAX_TEXT_BYTES: usize = 1 << 20;
+/// One thing [`ArticleDraft::bound`] did to a draft, and the limit behind
+/// it (none for a dropped link, which is a policy rather than a setting).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Bounded {
+    pub limit: Option<Limit>,
+    pub what: String,
+}
 
 /// The largest index up to `limit` that ends a paragraph, else a word,
 /// else a character, in `text`.
@@ -345,28 +357,29 @@ mod tests {
 
     #[test]
     fn a_text_past_the_limit_is_cut_at_a_boundary_and_said() {
+        const MAX: usize = 1 << 20;
         let mut d = ArticleDraft {
-            text: "word ".repeat(MAX_TEXT_BYTES / 4),
+            text: "word ".repeat(MAX / 4),
             ..Default::default()
         };
-        let said = d.limit_text().expect("cut");
+        let said = d.limit_text(MAX).expect("cut");
         assert!(said.contains("cut to the first 1048576"), "{said}");
-        assert!(d.text.len() <= MAX_TEXT_BYTES && d.text.ends_with("word"));
+        assert!(d.text.len() <= MAX && d.text.ends_with("word"));
         let mut d = ArticleDraft {
             sections: vec![Section {
                 heading: Some("H".into()),
-                paragraphs: vec!["é".repeat(MAX_TEXT_BYTES / 3); 4],
+                paragraphs: vec!["é".repeat(MAX / 3); 4],
             }],
             ..Default::default()
         };
-        assert!(d.limit_text().is_some());
+        assert!(d.limit_text(MAX).is_some());
         let kept: usize = d.sections[0].paragraphs.iter().map(String::len).sum();
-        assert!(kept <= MAX_TEXT_BYTES && kept > MAX_TEXT_BYTES / 2, "{kept}");
+        assert!(kept <= MAX && kept > MAX / 2, "{kept}");
         let mut small = ArticleDraft {
             text: "Short.".into(),
             ..Default::default()
         };
-        assert_eq!(small.limit_text(), None);
+        assert_eq!(small.limit_text(MAX), None);
     }
 
     fn draft(text: &str) -> ArticleDraft {

@@ -9,6 +9,7 @@ pub mod article;
 pub mod entity_term;
 pub mod id;
 pub mod lang;
+pub mod limits;
 pub mod link;
 pub mod names;
 pub mod parallel;
@@ -17,6 +18,7 @@ pub mod sentence;
 pub mod terms;
 pub mod tuning;
 
-pub use article::{Article, ArticleDraft, DraftError, RelatedReference, Section};
+pub use article::{Article, ArticleDraft, Bounded, DraftError, RelatedReference, Section};
 pub use entity_term::EntityTerm;
+pub use limits::{Deadline, Limit, Limits};
 pub use published::Published;

@@ -2,7 +2,7 @@
 //! annotated records (any shape) the extraction benchmarks read.
 
 use std::path::Path;
-use storyline_core::Article;
+use storyline_core::{Article, Limits};
 use storyline_ingest::{parse_bytes, Format};
 
 /// Articles and their story labels (same order).
@@ -29,7 +29,7 @@ pub fn load_dataset(path: &Path) -> Result<Dataset, DatasetError> {
         path: name.clone(),
         source,
     })?;
-    let parsed = parse_bytes(&name, &bytes, Some(Format::Jsonl));
+    let parsed = parse_bytes(&name, &bytes, Some(Format::Jsonl), &Limits::default());
     let mut rejected: Vec<String> = parsed
         .rejected
         .iter()

@@ -11,7 +11,7 @@ use crate::resources::{peak_rss_mb, quantile};
 use serde::Serialize;
 use std::path::Path;
 use std::time::Instant;
-use storyline_core::Article;
+use storyline_core::{Article, Limits};
 use storyline_extract::ner::Tagger;
 use storyline_ingest::{parse_bytes, Format};
 
@@ -38,7 +38,12 @@ fn analyse(tagger: &Tagger, a: &Article) -> (usize, usize) {
 
 pub fn run(path: &Path, tagger: &Tagger) -> std::io::Result<ExtractReport> {
     let bytes = std::fs::read(path)?;
-    let parsed = parse_bytes(&path.display().to_string(), &bytes, Some(Format::Jsonl));
+    let parsed = parse_bytes(
+        &path.display().to_string(),
+        &bytes,
+        Some(Format::Jsonl),
+        &Limits::default(),
+    );
     let articles: Vec<Article> = parsed
         .drafts
         .into_iter()

@@ -118,7 +118,7 @@ pub fn score<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> TextSco
 /// --json` gives it (`text`); empty when no article text was found.
 pub fn extract_text(key: &str, html: &[u8], url: &str) -> String {
     let page = storyline_ingest::decode::decode_html(html);
-    let parsed = storyline_ingest::html::parse(key, &page);
+    let parsed = storyline_ingest::html::parse(key, &page, &storyline_core::Limits::default());
     parsed
         .drafts
         .into_iter()

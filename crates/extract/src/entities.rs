@@ -14,6 +14,7 @@ use crate::ner::{entities as spans, Tagger, WordScores};
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use storyline_core::sentence::sentence_spans;
+use storyline_core::Deadline;
 use unicode_segmentation::UnicodeSegmentation;
 
 /// One place in the text where an entity is named; `start`/`end` are
@@ -248,19 +249,26 @@ const PARALLEL_BYTES: usize = 12_000;
 /// A sentence's tokens, their forms and their tags.
 type Tagged = (Vec<Token>, Vec<String>, Vec<&'static str>);
 
-/// Every sentence of `text` tokenised and tagged, in order.
-fn tag_all(tagger: &Tagger, text: &str) -> Vec<Tagged> {
+/// The sentences of `text` tokenised and tagged, in order, and the byte
+/// where tagging stopped when `deadline` passed first (the sentences
+/// returned are then the ones before it).
+fn tag_all(tagger: &Tagger, text: &str, deadline: &Deadline) -> (Vec<Tagged>, Option<usize>) {
     let spans = sentence_spans(text);
-    let tag_part = |part: &[(usize, usize)]| -> Vec<Tagged> {
+    // Each part stops at the first sentence it meets after the deadline;
+    // its result is the sentences before and where it stopped.
+    let tag_part = |part: &[(usize, usize)]| -> (Vec<Tagged>, Option<usize>) {
         let mut cache = WordScores::default();
-        part.iter()
-            .map(|&(from, to)| {
-                let toks = tokens(text, from, to);
-                let forms: Vec<String> = toks.iter().map(|t| t.form.clone()).collect();
-                let tags = tagger.tag_with(&forms, &mut cache);
-                (toks, forms, tags)
-            })
-            .collect()
+        let mut tagged = Vec::with_capacity(part.len());
+        for &(from, to) in part {
+            if deadline.passed() {
+                return (tagged, Some(from));
+            }
+            let toks = tokens(text, from, to);
+            let forms: Vec<String> = toks.iter().map(|t| t.form.clone()).collect();
+            let tags = tagger.tag_with(&forms, &mut cache);
+            tagged.push((toks, forms, tags));
+        }
+        (tagged, None)
     };
     if text.len() < PARALLEL_BYTES || spans.len() < 2 {
         return tag_part(&spans);
@@ -268,9 +276,15 @@ fn tag_all(tagger: &Tagger, text: &str) -> Vec<Tagged> {
     let (first, second) = spans.split_at(spans.len() / 2);
     std::thread::scope(|scope| {
         let other = scope.spawn(|| tag_part(second));
-        let mut tagged = tag_part(first);
-        tagged.extend(other.join().expect("tagging thread panicked"));
-        tagged
+        let (mut tagged, stopped) = tag_part(first);
+        let (rest, rest_stopped) = other.join().expect("tagging thread panicked");
+        // Only a prefix of the text counts as read: the second half is kept
+        // only when the first was finished.
+        if stopped.is_some() {
+            return (tagged, stopped);
+        }
+        tagged.extend(rest);
+        (tagged, rest_stopped)
     })
 }
 
@@ -297,9 +311,10 @@ fn vote_types(found: &mut [Found]) {
 }
 
 /// Every mention the tagger finds, in text order, with byte offsets.
-fn find(tagger: &Tagger, text: &str) -> Vec<Found> {
+fn find(tagger: &Tagger, text: &str, deadline: &Deadline) -> (Vec<Found>, Option<usize>) {
     let mut found = Vec::new();
-    for (toks, forms, tags) in tag_all(tagger, text) {
+    let (tagged, stopped) = tag_all(tagger, text, deadline);
+    for (toks, forms, tags) in tagged {
         let (toks, forms) = (toks.as_slice(), forms.as_slice());
         let mut sentence: Vec<(usize, usize, &'static str)> = spans(&tags)
             .into_iter()
@@ -334,7 +349,7 @@ fn find(tagger: &Tagger, text: &str) -> Vec<Found> {
             });
         }
     }
-    found
+    (found, stopped)
 }
 
 /// Last words that make a name an organisation ("Russian Defense Ministry").
@@ -578,13 +593,20 @@ impl CharOffsets<'_> {
 
 /// The entities of `text`, in order of first mention.
 pub fn extract(tagger: &Tagger, text: &str) -> Vec<Entity> {
+    extract_within(tagger, text, &Deadline::none()).0
+}
+
+/// Like [`extract`], reading sentences until `deadline` passes: the
+/// entities of the sentences read, and the character offset where reading
+/// stopped when it did not reach the end.
+pub fn extract_within(tagger: &Tagger, text: &str, deadline: &Deadline) -> (Vec<Entity>, Option<usize>) {
     let mut offsets = CharOffsets {
         text,
         byte: 0,
         chars: 0,
     };
     let mut entities: Vec<Entity> = Vec::new();
-    let mut found = find(tagger, text);
+    let (mut found, stopped) = find(tagger, text, deadline);
     vote_types(&mut found);
     for f in found {
         let (mut kind, mut name) = (f.kind.to_string(), f.text.clone());
@@ -662,8 +684,10 @@ pub fn extract(tagger: &Tagger, text: &str) -> Vec<Entity> {
         }
         e.mentions.push(mention);
     }
-    add_missed_mentions(text, &mut entities);
-    entities
+    // Names are looked for again only in the part that was read.
+    let read = &text[..stopped.unwrap_or(text.len())];
+    add_missed_mentions(read, &mut entities);
+    (entities, stopped.map(|_| read.chars().count()))
 }
 
 /// One sense per text: a name the tagger recognised once is the same

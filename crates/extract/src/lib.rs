@@ -17,4 +17,4 @@ pub mod quotes;
 pub mod statements;
 pub mod timex;
 
-pub use analysis::{analyse, Analysis};
+pub use analysis::{analyse, analyse_within, Analysis, Stage, Unfinished};

@@ -9,14 +9,11 @@ use crate::html::fragment_blocks;
 use crate::{Located, Parsed, Rejection};
 use chrono::{DateTime, Utc};
 use feed_rs::model::Entry;
-use storyline_core::{ArticleDraft, Published};
+use storyline_core::{ArticleDraft, Limit, Limits, Published};
 
-/// The most items read from one feed. Feeds carry the latest few dozen;
-/// tens of thousands are an archive dump or an attack, and each item
-/// becomes an article to analyse and place in a story.
-pub const MAX_ENTRIES: usize = 10_000;
-
-pub fn parse(input: &str, bytes: &[u8]) -> Parsed {
+/// The articles of one feed, at most `limits.feed_entries` of them.
+pub fn parse(input: &str, bytes: &[u8], limits: &Limits) -> Parsed {
+    let max = limits.feed_entries;
     let feed = match feed_rs::parser::parse(bytes) {
         Ok(f) => f,
         Err(e) => {
@@ -27,17 +24,19 @@ pub fn parse(input: &str, bytes: &[u8]) -> Parsed {
     let lang = feed.language.clone();
     let mut parsed = Parsed::default();
     let entries = feed.entries.len();
-    if entries > MAX_ENTRIES {
-        parsed.rejected.push(Rejection {
-            input: input.into(),
-            line: None,
-            reason: format!(
-                "the feed has {entries} items; the first {MAX_ENTRIES} were read and the other {} left out",
-                entries - MAX_ENTRIES
+    if entries > max {
+        parsed.rejected.push(Rejection::at_limit(
+            input,
+            None,
+            Limit::FeedEntries,
+            format!(
+                "the feed has {entries} items; the first {max} were read and the other {} left out ({})",
+                entries - max,
+                Limit::FeedEntries.flag()
             ),
-        });
+        ));
     }
-    for (i, entry) in feed.entries.into_iter().take(MAX_ENTRIES).enumerate() {
+    for (i, entry) in feed.entries.into_iter().take(max).enumerate() {
         let title = entry.title.as_ref().map(|t| plain(&t.content));
         match draft_from_entry(entry, source.clone(), lang.clone()) {
             Some(draft) => parsed.drafts.push(Located {
@@ -45,15 +44,15 @@ pub fn parse(input: &str, bytes: &[u8]) -> Parsed {
                 line: None,
                 draft,
             }),
-            None => parsed.rejected.push(Rejection {
-                input: input.into(),
-                line: None,
-                reason: format!(
+            None => parsed.rejected.push(Rejection::new(
+                input,
+                None,
+                format!(
                     "feed item {} ({}): no content or summary text",
                     i + 1,
                     title.as_deref().unwrap_or("untitled")
                 ),
-            }),
+            )),
         }
     }
     parsed
@@ -123,7 +122,7 @@ mod tests {
             <description>&lt;p&gt;Heavy rain fell.&lt;/p&gt;&lt;p&gt;Roofs were lost.&lt;/p&gt;</description></item>
             <item><title>Empty</title><link>https://wire.example/empty</link></item>
             </channel></rss>"#;
-        let p = parse("f.rss", rss);
+        let p = parse("f.rss", rss, &Limits::default());
         assert_eq!(p.drafts.len(), 1);
         assert_eq!(p.rejected.len(), 1);
         assert!(p.rejected[0].reason.contains("item 2 (Empty)"));
@@ -141,7 +140,7 @@ mod tests {
             <title>Atom Daily</title><id>urn:x</id><updated>2023-09-11T08:00:00Z</updated>
             <entry><title>Quake</title><id>urn:e1</id><link href="https://atom.example/quake"/>
             <updated>2023-09-09T01:00:00Z</updated><content type="html">&lt;p&gt;The ground shook.&lt;/p&gt;</content></entry></feed>"#;
-        let p = parse("f.atom", atom);
+        let p = parse("f.atom", atom, &Limits::default());
         assert_eq!(p.drafts.len(), 1, "{:?}", p.rejected);
         let a = p.drafts[0].draft.clone().finish().unwrap();
         assert_eq!(a.text, "The ground shook.");
@@ -150,7 +149,7 @@ mod tests {
 
     #[test]
     fn garbage_is_rejected() {
-        let p = parse("f.xml", b"<rss><channel><item>");
+        let p = parse("f.xml", b"<rss><channel><item>", &Limits::default());
         assert!(p.drafts.is_empty());
         assert!(p.rejected[0].reason.starts_with("not a readable"));
     }

@@ -14,9 +14,10 @@ use crate::blocks::{self, Block};
 use crate::boilerplate;
 use crate::prune;
 use crate::{Parsed, Rejection};
-use scraper::{ElementRef, Html, Selector};
+use html5ever::tendril::TendrilSink;
+use scraper::{ElementRef, Html, HtmlTreeSink, Selector, StrTendril};
 use serde_json::Value;
-use storyline_core::{ArticleDraft, Published};
+use storyline_core::{ArticleDraft, Deadline, Limit, Limits, Published};
 
 /// Elements whose content is never article text.
 const SKIPPED_ELEMENTS: &[&str] = &[
@@ -57,9 +58,21 @@ const ARTICLE_TYPES: &[&str] = &[
     "AnalysisNewsArticle",
 ];
 
-pub fn parse(input: &str, page: &str) -> Parsed {
-    let pruned = prune::prune(page);
-    let doc = Html::parse_document(&pruned.html);
+/// How much of a page the HTML parser takes between two looks at the clock.
+const PARSE_CHUNK_BYTES: usize = 64 * 1024;
+
+/// The share of a document's time budget the parser may use. The steps
+/// after it (finding the main blocks, trimming, assembling) walk the tree
+/// it built and take about as long again as parsing did, so stopping the
+/// parser here keeps the whole extraction near its budget.
+const PARSE_SHARE: f64 = 0.4;
+
+/// Extracts the article from one HTML page, within `limits` (nesting depth
+/// and the time budget for one document).
+pub fn parse(input: &str, page: &str, limits: &Limits) -> Parsed {
+    let deadline = Deadline::after(limits.document_time.mul_f64(PARSE_SHARE));
+    let pruned = prune::prune(page, limits.html_depth);
+    let (doc, read) = parse_within(&pruned.html, &deadline);
     let mut draft = metadata(&doc);
     let cx = Verdicts::default();
     let mut blocks = main_blocks(&cx, &doc);
@@ -77,15 +90,22 @@ pub fn parse(input: &str, page: &str) -> Parsed {
         draft.published = page_url.as_deref().and_then(date_in_url);
     }
     if structure.sections.iter().all(|s| s.paragraphs.is_empty()) {
-        return Parsed {
-            drafts: Vec::new(),
-            rejected: vec![Rejection {
-                input: input.into(),
-                line: None,
-                reason: "HTML page with no article text (no paragraphs found)".into(),
-            }],
-            warnings: Vec::new(),
-        };
+        if read < pruned.html.len() {
+            let reason = format!(
+                "extraction stopped at its time budget of {} ms ({}) before any article text was found",
+                limits.document_time.as_millis(),
+                Limit::DocumentTime.flag()
+            );
+            return Parsed {
+                rejected: vec![Rejection::at_limit(input, None, Limit::DocumentTime, reason)],
+                ..Parsed::default()
+            };
+        }
+        return Parsed::rejected(
+            input,
+            None,
+            "HTML page with no article text (no paragraphs found)",
+        );
     }
     draft.sections = structure.sections;
     draft.related_references = structure.related;
@@ -99,17 +119,52 @@ pub fn parse(input: &str, page: &str) -> Parsed {
     }
     let mut parsed = Parsed::one(input, draft);
     if pruned.flattened > 0 {
-        parsed.warnings.push(Rejection {
-            input: input.into(),
-            line: None,
-            reason: format!(
-                "elements nested deeper than {} levels: {} tags below that depth dropped, their text kept",
-                prune::MAX_DEPTH,
+        parsed.warnings.push(Rejection::at_limit(
+            input,
+            None,
+            Limit::HtmlDepth,
+            format!(
+                "elements nested deeper than {} levels ({}): {} tags below that depth dropped, their text kept",
+                limits.html_depth,
+                Limit::HtmlDepth.flag(),
                 pruned.flattened
             ),
-        });
+        ));
+    }
+    if read < pruned.html.len() {
+        parsed.warnings.push(Rejection::at_limit(
+            input,
+            None,
+            Limit::DocumentTime,
+            format!(
+                "extraction stopped at its time budget of {} ms ({}): the article is taken from the first {}% of the page",
+                limits.document_time.as_millis(),
+                Limit::DocumentTime.flag(),
+                read * 100 / pruned.html.len()
+            ),
+        ));
     }
     parsed
+}
+
+/// Parses `html` in chunks, looking at the clock between them; stops early
+/// when `deadline` passes. The tree and how many bytes it was built from.
+fn parse_within(html: &str, deadline: &Deadline) -> (Html, usize) {
+    let mut parser =
+        html5ever::driver::parse_document(HtmlTreeSink::new(Html::new_document()), Default::default());
+    let mut at = 0;
+    while at < html.len() {
+        if deadline.passed() {
+            break;
+        }
+        let mut end = (at + PARSE_CHUNK_BYTES).min(html.len());
+        while !html.is_char_boundary(end) {
+            end += 1;
+        }
+        parser.process(StrTendril::from_slice(&html[at..end]));
+        at = end;
+    }
+    (parser.finish(), at)
 }
 
 /// Reads an HTML fragment (a feed item's content) as plain paragraphs.
@@ -797,6 +852,10 @@ fn collect_blocks(cx: &Verdicts, el: ElementRef, out: &mut Vec<Block>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn parse(input: &str, page: &str) -> Parsed {
+        super::parse(input, page, &Limits::default())
+    }
 
     #[test]
     fn dates_in_article_paths() {

@@ -24,10 +24,10 @@ pub mod walk;
 
 pub use format::Format;
 pub use pipeline::{Pipeline, Summary};
-pub use walk::{read_input, Options};
+pub use walk::read_input;
 
 use serde::Serialize;
-use storyline_core::ArticleDraft;
+use storyline_core::{ArticleDraft, Limit, Limits};
 
 /// A draft together with where it came from.
 #[derive(Debug, Clone)]
@@ -37,12 +37,35 @@ pub struct Located {
     pub draft: ArticleDraft,
 }
 
-/// A record or file that could not be ingested, and why.
+/// A record or file that could not be ingested, and why (also used for
+/// warnings: what was changed in a record that was kept).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Rejection {
     pub input: String,
     pub line: Option<usize>,
     pub reason: String,
+    /// The configured bound this is about, when it is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit: Option<Limit>,
+}
+
+impl Rejection {
+    pub fn new(input: &str, line: Option<usize>, reason: impl Into<String>) -> Rejection {
+        Rejection {
+            input: input.to_string(),
+            line,
+            reason: reason.into(),
+            limit: None,
+        }
+    }
+
+    /// A rejection or warning because `limit` was reached.
+    pub fn at_limit(input: &str, line: Option<usize>, limit: Limit, reason: impl Into<String>) -> Rejection {
+        Rejection {
+            limit: Some(limit),
+            ..Rejection::new(input, line, reason)
+        }
+    }
 }
 
 /// What one input yielded: drafts in input order, and the records it rejected.
@@ -58,11 +81,7 @@ impl Parsed {
     fn rejected(input: &str, line: Option<usize>, reason: impl Into<String>) -> Parsed {
         Parsed {
             drafts: Vec::new(),
-            rejected: vec![Rejection {
-                input: input.to_string(),
-                line,
-                reason: reason.into(),
-            }],
+            rejected: vec![Rejection::new(input, line, reason)],
             warnings: Vec::new(),
         }
     }
@@ -80,14 +99,20 @@ impl Parsed {
     }
 }
 
-/// Parses the bytes of one input whose format is known or sniffed.
-pub fn parse_bytes(input: &str, bytes: &[u8], format: Option<Format>) -> Parsed {
-    parse_served(input, bytes, format, None)
+/// Parses the bytes of one input whose format is known or sniffed, within `limits`.
+pub fn parse_bytes(input: &str, bytes: &[u8], format: Option<Format>, limits: &Limits) -> Parsed {
+    parse_served(input, bytes, format, None, limits)
 }
 
 /// Like `parse_bytes`, for a document served with `charset` in its HTTP
 /// Content-Type header, which outranks what the document declares.
-pub fn parse_served(input: &str, bytes: &[u8], format: Option<Format>, charset: Option<&str>) -> Parsed {
+pub fn parse_served(
+    input: &str,
+    bytes: &[u8],
+    format: Option<Format>,
+    charset: Option<&str>,
+    limits: &Limits,
+) -> Parsed {
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Parsed::rejected(input, None, "empty input: no article text");
     }
@@ -100,8 +125,10 @@ pub fn parse_served(input: &str, bytes: &[u8], format: Option<Format>, charset: 
     match format {
         Format::Text => plain::parse(input, &decode::decode_served(bytes, charset, false)),
         Format::Markdown => markdown::parse(input, &decode::decode_served(bytes, charset, false)),
-        Format::Html => html::parse(input, &decode::decode_served(bytes, charset, true)),
-        Format::Json | Format::Jsonl => json::parse(input, &decode::decode_served(bytes, charset, false)),
-        Format::Feed => feed::parse(input, bytes),
+        Format::Html => html::parse(input, &decode::decode_served(bytes, charset, true), limits),
+        Format::Json | Format::Jsonl => {
+            json::parse(input, &decode::decode_served(bytes, charset, false), limits)
+        }
+        Format::Feed => feed::parse(input, bytes, limits),
     }
 }

@@ -6,7 +6,8 @@
 
 use crate::{Parsed, Rejection};
 use serde::Serialize;
-use storyline_core::Article;
+use std::collections::BTreeMap;
+use storyline_core::{Article, Limit, Limits};
 use storyline_store::{Store, StoreError, Upsert};
 
 /// The tally of an ingest run.
@@ -17,12 +18,30 @@ pub struct Summary {
     pub unchanged: u64,
     pub rejected: Vec<Rejection>,
     pub warnings: Vec<Rejection>,
+    /// How often each configured limit was reached (records cut, skipped
+    /// or rejected because of it); absent when none was.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub limits_hit: BTreeMap<Limit, u64>,
     /// Ids of the articles accepted, in input order (not printed).
     #[serde(skip)]
     pub ids: Vec<String>,
 }
 
 impl Summary {
+    fn reject(&mut self, r: Rejection) {
+        if let Some(limit) = r.limit {
+            *self.limits_hit.entry(limit).or_default() += 1;
+        }
+        self.rejected.push(r);
+    }
+
+    fn warn(&mut self, r: Rejection) {
+        if let Some(limit) = r.limit {
+            *self.limits_hit.entry(limit).or_default() += 1;
+        }
+        self.warnings.push(r);
+    }
+
     /// Articles the store now holds from this run (new, changed or already there).
     pub fn accepted(&self) -> u64 {
         self.ingested + self.updated + self.unchanged
@@ -37,16 +56,20 @@ pub struct Pipeline<'s> {
     store: &'s mut dyn Store,
     batch: Vec<Article>,
     batch_size: usize,
+    limits: Limits,
     summary: Summary,
     on_commit: Option<CommitHook<'s>>,
 }
 
 impl<'s> Pipeline<'s> {
-    pub fn new(store: &'s mut dyn Store, batch_size: usize) -> Pipeline<'s> {
+    /// A pipeline into `store`, `batch_size` articles per transaction,
+    /// holding each article to `limits`.
+    pub fn new(store: &'s mut dyn Store, batch_size: usize, limits: Limits) -> Pipeline<'s> {
         Pipeline {
             store,
             batch: Vec::new(),
             batch_size: batch_size.max(1),
+            limits,
             summary: Summary::default(),
             on_commit: None,
         }
@@ -60,14 +83,17 @@ impl<'s> Pipeline<'s> {
 
     /// Takes one input's results; writes a batch whenever one is full.
     pub fn accept(&mut self, parsed: Parsed) -> Result<(), StoreError> {
-        self.summary.rejected.extend(parsed.rejected);
-        self.summary.warnings.extend(parsed.warnings);
+        for r in parsed.rejected {
+            self.summary.reject(r);
+        }
+        for w in parsed.warnings {
+            self.summary.warn(w);
+        }
         for mut located in parsed.drafts {
-            for dropped in located.draft.bound() {
-                self.summary.warnings.push(Rejection {
-                    input: located.input.clone(),
-                    line: located.line,
-                    reason: dropped,
+            for done in located.draft.bound(&self.limits) {
+                self.summary.warn(Rejection {
+                    limit: done.limit,
+                    ..Rejection::new(&located.input, located.line, done.what)
                 });
             }
             let had_title = located
@@ -78,25 +104,23 @@ impl<'s> Pipeline<'s> {
             match located.draft.finish() {
                 Ok(article) => {
                     if !had_title {
-                        self.summary.warnings.push(Rejection {
-                            input: located.input,
-                            line: located.line,
-                            reason: format!(
+                        self.summary.warn(Rejection::new(
+                            &located.input,
+                            located.line,
+                            format!(
                                 "no title; derived one from the first sentence: {:?}",
                                 article.title
                             ),
-                        });
+                        ));
                     }
                     self.batch.push(article);
                     if self.batch.len() >= self.batch_size {
                         self.flush()?;
                     }
                 }
-                Err(e) => self.summary.rejected.push(Rejection {
-                    input: located.input,
-                    line: located.line,
-                    reason: e.to_string(),
-                }),
+                Err(e) => self
+                    .summary
+                    .reject(Rejection::new(&located.input, located.line, e.to_string())),
             }
         }
         Ok(())
@@ -140,8 +164,9 @@ mod tests {
         let mut store = SqliteStore::open(dir.path()).unwrap();
         let jsonl = b"{\"id\":\"a\",\"title\":\"A\",\"text\":\"One.\"}\nbroken\n{\"id\":\"b\",\"text\":\"Two words here.\"}\n";
         for round in 0..2 {
-            let mut p = Pipeline::new(&mut store, 1);
-            p.accept(parse_bytes("x.jsonl", jsonl, None)).unwrap();
+            let mut p = Pipeline::new(&mut store, 1, Limits::default());
+            p.accept(parse_bytes("x.jsonl", jsonl, None, &Limits::default()))
+                .unwrap();
             let s = p.finish().unwrap();
             assert_eq!(s.rejected.len(), 1);
             assert_eq!(s.rejected[0].line, Some(2));

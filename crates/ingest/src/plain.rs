@@ -23,13 +23,11 @@ pub fn parse_document(input: &str, text: &str, cut: fn(&str) -> Vec<Block>) -> P
     draft.sections = structure.sections;
     draft.related_references = structure.related;
     let mut parsed = Parsed::one(input, draft);
-    parsed
-        .warnings
-        .extend(problems.into_iter().map(|reason| Rejection {
-            input: input.into(),
-            line: None,
-            reason,
-        }));
+    parsed.warnings.extend(
+        problems
+            .into_iter()
+            .map(|reason| Rejection::new(input, None, reason)),
+    );
     parsed
 }
 

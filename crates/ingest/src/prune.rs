@@ -44,12 +44,6 @@ const KEPT_ATTRIBUTES: &[&str] = &[
     "http-equiv",
 ];
 
-/// How deep elements may nest before the tags below are dropped (their
-/// text stays, in the element at this depth). Real pages nest a few dozen
-/// deep; the HTML tree builder looks through the open elements for many
-/// tags, so a page nested 100,000 deep would cost the square of that.
-pub const MAX_DEPTH: usize = 256;
-
 /// Void elements, and elements whose end tag may be left out (the parser
 /// closes them itself): neither deepens the tree as this scan counts it.
 const NOT_COUNTED: &[&str] = &[
@@ -61,13 +55,17 @@ const NOT_COUNTED: &[&str] = &[
 /// A page rewritten for extraction, and what was changed to bound it.
 pub struct Pruned {
     pub html: String,
-    /// Tags dropped because they nested deeper than [`MAX_DEPTH`].
+    /// Tags dropped because they nested deeper than the depth allowed.
     pub flattened: usize,
 }
 
 /// `page` rewritten for extraction: see the module comment. One pass, in
-/// time linear in the page.
-pub fn prune(page: &str) -> Pruned {
+/// time linear in the page. Elements may nest `max_depth` deep; the tags
+/// below are dropped and their text stays, in the element at that depth.
+/// Real pages nest a few dozen deep; the HTML tree builder looks through
+/// the open elements for many tags, so a page nested 100,000 deep would
+/// cost the square of that.
+pub fn prune(page: &str, max_depth: usize) -> Pruned {
     let bytes = page.as_bytes();
     let mut out = String::with_capacity(page.len() / 2);
     let mut tag = String::new();
@@ -91,7 +89,7 @@ pub fn prune(page: &str) -> Pruned {
             };
             let end = lt + gt + 1;
             if counted(&page[lt + 2..end]) {
-                if depth > MAX_DEPTH {
+                if depth > max_depth {
                     flattened += 1;
                 } else {
                     out.push_str(&page[lt..end]);
@@ -118,7 +116,7 @@ pub fn prune(page: &str) -> Pruned {
         if deepens {
             depth += 1;
         }
-        if deepens && depth > MAX_DEPTH {
+        if deepens && depth > max_depth {
             flattened += 1;
         } else {
             out.push_str(&tag);
@@ -253,6 +251,8 @@ fn starts_name(rest: &[u8], name: &str) -> bool {
 mod tests {
     use super::*;
 
+    const DEPTH: usize = 256;
+
     #[test]
     fn raw_text_contents_and_comments_go_and_the_rest_stays() {
         let page = "<html><head><SCRIPT src=x>var a = '<p>no</p>';</script>\
@@ -261,7 +261,7 @@ mod tests {
             <p>Kept <b>text</b>.</p><svg viewBox=\"0 0 1 1\"><path d=\"M0 0\"/></svg><br/>\
             <noscript><img src=y></noscript><p>More.</p></body></html>";
         assert_eq!(
-            prune(page).html,
+            prune(page, DEPTH).html,
             "<html><head><SCRIPT></script>\
             <script type=\"application/ld+json\">{\"@type\":\"NewsArticle\"}</script>\
             <style></style></head><body>\
@@ -276,7 +276,7 @@ mod tests {
             <a href="/x?a=1&b=2" onclick="go('>')" rel=author>By Jo</a><img src=a.jpg srcset="a 1x, b 2x"/>
             <meta property="og:title" content='It&#39;s "here"'></div>"#;
         assert_eq!(
-            prune(page).html,
+            prune(page, DEPTH).html,
             r#"<div class="post body" ID=main hidden>
             <a href="/x?a=1&b=2" rel=author>By Jo</a><img/>
             <meta property="og:title" content='It&#39;s "here"'></div>"#
@@ -285,24 +285,24 @@ mod tests {
 
     #[test]
     fn nesting_past_the_limit_is_flattened_and_its_text_kept() {
-        let deep = MAX_DEPTH + 1000;
+        let deep = DEPTH + 1000;
         let page = format!(
             "{}<p>Deep text.</p>{}",
             "<div>".repeat(deep),
             "</div>".repeat(deep)
         );
-        let pruned = prune(&page);
+        let pruned = prune(&page, DEPTH);
         assert_eq!(pruned.flattened, 2000, "a thousand start and end tags");
-        assert_eq!(pruned.html.matches("<div>").count(), MAX_DEPTH);
-        assert_eq!(pruned.html.matches("</div>").count(), MAX_DEPTH);
+        assert_eq!(pruned.html.matches("<div>").count(), DEPTH);
+        assert_eq!(pruned.html.matches("</div>").count(), DEPTH);
         assert!(pruned.html.contains("<p>Deep text.</p>"));
         let unclosed = "<div><span>x".repeat(50_000);
-        let pruned = prune(&unclosed);
-        assert_eq!(pruned.html.matches('<').count(), MAX_DEPTH);
+        let pruned = prune(&unclosed, DEPTH);
+        assert_eq!(pruned.html.matches('<').count(), DEPTH);
         assert_eq!(pruned.html.matches('x').count(), 50_000);
         let paragraphs = "<p>One<p>Two<li>Three<br><img src=a>".repeat(1_000);
         assert_eq!(
-            prune(&paragraphs).flattened,
+            prune(&paragraphs, DEPTH).flattened,
             0,
             "optional end tags and void elements do not nest"
         );
@@ -311,20 +311,26 @@ mod tests {
     #[test]
     fn nested_navigation_is_emptied_whole() {
         let page = "<nav><ul><li><nav>inner</nav></li><li>Home</li></ul></nav><p>Text.</p>";
-        assert_eq!(prune(page).html, "<nav></nav><p>Text.</p>");
+        assert_eq!(prune(page, DEPTH).html, "<nav></nav><p>Text.</p>");
     }
 
     #[test]
     fn what_is_not_a_tag_is_left_alone_and_cut_pages_end_cleanly() {
-        assert_eq!(prune("<p>a</p><script>never closed").html, "<p>a</p><script>");
-        assert_eq!(prune("<p>a</p><!-- never closed").html, "<p>a</p>");
         assert_eq!(
-            prune("<scripts>x</scripts>").html,
+            prune("<p>a</p><script>never closed", DEPTH).html,
+            "<p>a</p><script>"
+        );
+        assert_eq!(prune("<p>a</p><!-- never closed", DEPTH).html, "<p>a</p>");
+        assert_eq!(
+            prune("<scripts>x</scripts>", DEPTH).html,
             "<scripts>x</scripts>",
             "not a script tag"
         );
-        assert_eq!(prune("a < b and <style").html, "a < b and <style");
-        assert_eq!(prune("x <a href=\"never closed").html, "x <a href=\"never closed");
-        assert_eq!(prune("<!DOCTYPE html></p>").html, "<!DOCTYPE html></p>");
+        assert_eq!(prune("a < b and <style", DEPTH).html, "a < b and <style");
+        assert_eq!(
+            prune("x <a href=\"never closed", DEPTH).html,
+            "x <a href=\"never closed"
+        );
+        assert_eq!(prune("<!DOCTYPE html></p>", DEPTH).html, "<!DOCTYPE html></p>");
     }
 }

@@ -1,44 +1,39 @@
 //! Inputs named on the command line: files, folders (recursively) and stdin.
 //!
-//! Every input yields one [`Parsed`] per file through a callback, so a caller
-//! can store each file's articles before the next file is read. Problems with
-//! an input itself (missing, unreadable, over the size limit) come back as
-//! rejections of that input; they never stop the other inputs.
+//! Every input yields one [`Parsed`] per file through a callback (a JSON
+//! Lines input one per few hundred records), so a caller can store each
+//! part before the next is read. JSON Lines are streamed: however large the
+//! file, one line is held at a time. Any other input is read whole, up to
+//! `limits.file_bytes`. Problems with an input itself (missing, unreadable,
+//! over the size limit) come back as rejections of that input; they never
+//! stop the other inputs.
 
-use crate::{parse_bytes, Format, Parsed};
-use std::io::Read;
+use crate::json::{self, Line};
+use crate::{parse_bytes, Format, Parsed, Rejection};
+use serde_json::Value;
+use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
+use storyline_core::{Limit, Limits};
 
-/// Limits for reading inputs.
-#[derive(Debug, Clone)]
-pub struct Options {
-    /// Files (and stdin) larger than this are rejected unread.
-    pub max_file_bytes: u64,
-}
+/// How much of an input is looked at to tell its format.
+const PEEK_BYTES: usize = 64 * 1024;
 
-impl Default for Options {
-    fn default() -> Self {
-        Options {
-            max_file_bytes: 256 * 1024 * 1024,
-        }
-    }
-}
-
-/// Reads one command-line input (`-` is stdin) and hands each file's result to `sink`.
-pub fn read_input(arg: &str, options: &Options, sink: &mut dyn FnMut(Parsed)) {
+/// Reads one command-line input (`-` is stdin) and hands each part's result to `sink`.
+pub fn read_input(arg: &str, limits: &Limits, sink: &mut dyn FnMut(Parsed)) {
     if arg == "-" {
-        sink(read_stdin(options));
+        let mut stdin = BufReader::with_capacity(PEEK_BYTES, std::io::stdin().lock());
+        read_stream("<stdin>", &mut stdin, None, limits, sink);
         return;
     }
     let path = Path::new(arg);
     match std::fs::metadata(path) {
         Err(e) => sink(Parsed::rejected(arg, None, format!("cannot read: {e}"))),
-        Ok(m) if m.is_dir() => read_dir(path, options, sink),
-        Ok(_) => sink(read_file(path, None, options)),
+        Ok(m) if m.is_dir() => read_dir(path, limits, sink),
+        Ok(_) => read_file(path, None, limits, sink),
     }
 }
 
-fn read_dir(dir: &Path, options: &Options, sink: &mut dyn FnMut(Parsed)) {
+fn read_dir(dir: &Path, limits: &Limits, sink: &mut dyn FnMut(Parsed)) {
     let walker = walkdir::WalkDir::new(dir)
         .sort_by_file_name()
         .into_iter()
@@ -55,7 +50,7 @@ fn read_dir(dir: &Path, options: &Options, sink: &mut dyn FnMut(Parsed)) {
                 // In a folder only files of a known format are read; anything
                 // else (images, notes, lock files) is not an article.
                 if let Some(format) = Format::from_path(e.path()) {
-                    sink(read_file(e.path(), Some(format), options));
+                    read_file(e.path(), Some(format), limits, sink);
                 }
             }
             Ok(_) => {}
@@ -63,49 +58,124 @@ fn read_dir(dir: &Path, options: &Options, sink: &mut dyn FnMut(Parsed)) {
     }
 }
 
-fn read_file(path: &Path, format: Option<Format>, options: &Options) -> Parsed {
+fn read_file(path: &Path, format: Option<Format>, limits: &Limits, sink: &mut dyn FnMut(Parsed)) {
     let name = path.display().to_string();
+    let format = format.or_else(|| Format::from_path(path));
     let size = match std::fs::metadata(path) {
         Ok(m) => m.len(),
-        Err(e) => return Parsed::rejected(&name, None, format!("cannot read: {e}")),
+        Err(e) => return sink(Parsed::rejected(&name, None, format!("cannot read: {e}"))),
     };
-    if size > options.max_file_bytes {
-        return Parsed::rejected(&name, None, too_large(size, options.max_file_bytes));
+    // A file that cannot be JSON Lines is read whole: a large one is
+    // refused before reading it.
+    let may_stream = matches!(format, None | Some(Format::Json | Format::Jsonl));
+    if size > limits.file_bytes && !may_stream {
+        return sink(Parsed {
+            rejected: vec![Rejection::at_limit(
+                &name,
+                None,
+                Limit::FileBytes,
+                format!(
+                    "file is {size} bytes, over the limit of {} bytes ({})",
+                    limits.file_bytes,
+                    Limit::FileBytes.flag()
+                ),
+            )],
+            ..Parsed::default()
+        });
     }
-    match std::fs::read(path) {
-        Ok(bytes) => parse_bytes(&name, &bytes, format.or_else(|| Format::from_path(path))),
-        Err(e) => Parsed::rejected(&name, None, format!("cannot read: {e}")),
+    match std::fs::File::open(path) {
+        Ok(file) => {
+            let mut reader = BufReader::with_capacity(PEEK_BYTES, file);
+            read_stream(&name, &mut reader, format, limits, sink);
+        }
+        Err(e) => sink(Parsed::rejected(&name, None, format!("cannot read: {e}"))),
     }
 }
 
-fn read_stdin(options: &Options) -> Parsed {
-    let mut bytes = Vec::new();
-    let limit = options.max_file_bytes;
-    let read = std::io::stdin().lock().take(limit + 1).read_to_end(&mut bytes);
-    if let Err(e) = read {
-        return Parsed::rejected("<stdin>", None, format!("cannot read: {e}"));
+/// One input from `reader`: streamed when it is JSON Lines, else read whole
+/// (up to `limits.file_bytes`) and parsed.
+fn read_stream(
+    name: &str,
+    reader: &mut dyn BufRead,
+    format: Option<Format>,
+    limits: &Limits,
+    sink: &mut dyn FnMut(Parsed),
+) {
+    let peek = match reader.fill_buf() {
+        Ok(bytes) => bytes,
+        Err(e) => return sink(Parsed::rejected(name, None, format!("cannot read: {e}"))),
+    };
+    let format = format.unwrap_or_else(|| Format::sniff(peek));
+    let starts_with_object = peek
+        .strip_prefix("\u{feff}".as_bytes())
+        .unwrap_or(peek)
+        .iter()
+        .find(|b| !b.is_ascii_whitespace())
+        == Some(&b'{');
+    let mut whole = Vec::new();
+    if format == Format::Jsonl || (format == Format::Json && starts_with_object) {
+        // The first line tells JSON Lines from one object spread over many
+        // lines (a pretty-printed article or JSON Feed), which is read whole.
+        match json::next_line(reader, limits.line_bytes, &mut whole) {
+            Ok(Some(Line::Read)) if is_record_line(&whole) => {
+                // The first line is read again with the rest: chain it back on.
+                let mut chained = whole.as_slice().chain(reader);
+                json::read_lines(name, &mut chained, 1, limits, sink);
+                return;
+            }
+            Ok(Some(Line::TooLong(bytes))) => {
+                let mut parsed = Parsed::default();
+                parsed.rejected.push(json::too_long(name, 1, bytes, limits));
+                sink(parsed);
+                json::read_lines(name, reader, 2, limits, sink);
+                return;
+            }
+            Ok(_) => {}
+            Err(e) => return sink(Parsed::rejected(name, None, format!("cannot read: {e}"))),
+        }
     }
-    if bytes.len() as u64 > limit {
-        return Parsed::rejected(
-            "<stdin>",
-            None,
-            format!("input is over the limit of {limit} bytes (--max-file-size)"),
-        );
+    // `whole` holds what was read so far; read the rest up to the limit.
+    let limit = limits.file_bytes;
+    let room = limit.saturating_sub(whole.len() as u64);
+    if let Err(e) = reader.take(room + 1).read_to_end(&mut whole) {
+        return sink(Parsed::rejected(name, None, format!("cannot read: {e}")));
     }
-    parse_bytes("<stdin>", &bytes, None)
+    if whole.len() as u64 > limit {
+        return sink(Parsed {
+            rejected: vec![Rejection::at_limit(
+                name,
+                None,
+                Limit::FileBytes,
+                format!(
+                    "input is over the limit of {limit} bytes ({}); JSON Lines are streamed and have no such limit",
+                    Limit::FileBytes.flag()
+                ),
+            )],
+            ..Parsed::default()
+        });
+    }
+    sink(parse_bytes(name, &whole, Some(format), limits));
 }
 
-fn too_large(size: u64, limit: u64) -> String {
-    format!("file is {size} bytes, over the limit of {limit} bytes (--max-file-size)")
+/// Whether `line` is a complete JSON object that is one record of JSON
+/// Lines rather than a whole document (a JSON Feed on one line).
+fn is_record_line(line: &[u8]) -> bool {
+    match serde_json::from_slice::<Value>(line.strip_prefix("\u{feff}".as_bytes()).unwrap_or(line)) {
+        Ok(Value::Object(o)) => !o
+            .get("version")
+            .and_then(Value::as_str)
+            .is_some_and(|v| v.contains("jsonfeed.org")),
+        _ => false,
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn collect(arg: &str, options: &Options) -> Vec<Parsed> {
+    fn collect(arg: &str, limits: &Limits) -> Vec<Parsed> {
         let mut out = Vec::new();
-        read_input(arg, options, &mut |p| out.push(p));
+        read_input(arg, limits, &mut |p| out.push(p));
         out
     }
 
@@ -117,7 +187,7 @@ mod tests {
         std::fs::write(dir.path().join("sub/a.md"), "# A\n\nFirst.").unwrap();
         std::fs::write(dir.path().join("image.png"), [0u8, 1, 2]).unwrap();
         std::fs::write(dir.path().join(".hidden.txt"), "Hidden.").unwrap();
-        let out = collect(dir.path().to_str().unwrap(), &Options::default());
+        let out = collect(dir.path().to_str().unwrap(), &Limits::default());
         let inputs: Vec<_> = out
             .iter()
             .flat_map(|p| p.drafts.iter().map(|d| d.input.clone()))
@@ -135,7 +205,10 @@ mod tests {
         std::fs::write(&binary, [0u8, 159, 146, 150, 0, 1, 2]).unwrap();
         let big = dir.path().join("big.txt");
         std::fs::write(&big, "x".repeat(2000)).unwrap();
-        let options = Options { max_file_bytes: 1000 };
+        let options = Limits {
+            file_bytes: 1000,
+            ..Limits::default()
+        };
         for (path, want) in [
             (empty.to_str().unwrap(), "empty input"),
             (binary.to_str().unwrap(), "binary data"),

@@ -10,7 +10,8 @@
 //! replaced. This module owns that bookkeeping; analysing is
 //! `storyline-extract`'s, and keeping is the store's.
 
-use storyline_core::Article;
+use std::time::Duration;
+use storyline_core::{Article, Deadline};
 use storyline_extract::ner::Tagger;
 use storyline_extract::Analysis;
 use storyline_store::{Store, StoreError};
@@ -19,22 +20,31 @@ use xxhash_rust::xxh3::Xxh3;
 /// How many fresh analyses are written per transaction.
 const WRITE_BATCH: usize = 512;
 
-/// What analyses are computed with: the analysis code and the tagger's model.
+/// What analyses are computed with: the analysis code and the tagger's
+/// model (which make the key they are kept under), and the time one
+/// article's analysis may take (which does not: an analysis cut short is
+/// kept and says so in `unfinished`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Analyser(u64);
+pub struct Analyser {
+    fingerprint: u64,
+    budget: Duration,
+}
 
 impl Analyser {
-    pub fn new(tagger: Option<&Tagger>) -> Analyser {
+    pub fn new(tagger: Option<&Tagger>, budget: Duration) -> Analyser {
         let mut hasher = Xxh3::new();
         hasher.update(&analysis_code_fingerprint().to_le_bytes());
         hasher.update(&tagger.map_or(0, Tagger::fingerprint).to_le_bytes());
-        Analyser(hasher.digest())
+        Analyser {
+            fingerprint: hasher.digest(),
+            budget,
+        }
     }
 
     /// The key an analysis of `article` is kept under.
     pub fn key(self, article: &Article) -> String {
         let mut hasher = Xxh3::new();
-        hasher.update(&self.0.to_le_bytes());
+        hasher.update(&self.fingerprint.to_le_bytes());
         hasher.update(article.text.as_bytes());
         hasher.update(&[0]);
         if let Some(p) = article.published {
@@ -51,8 +61,24 @@ fn analysis_code_fingerprint() -> u64 {
     u64::from_str_radix(env!("STORYLINE_ANALYSIS_CODE"), 16).expect("build.rs writes hex")
 }
 
-fn analyse(tagger: Option<&Tagger>, article: &Article) -> Analysis {
-    storyline_extract::analyse(tagger, &article.text, article.published.map(|p| p.day()))
+fn analyse(tagger: Option<&Tagger>, analyser: Analyser, article: &Article) -> Analysis {
+    let deadline = Deadline::after(analyser.budget);
+    let analysis = storyline_extract::analyse_within(
+        tagger,
+        &article.text,
+        article.published.map(|p| p.day()),
+        &deadline,
+    );
+    if let Some(unfinished) = &analysis.unfinished {
+        tracing::warn!(
+            article = %article.id,
+            budget_ms = unfinished.budget_ms,
+            names_read_to = unfinished.names_read_to,
+            left_out = ?unfinished.left_out,
+            "analysis stopped at its time budget (--document-time); what it found is kept"
+        );
+    }
+    analysis
 }
 
 /// The analysis of `article` kept for `analyser`, if any.
@@ -82,7 +108,7 @@ pub fn analysis_of(
     if let Some(found) = kept(store, article, &key)? {
         return Ok(found);
     }
-    let fresh = analyse(tagger, article);
+    let fresh = analyse(tagger, analyser, article);
     let json = serde_json::to_string(&fresh).expect("analyses serialise");
     store.put_analyses(&[(article.id.clone(), key, json)])?;
     Ok(fresh)
@@ -105,8 +131,9 @@ pub fn analyses_of(
         .collect::<Result<_, _>>()?;
     let missing: Vec<usize> = (0..articles.len()).filter(|&i| found[i].is_none()).collect();
     for batch in missing.chunks(WRITE_BATCH * threads.max(1)) {
-        let fresh =
-            storyline_core::parallel::map_in_order(batch, threads, |&i| analyse(tagger, &articles[i]));
+        let fresh = storyline_core::parallel::map_in_order(batch, threads, |&i| {
+            analyse(tagger, analyser, &articles[i])
+        });
         let rows: Vec<(String, String, String)> = batch
             .iter()
             .zip(&fresh)
@@ -150,7 +177,7 @@ mod tests {
         let mut store = SqliteStore::open(dir.path()).unwrap();
         let a = article("a", "On Sunday the talks resumed. They ended on Monday.");
         store.upsert(std::slice::from_ref(&a)).unwrap();
-        let analyser = Analyser::new(None);
+        let analyser = Analyser::new(None, std::time::Duration::from_secs(10));
         let first = analyses_of(&mut store, None, analyser, std::slice::from_ref(&a), 2).unwrap();
         assert_eq!(first[0].timexes.len(), 2);
         let key = analyser.key(&a);

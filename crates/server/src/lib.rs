@@ -28,9 +28,6 @@ use axum::Router;
 use std::net::SocketAddr;
 use storyline_store::Store;
 
-/// The largest request body taken (a POST of many articles).
-const MAX_BODY_BYTES: usize = 32 * 1024 * 1024;
-
 /// The JSON API's data routes: each is documented in the OpenAPI document
 /// (`openapi::ApiDoc`), which a test checks against this list.
 fn api_routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
@@ -112,17 +109,18 @@ async fn readiness(axum::extract::State(state): axum::extract::State<AppState>) 
 
 /// Serves `store` on `addr` until Ctrl-C or SIGTERM; `ready` is told the
 /// bound address. `access` says who may write and which origins may call
-/// the API from their pages.
+/// the API from their pages; `limits` bound what is written and analysed.
 pub async fn serve(
     store: Box<dyn Store>,
     tagger: Option<storyline_extract::ner::Tagger>,
     access: Access,
+    limits: storyline_core::Limits,
     addr: SocketAddr,
     ready: impl FnOnce(SocketAddr),
 ) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     ready(listener.local_addr()?);
-    let state = AppState::with_access(store, tagger, access);
+    let state = AppState::with_access(store, tagger, access, limits);
     // Derived data is built now rather than on the first page view, and
     // `/readyz` says when it is there.
     let warm = state.clone();

@@ -12,7 +12,7 @@
 use crate::analyses::{analyses_of, analysis_of, kept_analysis, Analyser};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
-use storyline_core::Article;
+use storyline_core::{Article, Limits};
 use storyline_extract::events::SharedEvent;
 use storyline_extract::linking::Catalog;
 use storyline_extract::ner::Tagger;
@@ -69,6 +69,8 @@ struct Inner {
     access: Access,
     /// The gate searches pass (see `throttle`).
     throttle: crate::throttle::Throttle,
+    /// The bounds written articles are held to.
+    limits: Limits,
 }
 
 /// Who may do what beyond reading pages.
@@ -159,11 +161,17 @@ fn build_derived(inner: &Inner) -> Result<Arc<Derived>, StoreError> {
 impl AppState {
     /// The state over `store`; `tagger` (when given) adds entities to article pages and JSON.
     pub fn new(store: Box<dyn Store>, tagger: Option<Tagger>) -> AppState {
-        Self::with_access(store, tagger, Access::default())
+        Self::with_access(store, tagger, Access::default(), Limits::default())
     }
 
-    /// The state, with writes and browser access as `access` says.
-    pub fn with_access(store: Box<dyn Store>, tagger: Option<Tagger>, access: Access) -> AppState {
+    /// The state, with writes and browser access as `access` says, and
+    /// what is written and analysed held to `limits`.
+    pub fn with_access(
+        store: Box<dyn Store>,
+        tagger: Option<Tagger>,
+        access: Access,
+        limits: Limits,
+    ) -> AppState {
         let access = Access {
             api_token: access.api_token.filter(|t| !t.is_empty()),
             cors_origins: access
@@ -188,7 +196,8 @@ impl AppState {
                 next_reader: Default::default(),
                 started: chrono::Utc::now(),
                 store: Mutex::new(store),
-                analyser: Analyser::new(tagger.as_ref()),
+                analyser: Analyser::new(tagger.as_ref(), limits.document_time),
+                limits,
                 tagger,
                 derived: RwLock::new(None),
                 rebuilding: Default::default(),
@@ -208,6 +217,11 @@ impl AppState {
             .cors_origins
             .iter()
             .any(|o| o == "*" || o == origin)
+    }
+
+    /// The bounds written articles and request bodies are held to.
+    pub fn limits(&self) -> &Limits {
+        &self.inner.limits
     }
 
     /// The token write endpoints need, when writes are on.

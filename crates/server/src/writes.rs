@@ -14,6 +14,7 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use storyline_core::Limit;
 use storyline_ingest::{parse_bytes, Format, Pipeline};
 
 /// Articles written per transaction.
@@ -76,22 +77,24 @@ pub async fn post_articles(State(state): State<AppState>, headers: HeaderMap, bo
     if let Some(refused) = refusal(&state, &headers) {
         return refused;
     }
-    let body = match axum::body::to_bytes(body, crate::MAX_BODY_BYTES).await {
+    let limits = *state.limits();
+    let body = match axum::body::to_bytes(body, limits.body_bytes).await {
         Ok(b) => b,
         Err(e) => {
             let mut r = Problem::bad_request(format!(
-                "the body could not be read (at most {} MiB): {e}",
-                crate::MAX_BODY_BYTES >> 20
+                "the body could not be read (at most {} bytes, {}): {e}",
+                limits.body_bytes,
+                Limit::BodyBytes.flag()
             ))
             .into_response();
             *r.status_mut() = StatusCode::PAYLOAD_TOO_LARGE;
             return r;
         }
     };
-    let parsed = parse_bytes("request body", &body, Some(Format::Jsonl));
+    let parsed = parse_bytes("request body", &body, Some(Format::Jsonl), &limits);
     let summary = state
         .with_store_mut(move |store| {
-            let mut pipeline = Pipeline::new(store, BATCH);
+            let mut pipeline = Pipeline::new(store, BATCH, limits);
             pipeline.accept(parsed)?;
             pipeline.finish()
         })

@@ -2,6 +2,7 @@
 //! also come from a `STORYLINE_*` environment variable; see `config.rs` for
 //! the order in which they win.
 
+use crate::config;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -86,9 +87,8 @@ pub struct IngestArgs {
     /// Print the summary as one JSON object
     #[arg(long)]
     pub json: bool,
-    /// Reject files larger than this many bytes [default: 268435456]
-    #[arg(long, env = "STORYLINE_MAX_FILE_SIZE")]
-    pub max_file_size: Option<u64>,
+    #[command(flatten)]
+    pub limits: LimitArgs,
     /// Articles per transaction [default: 500]
     #[arg(long, env = "STORYLINE_BATCH_SIZE")]
     pub batch_size: Option<usize>,
@@ -149,6 +149,8 @@ pub struct ExtractArgs {
     pub url: Option<String>,
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub limits: LimitArgs,
 }
 
 #[derive(Args, Debug)]
@@ -271,6 +273,11 @@ pub struct ServeArgs {
     pub watch: bool,
     #[command(flatten)]
     pub polite: PoliteArgs,
+    /// Refuse a request body (POST /api/articles) larger than this [default: 32MiB]
+    #[arg(long, env = "STORYLINE_MAX_BODY_SIZE", value_name = "SIZE", value_parser = config::size)]
+    pub max_body_size: Option<u64>,
+    #[command(flatten)]
+    pub limits: LimitArgs,
 }
 
 #[derive(Subcommand, Debug)]
@@ -326,6 +333,36 @@ pub struct WatchArgs {
     pub json: bool,
     #[command(flatten)]
     pub polite: PoliteArgs,
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+/// What one input may cost (README: Limits). Past a bound the input is
+/// cut or flattened with a warning, or rejected with its reason, and the
+/// others go on; the summary counts each bound reached. Sizes are bytes, or
+/// a number with KiB, MiB, GiB (or kB, MB, GB).
+#[derive(Args, Debug, Default)]
+pub struct LimitArgs {
+    /// Reject an input read whole larger than this (JSON Lines are streamed, line by line)
+    /// [default: 256MiB]
+    #[arg(long, env = "STORYLINE_MAX_FILE_SIZE", value_name = "SIZE", value_parser = config::size)]
+    pub max_file_size: Option<u64>,
+    /// Reject a JSON Lines record longer than this, naming its line [default: 16MiB]
+    #[arg(long, env = "STORYLINE_MAX_LINE_SIZE", value_name = "SIZE", value_parser = config::size)]
+    pub max_line_size: Option<u64>,
+    /// Cut an article's text longer than this at a paragraph or word boundary [default: 1MiB]
+    #[arg(long, env = "STORYLINE_MAX_TEXT_SIZE", value_name = "SIZE", value_parser = config::size)]
+    pub max_text_size: Option<u64>,
+    /// Flatten HTML elements nested deeper than this (their text is kept) [default: 256]
+    #[arg(long, env = "STORYLINE_MAX_HTML_DEPTH", value_name = "N")]
+    pub max_html_depth: Option<usize>,
+    /// Read at most this many entries of one feed [default: 10000]
+    #[arg(long, env = "STORYLINE_MAX_FEED_ENTRIES", value_name = "N")]
+    pub max_feed_entries: Option<usize>,
+    /// Stop extracting, and separately analysing, one document after this long, keeping what
+    /// was found (500ms, 10s, 1m) [default: 10s]
+    #[arg(long, env = "STORYLINE_DOCUMENT_TIME", value_name = "SPAN")]
+    pub document_time: Option<String>,
 }
 
 /// How one URL is fetched (`ingest URL`, `watch`).

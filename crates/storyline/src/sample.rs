@@ -5,6 +5,7 @@
 //! copied from any publication.
 
 use include_dir::{include_dir, Dir};
+use storyline_core::Limits;
 use storyline_ingest::{parse_bytes, Format, Parsed};
 
 static SAMPLE: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/../../sample/articles");
@@ -17,7 +18,12 @@ pub fn parsed() -> Vec<Parsed> {
         .into_iter()
         .map(|f| {
             let name = format!("sample/{}", f.path().display());
-            parse_bytes(&name, f.contents(), Format::from_path(f.path()))
+            parse_bytes(
+                &name,
+                f.contents(),
+                Format::from_path(f.path()),
+                &Limits::default(),
+            )
         })
         .collect()
 }

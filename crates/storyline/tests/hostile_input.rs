@@ -83,8 +83,8 @@ fn good_files(dir: &Path) -> Vec<PathBuf> {
         .collect()
 }
 
-/// Ingests `file` with the good files and checks the bounds; the summary.
-fn ingest_bounded(file: &Path, expect_message: &[&str]) -> serde_json::Value {
+/// Ingests `file` with the good files and `flags`, and checks the bounds; the summary.
+fn ingest_bounded(file: &Path, flags: &[&str], expect_message: &[&str]) -> serde_json::Value {
     let dir = tempfile::tempdir().unwrap();
     let good = good_files(dir.path());
     let store = dir.path().join("store");
@@ -99,6 +99,7 @@ fn ingest_bounded(file: &Path, expect_message: &[&str]) -> serde_json::Value {
         file.to_str().unwrap(),
     ];
     args.extend(good.iter().map(|p| p.to_str().unwrap()));
+    args.extend(flags);
     let ran = measured(&args);
     assert!(ran.ok, "{name}: {}", ran.stderr);
     eprintln!(
@@ -181,7 +182,7 @@ fn deeply_nested_closed_html() {
         "</div>".repeat(200_000)
     );
     let f = write(dir.path(), "nested.html", page);
-    let s = ingest_bounded(&f, &["nested deeper than 256 levels"]);
+    let s = ingest_bounded(&f, &[], &["nested deeper than 256 levels"]);
     assert_eq!(s["ingested"], 4, "{s}");
 }
 
@@ -193,7 +194,7 @@ fn unclosed_html_elements() {
         "<div><span>".repeat(100_000)
     );
     let f = write(dir.path(), "unclosed.html", page);
-    let s = ingest_bounded(&f, &["nested deeper than 256 levels"]);
+    let s = ingest_bounded(&f, &[], &["nested deeper than 256 levels"]);
     assert_eq!(s["ingested"], 4, "{s}");
 }
 
@@ -216,7 +217,7 @@ fn a_feed_of_a_hundred_thousand_entries() {
     }
     feed.push_str("</feed>");
     let f = write(dir.path(), "big.atom", feed);
-    let s = ingest_bounded(&f, &["100000 items", "first 10000"]);
+    let s = ingest_bounded(&f, &[], &["100000 items", "first 10000"]);
     assert_eq!(s["ingested"], 10_003, "{s}");
 }
 
@@ -226,7 +227,7 @@ fn a_fifty_megabyte_line_of_text() {
     let mut text = words(50 * MB / 6);
     text.truncate(50 * MB);
     let f = write(dir.path(), "line.txt", text);
-    let s = ingest_bounded(&f, &["cut to the first 1048576"]);
+    let s = ingest_bounded(&f, &[], &["cut to the first 1048576"]);
     assert_eq!(s["ingested"], 4, "{s}");
 }
 
@@ -238,8 +239,19 @@ fn a_fifty_megabyte_json_line() {
     let line = serde_json::json!({"id": "big", "title": "Big", "text": text}).to_string() + "\n";
     drop(text);
     let f = write(dir.path(), "line.jsonl", line);
-    let s = ingest_bounded(&f, &["cut to the first 1048576"]);
+    // JSON Lines are streamed: the line is skipped unread past its limit.
+    let s = ingest_bounded(
+        &f,
+        &[],
+        &["line of 5", "over the limit of 16777216", "--max-line-size"],
+    );
+    assert_eq!(s["ingested"], 3, "{s}");
+    assert_eq!(s["rejected"][0]["line"], 1, "{s}");
+    assert_eq!(s["limits_hit"]["line_bytes"], 1, "{s}");
+    // Allowed a line that long, the record is read and its text cut.
+    let s = ingest_bounded(&f, &["--max-line-size", "64MiB"], &["cut to the first 1048576"]);
     assert_eq!(s["ingested"], 4, "{s}");
+    assert_eq!(s["limits_hit"]["text_bytes"], 1, "{s}");
 }
 
 #[test]
@@ -273,4 +285,66 @@ fn one_sentence_of_a_quarter_megabyte() {
     );
     assert!(ran.wall < Duration::from_secs(5), "{:?}", ran.wall);
     assert!(ran.peak_kb < RSS_LIMIT_KB, "peak RSS {} MB", ran.peak_kb / 1024);
+}
+
+#[test]
+fn a_page_that_outlasts_the_document_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let para = "<p>The harbour was repaired after the storm, the minister said on the quay.</p>\n";
+    let page = format!(
+        "<html><head><title>Slow</title></head><body><article>{}</article></body></html>",
+        para.repeat(20 * MB / para.len())
+    );
+    let f = write(dir.path(), "slow.html", page);
+    // Parsing 20 MB takes longer than the parser's share of half a second
+    // (its pruning far less): the page is read up to the budget and the
+    // article taken from that part.
+    let s = ingest_bounded(
+        &f,
+        &["--document-time", "500ms"],
+        &[
+            "extraction stopped at its time budget of 500 ms",
+            "--document-time",
+            "from the first",
+        ],
+    );
+    assert_eq!(s["ingested"], 4, "{s}");
+    assert_eq!(s["limits_hit"]["document_time"], 1, "{s}");
+}
+
+#[test]
+fn an_analysis_that_outlasts_the_document_time_keeps_what_it_found() {
+    let dir = tempfile::tempdir().unwrap();
+    let sentences: String = (0..20_000)
+        .map(|i| format!("Minister John Smith visited port {i} on Tuesday. "))
+        .collect();
+    let f = write(dir.path(), "long.txt", format!("Ports\n\n{sentences}\n"));
+    let started = std::time::Instant::now();
+    let ran = measured(&[
+        "extract",
+        "--json",
+        "--document-time",
+        "300ms",
+        f.to_str().unwrap(),
+    ]);
+    assert!(ran.ok, "{}", ran.stderr);
+    assert!(
+        ran.stderr
+            .contains("analysis stopped at its time budget of 300 ms (--document-time)"),
+        "{}",
+        ran.stderr
+    );
+    let shown: serde_json::Value = serde_json::from_str(&ran.stdout).unwrap();
+    assert_eq!(
+        shown["unfinished"]["budget_ms"], 300,
+        "the article says so itself"
+    );
+    assert!(
+        shown["timexes"].as_array().is_some_and(|t| !t.is_empty()),
+        "times are read first"
+    );
+    eprintln!(
+        "long.txt: extract with a 300 ms budget took {:.2} s",
+        started.elapsed().as_secs_f64()
+    );
 }

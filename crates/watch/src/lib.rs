@@ -26,6 +26,7 @@ pub use watcher::{watch, PollReport};
 
 use serde::Serialize;
 use std::time::Duration;
+use storyline_core::Limits;
 use storyline_fetch::FetchOptions;
 use storyline_store::StoreError;
 
@@ -51,6 +52,8 @@ pub struct WatchOptions {
     pub robots_agent: String,
     /// How long a robots.txt is trusted.
     pub robots_ttl: Duration,
+    /// The bounds fetched pages and articles are held to.
+    pub limits: Limits,
 }
 
 impl Default for WatchOptions {
@@ -65,6 +68,7 @@ impl Default for WatchOptions {
             max_child_sitemaps: 20,
             robots_agent: "storyline".to_string(),
             robots_ttl: Duration::from_secs(24 * 3600),
+            limits: Limits::default(),
         }
     }
 }

@@ -513,15 +513,25 @@ impl Watcher<'_, '_> {
         if let (Some(media), None) = (served, format) {
             return self.reject(link, &format!("served as {media}, not an article page"));
         }
-        let parsed = parse_served(&link.url, &fetched.bytes, format, fetched.charset.as_deref());
+        let limits = self.options.limits;
+        let parsed = parse_served(
+            &link.url,
+            &fetched.bytes,
+            format,
+            fetched.charset.as_deref(),
+            &limits,
+        );
+        for warning in &parsed.warnings {
+            self.problem(&link.url, &warning.reason);
+        }
         let name = self.polls.get(source).and_then(|p| p.source.name.clone());
         let feed_title = self.polls.get(source).and_then(|p| p.feed_title.clone());
         let mut articles = Vec::new();
         let mut records = Vec::new();
         for located in parsed.drafts {
             let mut draft = located.draft;
-            for dropped in draft.bound() {
-                self.problem(&link.url, &dropped);
+            for done in draft.bound(&limits) {
+                self.problem(&link.url, &done.what);
             }
             // The page's canonical link, else where the redirects led.
             draft.url = draft.url.or_else(|| Some(fetched.url.clone()));

@@ -52,15 +52,14 @@ pub fn show(ctx: &Context, args: &ShowArgs, out: &mut dyn Write) -> Result<ExitC
         return Ok(ExitCode::FAILURE);
     };
     let tagger = crate::commands::ner::article_tagger();
+    let budget = storyline_core::Limits::default().document_time;
+    let analysis = crate::commands::ner::analysis_of(&a, tagger.as_ref(), budget);
     if args.json {
-        serde_json::to_writer_pretty(
-            &mut *out,
-            &crate::commands::ner::article_json(&a, tagger.as_ref()),
-        )?;
+        serde_json::to_writer_pretty(&mut *out, &crate::commands::ner::article_json(&a, &analysis))?;
         writeln!(out)?;
     } else {
         render::article(&a, out)?;
-        crate::commands::ner::print_extraction(&a, tagger.as_ref(), out)?;
+        crate::commands::ner::print_extraction(&analysis, out)?;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -22,11 +22,11 @@ use std::io::{BufRead, Write};
 use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
+use storyline_core::Limits;
 use storyline_eval::resources::peak_rss_mb;
 use storyline_eval::{load_dataset, scale_bench, similar_bench, stories_bench, synthetic};
 use storyline_extract::ner::Tagger;
 use storyline_fetch::FetchOptions;
-use storyline_ingest::Options;
 use storyline_relate::IndexOptions;
 use storyline_store::SqliteStore;
 use storyline_stories::ClusterOptions;
@@ -193,7 +193,7 @@ pub fn ingest(ctx: &Context, args: &BenchIngestArgs, out: &mut dyn Write) -> Res
         ingest_inputs(
             &mut store,
             &inputs,
-            &Options::default(),
+            &Limits::default(),
             &FetchOptions::default(),
             DEFAULT_BATCH_SIZE,
             &hidden,

@@ -7,7 +7,7 @@ use anyhow::{bail, Result};
 use std::io::Write;
 use std::process::ExitCode;
 use storyline_core::Published;
-use storyline_ingest::{read_input, Options, Parsed};
+use storyline_ingest::{read_input, Parsed};
 
 pub fn run(ctx: &Context, args: &ExtractArgs, out: &mut dyn Write) -> Result<ExitCode> {
     let published = match &args.published {
@@ -19,14 +19,9 @@ pub fn run(ctx: &Context, args: &ExtractArgs, out: &mut dyn Write) -> Result<Exi
         },
         None => None,
     };
-    let options = Options {
-        max_file_bytes: ctx
-            .file
-            .max_file_size
-            .unwrap_or(Options::default().max_file_bytes),
-    };
+    let limits = crate::config::limits(&args.limits, None, &ctx.file)?;
     let mut parsed = Parsed::default();
-    read_input(&args.file, &options, &mut |p| {
+    read_input(&args.file, &limits, &mut |p| {
         parsed.drafts.extend(p.drafts);
         parsed.rejected.extend(p.rejected);
         parsed.warnings.extend(p.warnings);
@@ -50,8 +45,8 @@ pub fn run(ctx: &Context, args: &ExtractArgs, out: &mut dyn Write) -> Result<Exi
         if draft.published.is_none() {
             draft.published = draft.url.as_deref().and_then(storyline_ingest::html::date_in_url);
         }
-        for done in draft.bound() {
-            eprintln!("storyline: {}: {done}", located.input);
+        for done in draft.bound(&limits) {
+            eprintln!("storyline: {}: {}", located.input, done.what);
         }
         let article = match draft.finish() {
             Ok(a) => a,
@@ -60,10 +55,11 @@ pub fn run(ctx: &Context, args: &ExtractArgs, out: &mut dyn Write) -> Result<Exi
                 continue;
             }
         };
+        let analysis = crate::commands::ner::analysis_of(&article, tagger.as_ref(), limits.document_time);
         if args.json {
             serde_json::to_writer_pretty(
                 &mut *out,
-                &crate::commands::ner::article_json(&article, tagger.as_ref()),
+                &crate::commands::ner::article_json(&article, &analysis),
             )?;
             writeln!(out)?;
         } else {
@@ -71,7 +67,7 @@ pub fn run(ctx: &Context, args: &ExtractArgs, out: &mut dyn Write) -> Result<Exi
                 writeln!(out, "\n---\n")?;
             }
             render::article(&article, out)?;
-            crate::commands::ner::print_extraction(&article, tagger.as_ref(), out)?;
+            crate::commands::ner::print_extraction(&analysis, out)?;
         }
         shown += 1;
     }

@@ -7,18 +7,14 @@ use anyhow::Result;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::Write;
 use std::process::ExitCode;
+use storyline_core::Limits;
 use storyline_fetch::{fetch, FetchOptions};
-use storyline_ingest::{parse_served, read_input, Format, Options, Parsed, Pipeline, Summary};
+use storyline_ingest::{parse_served, read_input, Format, Parsed, Pipeline, Summary};
 use storyline_store::Store;
 
 pub fn run(ctx: &Context, args: &IngestArgs, out: &mut dyn Write) -> Result<ExitCode> {
     let mut store = ctx.open_store()?;
-    let options = Options {
-        max_file_bytes: args
-            .max_file_size
-            .or(ctx.file.max_file_size)
-            .unwrap_or(Options::default().max_file_bytes),
-    };
+    let limits = crate::config::limits(&args.limits, None, &ctx.file)?;
     let batch_size = args
         .batch_size
         .or(ctx.file.batch_size)
@@ -28,7 +24,7 @@ pub fn run(ctx: &Context, args: &IngestArgs, out: &mut dyn Write) -> Result<Exit
     let summary = ingest_inputs(
         &mut store,
         &args.inputs,
-        &options,
+        &limits,
         &fetch_options,
         batch_size,
         &progress,
@@ -55,22 +51,22 @@ pub fn run(ctx: &Context, args: &IngestArgs, out: &mut dyn Write) -> Result<Exit
 pub fn ingest_inputs(
     store: &mut dyn Store,
     inputs: &[String],
-    options: &Options,
+    limits: &Limits,
     fetch_options: &FetchOptions,
     batch_size: usize,
     progress: &ProgressBar,
 ) -> Result<Summary> {
-    let mut pipeline = Pipeline::new(store, batch_size).on_commit(|s| {
+    let mut pipeline = Pipeline::new(store, batch_size, *limits).on_commit(|s| {
         progress.set_message(format!("{} stored, {} rejected", s.accepted(), s.rejected.len()));
     });
     let mut failure = None;
     for input in inputs {
         if is_url(input) {
-            pipeline.accept(read_url(input, fetch_options))?;
+            pipeline.accept(read_url(input, fetch_options, limits))?;
             progress.tick();
             continue;
         }
-        read_input(input, options, &mut |parsed| {
+        read_input(input, limits, &mut |parsed| {
             if failure.is_none() {
                 if let Err(e) = pipeline.accept(parsed) {
                     failure = Some(e);
@@ -101,21 +97,19 @@ fn is_url(input: &str) -> bool {
 
 /// Fetches one URL and parses it by its media type; the URL is the article's
 /// URL unless the page names a canonical one.
-fn read_url(url: &str, options: &FetchOptions) -> Parsed {
+fn read_url(url: &str, options: &FetchOptions, limits: &Limits) -> Parsed {
     let fetched = match fetch(url, options) {
         Ok(f) => f,
         Err(e) => {
             let mut parsed = Parsed::default();
-            parsed.rejected.push(storyline_ingest::Rejection {
-                input: url.to_string(),
-                line: None,
-                reason: e.to_string(),
-            });
+            parsed
+                .rejected
+                .push(storyline_ingest::Rejection::new(url, None, e.to_string()));
             return parsed;
         }
     };
     let format = fetched.media_type.as_deref().and_then(Format::from_media_type);
-    let mut parsed = parse_served(url, &fetched.bytes, format, fetched.charset.as_deref());
+    let mut parsed = parse_served(url, &fetched.bytes, format, fetched.charset.as_deref(), limits);
     if parsed.drafts.len() == 1 {
         let draft = &mut parsed.drafts[0].draft;
         draft.url = draft.url.take().or_else(|| Some(fetched.url.clone()));
@@ -152,6 +146,9 @@ fn print_summary(s: &Summary, out: &mut dyn Write) -> Result<()> {
                 None => writeln!(out, "{label}: {}: {}", r.input, r.reason)?,
             }
         }
+    }
+    for (limit, times) in &s.limits_hit {
+        writeln!(out, "limit reached: {limit} ({}) {times}×", limit.flag())?;
     }
     Ok(())
 }

@@ -10,10 +10,11 @@ use std::collections::HashMap;
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 use storyline_eval::resources::peak_rss_mb;
 use storyline_extract::ner::classes::WordClasses;
 use storyline_extract::ner::{SpanMeter, Tagger, Trainer};
+use storyline_extract::Analysis;
 
 const DEFAULT_MODEL: &str = "models/ner-conll2003.bin";
 
@@ -70,12 +71,34 @@ pub fn quiet_tagger() -> Option<Tagger> {
     load_model(&arg).ok()
 }
 
+/// The analysis of `article`, within `budget`; a warning on stderr when it
+/// stopped at the budget.
+pub fn analysis_of(article: &storyline_core::Article, tagger: Option<&Tagger>, budget: Duration) -> Analysis {
+    let deadline = storyline_core::Deadline::after(budget);
+    let analysis = storyline_extract::analyse_within(
+        tagger,
+        &article.text,
+        article.published.map(|p| p.day()),
+        &deadline,
+    );
+    if let Some(u) = &analysis.unfinished {
+        eprintln!(
+            "storyline: {}: analysis stopped at its time budget of {} ms (--document-time): names read to character {} of {}, left out: {:?}",
+            article.id,
+            u.budget_ms,
+            u.names_read_to,
+            article.text.chars().count(),
+            u.left_out
+        );
+    }
+    analysis
+}
+
 /// The article as `show --json` prints it: every stored field, plus the
 /// extraction (`entities`, `quotes`, `statements`, `timexes`, `events`)
 /// with character offsets into `text`.
-pub fn article_json(article: &storyline_core::Article, tagger: Option<&Tagger>) -> serde_json::Value {
+pub fn article_json(article: &storyline_core::Article, analysis: &Analysis) -> serde_json::Value {
     let mut v = serde_json::to_value(article).expect("articles serialise");
-    let analysis = storyline_extract::analyse(tagger, &article.text, article.published.map(|p| p.day()));
     for (key, value) in json!(analysis).as_object().expect("an analysis is an object") {
         v[key] = value.clone();
     }
@@ -84,12 +107,7 @@ pub fn article_json(article: &storyline_core::Article, tagger: Option<&Tagger>) 
 
 /// The extraction for people: dates, quotes, statements, the timeline, entities
 /// ("Vladimir Putin (PERSON; Russian President) ×3").
-pub fn print_extraction(
-    article: &storyline_core::Article,
-    tagger: Option<&Tagger>,
-    out: &mut dyn Write,
-) -> Result<()> {
-    let a = storyline_extract::analyse(tagger, &article.text, article.published.map(|p| p.day()));
+pub fn print_extraction(a: &Analysis, out: &mut dyn Write) -> Result<()> {
     let dates: Vec<String> = a
         .timexes
         .iter()

@@ -1,6 +1,6 @@
 //! `storyline serve` and `storyline demo`.
 
-use crate::cli::{DemoArgs, PoliteArgs, ServeArgs};
+use crate::cli::{DemoArgs, LimitArgs, PoliteArgs, ServeArgs};
 use crate::commands::watch::watch_options;
 use crate::commands::{ingest::progress_bar, Context};
 use crate::config::{self, DEFAULT_BATCH_SIZE};
@@ -12,6 +12,7 @@ use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
+use storyline_core::Limits;
 use storyline_ingest::Pipeline;
 use storyline_server::Access;
 use storyline_store::{SqliteStore, Store};
@@ -20,9 +21,13 @@ pub fn serve(ctx: &Context, args: &ServeArgs) -> Result<ExitCode> {
     let store = ctx.open_store()?;
     let addr = config::addr(args.addr, &ctx.file);
     let dir = ctx.data_dir.display().to_string();
-    let watcher = args.watch.then(|| start_watch(ctx, &args.polite)).transpose()?;
+    let limits = config::limits(&args.limits, args.max_body_size, &ctx.file)?;
+    let watcher = args
+        .watch
+        .then(|| start_watch(ctx, &args.polite, limits))
+        .transpose()?;
     let access = access(&args.api_token, &args.cors_origins, args.searches_per_client);
-    let served = run_server(Box::new(store), addr, access, move |a| {
+    let served = run_server(Box::new(store), addr, access, limits, move |a| {
         println!("storyline: serving {dir} on http://{a}/")
     });
     if let Some((stop, handle)) = watcher {
@@ -37,9 +42,13 @@ pub fn serve(ctx: &Context, args: &ServeArgs) -> Result<ExitCode> {
 /// Runs `storyline watch` on its own thread and store connection; the
 /// server notices what it stores (the store's generation) and places the
 /// new articles in stories itself.
-fn start_watch(ctx: &Context, polite: &PoliteArgs) -> Result<(Arc<AtomicBool>, JoinHandle<()>)> {
+fn start_watch(
+    ctx: &Context,
+    polite: &PoliteArgs,
+    limits: Limits,
+) -> Result<(Arc<AtomicBool>, JoinHandle<()>)> {
     let mut store = ctx.open_store()?;
-    let options = watch_options(polite, &ctx.file)?;
+    let options = watch_options(polite, limits, &ctx.file)?;
     let stop = Arc::new(AtomicBool::new(false));
     let flag = stop.clone();
     let handle =
@@ -69,7 +78,10 @@ pub fn demo(ctx: &Context, args: &DemoArgs, out: &mut dyn Write) -> Result<ExitC
     let mut store =
         SqliteStore::open(&dir).with_context(|| format!("cannot open the store in {}", dir.display()))?;
     let progress = progress_bar(ctx.chatty() && !args.no_serve);
-    let mut pipeline = Pipeline::new(&mut store, DEFAULT_BATCH_SIZE);
+    // The sample is read with the default bounds; serving it, the config
+    // file's apply.
+    let limits = config::limits(&LimitArgs::default(), None, &ctx.file)?;
+    let mut pipeline = Pipeline::new(&mut store, DEFAULT_BATCH_SIZE, Limits::default());
     for parsed in sample::parsed() {
         pipeline.accept(parsed)?;
     }
@@ -93,6 +105,7 @@ pub fn demo(ctx: &Context, args: &DemoArgs, out: &mut dyn Write) -> Result<ExitC
         Box::new(store),
         addr,
         access(&args.api_token, &args.cors_origins, None),
+        limits,
         |a| {
             println!("storyline demo: open http://{a}/ (Ctrl-C to stop)");
         },
@@ -112,6 +125,7 @@ fn run_server(
     store: Box<dyn Store>,
     addr: SocketAddr,
     access: Access,
+    limits: Limits,
     ready: impl FnOnce(SocketAddr),
 ) -> Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
@@ -120,6 +134,7 @@ fn run_server(
             store,
             crate::commands::ner::article_tagger(),
             access,
+            limits,
             addr,
             ready,
         ))

@@ -10,6 +10,7 @@ use std::process::ExitCode;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use storyline_core::Limits;
 use storyline_fetch::FetchOptions;
 use storyline_store::{FetchState, Store, WatchedSource};
 use storyline_watch::{PollReport, Tally, WatchOptions};
@@ -85,7 +86,8 @@ pub fn remove(ctx: &Context, args: &SourcesRemoveArgs, out: &mut dyn Write) -> R
 
 pub fn run(ctx: &Context, args: &WatchArgs, out: &mut dyn Write) -> Result<ExitCode> {
     let mut store = ctx.open_store()?;
-    let mut options = watch_options(&args.polite, &ctx.file)?;
+    let limits = crate::config::limits(&args.limits, None, &ctx.file)?;
+    let mut options = watch_options(&args.polite, limits, &ctx.file)?;
     options.once = args.once;
     let stop = stop_on_signals()?;
     let place = !args.no_stories;
@@ -119,7 +121,9 @@ pub fn run(ctx: &Context, args: &WatchArgs, out: &mut dyn Write) -> Result<ExitC
 
 /// The watch settings the flags (or environment, or config file) give;
 /// shared with `serve --watch`.
-pub fn watch_options(args: &PoliteArgs, file: &FileConfig) -> Result<WatchOptions> {
+/// The watch settings the flags and config file give; fetched pages are
+/// held to `limits`.
+pub fn watch_options(args: &PoliteArgs, limits: Limits, file: &FileConfig) -> Result<WatchOptions> {
     let defaults = WatchOptions::default();
     let host_delay = match args.host_delay.as_ref().or(file.host_delay.as_ref()) {
         Some(spec) => span(spec).map_err(|e| anyhow::anyhow!("host delay: {e}"))?,
@@ -141,6 +145,7 @@ pub fn watch_options(args: &PoliteArgs, file: &FileConfig) -> Result<WatchOption
         host_delay,
         workers: workers.max(1),
         max_new_per_poll: args.max_new.max(1),
+        limits,
         ..defaults
     })
 }
@@ -217,15 +222,15 @@ mod tests {
             contact: Some("https://ops.example/bot".into()),
             ..Default::default()
         };
-        let from_file = watch_options(&args(None), &file).unwrap();
+        let from_file = watch_options(&args(None), Limits::default(), &file).unwrap();
         assert_eq!(from_file.host_delay, Duration::from_secs(3));
         assert!(from_file.fetch.user_agent.ends_with("(+https://ops.example/bot)"));
         assert_eq!(from_file.workers, WatchOptions::default().workers);
-        let from_flag = watch_options(&args(Some("250ms")), &file).unwrap();
+        let from_flag = watch_options(&args(Some("250ms")), Limits::default(), &file).unwrap();
         assert_eq!(from_flag.host_delay, Duration::from_millis(250));
-        let defaults = watch_options(&args(None), &FileConfig::default()).unwrap();
+        let defaults = watch_options(&args(None), Limits::default(), &FileConfig::default()).unwrap();
         assert_eq!(defaults.host_delay, WatchOptions::default().host_delay);
-        assert!(watch_options(&args(Some("soon")), &file).is_err());
+        assert!(watch_options(&args(Some("soon")), Limits::default(), &file).is_err());
     }
 
     #[test]
