@@ -17,4 +17,9 @@ pub mod quotes;
 pub mod statements;
 pub mod timex;
 
+/// A fingerprint of the analysis code (this crate's and `storyline-core`'s
+/// sources, hashed by `build.rs`): a build that may analyse differently
+/// does not reuse what an older one kept, and one that cannot, does.
+pub const CODE_FINGERPRINT: &str = env!("STORYLINE_ANALYSIS_CODE");
+
 pub use analysis::{analyse, analyse_within, Analysis, Stage, Unfinished};

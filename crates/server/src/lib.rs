@@ -5,7 +5,6 @@
 //! decide what is similar; it asks `storyline-relate` and `storyline-store`.
 //! Pages are server-rendered with askama, whose templates escape every value.
 
-mod analyses;
 mod api;
 mod charts;
 mod feeds;

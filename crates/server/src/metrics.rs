@@ -2,8 +2,8 @@
 //! middleware that feeds it and writes one structured log line per request.
 //!
 //! This module owns what is counted (requests by route pattern, method and
-//! status; a latency histogram; the store's article and story counts at
-//! scrape time), not how the store or stories are kept. Route patterns
+//! status; a latency histogram; the store's article and story counts and
+//! the engine's work counters at scrape time), not how the store or stories are kept. Route patterns
 //! ("/articles/{id}"), never raw paths, label requests, so the number of
 //! series stays bounded however many articles there are.
 
@@ -35,6 +35,8 @@ pub struct Metrics {
     articles: Gauge,
     stories: Gauge,
     ingest_lag: Gauge<f64, std::sync::atomic::AtomicU64>,
+    analysed: Gauge,
+    builds: Gauge,
 }
 
 impl Default for Metrics {
@@ -69,6 +71,18 @@ impl Metrics {
             "From the ingest of the newest article to the moment pages served it (0 when it was stored before the server started)",
             ingest_lag.clone(),
         );
+        let analysed = Gauge::default();
+        registry.register(
+            "engine_analysed",
+            "Articles this server analysed (ran the tagger over) since it started",
+            analysed.clone(),
+        );
+        let builds = Gauge::default();
+        registry.register(
+            "engine_builds",
+            "Times this server built the catalogue, index and stories since it started",
+            builds.clone(),
+        );
         Metrics {
             registry,
             requests,
@@ -76,6 +90,8 @@ impl Metrics {
             articles,
             stories,
             ingest_lag,
+            analysed,
+            builds,
         }
     }
 
@@ -122,6 +138,9 @@ pub async fn scrape(State(state): State<AppState>) -> Result<Response, crate::ap
     metrics.articles.set(articles as i64);
     metrics.stories.set(derived.stories.len() as i64);
     metrics.ingest_lag.set(derived.ingest_lag_seconds);
+    let engine = state.engine().counters();
+    metrics.analysed.set(engine.analysed() as i64);
+    metrics.builds.set(engine.builds() as i64);
     Ok((
         [(
             header::CONTENT_TYPE,

@@ -7,19 +7,28 @@
 //! is stored without the server watching files; while a rebuild runs, the
 //! data built before is served, so no reader waits for it. Rebuilding
 //! places any article not yet in a story and stores that decision, as
-//! `ingest` does.
+//! `ingest` does. How derived data is made is the engine's
+//! (`storyline-engine`); this module decides when, and which connection
+//! each step holds.
 
-use crate::analyses::{analyses_of, analysis_of, kept_analysis, Analyser};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 use storyline_core::{Article, Limits};
+use storyline_engine::{Engine, EngineError};
 use storyline_extract::events::SharedEvent;
 use storyline_extract::linking::Catalog;
 use storyline_extract::ner::Tagger;
 use storyline_extract::Analysis;
-use storyline_relate::{ArticleIndex, IndexOptions};
+use storyline_relate::ArticleIndex;
 use storyline_store::{Store, StoreError};
-use storyline_stories::{ClusterOptions, Stories};
+use storyline_stories::Stories;
+
+/// The engine's errors as the server's handlers report them.
+fn store_error(e: EngineError) -> StoreError {
+    match e {
+        EngineError::Store(e) => e,
+    }
+}
 
 /// How long derived data is used without asking the store whether it
 /// changed: what another process (an `ingest` beside the server) stores
@@ -52,10 +61,8 @@ struct Inner {
     /// Which reader the next read tries first.
     next_reader: std::sync::atomic::AtomicUsize,
     started: chrono::DateTime<chrono::Utc>,
-    /// The named-entity tagger, when a model was loaded.
-    tagger: Option<Tagger>,
-    /// What kept analyses must have been computed with to be reused.
-    analyser: Analyser,
+    /// The owner of derived data (and of the tagger, when a model was loaded).
+    engine: Engine,
     derived: RwLock<Option<(u64, Arc<Derived>)>>,
     /// Whether a rebuild of `derived` is under way on its own thread.
     rebuilding: std::sync::atomic::AtomicBool,
@@ -128,20 +135,17 @@ fn build_derived(inner: &Inner) -> Result<Arc<Derived>, StoreError> {
     })?;
     let newest_ingest = articles.iter().filter_map(|a| a.ingested_at).max();
     // Analyses kept from before are read, not recomputed.
-    let catalog = match inner.tagger.as_ref() {
-        Some(tagger) => {
-            let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-            let mut store = inner.store.lock().unwrap_or_else(|p| p.into_inner());
-            let analyses = analyses_of(store.as_mut(), Some(tagger), inner.analyser, &articles, threads)?;
-            drop(store);
-            Catalog::from_analyses(articles.iter().zip(&analyses))
-        }
-        None => Catalog::new(),
+    let engine = &inner.engine;
+    let analyses = {
+        let mut store = inner.store.lock().unwrap_or_else(|p| p.into_inner());
+        engine.analyses(store.as_mut(), &articles).map_err(store_error)?
     };
-    let index = ArticleIndex::build_linked(catalog.with_terms(articles), IndexOptions::default());
+    let catalog = engine.link(&articles, &analyses);
+    drop(analyses);
+    let index = engine.index(&catalog, articles);
     let stories = {
         let mut store = inner.store.lock().unwrap_or_else(|p| p.into_inner());
-        Stories::refresh(store.as_mut(), &index, &ClusterOptions::default(), false)?
+        engine.place(store.as_mut(), &index, false).map_err(store_error)?
     };
     let ready = chrono::Utc::now();
     let ingest_lag_seconds = newest_ingest
@@ -196,9 +200,8 @@ impl AppState {
                 next_reader: Default::default(),
                 started: chrono::Utc::now(),
                 store: Mutex::new(store),
-                analyser: Analyser::new(tagger.as_ref(), limits.document_time),
+                engine: Engine::new(tagger, &limits),
                 limits,
-                tagger,
                 derived: RwLock::new(None),
                 rebuilding: Default::default(),
                 building: Mutex::new(()),
@@ -217,6 +220,11 @@ impl AppState {
             .cors_origins
             .iter()
             .any(|o| o == "*" || o == origin)
+    }
+
+    /// The owner of derived data.
+    pub fn engine(&self) -> &Engine {
+        &self.inner.engine
     }
 
     /// The bounds written articles and request bodies are held to.
@@ -266,7 +274,7 @@ impl AppState {
                 let Some(article) = store.get(&id)? else {
                     return Ok((None, None));
                 };
-                let kept = kept_analysis(store, inner.analyser, &article)?;
+                let kept = inner.engine.kept_analysis(store, &article).map_err(store_error)?;
                 Ok((Some(article), kept))
             })?;
             let Some(mut article) = article else {
@@ -277,7 +285,10 @@ impl AppState {
                 Some(found) => found,
                 None => {
                     let mut store = inner.store.lock().unwrap_or_else(|p| p.into_inner());
-                    analysis_of(store.as_mut(), inner.tagger.as_ref(), inner.analyser, &article)?
+                    inner
+                        .engine
+                        .analysis(store.as_mut(), &article)
+                        .map_err(store_error)?
                 }
             };
             Ok(Some((article, analysis)))
@@ -375,18 +386,38 @@ impl AppState {
     pub async fn shared_events(&self, article_ids: Vec<String>) -> Result<Vec<SharedEvent>, StoreError> {
         let inner = self.inner.clone();
         tokio::task::spawn_blocking(move || {
-            let Some(tagger) = inner.tagger.as_ref() else {
+            if inner.engine.tagger().is_none() {
                 return Ok(Vec::new());
-            };
-            let articles = {
-                let store = inner.store.lock().unwrap_or_else(|p| p.into_inner());
-                article_ids
-                    .iter()
-                    .map(|id| store.get(id))
-                    .collect::<Result<Vec<_>, _>>()?
-            };
-            let found: Vec<Article> = articles.into_iter().flatten().collect();
-            Ok(storyline_extract::events::reported_by(tagger, &found))
+            }
+            // Read beside the writer; only an analysis missing from the
+            // store (an article stored a moment ago) needs the writer.
+            let found = inner.read(|store| {
+                let mut found = Vec::new();
+                for id in &article_ids {
+                    if let Some(article) = store.get(id)? {
+                        let kept = inner.engine.kept_analysis(store, &article).map_err(store_error)?;
+                        found.push((article, kept));
+                    }
+                }
+                Ok(found)
+            })?;
+            let mut articles = Vec::with_capacity(found.len());
+            let mut analyses = Vec::with_capacity(found.len());
+            for (article, kept) in found {
+                let analysis = match kept {
+                    Some(a) => a,
+                    None => {
+                        let mut store = inner.store.lock().unwrap_or_else(|p| p.into_inner());
+                        inner
+                            .engine
+                            .analysis(store.as_mut(), &article)
+                            .map_err(store_error)?
+                    }
+                };
+                articles.push(article);
+                analyses.push(analysis);
+            }
+            Ok(inner.engine.shared_events(&articles, &analyses))
         })
         .await
         .expect("event task panicked")

@@ -132,9 +132,26 @@ pub trait Store: Send {
     /// (what it was computed from); `None` when missing or stale.
     fn analysis(&self, id: &str, key: &str) -> Result<Option<String>, StoreError>;
     /// Keeps analyses (article id, key, JSON) in one transaction, replacing
-    /// older ones of the same articles. Analyses are derived data: they do
-    /// not change the generation.
-    fn put_analyses(&mut self, analyses: &[(String, String, String)]) -> Result<(), StoreError>;
+    /// older ones of the same articles, and with them `through`, how far
+    /// the analysing component has got (so a crash cannot keep one without
+    /// the other). Analyses are derived data: they do not change the
+    /// generation or the change sequence.
+    fn put_analyses(
+        &mut self,
+        analyses: &[(String, String, String)],
+        through: Option<Progress>,
+    ) -> Result<(), StoreError>;
+    /// The last number of the change sequence: every insert or update of
+    /// an article takes the next one (0: nothing stored yet).
+    fn last_seq(&self) -> Result<u64, StoreError>;
+    /// The articles changed after `after`, in change order, at most `limit`,
+    /// each with its number in the sequence (an article changed twice is
+    /// listed once, at its last change).
+    fn changes(&self, after: u64, limit: usize) -> Result<Vec<(u64, Article)>, StoreError>;
+    /// How far `component` has applied the change sequence.
+    fn progress(&self, component: Component) -> Result<Progress, StoreError>;
+    /// Records how far a component has applied the change sequence.
+    fn save_progress(&mut self, progress: Progress) -> Result<(), StoreError>;
     /// Like `upsert`, and records in the same transaction the URLs these
     /// articles (or rejections) were fetched from, so that a crash cannot
     /// leave an article stored but its URL due for fetching again.
@@ -159,6 +176,42 @@ pub trait Store: Send {
     fn robots_files(&self) -> Result<Vec<RobotsFile>, StoreError>;
     /// Keeps a site's robots.txt, replacing the one kept before.
     fn save_robots_file(&mut self, file: &RobotsFile) -> Result<(), StoreError>;
+}
+
+/// A component of the engine that follows the change sequence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Component {
+    /// Each article's analysis (entities, quotes, statements, times, events).
+    Analysis,
+}
+
+impl Component {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Component::Analysis => "analysis",
+        }
+    }
+}
+
+/// How far a component has applied the change sequence: every change up
+/// to `seq` is applied, under `fingerprint` (what the component computes
+/// with; a component whose fingerprint changed starts again from 0).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Progress {
+    pub component: Component,
+    pub seq: u64,
+    pub fingerprint: String,
+}
+
+impl Progress {
+    /// Nothing applied yet.
+    pub fn start(component: Component) -> Progress {
+        Progress {
+            component,
+            seq: 0,
+            fingerprint: String::new(),
+        }
+    }
 }
 
 /// What to search for: words (all must occur; "quoted words" as a phrase)

@@ -87,4 +87,19 @@ pub const MIGRATIONS: &[&str] = &[
         body BLOB,
         fetched_at TEXT NOT NULL
     );",
+    // 8: the change sequence derived data follows. Every insert or update
+    // of an article takes the next number (`store_meta.seq`), so "what
+    // changed since N" is one indexed range; each component of the engine
+    // records how far it has applied it (`engine_progress`), in the same
+    // transaction as what it wrote where it writes to the store. Existing
+    // articles are numbered in the order they were first stored.
+    "ALTER TABLE articles ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
+    UPDATE articles SET seq = rowid;
+    CREATE INDEX articles_by_seq ON articles (seq);
+    INSERT INTO store_meta (key, value) SELECT 'seq', COALESCE(MAX(seq), 0) FROM articles;
+    CREATE TABLE engine_progress (
+        component TEXT PRIMARY KEY,
+        seq INTEGER NOT NULL,
+        fingerprint TEXT NOT NULL DEFAULT ''
+    );",
 ];

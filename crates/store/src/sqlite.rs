@@ -8,8 +8,8 @@
 use crate::migrations::MIGRATIONS;
 use crate::watched;
 use crate::{
-    fts_expression, ArticleSummary, FetchState, FetchedUrl, Page, RobotsFile, SearchHit, SearchQuery,
-    SourceSummary, Store, StoreError, StoryEvent, StoryEventKind, Upsert, WatchedSource,
+    fts_expression, ArticleSummary, Component, FetchState, FetchedUrl, Page, Progress, RobotsFile, SearchHit,
+    SearchQuery, SourceSummary, Store, StoreError, StoryEvent, StoryEventKind, Upsert, WatchedSource,
 };
 use chrono::Utc;
 use rusqlite::{params, Connection, OptionalExtension};
@@ -509,7 +509,11 @@ impl Store for SqliteStore {
         Ok(select.query_row([id, key], |r| r.get(0)).optional()?)
     }
 
-    fn put_analyses(&mut self, analyses: &[(String, String, String)]) -> Result<(), StoreError> {
+    fn put_analyses(
+        &mut self,
+        analyses: &[(String, String, String)],
+        through: Option<Progress>,
+    ) -> Result<(), StoreError> {
         let tx = self.conn.transaction()?;
         {
             let mut insert = tx.prepare_cached(
@@ -520,6 +524,59 @@ impl Store for SqliteStore {
                 insert.execute([id, key, json])?;
             }
         }
+        if let Some(p) = through {
+            save_progress_in(&tx, p)?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn last_seq(&self) -> Result<u64, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM store_meta WHERE key = 'seq'", [], |r| {
+                r.get::<_, i64>(0)
+            })? as u64)
+    }
+
+    fn changes(&self, after: u64, limit: usize) -> Result<Vec<(u64, Article)>, StoreError> {
+        let mut select = self
+            .conn
+            .prepare_cached("SELECT seq, id, doc FROM articles WHERE seq > ?1 ORDER BY seq LIMIT ?2")?;
+        let rows = select.query_map(params![after as i64, limit.min(i64::MAX as usize) as i64], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (seq, id, doc) = row?;
+            out.push((seq as u64, decode(&id, &doc)?));
+        }
+        Ok(out)
+    }
+
+    fn progress(&self, component: Component) -> Result<Progress, StoreError> {
+        let found: Option<(i64, String)> = self
+            .conn
+            .prepare_cached("SELECT seq, fingerprint FROM engine_progress WHERE component = ?1")?
+            .query_row([component.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        Ok(match found {
+            Some((seq, fingerprint)) => Progress {
+                component,
+                seq: seq as u64,
+                fingerprint,
+            },
+            None => Progress::start(component),
+        })
+    }
+
+    fn save_progress(&mut self, progress: Progress) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        save_progress_in(&tx, progress)?;
         tx.commit()?;
         Ok(())
     }
@@ -537,14 +594,17 @@ impl Store for SqliteStore {
 fn upsert_in(tx: &rusqlite::Transaction<'_>, articles: &[Article]) -> Result<Vec<Upsert>, StoreError> {
     let now = Utc::now();
     let mut outcomes = Vec::with_capacity(articles.len());
+    // Each change takes the next number of the change sequence.
+    let mut seq: i64 = tx.query_row("SELECT value FROM store_meta WHERE key = 'seq'", [], |r| r.get(0))?;
     {
         let mut find = tx.prepare_cached("SELECT doc, ingested_at FROM articles WHERE id = ?1")?;
         let mut write = tx.prepare_cached(
             "INSERT INTO articles (id, url, canonical_url, source, title, published, published_sort,
-                                   content_hash, ingested_at, updated_at, doc)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+                                   content_hash, ingested_at, updated_at, doc, seq)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
              ON CONFLICT (id) DO UPDATE SET url = ?2, canonical_url = ?3, source = ?4, title = ?5,
-                 published = ?6, published_sort = ?7, content_hash = ?8, updated_at = ?10, doc = ?11",
+                 published = ?6, published_sort = ?7, content_hash = ?8, updated_at = ?10, doc = ?11,
+                 seq = ?12",
         )?;
         let mut unindex = tx.prepare_cached(
             "DELETE FROM articles_fts WHERE rowid = (SELECT rowid FROM articles WHERE id = ?1)",
@@ -552,6 +612,7 @@ fn upsert_in(tx: &rusqlite::Transaction<'_>, articles: &[Article]) -> Result<Vec
         let mut reindex = tx.prepare_cached(
             "INSERT INTO articles_fts (rowid, title, text) SELECT rowid, ?2, ?3 FROM articles WHERE id = ?1",
         )?;
+
         for article in articles {
             let existing: Option<(String, String)> = find
                 .query_row([&article.id], |r| Ok((r.get(0)?, r.get(1)?)))
@@ -584,7 +645,9 @@ fn upsert_in(tx: &rusqlite::Transaction<'_>, articles: &[Article]) -> Result<Vec
                     stored.ingested_at.unwrap_or(now).to_rfc3339(),
                     now.to_rfc3339(),
                     doc,
+                    seq + 1,
                 ])?;
+                seq += 1;
                 reindex.execute(params![stored.id, stored.title, stored.text])?;
             }
             outcomes.push(outcome);
@@ -595,8 +658,23 @@ fn upsert_in(tx: &rusqlite::Transaction<'_>, articles: &[Article]) -> Result<Vec
             "UPDATE store_meta SET value = value + 1 WHERE key = 'generation'",
             [],
         )?;
+        tx.execute("UPDATE store_meta SET value = ?1 WHERE key = 'seq'", [seq])?;
     }
     Ok(outcomes)
+}
+
+/// Records `progress` inside `tx`.
+fn save_progress_in(tx: &rusqlite::Transaction<'_>, progress: Progress) -> Result<(), StoreError> {
+    tx.prepare_cached(
+        "INSERT INTO engine_progress (component, seq, fingerprint) VALUES (?1, ?2, ?3)
+         ON CONFLICT (component) DO UPDATE SET seq = excluded.seq, fingerprint = excluded.fingerprint",
+    )?
+    .execute(params![
+        progress.component.as_str(),
+        progress.seq as i64,
+        progress.fingerprint
+    ])?;
+    Ok(())
 }
 
 #[cfg(test)]
@@ -615,6 +693,47 @@ mod tests {
         }
         .finish()
         .unwrap()
+    }
+
+    #[test]
+    fn every_change_takes_the_next_number_and_progress_is_kept_with_analyses() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = SqliteStore::open(dir.path()).unwrap();
+        assert_eq!(s.last_seq().unwrap(), 0);
+        s.upsert(&[article("a", "One.", None), article("b", "Two.", None)])
+            .unwrap();
+        s.upsert(&[article("a", "One.", None)]).unwrap();
+        assert_eq!(s.last_seq().unwrap(), 2, "an unchanged article takes no number");
+        s.upsert(&[article("a", "One, changed.", None), article("c", "Three.", None)])
+            .unwrap();
+        let changes: Vec<(u64, String)> = s
+            .changes(0, 10)
+            .unwrap()
+            .into_iter()
+            .map(|(seq, a)| (seq, a.id))
+            .collect();
+        assert_eq!(
+            changes,
+            vec![(2, "b".into()), (3, "a".into()), (4, "c".into())],
+            "a changed article moves to its last change"
+        );
+        assert_eq!(s.changes(3, 10).unwrap().len(), 1);
+        assert_eq!(s.changes(0, 1).unwrap()[0].0, 2);
+        assert_eq!(
+            s.progress(Component::Analysis).unwrap(),
+            Progress::start(Component::Analysis)
+        );
+        let through = Progress {
+            component: Component::Analysis,
+            seq: 3,
+            fingerprint: "f1".into(),
+        };
+        s.put_analyses(&[("a".into(), "k".into(), "{}".into())], Some(through.clone()))
+            .unwrap();
+        drop(s);
+        let s = SqliteStore::open(dir.path()).unwrap();
+        assert_eq!(s.progress(Component::Analysis).unwrap(), through);
+        assert!(s.analysis("a", "k").unwrap().is_some());
     }
 
     #[test]
@@ -691,16 +810,17 @@ mod tests {
     fn analyses_are_kept_by_key() {
         let dir = tempfile::tempdir().unwrap();
         let mut s = SqliteStore::open(dir.path()).unwrap();
-        s.put_analyses(&[("a".into(), "k1".into(), "{\"x\":1}".into())])
+        s.put_analyses(&[("a".into(), "k1".into(), "{\"x\":1}".into())], None)
             .unwrap();
         assert_eq!(s.analysis("a", "k1").unwrap().as_deref(), Some("{\"x\":1}"));
         assert_eq!(s.analysis("a", "k2").unwrap(), None, "another key is stale");
-        s.put_analyses(&[("a".into(), "k2".into(), "{\"x\":2}".into())])
+        s.put_analyses(&[("a".into(), "k2".into(), "{\"x\":2}".into())], None)
             .unwrap();
         assert_eq!(s.analysis("a", "k1").unwrap(), None);
         assert_eq!(s.analysis("a", "k2").unwrap().as_deref(), Some("{\"x\":2}"));
         let generation = s.generation().unwrap();
-        s.put_analyses(&[("b".into(), "k".into(), "{}".into())]).unwrap();
+        s.put_analyses(&[("b".into(), "k".into(), "{}".into())], None)
+            .unwrap();
         assert_eq!(s.generation().unwrap(), generation, "analyses are derived data");
     }
 

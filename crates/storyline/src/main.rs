@@ -69,7 +69,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     Ok(code)
 }
 
-/// Logs go to stderr; `RUST_LOG` (or `STORYLINE_LOG`) overrides the level.
+/// Logs go to stderr, in colour only when it is a terminal; `RUST_LOG` (or
+/// `STORYLINE_LOG`) overrides the level.
 fn init_logging(quiet: bool) {
     let default = if quiet {
         "error"
@@ -82,6 +83,7 @@ fn init_logging(quiet: bool) {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .try_init();
 }
 

@@ -42,7 +42,7 @@ pub fn list(ctx: &Context, args: &ListArgs, out: &mut dyn Write) -> Result<ExitC
 }
 
 pub fn show(ctx: &Context, args: &ShowArgs, out: &mut dyn Write) -> Result<ExitCode> {
-    let store = ctx.open_store()?;
+    let mut store = ctx.open_store()?;
     let Some(a) = find_article(&store, &args.id)? else {
         eprintln!(
             "storyline: no article with id or URL {:?} in {}",
@@ -51,9 +51,9 @@ pub fn show(ctx: &Context, args: &ShowArgs, out: &mut dyn Write) -> Result<ExitC
         );
         return Ok(ExitCode::FAILURE);
     };
-    let tagger = crate::commands::ner::article_tagger();
-    let budget = storyline_core::Limits::default().document_time;
-    let analysis = crate::commands::ner::analysis_of(&a, tagger.as_ref(), budget);
+    // The analysis kept in the store (made once, when the article came).
+    let engine = crate::commands::engine_with(ctx, crate::commands::ner::article_tagger())?;
+    let analysis = engine.analysis(&mut store, &a)?;
     if args.json {
         serde_json::to_writer_pretty(&mut *out, &crate::commands::ner::article_json(&a, &analysis))?;
         writeln!(out)?;

@@ -1,13 +1,13 @@
 //! `storyline entities` and `storyline entity`: the people, organisations
 //! and places of the store, linked across articles.
 //!
-//! The catalogue is built from the stored articles on each call (every
-//! article analysed, then linked in publication order), so it needs the
-//! NER model; it is not stored.
+//! The catalogue is the engine's: linked from the analyses kept in the
+//! store (articles not analysed yet are analysed first), in publication
+//! order, so it needs the NER model.
 
 use crate::cli::{EntitiesArgs, EntityArgs};
 use crate::commands::Context;
-use crate::commands::{all_articles, ner::load_model};
+use crate::commands::{all_articles, engine_with, ner::load_model};
 use anyhow::Result;
 use std::collections::HashMap;
 use std::io::Write;
@@ -16,11 +16,12 @@ use storyline_extract::linking::{Catalog, Linked};
 
 /// The catalogue of the stored articles, and the articles' titles by id.
 fn catalog(ctx: &Context, model: &crate::cli::ModelArg) -> Result<(Catalog, HashMap<String, String>)> {
-    let tagger = load_model(model)?;
-    let store = ctx.open_store()?;
+    let engine = engine_with(ctx, Some(load_model(model)?))?;
+    let mut store = ctx.open_store()?;
+    engine.catch_up(&mut store, &mut |_| {})?;
     let articles = all_articles(&store)?;
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let catalog = Catalog::build(&tagger, &articles, threads);
+    let analyses = engine.analyses(&mut store, &articles)?;
+    let catalog = engine.link(&articles, &analyses);
     let titles = articles.into_iter().map(|a| (a.id, a.title)).collect();
     Ok((catalog, titles))
 }

@@ -31,8 +31,8 @@ pub fn run(ctx: &Context, args: &IngestArgs, out: &mut dyn Write) -> Result<Exit
     )?;
     progress.finish_and_clear();
     if !args.no_stories && summary.ingested + summary.updated > 0 {
-        // Each new article joins its story now; the decision is stored.
-        crate::commands::stories::current(&mut store, false)?;
+        // Each new article is analysed and joins its story now; both are kept.
+        crate::commands::stories::current(&crate::commands::engine(ctx)?, &mut store, false)?;
     }
     if args.json {
         serde_json::to_writer(&mut *out, &summary)?;

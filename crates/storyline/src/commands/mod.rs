@@ -17,6 +17,7 @@ use crate::config::{self, FileConfig};
 use anyhow::{Context as _, Result};
 use std::path::PathBuf;
 use storyline_core::Article;
+use storyline_engine::Engine;
 use storyline_store::{SqliteStore, Store};
 
 /// What every subcommand may need: resolved settings.
@@ -48,6 +49,18 @@ impl Context {
     pub fn chatty(&self) -> bool {
         !self.quiet
     }
+}
+
+/// The engine a command reads derived data through: the NER model found
+/// as `ner::quiet_tagger` finds it, the config file's limits.
+pub fn engine(ctx: &Context) -> Result<Engine> {
+    engine_with(ctx, ner::quiet_tagger())
+}
+
+/// Like [`engine`], with a tagger the command loaded itself.
+pub fn engine_with(ctx: &Context, tagger: Option<storyline_extract::ner::Tagger>) -> Result<Engine> {
+    let limits = config::limits(&crate::cli::LimitArgs::default(), None, &ctx.file)?;
+    Ok(Engine::new(tagger, &limits))
 }
 
 /// Finds an article by id, else by URL.

@@ -27,7 +27,7 @@ pub fn run(ctx: &Context, args: &SimilarArgs, out: &mut dyn Write) -> Result<Exi
             );
             return Ok(ExitCode::FAILURE);
         };
-        let (index, stories) = current(&mut store, false)?;
+        let (index, stories) = current(&crate::commands::engine(ctx)?, &mut store, false)?;
         let similar = stories
             .similar(&index, &article.id, args.k, &filter)
             .expect("the article is in the index");
@@ -40,7 +40,7 @@ pub fn run(ctx: &Context, args: &SimilarArgs, out: &mut dyn Write) -> Result<Exi
         }
         return Ok(ExitCode::SUCCESS);
     }
-    let (index, stories) = current(&mut store, false)?;
+    let (index, stories) = current(&crate::commands::engine(ctx)?, &mut store, false)?;
     for doc in 0..index.len() as u32 {
         let similar = stories
             .similar(&index, &index.doc(doc).id, args.k, &filter)

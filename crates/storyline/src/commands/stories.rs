@@ -1,36 +1,33 @@
 //! `storyline stories`, `story` and `recluster`: the stories of the store.
 //!
-//! Every command first brings the stories up to date (articles not placed
+//! Every command first brings the stories up to date through the engine
+//! (articles not analysed yet are analysed and kept, articles not placed
 //! yet join a story now, and the decision is stored), so they agree with
 //! what `ingest` decided and with each other.
 
 use crate::cli::{ReclusterArgs, StoriesArgs, StoryArgs};
-use crate::commands::{all_articles, Context};
+use crate::commands::Context;
 use anyhow::{bail, Result};
 use chrono::{DateTime, NaiveDate, Utc};
 use std::io::Write;
 use std::process::ExitCode;
+use storyline_engine::Engine;
 use storyline_extract::events::SharedEvent;
-use storyline_extract::linking::Catalog;
-use storyline_relate::{ArticleIndex, IndexOptions};
+use storyline_relate::ArticleIndex;
 use storyline_store::{Store, StoryEventKind};
-use storyline_stories::{ClusterOptions, Stories, Story};
+use storyline_stories::{Stories, Story};
 
-/// The index over the store and its stories, brought up to date. With the
-/// NER model, entities linked across the articles join the index's names.
-pub fn current(store: &mut dyn Store, from_scratch: bool) -> Result<(ArticleIndex, Stories)> {
-    let articles = all_articles(store)?;
-    let catalog = match crate::commands::ner::quiet_tagger() {
-        Some(tagger) => Catalog::build_entities(
-            &tagger,
-            &articles,
-            std::thread::available_parallelism().map_or(1, |n| n.get()),
-        ),
-        None => Catalog::new(),
-    };
-    let index = ArticleIndex::build_linked(catalog.with_terms(articles), IndexOptions::default());
-    let stories = Stories::refresh(store, &index, &ClusterOptions::default(), from_scratch)?;
-    Ok((index, stories))
+/// The index over the store and its stories, brought up to date by
+/// `engine`. With the NER model, entities linked across the articles join
+/// the index's names.
+pub fn current(
+    engine: &Engine,
+    store: &mut dyn Store,
+    from_scratch: bool,
+) -> Result<(ArticleIndex, Stories)> {
+    engine.catch_up(store, &mut |_| {})?;
+    let derived = engine.build(store, from_scratch)?;
+    Ok((derived.index, derived.stories))
 }
 
 /// The instant `--since` names: a span back from `now`, or the start of a day.
@@ -62,7 +59,7 @@ pub fn list(ctx: &Context, args: &StoriesArgs, out: &mut dyn Write) -> Result<Ex
         .as_deref()
         .map(|s| since_instant(s, Utc::now()))
         .transpose()?;
-    let (index, stories) = current(&mut store, false)?;
+    let (index, stories) = current(&crate::commands::engine(ctx)?, &mut store, false)?;
     let shown = stories
         .all(&index)
         .into_iter()
@@ -95,7 +92,8 @@ pub fn list(ctx: &Context, args: &StoriesArgs, out: &mut dyn Write) -> Result<Ex
 
 pub fn show(ctx: &Context, args: &StoryArgs, out: &mut dyn Write) -> Result<ExitCode> {
     let mut store = ctx.open_store()?;
-    let (index, stories) = current(&mut store, false)?;
+    let engine = crate::commands::engine(ctx)?;
+    let (index, stories) = current(&engine, &mut store, false)?;
     let history = store.story_events(&args.id)?;
     let Some(story) = stories.get(&index, &args.id) else {
         let merged_into = history
@@ -112,7 +110,7 @@ pub fn show(ctx: &Context, args: &StoryArgs, out: &mut dyn Write) -> Result<Exit
         }
         return Ok(ExitCode::FAILURE);
     };
-    let events = story_events(&store, &story.articles)?;
+    let events = story_events(&engine, &mut store, &story.articles)?;
     if args.json {
         let mut v = serde_json::to_value(&story)?;
         v["events"] = serde_json::to_value(&events)?;
@@ -196,20 +194,22 @@ pub fn show(ctx: &Context, args: &StoryArgs, out: &mut dyn Write) -> Result<Exit
 }
 
 /// The events the story's articles report, each once (none without a model).
-fn story_events(store: &dyn Store, articles: &[String]) -> Result<Vec<SharedEvent>> {
-    let Some(tagger) = crate::commands::ner::article_tagger() else {
+/// The events the story's articles report, from their kept analyses.
+fn story_events(engine: &Engine, store: &mut dyn Store, articles: &[String]) -> Result<Vec<SharedEvent>> {
+    if engine.tagger().is_none() {
         return Ok(Vec::new());
-    };
+    }
     let mut found = Vec::new();
     for id in articles {
         found.extend(store.get(id)?);
     }
-    Ok(storyline_extract::events::reported_by(&tagger, &found))
+    let analyses = engine.analyses(store, &found)?;
+    Ok(engine.shared_events(&found, &analyses))
 }
 
 pub fn recluster(ctx: &Context, args: &ReclusterArgs, out: &mut dyn Write) -> Result<ExitCode> {
     let mut store = ctx.open_store()?;
-    let (index, stories) = current(&mut store, true)?;
+    let (index, stories) = current(&crate::commands::engine(ctx)?, &mut store, true)?;
     if args.json {
         writeln!(
             out,

@@ -11,6 +11,7 @@ use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use storyline_core::Limits;
+use storyline_engine::Engine;
 use storyline_fetch::FetchOptions;
 use storyline_store::{FetchState, Store, WatchedSource};
 use storyline_watch::{PollReport, Tally, WatchOptions};
@@ -91,19 +92,20 @@ pub fn run(ctx: &Context, args: &WatchArgs, out: &mut dyn Write) -> Result<ExitC
     options.once = args.once;
     let stop = stop_on_signals()?;
     let place = !args.no_stories;
+    let engine = crate::commands::engine(ctx)?;
     let mut placed_at: Option<Instant> = None;
     let mut pending = false;
     let mut on_poll = |store: &mut dyn Store, _: &PollReport| {
         pending = true;
         if place && !args.once && placed_at.is_none_or(|at| at.elapsed() >= PLACE_STORIES_EVERY) {
-            place_stories(store);
+            place_stories(&engine, store);
             placed_at = Some(Instant::now());
             pending = false;
         }
     };
     let tally = storyline_watch::watch(&mut store, &options, &stop, &mut on_poll)?;
     if place && pending {
-        place_stories(&mut store);
+        place_stories(&engine, &mut store);
     }
     if args.json {
         serde_json::to_writer(&mut *out, &tally)?;
@@ -150,8 +152,8 @@ pub fn watch_options(args: &PoliteArgs, limits: Limits, file: &FileConfig) -> Re
     })
 }
 
-fn place_stories(store: &mut dyn Store) {
-    if let Err(e) = crate::commands::stories::current(store, false) {
+fn place_stories(engine: &Engine, store: &mut dyn Store) {
+    if let Err(e) = crate::commands::stories::current(engine, store, false) {
         tracing::warn!("placing new articles in stories failed: {e:#}");
     }
 }

@@ -8,13 +8,14 @@
 //! (a fingerprint of its sources, made at build time) and the tagger's model. A
 //! kept analysis whose key no longer matches is computed again and
 //! replaced. This module owns that bookkeeping; analysing is
-//! `storyline-extract`'s, and keeping is the store's.
+//! `storyline-extract`'s, and keeping is the store's. When the work is done
+//! (on arrival, by `Engine::catch_up`) is the engine's.
 
 use std::time::Duration;
 use storyline_core::{Article, Deadline};
 use storyline_extract::ner::Tagger;
 use storyline_extract::Analysis;
-use storyline_store::{Store, StoreError};
+use storyline_store::{Progress, Store, StoreError};
 use xxhash_rust::xxh3::Xxh3;
 
 /// How many fresh analyses are written per transaction.
@@ -33,12 +34,18 @@ pub struct Analyser {
 impl Analyser {
     pub fn new(tagger: Option<&Tagger>, budget: Duration) -> Analyser {
         let mut hasher = Xxh3::new();
-        hasher.update(&analysis_code_fingerprint().to_le_bytes());
+        hasher.update(storyline_extract::CODE_FINGERPRINT.as_bytes());
         hasher.update(&tagger.map_or(0, Tagger::fingerprint).to_le_bytes());
         Analyser {
             fingerprint: hasher.digest(),
             budget,
         }
+    }
+
+    /// What analyses are computed with, as the engine records it beside
+    /// its progress: a new one means every kept analysis is stale.
+    pub fn fingerprint(self) -> String {
+        format!("{:016x}", self.fingerprint)
     }
 
     /// The key an analysis of `article` is kept under.
@@ -54,14 +61,8 @@ impl Analyser {
     }
 }
 
-/// A fingerprint of the analysis code (the extract and core crates'
-/// sources, hashed by `build.rs`): a build that may analyse differently
-/// does not reuse what an older one kept, and one that cannot, does.
-fn analysis_code_fingerprint() -> u64 {
-    u64::from_str_radix(env!("STORYLINE_ANALYSIS_CODE"), 16).expect("build.rs writes hex")
-}
-
-fn analyse(tagger: Option<&Tagger>, analyser: Analyser, article: &Article) -> Analysis {
+/// Analyses one article within the analyser's time budget.
+pub(crate) fn analyse(tagger: Option<&Tagger>, analyser: Analyser, article: &Article) -> Analysis {
     let deadline = Deadline::after(analyser.budget);
     let analysis = storyline_extract::analyse_within(
         tagger,
@@ -97,32 +98,35 @@ fn kept(store: &dyn Store, article: &Article, key: &str) -> Result<Option<Analys
         .and_then(|json| serde_json::from_str(&json).ok()))
 }
 
-/// The analysis of one article: kept, else computed and kept.
+/// The analysis of one article: kept, else computed and kept; and whether
+/// it was computed.
 pub fn analysis_of(
     store: &mut dyn Store,
     tagger: Option<&Tagger>,
     analyser: Analyser,
     article: &Article,
-) -> Result<Analysis, StoreError> {
+) -> Result<(Analysis, bool), StoreError> {
     let key = analyser.key(article);
     if let Some(found) = kept(store, article, &key)? {
-        return Ok(found);
+        return Ok((found, false));
     }
     let fresh = analyse(tagger, analyser, article);
     let json = serde_json::to_string(&fresh).expect("analyses serialise");
-    store.put_analyses(&[(article.id.clone(), key, json)])?;
-    Ok(fresh)
+    store.put_analyses(&[(article.id.clone(), key, json)], None)?;
+    Ok((fresh, true))
 }
 
 /// The analyses of `articles`, in order: those kept are read, the others
-/// computed on `threads` threads and kept.
+/// computed on `threads` threads and kept (with `through` recorded in the
+/// transaction of the last batch); and how many were computed.
 pub fn analyses_of(
     store: &mut dyn Store,
     tagger: Option<&Tagger>,
     analyser: Analyser,
     articles: &[Article],
     threads: usize,
-) -> Result<Vec<Analysis>, StoreError> {
+    through: Option<Progress>,
+) -> Result<(Vec<Analysis>, usize), StoreError> {
     let keys: Vec<String> = articles.iter().map(|a| analyser.key(a)).collect();
     let mut found: Vec<Option<Analysis>> = articles
         .iter()
@@ -130,7 +134,14 @@ pub fn analyses_of(
         .map(|(a, key)| kept(store, a, key))
         .collect::<Result<_, _>>()?;
     let missing: Vec<usize> = (0..articles.len()).filter(|&i| found[i].is_none()).collect();
-    for batch in missing.chunks(WRITE_BATCH * threads.max(1)) {
+    let batches = missing.chunks(WRITE_BATCH * threads.max(1));
+    let last = batches.len();
+    if last == 0 {
+        if let Some(p) = through.clone() {
+            store.save_progress(p)?;
+        }
+    }
+    for (n, batch) in batches.enumerate() {
         let fresh = storyline_core::parallel::map_in_order(batch, threads, |&i| {
             analyse(tagger, analyser, &articles[i])
         });
@@ -142,15 +153,17 @@ pub fn analyses_of(
                 (articles[i].id.clone(), keys[i].clone(), json)
             })
             .collect();
-        store.put_analyses(&rows)?;
+        let progress = if n + 1 == last { through.clone() } else { None };
+        store.put_analyses(&rows, progress)?;
         for (&i, analysis) in batch.iter().zip(fresh) {
             found[i] = Some(analysis);
         }
     }
-    Ok(found
+    let analyses = found
         .into_iter()
         .map(|a| a.expect("every analysis is kept or fresh"))
-        .collect())
+        .collect();
+    Ok((analyses, missing.len()))
 }
 
 #[cfg(test)]
@@ -178,7 +191,9 @@ mod tests {
         let a = article("a", "On Sunday the talks resumed. They ended on Monday.");
         store.upsert(std::slice::from_ref(&a)).unwrap();
         let analyser = Analyser::new(None, std::time::Duration::from_secs(10));
-        let first = analyses_of(&mut store, None, analyser, std::slice::from_ref(&a), 2).unwrap();
+        let (first, computed) =
+            analyses_of(&mut store, None, analyser, std::slice::from_ref(&a), 2, None).unwrap();
+        assert_eq!(computed, 1);
         assert_eq!(first[0].timexes.len(), 2);
         let key = analyser.key(&a);
         let kept_json = store.analysis("a", &key).unwrap().expect("kept");
@@ -186,14 +201,15 @@ mod tests {
         // Read back, not recomputed: a doctored copy under the same key wins.
         let doctored = kept_json.replace("Sunday", "Sabbath");
         store
-            .put_analyses(&[("a".into(), key.clone(), doctored)])
+            .put_analyses(&[("a".into(), key.clone(), doctored)], None)
             .unwrap();
-        let again = analysis_of(&mut store, None, analyser, &a).unwrap();
+        let (again, computed) = analysis_of(&mut store, None, analyser, &a).unwrap();
+        assert!(!computed);
         assert_eq!(again.timexes[0].text, "Sabbath");
         // A changed text has another key: analysed afresh.
         let changed = article("a", "On Tuesday the talks resumed.");
         assert_ne!(analyser.key(&changed), key);
-        let fresh = analysis_of(&mut store, None, analyser, &changed).unwrap();
+        let (fresh, _) = analysis_of(&mut store, None, analyser, &changed).unwrap();
         assert_eq!(fresh.timexes[0].text, "Tuesday");
         assert!(
             store.analysis("a", &key).unwrap().is_none(),

@@ -1,7 +1,7 @@
-//! Fingerprints the analysis code (the `storyline-extract` and
-//! `storyline-core` sources) so analyses kept in the store are reused
-//! across rebuilds that do not change how articles are analysed, and
-//! redone after any that might.
+//! Fingerprints the analysis code (this crate's and `storyline-core`'s
+//! sources) so analyses kept in the store are reused across rebuilds that
+//! do not change how articles are analysed, and redone after any that
+//! might. Read as `storyline_extract::CODE_FINGERPRINT`.
 
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};

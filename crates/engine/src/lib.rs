@@ -1,0 +1,357 @@
+//! The one owner of storyline's derived data: each article's analysis, the
+//! entity catalogue linked across articles, the Similar Posts index, the
+//! near-duplicate groups and the stories.
+//!
+//! Every front end (the CLI commands, the server, `watch`) asks the engine
+//! and none analyses an article or builds an index itself, so they agree
+//! with each other and work is done once. Analysis happens when an article
+//! arrives: [`Engine::catch_up`] follows the store's change sequence from
+//! where the analysis component stopped, analyses what changed and keeps
+//! each analysis with the sequence number it reached, in one transaction,
+//! so a crash at any point resumes where it stopped and applies nothing
+//! twice. Reading derived data ([`Engine::build`]) then runs no tagger on
+//! an article already analysed; the counters say how often one ran.
+//!
+//! The catalogue, index and stories are still built in memory from the
+//! kept analyses by each process that needs them; moving them onto disk,
+//! updated per article, is the next step of this crate.
+//!
+//! Not owned here: keeping articles (`storyline-store`), how an article is
+//! analysed (`storyline-extract`), how articles are ranked
+//! (`storyline-relate`) and clustered (`storyline-stories`).
+
+mod analyses;
+
+pub use analyses::Analyser;
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use storyline_core::{Article, Limits};
+use storyline_extract::events::{shared_events, Event, SharedEvent};
+use storyline_extract::linking::Catalog;
+use storyline_extract::ner::Tagger;
+use storyline_extract::Analysis;
+use storyline_relate::{ArticleIndex, IndexOptions};
+use storyline_store::{Component, Progress, Store, StoreError};
+use storyline_stories::{ClusterOptions, Stories};
+
+/// Changed articles read from the store per step of a catch-up.
+const CATCH_UP_BATCH: usize = 1024;
+
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Everything derived from the whole store, as one process serves it.
+pub struct Derived {
+    pub catalog: Arc<Catalog>,
+    pub index: ArticleIndex,
+    pub stories: Stories,
+}
+
+/// How far a catch-up got.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CatchUp {
+    /// Changed articles looked at.
+    pub seen: u64,
+    /// Of those, the ones analysed now (the others had a current analysis).
+    pub analysed: u64,
+    /// The change sequence is applied up to here.
+    pub through: u64,
+    /// The store's last change when the catch-up began.
+    pub last: u64,
+}
+
+/// How much work the engine has done in this process: what tests and
+/// `/metrics` assert on (a read path must not analyse, a fetched article
+/// must not rebuild the index).
+#[derive(Debug, Default)]
+pub struct Counters {
+    analysed: AtomicU64,
+    builds: AtomicU64,
+}
+
+impl Counters {
+    /// Articles analysed (the tagger run over them).
+    pub fn analysed(&self) -> u64 {
+        self.analysed.load(Ordering::Relaxed)
+    }
+
+    /// Times the Similar Posts index was built (with the catalogue before
+    /// it and the stories after).
+    pub fn builds(&self) -> u64 {
+        self.builds.load(Ordering::Relaxed)
+    }
+}
+
+pub struct Engine {
+    tagger: Option<Tagger>,
+    analyser: Analyser,
+    threads: usize,
+    counters: Counters,
+}
+
+impl Engine {
+    /// An engine analysing with `tagger` (without one there are no
+    /// entities, so no quotes, statements or events; times are still
+    /// read), each article within `limits.document_time`.
+    pub fn new(tagger: Option<Tagger>, limits: &Limits) -> Engine {
+        Engine {
+            analyser: Analyser::new(tagger.as_ref(), limits.document_time),
+            tagger,
+            threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            counters: Counters::default(),
+        }
+    }
+
+    pub fn tagger(&self) -> Option<&Tagger> {
+        self.tagger.as_ref()
+    }
+
+    pub fn counters(&self) -> &Counters {
+        &self.counters
+    }
+
+    /// Analyses every article changed since the last catch-up (all of them
+    /// after the analysis code or model changed), keeping each analysis
+    /// with the change it reached; `on_step` is told after each step.
+    pub fn catch_up(
+        &self,
+        store: &mut dyn Store,
+        on_step: &mut dyn FnMut(&CatchUp),
+    ) -> Result<CatchUp, EngineError> {
+        let fingerprint = self.analyser.fingerprint();
+        let mut progress = store.progress(Component::Analysis)?;
+        if progress.fingerprint != fingerprint {
+            // Analysed with other code or another model: every article is
+            // looked at again (those already analysed by this one are kept).
+            progress = Progress {
+                component: Component::Analysis,
+                seq: 0,
+                fingerprint,
+            };
+        }
+        let mut done = CatchUp {
+            through: progress.seq,
+            last: store.last_seq()?,
+            ..CatchUp::default()
+        };
+        loop {
+            let changes = store.changes(progress.seq, CATCH_UP_BATCH)?;
+            let Some(&(through, _)) = changes.last() else {
+                break;
+            };
+            let articles: Vec<Article> = changes.into_iter().map(|(_, a)| a).collect();
+            progress.seq = through;
+            let (_, computed) = analyses::analyses_of(
+                store,
+                self.tagger.as_ref(),
+                self.analyser,
+                &articles,
+                self.threads,
+                Some(progress.clone()),
+            )?;
+            self.count_analysed(computed);
+            done.seen += articles.len() as u64;
+            done.analysed += computed as u64;
+            done.through = through;
+            on_step(&done);
+        }
+        if done.seen > 0 {
+            tracing::info!(
+                seen = done.seen,
+                analysed = done.analysed,
+                through = done.through,
+                "engine: caught up with the store"
+            );
+        }
+        Ok(done)
+    }
+
+    /// The analysis of `article`: kept, else computed now and kept.
+    pub fn analysis(&self, store: &mut dyn Store, article: &Article) -> Result<Analysis, EngineError> {
+        let (analysis, computed) =
+            analyses::analysis_of(store, self.tagger.as_ref(), self.analyser, article)?;
+        if computed {
+            tracing::info!(article = %article.id, analysed = 1, "engine: analysed an article on demand");
+        }
+        self.count_analysed(usize::from(computed));
+        Ok(analysis)
+    }
+
+    /// The analysis kept for `article` by this engine's analyser, if any.
+    pub fn kept_analysis(
+        &self,
+        store: &dyn Store,
+        article: &Article,
+    ) -> Result<Option<Analysis>, EngineError> {
+        Ok(analyses::kept_analysis(store, self.analyser, article)?)
+    }
+
+    /// The analyses of `articles`, in order: kept ones read, any missing
+    /// computed and kept.
+    pub fn analyses(
+        &self,
+        store: &mut dyn Store,
+        articles: &[Article],
+    ) -> Result<Vec<Analysis>, EngineError> {
+        let (analyses, computed) = analyses::analyses_of(
+            store,
+            self.tagger.as_ref(),
+            self.analyser,
+            articles,
+            self.threads,
+            None,
+        )?;
+        self.count_analysed(computed);
+        Ok(analyses)
+    }
+
+    /// The entities of `articles` linked across them (none without a tagger).
+    pub fn link(&self, articles: &[Article], analyses: &[Analysis]) -> Catalog {
+        if self.tagger.is_none() {
+            return Catalog::new();
+        }
+        Catalog::from_analyses(articles.iter().zip(analyses))
+    }
+
+    /// The events `articles` (a story's) report, with their `analyses`:
+    /// each event once, with all its reports.
+    pub fn shared_events(&self, articles: &[Article], analyses: &[Analysis]) -> Vec<SharedEvent> {
+        let reports: Vec<(&str, &[Event])> = articles
+            .iter()
+            .zip(analyses)
+            .map(|(a, analysis)| (a.id.as_str(), analysis.events.as_slice()))
+            .collect();
+        shared_events(&reports)
+    }
+
+    /// The Similar Posts index of `articles`, with the entities `catalog`
+    /// links in its names space.
+    pub fn index(&self, catalog: &Catalog, articles: Vec<Article>) -> ArticleIndex {
+        self.counters.builds.fetch_add(1, Ordering::Relaxed);
+        ArticleIndex::build_linked(catalog.with_terms(articles), IndexOptions::default())
+    }
+
+    /// The stories over `index`: articles not placed yet join one now and
+    /// the decisions are kept (with `from_scratch`, every article is placed
+    /// again).
+    pub fn place(
+        &self,
+        store: &mut dyn Store,
+        index: &ArticleIndex,
+        from_scratch: bool,
+    ) -> Result<Stories, EngineError> {
+        Ok(Stories::refresh(
+            store,
+            index,
+            &ClusterOptions::default(),
+            from_scratch,
+        )?)
+    }
+
+    /// Catalogue, index and stories over the whole store, from the kept
+    /// analyses (any missing are computed and kept first).
+    pub fn build(&self, store: &mut dyn Store, from_scratch: bool) -> Result<Derived, EngineError> {
+        let mut articles = Vec::new();
+        store.for_each(&mut |a| articles.push(a))?;
+        let before = self.counters.analysed();
+        let analyses = self.analyses(store, &articles)?;
+        let catalog = self.link(&articles, &analyses);
+        drop(analyses);
+        let count = articles.len();
+        let index = self.index(&catalog, articles);
+        let stories = self.place(store, &index, from_scratch)?;
+        tracing::info!(
+            articles = count,
+            analysed = self.counters.analysed() - before,
+            "engine: catalogue, index and stories built"
+        );
+        Ok(Derived {
+            catalog: Arc::new(catalog),
+            index,
+            stories,
+        })
+    }
+
+    fn count_analysed(&self, n: usize) {
+        self.counters.analysed.fetch_add(n as u64, Ordering::Relaxed);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use storyline_core::{ArticleDraft, Published};
+    use storyline_store::SqliteStore;
+
+    fn article(id: &str, text: &str) -> Article {
+        ArticleDraft {
+            id: Some(id.into()),
+            title: Some(format!("Title {id}")),
+            text: text.into(),
+            published: Published::parse("2023-06-26"),
+            ..Default::default()
+        }
+        .finish()
+        .unwrap()
+    }
+
+    #[test]
+    fn catch_up_analyses_each_change_once_and_resumes_where_it_stopped() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = SqliteStore::open(dir.path()).unwrap();
+        let engine = Engine::new(None, &Limits::default());
+        store
+            .upsert(&[
+                article("a", "Talks resumed on Sunday."),
+                article("b", "They ended on Monday."),
+            ])
+            .unwrap();
+        let first = engine.catch_up(&mut store, &mut |_| {}).unwrap();
+        assert_eq!((first.seen, first.analysed, first.through), (2, 2, 2));
+        assert_eq!(
+            engine.catch_up(&mut store, &mut |_| {}).unwrap().seen,
+            0,
+            "nothing new"
+        );
+        store.upsert(&[article("c", "More on Tuesday.")]).unwrap();
+        // Another process (a fresh engine) picks up from the kept progress.
+        let other = Engine::new(None, &Limits::default());
+        let next = other.catch_up(&mut store, &mut |_| {}).unwrap();
+        assert_eq!((next.seen, next.analysed, next.through), (1, 1, 3));
+        // Building reads what was kept: nothing is analysed again.
+        let derived = other.build(&mut store, false).unwrap();
+        assert_eq!(other.counters().analysed(), 1);
+        assert_eq!(derived.index.len(), 3);
+        assert_eq!(other.counters().builds(), 1);
+    }
+
+    #[test]
+    fn a_new_analyser_looks_at_every_article_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = SqliteStore::open(dir.path()).unwrap();
+        store.upsert(&[article("a", "Talks resumed on Sunday.")]).unwrap();
+        Engine::new(None, &Limits::default())
+            .catch_up(&mut store, &mut |_| {})
+            .unwrap();
+        // Progress recorded under another fingerprint (other code or model).
+        store
+            .save_progress(Progress {
+                component: Component::Analysis,
+                seq: 1,
+                fingerprint: "older".into(),
+            })
+            .unwrap();
+        let engine = Engine::new(None, &Limits::default());
+        let again = engine.catch_up(&mut store, &mut |_| {}).unwrap();
+        assert_eq!(again.seen, 1, "looked at again");
+        assert_eq!(again.analysed, 0, "its analysis under the current key is kept");
+        assert_eq!(
+            store.progress(Component::Analysis).unwrap().fingerprint,
+            engine.analyser.fingerprint()
+        );
+    }
+}

@@ -1,0 +1,94 @@
+//! The engine owns derived data: an article is analysed once, when it
+//! arrives, and no command that reads derived data runs the tagger over an
+//! article already analysed. The engine logs how many articles each step
+//! analysed (`STORYLINE_LOG=storyline_engine=info`), which these tests read.
+
+mod common;
+
+use common::{bin, json, stdout};
+use std::path::Path;
+use std::process::Output;
+
+/// Runs a command with the engine's log on stderr.
+fn logged(dir: &Path, args: &[&str]) -> (Output, String) {
+    let out = bin()
+        .env("STORYLINE_LOG", "storyline_engine=info")
+        .arg("--data-dir")
+        .arg(dir)
+        .args(args)
+        .output()
+        .expect("storyline runs");
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "{args:?}: {stderr}");
+    (out, stderr)
+}
+
+/// The article counts the engine's log lines report as analysed.
+fn analysed(stderr: &str) -> Vec<u64> {
+    stderr
+        .lines()
+        .filter(|l| l.contains("engine:"))
+        .filter_map(|l| {
+            let at = l.find("analysed=")? + "analysed=".len();
+            l[at..].split(|c: char| !c.is_ascii_digit()).next()?.parse().ok()
+        })
+        .collect()
+}
+
+fn sample() -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../sample/articles")
+        .display()
+        .to_string()
+}
+
+#[test]
+fn articles_are_analysed_once_and_read_paths_never_tag() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store");
+    let (_, log) = logged(&store, &["ingest", &sample()]);
+    let at_ingest: u64 = analysed(&log).iter().sum();
+    assert!(at_ingest >= 40, "ingest analyses what it stored: {log}");
+
+    let (listed, _) = logged(&store, &["list", "--json"]);
+    let first = stdout(&listed)
+        .lines()
+        .next()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap());
+    let id = first.expect("an article")["id"].as_str().unwrap().to_string();
+    let (stories, log) = logged(&store, &["stories", "--json"]);
+    assert!(!analysed(&log).is_empty(), "the engine said what it did: {log}");
+    assert_eq!(analysed(&log).iter().sum::<u64>(), 0, "stories: {log}");
+    let story = serde_json::from_str::<serde_json::Value>(stdout(&stories).lines().next().unwrap()).unwrap();
+    let story_id = story["id"].as_str().unwrap().to_string();
+    for args in [
+        vec!["similar", id.as_str(), "--json"],
+        vec!["similar", "--all"],
+        vec!["story", story_id.as_str(), "--json"],
+        vec!["entities", "--json"],
+        vec!["show", id.as_str(), "--json"],
+    ] {
+        let (_, log) = logged(&store, &args);
+        assert_eq!(
+            analysed(&log).iter().sum::<u64>(),
+            0,
+            "{args:?} tagged again: {log}"
+        );
+    }
+}
+
+#[test]
+fn an_article_stored_without_its_derived_work_is_analysed_by_the_next_reader_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store");
+    let (_, log) = logged(&store, &["ingest", "--no-stories", &sample()]);
+    assert_eq!(analysed(&log).iter().sum::<u64>(), 0, "{log}");
+    // The first reader catches up (and keeps what it did) ...
+    let (out, log) = logged(&store, &["similar", "--all"]);
+    assert!(analysed(&log).iter().sum::<u64>() >= 40, "{log}");
+    assert!(!stdout(&out).is_empty());
+    // ... so the next finds it all analysed.
+    let (out, log) = logged(&store, &["recluster", "--json"]);
+    assert_eq!(analysed(&log).iter().sum::<u64>(), 0, "{log}");
+    assert!(json(&out)["stories"].as_u64().unwrap() > 0);
+}
