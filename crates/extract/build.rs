@@ -1,7 +1,9 @@
 //! Fingerprints the analysis code (this crate's and `storyline-core`'s
 //! sources) so analyses kept in the store are reused across rebuilds that
 //! do not change how articles are analysed, and redone after any that
-//! might. Read as `storyline_extract::CODE_FINGERPRINT`.
+//! might. Read as `storyline_extract::CODE_FINGERPRINT`. Linking articles'
+//! entities to each other (`linking.rs`) is not part of one article's
+//! analysis, so it is left out: changing it keeps what was kept.
 
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
@@ -14,7 +16,7 @@ fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
         let path = entry.path();
         if path.is_dir() {
             sources(&path, out);
-        } else {
+        } else if path.file_name().is_some_and(|n| n != "linking.rs") {
             out.push(path);
         }
     }

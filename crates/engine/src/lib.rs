@@ -26,6 +26,7 @@ pub use analyses::Analyser;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 use storyline_core::{Article, Limits};
 use storyline_extract::events::{shared_events, Event, SharedEvent};
 use storyline_extract::linking::Catalog;
@@ -258,15 +259,24 @@ impl Engine {
         let mut articles = Vec::new();
         store.for_each(&mut |a| articles.push(a))?;
         let before = self.counters.analysed();
+        let started = Instant::now();
         let analyses = self.analyses(store, &articles)?;
+        let read = started.elapsed();
         let catalog = self.link(&articles, &analyses);
         drop(analyses);
+        let linked = started.elapsed();
         let count = articles.len();
         let index = self.index(&catalog, articles);
+        let indexed = started.elapsed();
         let stories = self.place(store, &index, from_scratch)?;
+        let ms = |d: Duration| d.as_millis() as u64;
         tracing::info!(
             articles = count,
             analysed = self.counters.analysed() - before,
+            analyses_ms = ms(read),
+            link_ms = ms(linked - read),
+            index_ms = ms(indexed - linked),
+            stories_ms = ms(started.elapsed() - indexed),
             "engine: catalogue, index and stories built"
         );
         Ok(Derived {

@@ -17,7 +17,7 @@
 use crate::entities::Entity;
 use crate::ner::Tagger;
 use crate::Analysis;
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
 use storyline_core::{Article, EntityTerm};
 
@@ -42,6 +42,13 @@ pub struct Linked {
     /// most of its mentions have.
     #[serde(skip)]
     type_votes: [usize; 4],
+    /// The comparison forms (`key`) of its name and aliases, and of its
+    /// roles: a new name or role is checked against these in constant time
+    /// (an entity named in thousands of articles collects hundreds).
+    #[serde(skip)]
+    name_keys: FxHashSet<String>,
+    #[serde(skip)]
+    role_keys: FxHashSet<String>,
 }
 
 /// One mention of a linked entity: the article and where in its text.
@@ -77,8 +84,14 @@ pub struct Catalog {
     by_name: FxHashMap<(String, String), usize>,
     /// Surname key → people with it.
     by_surname: FxHashMap<String, Vec<usize>>,
-    /// First word key → organisations whose name starts with it.
-    by_first_word: FxHashMap<String, Vec<usize>>,
+    /// (surname key, first three letters of the first name) → people:
+    /// the only people a full name can join besides one-word ones.
+    by_surname_first: FxHashMap<(String, String), Vec<usize>>,
+    /// Surname key → people named by that one word.
+    by_surname_alone: FxHashMap<String, Vec<usize>>,
+    /// Core of the name (`org_core`) → organisations: a name can only join
+    /// one with the same core.
+    by_org_core: FxHashMap<Vec<String>, Vec<usize>>,
     /// (type, initials) → entities whose full name has those initials.
     by_initials: FxHashMap<(String, String), Vec<usize>>,
     /// (article id, entity id within the article) → entity.
@@ -179,6 +192,23 @@ fn first_name_variants(a: &str, b: &str) -> bool {
     let (a, b) = (key(a), key(b));
     let prefix = |s: &str| s.chars().take(3).collect::<String>();
     a == b || (prefix(&a) == prefix(&b) && a.chars().count().abs_diff(b.chars().count()) <= 2)
+}
+
+/// The first three letters of a first name's key: spellings of one first
+/// name share them (`first_name_variants`).
+fn first_letters(first: &str) -> String {
+    key(first).chars().take(3).collect()
+}
+
+/// An organisation's name words without the suffixes that do not make it
+/// another organisation ("wagner group pmc" → "wagner"), keeping the first
+/// word: two names one of which is the other plus such suffixes share it.
+fn org_core(words: &[String]) -> Vec<String> {
+    let mut end = words.len();
+    while end > 1 && ORG_SUFFIXES.contains(&words[end - 1].as_str()) {
+        end -= 1;
+    }
+    words[..end].to_vec()
 }
 
 /// Whether `text` names `name` as whole words ("Iran" is not in "Iranian").
@@ -377,25 +407,36 @@ impl Catalog {
 
     fn person_by_surname(&self, e: &Entity) -> Option<usize> {
         let w = words(&e.name);
-        let people = self.by_surname.get(w.last()?)?;
+        let surname = w.last()?;
         if w.len() == 1 {
+            let people = self.by_surname.get(surname)?;
             return (people.len() == 1).then(|| people[0]);
         }
-        let fits: Vec<usize> = people
-            .iter()
+        // Only these can fit (see the test below): a one-word entity with
+        // the surname, or a full name whose first name starts alike.
+        let alone = self.by_surname_alone.get(surname).into_iter().flatten();
+        let alike = self
+            .by_surname_first
+            .get(&(surname.clone(), first_letters(&w[0])))
+            .into_iter()
+            .flatten();
+        let mut fits: Vec<usize> = alone
+            .chain(alike)
             .copied()
             .filter(|&i| {
                 let other = words(&self.entities[i].name);
-                other.len() == 1 || first_name_variants(&other[0], &w[0])
+                other.last() == Some(surname) && (other.len() == 1 || first_name_variants(&other[0], &w[0]))
             })
             .collect();
+        fits.sort_unstable();
+        fits.dedup();
         (fits.len() == 1).then(|| fits[0])
     }
 
     fn organisation_by_prefix(&self, e: &Entity) -> Option<usize> {
         let w = words(&e.name);
-        let candidates = self.by_first_word.get(w.first()?)?;
-        let fits: Vec<usize> = candidates
+        let candidates = self.by_org_core.get(&org_core(&w))?;
+        let mut fits: Vec<usize> = candidates
             .iter()
             .copied()
             .filter(|&i| {
@@ -411,6 +452,8 @@ impl Catalog {
                         .all(|x| ORG_SUFFIXES.contains(&x.as_str()))
             })
             .collect();
+        fits.sort_unstable();
+        fits.dedup();
         (fits.len() == 1).then(|| fits[0])
     }
 
@@ -430,26 +473,41 @@ impl Catalog {
             mentions: Vec::new(),
             quotes: Vec::new(),
             type_votes: [0; 4],
+            name_keys: FxHashSet::default(),
+            role_keys: FxHashSet::default(),
         });
         i
     }
 
     /// Adds what `e` (from `article_id`) says to entity `at`, and indexes
-    /// its names.
+    /// its names. The work is in proportion to what `e` brings, not to how
+    /// many names the entity has collected: only new names are indexed,
+    /// unless the entity's name or type changed, which moves them all.
     fn absorb(&mut self, at: usize, article_id: &str, e: &Entity) {
         let linked = &mut self.entities[at];
+        let first = linked.articles.is_empty();
+        let (kind_before, name_before) = (linked.kind.clone(), linked.name.clone());
+        let mut new_names: Vec<String> = Vec::new();
         if e.name.split_whitespace().count() > linked.name.split_whitespace().count() {
             let shorter = std::mem::replace(&mut linked.name, e.name.clone());
             linked.aliases.push(shorter);
         }
+        let renamed = linked.name != name_before;
+        let name_key = key(&linked.name);
+        if renamed {
+            linked.aliases.retain(|a| key(a) != name_key);
+        }
         for n in Self::names_of(e) {
-            if key(n) != key(&linked.name) && !linked.aliases.iter().any(|a| key(a) == key(n)) {
-                linked.aliases.push(n.clone());
+            let k = key(n);
+            if linked.name_keys.insert(k.clone()) {
+                if k != name_key {
+                    linked.aliases.push(n.clone());
+                }
+                new_names.push(n.clone());
             }
         }
-        linked.aliases.retain(|a| key(a) != key(&linked.name));
         for r in &e.roles {
-            if !linked.roles.iter().any(|x| key(x) == key(r)) {
+            if linked.role_keys.insert(key(r)) {
                 linked.roles.push(r.clone());
             }
         }
@@ -472,7 +530,12 @@ impl Catalog {
             linked.kind = TYPES[best].to_string();
         }
         let (kind, name) = (linked.kind.clone(), linked.name.clone());
-        let names: Vec<String> = std::iter::once(&name).chain(&linked.aliases).cloned().collect();
+        let moved = first || renamed || kind != kind_before;
+        let names: Vec<String> = if moved {
+            std::iter::once(&name).chain(&linked.aliases).cloned().collect()
+        } else {
+            new_names
+        };
         for n in &names {
             self.by_name.entry((kind.clone(), key(n))).or_insert(at);
             if let Some(i) = initials(n) {
@@ -482,15 +545,27 @@ impl Catalog {
                 }
             }
         }
+        if !moved {
+            return;
+        }
         let w = words(&name);
-        let index = match kind.as_str() {
-            "PERSON" => w.last().map(|s| self.by_surname.entry(s.clone()).or_default()),
-            "ORG" => w
-                .first()
-                .map(|s| self.by_first_word.entry(s.clone()).or_default()),
-            _ => None,
-        };
-        if let Some(list) = index {
+        let mut lists: Vec<&mut Vec<usize>> = Vec::new();
+        match kind.as_str() {
+            "PERSON" => {
+                if let Some(surname) = w.last() {
+                    lists.push(self.by_surname.entry(surname.clone()).or_default());
+                    if w.len() == 1 {
+                        lists.push(self.by_surname_alone.entry(surname.clone()).or_default());
+                    } else {
+                        let first = first_letters(&w[0]);
+                        lists.push(self.by_surname_first.entry((surname.clone(), first)).or_default());
+                    }
+                }
+            }
+            "ORG" if !w.is_empty() => lists.push(self.by_org_core.entry(org_core(&w)).or_default()),
+            _ => {}
+        }
+        for list in lists {
             if !list.contains(&at) {
                 list.push(at);
             }
