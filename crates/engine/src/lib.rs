@@ -59,6 +59,8 @@ pub struct CatchUp {
     pub seen: u64,
     /// Of those, the ones analysed now (the others had a current analysis).
     pub analysed: u64,
+    /// Where it began: the change sequence was applied up to here.
+    pub from: u64,
     /// The change sequence is applied up to here.
     pub through: u64,
     /// The store's last change when the catch-up began.
@@ -135,6 +137,7 @@ impl Engine {
             };
         }
         let mut done = CatchUp {
+            from: progress.seq,
             through: progress.seq,
             last: store.last_seq()?,
             ..CatchUp::default()

@@ -79,9 +79,10 @@ pub struct IngestArgs {
     /// Files, folders (read recursively), http(s) URLs, or `-` for stdin
     #[arg(required = true)]
     pub inputs: Vec<String>,
-    /// Do not place the new articles in stories now (`storyline stories` will)
-    #[arg(long)]
-    pub no_stories: bool,
+    /// Return once the articles are stored, without waiting for their derived work (analysis,
+    /// index, story); the next command that reads derived data does it
+    #[arg(long, alias = "no-stories")]
+    pub no_wait: bool,
     #[command(flatten)]
     pub fetch: FetchArgs,
     /// Print the summary as one JSON object

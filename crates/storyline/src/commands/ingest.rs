@@ -30,9 +30,18 @@ pub fn run(ctx: &Context, args: &IngestArgs, out: &mut dyn Write) -> Result<Exit
         &progress,
     )?;
     progress.finish_and_clear();
-    if !args.no_stories && summary.ingested + summary.updated > 0 {
+    if !args.no_wait && summary.ingested + summary.updated > 0 {
         // Each new article is analysed and joins its story now; both are kept.
-        crate::commands::stories::current(&crate::commands::engine(ctx)?, &mut store, false)?;
+        let engine = crate::commands::engine(ctx)?;
+        let bar = derived_bar(ctx.chatty());
+        engine.catch_up(&mut store, &mut |step| {
+            // Changes of the sequence, a bound on the articles to look at.
+            bar.set_length(step.last.saturating_sub(step.from));
+            bar.set_position(step.through.saturating_sub(step.from));
+        })?;
+        bar.set_message("placing in stories");
+        engine.build(&mut store, false)?;
+        bar.finish_and_clear();
     }
     if args.json {
         serde_json::to_writer(&mut *out, &summary)?;
@@ -115,6 +124,20 @@ fn read_url(url: &str, options: &FetchOptions, limits: &Limits) -> Parsed {
         draft.url = draft.url.take().or_else(|| Some(fetched.url.clone()));
     }
     parsed
+}
+
+/// A bar on stderr for the derived work of the articles just stored, when
+/// it is a terminal and not silenced; hidden otherwise.
+fn derived_bar(chatty: bool) -> ProgressBar {
+    if !chatty || !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} analysing: {pos}/{len} {msg} [{elapsed}]").expect("valid template"),
+    );
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    bar
 }
 
 /// A spinner on stderr when it is a terminal and not silenced; hidden otherwise.
