@@ -92,7 +92,7 @@ pub fn kept_analysis(
 }
 
 /// The kept analysis of `article` under `key`, if any and readable.
-fn kept(store: &dyn Store, article: &Article, key: &str) -> Result<Option<Analysis>, StoreError> {
+pub(crate) fn kept(store: &dyn Store, article: &Article, key: &str) -> Result<Option<Analysis>, StoreError> {
     Ok(store
         .analysis(&article.id, key)?
         .and_then(|json| serde_json::from_str(&json).ok()))

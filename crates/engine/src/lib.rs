@@ -67,6 +67,38 @@ pub struct CatchUp {
     pub last: u64,
 }
 
+/// An analysis as pages may serve it.
+pub enum Served {
+    /// Computed by this engine's analyser.
+    Current(Analysis),
+    /// Kept from an older analyser (other code or model); the background
+    /// catch-up will replace it.
+    Older(Analysis),
+    /// Not analysed yet.
+    Missing,
+}
+
+/// The changed articles of one catch-up step, read and not yet analysed.
+pub struct Pending {
+    step: CatchUp,
+    progress: Progress,
+    todo: Vec<(Article, String)>,
+}
+
+impl Pending {
+    /// Whether any of its articles needs analysing (else only the progress moves).
+    pub fn needs_work(&self) -> bool {
+        !self.todo.is_empty()
+    }
+}
+
+/// One catch-up step analysed, not yet kept.
+pub struct Analysed {
+    analyses: Vec<Analysis>,
+    rows: Vec<(String, String, String)>,
+    progress: Progress,
+}
+
 /// How much work the engine has done in this process: what tests and
 /// `/metrics` assert on (a read path must not analyse, a fetched article
 /// must not rebuild the index).
@@ -119,50 +151,43 @@ impl Engine {
 
     /// Analyses every article changed since the last catch-up (all of them
     /// after the analysis code or model changed), keeping each analysis
-    /// with the change it reached; `on_step` is told after each step.
+    /// with the change it reached; `on_step` is told after each step. The
+    /// steps ([`Engine::pending`], [`Engine::analyse`], [`Engine::commit`])
+    /// are there for a caller that holds the store differently for each
+    /// (the server reads beside its writer and writes briefly).
     pub fn catch_up(
         &self,
         store: &mut dyn Store,
         on_step: &mut dyn FnMut(&CatchUp),
     ) -> Result<CatchUp, EngineError> {
-        let fingerprint = self.analyser.fingerprint();
-        let mut progress = store.progress(Component::Analysis)?;
-        if progress.fingerprint != fingerprint {
-            // Analysed with other code or another model: every article is
-            // looked at again (those already analysed by this one are kept).
-            progress = Progress {
-                component: Component::Analysis,
-                seq: 0,
-                fingerprint,
-            };
+        let mut done: Option<CatchUp> = None;
+        while let Some(pending) = self.pending(store, CATCH_UP_BATCH)? {
+            let mut step = pending.step;
+            let analysed = self.analyse(pending);
+            step.analysed = analysed.analyses.len() as u64;
+            self.commit(store, analysed)?;
+            let total = done.get_or_insert(CatchUp {
+                seen: 0,
+                analysed: 0,
+                ..step
+            });
+            total.seen += step.seen;
+            total.analysed += step.analysed;
+            total.through = step.through;
+            on_step(total);
         }
-        let mut done = CatchUp {
-            from: progress.seq,
-            through: progress.seq,
-            last: store.last_seq()?,
-            ..CatchUp::default()
+        let done = match done {
+            Some(d) => d,
+            None => {
+                let through = self.progress(store)?.seq;
+                CatchUp {
+                    from: through,
+                    through,
+                    last: store.last_seq()?,
+                    ..CatchUp::default()
+                }
+            }
         };
-        loop {
-            let changes = store.changes(progress.seq, CATCH_UP_BATCH)?;
-            let Some(&(through, _)) = changes.last() else {
-                break;
-            };
-            let articles: Vec<Article> = changes.into_iter().map(|(_, a)| a).collect();
-            progress.seq = through;
-            let (_, computed) = analyses::analyses_of(
-                store,
-                self.tagger.as_ref(),
-                self.analyser,
-                &articles,
-                self.threads,
-                Some(progress.clone()),
-            )?;
-            self.count_analysed(computed);
-            done.seen += articles.len() as u64;
-            done.analysed += computed as u64;
-            done.through = through;
-            on_step(&done);
-        }
         if done.seen > 0 {
             tracing::info!(
                 seen = done.seen,
@@ -172,6 +197,136 @@ impl Engine {
             );
         }
         Ok(done)
+    }
+
+    /// The analysis progress, started again from 0 when it was made with
+    /// other code or another model (articles this analyser already did are
+    /// then found and skipped, not analysed again).
+    fn progress(&self, store: &dyn Store) -> Result<Progress, EngineError> {
+        let fingerprint = self.analyser.fingerprint();
+        let progress = store.progress(Component::Analysis)?;
+        Ok(if progress.fingerprint == fingerprint {
+            progress
+        } else {
+            Progress {
+                component: Component::Analysis,
+                seq: 0,
+                fingerprint,
+            }
+        })
+    }
+
+    /// How many articles wait for their analysis by this analyser.
+    pub fn backlog(&self, store: &dyn Store) -> Result<u64, EngineError> {
+        Ok(store.changes_after(self.progress(store)?.seq)?)
+    }
+
+    /// The next `limit` changed articles past the analysis progress, with
+    /// those of them that have no current analysis; `None` when the
+    /// progress has reached the store's last change.
+    pub fn pending(&self, store: &dyn Store, limit: usize) -> Result<Option<Pending>, EngineError> {
+        let mut progress = self.progress(store)?;
+        let from = progress.seq;
+        let changes = store.changes(from, limit)?;
+        let Some(&(through, _)) = changes.last() else {
+            return Ok(None);
+        };
+        let seen = changes.len() as u64;
+        let mut todo = Vec::new();
+        for (_, article) in changes {
+            let key = self.analyser.key(&article);
+            if analyses::kept(store, &article, &key)?.is_none() {
+                todo.push((article, key));
+            }
+        }
+        progress.seq = through;
+        Ok(Some(Pending {
+            step: CatchUp {
+                seen,
+                analysed: 0,
+                from,
+                through,
+                last: store.last_seq()?,
+            },
+            progress,
+            todo,
+        }))
+    }
+
+    /// Analyses what `pending` needs, on the engine's threads; touches no store.
+    pub fn analyse(&self, pending: Pending) -> Analysed {
+        let analyses = storyline_core::parallel::map_in_order(&pending.todo, self.threads, |(article, _)| {
+            analyses::analyse(self.tagger.as_ref(), self.analyser, article)
+        });
+        self.count_analysed(analyses.len());
+        Analysed {
+            rows: pending
+                .todo
+                .into_iter()
+                .zip(&analyses)
+                .map(|((article, key), analysis)| {
+                    (
+                        article.id,
+                        key,
+                        serde_json::to_string(analysis).expect("analyses serialise"),
+                    )
+                })
+                .collect(),
+            analyses,
+            progress: pending.progress,
+        }
+    }
+
+    /// Keeps what [`Engine::analyse`] computed and the progress it reached,
+    /// in one transaction.
+    pub fn commit(&self, store: &mut dyn Store, analysed: Analysed) -> Result<u64, EngineError> {
+        let through = analysed.progress.seq;
+        store.put_analyses(&analysed.rows, Some(analysed.progress))?;
+        Ok(through)
+    }
+
+    /// What pages serve for `article` without analysing it: its current
+    /// analysis, else one kept from an older analyser (served until the
+    /// background catch-up replaces it), else none.
+    pub fn serving_analysis(&self, store: &dyn Store, article: &Article) -> Result<Served, EngineError> {
+        if let Some(current) = analyses::kept(store, article, &self.analyser.key(article))? {
+            return Ok(Served::Current(current));
+        }
+        let older = store
+            .any_analysis(&article.id)?
+            .and_then(|(_, json)| serde_json::from_str(&json).ok());
+        Ok(older.map_or(Served::Missing, Served::Older))
+    }
+
+    /// Analyses `articles` on the engine's threads, touching no store (keep
+    /// the results with [`Engine::keep`]).
+    pub fn compute(&self, articles: &[Article]) -> Vec<Analysis> {
+        let analyses = storyline_core::parallel::map_in_order(articles, self.threads, |article| {
+            analyses::analyse(self.tagger.as_ref(), self.analyser, article)
+        });
+        self.count_analysed(analyses.len());
+        analyses
+    }
+
+    /// Keeps analyses [`Engine::compute`] made, in one transaction.
+    pub fn keep(
+        &self,
+        store: &mut dyn Store,
+        articles: &[Article],
+        analyses: &[Analysis],
+    ) -> Result<(), EngineError> {
+        let rows: Vec<(String, String, String)> = articles
+            .iter()
+            .zip(analyses)
+            .map(|(a, analysis)| {
+                (
+                    a.id.clone(),
+                    self.analyser.key(a),
+                    serde_json::to_string(analysis).expect("analyses serialise"),
+                )
+            })
+            .collect();
+        Ok(store.put_analyses(&rows, None)?)
     }
 
     /// The analysis of `article`: kept, else computed now and kept.

@@ -59,7 +59,7 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(pages::home))
         .route("/articles/{id}", get(pages::article))
         .route("/style.css", get(pages::stylesheet))
-        .route("/healthz", get(|| async { "ok" }))
+        .route("/healthz", get(liveness))
         .route("/readyz", get(readiness))
         .route("/stories/{id}", get(pages::story))
         .route("/entities/{id}", get(pages::entity))
@@ -103,6 +103,16 @@ async fn readiness(axum::extract::State(state): axum::extract::State<AppState>) 
             "not ready: the index and stories are being built",
         )
             .into_response()
+    }
+}
+
+/// `/healthz`: the process answers. `ok`, and how many articles wait for
+/// the background analysis when any do (no store work: it must stay cheap
+/// under load).
+async fn liveness(axum::extract::State(state): axum::extract::State<AppState>) -> String {
+    match state.analysis_backlog() {
+        0 => "ok".to_string(),
+        n => format!("ok, {n} articles waiting for analysis"),
     }
 }
 

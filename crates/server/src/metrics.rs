@@ -37,6 +37,7 @@ pub struct Metrics {
     ingest_lag: Gauge<f64, std::sync::atomic::AtomicU64>,
     analysed: Gauge,
     builds: Gauge,
+    backlog: Gauge,
 }
 
 impl Default for Metrics {
@@ -83,8 +84,15 @@ impl Metrics {
             "Times this server built the catalogue, index and stories since it started",
             builds.clone(),
         );
+        let backlog = Gauge::default();
+        registry.register(
+            "engine_backlog",
+            "Articles waiting for their analysis by the current analysis code and model",
+            backlog.clone(),
+        );
         Metrics {
             registry,
+            backlog,
             requests,
             latency,
             articles,
@@ -141,6 +149,7 @@ pub async fn scrape(State(state): State<AppState>) -> Result<Response, crate::ap
     let engine = state.engine().counters();
     metrics.analysed.set(engine.analysed() as i64);
     metrics.builds.set(engine.builds() as i64);
+    metrics.backlog.set(state.analysis_backlog() as i64);
     Ok((
         [(
             header::CONTENT_TYPE,

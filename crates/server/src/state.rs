@@ -11,10 +11,11 @@
 //! (`storyline-engine`); this module decides when, and which connection
 //! each step holds.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 use storyline_core::{Article, Limits};
-use storyline_engine::{Engine, EngineError};
+use storyline_engine::{Engine, EngineError, Served};
 use storyline_extract::events::SharedEvent;
 use storyline_extract::linking::Catalog;
 use storyline_extract::ner::Tagger;
@@ -22,6 +23,17 @@ use storyline_extract::Analysis;
 use storyline_relate::ArticleIndex;
 use storyline_store::{Store, StoreError};
 use storyline_stories::Stories;
+
+/// What derived data is built for: the store's generation and the
+/// background catch-up's epoch.
+type Version = (u64, u64);
+
+/// Changed articles the background catch-up analyses per step.
+const CATCH_UP_STEP: usize = 256;
+
+/// How long the background catch-up waits before looking for work again
+/// when it found none.
+const CATCH_UP_IDLE: Duration = Duration::from_millis(500);
 
 /// The engine's errors as the server's handlers report them.
 fn store_error(e: EngineError) -> StoreError {
@@ -63,7 +75,14 @@ struct Inner {
     started: chrono::DateTime<chrono::Utc>,
     /// The owner of derived data (and of the tagger, when a model was loaded).
     engine: Engine,
-    derived: RwLock<Option<(u64, Arc<Derived>)>>,
+    /// The derived data and the version of the store it was built for.
+    derived: RwLock<Option<(Version, Arc<Derived>)>>,
+    /// Moved on by the background catch-up when it has kept new analyses
+    /// for articles that were served older ones: derived data built
+    /// before is then stale.
+    analysis_epoch: AtomicU64,
+    /// Articles waiting for their analysis, as the catch-up last counted.
+    backlog: AtomicU64,
     /// Whether a rebuild of `derived` is under way on its own thread.
     rebuilding: std::sync::atomic::AtomicBool,
     /// Held by the build under way, so that two never run at once.
@@ -93,6 +112,52 @@ pub struct Access {
 }
 
 impl Inner {
+    /// The version derived data must be built for to be current.
+    fn version(&self) -> Result<Version, StoreError> {
+        let generation = self.read(|store| store.generation())?;
+        Ok((generation, self.analysis_epoch.load(Ordering::Acquire)))
+    }
+
+    /// One step of the background catch-up: the next changed articles read
+    /// beside the writer, analysed on no lock, kept with the writer held
+    /// only for the write. `None` when there was nothing to do, else
+    /// whether any article was analysed.
+    fn catch_up_step(&self) -> Result<Option<bool>, StoreError> {
+        let pending = self.read(|store| self.engine.pending(store, CATCH_UP_STEP).map_err(store_error))?;
+        let Some(pending) = pending else {
+            self.backlog.store(0, Ordering::Relaxed);
+            return Ok(None);
+        };
+        let analysed_any = pending.needs_work();
+        let analysed = self.engine.analyse(pending);
+        {
+            let mut store = self.store.lock().unwrap_or_else(|p| p.into_inner());
+            self.engine
+                .commit(store.as_mut(), analysed)
+                .map_err(store_error)?;
+        }
+        let backlog = self.read(|store| self.engine.backlog(store).map_err(store_error))?;
+        self.backlog.store(backlog, Ordering::Relaxed);
+        Ok(Some(analysed_any))
+    }
+
+    /// The analysis to show for `article`: the one served, else (never
+    /// analysed: stored a moment ago) computed now, outside the writer
+    /// lock, and kept.
+    fn served_or_analysed(&self, article: &Article, served: Served) -> Result<Analysis, StoreError> {
+        match served {
+            Served::Current(a) | Served::Older(a) => Ok(a),
+            Served::Missing => {
+                let fresh = self.engine.compute(std::slice::from_ref(article));
+                let mut store = self.store.lock().unwrap_or_else(|p| p.into_inner());
+                self.engine
+                    .keep(store.as_mut(), std::slice::from_ref(article), &fresh)
+                    .map_err(store_error)?;
+                Ok(fresh.into_iter().next().expect("one analysis per article"))
+            }
+        }
+    }
+
     /// Runs `f` on a free reader (waiting for one when all are busy), or
     /// on the writing connection when there are none.
     fn read<T>(&self, f: impl FnOnce(&dyn Store) -> Result<T, StoreError>) -> Result<T, StoreError> {
@@ -120,7 +185,7 @@ impl Inner {
 /// for writes.
 fn build_derived(inner: &Inner) -> Result<Arc<Derived>, StoreError> {
     let _one_build = inner.building.lock().unwrap_or_else(|p| p.into_inner());
-    let generation = inner.read(|store| store.generation())?;
+    let generation = inner.version()?;
     let now = Instant::now();
     if let Some((g, d)) = inner.derived.read().unwrap_or_else(|p| p.into_inner()).as_ref() {
         if *g == generation {
@@ -134,12 +199,36 @@ fn build_derived(inner: &Inner) -> Result<Arc<Derived>, StoreError> {
         Ok(articles)
     })?;
     let newest_ingest = articles.iter().filter_map(|a| a.ingested_at).max();
-    // Analyses kept from before are read, not recomputed.
+    // Analyses kept from before are read, not recomputed; one kept by an
+    // older analyser is served until the background catch-up replaces it.
+    // Only an article never analysed is analysed here, outside the writer.
     let engine = &inner.engine;
-    let analyses = {
+    let served = inner.read(|store| {
+        articles
+            .iter()
+            .map(|a| engine.serving_analysis(store, a).map_err(store_error))
+            .collect::<Result<Vec<Served>, StoreError>>()
+    })?;
+    let missing: Vec<usize> = (0..articles.len())
+        .filter(|&i| matches!(served[i], Served::Missing))
+        .collect();
+    let mut analyses: Vec<Analysis> = served
+        .into_iter()
+        .map(|s| match s {
+            Served::Current(a) | Served::Older(a) => a,
+            Served::Missing => Analysis::default(),
+        })
+        .collect();
+    if !missing.is_empty() {
+        let new: Vec<Article> = missing.iter().map(|&i| articles[i].clone()).collect();
+        let fresh = engine.compute(&new);
         let mut store = inner.store.lock().unwrap_or_else(|p| p.into_inner());
-        engine.analyses(store.as_mut(), &articles).map_err(store_error)?
-    };
+        engine.keep(store.as_mut(), &new, &fresh).map_err(store_error)?;
+        drop(store);
+        for (&i, analysis) in missing.iter().zip(fresh) {
+            analyses[i] = analysis;
+        }
+    }
     let catalog = engine.link(&articles, &analyses);
     drop(analyses);
     let index = engine.index(&catalog, articles);
@@ -194,7 +283,7 @@ impl AppState {
             .map_while(|_| store.reader().ok())
             .map(Mutex::new)
             .collect();
-        AppState {
+        let state = AppState {
             inner: Arc::new(Inner {
                 readers,
                 next_reader: Default::default(),
@@ -203,6 +292,8 @@ impl AppState {
                 engine: Engine::new(tagger, &limits),
                 limits,
                 derived: RwLock::new(None),
+                analysis_epoch: AtomicU64::new(0),
+                backlog: AtomicU64::new(0),
                 rebuilding: Default::default(),
                 building: Mutex::new(()),
                 checked: Mutex::new(None),
@@ -210,7 +301,69 @@ impl AppState {
                 access,
                 throttle: crate::throttle::Throttle::new(cores, per_client),
             }),
+        };
+        state.start_catch_up();
+        state
+    }
+
+    /// Starts the background catch-up: it analyses what the store holds
+    /// without a current analysis (articles written through the API or by
+    /// a watch, or every article after the analysis code or model changed)
+    /// while pages serve what was kept; it waits for the first build of
+    /// derived data, so a start is not slowed by it. Derived data is marked stale when a
+    /// pass ends, and at most every `STALE_EVERY` while a long one runs, so
+    /// a re-analysis of the whole store does not rebuild per step. It ends
+    /// when the state is dropped.
+    fn start_catch_up(&self) {
+        const STALE_EVERY: Duration = Duration::from_secs(60);
+        let weak = Arc::downgrade(&self.inner);
+        let spawned = std::thread::Builder::new()
+            .name("catch-up".into())
+            .spawn(move || {
+                let mut dirty = false;
+                let mut marked = Instant::now();
+                loop {
+                    let Some(inner) = weak.upgrade() else {
+                        return;
+                    };
+                    // Pages first: the catch-up starts once derived data
+                    // was built (from what was kept) and pages are served.
+                    if inner.derived.read().unwrap_or_else(|p| p.into_inner()).is_none() {
+                        drop(inner);
+                        std::thread::sleep(CATCH_UP_IDLE);
+                        continue;
+                    }
+                    let step = inner.catch_up_step();
+                    let idle = match step {
+                        Ok(Some(analysed)) => {
+                            dirty |= analysed;
+                            false
+                        }
+                        Ok(None) => true,
+                        Err(e) => {
+                            tracing::error!(error = %e, "the background analysis failed; trying again");
+                            true
+                        }
+                    };
+                    if dirty && (idle || marked.elapsed() >= STALE_EVERY) {
+                        inner.analysis_epoch.fetch_add(1, Ordering::AcqRel);
+                        dirty = false;
+                        marked = Instant::now();
+                    }
+                    drop(inner);
+                    if idle {
+                        std::thread::sleep(CATCH_UP_IDLE);
+                    }
+                }
+            });
+        if let Err(e) = spawned {
+            tracing::error!(error = %e, "the background analysis could not start");
         }
+    }
+
+    /// Articles waiting for their analysis (by the background catch-up).
+    pub fn analysis_backlog(&self) -> u64 {
+        self.inner.backlog.load(Ordering::Relaxed)
     }
 
     /// Whether a page from `origin` may call the API.
@@ -274,23 +427,17 @@ impl AppState {
                 let Some(article) = store.get(&id)? else {
                     return Ok((None, None));
                 };
-                let kept = inner.engine.kept_analysis(store, &article).map_err(store_error)?;
-                Ok((Some(article), kept))
+                let served = inner
+                    .engine
+                    .serving_analysis(store, &article)
+                    .map_err(store_error)?;
+                Ok((Some(article), Some(served)))
             })?;
-            let Some(mut article) = article else {
+            let (Some(mut article), Some(served)) = (article, kept) else {
                 return Ok(None);
             };
             article.drop_unsafe_links();
-            let analysis = match kept {
-                Some(found) => found,
-                None => {
-                    let mut store = inner.store.lock().unwrap_or_else(|p| p.into_inner());
-                    inner
-                        .engine
-                        .analysis(store.as_mut(), &article)
-                        .map_err(store_error)?
-                }
-            };
+            let analysis = inner.served_or_analysed(&article, served)?;
             Ok(Some((article, analysis)))
         })
         .await
@@ -319,7 +466,7 @@ impl AppState {
         let inner = self.inner.clone();
         tokio::task::spawn_blocking(move || {
             // Asked of a reader, so that the check never waits behind a write.
-            let generation = inner.read(|store| store.generation())?;
+            let generation = inner.version()?;
             let now = Instant::now();
             let current = inner.derived.read().unwrap_or_else(|p| p.into_inner()).clone();
             match current {
@@ -395,25 +542,19 @@ impl AppState {
                 let mut found = Vec::new();
                 for id in &article_ids {
                     if let Some(article) = store.get(id)? {
-                        let kept = inner.engine.kept_analysis(store, &article).map_err(store_error)?;
-                        found.push((article, kept));
+                        let served = inner
+                            .engine
+                            .serving_analysis(store, &article)
+                            .map_err(store_error)?;
+                        found.push((article, served));
                     }
                 }
                 Ok(found)
             })?;
             let mut articles = Vec::with_capacity(found.len());
             let mut analyses = Vec::with_capacity(found.len());
-            for (article, kept) in found {
-                let analysis = match kept {
-                    Some(a) => a,
-                    None => {
-                        let mut store = inner.store.lock().unwrap_or_else(|p| p.into_inner());
-                        inner
-                            .engine
-                            .analysis(store.as_mut(), &article)
-                            .map_err(store_error)?
-                    }
-                };
+            for (article, served) in found {
+                let analysis = inner.served_or_analysed(&article, served)?;
                 articles.push(article);
                 analyses.push(analysis);
             }

@@ -131,6 +131,9 @@ pub trait Store: Send {
     /// The analysis kept for article `id` if it was computed under `key`
     /// (what it was computed from); `None` when missing or stale.
     fn analysis(&self, id: &str, key: &str) -> Result<Option<String>, StoreError>;
+    /// The analysis kept for article `id` whatever it was computed under,
+    /// as (key, JSON): what pages serve while a newer analyser catches up.
+    fn any_analysis(&self, id: &str) -> Result<Option<(String, String)>, StoreError>;
     /// Keeps analyses (article id, key, JSON) in one transaction, replacing
     /// older ones of the same articles, and with them `through`, how far
     /// the analysing component has got (so a crash cannot keep one without
@@ -148,6 +151,8 @@ pub trait Store: Send {
     /// each with its number in the sequence (an article changed twice is
     /// listed once, at its last change).
     fn changes(&self, after: u64, limit: usize) -> Result<Vec<(u64, Article)>, StoreError>;
+    /// How many articles changed after `after`.
+    fn changes_after(&self, after: u64) -> Result<u64, StoreError>;
     /// How far `component` has applied the change sequence.
     fn progress(&self, component: Component) -> Result<Progress, StoreError>;
     /// Records how far a component has applied the change sequence.

@@ -509,6 +509,23 @@ impl Store for SqliteStore {
         Ok(select.query_row([id, key], |r| r.get(0)).optional()?)
     }
 
+    fn any_analysis(&self, id: &str) -> Result<Option<(String, String)>, StoreError> {
+        let mut select = self
+            .conn
+            .prepare_cached("SELECT key, json FROM analyses WHERE article_id = ?1")?;
+        Ok(select
+            .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?)
+    }
+
+    fn changes_after(&self, after: u64) -> Result<u64, StoreError> {
+        let n: i64 = self
+            .conn
+            .prepare_cached("SELECT COUNT(*) FROM articles WHERE seq > ?1")?
+            .query_row([after as i64], |r| r.get(0))?;
+        Ok(n as u64)
+    }
+
     fn put_analyses(
         &mut self,
         analyses: &[(String, String, String)],
@@ -718,6 +735,8 @@ mod tests {
             "a changed article moves to its last change"
         );
         assert_eq!(s.changes(3, 10).unwrap().len(), 1);
+        assert_eq!(s.changes_after(0).unwrap(), 3);
+        assert_eq!(s.changes_after(3).unwrap(), 1);
         assert_eq!(s.changes(0, 1).unwrap()[0].0, 2);
         assert_eq!(
             s.progress(Component::Analysis).unwrap(),
@@ -734,6 +753,8 @@ mod tests {
         let s = SqliteStore::open(dir.path()).unwrap();
         assert_eq!(s.progress(Component::Analysis).unwrap(), through);
         assert!(s.analysis("a", "k").unwrap().is_some());
+        assert!(s.analysis("a", "other").unwrap().is_none());
+        assert_eq!(s.any_analysis("a").unwrap(), Some(("k".into(), "{}".into())));
     }
 
     #[test]

@@ -92,3 +92,80 @@ fn an_article_stored_without_its_derived_work_is_analysed_by_the_next_reader_onc
     assert_eq!(analysed(&log).iter().sum::<u64>(), 0, "{log}");
     assert!(json(&out)["stories"].as_u64().unwrap() > 0);
 }
+
+/// GET `url` as text, with its status.
+fn get(url: &str) -> (u16, String) {
+    let mut r = common::agent().get(url).call().expect("the server answers");
+    (r.status().as_u16(), r.body_mut().read_to_string().unwrap())
+}
+
+#[test]
+fn after_an_upgrade_pages_serve_the_older_analyses_while_new_ones_are_made() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store");
+    let corpus = dir.path().join("corpus.jsonl");
+    let made = bin()
+        .args(["bench", "corpus", "--articles", "3000"])
+        .output()
+        .unwrap();
+    std::fs::write(&corpus, &made.stdout).unwrap();
+    let (_, _) = logged(&store, &["ingest", "--no-wait", corpus.to_str().unwrap()]);
+    // What an older build kept: an analysis of every article under another
+    // key and the progress of another analyser (no entities: this build's
+    // tagger finds some in every generated article).
+    let db = rusqlite::Connection::open(store.join("storyline.db")).unwrap();
+    db.execute_batch(
+        "INSERT INTO analyses (article_id, key, json)
+             SELECT id, 'older', '{\"entities\":[],\"quotes\":[],\"statements\":[],\"timexes\":[],\"events\":[]}'
+             FROM articles;
+         INSERT INTO engine_progress (component, seq, fingerprint)
+             SELECT 'analysis', MAX(seq), 'older' FROM articles;",
+    )
+    .unwrap();
+    let last: String = db
+        .query_row("SELECT id FROM articles ORDER BY seq DESC LIMIT 1", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    drop(db);
+
+    let server = common::start(&["--data-dir", store.to_str().unwrap(), "serve"]);
+    let base = &server.base;
+    let started = std::time::Instant::now();
+    while get(&format!("{base}/readyz")).0 != 200 {
+        assert!(started.elapsed().as_secs() < 120, "never ready");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    // Ready at once from what was kept: the last article (analysed last by
+    // the catch-up) is served with its older analysis.
+    let (status, body) = get(&format!("{base}/api/articles/{last}"));
+    assert_eq!(status, 200);
+    let article: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        article["entities"],
+        serde_json::json!([]),
+        "the older analysis is served"
+    );
+    let (_, health) = get(&format!("{base}/healthz"));
+    assert!(health.starts_with("ok"), "{health}");
+    // The catch-up replaces every analysis, then the backlog is empty.
+    loop {
+        let (_, metrics) = get(&format!("{base}/metrics"));
+        let backlog = metrics
+            .lines()
+            .find(|l| l.starts_with("storyline_engine_backlog "))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|n| n.parse::<u64>().ok());
+        let (_, article) = get(&format!("{base}/api/articles/{last}"));
+        let article: serde_json::Value = serde_json::from_str(&article).unwrap();
+        if backlog == Some(0) && article["entities"].as_array().is_some_and(|e| !e.is_empty()) {
+            break;
+        }
+        assert!(
+            started.elapsed().as_secs() < 300,
+            "the catch-up never finished: {backlog:?}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    assert_eq!(get(&format!("{base}/healthz")).1, "ok");
+}

@@ -134,7 +134,8 @@ fn derived_bar(chatty: bool) -> ProgressBar {
     }
     let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
     bar.set_style(
-        ProgressStyle::with_template("{spinner} analysing: {pos}/{len} {msg} [{elapsed}]").expect("valid template"),
+        ProgressStyle::with_template("{spinner} analysing: {pos}/{len} {msg} [{elapsed}]")
+            .expect("valid template"),
     );
     bar.enable_steady_tick(std::time::Duration::from_millis(120));
     bar
