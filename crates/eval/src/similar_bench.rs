@@ -26,6 +26,9 @@ pub struct SimilarReport {
     pub query_ms_p50: f64,
     pub query_ms_p99: f64,
     pub peak_rss_mb: Option<f64>,
+    /// Near-duplicate groups of two or more, and the largest one's size.
+    pub copy_groups: usize,
+    pub largest_copy_group: usize,
 }
 
 /// The ranked dataset indexes a scorer reads from one Similar Posts answer.
@@ -77,6 +80,7 @@ pub fn run(ds: &Dataset, options: &IndexOptions, tagger: Option<&Tagger>) -> Sim
         bm25_meter.add(&bm25.rank(i, K), rel);
     }
 
+    let (copy_groups, largest_copy_group) = index.copy_groups();
     let mut systems = BTreeMap::new();
     systems.insert("storyline", storyline.means());
     systems.insert("tfidf", tfidf_meter.means());
@@ -90,6 +94,8 @@ pub fn run(ds: &Dataset, options: &IndexOptions, tagger: Option<&Tagger>) -> Sim
         query_ms_p50: quantile(&mut latencies, 0.5),
         query_ms_p99: quantile(&mut latencies, 0.99),
         peak_rss_mb: peak_rss_mb(),
+        copy_groups,
+        largest_copy_group,
     }
 }
 
@@ -112,6 +118,10 @@ impl SimilarReport {
                 ));
             }
         }
+        out.push_str(&format!(
+            "copy groups {} (largest {} articles)\n",
+            self.copy_groups, self.largest_copy_group
+        ));
         out.push_str(&format!(
             "index {:.0} articles/s · query p50 {:.2} ms, p99 {:.2} ms · peak RSS {}\n",
             self.index_articles_per_s,

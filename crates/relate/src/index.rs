@@ -11,7 +11,7 @@
 //! The index is built from a store in one pass and replaced, not patched,
 //! when the store changes; it is derived data.
 
-use crate::near_duplicates::{signature, NearDuplicates, Signature};
+use crate::near_duplicates::{signature, CopyRule, NearDuplicates, Signature};
 use rustc_hash::FxHashMap;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -45,6 +45,11 @@ pub struct IndexOptions {
     pub expanded_terms: usize,
     /// Estimated shingle Jaccard at which two texts are near-duplicates.
     pub near_duplicate_threshold: f32,
+    /// Share of their capitalised words and numbers two near-duplicates
+    /// must share (templated notices share only the template's).
+    pub near_duplicate_specifics: f32,
+    /// Days apart two dated near-duplicates may be published, at most.
+    pub near_duplicate_days: u32,
     /// Terms in more than this share of documents (and more than 1,000) are
     /// not used in queries: they say little and cost long posting lists.
     pub max_df_ratio: f32,
@@ -80,6 +85,8 @@ impl Default for IndexOptions {
             first_pass_terms: 60,
             expanded_terms: 150,
             near_duplicate_threshold: crate::near_duplicates::DEFAULT_THRESHOLD,
+            near_duplicate_specifics: crate::near_duplicates::DEFAULT_SPECIFICS_THRESHOLD,
+            near_duplicate_days: crate::near_duplicates::DEFAULT_MAX_DAYS_APART,
             max_df_ratio: 0.01,
             same_source_factor: 1.0,
             story_weight: 0.2,
@@ -115,6 +122,8 @@ impl IndexOptions {
             "first_pass_terms" => self.first_pass_terms = value as usize,
             "expanded_terms" => self.expanded_terms = value as usize,
             "near_duplicate_threshold" => self.near_duplicate_threshold = value,
+            "near_duplicate_specifics" => self.near_duplicate_specifics = value,
+            "near_duplicate_days" => self.near_duplicate_days = value as u32,
             "max_df_ratio" => self.max_df_ratio = value,
             "same_source_factor" => self.same_source_factor = value,
             "story_weight" => self.story_weight = value,
@@ -428,16 +437,25 @@ impl ArticleIndex {
         }
 
         let docs = &index.docs;
-        index.canonical =
-            NearDuplicates::find(&index.signatures, index.options.near_duplicate_threshold, |d| {
+        let rule = CopyRule {
+            threshold: index.options.near_duplicate_threshold,
+            specifics: index.options.near_duplicate_specifics,
+            max_days_apart: index.options.near_duplicate_days,
+        };
+        index.canonical = NearDuplicates::find(
+            &index.signatures,
+            &rule,
+            |d| docs[d as usize].day,
+            |d| {
                 let info = &docs[d as usize];
                 (
                     info.published.is_none(),
                     info.published.map(|p| p.sort_key()),
                     info.id.clone(),
                 )
-            })
-            .canonical;
+            },
+        )
+        .canonical;
         // Signatures go before the spaces are finished: that step briefly
         // holds two copies of the vectors and sets the index's peak memory.
         index.signatures = Vec::new();
@@ -561,6 +579,15 @@ impl ArticleIndex {
     /// The canonical member of `doc`'s near-duplicate group (`doc` itself when it has no copies).
     pub fn canonical(&self, doc: u32) -> u32 {
         self.canonical[doc as usize]
+    }
+
+    /// How many near-duplicate groups (of two or more) there are, and the
+    /// size of the largest.
+    pub fn copy_groups(&self) -> (usize, usize) {
+        (
+            self.groups.len(),
+            self.groups.values().map(Vec::len).max().unwrap_or(0),
+        )
     }
 
     /// Every member of `doc`'s near-duplicate group (empty when it has no copies).

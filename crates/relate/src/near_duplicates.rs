@@ -8,8 +8,18 @@
 //! values (the signatures are the index's largest transient). Locality-sensitive
 //! hashing over 64 bands of 2 values finds the pairs worth comparing without
 //! comparing all pairs. Pairs whose estimated Jaccard reaches the threshold
-//! are linked, and linked texts form a group (connected components) whose
-//! canonical member is the earliest published.
+//! are candidates.
+//!
+//! A group is one report and its copies: texts are taken in canonical
+//! order (earliest published first) and each joins the group of the most
+//! similar earlier canonical text it is a candidate with, else leads its
+//! own. Every member is thus close to its group's canonical text itself;
+//! two texts never join through a chain of partial overlaps (connected
+//! components did that: 375 quarterly-dividend notices of 375 companies in
+//! one group). And copies keep their names and numbers: a candidate pair
+//! whose capitalised words and numbers mostly differ is a template filled
+//! in twice (notices, results tables), not a copy. Those specifics are
+//! sketched as the 16 smallest hashes of the set (bottom-k).
 //!
 //! Everything is deterministic across runs and releases: shingles are hashed
 //! with xxh3 (fixed by its specification) and the 128 hash functions are
@@ -30,9 +40,67 @@ const MAX_BUCKET: usize = 64;
 /// independent reports of one event below 0.1.
 pub const DEFAULT_THRESHOLD: f32 = 0.3;
 
-/// The MinHash signature of one text.
+/// Specifics (capitalised words and numbers) kept per text, as the
+/// smallest hashes of the set.
+const SPECIFICS: usize = 16;
+
+/// Texts with at least this many specifics each are compared on them.
+const MIN_SPECIFICS: usize = 4;
+
+/// Two copies share at least this share of their specifics (estimated
+/// Jaccard of the sketches). Rewrites of one wire story keep the names,
+/// places, figures and dates; two notices of one template share only the
+/// template's few.
+pub const DEFAULT_SPECIFICS_THRESHOLD: f32 = 0.5;
+
+/// The MinHash signature of one text, and the sketch of its specifics.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Signature(pub [u16; SIGNATURE_LEN]);
+pub struct Signature(pub [u16; SIGNATURE_LEN], pub Specifics);
+
+/// The smallest hashes of a text's capitalised words and numbers, ascending.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Specifics(Vec<u32>);
+
+impl Specifics {
+    fn of(words: &[&str]) -> Specifics {
+        let mut hashes: Vec<u32> = words
+            .iter()
+            .filter(|w| {
+                w.chars().any(|c| c.is_ascii_digit()) || w.chars().next().is_some_and(char::is_uppercase)
+            })
+            .map(|w| (xxh3_64(w.to_lowercase().as_bytes()) >> 32) as u32)
+            .collect();
+        hashes.sort_unstable();
+        hashes.dedup();
+        hashes.truncate(SPECIFICS);
+        Specifics(hashes)
+    }
+
+    /// Whether two texts may be copies by their specifics: they agree on
+    /// at least `threshold` of them, or one has too few to tell.
+    pub fn agree(&self, other: &Specifics, threshold: f32) -> bool {
+        if self.0.len() < MIN_SPECIFICS || other.0.len() < MIN_SPECIFICS {
+            return true;
+        }
+        // Bottom-k estimate: of the k smallest hashes of the union, the
+        // share both sketches hold.
+        let k = self.0.len().min(other.0.len());
+        let (mut i, mut j, mut taken, mut both) = (0, 0, 0, 0);
+        while taken < k && i < self.0.len() && j < other.0.len() {
+            match self.0[i].cmp(&other.0[j]) {
+                std::cmp::Ordering::Equal => {
+                    both += 1;
+                    i += 1;
+                    j += 1;
+                }
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+            }
+            taken += 1;
+        }
+        both as f32 / taken.max(1) as f32 >= threshold
+    }
+}
 
 fn splitmix64(state: &mut u64) -> u64 {
     *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
@@ -54,7 +122,9 @@ fn family() -> &'static [(u64, u64); SIGNATURE_LEN] {
 /// The signature of `text` (lower-cased words, 3-shingles; a text of fewer
 /// than three words is one shingle).
 pub fn signature(text: &str) -> Signature {
-    let words: Vec<String> = text.unicode_words().map(str::to_lowercase).collect();
+    let raw: Vec<&str> = text.unicode_words().collect();
+    let specifics = Specifics::of(&raw);
+    let words: Vec<String> = raw.iter().map(|w| w.to_lowercase()).collect();
     let mut shingles: Vec<u64> = if words.len() < 3 {
         vec![xxh3_64(words.join(" ").as_bytes())]
     } else {
@@ -75,7 +145,7 @@ pub fn signature(text: &str) -> Signature {
             }
         }
     }
-    Signature(mins.map(|m| (m >> 48) as u16))
+    Signature(mins.map(|m| (m >> 48) as u16), specifics)
 }
 
 impl Signature {
@@ -83,6 +153,32 @@ impl Signature {
     pub fn similarity(&self, other: &Signature) -> f32 {
         let same = self.0.iter().zip(&other.0).filter(|(a, b)| a == b).count();
         same as f32 / SIGNATURE_LEN as f32
+    }
+}
+
+/// When two texts are copies of one report.
+#[derive(Debug, Clone, Copy)]
+pub struct CopyRule {
+    /// Estimated Jaccard of their word 3-shingles, at least.
+    pub threshold: f32,
+    /// Share of their capitalised words and numbers, at least.
+    pub specifics: f32,
+    /// Days between their publication dates, at most (when both are dated):
+    /// copies of a report run within days of it; a template filled in
+    /// again weeks later is another report.
+    pub max_days_apart: u32,
+}
+
+/// The default for `CopyRule::max_days_apart`.
+pub const DEFAULT_MAX_DAYS_APART: u32 = 3;
+
+impl Default for CopyRule {
+    fn default() -> Self {
+        CopyRule {
+            threshold: DEFAULT_THRESHOLD,
+            specifics: DEFAULT_SPECIFICS_THRESHOLD,
+            max_days_apart: DEFAULT_MAX_DAYS_APART,
+        }
     }
 }
 
@@ -95,14 +191,18 @@ pub struct NearDuplicates {
 
 impl NearDuplicates {
     /// Finds the groups among `signatures`; `order` ranks members for
-    /// canonicity (smaller first: earlier publication, then id).
+    /// canonicity (smaller first: earlier publication, then id). Texts are
+    /// copies at `rule`'s shingle Jaccard and share of names and numbers,
+    /// published (`day`, days since 1970, when known) within its days.
     pub fn find<K: Ord>(
         signatures: &[Signature],
-        threshold: f32,
+        rule: &CopyRule,
+        day: impl Fn(u32) -> Option<i32>,
         order: impl Fn(u32) -> K,
     ) -> NearDuplicates {
         let n = signatures.len();
-        let mut parent: Vec<u32> = (0..n as u32).collect();
+        // Candidate pairs, each once, with their similarity.
+        let mut similar: Vec<Vec<(u32, f32)>> = vec![Vec::new(); n];
         let mut buckets: HashMap<u64, Vec<u32>> = HashMap::new();
         for band in 0..SIGNATURE_LEN / ROWS_PER_BAND {
             buckets.clear();
@@ -119,41 +219,48 @@ impl NearDuplicates {
             for docs in buckets.values().filter(|d| d.len() > 1 && d.len() <= MAX_BUCKET) {
                 for (i, &a) in docs.iter().enumerate() {
                     for &b in &docs[i + 1..] {
-                        if find(&mut parent, a) != find(&mut parent, b)
-                            && signatures[a as usize].similarity(&signatures[b as usize]) >= threshold
-                        {
-                            union(&mut parent, a, b);
+                        if similar[a as usize].iter().any(|&(x, _)| x == b) {
+                            continue;
+                        }
+                        let (sa, sb) = (&signatures[a as usize], &signatures[b as usize]);
+                        let sim = sa.similarity(sb);
+                        let close = match (day(a), day(b)) {
+                            (Some(x), Some(y)) => x.abs_diff(y) <= rule.max_days_apart,
+                            _ => true,
+                        };
+                        if sim >= rule.threshold && close && sa.1.agree(&sb.1, rule.specifics) {
+                            similar[a as usize].push((b, sim));
+                            similar[b as usize].push((a, sim));
                         }
                     }
                 }
             }
         }
-        let mut best: HashMap<u32, u32> = HashMap::new();
-        for doc in 0..n as u32 {
-            let root = find(&mut parent, doc);
-            let slot = best.entry(root).or_insert(doc);
-            if order(doc) < order(*slot) {
-                *slot = doc;
+        // In canonical order, each text joins the most similar earlier
+        // leader among its candidates (ties: the earlier leader), or leads.
+        let mut by_order: Vec<u32> = (0..n as u32).collect();
+        by_order.sort_by_cached_key(|&d| (order(d), d));
+        let mut rank = vec![0u32; n];
+        for (r, &d) in by_order.iter().enumerate() {
+            rank[d as usize] = r as u32;
+        }
+        let mut canonical: Vec<u32> = (0..n as u32).collect();
+        for &d in &by_order {
+            let leader = similar[d as usize]
+                .iter()
+                .filter(|&&(other, _)| {
+                    rank[other as usize] < rank[d as usize] && canonical[other as usize] == other
+                })
+                .max_by(|a, b| {
+                    a.1.total_cmp(&b.1)
+                        .then(rank[b.0 as usize].cmp(&rank[a.0 as usize]))
+                })
+                .map(|&(other, _)| other);
+            if let Some(l) = leader {
+                canonical[d as usize] = l;
             }
         }
-        let canonical = (0..n as u32).map(|d| best[&find(&mut parent, d)]).collect();
         NearDuplicates { canonical }
-    }
-}
-
-fn find(parent: &mut [u32], mut x: u32) -> u32 {
-    while parent[x as usize] != x {
-        let up = parent[parent[x as usize] as usize];
-        parent[x as usize] = up;
-        x = up;
-    }
-    x
-}
-
-fn union(parent: &mut [u32], a: u32, b: u32) {
-    let (ra, rb) = (find(parent, a), find(parent, b));
-    if ra != rb {
-        parent[ra.max(rb) as usize] = ra.min(rb);
     }
 }
 
@@ -181,7 +288,57 @@ mod tests {
         let texts = [OTHER, REWRITE, SAME_STORY, ORIGINAL, OTHER];
         let sigs: Vec<Signature> = texts.iter().map(|t| signature(t)).collect();
         // Canonical = the smallest rank; here rank by position, so 1 leads {1, 3}.
-        let groups = NearDuplicates::find(&sigs, DEFAULT_THRESHOLD, |d| d);
+        let groups = NearDuplicates::find(&sigs, &CopyRule::default(), |_| None, |d| d);
         assert_eq!(groups.canonical, vec![0, 1, 2, 1, 0]);
+    }
+
+    /// A notice of one template, filled in for one company.
+    fn notice(company: &str, cents: u32, day: u32) -> String {
+        format!(
+            "{company} said its board declared a quarterly cash dividend of {cents} cts a share, \
+             payable April {day} to shareholders of record March {}. The board also said the \
+             company expects to maintain the dividend at the current rate for the rest of the year.",
+            day + 1
+        )
+    }
+
+    #[test]
+    fn a_template_filled_in_twice_is_not_a_copy_and_groups_do_not_chain() {
+        let a = notice("Acme Tool Corp", 12, 15);
+        let b = notice("Borealis Mining Ltd", 30, 20);
+        let (sa, sb) = (signature(&a), signature(&b));
+        assert!(
+            sa.similarity(&sb) >= DEFAULT_THRESHOLD,
+            "the shingles alone would link them"
+        );
+        assert!(
+            !sa.1.agree(&sb.1, DEFAULT_SPECIFICS_THRESHOLD),
+            "their names and numbers differ"
+        );
+        let groups = NearDuplicates::find(&[sa, sb], &CopyRule::default(), |_| None, |d| d);
+        assert_eq!(groups.canonical, vec![0, 1]);
+        // A chain: each text overlaps the next by half, the first and the
+        // last by a fifth. Every member must be close to its leader.
+        // Distinct lower-case words without digits: no specifics to compare.
+        let letters = |mut i: usize| {
+            let mut w = String::new();
+            for _ in 0..4 {
+                w.push((b'a' + (i % 26) as u8) as char);
+                i /= 26;
+            }
+            w
+        };
+        let words: Vec<String> = (0..600).map(|i| letters(i * 7919 % 456_976)).collect();
+        let part = |from: usize| words[from..from + 300].join(" ");
+        let chain = [part(0), part(100), part(200)];
+        let sigs: Vec<Signature> = chain.iter().map(|t| signature(t)).collect();
+        assert!(sigs[0].similarity(&sigs[1]) >= DEFAULT_THRESHOLD);
+        assert!(sigs[0].similarity(&sigs[2]) < DEFAULT_THRESHOLD);
+        let groups = NearDuplicates::find(&sigs, &CopyRule::default(), |_| None, |d| d);
+        assert_eq!(
+            groups.canonical,
+            vec![0, 0, 2],
+            "the third is no copy of the first"
+        );
     }
 }
