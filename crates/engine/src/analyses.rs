@@ -70,13 +70,14 @@ pub(crate) fn analyse(tagger: Option<&Tagger>, analyser: Analyser, article: &Art
         article.published.map(|p| p.day()),
         &deadline,
     );
-    if let Some(unfinished) = &analysis.unfinished {
+    if let Some(u) = &analysis.unfinished {
         tracing::warn!(
-            article = %article.id,
-            budget_ms = unfinished.budget_ms,
-            names_read_to = unfinished.names_read_to,
-            left_out = ?unfinished.left_out,
-            "analysis stopped at its time budget (--document-time); what it found is kept"
+            "{}: analysis stopped at its time budget of {} ms (--document-time): names read to character {} of {}, left out: {:?}; what it found is kept",
+            article.id,
+            u.budget_ms,
+            u.names_read_to,
+            article.text.chars().count(),
+            u.left_out
         );
     }
     analysis
@@ -169,20 +170,8 @@ pub fn analyses_of(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use storyline_core::{ArticleDraft, Published};
+    use crate::fixtures::article;
     use storyline_store::SqliteStore;
-
-    fn article(id: &str, text: &str) -> Article {
-        ArticleDraft {
-            id: Some(id.into()),
-            title: Some(format!("Title {id}")),
-            text: text.into(),
-            published: Published::parse("2023-06-26"),
-            ..Default::default()
-        }
-        .finish()
-        .unwrap()
-    }
 
     #[test]
     fn analyses_are_kept_and_recomputed_when_the_text_changes() {

@@ -21,6 +21,8 @@
 //! (`storyline-relate`) and clustered (`storyline-stories`).
 
 mod analyses;
+#[cfg(test)]
+mod fixtures;
 
 pub use analyses::Analyser;
 
@@ -452,20 +454,8 @@ impl Engine {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use storyline_core::{ArticleDraft, Published};
+    use crate::fixtures::article;
     use storyline_store::SqliteStore;
-
-    fn article(id: &str, text: &str) -> Article {
-        ArticleDraft {
-            id: Some(id.into()),
-            title: Some(format!("Title {id}")),
-            text: text.into(),
-            published: Published::parse("2023-06-26"),
-            ..Default::default()
-        }
-        .finish()
-        .unwrap()
-    }
 
     #[test]
     fn catch_up_analyses_each_change_once_and_resumes_where_it_stopped() {

@@ -7,6 +7,7 @@ use anyhow::{bail, Result};
 use std::io::Write;
 use std::process::ExitCode;
 use storyline_core::Published;
+use storyline_engine::Engine;
 use storyline_ingest::{read_input, Parsed};
 
 pub fn run(ctx: &Context, args: &ExtractArgs, out: &mut dyn Write) -> Result<ExitCode> {
@@ -33,7 +34,9 @@ pub fn run(ctx: &Context, args: &ExtractArgs, out: &mut dyn Write) -> Result<Exi
         eprintln!("storyline: {place}: {}", r.reason);
     }
     let mut shown = 0;
-    let tagger = crate::commands::ner::article_tagger();
+    // The engine analyses as it would on ingest, within these limits; the
+    // result is shown, not kept.
+    let engine = Engine::new(crate::commands::ner::article_tagger(), &limits);
     for located in parsed.drafts {
         let mut draft = located.draft;
         if draft.published.is_none() {
@@ -55,7 +58,10 @@ pub fn run(ctx: &Context, args: &ExtractArgs, out: &mut dyn Write) -> Result<Exi
                 continue;
             }
         };
-        let analysis = crate::commands::ner::analysis_of(&article, tagger.as_ref(), limits.document_time);
+        let analysis = engine
+            .compute(std::slice::from_ref(&article))
+            .pop()
+            .expect("one analysis per article");
         if args.json {
             serde_json::to_writer_pretty(
                 &mut *out,

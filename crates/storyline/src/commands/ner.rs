@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 use storyline_eval::resources::peak_rss_mb;
 use storyline_extract::ner::classes::WordClasses;
 use storyline_extract::ner::{SpanMeter, Tagger, Trainer};
@@ -69,29 +69,6 @@ pub fn quiet_tagger() -> Option<Tagger> {
         model: std::env::var_os("STORYLINE_NER_MODEL").map(PathBuf::from),
     };
     load_model(&arg).ok()
-}
-
-/// The analysis of `article`, within `budget`; a warning on stderr when it
-/// stopped at the budget.
-pub fn analysis_of(article: &storyline_core::Article, tagger: Option<&Tagger>, budget: Duration) -> Analysis {
-    let deadline = storyline_core::Deadline::after(budget);
-    let analysis = storyline_extract::analyse_within(
-        tagger,
-        &article.text,
-        article.published.map(|p| p.day()),
-        &deadline,
-    );
-    if let Some(u) = &analysis.unfinished {
-        eprintln!(
-            "storyline: {}: analysis stopped at its time budget of {} ms (--document-time): names read to character {} of {}, left out: {:?}",
-            article.id,
-            u.budget_ms,
-            u.names_read_to,
-            article.text.chars().count(),
-            u.left_out
-        );
-    }
-    analysis
 }
 
 /// The article as `show --json` prints it: every stored field, plus the

@@ -1,0 +1,16 @@
+//! Articles for the engine's tests.
+
+use storyline_core::{Article, ArticleDraft, Published};
+
+/// A finished article `id` with `text`, published on 2023-06-26.
+pub fn article(id: &str, text: &str) -> Article {
+    ArticleDraft {
+        id: Some(id.into()),
+        title: Some(format!("Title {id}")),
+        text: text.into(),
+        published: Published::parse("2023-06-26"),
+        ..Default::default()
+    }
+    .finish()
+    .unwrap()
+}
