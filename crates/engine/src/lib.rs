@@ -201,6 +201,20 @@ impl Engine {
         Ok(done)
     }
 
+    /// Rebuilds derived data from the store alone: every kept analysis is
+    /// dropped and every article analysed again, then the catalogue, index
+    /// and stories are built (story decisions are kept: ids do not move).
+    pub fn reindex(
+        &self,
+        store: &mut dyn Store,
+        on_step: &mut dyn FnMut(&CatchUp),
+    ) -> Result<(CatchUp, Derived), EngineError> {
+        store.forget_analyses()?;
+        let done = self.catch_up(store, on_step)?;
+        let derived = self.build(store, false)?;
+        Ok((done, derived))
+    }
+
     /// The analysis progress, started again from 0 when it was made with
     /// other code or another model (articles this analyser already did are
     /// then found and skipped, not analysed again).
@@ -485,6 +499,32 @@ mod tests {
         assert_eq!(other.counters().analysed(), 1);
         assert_eq!(derived.index.len(), 3);
         assert_eq!(other.counters().builds(), 1);
+    }
+
+    #[test]
+    fn reindex_analyses_everything_again_and_gives_the_same_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = SqliteStore::open(dir.path()).unwrap();
+        let engine = Engine::new(None, &Limits::default());
+        store
+            .upsert(&[
+                article("a", "Talks on the harbour resumed on Sunday in Rostov."),
+                article("b", "The harbour talks in Rostov ended on Monday."),
+                article("c", "A storm closed the airport."),
+            ])
+            .unwrap();
+        engine.catch_up(&mut store, &mut |_| {}).unwrap();
+        let before = engine.build(&mut store, false).unwrap();
+        let (done, after) = engine.reindex(&mut store, &mut |_| {}).unwrap();
+        assert_eq!((done.seen, done.analysed), (3, 3), "every article analysed again");
+        let filter = storyline_relate::Filter::default();
+        for id in ["a", "b", "c"] {
+            let similar = |d: &Derived| {
+                let s = d.stories.similar(&d.index, id, 5, &filter).unwrap();
+                serde_json::to_value(&s).unwrap()
+            };
+            assert_eq!(similar(&before), similar(&after), "{id}");
+        }
     }
 
     #[test]

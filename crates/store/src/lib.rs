@@ -144,6 +144,9 @@ pub trait Store: Send {
         analyses: &[(String, String, String)],
         through: Option<Progress>,
     ) -> Result<(), StoreError>;
+    /// Drops every kept analysis and the analysis progress in one
+    /// transaction, so the next catch-up analyses the whole store again.
+    fn forget_analyses(&mut self) -> Result<(), StoreError>;
     /// The last number of the change sequence: every insert or update of
     /// an article takes the next one (0: nothing stored yet).
     fn last_seq(&self) -> Result<u64, StoreError>;

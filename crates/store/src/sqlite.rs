@@ -548,6 +548,17 @@ impl Store for SqliteStore {
         Ok(())
     }
 
+    fn forget_analyses(&mut self) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        tx.execute("DELETE FROM analyses", [])?;
+        tx.execute(
+            "DELETE FROM engine_progress WHERE component = ?1",
+            [Component::Analysis.as_str()],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
     fn last_seq(&self) -> Result<u64, StoreError> {
         Ok(self
             .conn
@@ -755,6 +766,13 @@ mod tests {
         assert!(s.analysis("a", "k").unwrap().is_some());
         assert!(s.analysis("a", "other").unwrap().is_none());
         assert_eq!(s.any_analysis("a").unwrap(), Some(("k".into(), "{}".into())));
+        let mut s = s;
+        s.forget_analyses().unwrap();
+        assert_eq!(s.any_analysis("a").unwrap(), None);
+        assert_eq!(
+            s.progress(Component::Analysis).unwrap(),
+            Progress::start(Component::Analysis)
+        );
     }
 
     #[test]

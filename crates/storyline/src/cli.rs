@@ -52,6 +52,9 @@ pub enum Command {
     Story(StoryArgs),
     /// Rebuild every story from scratch (new articles are placed at ingest anyway)
     Recluster(ReclusterArgs),
+    /// Rebuild derived data from the store: analyse every article again, then link, index and
+    /// place them (story ids are kept)
+    Reindex(ReindexArgs),
     /// Write every stored article out (JSONL that `ingest` reads back)
     Export(ExportArgs),
     /// Web sources to watch: RSS/Atom/JSON feeds, (news) sitemaps and article pages
@@ -201,6 +204,13 @@ pub struct StoryArgs {
     /// Story id (as `storyline stories` prints it)
     pub id: String,
     /// One JSON object
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct ReindexArgs {
+    /// Print the result as one JSON object
     #[arg(long)]
     pub json: bool,
 }

@@ -169,3 +169,19 @@ fn after_an_upgrade_pages_serve_the_older_analyses_while_new_ones_are_made() {
     }
     assert_eq!(get(&format!("{base}/healthz")).1, "ok");
 }
+
+#[test]
+fn reindex_rebuilds_from_the_store_and_similar_posts_stay_the_same() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store");
+    logged(&store, &["ingest", &sample()]);
+    let (before, _) = logged(&store, &["similar", "--all"]);
+    let (out, log) = logged(&store, &["reindex", "--json"]);
+    let summary = json(&out);
+    assert_eq!(summary["articles"], 45, "{summary}");
+    assert_eq!(summary["analysed"], 45, "every article analysed again: {log}");
+    assert!(summary["stories"].as_u64().unwrap() > 0);
+    let (after, log) = logged(&store, &["similar", "--all"]);
+    assert_eq!(analysed(&log).iter().sum::<u64>(), 0, "{log}");
+    assert_eq!(stdout(&before), stdout(&after), "the same Similar Posts");
+}

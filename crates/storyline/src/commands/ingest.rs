@@ -128,7 +128,7 @@ fn read_url(url: &str, options: &FetchOptions, limits: &Limits) -> Parsed {
 
 /// A bar on stderr for the derived work of the articles just stored, when
 /// it is a terminal and not silenced; hidden otherwise.
-fn derived_bar(chatty: bool) -> ProgressBar {
+pub fn derived_bar(chatty: bool) -> ProgressBar {
     if !chatty || !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
         return ProgressBar::hidden();
     }

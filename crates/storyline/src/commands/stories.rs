@@ -5,7 +5,7 @@
 //! yet join a story now, and the decision is stored), so they agree with
 //! what `ingest` decided and with each other.
 
-use crate::cli::{ReclusterArgs, StoriesArgs, StoryArgs};
+use crate::cli::{ReclusterArgs, ReindexArgs, StoriesArgs, StoryArgs};
 use crate::commands::Context;
 use anyhow::{bail, Result};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -246,4 +246,38 @@ mod tests {
         assert!(since_instant("7y", now).is_err());
         assert!(since_instant("soon", now).is_err());
     }
+}
+
+pub fn reindex(ctx: &Context, args: &ReindexArgs, out: &mut dyn Write) -> Result<ExitCode> {
+    let mut store = ctx.open_store()?;
+    let engine = crate::commands::engine(ctx)?;
+    let bar = crate::commands::ingest::derived_bar(ctx.chatty());
+    let (done, derived) = engine.reindex(&mut store, &mut |step| {
+        bar.set_length(step.last.saturating_sub(step.from));
+        bar.set_position(step.through.saturating_sub(step.from));
+    })?;
+    bar.finish_and_clear();
+    let (groups, largest) = derived.index.copy_groups();
+    if args.json {
+        let summary = serde_json::json!({
+            "articles": derived.index.len(),
+            "analysed": done.analysed,
+            "entities": derived.catalog.len(),
+            "copy_groups": groups,
+            "largest_copy_group": largest,
+            "stories": derived.stories.len(),
+        });
+        writeln!(out, "{summary}")?;
+    } else {
+        writeln!(
+            out,
+            "{} articles analysed again; {} entities, {} copy groups (largest {}), {} stories",
+            done.analysed,
+            derived.catalog.len(),
+            groups,
+            largest,
+            derived.stories.len()
+        )?;
+    }
+    Ok(ExitCode::SUCCESS)
 }
