@@ -222,32 +222,6 @@ pub fn recluster(ctx: &Context, args: &ReclusterArgs, out: &mut dyn Write) -> Re
     Ok(ExitCode::SUCCESS)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn since_reads_spans_and_dates() {
-        let now = DateTime::parse_from_rfc3339("2023-06-30T12:00:00Z")
-            .unwrap()
-            .to_utc();
-        assert_eq!(
-            since_instant("7d", now).unwrap().to_rfc3339(),
-            "2023-06-23T12:00:00+00:00"
-        );
-        assert_eq!(
-            since_instant("2w", now).unwrap().to_rfc3339(),
-            "2023-06-16T12:00:00+00:00"
-        );
-        assert_eq!(
-            since_instant("2023-06-20", now).unwrap().to_rfc3339(),
-            "2023-06-20T00:00:00+00:00"
-        );
-        assert!(since_instant("7y", now).is_err());
-        assert!(since_instant("soon", now).is_err());
-    }
-}
-
 pub fn reindex(ctx: &Context, args: &ReindexArgs, out: &mut dyn Write) -> Result<ExitCode> {
     let mut store = ctx.open_store()?;
     let engine = crate::commands::engine(ctx)?;
@@ -280,4 +254,30 @@ pub fn reindex(ctx: &Context, args: &ReindexArgs, out: &mut dyn Write) -> Result
         )?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn since_reads_spans_and_dates() {
+        let now = DateTime::parse_from_rfc3339("2023-06-30T12:00:00Z")
+            .unwrap()
+            .to_utc();
+        assert_eq!(
+            since_instant("7d", now).unwrap().to_rfc3339(),
+            "2023-06-23T12:00:00+00:00"
+        );
+        assert_eq!(
+            since_instant("2w", now).unwrap().to_rfc3339(),
+            "2023-06-16T12:00:00+00:00"
+        );
+        assert_eq!(
+            since_instant("2023-06-20", now).unwrap().to_rfc3339(),
+            "2023-06-20T00:00:00+00:00"
+        );
+        assert!(since_instant("7y", now).is_err());
+        assert!(since_instant("soon", now).is_err());
+    }
 }
