@@ -85,12 +85,20 @@ pub struct Pending {
     step: CatchUp,
     progress: Progress,
     todo: Vec<(Article, String)>,
+    /// How many of `todo` have an analysis by an older analyser.
+    older: usize,
 }
 
 impl Pending {
     /// Whether any of its articles needs analysing (else only the progress moves).
     pub fn needs_work(&self) -> bool {
         !self.todo.is_empty()
+    }
+
+    /// Whether it replaces analyses pages may be serving (made by an
+    /// older analyser), rather than only analysing new articles.
+    pub fn replaces_older(&self) -> bool {
+        self.older > 0
     }
 }
 
@@ -249,9 +257,11 @@ impl Engine {
         };
         let seen = changes.len() as u64;
         let mut todo = Vec::new();
+        let mut older = 0;
         for (_, article) in changes {
             let key = self.analyser.key(&article);
             if analyses::kept(store, &article, &key)?.is_none() {
+                older += usize::from(store.any_analysis(&article.id)?.is_some());
                 todo.push((article, key));
             }
         }
@@ -266,6 +276,7 @@ impl Engine {
             },
             progress,
             todo,
+            older,
         }))
     }
 

@@ -121,14 +121,15 @@ impl Inner {
     /// One step of the background catch-up: the next changed articles read
     /// beside the writer, analysed on no lock, kept with the writer held
     /// only for the write. `None` when there was nothing to do, else
-    /// whether any article was analysed.
+    /// whether it replaced analyses pages may serve (an older analyser's;
+    /// a new article's analysis is made by the build that first serves it).
     fn catch_up_step(&self) -> Result<Option<bool>, StoreError> {
         let pending = self.read(|store| self.engine.pending(store, CATCH_UP_STEP).map_err(store_error))?;
         let Some(pending) = pending else {
             self.backlog.store(0, Ordering::Relaxed);
             return Ok(None);
         };
-        let analysed_any = pending.needs_work();
+        let replaced = pending.replaces_older();
         let analysed = self.engine.analyse(pending);
         {
             let mut store = self.store.lock().unwrap_or_else(|p| p.into_inner());
@@ -138,7 +139,7 @@ impl Inner {
         }
         let backlog = self.read(|store| self.engine.backlog(store).map_err(store_error))?;
         self.backlog.store(backlog, Ordering::Relaxed);
-        Ok(Some(analysed_any))
+        Ok(Some(replaced))
     }
 
     /// The analysis to show for `article`: the one served, else (never
@@ -335,8 +336,8 @@ impl AppState {
                     }
                     let step = inner.catch_up_step();
                     let idle = match step {
-                        Ok(Some(analysed)) => {
-                            dirty |= analysed;
+                        Ok(Some(replaced)) => {
+                            dirty |= replaced;
                             false
                         }
                         Ok(None) => true,
