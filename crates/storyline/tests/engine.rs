@@ -185,3 +185,111 @@ fn reindex_rebuilds_from_the_store_and_similar_posts_stay_the_same() {
     assert_eq!(analysed(&log).iter().sum::<u64>(), 0, "{log}");
     assert_eq!(stdout(&before), stdout(&after), "the same Similar Posts");
 }
+
+/// A number the store holds, read beside a running process (0 when the
+/// store or table is not there yet).
+fn count(db: &Path, sql: &str) -> i64 {
+    let Ok(conn) = rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+    else {
+        return 0;
+    };
+    conn.query_row(sql, [], |r| r.get::<_, Option<i64>>(0))
+        .ok()
+        .flatten()
+        .unwrap_or(0)
+}
+
+#[test]
+fn sigkill_during_derived_work_leaves_a_store_that_catches_up() {
+    let work = tempfile::tempdir().unwrap();
+    let corpus = work.path().join("corpus.jsonl");
+    let made = bin()
+        .args(["bench", "corpus", "--articles", "3000"])
+        .output()
+        .unwrap();
+    std::fs::write(&corpus, &made.stdout).unwrap();
+    // Kill points, judged from what the store shows: articles stored but
+    // none analysed; analysis part done; analysis done, stories not placed.
+    type Point = fn(&Path) -> bool;
+    let points: [(&str, Point); 3] = [
+        ("storing", |db| count(db, "SELECT COUNT(*) FROM articles") >= 400),
+        ("analysing", |db| {
+            let done = count(db, "SELECT seq FROM engine_progress WHERE component = 'analysis'");
+            done > 0 && done < count(db, "SELECT MAX(seq) FROM articles")
+        }),
+        ("placing", |db| {
+            let last = count(db, "SELECT MAX(seq) FROM articles");
+            last >= 3000
+                && count(db, "SELECT seq FROM engine_progress WHERE component = 'analysis'") == last
+                && count(db, "SELECT COUNT(*) FROM story_members") == 0
+        }),
+    ];
+    for (name, reached) in points {
+        let data = work.path().join(name);
+        let db = data.join("storyline.db");
+        let mut child = bin()
+            .arg("--data-dir")
+            .arg(&data)
+            .args(["ingest", "--batch-size", "200", corpus.to_str().unwrap()])
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let started = std::time::Instant::now();
+        let mut hit = false;
+        while started.elapsed().as_secs() < 180 {
+            if reached(&db) {
+                hit = true;
+                break;
+            }
+            if child.try_wait().unwrap().is_some() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        child.kill().expect("SIGKILL");
+        child.wait().unwrap();
+        assert!(hit, "{name}: the ingest never reached the point to kill it at");
+
+        // The next command catches up; every stored article is then in the
+        // index once and in exactly one story.
+        let (listed, _) = logged(&data, &["list", "--json"]);
+        let ids: std::collections::BTreeSet<String> = stdout(&listed)
+            .lines()
+            .map(|l| {
+                serde_json::from_str::<serde_json::Value>(l).unwrap()["id"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect();
+        assert!(!ids.is_empty(), "{name}");
+        let (stories, _) = logged(&data, &["stories", "--json"]);
+        let mut placed: Vec<String> = stdout(&stories)
+            .lines()
+            .flat_map(|l| {
+                let story: serde_json::Value = serde_json::from_str(l).unwrap();
+                story["articles"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|a| a.as_str().unwrap().to_string())
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        placed.sort();
+        let unique: std::collections::BTreeSet<String> = placed.iter().cloned().collect();
+        assert_eq!(placed.len(), unique.len(), "{name}: an article in two stories");
+        assert_eq!(unique, ids, "{name}: every stored article in one story");
+        let (similar, log) = logged(&data, &["similar", "--all", "-k", "1"]);
+        assert_eq!(
+            stdout(&similar).lines().count(),
+            ids.len(),
+            "{name}: each in the index once"
+        );
+        assert_eq!(
+            analysed(&log).iter().sum::<u64>(),
+            0,
+            "{name}: caught up once, not again"
+        );
+    }
+}
