@@ -83,15 +83,6 @@ pub(crate) fn analyse(tagger: Option<&Tagger>, analyser: Analyser, article: &Art
     analysis
 }
 
-/// The analysis of `article` kept for `analyser`, if any.
-pub fn kept_analysis(
-    store: &dyn Store,
-    analyser: Analyser,
-    article: &Article,
-) -> Result<Option<Analysis>, StoreError> {
-    kept(store, article, &analyser.key(article))
-}
-
 /// The kept analysis of `article` under `key`, if any and readable.
 pub(crate) fn kept(store: &dyn Store, article: &Article, key: &str) -> Result<Option<Analysis>, StoreError> {
     Ok(store

@@ -367,15 +367,6 @@ impl Engine {
         Ok(analysis)
     }
 
-    /// The analysis kept for `article` by this engine's analyser, if any.
-    pub fn kept_analysis(
-        &self,
-        store: &dyn Store,
-        article: &Article,
-    ) -> Result<Option<Analysis>, EngineError> {
-        Ok(analyses::kept_analysis(store, self.analyser, article)?)
-    }
-
     /// The analyses of `articles`, in order: kept ones read, any missing
     /// computed and kept.
     pub fn analyses(

@@ -434,20 +434,6 @@ pub fn shared_events(reports: &[(&str, &[Event])]) -> Vec<SharedEvent> {
     shared
 }
 
-/// The events `articles` report (a story's articles, say), each analysed
-/// with `tagger`, joined as [`shared_events`] does.
-pub fn reported_by(tagger: &crate::ner::Tagger, articles: &[storyline_core::Article]) -> Vec<SharedEvent> {
-    let analysed: Vec<(&str, Vec<Event>)> = articles
-        .iter()
-        .map(|a| {
-            let analysis = crate::analyse(Some(tagger), &a.text, a.published.map(|p| p.day()));
-            (a.id.as_str(), analysis.events)
-        })
-        .collect();
-    let reports: Vec<(&str, &[Event])> = analysed.iter().map(|(id, e)| (*id, e.as_slice())).collect();
-    shared_events(&reports)
-}
-
 /// The calendar part of a TIMEX3 value ("2023-06-24TMO" → "2023-06-24"),
 /// or nothing for values that name no calendar date.
 fn calendar(value: &str) -> Option<String> {
