@@ -117,7 +117,11 @@ fn read_stream(
         // The first line tells JSON Lines from one object spread over many
         // lines (a pretty-printed article or JSON Feed), which is read whole.
         match json::next_line(reader, limits.line_bytes, &mut whole) {
-            Ok(Some(Line::Read)) if is_record_line(&whole) => {
+            // (A blank first line of a file named as JSON Lines streams too.)
+            Ok(Some(Line::Read))
+                if is_record_line(&whole)
+                    || (format == Format::Jsonl && whole.iter().all(u8::is_ascii_whitespace)) =>
+            {
                 // The first line is read again with the rest: chain it back on.
                 let mut chained = whole.as_slice().chain(reader);
                 json::read_lines(name, &mut chained, 1, limits, sink);
@@ -194,6 +198,27 @@ mod tests {
             .collect();
         assert_eq!(inputs.len(), 2);
         assert!(inputs[0].ends_with("b.txt") && inputs[1].ends_with("a.md"));
+    }
+
+    #[test]
+    fn json_lines_files_are_streamed_with_their_line_numbers() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.jsonl");
+        std::fs::write(
+            &path,
+            "\n{\"id\":\"a\",\"text\":\"A.\"}\nnot json\n{\"id\":\"b\",\"text\":\"B.\"}\n",
+        )
+        .unwrap();
+        // Far over the file-size limit: JSON Lines are not read whole.
+        let limits = Limits {
+            file_bytes: 10,
+            ..Limits::default()
+        };
+        let out = collect(path.to_str().unwrap(), &limits);
+        let lines: Vec<_> = out.iter().flat_map(|p| &p.drafts).map(|d| d.line).collect();
+        assert_eq!(lines, vec![Some(2), Some(4)]);
+        let rejected: Vec<_> = out.iter().flat_map(|p| &p.rejected).map(|r| r.line).collect();
+        assert_eq!(rejected, vec![Some(3)]);
     }
 
     #[test]
