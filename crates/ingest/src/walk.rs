@@ -117,11 +117,9 @@ fn read_stream(
         // The first line tells JSON Lines from one object spread over many
         // lines (a pretty-printed article or JSON Feed), which is read whole.
         match json::next_line(reader, limits.line_bytes, &mut whole) {
-            // (A blank first line of a file named as JSON Lines streams too.)
-            Ok(Some(Line::Read))
-                if is_record_line(&whole)
-                    || (format == Format::Jsonl && whole.iter().all(u8::is_ascii_whitespace)) =>
-            {
+            // Input named as JSON Lines always streams, whatever its first
+            // line holds (a broken line is rejected alone).
+            Ok(Some(Line::Read)) if format == Format::Jsonl || is_record_line(&whole) => {
                 // The first line is read again with the rest: chain it back on.
                 let mut chained = whole.as_slice().chain(reader);
                 json::read_lines(name, &mut chained, 1, limits, sink);
@@ -209,6 +207,8 @@ mod tests {
             "\n{\"id\":\"a\",\"text\":\"A.\"}\nnot json\n{\"id\":\"b\",\"text\":\"B.\"}\n",
         )
         .unwrap();
+        let broken_first = dir.path().join("b.jsonl");
+        std::fs::write(&broken_first, "{\"id\": oops\n{\"id\":\"c\",\"text\":\"C.\"}\n").unwrap();
         // Far over the file-size limit: JSON Lines are not read whole.
         let limits = Limits {
             file_bytes: 10,
@@ -219,6 +219,17 @@ mod tests {
         assert_eq!(lines, vec![Some(2), Some(4)]);
         let rejected: Vec<_> = out.iter().flat_map(|p| &p.rejected).map(|r| r.line).collect();
         assert_eq!(rejected, vec![Some(3)]);
+        // A broken first line costs that line only, however large the file.
+        let out = collect(broken_first.to_str().unwrap(), &limits);
+        let lines: Vec<_> = out.iter().flat_map(|p| &p.drafts).map(|d| d.line).collect();
+        assert_eq!(lines, vec![Some(2)]);
+        assert_eq!(
+            out.iter()
+                .flat_map(|p| &p.rejected)
+                .map(|r| r.line)
+                .collect::<Vec<_>>(),
+            vec![Some(1)]
+        );
     }
 
     #[test]
