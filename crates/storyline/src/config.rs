@@ -86,16 +86,21 @@ impl Size {
     }
 }
 
+/// The leading whole number of `spec` and the unit after it (trimmed).
+fn number_and_unit(spec: &str) -> Option<(u64, &str)> {
+    let split = spec.find(|c: char| !c.is_ascii_digit()).unwrap_or(spec.len());
+    let (number, unit) = spec.split_at(split);
+    Some((number.parse().ok()?, unit.trim()))
+}
+
 /// A size such as `4096`, `64KiB`, `16MiB`, `1GiB` (powers of 1024) or
 /// `500kB`, `10MB`, `1GB` (powers of 1000); a bare number is bytes.
 pub fn size(spec: &str) -> Result<u64, String> {
     let spec = spec.trim();
-    let split = spec.find(|c: char| !c.is_ascii_digit()).unwrap_or(spec.len());
-    let (number, unit) = spec.split_at(split);
-    let n: u64 = number.parse().map_err(|_| {
+    let (n, unit) = number_and_unit(spec).ok_or_else(|| {
         format!("{spec:?}: expected a number of bytes, or one with a unit such as 64KiB, 16MiB or 1GB")
     })?;
-    let unit_bytes: u64 = match unit.trim() {
+    let unit_bytes: u64 = match unit {
         "" | "B" => 1,
         "KiB" | "K" => 1 << 10,
         "MiB" | "M" => 1 << 20,
@@ -186,12 +191,10 @@ pub fn limits(args: &LimitArgs, body: Option<u64>, file: &FileConfig) -> Result<
 /// A span such as `500ms`, `30s`, `10m`, `2h`, `1d` or `2w` (a bare number is seconds).
 pub fn span(spec: &str) -> Result<Duration, String> {
     let spec = spec.trim();
-    let split = spec.find(|c: char| !c.is_ascii_digit()).unwrap_or(spec.len());
-    let (number, unit) = spec.split_at(split);
-    let n: u64 = number.parse().map_err(|_| {
+    let (n, unit) = number_and_unit(spec).ok_or_else(|| {
         format!("{spec:?}: expected a number with a unit, such as 500ms, 30s, 10m, 2h, 1d or 2w")
     })?;
-    let unit_secs = match unit.trim() {
+    let unit_secs = match unit {
         "ms" => return Ok(Duration::from_millis(n)),
         "s" | "" => 1,
         "m" => 60,
