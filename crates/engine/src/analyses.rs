@@ -15,7 +15,7 @@ use std::time::Duration;
 use storyline_core::{Article, Deadline};
 use storyline_extract::ner::Tagger;
 use storyline_extract::Analysis;
-use storyline_store::{Progress, Store, StoreError};
+use storyline_store::{Store, StoreError};
 use xxhash_rust::xxh3::Xxh3;
 
 /// How many fresh analyses are written per transaction.
@@ -103,21 +103,24 @@ pub fn analysis_of(
         return Ok((found, false));
     }
     let fresh = analyse(tagger, analyser, article);
-    let json = serde_json::to_string(&fresh).expect("analyses serialise");
-    store.put_analyses(&[(article.id.clone(), key, json)], None)?;
+    store.put_analyses(&[row(&article.id, key, &fresh)], None)?;
     Ok((fresh, true))
 }
 
+/// The row an analysis is kept as: (article id, key, JSON).
+pub(crate) fn row(article_id: &str, key: String, analysis: &Analysis) -> (String, String, String) {
+    let json = serde_json::to_string(analysis).expect("analyses serialise");
+    (article_id.to_string(), key, json)
+}
+
 /// The analyses of `articles`, in order: those kept are read, the others
-/// computed on `threads` threads and kept (with `through` recorded in the
-/// transaction of the last batch); and how many were computed.
+/// computed on `threads` threads and kept; and how many were computed.
 pub fn analyses_of(
     store: &mut dyn Store,
     tagger: Option<&Tagger>,
     analyser: Analyser,
     articles: &[Article],
     threads: usize,
-    through: Option<Progress>,
 ) -> Result<(Vec<Analysis>, usize), StoreError> {
     let keys: Vec<String> = articles.iter().map(|a| analyser.key(a)).collect();
     let mut found: Vec<Option<Analysis>> = articles
@@ -126,27 +129,16 @@ pub fn analyses_of(
         .map(|(a, key)| kept(store, a, key))
         .collect::<Result<_, _>>()?;
     let missing: Vec<usize> = (0..articles.len()).filter(|&i| found[i].is_none()).collect();
-    let batches = missing.chunks(WRITE_BATCH * threads.max(1));
-    let last = batches.len();
-    if last == 0 {
-        if let Some(p) = through.clone() {
-            store.save_progress(p)?;
-        }
-    }
-    for (n, batch) in batches.enumerate() {
+    for batch in missing.chunks(WRITE_BATCH * threads.max(1)) {
         let fresh = storyline_core::parallel::map_in_order(batch, threads, |&i| {
             analyse(tagger, analyser, &articles[i])
         });
         let rows: Vec<(String, String, String)> = batch
             .iter()
             .zip(&fresh)
-            .map(|(&i, analysis)| {
-                let json = serde_json::to_string(analysis).expect("analyses serialise");
-                (articles[i].id.clone(), keys[i].clone(), json)
-            })
+            .map(|(&i, analysis)| row(&articles[i].id, keys[i].clone(), analysis))
             .collect();
-        let progress = if n + 1 == last { through.clone() } else { None };
-        store.put_analyses(&rows, progress)?;
+        store.put_analyses(&rows, None)?;
         for (&i, analysis) in batch.iter().zip(fresh) {
             found[i] = Some(analysis);
         }
@@ -171,8 +163,7 @@ mod tests {
         let a = article("a", "On Sunday the talks resumed. They ended on Monday.");
         store.upsert(std::slice::from_ref(&a)).unwrap();
         let analyser = Analyser::new(None, std::time::Duration::from_secs(10));
-        let (first, computed) =
-            analyses_of(&mut store, None, analyser, std::slice::from_ref(&a), 2, None).unwrap();
+        let (first, computed) = analyses_of(&mut store, None, analyser, std::slice::from_ref(&a), 2).unwrap();
         assert_eq!(computed, 1);
         assert_eq!(first[0].timexes.len(), 2);
         let key = analyser.key(&a);

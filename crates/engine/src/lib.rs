@@ -104,7 +104,8 @@ impl Pending {
 
 /// One catch-up step analysed, not yet kept.
 pub struct Analysed {
-    analyses: Vec<Analysis>,
+    /// How many articles were analysed.
+    count: usize,
     rows: Vec<(String, String, String)>,
     progress: Progress,
 }
@@ -170,34 +171,21 @@ impl Engine {
         store: &mut dyn Store,
         on_step: &mut dyn FnMut(&CatchUp),
     ) -> Result<CatchUp, EngineError> {
-        let mut done: Option<CatchUp> = None;
-        while let Some(pending) = self.pending(store, CATCH_UP_BATCH)? {
-            let mut step = pending.step;
-            let analysed = self.analyse(pending);
-            step.analysed = analysed.analyses.len() as u64;
-            self.commit(store, analysed)?;
-            let total = done.get_or_insert(CatchUp {
-                seen: 0,
-                analysed: 0,
-                ..step
-            });
-            total.seen += step.seen;
-            total.analysed += step.analysed;
-            total.through = step.through;
-            on_step(total);
-        }
-        let done = match done {
-            Some(d) => d,
-            None => {
-                let through = self.progress(store)?.seq;
-                CatchUp {
-                    from: through,
-                    through,
-                    last: store.last_seq()?,
-                    ..CatchUp::default()
-                }
-            }
+        let start = self.progress(store)?.seq;
+        let mut done = CatchUp {
+            from: start,
+            through: start,
+            last: store.last_seq()?,
+            ..CatchUp::default()
         };
+        while let Some(pending) = self.pending(store, CATCH_UP_BATCH)? {
+            let seen = pending.step.seen;
+            let analysed = self.analyse(pending);
+            done.seen += seen;
+            done.analysed += analysed.count as u64;
+            done.through = self.commit(store, analysed)?;
+            on_step(&done);
+        }
         if done.seen > 0 {
             tracing::info!(
                 seen = done.seen,
@@ -282,24 +270,16 @@ impl Engine {
 
     /// Analyses what `pending` needs, on the engine's threads; touches no store.
     pub fn analyse(&self, pending: Pending) -> Analysed {
-        let analyses = storyline_core::parallel::map_in_order(&pending.todo, self.threads, |(article, _)| {
-            analyses::analyse(self.tagger.as_ref(), self.analyser, article)
-        });
-        self.count_analysed(analyses.len());
+        let (articles, keys): (Vec<Article>, Vec<String>) = pending.todo.into_iter().unzip();
+        let analyses = self.compute(&articles);
         Analysed {
-            rows: pending
-                .todo
-                .into_iter()
+            count: analyses.len(),
+            rows: articles
+                .iter()
+                .zip(keys)
                 .zip(&analyses)
-                .map(|((article, key), analysis)| {
-                    (
-                        article.id,
-                        key,
-                        serde_json::to_string(analysis).expect("analyses serialise"),
-                    )
-                })
+                .map(|((article, key), analysis)| analyses::row(&article.id, key, analysis))
                 .collect(),
-            analyses,
             progress: pending.progress,
         }
     }
@@ -345,13 +325,7 @@ impl Engine {
         let rows: Vec<(String, String, String)> = articles
             .iter()
             .zip(analyses)
-            .map(|(a, analysis)| {
-                (
-                    a.id.clone(),
-                    self.analyser.key(a),
-                    serde_json::to_string(analysis).expect("analyses serialise"),
-                )
-            })
+            .map(|(a, analysis)| analyses::row(&a.id, self.analyser.key(a), analysis))
             .collect();
         Ok(store.put_analyses(&rows, None)?)
     }
@@ -374,14 +348,8 @@ impl Engine {
         store: &mut dyn Store,
         articles: &[Article],
     ) -> Result<Vec<Analysis>, EngineError> {
-        let (analyses, computed) = analyses::analyses_of(
-            store,
-            self.tagger.as_ref(),
-            self.analyser,
-            articles,
-            self.threads,
-            None,
-        )?;
+        let (analyses, computed) =
+            analyses::analyses_of(store, self.tagger.as_ref(), self.analyser, articles, self.threads)?;
         self.count_analysed(computed);
         Ok(analyses)
     }

@@ -29,17 +29,19 @@ pub struct Summary {
 
 impl Summary {
     fn reject(&mut self, r: Rejection) {
-        if let Some(limit) = r.limit {
-            *self.limits_hit.entry(limit).or_default() += 1;
-        }
+        self.count_limit(&r);
         self.rejected.push(r);
     }
 
     fn warn(&mut self, r: Rejection) {
+        self.count_limit(&r);
+        self.warnings.push(r);
+    }
+
+    fn count_limit(&mut self, r: &Rejection) {
         if let Some(limit) = r.limit {
             *self.limits_hit.entry(limit).or_default() += 1;
         }
-        self.warnings.push(r);
     }
 
     /// Articles the store now holds from this run (new, changed or already there).

@@ -148,15 +148,22 @@ impl Inner {
     fn served_or_analysed(&self, article: &Article, served: Served) -> Result<Analysis, StoreError> {
         match served {
             Served::Current(a) | Served::Older(a) => Ok(a),
-            Served::Missing => {
-                let fresh = self.engine.compute(std::slice::from_ref(article));
-                let mut store = self.store.lock().unwrap_or_else(|p| p.into_inner());
-                self.engine
-                    .keep(store.as_mut(), std::slice::from_ref(article), &fresh)
-                    .map_err(store_error)?;
-                Ok(fresh.into_iter().next().expect("one analysis per article"))
-            }
+            Served::Missing => Ok(self
+                .analyse_and_keep(std::slice::from_ref(article))?
+                .pop()
+                .expect("one analysis per article")),
         }
+    }
+
+    /// Analyses `articles` outside the writer lock, then keeps the results
+    /// with the writer held only for the write.
+    fn analyse_and_keep(&self, articles: &[Article]) -> Result<Vec<Analysis>, StoreError> {
+        let fresh = self.engine.compute(articles);
+        let mut store = self.store.lock().unwrap_or_else(|p| p.into_inner());
+        self.engine
+            .keep(store.as_mut(), articles, &fresh)
+            .map_err(store_error)?;
+        Ok(fresh)
     }
 
     /// Runs `f` on a free reader (waiting for one when all are busy), or
@@ -222,10 +229,7 @@ fn build_derived(inner: &Inner) -> Result<Arc<Derived>, StoreError> {
         .collect();
     if !missing.is_empty() {
         let new: Vec<Article> = missing.iter().map(|&i| articles[i].clone()).collect();
-        let fresh = engine.compute(&new);
-        let mut store = inner.store.lock().unwrap_or_else(|p| p.into_inner());
-        engine.keep(store.as_mut(), &new, &fresh).map_err(store_error)?;
-        drop(store);
+        let fresh = inner.analyse_and_keep(&new)?;
         for (&i, analysis) in missing.iter().zip(fresh) {
             analyses[i] = analysis;
         }
