@@ -82,7 +82,8 @@ pub enum Served {
 
 /// The changed articles of one catch-up step, read and not yet analysed.
 pub struct Pending {
-    step: CatchUp,
+    /// Changed articles read.
+    seen: u64,
     progress: Progress,
     todo: Vec<(Article, String)>,
     /// How many of `todo` have an analysis by an older analyser.
@@ -179,7 +180,7 @@ impl Engine {
             ..CatchUp::default()
         };
         while let Some(pending) = self.pending(store, CATCH_UP_BATCH)? {
-            let seen = pending.step.seen;
+            let seen = pending.seen;
             let analysed = self.analyse(pending);
             done.seen += seen;
             done.analysed += analysed.count as u64;
@@ -238,8 +239,7 @@ impl Engine {
     /// progress has reached the store's last change.
     pub fn pending(&self, store: &dyn Store, limit: usize) -> Result<Option<Pending>, EngineError> {
         let mut progress = self.progress(store)?;
-        let from = progress.seq;
-        let changes = store.changes(from, limit)?;
+        let changes = store.changes(progress.seq, limit)?;
         let Some(&(through, _)) = changes.last() else {
             return Ok(None);
         };
@@ -255,13 +255,7 @@ impl Engine {
         }
         progress.seq = through;
         Ok(Some(Pending {
-            step: CatchUp {
-                seen,
-                analysed: 0,
-                from,
-                through,
-                last: store.last_seq()?,
-            },
+            seen,
             progress,
             todo,
             older,
