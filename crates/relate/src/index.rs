@@ -1,24 +1,23 @@
 //! The article index: TF-IDF vectors in two spaces, words and names, with
 //! postings for fast "more like this" queries.
 //!
-//! Words are the article's index terms (see `storyline_core::terms`), counted
-//! per field with field weights (a headline word counts more than one deep in
-//! the body). Names are capitalised phrases (`storyline_core::names`), which
-//! tell apart two stories of the same kind: two earthquakes share words, not
-//! places; numbers and codes (years, magnitudes, bulletin numbers) join them. Each space uses sublinear tf (1 + ln tf) times idf (ln(N/df) + 1),
-//! L2-normalised, so the dot product of two documents is their cosine.
+//! What each article counts in each space is `article_terms`' business.
+//! Names tell apart two stories of the same kind: two earthquakes share
+//! words, not places; numbers and codes (years, magnitudes, bulletin
+//! numbers) join them. Each space uses sublinear tf (1 + ln tf) times idf
+//! (ln(N/df) + 1), L2-normalised, so the dot product of two documents is
+//! their cosine.
 //!
 //! The index is built from a store in one pass and replaced, not patched,
 //! when the store changes; it is derived data.
 
+use crate::article_terms::{count_terms, tf_idf, SpaceKind};
 use crate::near_duplicates::{signature, CopyRule, NearDuplicates, Signature};
+use crate::similar::{contributions, readable, strongest};
 use rustc_hash::FxHashMap;
 use std::collections::HashMap;
 use std::sync::Arc;
-use storyline_core::names::names;
-use storyline_core::terms::Analyzer;
 use storyline_core::{Article, EntityTerm, Published};
-use unicode_segmentation::UnicodeSegmentation;
 
 /// Field weights, blend weights and query size. The defaults were chosen on
 /// `ecbplus-dev` (see README, "Similar Posts").
@@ -68,7 +67,7 @@ pub struct IndexOptions {
 }
 
 /// However small the corpus, a term is only dropped from queries above this many documents.
-const MIN_MAX_DF: usize = 1_000;
+pub(crate) const MIN_MAX_DF: usize = 1_000;
 
 impl Default for IndexOptions {
     fn default() -> Self {
@@ -94,15 +93,6 @@ impl Default for IndexOptions {
             entities_replace_names: 0.0,
         }
     }
-}
-
-/// Numbers and codes ("2013", "MS08-078", "6.1") pin a story to its own
-/// event as names do: two earthquakes share words, not magnitudes and years.
-/// They join the names space, keyed apart from words by a `#`.
-fn numbers(text: &str) -> impl Iterator<Item = (String, String)> + '_ {
-    text.unicode_words()
-        .filter(|w| w.len() >= 2 && w.chars().any(|c| c.is_ascii_digit()))
-        .map(|w| (w.to_string(), format!("#{}", w.to_lowercase())))
 }
 
 impl IndexOptions {
@@ -242,7 +232,7 @@ impl Space {
         let mut write = 0;
         for d in 0..docs {
             let row = starts[d]..starts[d + 1];
-            let weight = |t: u32, tf: f32| (1.0 + tf.ln()) * ((n / self.df[t as usize] as f32).ln() + 1.0);
+            let weight = |t: u32, tf: f32| tf_idf(tf, n, self.df[t as usize] as f32);
             let norm = entries[row.clone()]
                 .iter()
                 .map(|&(t, tf)| weight(t, tf).powi(2))
@@ -295,35 +285,7 @@ impl Space {
 
     /// The strongest `max_terms` useful terms of a document.
     pub(crate) fn query(&self, doc: u32, max_terms: usize) -> Vec<(u32, f32)> {
-        let mut q: Vec<(u32, f32)> = self.forward.row(doc as usize).to_vec();
-        q.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        q.truncate(max_terms);
-        q
-    }
-
-    /// Rocchio expansion: the query plus `weight` times the mean of the
-    /// feedback documents' vectors, cut to its `max_terms` strongest terms.
-    pub(crate) fn expand(
-        &self,
-        query: &[(u32, f32)],
-        feedback: &[u32],
-        weight: f32,
-        max_terms: usize,
-    ) -> Vec<(u32, f32)> {
-        if feedback.is_empty() || weight == 0.0 {
-            return query.to_vec();
-        }
-        let mut q: FxHashMap<u32, f32> = query.iter().copied().collect();
-        let share = weight / feedback.len() as f32;
-        for &d in feedback {
-            for &(t, w) in self.forward.row(d as usize) {
-                *q.entry(t).or_default() += share * w;
-            }
-        }
-        let mut q: Vec<(u32, f32)> = q.into_iter().collect();
-        q.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        q.truncate(max_terms);
-        q
+        strongest(self.forward.row(doc as usize).to_vec(), max_terms)
     }
 
     /// The documents containing `term`, with its weight in each.
@@ -357,34 +319,13 @@ impl Space {
     /// The readable forms of the query terms `doc` contains, strongest
     /// contribution (query weight × document weight) first.
     pub(crate) fn shared_terms(&self, doc: u32, query: &[(u32, f32)], max: usize) -> Vec<String> {
-        let vector = self.forward.row(doc as usize);
-        let mut shared: Vec<(u32, f32)> = query
-            .iter()
-            .filter_map(|&(t, qw)| {
-                vector
-                    .binary_search_by_key(&t, |&(vt, _)| vt)
-                    .ok()
-                    .map(|i| (t, qw * vector[i].1))
-            })
-            .collect();
-        shared.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        let shared = contributions(self.forward.row(doc as usize), query);
         self.readable(shared.iter().map(|&(t, _)| t), max)
     }
 
-    /// The readable forms of `terms` in order, each once, at most `max`: a
-    /// linked entity and the capitalised phrase naming it read alike.
+    /// The readable forms of `terms` in order, each once, at most `max`.
     pub(crate) fn readable(&self, terms: impl Iterator<Item = u32>, max: usize) -> Vec<String> {
-        let mut out: Vec<String> = Vec::with_capacity(max.min(64));
-        for t in terms {
-            if out.len() == max {
-                break;
-            }
-            let surface = self.surface(t);
-            if !out.iter().any(|o| o.eq_ignore_ascii_case(surface)) {
-                out.push(surface.to_string());
-            }
-        }
-        out
+        readable(terms.map(|t| self.surface(t)), max)
     }
 }
 
@@ -401,8 +342,8 @@ pub struct ArticleIndex {
     /// Canonical member → every member, for groups of two or more.
     groups: HashMap<u32, Vec<u32>>,
     source_keys: HashMap<String, u32>,
-    /// Scratch term counts of the article being added.
-    counts: FxHashMap<u32, f32>,
+    /// Scratch term counts (words, names) of the article being added.
+    counts: [FxHashMap<u32, f32>; 2],
     /// One shared copy of each source and language name.
     interned: HashMap<String, Arc<str>>,
 }
@@ -430,7 +371,7 @@ impl ArticleIndex {
             groups: HashMap::new(),
             source_keys: HashMap::new(),
             interned: HashMap::new(),
-            counts: FxHashMap::default(),
+            counts: Default::default(),
         };
         for (a, entities) in articles {
             index.add(&a, &entities);
@@ -479,60 +420,15 @@ impl ArticleIndex {
         if self.by_id.contains_key(&a.id) {
             return;
         }
-        let analyzer = Analyzer::shared(a.lang.as_deref());
-        let lead = a.lead();
-        let body_rest = a.text.replacen(lead, "", 1);
-        let mut counts = std::mem::take(&mut self.counts);
-        let (title_weight, lead_weight, body_weight) = (
-            self.options.title_weight,
-            self.options.lead_weight,
-            self.options.body_weight,
-        );
-        for (text, weight) in [
-            (a.title.as_str(), title_weight),
-            (lead, lead_weight),
-            (body_rest.as_str(), body_weight),
-        ] {
-            analyzer.for_each_term(text, |word, term| {
-                self.words.count(&mut counts, word, &term, weight)
-            });
-        }
-        self.words.push_doc(&mut counts);
-        // A derived title is the text's first words: counting its names
-        // again would double them.
-        let titles: &[&str] = if a.title_derived { &[] } else { &[a.title.as_str()] };
-        let linked = self.options.entity_weight > 0.0;
-        let covered: rustc_hash::FxHashSet<&str> = if linked && self.options.entities_replace_names > 0.0 {
-            entities
-                .iter()
-                .flat_map(|e| &e.forms)
-                .flat_map(|f| [f.as_str(), f.rsplit(' ').next().unwrap_or(f)])
-                .collect()
-        } else {
-            Default::default()
-        };
-        for &text in titles.iter().chain([&a.text.as_str()]) {
-            for m in names(text, &analyzer) {
-                if !covered.contains(m.key.as_str()) {
-                    self.names.count(&mut counts, &text[m.start..m.end], &m.key, 1.0);
-                }
-            }
-        }
-        for text in [a.title.as_str(), a.text.as_str()] {
-            for (surface, key) in numbers(text) {
-                self.names.count(&mut counts, &surface, &key, 1.0);
-            }
-        }
-        if linked {
-            for e in entities {
-                // At least one: a count below one would weigh less than absence.
-                let weight = (self.options.entity_weight * e.mentions as f32).max(1.0);
-                self.names
-                    .count(&mut counts, &e.name, &format!("@{}", e.id), weight);
-            }
-        }
-        self.names.push_doc(&mut counts);
-        self.counts = counts;
+        let [mut words, mut names] = std::mem::take(&mut self.counts);
+        let (options, words_space, names_space) = (&self.options, &mut self.words, &mut self.names);
+        count_terms(options, a, entities, |space, surface, key, weight| match space {
+            SpaceKind::Words => words_space.count(&mut words, surface, key, weight),
+            SpaceKind::Names => names_space.count(&mut names, surface, key, weight),
+        });
+        self.words.push_doc(&mut words);
+        self.names.push_doc(&mut names);
+        self.counts = [words, names];
         self.signatures.push(signature(&a.text));
         self.by_id.insert(a.id.clone(), self.docs.len() as u32);
         let source = a.source.as_deref().map(|s| self.intern(s));
@@ -570,6 +466,13 @@ impl ArticleIndex {
 
     pub fn doc(&self, doc: u32) -> &DocInfo {
         &self.docs[doc as usize]
+    }
+
+    pub(crate) fn space(&self, kind: SpaceKind) -> &Space {
+        match kind {
+            SpaceKind::Words => &self.words,
+            SpaceKind::Names => &self.names,
+        }
     }
 
     pub fn doc_of(&self, id: &str) -> Option<u32> {

@@ -4,6 +4,8 @@
 //! Posts built on it. It reads articles and never writes them: everything
 //! here can be rebuilt from a store at any time.
 
+pub mod article_terms;
+pub mod disk;
 pub mod index;
 pub mod near_duplicates;
 pub mod similar;

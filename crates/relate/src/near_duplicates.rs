@@ -33,7 +33,7 @@ use xxhash_rust::xxh3::xxh3_64;
 pub const SIGNATURE_LEN: usize = 128;
 const ROWS_PER_BAND: usize = 2;
 /// Buckets shared by more texts than this are boilerplate, not evidence.
-const MAX_BUCKET: usize = 64;
+pub(crate) const MAX_BUCKET: usize = 64;
 
 /// Two texts are near-duplicates at this estimated Jaccard similarity of
 /// their word 3-shingles. Light rewrites of a wire story score 0.35–0.6,
@@ -62,6 +62,16 @@ pub struct Signature(pub [u16; SIGNATURE_LEN], pub Specifics);
 pub struct Specifics(Vec<u32>);
 
 impl Specifics {
+    /// A sketch from hashes kept earlier (see [`Specifics::hashes`]).
+    pub fn from_hashes(hashes: Vec<u32>) -> Specifics {
+        Specifics(hashes)
+    }
+
+    /// The sketch's hashes, ascending.
+    pub fn hashes(&self) -> &[u32] {
+        &self.0
+    }
+
     fn of(words: &[&str]) -> Specifics {
         let mut hashes: Vec<u32> = words
             .iter()
@@ -172,6 +182,41 @@ pub struct CopyRule {
 /// The default for `CopyRule::max_days_apart`.
 pub const DEFAULT_MAX_DAYS_APART: u32 = 3;
 
+impl CopyRule {
+    /// The estimated similarity of two texts when they are copies of one
+    /// report by this rule (`day`s since 1970, when known), else `None`.
+    pub fn copies(
+        &self,
+        a: &Signature,
+        b: &Signature,
+        day_a: Option<i32>,
+        day_b: Option<i32>,
+    ) -> Option<f32> {
+        let sim = a.similarity(b);
+        let close = match (day_a, day_b) {
+            (Some(x), Some(y)) => x.abs_diff(y) <= self.max_days_apart,
+            _ => true,
+        };
+        (sim >= self.threshold && close && a.1.agree(&b.1, self.specifics)).then_some(sim)
+    }
+}
+
+/// The locality-sensitive hashing keys of a signature, one per band of
+/// `ROWS_PER_BAND` values: two texts sharing a key are worth comparing.
+pub fn band_keys(signature: &[u16; SIGNATURE_LEN]) -> impl Iterator<Item = u64> + '_ {
+    (0..SIGNATURE_LEN / ROWS_PER_BAND).map(|band| band_key(signature, band))
+}
+
+fn band_key(signature: &[u16; SIGNATURE_LEN], band: usize) -> u64 {
+    let mut key = (band as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    for &r in &signature[band * ROWS_PER_BAND..(band + 1) * ROWS_PER_BAND] {
+        key = (key ^ u64::from(r))
+            .wrapping_mul(0xFF51_AFD7_ED55_8CCD)
+            .rotate_left(29);
+    }
+    key
+}
+
 impl Default for CopyRule {
     fn default() -> Self {
         CopyRule {
@@ -207,14 +252,10 @@ impl NearDuplicates {
         for band in 0..SIGNATURE_LEN / ROWS_PER_BAND {
             buckets.clear();
             for (doc, sig) in signatures.iter().enumerate() {
-                let rows = &sig.0[band * ROWS_PER_BAND..(band + 1) * ROWS_PER_BAND];
-                let mut key = (band as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-                for &r in rows {
-                    key = (key ^ u64::from(r))
-                        .wrapping_mul(0xFF51_AFD7_ED55_8CCD)
-                        .rotate_left(29);
-                }
-                buckets.entry(key).or_default().push(doc as u32);
+                buckets
+                    .entry(band_key(&sig.0, band))
+                    .or_default()
+                    .push(doc as u32);
             }
             for docs in buckets.values().filter(|d| d.len() > 1 && d.len() <= MAX_BUCKET) {
                 for (i, &a) in docs.iter().enumerate() {
@@ -223,12 +264,7 @@ impl NearDuplicates {
                             continue;
                         }
                         let (sa, sb) = (&signatures[a as usize], &signatures[b as usize]);
-                        let sim = sa.similarity(sb);
-                        let close = match (day(a), day(b)) {
-                            (Some(x), Some(y)) => x.abs_diff(y) <= rule.max_days_apart,
-                            _ => true,
-                        };
-                        if sim >= rule.threshold && close && sa.1.agree(&sb.1, rule.specifics) {
+                        if let Some(sim) = rule.copies(sa, sb, day(a), day(b)) {
                             similar[a as usize].push((b, sim));
                             similar[b as usize].push((a, sim));
                         }

@@ -14,12 +14,14 @@
 //! weighed most, the date gap, and the score parts. Ties break by id, so the
 //! output is reproducible.
 
-use crate::index::{ArticleIndex, DocInfo};
+use crate::article_terms::SpaceKind;
+use crate::index::{ArticleIndex, DocInfo, IndexOptions};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use storyline_core::Published;
 
 /// A query in one space: (term, weight), strongest first.
-type Query = Vec<(u32, f32)>;
+pub(crate) type Query = Vec<(u32, f32)>;
 
 /// How many shared terms (per space) an explanation names.
 const WHY_TERMS: usize = 5;
@@ -111,7 +113,7 @@ pub struct Filter {
 }
 
 impl Filter {
-    fn is_open(&self) -> bool {
+    pub(crate) fn is_open(&self) -> bool {
         self.max_days_apart.is_none()
             && self.lang.is_none()
             && self.sources.is_empty()
@@ -120,7 +122,7 @@ impl Filter {
 
     fn passes(&self, me: &DocInfo, doc: &DocInfo) -> bool {
         if let Some(window) = self.max_days_apart {
-            match days_between(me, doc) {
+            match days_between(me.day, doc.day) {
                 Some(d) if d.unsigned_abs() <= u64::from(window) => {}
                 _ => return false,
             }
@@ -186,6 +188,388 @@ thread_local! {
     static SCRATCH: std::cell::RefCell<Accumulator> = std::cell::RefCell::new(Accumulator::default());
 }
 
+/// What ranking needs of an index. The in-memory [`ArticleIndex`] and the
+/// on-disk index (`crate::disk`) both answer it, so Similar Posts and story
+/// neighbours are ranked by one piece of code whichever holds the vectors.
+/// Documents are numbered below [`Corpus::capacity`]; a space's terms are
+/// numbered by the implementation (stable for one query at least).
+pub(crate) trait Corpus {
+    fn options(&self) -> &IndexOptions;
+    /// Documents are numbered below this.
+    fn capacity(&self) -> usize;
+    fn id(&self, doc: u32) -> Cow<'_, str>;
+    /// The publication day as days since 1970-01-01.
+    fn day(&self, doc: u32) -> Option<i32>;
+    fn same_source(&self, a: u32, b: u32) -> bool;
+    /// Whether `filter` lets `doc` into `me`'s list.
+    fn passes(&self, filter: &Filter, me: u32, doc: u32) -> bool;
+    /// A key of `doc`'s near-duplicate group (equal keys, one group).
+    fn group(&self, doc: u32) -> u64;
+    /// The other members of `doc`'s near-duplicate group, by id, sorted.
+    fn copies_of(&self, doc: u32) -> Vec<String>;
+    fn title_and_date(&self, doc: u32) -> (String, Option<Published>);
+    /// The strongest `max_terms` useful terms of `doc` in `space`.
+    fn query(&self, space: SpaceKind, doc: u32, max_terms: usize) -> Query;
+    /// Rocchio expansion: `query` plus `weight` times the mean of the
+    /// `feedback` documents' vectors, cut to its `max_terms` strongest terms.
+    fn expand(
+        &self,
+        space: SpaceKind,
+        query: &[(u32, f32)],
+        feedback: &[u32],
+        weight: f32,
+        max_terms: usize,
+    ) -> Query;
+    /// Calls `each(doc, weight)` for every document holding `term`.
+    fn postings(&self, space: SpaceKind, term: u32, each: &mut dyn FnMut(u32, f32));
+    /// The dot product of `doc`'s vector in `space` with `query`.
+    fn dot(&self, space: SpaceKind, doc: u32, query: &[(u32, f32)]) -> f32;
+    /// The readable forms of the query terms `doc` contains, strongest first.
+    fn shared_terms(&self, space: SpaceKind, doc: u32, query: &[(u32, f32)], max: usize) -> Vec<String>;
+}
+
+/// Rocchio expansion over vectors at hand: `query` plus `weight` times the
+/// mean of `feedback`, cut to its `max_terms` strongest terms.
+pub(crate) fn rocchio<'v>(
+    query: &[(u32, f32)],
+    feedback: impl ExactSizeIterator<Item = &'v [(u32, f32)]>,
+    weight: f32,
+    max_terms: usize,
+) -> Query {
+    if feedback.len() == 0 || weight == 0.0 {
+        return query.to_vec();
+    }
+    let mut q: rustc_hash::FxHashMap<u32, f32> = query.iter().copied().collect();
+    let share = weight / feedback.len() as f32;
+    for vector in feedback {
+        for &(t, w) in vector {
+            *q.entry(t).or_default() += share * w;
+        }
+    }
+    strongest(q.into_iter().collect(), max_terms)
+}
+
+/// The `max_terms` strongest of `terms`, strongest first (ties by term).
+pub(crate) fn strongest(mut terms: Query, max_terms: usize) -> Query {
+    terms.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    terms.truncate(max_terms);
+    terms
+}
+
+/// Of `vector` (terms ascending), the query terms it holds with their
+/// contribution (query weight × its weight), strongest first.
+pub(crate) fn contributions(vector: &[(u32, f32)], query: &[(u32, f32)]) -> Query {
+    let shared: Query = query
+        .iter()
+        .filter_map(|&(t, qw)| {
+            vector
+                .binary_search_by_key(&t, |&(vt, _)| vt)
+                .ok()
+                .map(|i| (t, qw * vector[i].1))
+        })
+        .collect();
+    strongest(shared, usize::MAX)
+}
+
+/// The first `max` of `surfaces`, each once: a linked entity and the
+/// capitalised phrase naming it read alike.
+pub(crate) fn readable<'s>(surfaces: impl Iterator<Item = &'s str>, max: usize) -> Vec<String> {
+    let mut out: Vec<String> = Vec::with_capacity(max.min(64));
+    for surface in surfaces {
+        if out.len() == max {
+            break;
+        }
+        if !out.iter().any(|o| o.eq_ignore_ascii_case(surface)) {
+            out.push(surface.to_string());
+        }
+    }
+    out
+}
+
+/// The `k` best Similar Posts of document `me` of `corpus`.
+pub(crate) fn similar_posts<C: Corpus + ?Sized>(
+    corpus: &C,
+    me: u32,
+    k: usize,
+    filter: &Filter,
+    same_story: &[u32],
+) -> SimilarPosts {
+    SCRATCH.with(|scratch| {
+        let mut acc = scratch.borrow_mut();
+        acc.prepare(corpus.capacity());
+        let similar = rank(corpus, me, k, filter, same_story, &mut acc);
+        acc.clear();
+        SimilarPosts {
+            id: corpus.id(me).into_owned(),
+            similar,
+            duplicates: corpus.copies_of(me),
+        }
+    })
+}
+
+/// The documents most like `me` among those `admit` lets in, scored on
+/// the Similar Posts scale (see [`ArticleIndex::neighbours`]).
+pub(crate) fn neighbours<C: Corpus + ?Sized>(
+    corpus: &C,
+    me: u32,
+    n: usize,
+    names_weight: f32,
+    admit: &dyn Fn(u32) -> bool,
+) -> Vec<(u32, f32)> {
+    SCRATCH.with(|scratch| {
+        let mut acc = scratch.borrow_mut();
+        acc.prepare(corpus.capacity());
+        let (words_q, names_q) = query(corpus, me, admit, &mut acc);
+        accumulate(corpus, &words_q, &names_q, names_weight, &mut acc);
+        let max_score = 1.0 + names_weight;
+        let found = best(corpus, me, &acc, n, false, admit);
+        // Ranked with the date factors, scored without: whether two
+        // articles tell one event is a matter of content; how long a
+        // story stays open is the clusterer's call.
+        let mut scored: Vec<(u32, f32)> = found
+            .into_iter()
+            .map(|(d, _)| (d, (acc.score(d) / max_score).min(1.0)))
+            .collect();
+        acc.clear();
+        scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        scored
+    })
+}
+
+/// The query of `me` in both spaces: its strongest terms, expanded with
+/// the best few admitted documents a shorter query finds (leaves `acc` clear).
+fn query<C: Corpus + ?Sized>(
+    corpus: &C,
+    me: u32,
+    admit: &dyn Fn(u32) -> bool,
+    acc: &mut Accumulator,
+) -> (Query, Query) {
+    let o = corpus.options();
+    let full = (
+        corpus.query(SpaceKind::Words, me, o.query_terms),
+        corpus.query(SpaceKind::Names, me, o.query_terms),
+    );
+    if o.feedback_docs == 0 {
+        return full;
+    }
+    // A short query finds the feedback documents; the expanded query
+    // is then cut back to the full query's size.
+    let first = (
+        corpus.query(SpaceKind::Words, me, o.first_pass_terms),
+        corpus.query(SpaceKind::Names, me, o.first_pass_terms),
+    );
+    accumulate(corpus, &first.0, &first.1, o.names_weight, acc);
+    let feedback: Vec<u32> = best(corpus, me, acc, o.feedback_docs, true, admit)
+        .into_iter()
+        .map(|(d, _)| d)
+        .collect();
+    acc.clear();
+    let (weight, size) = (o.feedback_weight, o.expanded_terms);
+    (
+        corpus.expand(SpaceKind::Words, &full.0, &feedback, weight, size),
+        corpus.expand(SpaceKind::Names, &full.1, &feedback, weight, size),
+    )
+}
+
+fn rank<C: Corpus + ?Sized>(
+    corpus: &C,
+    me: u32,
+    k: usize,
+    filter: &Filter,
+    same_story: &[u32],
+    acc: &mut Accumulator,
+) -> Vec<SimilarPost> {
+    let (words_q, names_q) = query(corpus, me, &|_| true, acc);
+    let open = filter.is_open();
+    let admit = |d: u32| open || corpus.passes(filter, me, d);
+    // Enough candidates for k groups even when copies crowd the top.
+    let mut wanted = (k + 1) * 4 + 16;
+    accumulate(corpus, &words_q, &names_q, corpus.options().names_weight, acc);
+    loop {
+        let found = best(corpus, me, acc, wanted, false, &admit);
+        let exhausted = found.len() < wanted;
+        let ranked = story_first(corpus, me, found, same_story, acc, &admit);
+        let shown = group_copies(corpus, me, &ranked, k, &words_q, &names_q);
+        if shown.len() >= k || exhausted {
+            return shown;
+        }
+        wanted *= 4;
+    }
+}
+
+/// Final scores (0..1) and order: the normalised score, plus
+/// `story_weight` for an article of the same story, over 1 + that
+/// weight. Story articles that matched the query but fell outside the
+/// candidates join them first, so a boost can lift any of them.
+fn story_first<C: Corpus + ?Sized>(
+    corpus: &C,
+    me: u32,
+    mut candidates: Vec<(u32, f32)>,
+    same_story: &[u32],
+    acc: &Accumulator,
+    admit: &dyn Fn(u32) -> bool,
+) -> Vec<(u32, Score)> {
+    let o = corpus.options();
+    // Without another article of the story there is nothing to boost,
+    // and scores keep the plain scale.
+    let weight = if same_story.iter().any(|&d| d != me) {
+        o.story_weight.max(0.0)
+    } else {
+        0.0
+    };
+    for &d in same_story {
+        if d != me && acc.score(d) > 0.0 && admit(d) && !candidates.iter().any(|c| c.0 == d) {
+            candidates.push((d, score_of(corpus, me, d, acc)));
+        }
+    }
+    let max_score = 1.0 + o.names_weight;
+    let mut ranked: Vec<(u32, Score, Cow<'_, str>)> = candidates
+        .into_iter()
+        .map(|(d, s)| {
+            let in_story = same_story.contains(&d);
+            let boost = if in_story { weight } else { 0.0 };
+            let value = ((s / max_score).min(1.0) + boost) / (1.0 + weight);
+            (d, Score { value, in_story }, corpus.id(d))
+        })
+        .collect();
+    ranked.sort_by(|a, b| b.1.value.total_cmp(&a.1.value).then_with(|| a.2.cmp(&b.2)));
+    ranked.into_iter().map(|(d, s, _)| (d, s)).collect()
+}
+
+/// Adds every document's score for the query to `acc`: words cosine plus
+/// `names_weight` times names cosine.
+fn accumulate<C: Corpus + ?Sized>(
+    corpus: &C,
+    words_q: &[(u32, f32)],
+    names_q: &[(u32, f32)],
+    names_weight: f32,
+    acc: &mut Accumulator,
+) {
+    for (space, query, factor) in [
+        (SpaceKind::Words, words_q, 1.0),
+        (SpaceKind::Names, names_q, names_weight),
+    ] {
+        for &(t, qw) in query {
+            let qw = qw * factor;
+            corpus.postings(space, t, &mut |d, w| acc.add(d, qw * w));
+        }
+    }
+}
+
+fn score_of<C: Corpus + ?Sized>(corpus: &C, me: u32, doc: u32, acc: &Accumulator) -> f32 {
+    let source_factor = if corpus.same_source(me, doc) {
+        corpus.options().same_source_factor
+    } else {
+        1.0
+    };
+    acc.score(doc) * time_factor(corpus, me, doc) * source_factor
+}
+
+/// The `n` best-scoring documents (never the article itself; without its
+/// copies when `skip_copies`), best first, ties by id.
+fn best<C: Corpus + ?Sized>(
+    corpus: &C,
+    me: u32,
+    acc: &Accumulator,
+    n: usize,
+    skip_copies: bool,
+    admit: &dyn Fn(u32) -> bool,
+) -> Vec<(u32, f32)> {
+    let my_group = corpus.group(me);
+    let eligible = |d: u32| d != me && !(skip_copies && corpus.group(d) == my_group) && admit(d);
+    let raw = |d: u32| acc.score(d);
+    // The date and source factors only scale scores down, by at most
+    // their own floors; so the best `n` can only come from raw scores at
+    // or above `floor` times the n-th best raw score, found first with a
+    // small heap and no copy of the touched list.
+    let o = corpus.options();
+    let floor = (1.0 - o.time_weight) * o.same_source_factor.min(1.0);
+    let mut top = TopScores::new(n);
+    for &d in &acc.touched {
+        // The cheap test first: most documents are not near the top.
+        if top.admits(raw(d)) && eligible(d) {
+            top.push(raw(d));
+        }
+    }
+    let cut = top.nth() * floor;
+    let mut scored: Vec<(u32, f32, Cow<'_, str>)> = acc
+        .touched
+        .iter()
+        .copied()
+        .filter(|&d| raw(d) >= cut && eligible(d))
+        .map(|d| (d, score_of(corpus, me, d, acc), corpus.id(d)))
+        .collect();
+    let order = |a: &(u32, f32, Cow<'_, str>), b: &(u32, f32, Cow<'_, str>)| {
+        b.1.total_cmp(&a.1).then_with(|| a.2.cmp(&b.2))
+    };
+    if scored.len() > n {
+        scored.select_nth_unstable_by(n, order);
+        scored.truncate(n);
+    }
+    scored.sort_by(order);
+    scored.into_iter().map(|(d, s, _)| (d, s)).collect()
+}
+
+/// 1 for the same day (or an unknown date), falling towards
+/// `1 - time_weight` as the gap grows.
+fn time_factor<C: Corpus + ?Sized>(corpus: &C, a: u32, b: u32) -> f32 {
+    match days_between(corpus.day(a), corpus.day(b)) {
+        Some(days) => {
+            let o = corpus.options();
+            let decay = 0.5f32.powf(days.unsigned_abs() as f32 / o.time_half_life_days.max(f32::EPSILON));
+            1.0 - o.time_weight + o.time_weight * decay
+        }
+        None => 1.0,
+    }
+}
+
+/// Keeps the best member of each near-duplicate group, up to `k` groups;
+/// each shown item names the other members of its group.
+fn group_copies<C: Corpus + ?Sized>(
+    corpus: &C,
+    me: u32,
+    best: &[(u32, Score)],
+    k: usize,
+    words_q: &[(u32, f32)],
+    names_q: &[(u32, f32)],
+) -> Vec<SimilarPost> {
+    let mut shown: Vec<SimilarPost> = Vec::new();
+    let mut seen_groups: Vec<u64> = Vec::new();
+    let my_id = corpus.id(me);
+    let my_group = corpus.group(me);
+    for &(doc, score) in best {
+        let group = corpus.group(doc);
+        if seen_groups.contains(&group) {
+            continue;
+        }
+        seen_groups.push(group);
+        let mut duplicates = corpus.copies_of(doc);
+        duplicates.retain(|d| *d != my_id);
+        let (title, published) = corpus.title_and_date(doc);
+        shown.push(SimilarPost {
+            id: corpus.id(doc).into_owned(),
+            title,
+            published,
+            score: score.value,
+            why: Why {
+                names: corpus.shared_terms(SpaceKind::Names, doc, names_q, WHY_TERMS),
+                terms: corpus.shared_terms(SpaceKind::Words, doc, words_q, WHY_TERMS),
+                days_apart: days_between(corpus.day(me), corpus.day(doc)),
+                words_score: corpus.dot(SpaceKind::Words, doc, words_q),
+                names_score: corpus.dot(SpaceKind::Names, doc, names_q),
+                time_factor: time_factor(corpus, me, doc),
+                near_duplicate: group == my_group,
+                same_story: score.in_story,
+            },
+            duplicates,
+        });
+        if shown.len() == k {
+            break;
+        }
+    }
+    shown
+}
+
 impl ArticleIndex {
     /// The `k` best Similar Posts of the stored article `id`, or `None` when
     /// the index does not hold it.
@@ -212,55 +596,7 @@ impl ArticleIndex {
         names_weight: f32,
         admit: &dyn Fn(u32) -> bool,
     ) -> Vec<(u32, f32)> {
-        SCRATCH.with(|scratch| {
-            let mut acc = scratch.borrow_mut();
-            acc.prepare(self.len());
-            let (words_q, names_q) = self.query(doc, admit, &mut acc);
-            self.accumulate_weighted(&words_q, &names_q, names_weight, &mut acc);
-            let max_score = 1.0 + names_weight;
-            let best = self.best(doc, &acc, n, false, admit);
-            // Ranked with the date factors, scored without: whether two
-            // articles tell one event is a matter of content; how long a
-            // story stays open is the clusterer's call.
-            let mut scored: Vec<(u32, f32)> = best
-                .into_iter()
-                .map(|(d, _)| (d, (acc.score(d) / max_score).min(1.0)))
-                .collect();
-            acc.clear();
-            scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-            scored
-        })
-    }
-
-    /// The query of `me` in both spaces: its strongest terms, expanded with
-    /// the best few admitted documents a shorter query finds (leaves `acc` clear).
-    fn query(&self, me: u32, admit: &dyn Fn(u32) -> bool, acc: &mut Accumulator) -> (Query, Query) {
-        let o = &self.options;
-        let full = (
-            self.words.query(me, o.query_terms),
-            self.names.query(me, o.query_terms),
-        );
-        if o.feedback_docs == 0 {
-            return full;
-        }
-        // A short query finds the feedback documents; the expanded query
-        // is then cut back to the full query's size.
-        let first = (
-            self.words.query(me, o.first_pass_terms),
-            self.names.query(me, o.first_pass_terms),
-        );
-        self.accumulate(&first.0, &first.1, acc);
-        let feedback: Vec<u32> = self
-            .best(me, acc, o.feedback_docs, true, admit)
-            .into_iter()
-            .map(|(d, _)| d)
-            .collect();
-        acc.clear();
-        let size = o.expanded_terms;
-        (
-            self.words.expand(&full.0, &feedback, o.feedback_weight, size),
-            self.names.expand(&full.1, &feedback, o.feedback_weight, size),
-        )
+        neighbours(self, doc, n, names_weight, admit)
     }
 
     /// Like [`ArticleIndex::similar_filtered`], with the articles of `me`'s
@@ -274,224 +610,82 @@ impl ArticleIndex {
         same_story: &[u32],
     ) -> Option<SimilarPosts> {
         let me = self.doc_of(id)?;
-        SCRATCH.with(|scratch| {
-            let mut acc = scratch.borrow_mut();
-            acc.prepare(self.len());
-            let similar = self.rank(me, k, filter, same_story, &mut acc);
-            acc.clear();
-            Some(SimilarPosts {
-                id: id.to_string(),
-                similar,
-                duplicates: self.copies_of(me),
-            })
-        })
+        Some(similar_posts(self, me, k, filter, same_story))
+    }
+}
+
+impl Corpus for ArticleIndex {
+    fn options(&self) -> &IndexOptions {
+        &self.options
     }
 
-    fn rank(
+    fn capacity(&self) -> usize {
+        self.len()
+    }
+
+    fn id(&self, doc: u32) -> Cow<'_, str> {
+        Cow::Borrowed(&self.doc(doc).id)
+    }
+
+    fn day(&self, doc: u32) -> Option<i32> {
+        self.doc(doc).day
+    }
+
+    fn same_source(&self, a: u32, b: u32) -> bool {
+        let (a, b) = (self.doc(a), self.doc(b));
+        a.source_key.is_some() && a.source_key == b.source_key
+    }
+
+    fn passes(&self, filter: &Filter, me: u32, doc: u32) -> bool {
+        filter.passes(self.doc(me), self.doc(doc))
+    }
+
+    fn group(&self, doc: u32) -> u64 {
+        u64::from(self.canonical(doc))
+    }
+
+    fn copies_of(&self, doc: u32) -> Vec<String> {
+        ArticleIndex::copies_of(self, doc)
+    }
+
+    fn title_and_date(&self, doc: u32) -> (String, Option<Published>) {
+        let info = self.doc(doc);
+        (info.title.clone(), info.published)
+    }
+
+    fn query(&self, space: SpaceKind, doc: u32, max_terms: usize) -> Query {
+        self.space(space).query(doc, max_terms)
+    }
+
+    fn expand(
         &self,
-        me: u32,
-        k: usize,
-        filter: &Filter,
-        same_story: &[u32],
-        acc: &mut Accumulator,
-    ) -> Vec<SimilarPost> {
-        let (words_q, names_q) = self.query(me, &|_| true, acc);
-        let admit = |d: u32| filter.is_open() || filter.passes(self.doc(me), self.doc(d));
-        // Enough candidates for k groups even when copies crowd the top.
-        let mut wanted = (k + 1) * 4 + 16;
-        self.accumulate(&words_q, &names_q, acc);
-        loop {
-            let best = self.best(me, acc, wanted, false, &admit);
-            let exhausted = best.len() < wanted;
-            let ranked = self.story_first(me, best, same_story, acc, &admit);
-            let shown = self.group_copies(me, &ranked, k, &words_q, &names_q);
-            if shown.len() >= k || exhausted {
-                return shown;
-            }
-            wanted *= 4;
+        space: SpaceKind,
+        query: &[(u32, f32)],
+        feedback: &[u32],
+        weight: f32,
+        max_terms: usize,
+    ) -> Query {
+        let space = self.space(space);
+        rocchio(
+            query,
+            feedback.iter().map(|&d| space.forward.row(d as usize)),
+            weight,
+            max_terms,
+        )
+    }
+
+    fn postings(&self, space: SpaceKind, term: u32, each: &mut dyn FnMut(u32, f32)) {
+        for &(d, w) in self.space(space).postings(term) {
+            each(d, w);
         }
     }
 
-    /// Final scores (0..1) and order: the normalised score, plus
-    /// `story_weight` for an article of the same story, over 1 + that
-    /// weight. Story articles that matched the query but fell outside the
-    /// candidates join them first, so a boost can lift any of them.
-    fn story_first(
-        &self,
-        me: u32,
-        mut candidates: Vec<(u32, f32)>,
-        same_story: &[u32],
-        acc: &Accumulator,
-        admit: &dyn Fn(u32) -> bool,
-    ) -> Vec<(u32, Score)> {
-        // Without another article of the story there is nothing to boost,
-        // and scores keep the plain scale.
-        let weight = if same_story.iter().any(|&d| d != me) {
-            self.options.story_weight.max(0.0)
-        } else {
-            0.0
-        };
-        for &d in same_story {
-            if d != me && acc.score(d) > 0.0 && admit(d) && !candidates.iter().any(|c| c.0 == d) {
-                candidates.push((d, self.score_of(me, d, acc)));
-            }
-        }
-        let max_score = 1.0 + self.options.names_weight;
-        let mut ranked: Vec<(u32, Score)> = candidates
-            .into_iter()
-            .map(|(d, s)| {
-                let in_story = same_story.contains(&d);
-                let boost = if in_story { weight } else { 0.0 };
-                let value = ((s / max_score).min(1.0) + boost) / (1.0 + weight);
-                (d, Score { value, in_story })
-            })
-            .collect();
-        ranked.sort_by(|a, b| {
-            b.1.value
-                .total_cmp(&a.1.value)
-                .then_with(|| self.doc(a.0).id.cmp(&self.doc(b.0).id))
-        });
-        ranked
+    fn dot(&self, space: SpaceKind, doc: u32, query: &[(u32, f32)]) -> f32 {
+        self.space(space).dot(doc, query)
     }
 
-    /// Every document's score for the query, in full.
-    fn accumulate(&self, words_q: &[(u32, f32)], names_q: &[(u32, f32)], acc: &mut Accumulator) {
-        self.accumulate_weighted(words_q, names_q, self.options.names_weight, acc);
-    }
-
-    fn accumulate_weighted(
-        &self,
-        words_q: &[(u32, f32)],
-        names_q: &[(u32, f32)],
-        names_weight: f32,
-        acc: &mut Accumulator,
-    ) {
-        for (space, query, factor) in [(&self.words, words_q, 1.0), (&self.names, names_q, names_weight)] {
-            for &(t, qw) in query {
-                let qw = qw * factor;
-                for &(d, w) in space.postings(t) {
-                    acc.add(d, qw * w);
-                }
-            }
-        }
-    }
-
-    fn score_of(&self, me: u32, doc: u32, acc: &Accumulator) -> f32 {
-        let (a, b) = (self.doc(me), self.doc(doc));
-        let same_source = a.source_key.is_some() && a.source_key == b.source_key;
-        let source_factor = if same_source {
-            self.options.same_source_factor
-        } else {
-            1.0
-        };
-        acc.score(doc) * self.time_factor(me, doc) * source_factor
-    }
-
-    /// The `n` best-scoring documents (never the article itself; without its
-    /// copies when `skip_copies`), best first, ties by id.
-    fn best(
-        &self,
-        me: u32,
-        acc: &Accumulator,
-        n: usize,
-        skip_copies: bool,
-        admit: &dyn Fn(u32) -> bool,
-    ) -> Vec<(u32, f32)> {
-        let my_group = self.canonical(me);
-        let eligible = |d: u32| d != me && !(skip_copies && self.canonical(d) == my_group) && admit(d);
-        let raw = |d: u32| acc.score(d);
-        // The date and source factors only scale scores down, by at most
-        // their own floors; so the best `n` can only come from raw scores at
-        // or above `floor` times the n-th best raw score, found first with a
-        // small heap and no copy of the touched list.
-        let floor = (1.0 - self.options.time_weight) * self.options.same_source_factor.min(1.0);
-        let mut top = TopScores::new(n);
-        for &d in &acc.touched {
-            // The cheap test first: most documents are not near the top.
-            if top.admits(raw(d)) && eligible(d) {
-                top.push(raw(d));
-            }
-        }
-        let cut = top.nth() * floor;
-        let mut scored: Vec<(u32, f32)> = acc
-            .touched
-            .iter()
-            .copied()
-            .filter(|&d| raw(d) >= cut && eligible(d))
-            .map(|d| (d, 0.0))
-            .collect();
-        for (d, score) in scored.iter_mut() {
-            *score = self.score_of(me, *d, acc);
-        }
-        let order = |a: &(u32, f32), b: &(u32, f32)| {
-            b.1.total_cmp(&a.1)
-                .then_with(|| self.doc(a.0).id.cmp(&self.doc(b.0).id))
-        };
-        if scored.len() > n {
-            scored.select_nth_unstable_by(n, order);
-            scored.truncate(n);
-        }
-        scored.sort_by(order);
-        scored
-    }
-
-    /// 1 for the same day (or an unknown date), falling towards
-    /// `1 - time_weight` as the gap grows.
-    fn time_factor(&self, a: u32, b: u32) -> f32 {
-        match days_between(self.doc(a), self.doc(b)) {
-            Some(days) => {
-                let o = &self.options;
-                let decay = 0.5f32.powf(days.unsigned_abs() as f32 / o.time_half_life_days.max(f32::EPSILON));
-                1.0 - o.time_weight + o.time_weight * decay
-            }
-            None => 1.0,
-        }
-    }
-
-    /// Keeps the best member of each near-duplicate group, up to `k` groups;
-    /// each shown item names the other members of its group.
-    fn group_copies(
-        &self,
-        me: u32,
-        best: &[(u32, Score)],
-        k: usize,
-        words_q: &[(u32, f32)],
-        names_q: &[(u32, f32)],
-    ) -> Vec<SimilarPost> {
-        let mut shown: Vec<SimilarPost> = Vec::new();
-        let mut seen_groups: Vec<u32> = Vec::new();
-        let my_id = &self.doc(me).id;
-        for &(doc, score) in best {
-            let group = self.canonical(doc);
-            if seen_groups.contains(&group) {
-                continue;
-            }
-            seen_groups.push(group);
-            let info = self.doc(doc);
-            let mut duplicates = self.copies_of(doc);
-            duplicates.retain(|d| d != my_id);
-            shown.push(SimilarPost {
-                id: info.id.clone(),
-                title: info.title.clone(),
-                published: info.published,
-                score: score.value,
-                why: Why {
-                    names: self.names.shared_terms(doc, names_q, WHY_TERMS),
-                    terms: self.words.shared_terms(doc, words_q, WHY_TERMS),
-                    days_apart: days_between(self.doc(me), info),
-                    words_score: self.words.dot(doc, words_q),
-                    names_score: self.names.dot(doc, names_q),
-                    time_factor: self.time_factor(me, doc),
-                    near_duplicate: group == self.canonical(me),
-                    same_story: score.in_story,
-                },
-                duplicates,
-            });
-            if shown.len() == k {
-                break;
-            }
-        }
-        shown
+    fn shared_terms(&self, space: SpaceKind, doc: u32, query: &[(u32, f32)], max: usize) -> Vec<String> {
+        self.space(space).shared_terms(doc, query, max)
     }
 }
 
@@ -549,8 +743,8 @@ impl Ord for OrderedScore {
     }
 }
 
-fn days_between(from: &DocInfo, to: &DocInfo) -> Option<i64> {
-    Some(i64::from(to.day?) - i64::from(from.day?))
+fn days_between(from: Option<i32>, to: Option<i32>) -> Option<i64> {
+    Some(i64::from(to?) - i64::from(from?))
 }
 
 #[cfg(test)]

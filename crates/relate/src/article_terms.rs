@@ -1,0 +1,97 @@
+//! What an article contributes to each vector space, and how a count
+//! becomes a weight: the one definition the in-memory index
+//! (`index`) and the on-disk index (`disk`) both use, so the two score
+//! alike.
+//!
+//! Words are the article's index terms (see `storyline_core::terms`),
+//! counted per field with field weights (a headline word counts more than
+//! one deep in the body). Names are capitalised phrases
+//! (`storyline_core::names`), numbers and codes, and the ids of the linked
+//! entities the article names. Not here: the vectors themselves, their
+//! storage, or queries.
+
+use crate::IndexOptions;
+use rustc_hash::FxHashSet;
+use storyline_core::names::names;
+use storyline_core::terms::Analyzer;
+use storyline_core::{Article, EntityTerm};
+use unicode_segmentation::UnicodeSegmentation;
+
+/// The two vector spaces an article is indexed in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SpaceKind {
+    Words,
+    Names,
+}
+
+/// The sublinear tf-idf weight of a term counted `tf` times in one of `n`
+/// documents, `df` of which contain it: (1 + ln tf) × (ln(n / df) + 1).
+pub(crate) fn tf_idf(tf: f32, n: f32, df: f32) -> f32 {
+    (1.0 + tf.ln()) * ((n / df).ln() + 1.0)
+}
+
+/// Numbers and codes ("2013", "MS08-078", "6.1") pin a story to its own
+/// event as names do: two earthquakes share words, not magnitudes and years.
+/// They join the names space, keyed apart from words by a `#`.
+fn numbers(text: &str) -> impl Iterator<Item = (&str, String)> + '_ {
+    text.unicode_words()
+        .filter(|w| w.len() >= 2 && w.chars().any(|c| c.is_ascii_digit()))
+        .map(|w| (w, format!("#{}", w.to_lowercase())))
+}
+
+/// Calls `count(space, surface, key, weight)` for every occurrence of a
+/// term in `article`, with the linked `entities` it names: `key` is what
+/// is indexed, `surface` how the text writes it (for explanations).
+pub fn count_terms(
+    options: &IndexOptions,
+    article: &Article,
+    entities: &[EntityTerm],
+    mut count: impl FnMut(SpaceKind, &str, &str, f32),
+) {
+    let analyzer = Analyzer::shared(article.lang.as_deref());
+    let lead = article.lead();
+    let body_rest = article.text.replacen(lead, "", 1);
+    for (text, weight) in [
+        (article.title.as_str(), options.title_weight),
+        (lead, options.lead_weight),
+        (body_rest.as_str(), options.body_weight),
+    ] {
+        analyzer.for_each_term(text, |word, term| count(SpaceKind::Words, word, &term, weight));
+    }
+    // A derived title is the text's first words: counting its names
+    // again would double them.
+    let titles: &[&str] = if article.title_derived {
+        &[]
+    } else {
+        &[article.title.as_str()]
+    };
+    let linked = options.entity_weight > 0.0;
+    let covered: FxHashSet<&str> = if linked && options.entities_replace_names > 0.0 {
+        entities
+            .iter()
+            .flat_map(|e| &e.forms)
+            .flat_map(|f| [f.as_str(), f.rsplit(' ').next().unwrap_or(f)])
+            .collect()
+    } else {
+        FxHashSet::default()
+    };
+    for &text in titles.iter().chain([&article.text.as_str()]) {
+        for m in names(text, &analyzer) {
+            if !covered.contains(m.key.as_str()) {
+                count(SpaceKind::Names, &text[m.start..m.end], &m.key, 1.0);
+            }
+        }
+    }
+    for text in [article.title.as_str(), article.text.as_str()] {
+        for (surface, key) in numbers(text) {
+            count(SpaceKind::Names, surface, &key, 1.0);
+        }
+    }
+    if linked {
+        for e in entities {
+            // At least one: a count below one would weigh less than absence.
+            let weight = (options.entity_weight * e.mentions as f32).max(1.0);
+            count(SpaceKind::Names, &e.name, &format!("@{}", e.id), weight);
+        }
+    }
+}

@@ -1,0 +1,263 @@
+//! The Similar Posts index on disk: one tantivy document per article, with
+//! its word and name terms (and their counts) as postings, the columns a
+//! ranking reads per candidate (vector lengths, day, source, language,
+//! near-duplicate group), and a stored record to rank and explain with.
+//! It is opened in milliseconds and memory-mapped, so a fresh process
+//! answers Similar Posts without reading the store, and it is updated
+//! per article: a commit makes new documents visible at once and records
+//! how far the store's changes were applied.
+//!
+//! `schema` owns the fields and the record, `writer` adds and commits,
+//! `reader` ranks; the ranking itself is `similar`'s, shared with the
+//! in-memory [`crate::ArticleIndex`]. Not here: which articles to index
+//! and when (the engine), or linking entities (`storyline-extract`).
+
+mod reader;
+mod schema;
+mod writer;
+
+pub use reader::DiskIndex;
+pub use writer::DiskWriter;
+
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+use tantivy::directory::MmapDirectory;
+use tantivy::Index;
+
+#[derive(Debug, thiserror::Error)]
+pub enum DiskError {
+    #[error("the index: {0}")]
+    Tantivy(#[from] tantivy::TantivyError),
+    #[error("the index folder: {0}")]
+    Directory(#[from] tantivy::directory::error::OpenDirectoryError),
+    #[error("the index folder: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("the index is damaged ({0}); `storyline reindex` rebuilds it")]
+    Corrupt(String),
+}
+
+/// How far the committed index got: kept in each commit, so what a commit
+/// made visible and the progress it records never disagree.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IndexProgress {
+    /// The store's changes are applied through this change number.
+    pub seq: u64,
+    /// Documents indexed when every vector length was last taken again.
+    pub norms_at: u64,
+}
+
+/// The index in `dir`, created (with `dir`) when missing.
+fn open_or_create(dir: &Path) -> Result<Index, DiskError> {
+    std::fs::create_dir_all(dir)?;
+    let (schema, _) = schema::Fields::schema();
+    let index = Index::open_or_create(MmapDirectory::open(dir)?, schema)?;
+    Ok(index)
+}
+
+fn progress_of(index: &Index) -> Result<IndexProgress, DiskError> {
+    let payload = index.load_metas()?.payload;
+    match payload {
+        None => Ok(IndexProgress::default()),
+        Some(p) => serde_json::from_str(&p).map_err(|e| DiskError::Corrupt(format!("commit payload: {e}"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::index::tests::article;
+    use crate::{ArticleIndex, Filter, IndexOptions, SimilarPosts};
+    use storyline_core::{Article, Published};
+
+    fn corpus() -> Vec<Article> {
+        let dated = |id: &str, title: &str, text: &str, day: &str| {
+            let mut a = article(id, title, text);
+            a.published = Published::parse(day);
+            a
+        };
+        let a = dated(
+            "a",
+            "Wagner mutiny ends",
+            "Prigozhin halted the Wagner mutiny near Moscow after talks in Rostov.",
+            "2023-06-24",
+        );
+        let b = dated(
+            "b",
+            "Prigozhin leaves for Belarus",
+            "The Wagner chief Prigozhin left Russia for Belarus after the mutiny, the Kremlin said.",
+            "2023-06-26",
+        );
+        let mut b_copy = b.clone();
+        b_copy.id = "b-copy".into();
+        let mut a_copy = a.clone();
+        a_copy.id = "a-copy".into();
+        vec![
+            a,
+            b,
+            b_copy,
+            a_copy,
+            article(
+                "c",
+                "Rates rise",
+                "The central bank raised interest rates again in Frankfurt.",
+            ),
+            dated(
+                "d",
+                "Wagner fighters move",
+                "Wagner fighters moved to camps in Belarus, Lukashenko said.",
+                "2023-07-02",
+            ),
+            dated(
+                "e",
+                "Kremlin on the mutiny",
+                "The Kremlin said the mutiny in Rostov would not change the war; Prigozhin was silent.",
+                "2023-06-25",
+            ),
+            dated(
+                "f",
+                "Bank holds rates",
+                "The central bank in Frankfurt held interest rates, and the euro rose.",
+                "2023-07-20",
+            ),
+        ]
+    }
+
+    fn written(dir: &Path, articles: &[Article]) -> DiskIndex {
+        let mut w = DiskWriter::open(dir, IndexOptions::default()).unwrap();
+        for a in articles {
+            w.add(a, &[]).unwrap();
+        }
+        w.commit(articles.len() as u64).unwrap();
+        w.refresh().unwrap();
+        DiskIndex::open(dir, IndexOptions::default()).unwrap()
+    }
+
+    /// Two lists agree: the same items in the same order, scores and score
+    /// parts equal to float precision, the same reasons.
+    fn assert_same(disk: &SimilarPosts, memory: &SimilarPosts) {
+        let ids = |s: &SimilarPosts| s.similar.iter().map(|p| p.id.clone()).collect::<Vec<_>>();
+        assert_eq!(ids(disk), ids(memory));
+        assert_eq!(disk.duplicates, memory.duplicates);
+        for (d, m) in disk.similar.iter().zip(&memory.similar) {
+            let close = |x: f32, y: f32| (x - y).abs() < 1e-4;
+            assert!(close(d.score, m.score), "{} {} vs {}", d.id, d.score, m.score);
+            assert!(close(d.why.words_score, m.why.words_score), "{}", d.id);
+            assert!(close(d.why.names_score, m.why.names_score), "{}", d.id);
+            assert_eq!(
+                (
+                    &d.why.names,
+                    &d.why.terms,
+                    d.why.days_apart,
+                    d.why.near_duplicate,
+                    d.why.same_story
+                ),
+                (
+                    &m.why.names,
+                    &m.why.terms,
+                    m.why.days_apart,
+                    m.why.near_duplicate,
+                    m.why.same_story
+                ),
+                "{}",
+                d.id
+            );
+            assert_eq!(
+                (&d.title, d.published, &d.duplicates),
+                (&m.title, m.published, &m.duplicates)
+            );
+        }
+    }
+
+    #[test]
+    fn ranks_as_the_in_memory_index_does() {
+        let dir = tempfile::tempdir().unwrap();
+        let articles = corpus();
+        let disk = written(dir.path(), &articles);
+        let memory = ArticleIndex::build(articles.clone(), IndexOptions::default());
+        let window = Filter {
+            max_days_apart: Some(3),
+            ..Filter::default()
+        };
+        for a in &articles {
+            for filter in [Filter::default(), window.clone()] {
+                let d = disk.similar(&a.id, 3, &filter, &[]).unwrap().unwrap();
+                let m = memory.similar_filtered(&a.id, 3, &filter).unwrap();
+                assert_same(&d, &m);
+            }
+        }
+        let story = ["e".to_string(), "d".to_string()];
+        let in_story: Vec<u32> = story.iter().map(|id| memory.doc_of(id).unwrap()).collect();
+        assert_same(
+            &disk.similar("a", 5, &Filter::default(), &story).unwrap().unwrap(),
+            &memory
+                .similar_in_story("a", 5, &Filter::default(), &in_story)
+                .unwrap(),
+        );
+        let first = disk.similar("a", 5, &Filter::default(), &[]).unwrap().unwrap();
+        assert_eq!(first.duplicates, ["a-copy"], "copies found as they arrived");
+        assert!(first.similar[0].why.near_duplicate);
+        assert!(disk
+            .similar("nope", 5, &Filter::default(), &[])
+            .unwrap()
+            .is_none());
+    }
+
+    #[test]
+    fn a_commit_is_what_a_new_process_sees_and_records_its_progress() {
+        let dir = tempfile::tempdir().unwrap();
+        let articles = corpus();
+        {
+            let mut w = DiskWriter::open(dir.path(), IndexOptions::default()).unwrap();
+            for a in &articles[..4] {
+                w.add(a, &[]).unwrap();
+            }
+            w.commit(4).unwrap();
+            // Added, never committed: a crash here loses these from the
+            // index only, and the progress says where to resume.
+            for a in &articles[4..] {
+                w.add(a, &[]).unwrap();
+            }
+        }
+        let index = DiskIndex::open(dir.path(), IndexOptions::default()).unwrap();
+        assert_eq!(index.progress().unwrap().seq, 4);
+        assert_eq!(index.len(), 4);
+        assert!(!index.contains("e").unwrap());
+        let mut w = DiskWriter::open(dir.path(), IndexOptions::default()).unwrap();
+        assert_eq!(w.progress().seq, 4);
+        for a in &articles[4..] {
+            w.add(a, &[]).unwrap();
+        }
+        w.commit(8).unwrap();
+        index.reload().unwrap();
+        assert_eq!((index.len(), index.progress().unwrap().seq), (8, 8));
+    }
+
+    #[test]
+    fn a_new_article_changes_an_older_articles_similar_posts() {
+        let dir = tempfile::tempdir().unwrap();
+        let articles = corpus();
+        let by_id = |id: &str| articles.iter().find(|a| a.id == id).unwrap().clone();
+        let mut w = DiskWriter::open(dir.path(), IndexOptions::default()).unwrap();
+        for id in ["a", "c", "f"] {
+            w.add(&by_id(id), &[]).unwrap();
+        }
+        w.commit(3).unwrap();
+        let index = DiskIndex::reading(w.index().clone(), IndexOptions::default()).unwrap();
+        let shown = |index: &DiskIndex| {
+            let s = index.similar("a", 5, &Filter::default(), &[]).unwrap().unwrap();
+            s.similar.into_iter().map(|p| p.id).collect::<Vec<_>>()
+        };
+        assert!(!shown(&index).contains(&"e".to_string()));
+        w.add(&by_id("e"), &[]).unwrap();
+        w.commit(4).unwrap();
+        index.reload().unwrap();
+        assert_eq!(shown(&index).first().map(String::as_str), Some("e"));
+        // An article stored again with other text replaces its document.
+        let changed = article("e", "Oslo storms", "Storms closed the airport in Oslo.");
+        w.add(&changed, &[]).unwrap();
+        w.commit(5).unwrap();
+        index.reload().unwrap();
+        assert_eq!(index.len(), 4);
+        assert!(!shown(&index).contains(&"e".to_string()));
+    }
+}

@@ -1,0 +1,437 @@
+//! Reading the on-disk index: Similar Posts of a stored article, ranked by
+//! the same code as the in-memory index (`similar`), over postings and
+//! columns that stay on disk (memory-mapped), so opening it costs
+//! milliseconds however many articles it holds. A query reads the
+//! postings of its own terms, one fast column value per candidate, and
+//! the stored records of the few documents it looks into (itself, its
+//! feedback documents, what it shows).
+//!
+//! Not here: writing (`writer`).
+
+use super::schema::{key_of, source_key, Fields, StoredDoc, QUANTUM};
+use super::writer::record_of;
+use super::{DiskError, IndexProgress};
+use crate::article_terms::{tf_idf, SpaceKind};
+use crate::index::MIN_MAX_DF;
+use crate::similar::{contributions, readable, rocchio, similar_posts, strongest, Corpus, Query};
+use crate::{Filter, IndexOptions, SimilarPosts};
+use rustc_hash::FxHashMap;
+use std::borrow::Cow;
+use std::cell::RefCell;
+use std::path::Path;
+use std::rc::Rc;
+use storyline_core::Published;
+use tantivy::columnar::{Column, StrColumn};
+use tantivy::postings::Postings;
+use tantivy::schema::IndexRecordOption;
+use tantivy::store::StoreReader;
+use tantivy::{
+    DocSet, Index, IndexReader, InvertedIndexReader, ReloadPolicy, Searcher, SegmentReader, TantivyDocument,
+    Term, TERMINATED,
+};
+
+/// The on-disk index, opened for reading.
+pub struct DiskIndex {
+    index: Index,
+    reader: IndexReader,
+    fields: Fields,
+    options: IndexOptions,
+}
+
+impl DiskIndex {
+    /// Opens the index in `dir` (an empty one when there is none yet).
+    pub fn open(dir: &Path, options: IndexOptions) -> Result<DiskIndex, DiskError> {
+        Self::reading(super::open_or_create(dir)?, options)
+    }
+
+    /// Reads `index` (a writer's, say).
+    pub fn reading(index: Index, options: IndexOptions) -> Result<DiskIndex, DiskError> {
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        let (_, fields) = Fields::schema();
+        Ok(DiskIndex {
+            index,
+            reader,
+            fields,
+            options,
+        })
+    }
+
+    /// Sees what was committed since it was opened or last reloaded.
+    pub fn reload(&self) -> Result<(), DiskError> {
+        Ok(self.reader.reload()?)
+    }
+
+    /// How far the committed index got.
+    pub fn progress(&self) -> Result<IndexProgress, DiskError> {
+        super::progress_of(&self.index)
+    }
+
+    /// Documents indexed.
+    pub fn len(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Whether article `id` is indexed.
+    pub fn contains(&self, id: &str) -> Result<bool, DiskError> {
+        let searcher = self.reader.searcher();
+        match View::open(self, &searcher)? {
+            Some(view) => Ok(view.doc_of(id)?.is_some()),
+            None => Ok(false),
+        }
+    }
+
+    /// The `k` best Similar Posts of article `id`, those of `same_story`
+    /// (ids) ranked up, showing only what passes `filter`; `None` when the
+    /// index does not hold `id`.
+    pub fn similar(
+        &self,
+        id: &str,
+        k: usize,
+        filter: &Filter,
+        same_story: &[String],
+    ) -> Result<Option<SimilarPosts>, DiskError> {
+        let searcher = self.reader.searcher();
+        let Some(view) = View::open(self, &searcher)? else {
+            return Ok(None);
+        };
+        let Some(me) = view.doc_of(id)? else {
+            return Ok(None);
+        };
+        let mut story = Vec::with_capacity(same_story.len());
+        for other in same_story {
+            story.extend(view.doc_of(other)?);
+        }
+        Ok(Some(similar_posts(&view, me, k, filter, &story)))
+    }
+}
+
+/// One segment as a query reads it; its documents are numbered from `base`.
+struct Segment<'s> {
+    base: u32,
+    reader: &'s SegmentReader,
+    inverted: [std::sync::Arc<InvertedIndexReader>; 2],
+    group_postings: std::sync::Arc<InvertedIndexReader>,
+    norms: [Column<f64>; 2],
+    day: Column<i64>,
+    group: Column<u64>,
+    source: Column<u64>,
+    lang: Column<u64>,
+    ids: StrColumn,
+    store: StoreReader,
+}
+
+/// A term a query has met: its key, space and document frequency.
+struct SeenTerm {
+    kind: SpaceKind,
+    key: String,
+    df: f32,
+}
+
+/// The index as one query sees it: a searcher over the committed
+/// segments, and what the query has looked up so far (terms are numbered
+/// in the order it meets them; records are read once).
+struct View<'i> {
+    options: &'i IndexOptions,
+    fields: Fields,
+    searcher: &'i Searcher,
+    segments: Vec<Segment<'i>>,
+    n: f32,
+    max_df: f32,
+    terms: RefCell<Vec<SeenTerm>>,
+    term_ids: RefCell<FxHashMap<(SpaceKind, String), u32>>,
+    records: RefCell<FxHashMap<u32, Rc<StoredDoc>>>,
+}
+
+impl<'i> View<'i> {
+    fn open(index: &'i DiskIndex, searcher: &'i Searcher) -> Result<Option<View<'i>>, DiskError> {
+        if searcher.num_docs() == 0 {
+            return Ok(None);
+        }
+        let fields = index.fields;
+        let mut segments = Vec::new();
+        let mut base = 0u32;
+        for reader in searcher.segment_readers() {
+            let fast = reader.fast_fields();
+            segments.push(Segment {
+                base,
+                reader,
+                inverted: [
+                    reader.inverted_index(fields.words)?,
+                    reader.inverted_index(fields.names)?,
+                ],
+                group_postings: reader.inverted_index(fields.group)?,
+                norms: [fast.f64("words_norm")?, fast.f64("names_norm")?],
+                day: fast.i64("day")?,
+                group: fast.u64("group")?,
+                source: fast.u64("source")?,
+                lang: fast.u64("lang")?,
+                ids: fast
+                    .str("id")?
+                    .ok_or_else(|| DiskError::Corrupt("no id column".into()))?,
+                store: reader.get_store_reader(16)?,
+            });
+            base += reader.max_doc();
+        }
+        let n = searcher.num_docs() as f32;
+        Ok(Some(View {
+            options: &index.options,
+            fields,
+            max_df: ((n * index.options.max_df_ratio) as usize).max(MIN_MAX_DF) as f32,
+            n,
+            searcher,
+            segments,
+            terms: RefCell::default(),
+            term_ids: RefCell::default(),
+            records: RefCell::default(),
+        }))
+    }
+
+    /// The segment holding `doc`, and its number there.
+    fn locate(&self, doc: u32) -> (&Segment<'i>, u32) {
+        let at = self.segments.partition_point(|s| s.base <= doc) - 1;
+        let segment = &self.segments[at];
+        (segment, doc - segment.base)
+    }
+
+    /// The live document of article `id`.
+    fn doc_of(&self, id: &str) -> Result<Option<u32>, DiskError> {
+        let term = self.fields.id_term(id);
+        for s in &self.segments {
+            let inverted = s.reader.inverted_index(self.fields.id)?;
+            if let Some(mut postings) = inverted.read_postings(&term, IndexRecordOption::Basic)? {
+                while postings.doc() != TERMINATED {
+                    if !s.reader.is_deleted(postings.doc()) {
+                        return Ok(Some(s.base + postings.doc()));
+                    }
+                    postings.advance();
+                }
+            }
+        }
+        Ok(None)
+    }
+
+    /// The stored record of `doc`; `None` (and a warning) when it cannot
+    /// be read: the document then shows with its id alone and matches
+    /// nothing of its own, until `storyline reindex` rebuilds the index.
+    fn record(&self, doc: u32) -> Option<Rc<StoredDoc>> {
+        if let Some(r) = self.records.borrow().get(&doc) {
+            return Some(r.clone());
+        }
+        let (s, local) = self.locate(doc);
+        let read = s
+            .store
+            .get::<TantivyDocument>(local)
+            .map_err(DiskError::from)
+            .and_then(|d| record_of(&self.fields, &d));
+        match read {
+            Ok(record) => {
+                let record = Rc::new(record);
+                self.records.borrow_mut().insert(doc, record.clone());
+                Some(record)
+            }
+            Err(e) => {
+                tracing::warn!(doc = %self.id(doc), error = %e, "the Similar Posts index holds an unreadable document; `storyline reindex` rebuilds it");
+                None
+            }
+        }
+    }
+
+    /// The number of term `key` in `kind`, met now or before.
+    fn term_id(&self, kind: SpaceKind, key: &str) -> u32 {
+        if let Some(&t) = self.term_ids.borrow().get(&(kind, key.to_string())) {
+            return t;
+        }
+        let df = self.searcher.doc_freq(&self.fields.term(kind, key)).unwrap_or(0) as f32;
+        let mut terms = self.terms.borrow_mut();
+        let t = terms.len() as u32;
+        terms.push(SeenTerm {
+            kind,
+            key: key.to_string(),
+            df,
+        });
+        self.term_ids.borrow_mut().insert((kind, key.to_string()), t);
+        t
+    }
+
+    fn norm(&self, kind: SpaceKind, doc: u32) -> f32 {
+        let (s, local) = self.locate(doc);
+        s.norms[kind as usize].first(local).unwrap_or(1.0) as f32
+    }
+
+    /// `doc`'s vector in `kind` (its useful terms, normalised), terms
+    /// ascending, with each term's readable form.
+    fn vector(&self, kind: SpaceKind, doc: u32) -> Vec<(u32, f32, String)> {
+        let Some(record) = self.record(doc) else {
+            return Vec::new();
+        };
+        let norm = self.norm(kind, doc);
+        let mut v: Vec<(u32, f32, String)> = record
+            .terms_of(kind)
+            .iter()
+            .filter_map(|t| {
+                let id = self.term_id(kind, t.key());
+                let df = self.terms.borrow()[id as usize].df;
+                (df > 1.0 && df <= self.max_df)
+                    .then(|| (id, tf_idf(t.tf(), self.n, df) / norm, t.surface().to_string()))
+            })
+            .collect();
+        v.sort_unstable_by_key(|&(t, _, _)| t);
+        v
+    }
+
+    fn weights(&self, kind: SpaceKind, doc: u32) -> Vec<(u32, f32)> {
+        self.vector(kind, doc)
+            .into_iter()
+            .map(|(t, w, _)| (t, w))
+            .collect()
+    }
+}
+
+impl Corpus for View<'_> {
+    fn options(&self) -> &IndexOptions {
+        self.options
+    }
+
+    fn capacity(&self) -> usize {
+        self.segments
+            .last()
+            .map_or(0, |s| (s.base + s.reader.max_doc()) as usize)
+    }
+
+    fn id(&self, doc: u32) -> Cow<'_, str> {
+        let (s, local) = self.locate(doc);
+        let mut out = String::new();
+        if let Some(ord) = s.ids.term_ords(local).next() {
+            let _ = s.ids.ord_to_str(ord, &mut out);
+        }
+        Cow::Owned(out)
+    }
+
+    fn day(&self, doc: u32) -> Option<i32> {
+        let (s, local) = self.locate(doc);
+        s.day.first(local).map(|d| d as i32)
+    }
+
+    fn same_source(&self, a: u32, b: u32) -> bool {
+        let source = |d: u32| {
+            let (s, local) = self.locate(d);
+            s.source.first(local)
+        };
+        let a = source(a);
+        a.is_some() && a == source(b)
+    }
+
+    fn passes(&self, filter: &Filter, me: u32, doc: u32) -> bool {
+        if let Some(window) = filter.max_days_apart {
+            match (self.day(me), self.day(doc)) {
+                (Some(a), Some(b)) if a.abs_diff(b) <= window => {}
+                _ => return false,
+            }
+        }
+        let (s, local) = self.locate(doc);
+        if let Some(lang) = &filter.lang {
+            if s.lang.first(local) != Some(key_of(lang)) {
+                return false;
+            }
+        }
+        let source = s.source.first(local).unwrap_or_else(|| source_key(""));
+        let named = |list: &[String]| list.iter().any(|name| source_key(name) == source);
+        (filter.sources.is_empty() || named(&filter.sources)) && !named(&filter.exclude_sources)
+    }
+
+    fn group(&self, doc: u32) -> u64 {
+        let (s, local) = self.locate(doc);
+        s.group.first(local).unwrap_or_default()
+    }
+
+    fn copies_of(&self, doc: u32) -> Vec<String> {
+        let term = Term::from_field_u64(self.fields.group, self.group(doc));
+        let mut ids = Vec::new();
+        for s in &self.segments {
+            let Ok(Some(mut postings)) = s.group_postings.read_postings(&term, IndexRecordOption::Basic)
+            else {
+                continue;
+            };
+            while postings.doc() != TERMINATED {
+                let other = s.base + postings.doc();
+                if other != doc && !s.reader.is_deleted(postings.doc()) {
+                    ids.push(self.id(other).into_owned());
+                }
+                postings.advance();
+            }
+        }
+        ids.sort();
+        ids
+    }
+
+    fn title_and_date(&self, doc: u32) -> (String, Option<Published>) {
+        match self.record(doc) {
+            Some(record) => (record.title.clone(), record.published),
+            None => (self.id(doc).into_owned(), None),
+        }
+    }
+
+    fn query(&self, space: SpaceKind, doc: u32, max_terms: usize) -> Query {
+        strongest(self.weights(space, doc), max_terms)
+    }
+
+    fn expand(
+        &self,
+        space: SpaceKind,
+        query: &[(u32, f32)],
+        feedback: &[u32],
+        weight: f32,
+        max_terms: usize,
+    ) -> Query {
+        let vectors: Vec<Vec<(u32, f32)>> = feedback.iter().map(|&d| self.weights(space, d)).collect();
+        rocchio(query, vectors.iter().map(Vec::as_slice), weight, max_terms)
+    }
+
+    fn postings(&self, space: SpaceKind, term: u32, each: &mut dyn FnMut(u32, f32)) {
+        let (key, df) = {
+            let terms = self.terms.borrow();
+            let t = &terms[term as usize];
+            debug_assert_eq!(t.kind, space);
+            (self.fields.term(space, &t.key), t.df)
+        };
+        for s in &self.segments {
+            let Ok(Some(mut postings)) =
+                s.inverted[space as usize].read_postings(&key, IndexRecordOption::WithFreqs)
+            else {
+                continue;
+            };
+            let norms = &s.norms[space as usize];
+            while postings.doc() != TERMINATED {
+                let d = postings.doc();
+                if !s.reader.is_deleted(d) {
+                    let tf = postings.term_freq() as f32 / QUANTUM;
+                    let norm = norms.first(d).unwrap_or(1.0) as f32;
+                    each(s.base + d, tf_idf(tf, self.n, df) / norm);
+                }
+                postings.advance();
+            }
+        }
+    }
+
+    fn dot(&self, space: SpaceKind, doc: u32, query: &[(u32, f32)]) -> f32 {
+        contributions(&self.weights(space, doc), query)
+            .iter()
+            .map(|&(_, c)| c)
+            .sum()
+    }
+
+    fn shared_terms(&self, space: SpaceKind, doc: u32, query: &[(u32, f32)], max: usize) -> Vec<String> {
+        let vector = self.vector(space, doc);
+        let surfaces: FxHashMap<u32, &str> = vector.iter().map(|(t, _, s)| (*t, s.as_str())).collect();
+        let weights: Vec<(u32, f32)> = vector.iter().map(|&(t, w, _)| (t, w)).collect();
+        let shared = contributions(&weights, query);
+        readable(shared.iter().map(|(t, _)| surfaces[t]), max)
+    }
+}

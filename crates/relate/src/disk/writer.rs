@@ -1,0 +1,316 @@
+//! Writing the on-disk index: one document per article, added when the
+//! article arrives and visible only after a commit, which records how far
+//! the store's changes were applied (the engine's progress for the index,
+//! so a crash resumes from the last commit and applies nothing twice).
+//!
+//! A document's weights are divided by its vector's length, which depends
+//! on how many documents hold each of its terms: a new document's length
+//! is taken from the index as it is when it arrives, and every length is
+//! taken again from the whole index whenever it has doubled since the
+//! last time ([`DiskWriter::refresh`]), so no length is ever computed over
+//! less than half the documents it is compared with; the cost is about one
+//! more writing of each document in all. A near-duplicate joins the group
+//! of the most similar earlier group leader it is a copy of, found through
+//! the MinHash band keys indexed with each document.
+//!
+//! Not here: reading and ranking (`reader`), deciding what to index (the
+//! engine).
+
+use super::schema::{Fields, StoredDoc};
+use super::{DiskError, IndexProgress};
+use crate::article_terms::{count_terms, SpaceKind};
+use crate::near_duplicates::{band_keys, signature, CopyRule, Signature, MAX_BUCKET};
+use crate::IndexOptions;
+use rustc_hash::{FxHashMap, FxHashSet};
+use std::collections::BTreeMap;
+use std::path::Path;
+use storyline_core::{Article, EntityTerm};
+use tantivy::schema::IndexRecordOption;
+use tantivy::schema::Value;
+use tantivy::{DocSet, Index, IndexReader, ReloadPolicy, Searcher, TantivyDocument, Term, TERMINATED};
+
+/// Memory the writer may fill before it writes a segment.
+const WRITER_MEMORY: usize = 64 << 20;
+
+/// What the uncommitted documents add to what the index says.
+#[derive(Default)]
+struct Batch {
+    /// Per space, how many uncommitted documents hold each term.
+    df: [FxHashMap<String, u32>; 2],
+    /// Uncommitted group leaders' band keys → positions in `leaders`.
+    bands: FxHashMap<u64, Vec<usize>>,
+    leaders: Vec<Leader>,
+    /// Uncommitted documents, by id.
+    ids: FxHashSet<String>,
+}
+
+/// A group leader as copies are checked against it.
+struct Leader {
+    id: String,
+    signature: Signature,
+    day: Option<i32>,
+    /// Canonical order among leaders: undated last, then date, then id.
+    order: (bool, Option<String>, String),
+}
+
+impl Leader {
+    fn of(record: &StoredDoc) -> Leader {
+        Leader {
+            id: record.id.clone(),
+            signature: record.signature(),
+            day: record.day(),
+            order: (
+                record.published.is_none(),
+                record.published.map(|p| p.sort_key()),
+                record.id.clone(),
+            ),
+        }
+    }
+}
+
+/// Adds, replaces and removes articles' documents; see the module doc.
+pub struct DiskWriter {
+    index: Index,
+    writer: tantivy::IndexWriter<TantivyDocument>,
+    reader: IndexReader,
+    fields: Fields,
+    options: IndexOptions,
+    progress: IndexProgress,
+    batch: Batch,
+}
+
+impl DiskWriter {
+    /// Opens the index in `dir`, creating it (and `dir`) when missing.
+    pub fn open(dir: &Path, options: IndexOptions) -> Result<DiskWriter, DiskError> {
+        let index = super::open_or_create(dir)?;
+        let (_, fields) = Fields::schema();
+        let writer = index.writer_with_num_threads(1, WRITER_MEMORY)?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        let progress = super::progress_of(&index)?;
+        Ok(DiskWriter {
+            index,
+            writer,
+            reader,
+            fields,
+            options,
+            progress,
+            batch: Batch::default(),
+        })
+    }
+
+    /// How far the committed index got.
+    pub fn progress(&self) -> IndexProgress {
+        self.progress
+    }
+
+    /// Adds `article` (replacing an earlier document of its id) with the
+    /// linked `entities` it names; visible after the next commit.
+    pub fn add(&mut self, article: &Article, entities: &[EntityTerm]) -> Result<(), DiskError> {
+        let searcher = self.reader.searcher();
+        let id_term = self.fields.id_term(&article.id);
+        if self.batch.ids.contains(&article.id) || searcher.doc_freq(&id_term)? > 0 {
+            self.writer.delete_term(id_term);
+        }
+        let mut counts: [BTreeMap<String, (String, f32)>; 2] = Default::default();
+        count_terms(&self.options, article, entities, |space, surface, key, weight| {
+            let slot = counts[space as usize]
+                .entry(key.to_string())
+                .or_insert_with(|| (surface.to_string(), 0.0));
+            slot.1 += weight;
+        });
+        let [words, names] = counts;
+        let signature = signature(&article.text);
+        let mut record = StoredDoc {
+            id: article.id.clone(),
+            title: article.title.clone(),
+            published: article.published,
+            source: article.source.clone(),
+            lang: article.lang.clone(),
+            words: StoredDoc::terms(words),
+            names: StoredDoc::terms(names),
+            signature: signature.0.to_vec(),
+            specifics: signature.1.hashes().to_vec(),
+            group: article.id.clone(),
+        };
+        if let Some(leader) = self.leader_for(&searcher, &record)? {
+            record.group = leader;
+        }
+        let n = (searcher.num_docs() as usize + self.batch.ids.len() + 1) as f32;
+        let norms = {
+            let batch = &self.batch;
+            let fields = &self.fields;
+            let df = |kind: SpaceKind, key: &str| {
+                let committed = searcher.doc_freq(&fields.term(kind, key)).unwrap_or(0);
+                let pending = batch.df[kind as usize].get(key).copied().unwrap_or(0);
+                (committed + u64::from(pending) + 1) as f32
+            };
+            (
+                record.norm(SpaceKind::Words, n, |k| df(SpaceKind::Words, k)),
+                record.norm(SpaceKind::Names, n, |k| df(SpaceKind::Names, k)),
+            )
+        };
+        self.writer.add_document(record.document(&self.fields, norms))?;
+        for kind in [SpaceKind::Words, SpaceKind::Names] {
+            for t in record.terms_of(kind) {
+                *self.batch.df[kind as usize]
+                    .entry(t.key().to_string())
+                    .or_default() += 1;
+            }
+        }
+        if record.group == record.id {
+            let at = self.batch.leaders.len();
+            for key in band_keys(&signature.0) {
+                self.batch.bands.entry(key).or_default().push(at);
+            }
+            self.batch.leaders.push(Leader::of(&record));
+        }
+        self.batch.ids.insert(article.id.clone());
+        Ok(())
+    }
+
+    /// Removes the document of article `id` (at the next commit).
+    pub fn remove(&mut self, id: &str) {
+        self.writer.delete_term(self.fields.id_term(id));
+    }
+
+    /// Makes what was added visible, recording that the store's changes
+    /// are applied through `seq`; then takes every vector's length again
+    /// when the index has doubled since that was last done.
+    pub fn commit(&mut self, seq: u64) -> Result<(), DiskError> {
+        self.progress.seq = seq;
+        self.commit_progress()?;
+        let docs = self.reader.searcher().num_docs();
+        if docs >= 2 * self.progress.norms_at.max(1) {
+            self.refresh()?;
+        }
+        Ok(())
+    }
+
+    /// Writes every document again with its vectors' lengths taken from
+    /// the whole index as it is now (scores are then exactly those of an
+    /// index built from these documents at once).
+    pub fn refresh(&mut self) -> Result<(), DiskError> {
+        let searcher = self.reader.searcher();
+        let n = searcher.num_docs();
+        let mut df: [FxHashMap<String, f32>; 2] = Default::default();
+        self.writer.delete_all_documents()?;
+        for segment in searcher.segment_readers() {
+            let store = segment.get_store_reader(64)?;
+            for doc in segment.doc_ids_alive() {
+                let record = record_of(&self.fields, &store.get::<TantivyDocument>(doc)?)?;
+                let mut norm = |kind: SpaceKind| {
+                    let cache = &mut df[kind as usize];
+                    record.norm(kind, n as f32, |key| {
+                        if let Some(&d) = cache.get(key) {
+                            return d;
+                        }
+                        let d = searcher.doc_freq(&self.fields.term(kind, key)).unwrap_or(0) as f32;
+                        cache.insert(key.to_string(), d);
+                        d
+                    })
+                };
+                let norms = (norm(SpaceKind::Words), norm(SpaceKind::Names));
+                self.writer.add_document(record.document(&self.fields, norms))?;
+            }
+        }
+        self.progress.norms_at = n;
+        self.commit_progress()
+    }
+
+    fn commit_progress(&mut self) -> Result<(), DiskError> {
+        let payload = serde_json::to_string(&self.progress).expect("progress serialises");
+        let mut prepared = self.writer.prepare_commit()?;
+        prepared.set_payload(&payload);
+        prepared.commit()?;
+        self.reader.reload()?;
+        self.batch = Batch::default();
+        Ok(())
+    }
+
+    /// The id of the group leader `record` is a copy of: of the leaders
+    /// sharing a band key with it (in buckets not so full they are
+    /// boilerplate), the most similar copy by the copy rule, ties to the
+    /// earliest in canonical order.
+    fn leader_for(&self, searcher: &Searcher, record: &StoredDoc) -> Result<Option<String>, DiskError> {
+        let rule = CopyRule {
+            threshold: self.options.near_duplicate_threshold,
+            specifics: self.options.near_duplicate_specifics,
+            max_days_apart: self.options.near_duplicate_days,
+        };
+        let signature = record.signature();
+        let day = record.day();
+        let mut seen: FxHashSet<String> = FxHashSet::default();
+        let mut best: Option<(f32, Leader)> = None;
+        let mut consider = |leader: Leader| {
+            if !seen.insert(leader.id.clone()) {
+                return;
+            }
+            let Some(sim) = rule.copies(&signature, &leader.signature, day, leader.day) else {
+                return;
+            };
+            let better = match &best {
+                None => true,
+                Some((s, b)) => sim > *s || (sim == *s && leader.order < b.order),
+            };
+            if better {
+                best = Some((sim, leader));
+            }
+        };
+        for key in band_keys(&signature.0) {
+            let term = Term::from_field_u64(self.fields.bands, key);
+            let pending = self.batch.bands.get(&key).map_or(&[][..], Vec::as_slice);
+            let committed = searcher.doc_freq(&term)? as usize;
+            // The bucket with this document in it.
+            let size = committed + pending.len() + 1;
+            if size == 1 || size > MAX_BUCKET {
+                continue;
+            }
+            for &at in pending {
+                let l = &self.batch.leaders[at];
+                consider(Leader {
+                    id: l.id.clone(),
+                    signature: l.signature.clone(),
+                    day: l.day,
+                    order: l.order.clone(),
+                });
+            }
+            if committed == 0 {
+                continue;
+            }
+            for segment in searcher.segment_readers() {
+                let inverted = segment.inverted_index(self.fields.bands)?;
+                let Some(mut postings) = inverted.read_postings(&term, IndexRecordOption::Basic)? else {
+                    continue;
+                };
+                let store = segment.get_store_reader(4)?;
+                while postings.doc() != TERMINATED {
+                    let doc = postings.doc();
+                    if !segment.is_deleted(doc) {
+                        let other = record_of(&self.fields, &store.get::<TantivyDocument>(doc)?)?;
+                        if other.group == other.id {
+                            consider(Leader::of(&other));
+                        }
+                    }
+                    postings.advance();
+                }
+            }
+        }
+        Ok(best.map(|(_, leader)| leader.id))
+    }
+
+    /// The index, for a reader in the same process.
+    pub fn index(&self) -> &Index {
+        &self.index
+    }
+}
+
+/// The stored record of a document read from the index.
+pub(crate) fn record_of(fields: &Fields, doc: &TantivyDocument) -> Result<StoredDoc, DiskError> {
+    doc.get_first(fields.record)
+        .and_then(|v| v.as_bytes())
+        .and_then(StoredDoc::from_bytes)
+        .ok_or_else(|| DiskError::Corrupt("a document without a readable record".into()))
+}
