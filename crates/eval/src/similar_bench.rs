@@ -10,8 +10,10 @@ use crate::Dataset;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 use std::time::Instant;
+use storyline_core::EntityTerm;
 use storyline_extract::ner::Tagger;
-use storyline_relate::{Filter, IndexOptions, SimilarPosts};
+use storyline_relate::disk::{DiskIndex, DiskWriter};
+use storyline_relate::{ArticleIndex, Filter, IndexOptions, SimilarPosts};
 use storyline_stories::{ClusterOptions, Stories};
 
 const K: usize = 10;
@@ -29,7 +31,23 @@ pub struct SimilarReport {
     /// Near-duplicate groups of two or more, and the largest one's size.
     pub copy_groups: usize,
     pub largest_copy_group: usize,
+    /// The on-disk index over the same articles, written as the engine
+    /// writes it (commits of `DISK_BATCH` articles), queried with the same
+    /// stories: its scores sit in `systems` as `storyline (disk)`.
+    pub disk: Option<DiskRun>,
 }
+
+/// How the on-disk index did: written from empty, then queried.
+#[derive(Debug, Serialize)]
+pub struct DiskRun {
+    pub index_articles_per_s: f64,
+    pub query_ms_p50: f64,
+    pub query_ms_p99: f64,
+    pub size_mb: f64,
+}
+
+/// Articles per commit of the on-disk index (as the engine's catch-up steps).
+const DISK_BATCH: usize = 1024;
 
 /// The ranked dataset indexes a scorer reads from one Similar Posts answer.
 pub fn flatten(similar: &SimilarPosts, position: &HashMap<&str, usize>) -> Vec<usize> {
@@ -55,7 +73,11 @@ pub fn run(ds: &Dataset, options: &IndexOptions, tagger: Option<&Tagger>) -> Sim
 
     let start = Instant::now();
     let threads = std::thread::available_parallelism().map_or(1, |p| p.get());
-    let index = crate::linked::index(&ds.articles, options, tagger, threads);
+    let terms = crate::linked::entity_terms(&ds.articles, tagger, threads);
+    let index = ArticleIndex::build_linked(
+        ds.articles.iter().cloned().zip(terms.iter().cloned()),
+        options.clone(),
+    );
     // Stories are part of the ranking (the same story first), so building
     // them counts as indexing.
     let (stories, _) = Stories::update(&index, &[], &ClusterOptions::default(), threads);
@@ -82,6 +104,16 @@ pub fn run(ds: &Dataset, options: &IndexOptions, tagger: Option<&Tagger>) -> Sim
 
     let (copy_groups, largest_copy_group) = index.copy_groups();
     let mut systems = BTreeMap::new();
+    let disk = match disk_run(ds, &terms, options, &stories, &index, &position, &relevant) {
+        Ok((run, scores)) => {
+            systems.insert("storyline (disk)", scores);
+            Some(run)
+        }
+        Err(e) => {
+            eprintln!("bench similar: the on-disk index could not be measured: {e}");
+            None
+        }
+    };
     systems.insert("storyline", storyline.means());
     systems.insert("tfidf", tfidf_meter.means());
     systems.insert("bm25", bm25_meter.means());
@@ -96,7 +128,60 @@ pub fn run(ds: &Dataset, options: &IndexOptions, tagger: Option<&Tagger>) -> Sim
         peak_rss_mb: peak_rss_mb(),
         copy_groups,
         largest_copy_group,
+        disk,
     }
+}
+
+/// Writes the on-disk index of `ds` in a temporary folder and scores it
+/// with the same stories (the same story first) as the in-memory run.
+fn disk_run(
+    ds: &Dataset,
+    terms: &[Vec<EntityTerm>],
+    options: &IndexOptions,
+    stories: &Stories,
+    index: &ArticleIndex,
+    position: &HashMap<&str, usize>,
+    relevant: &[Vec<usize>],
+) -> Result<(DiskRun, RankingScores), Box<dyn std::error::Error>> {
+    let dir = tempfile::tempdir()?;
+    let start = Instant::now();
+    let mut writer = DiskWriter::open(dir.path(), options.clone())?;
+    for (i, (a, t)) in ds.articles.iter().zip(terms).enumerate() {
+        writer.add(a, t)?;
+        if (i + 1) % DISK_BATCH == 0 {
+            writer.commit(i as u64 + 1)?;
+        }
+    }
+    writer.commit(ds.articles.len() as u64)?;
+    let index_s = start.elapsed().as_secs_f64().max(1e-9);
+    let disk = DiskIndex::open(dir.path(), options.clone())?;
+    let mut meter = RankingMeter::default();
+    let mut latencies = Vec::with_capacity(ds.articles.len());
+    for (i, a) in ds.articles.iter().enumerate() {
+        let story: Vec<String> = index
+            .doc_of(&a.id)
+            .and_then(|d| stories.id_of(d))
+            .and_then(|s| stories.members(s))
+            .map(|members| members.iter().map(|&d| index.doc(d).id.clone()).collect())
+            .unwrap_or_default();
+        let t = Instant::now();
+        let similar = disk
+            .similar(&a.id, K, &Filter::default(), &story)?
+            .ok_or("an article missing from the on-disk index")?;
+        latencies.push(t.elapsed().as_secs_f64() * 1000.0);
+        meter.add(&flatten(&similar, position), &relevant[i]);
+    }
+    let size: u64 = std::fs::read_dir(dir.path())?
+        .filter_map(|e| e.ok()?.metadata().ok())
+        .map(|m| m.len())
+        .sum();
+    let run = DiskRun {
+        index_articles_per_s: ds.articles.len() as f64 / index_s,
+        query_ms_p50: quantile(&mut latencies, 0.5),
+        query_ms_p99: quantile(&mut latencies, 0.99),
+        size_mb: size as f64 / 1e6,
+    };
+    Ok((run, meter.means()))
 }
 
 impl SimilarReport {
@@ -107,13 +192,13 @@ impl SimilarReport {
             self.dataset, self.articles, self.queries
         );
         out.push_str(&format!(
-            "{:<10} {:>7} {:>7} {:>7} {:>7} {:>8}\n",
+            "{:<16} {:>7} {:>7} {:>7} {:>7} {:>8}\n",
             "system", "P@1", "P@5", "R@10", "MAP@10", "nDCG@10"
         ));
-        for name in ["storyline", "tfidf", "bm25"] {
+        for name in ["storyline", "storyline (disk)", "tfidf", "bm25"] {
             if let Some(s) = self.systems.get(name) {
                 out.push_str(&format!(
-                    "{name:<10} {:>7.3} {:>7.3} {:>7.3} {:>7.3} {:>8.3}\n",
+                    "{name:<16} {:>7.3} {:>7.3} {:>7.3} {:>7.3} {:>8.3}\n",
                     s.p1, s.p5, s.r10, s.map10, s.ndcg10
                 ));
             }
@@ -130,6 +215,12 @@ impl SimilarReport {
             self.peak_rss_mb
                 .map_or_else(|| "n/a".to_string(), |m| format!("{m:.1} MB"))
         ));
+        if let Some(d) = &self.disk {
+            out.push_str(&format!(
+                "on disk: written {:.0} articles/s · query p50 {:.2} ms, p99 {:.2} ms · {:.1} MB\n",
+                d.index_articles_per_s, d.query_ms_p50, d.query_ms_p99, d.size_mb
+            ));
+        }
         out
     }
 }

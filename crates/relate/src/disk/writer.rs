@@ -71,7 +71,8 @@ impl Leader {
 /// Adds, replaces and removes articles' documents; see the module doc.
 pub struct DiskWriter {
     index: Index,
-    writer: tantivy::IndexWriter<TantivyDocument>,
+    /// Always present; taken out only while its merges are waited for.
+    writer: Option<tantivy::IndexWriter<TantivyDocument>>,
     reader: IndexReader,
     fields: Fields,
     options: IndexOptions,
@@ -84,7 +85,7 @@ impl DiskWriter {
     pub fn open(dir: &Path, options: IndexOptions) -> Result<DiskWriter, DiskError> {
         let index = super::open_or_create(dir)?;
         let (_, fields) = Fields::schema();
-        let writer = index.writer_with_num_threads(1, WRITER_MEMORY)?;
+        let writer = Some(index.writer_with_num_threads(1, WRITER_MEMORY)?);
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
@@ -101,6 +102,20 @@ impl DiskWriter {
         })
     }
 
+    fn writer(&mut self) -> &mut tantivy::IndexWriter<TantivyDocument> {
+        self.writer.as_mut().expect("the writer is back after every wait")
+    }
+
+    /// Lets the merges under way finish (a merge of segments a refresh has
+    /// dropped would otherwise end in vain, with tantivy's warning).
+    fn wait_for_merges(&mut self) -> Result<(), DiskError> {
+        if let Some(writer) = self.writer.take() {
+            writer.wait_merging_threads()?;
+        }
+        self.writer = Some(self.index.writer_with_num_threads(1, WRITER_MEMORY)?);
+        Ok(())
+    }
+
     /// How far the committed index got.
     pub fn progress(&self) -> IndexProgress {
         self.progress
@@ -112,7 +127,7 @@ impl DiskWriter {
         let searcher = self.reader.searcher();
         let id_term = self.fields.id_term(&article.id);
         if self.batch.ids.contains(&article.id) || searcher.doc_freq(&id_term)? > 0 {
-            self.writer.delete_term(id_term);
+            self.writer().delete_term(id_term);
         }
         let mut counts: [BTreeMap<String, (String, f32)>; 2] = Default::default();
         count_terms(&self.options, article, entities, |space, surface, key, weight| {
@@ -152,7 +167,8 @@ impl DiskWriter {
                 record.norm(SpaceKind::Names, n, |k| df(SpaceKind::Names, k)),
             )
         };
-        self.writer.add_document(record.document(&self.fields, norms))?;
+        let document = record.document(&self.fields, norms);
+        self.writer().add_document(document)?;
         for kind in [SpaceKind::Words, SpaceKind::Names] {
             for t in record.terms_of(kind) {
                 *self.batch.df[kind as usize]
@@ -173,7 +189,8 @@ impl DiskWriter {
 
     /// Removes the document of article `id` (at the next commit).
     pub fn remove(&mut self, id: &str) {
-        self.writer.delete_term(self.fields.id_term(id));
+        let term = self.fields.id_term(id);
+        self.writer().delete_term(term);
     }
 
     /// Makes what was added visible, recording that the store's changes
@@ -193,10 +210,11 @@ impl DiskWriter {
     /// the whole index as it is now (scores are then exactly those of an
     /// index built from these documents at once).
     pub fn refresh(&mut self) -> Result<(), DiskError> {
+        self.wait_for_merges()?;
         let searcher = self.reader.searcher();
         let n = searcher.num_docs();
         let mut df: [FxHashMap<String, f32>; 2] = Default::default();
-        self.writer.delete_all_documents()?;
+        self.writer().delete_all_documents()?;
         for segment in searcher.segment_readers() {
             let store = segment.get_store_reader(64)?;
             for doc in segment.doc_ids_alive() {
@@ -213,7 +231,8 @@ impl DiskWriter {
                     })
                 };
                 let norms = (norm(SpaceKind::Words), norm(SpaceKind::Names));
-                self.writer.add_document(record.document(&self.fields, norms))?;
+                let document = record.document(&self.fields, norms);
+                self.writer().add_document(document)?;
             }
         }
         self.progress.norms_at = n;
@@ -222,7 +241,7 @@ impl DiskWriter {
 
     fn commit_progress(&mut self) -> Result<(), DiskError> {
         let payload = serde_json::to_string(&self.progress).expect("progress serialises");
-        let mut prepared = self.writer.prepare_commit()?;
+        let mut prepared = self.writer().prepare_commit()?;
         prepared.set_payload(&payload);
         prepared.commit()?;
         self.reader.reload()?;
