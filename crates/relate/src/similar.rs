@@ -121,19 +121,35 @@ impl Filter {
     }
 
     fn passes(&self, me: &DocInfo, doc: &DocInfo) -> bool {
+        let source = doc.source.as_deref().unwrap_or("");
+        self.admits(
+            days_between(me.day, doc.day),
+            |lang| doc.lang.as_deref() == Some(lang),
+            |name| name.eq_ignore_ascii_case(source),
+        )
+    }
+
+    /// The one decision, whatever holds the document: `days_apart` from
+    /// the article, whether the document is in language `lang`, whether
+    /// it is from the source named `name` (case-insensitive).
+    pub(crate) fn admits(
+        &self,
+        days_apart: Option<i64>,
+        in_lang: impl Fn(&str) -> bool,
+        from_source: impl Fn(&str) -> bool,
+    ) -> bool {
         if let Some(window) = self.max_days_apart {
-            match days_between(me.day, doc.day) {
+            match days_apart {
                 Some(d) if d.unsigned_abs() <= u64::from(window) => {}
                 _ => return false,
             }
         }
         if let Some(lang) = &self.lang {
-            if doc.lang.as_deref() != Some(lang.as_str()) {
+            if !in_lang(lang) {
                 return false;
             }
         }
-        let source = doc.source.as_deref().unwrap_or("");
-        let named = |list: &[String]| list.iter().any(|s| s.eq_ignore_ascii_case(source));
+        let named = |list: &[String]| list.iter().any(|s| from_source(s));
         (self.sources.is_empty() || named(&self.sources)) && !named(&self.exclude_sources)
     }
 }
@@ -743,7 +759,7 @@ impl Ord for OrderedScore {
     }
 }
 
-fn days_between(from: Option<i32>, to: Option<i32>) -> Option<i64> {
+pub(crate) fn days_between(from: Option<i32>, to: Option<i32>) -> Option<i64> {
     Some(i64::from(to?) - i64::from(from?))
 }
 

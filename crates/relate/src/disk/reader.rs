@@ -13,7 +13,9 @@ use super::writer::record_of;
 use super::{DiskError, IndexProgress};
 use crate::article_terms::{tf_idf, SpaceKind};
 use crate::index::MIN_MAX_DF;
-use crate::similar::{contributions, readable, rocchio, similar_posts, strongest, Corpus, Query};
+use crate::similar::{
+    contributions, days_between, readable, rocchio, similar_posts, strongest, Corpus, Query,
+};
 use crate::{Filter, IndexOptions, SimilarPosts};
 use rustc_hash::FxHashMap;
 use std::borrow::Cow;
@@ -147,6 +149,14 @@ struct View<'i> {
     terms: RefCell<Vec<SeenTerm>>,
     term_ids: RefCell<FxHashMap<(SpaceKind, String), u32>>,
     records: RefCell<FxHashMap<u32, Rc<StoredDoc>>>,
+    vectors: RefCell<FxHashMap<(SpaceKind, u32), Rc<Vector>>>,
+}
+
+/// A document's vector in one space: useful terms ascending with their
+/// normalised weights, and each term's readable form beside it.
+struct Vector {
+    weights: Vec<(u32, f32)>,
+    surfaces: Vec<String>,
 }
 
 impl<'i> View<'i> {
@@ -190,6 +200,7 @@ impl<'i> View<'i> {
             terms: RefCell::default(),
             term_ids: RefCell::default(),
             records: RefCell::default(),
+            vectors: RefCell::default(),
         }))
     }
 
@@ -265,32 +276,34 @@ impl<'i> View<'i> {
         s.norms[kind as usize].first(local).unwrap_or(1.0) as f32
     }
 
-    /// `doc`'s vector in `kind` (its useful terms, normalised), terms
-    /// ascending, with each term's readable form.
-    fn vector(&self, kind: SpaceKind, doc: u32) -> Vec<(u32, f32, String)> {
-        let Some(record) = self.record(doc) else {
-            return Vec::new();
+    /// `doc`'s vector in `kind` (its useful terms, normalised), worked
+    /// out once per query: the ranking asks for a shown document's vector
+    /// in both spaces for its scores and again for its reasons.
+    fn vector(&self, kind: SpaceKind, doc: u32) -> Rc<Vector> {
+        if let Some(v) = self.vectors.borrow().get(&(kind, doc)) {
+            return v.clone();
+        }
+        let mut terms: Vec<(u32, f32, String)> = match self.record(doc) {
+            None => Vec::new(),
+            Some(record) => {
+                let norm = self.norm(kind, doc);
+                record
+                    .terms_of(kind)
+                    .iter()
+                    .filter_map(|t| {
+                        let id = self.term_id(kind, t.key());
+                        let df = self.terms.borrow()[id as usize].df;
+                        (df > 1.0 && df <= self.max_df)
+                            .then(|| (id, tf_idf(t.tf(), self.n, df) / norm, t.surface().to_string()))
+                    })
+                    .collect()
+            }
         };
-        let norm = self.norm(kind, doc);
-        let mut v: Vec<(u32, f32, String)> = record
-            .terms_of(kind)
-            .iter()
-            .filter_map(|t| {
-                let id = self.term_id(kind, t.key());
-                let df = self.terms.borrow()[id as usize].df;
-                (df > 1.0 && df <= self.max_df)
-                    .then(|| (id, tf_idf(t.tf(), self.n, df) / norm, t.surface().to_string()))
-            })
-            .collect();
-        v.sort_unstable_by_key(|&(t, _, _)| t);
+        terms.sort_unstable_by_key(|&(t, _, _)| t);
+        let (weights, surfaces) = terms.into_iter().map(|(t, w, s)| ((t, w), s)).unzip();
+        let v = Rc::new(Vector { weights, surfaces });
+        self.vectors.borrow_mut().insert((kind, doc), v.clone());
         v
-    }
-
-    fn weights(&self, kind: SpaceKind, doc: u32) -> Vec<(u32, f32)> {
-        self.vector(kind, doc)
-            .into_iter()
-            .map(|(t, w, _)| (t, w))
-            .collect()
     }
 }
 
@@ -329,21 +342,13 @@ impl Corpus for View<'_> {
     }
 
     fn passes(&self, filter: &Filter, me: u32, doc: u32) -> bool {
-        if let Some(window) = filter.max_days_apart {
-            match (self.day(me), self.day(doc)) {
-                (Some(a), Some(b)) if a.abs_diff(b) <= window => {}
-                _ => return false,
-            }
-        }
         let (s, local) = self.locate(doc);
-        if let Some(lang) = &filter.lang {
-            if s.lang.first(local) != Some(key_of(lang)) {
-                return false;
-            }
-        }
         let source = s.source.first(local).unwrap_or_else(|| source_key(""));
-        let named = |list: &[String]| list.iter().any(|name| source_key(name) == source);
-        (filter.sources.is_empty() || named(&filter.sources)) && !named(&filter.exclude_sources)
+        filter.admits(
+            days_between(self.day(me), self.day(doc)),
+            |lang| s.lang.first(local) == Some(key_of(lang)),
+            |name| source_key(name) == source,
+        )
     }
 
     fn group(&self, doc: u32) -> u64 {
@@ -379,7 +384,7 @@ impl Corpus for View<'_> {
     }
 
     fn query(&self, space: SpaceKind, doc: u32, max_terms: usize) -> Query {
-        strongest(self.weights(space, doc), max_terms)
+        strongest(self.vector(space, doc).weights.clone(), max_terms)
     }
 
     fn expand(
@@ -390,8 +395,13 @@ impl Corpus for View<'_> {
         weight: f32,
         max_terms: usize,
     ) -> Query {
-        let vectors: Vec<Vec<(u32, f32)>> = feedback.iter().map(|&d| self.weights(space, d)).collect();
-        rocchio(query, vectors.iter().map(Vec::as_slice), weight, max_terms)
+        let vectors: Vec<Rc<Vector>> = feedback.iter().map(|&d| self.vector(space, d)).collect();
+        rocchio(
+            query,
+            vectors.iter().map(|v| v.weights.as_slice()),
+            weight,
+            max_terms,
+        )
     }
 
     fn postings(&self, space: SpaceKind, term: u32, each: &mut dyn FnMut(u32, f32)) {
@@ -421,7 +431,7 @@ impl Corpus for View<'_> {
     }
 
     fn dot(&self, space: SpaceKind, doc: u32, query: &[(u32, f32)]) -> f32 {
-        contributions(&self.weights(space, doc), query)
+        contributions(&self.vector(space, doc).weights, query)
             .iter()
             .map(|&(_, c)| c)
             .sum()
@@ -429,9 +439,11 @@ impl Corpus for View<'_> {
 
     fn shared_terms(&self, space: SpaceKind, doc: u32, query: &[(u32, f32)], max: usize) -> Vec<String> {
         let vector = self.vector(space, doc);
-        let surfaces: FxHashMap<u32, &str> = vector.iter().map(|(t, _, s)| (*t, s.as_str())).collect();
-        let weights: Vec<(u32, f32)> = vector.iter().map(|&(t, w, _)| (t, w)).collect();
-        let shared = contributions(&weights, query);
-        readable(shared.iter().map(|(t, _)| surfaces[t]), max)
+        let shared = contributions(&vector.weights, query);
+        let surface = |t: u32| {
+            let at = vector.weights.partition_point(|&(vt, _)| vt < t);
+            vector.surfaces[at].as_str()
+        };
+        readable(shared.iter().map(|&(t, _)| surface(t)), max)
     }
 }

@@ -45,6 +45,7 @@ struct Batch {
 }
 
 /// A group leader as copies are checked against it.
+#[derive(Clone)]
 struct Leader {
     id: String,
     signature: Signature,
@@ -263,7 +264,7 @@ impl DiskWriter {
         let day = record.day();
         let mut seen: FxHashSet<String> = FxHashSet::default();
         let mut best: Option<(f32, Leader)> = None;
-        let mut consider = |leader: Leader| {
+        let mut consider = |leader: &Leader| {
             if !seen.insert(leader.id.clone()) {
                 return;
             }
@@ -275,7 +276,7 @@ impl DiskWriter {
                 Some((s, b)) => sim > *s || (sim == *s && leader.order < b.order),
             };
             if better {
-                best = Some((sim, leader));
+                best = Some((sim, leader.clone()));
             }
         };
         for key in band_keys(&signature.0) {
@@ -288,13 +289,7 @@ impl DiskWriter {
                 continue;
             }
             for &at in pending {
-                let l = &self.batch.leaders[at];
-                consider(Leader {
-                    id: l.id.clone(),
-                    signature: l.signature.clone(),
-                    day: l.day,
-                    order: l.order.clone(),
-                });
+                consider(&self.batch.leaders[at]);
             }
             if committed == 0 {
                 continue;
@@ -310,7 +305,7 @@ impl DiskWriter {
                     if !segment.is_deleted(doc) {
                         let other = record_of(&self.fields, &store.get::<TantivyDocument>(doc)?)?;
                         if other.group == other.id {
-                            consider(Leader::of(&other));
+                            consider(&Leader::of(&other));
                         }
                     }
                     postings.advance();
