@@ -13,8 +13,14 @@
 //! an article already analysed; the counters say how often one ran.
 //!
 //! The catalogue, index and stories are still built in memory from the
-//! kept analyses by each process that needs them; moving them onto disk,
-//! updated per article, is the next step of this crate.
+//! kept analyses by each process that needs them. Beside them the engine
+//! keeps the Similar Posts index on disk (`storyline_relate::disk`, in
+//! the folder [`Engine::with_index`] names), brought up to the store's
+//! last change by every build and read by [`Engine::similar_on_disk`]
+//! without building anything: a fresh `similar ID` opens it in
+//! milliseconds. It is an accelerator: when it is missing, behind the
+//! store, locked by another writer or damaged, readers build as before
+//! and nothing fails.
 //!
 //! Not owned here: keeping articles (`storyline-store`), how an article is
 //! analysed (`storyline-extract`), how articles are ranked
@@ -26,6 +32,7 @@ mod fixtures;
 
 pub use analyses::Analyser;
 
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -34,7 +41,8 @@ use storyline_extract::events::{shared_events, Event, SharedEvent};
 use storyline_extract::linking::Catalog;
 use storyline_extract::ner::Tagger;
 use storyline_extract::Analysis;
-use storyline_relate::{ArticleIndex, IndexOptions};
+use storyline_relate::disk::{DiskError, DiskIndex, DiskWriter};
+use storyline_relate::{ArticleIndex, Filter, IndexOptions, SimilarPosts};
 use storyline_store::{Component, Progress, Store, StoreError};
 use storyline_stories::{ClusterOptions, Stories};
 
@@ -45,6 +53,15 @@ const CATCH_UP_BATCH: usize = 1024;
 pub enum EngineError {
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+/// What keeping or reading the on-disk index can meet.
+#[derive(Debug, thiserror::Error)]
+enum IndexSync {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Disk(#[from] DiskError),
 }
 
 /// Everything derived from the whole store, as one process serves it.
@@ -138,6 +155,8 @@ pub struct Engine {
     analyser: Analyser,
     threads: usize,
     counters: Counters,
+    /// Where the on-disk Similar Posts index lives, when the engine keeps one.
+    index_dir: Option<PathBuf>,
 }
 
 impl Engine {
@@ -150,7 +169,16 @@ impl Engine {
             tagger,
             threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
             counters: Counters::default(),
+            index_dir: None,
         }
+    }
+
+    /// Keeps the on-disk Similar Posts index in `dir` (a store's is
+    /// `DATA_DIR/index`): every build brings it up to the store's last
+    /// change, and [`Engine::similar_on_disk`] reads it.
+    pub fn with_index(mut self, dir: PathBuf) -> Engine {
+        self.index_dir = Some(dir);
+        self
     }
 
     pub fn tagger(&self) -> Option<&Tagger> {
@@ -207,6 +235,13 @@ impl Engine {
         on_step: &mut dyn FnMut(&CatchUp),
     ) -> Result<(CatchUp, Derived), EngineError> {
         store.forget_analyses()?;
+        if let Some(dir) = &self.index_dir {
+            if let Err(e) = std::fs::remove_dir_all(dir) {
+                if e.kind() != std::io::ErrorKind::NotFound {
+                    tracing::warn!(dir = %dir.display(), error = %e, "engine: the on-disk index could not be removed");
+                }
+            }
+        }
         let done = self.catch_up(store, on_step)?;
         let derived = self.build(store, false)?;
         Ok((done, derived))
@@ -407,6 +442,8 @@ impl Engine {
         let index = self.index(&catalog, articles);
         let indexed = started.elapsed();
         let stories = self.place(store, &index, from_scratch)?;
+        let placed = started.elapsed();
+        self.keep_index(store, &catalog);
         let ms = |d: Duration| d.as_millis() as u64;
         tracing::info!(
             articles = count,
@@ -414,7 +451,8 @@ impl Engine {
             analyses_ms = ms(read),
             link_ms = ms(linked - read),
             index_ms = ms(indexed - linked),
-            stories_ms = ms(started.elapsed() - indexed),
+            stories_ms = ms(placed - indexed),
+            disk_index_ms = ms(started.elapsed() - placed),
             "engine: catalogue, index and stories built"
         );
         Ok(Derived {
@@ -422,6 +460,75 @@ impl Engine {
             index,
             stories,
         })
+    }
+
+    /// Brings the on-disk index up to the store's last change: the
+    /// articles changed since its last commit are written with the linked
+    /// entities `catalog` gives them, a commit per step. Failing here fails
+    /// nothing else (the index is rebuilt from the store at any time), so
+    /// it warns; another process writing it already is no failure at all.
+    fn keep_index(&self, store: &dyn Store, catalog: &Catalog) {
+        let Some(dir) = &self.index_dir else {
+            return;
+        };
+        match self.write_index(dir, store, catalog) {
+            Ok(0) => {}
+            Ok(written) => tracing::info!(written, "engine: the on-disk index caught up with the store"),
+            Err(IndexSync::Disk(DiskError::Busy)) => {
+                tracing::debug!("engine: another process is writing the on-disk index")
+            }
+            Err(e) => tracing::warn!(error = %e, "engine: the on-disk index could not be brought up to date"),
+        }
+    }
+
+    fn write_index(&self, dir: &Path, store: &dyn Store, catalog: &Catalog) -> Result<u64, IndexSync> {
+        let mut writer = DiskWriter::open(dir, IndexOptions::default())?;
+        let mut seq = writer.progress().seq;
+        let mut written = 0;
+        loop {
+            let changes = store.changes(seq, CATCH_UP_BATCH)?;
+            let Some(&(through, _)) = changes.last() else {
+                return Ok(written);
+            };
+            for (_, article) in &changes {
+                writer.add(article, &catalog.terms_of(&article.id))?;
+            }
+            writer.commit(through)?;
+            written += changes.len() as u64;
+            seq = through;
+        }
+    }
+
+    /// Similar Posts of article `id` from the on-disk index, the articles of
+    /// its story (as kept in the store) first; `None` when there is no such
+    /// index, or it has not reached the store's last change (a build brings
+    /// it there), or it does not hold `id`.
+    pub fn similar_on_disk(
+        &self,
+        store: &dyn Store,
+        id: &str,
+        k: usize,
+        filter: &Filter,
+    ) -> Result<Option<SimilarPosts>, EngineError> {
+        let Some(dir) = self.index_dir.as_deref().filter(|d| d.exists()) else {
+            return Ok(None);
+        };
+        let read = || -> Result<Option<SimilarPosts>, IndexSync> {
+            let index = DiskIndex::open(dir, IndexOptions::default())?;
+            if index.progress()?.seq < store.last_seq()? {
+                return Ok(None);
+            }
+            let mates = store.story_mates(id)?;
+            Ok(index.similar(id, k, filter, &mates)?)
+        };
+        match read() {
+            Ok(found) => Ok(found),
+            Err(IndexSync::Store(e)) => Err(e.into()),
+            Err(IndexSync::Disk(e)) => {
+                tracing::warn!(error = %e, "engine: the on-disk index could not be read; building instead");
+                Ok(None)
+            }
+        }
     }
 
     fn count_analysed(&self, n: usize) {
@@ -515,5 +622,62 @@ mod tests {
             store.progress(Component::Analysis).unwrap().fingerprint,
             engine.analyser.fingerprint()
         );
+    }
+
+    #[test]
+    fn the_on_disk_index_answers_as_a_build_does_once_it_has_caught_up() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = SqliteStore::open(dir.path()).unwrap();
+        let engine = Engine::new(None, &Limits::default()).with_index(dir.path().join("index"));
+        let texts = [
+            (
+                "a",
+                "Talks on the harbour in Rostov resumed on Sunday, the mayor of Rostov said.",
+            ),
+            ("b", "The harbour talks in Rostov ended on Monday without a deal."),
+            (
+                "c",
+                "A storm closed the airport in Oslo and flights were cancelled.",
+            ),
+            ("d", "Flights resumed at the Oslo airport after the storm."),
+            ("e", "The mayor of Rostov said the harbour would reopen."),
+        ];
+        store
+            .upsert(
+                &texts[..4]
+                    .iter()
+                    .map(|(id, t)| article(id, t))
+                    .collect::<Vec<_>>(),
+            )
+            .unwrap();
+        let filter = Filter::default();
+        assert!(
+            engine.similar_on_disk(&store, "a", 5, &filter).unwrap().is_none(),
+            "no index before the first build"
+        );
+        engine.catch_up(&mut store, &mut |_| {}).unwrap();
+        let derived = engine.build(&mut store, false).unwrap();
+        for (id, _) in &texts[..4] {
+            let built = derived.stories.similar(&derived.index, id, 5, &filter).unwrap();
+            let read = engine.similar_on_disk(&store, id, 5, &filter).unwrap().unwrap();
+            let ids = |s: &SimilarPosts| s.similar.iter().map(|p| p.id.clone()).collect::<Vec<_>>();
+            assert_eq!(ids(&read), ids(&built), "{id}");
+            for (r, b) in read.similar.iter().zip(&built.similar) {
+                assert!(
+                    (r.score - b.score).abs() < 1e-4,
+                    "{id}: {} vs {}",
+                    r.score,
+                    b.score
+                );
+                assert_eq!(r.why.same_story, b.why.same_story, "{id}");
+            }
+        }
+        // A new article: the index is behind until a build brings it along.
+        store.upsert(&[article("e", texts[4].1)]).unwrap();
+        assert!(engine.similar_on_disk(&store, "a", 5, &filter).unwrap().is_none());
+        engine.catch_up(&mut store, &mut |_| {}).unwrap();
+        engine.build(&mut store, false).unwrap();
+        let read = engine.similar_on_disk(&store, "a", 5, &filter).unwrap().unwrap();
+        assert!(read.similar.iter().any(|p| p.id == "e"), "{read:?}");
     }
 }

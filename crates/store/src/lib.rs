@@ -108,6 +108,9 @@ pub trait Store: Send {
     /// The story of each article placed so far, as (article id, story id),
     /// in the order they were placed.
     fn story_members(&self) -> Result<Vec<(String, String)>, StoreError>;
+    /// The articles of the story article `id` is in (itself among them),
+    /// in the order they were placed; empty when it is in none.
+    fn story_mates(&self, id: &str) -> Result<Vec<String>, StoreError>;
     /// Records story decisions in one transaction: each (article id, story
     /// id) is placed after everything placed before (an article already
     /// placed keeps its place and takes the new story), and `events` (the

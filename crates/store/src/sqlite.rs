@@ -411,6 +411,16 @@ impl Store for SqliteStore {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    fn story_mates(&self, id: &str) -> Result<Vec<String>, StoreError> {
+        let mut select = self.conn.prepare_cached(
+            "SELECT article_id FROM story_members WHERE story_id =
+                 (SELECT story_id FROM story_members WHERE article_id = ?1)
+             ORDER BY placed",
+        )?;
+        let rows = select.query_map([id], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     fn save_story_members(
         &mut self,
         members: &[(String, String)],
@@ -928,10 +938,13 @@ mod tests {
             s.story_members().unwrap(),
             vec![pair("a", "s1"), pair("b", "s1"), pair("c", "s1")]
         );
+        assert_eq!(s.story_mates("b").unwrap(), ["a", "b", "c"]);
         s.save_story_members(&[pair("c", "s9")], &[], true).unwrap();
         drop(s);
         let s = SqliteStore::open(dir.path()).unwrap();
         assert_eq!(s.story_members().unwrap(), vec![pair("c", "s9")]);
+        assert_eq!(s.story_mates("c").unwrap(), ["c"]);
+        assert!(s.story_mates("a").unwrap().is_empty(), "dropped with the others");
         let history = s.story_events("s2").unwrap();
         assert_eq!(history.len(), 1, "the history outlives a rebuild");
         assert_eq!(

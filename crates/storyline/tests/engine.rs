@@ -293,3 +293,74 @@ fn sigkill_during_derived_work_leaves_a_store_that_catches_up() {
         );
     }
 }
+
+#[test]
+fn similar_posts_of_one_article_are_read_from_the_on_disk_index_without_a_build() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store");
+    logged(&store, &["ingest", &sample()]);
+    assert!(
+        store.join("index").is_dir(),
+        "ingest's build wrote the on-disk index"
+    );
+    let (listed, _) = logged(&store, &["list", "--json"]);
+    let ids: Vec<String> = stdout(&listed)
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .step_by(9)
+        .collect();
+    assert!(ids.len() >= 4);
+    let built = "index and stories built";
+    let mut read = Vec::new();
+    for id in &ids {
+        let (out, log) = logged(&store, &["similar", id, "--json"]);
+        assert!(!log.contains(built), "{id} was answered by a build: {log}");
+        read.push(json(&out));
+    }
+    // Without the index the same command builds (and writes the index
+    // again): the answers are the same, but that a reason names a term as
+    // the shown article writes it ("Rishi Sunak") where the in-memory
+    // index names it as the corpus first wrote it ("Sunak").
+    std::fs::remove_dir_all(store.join("index")).unwrap();
+    for (id, from_disk) in ids.iter().zip(&read) {
+        let (out, _) = logged(&store, &["similar", id, "--json"]);
+        assert_alike(&json(&out), from_disk, id);
+    }
+    let (_, log) = logged(&store, &["similar", &ids[0], "--json"]);
+    assert!(!log.contains(built), "the build wrote the index again: {log}");
+}
+
+/// The same JSON but for float rounding (scores summed in another order)
+/// and the wording of the reasons (`why.names`, `why.terms`: as many).
+fn assert_alike(a: &serde_json::Value, b: &serde_json::Value, at: &str) {
+    use serde_json::Value;
+    if at.ends_with(".why.names") || at.ends_with(".why.terms") {
+        let len = |v: &Value| v.as_array().map(Vec::len);
+        assert_eq!(len(a), len(b), "{at}: {a} vs {b}");
+        return;
+    }
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => {
+            let (x, y) = (x.as_f64().unwrap(), y.as_f64().unwrap());
+            assert!((x - y).abs() < 1e-4, "{at}: {x} vs {y}");
+        }
+        (Value::Array(x), Value::Array(y)) => {
+            assert_eq!(x.len(), y.len(), "{at}: {a} vs {b}");
+            for (i, (x, y)) in x.iter().zip(y).enumerate() {
+                assert_alike(x, y, &format!("{at}[{i}]"));
+            }
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            assert_eq!(x.keys().collect::<Vec<_>>(), y.keys().collect::<Vec<_>>(), "{at}");
+            for (k, v) in x {
+                assert_alike(v, &y[k], &format!("{at}.{k}"));
+            }
+        }
+        _ => assert_eq!(a, b, "{at}"),
+    }
+}

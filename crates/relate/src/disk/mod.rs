@@ -26,6 +26,8 @@ use tantivy::Index;
 
 #[derive(Debug, thiserror::Error)]
 pub enum DiskError {
+    #[error("another process is writing the index")]
+    Busy,
     #[error("the index: {0}")]
     Tantivy(#[from] tantivy::TantivyError),
     #[error("the index folder: {0}")]

@@ -7,7 +7,8 @@
 //! on how many documents hold each of its terms: a new document's length
 //! is taken from the index as it is when it arrives, and every length is
 //! taken again from the whole index whenever it has doubled since the
-//! last time ([`DiskWriter::refresh`]), so no length is ever computed over
+//! last time, and after every commit while it is small
+//! ([`DiskWriter::refresh`]), so no length is ever computed over
 //! less than half the documents it is compared with; the cost is about one
 //! more writing of each document in all. A near-duplicate joins the group
 //! of the most similar earlier group leader it is a copy of, found through
@@ -28,6 +29,11 @@ use storyline_core::{Article, EntityTerm};
 use tantivy::schema::IndexRecordOption;
 use tantivy::schema::Value;
 use tantivy::{DocSet, Index, IndexReader, ReloadPolicy, Searcher, TantivyDocument, Term, TERMINATED};
+
+/// Up to this many documents every commit that added one takes every
+/// length again: it costs well under a second there, and small indexes
+/// then score exactly as one built at once.
+const ALWAYS_EXACT: u64 = 1_000;
 
 /// Memory the writer may fill before it writes a segment.
 const WRITER_MEMORY: usize = 64 << 20;
@@ -86,7 +92,7 @@ impl DiskWriter {
     pub fn open(dir: &Path, options: IndexOptions) -> Result<DiskWriter, DiskError> {
         let index = super::open_or_create(dir)?;
         let (_, fields) = Fields::schema();
-        let writer = Some(index.writer_with_num_threads(1, WRITER_MEMORY)?);
+        let writer = Some(new_writer(&index)?);
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
@@ -113,7 +119,7 @@ impl DiskWriter {
         if let Some(writer) = self.writer.take() {
             writer.wait_merging_threads()?;
         }
-        self.writer = Some(self.index.writer_with_num_threads(1, WRITER_MEMORY)?);
+        self.writer = Some(new_writer(&self.index)?);
         Ok(())
     }
 
@@ -198,10 +204,12 @@ impl DiskWriter {
     /// are applied through `seq`; then takes every vector's length again
     /// when the index has doubled since that was last done.
     pub fn commit(&mut self, seq: u64) -> Result<(), DiskError> {
+        let added = !self.batch.ids.is_empty();
         self.progress.seq = seq;
         self.commit_progress()?;
         let docs = self.reader.searcher().num_docs();
-        if docs >= 2 * self.progress.norms_at.max(1) {
+        let doubled = docs >= 2 * self.progress.norms_at.max(1);
+        if doubled || (added && docs <= ALWAYS_EXACT) {
             self.refresh()?;
         }
         Ok(())
@@ -319,6 +327,16 @@ impl DiskWriter {
     pub fn index(&self) -> &Index {
         &self.index
     }
+}
+
+/// The index's one writer; [`DiskError::Busy`] while another holds it.
+fn new_writer(index: &Index) -> Result<tantivy::IndexWriter<TantivyDocument>, DiskError> {
+    index
+        .writer_with_num_threads(1, WRITER_MEMORY)
+        .map_err(|e| match e {
+            tantivy::TantivyError::LockFailure(..) => DiskError::Busy,
+            other => other.into(),
+        })
 }
 
 /// The stored record of a document read from the index.

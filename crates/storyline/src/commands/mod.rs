@@ -60,7 +60,7 @@ pub fn engine(ctx: &Context) -> Result<Engine> {
 /// Like [`engine`], with a tagger the command loaded itself.
 pub fn engine_with(ctx: &Context, tagger: Option<storyline_extract::ner::Tagger>) -> Result<Engine> {
     let limits = config::limits(&crate::cli::LimitArgs::default(), None, &ctx.file)?;
-    Ok(Engine::new(tagger, &limits))
+    Ok(Engine::new(tagger, &limits).with_index(ctx.data_dir.join("index")))
 }
 
 /// Finds an article by id, else by URL.

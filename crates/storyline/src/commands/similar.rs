@@ -1,5 +1,7 @@
 //! `storyline similar`: Similar Posts from the article index over the store,
-//! the article's story first (stories are brought up to date first).
+//! the article's story first. One article's are read from the on-disk index
+//! when it has reached the store's last change; else (and for `--all`)
+//! derived data is brought up to date first, which brings that index there.
 //! `--all` always prints JSON Lines: it exists for scripts and scorers.
 
 use crate::cli::SimilarArgs;
@@ -27,10 +29,17 @@ pub fn run(ctx: &Context, args: &SimilarArgs, out: &mut dyn Write) -> Result<Exi
             );
             return Ok(ExitCode::FAILURE);
         };
-        let (index, stories) = current(&crate::commands::engine(ctx)?, &mut store, false)?;
-        let similar = stories
-            .similar(&index, &article.id, args.k, &filter)
-            .expect("the article is in the index");
+        // No model is needed to read the on-disk index; only a build loads one.
+        let reading = crate::commands::engine_with(ctx, None)?;
+        let similar = match reading.similar_on_disk(&store, &article.id, args.k, &filter)? {
+            Some(similar) => similar,
+            None => {
+                let (index, stories) = current(&crate::commands::engine(ctx)?, &mut store, false)?;
+                stories
+                    .similar(&index, &article.id, args.k, &filter)
+                    .expect("the article is in the index")
+            }
+        };
         if args.json {
             serde_json::to_writer(&mut *out, &similar)?;
             writeln!(out)?;
