@@ -477,12 +477,23 @@ impl Engine {
             Err(IndexSync::Disk(DiskError::Busy)) => {
                 tracing::debug!("engine: another process is writing the on-disk index")
             }
-            Err(e) => tracing::warn!(error = %e, "engine: the on-disk index could not be brought up to date"),
+            Err(e) => tracing::warn!(
+                error = %e,
+                "engine: the on-disk index could not be brought up to date (`storyline reindex` writes it again)"
+            ),
         }
     }
 
     fn write_index(&self, dir: &Path, store: &dyn Store, catalog: &Catalog) -> Result<u64, IndexSync> {
         let mut writer = DiskWriter::open(dir, IndexOptions::default())?;
+        if writer.progress().seq > store.last_seq()? {
+            // Ahead of the store: it was made from another copy of it (a
+            // store restored from a backup). Start it again.
+            tracing::warn!(dir = %dir.display(), "engine: the on-disk index is ahead of the store; writing it again");
+            drop(writer);
+            std::fs::remove_dir_all(dir).map_err(DiskError::from)?;
+            writer = DiskWriter::open(dir, IndexOptions::default())?;
+        }
         let mut seq = writer.progress().seq;
         let mut written = 0;
         loop {
@@ -501,8 +512,8 @@ impl Engine {
 
     /// Similar Posts of article `id` from the on-disk index, the articles of
     /// its story (as kept in the store) first; `None` when there is no such
-    /// index, or it has not reached the store's last change (a build brings
-    /// it there), or it does not hold `id`.
+    /// index, or it is not at the store's last change (a build brings it
+    /// there), or it does not hold `id`.
     pub fn similar_on_disk(
         &self,
         store: &dyn Store,
@@ -515,7 +526,7 @@ impl Engine {
         };
         let read = || -> Result<Option<SimilarPosts>, IndexSync> {
             let index = DiskIndex::open(dir, IndexOptions::default())?;
-            if index.progress()?.seq < store.last_seq()? {
+            if index.progress()?.seq != store.last_seq()? {
                 return Ok(None);
             }
             let mates = store.story_mates(id)?;
@@ -679,5 +690,45 @@ mod tests {
         engine.build(&mut store, false).unwrap();
         let read = engine.similar_on_disk(&store, "a", 5, &filter).unwrap().unwrap();
         assert!(read.similar.iter().any(|p| p.id == "e"), "{read:?}");
+    }
+
+    #[test]
+    fn an_index_made_from_another_copy_of_the_store_is_written_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = dir.path().join("index");
+        let filter = Filter::default();
+        let engine = Engine::new(None, &Limits::default()).with_index(index.clone());
+        let texts = [
+            ("a", "Talks on the harbour in Rostov resumed on Sunday."),
+            ("b", "The harbour talks in Rostov ended on Monday."),
+            ("c", "The mayor of Rostov said the harbour talks would go on."),
+        ];
+        let mut bigger = SqliteStore::open(&dir.path().join("bigger")).unwrap();
+        bigger
+            .upsert(&texts.iter().map(|(id, t)| article(id, t)).collect::<Vec<_>>())
+            .unwrap();
+        engine.build(&mut bigger, false).unwrap();
+        assert!(engine
+            .similar_on_disk(&bigger, "a", 5, &filter)
+            .unwrap()
+            .is_some());
+        // An older copy of the store, with fewer changes than the index saw.
+        let mut older = SqliteStore::open(&dir.path().join("older")).unwrap();
+        older
+            .upsert(
+                &texts[..2]
+                    .iter()
+                    .map(|(id, t)| article(id, t))
+                    .collect::<Vec<_>>(),
+            )
+            .unwrap();
+        assert!(engine.similar_on_disk(&older, "a", 5, &filter).unwrap().is_none());
+        engine.build(&mut older, false).unwrap();
+        let read = engine.similar_on_disk(&older, "a", 5, &filter).unwrap().unwrap();
+        assert_eq!(
+            read.similar.iter().map(|p| p.id.as_str()).collect::<Vec<_>>(),
+            ["b"],
+            "only what this store holds"
+        );
     }
 }

@@ -53,6 +53,9 @@ fn open_or_create(dir: &Path) -> Result<Index, DiskError> {
     std::fs::create_dir_all(dir)?;
     let (schema, _) = schema::Fields::schema();
     let index = Index::open_or_create(MmapDirectory::open(dir)?, schema)?;
+    index
+        .tokenizers()
+        .register(schema::COUNTS_TOKENIZER, schema::CountsTokenizer::default());
     Ok(index)
 }
 

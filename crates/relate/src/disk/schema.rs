@@ -13,13 +13,16 @@ use storyline_core::Published;
 use tantivy::schema::{
     Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, INDEXED, STORED, STRING,
 };
-use tantivy::tokenizer::{PreTokenizedString, Token};
+use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 use tantivy::{TantivyDocument, Term};
 use xxhash_rust::xxh3::xxh3_64;
 
 /// Term counts are kept in postings as whole numbers of this fraction:
 /// the default field weights (2, 1.5, 1) and entity weights are exact.
 pub(crate) const QUANTUM: f32 = 2.0;
+
+/// The name the counts tokenizer is registered under.
+pub(crate) const COUNTS_TOKENIZER: &str = "storyline_counts";
 
 /// The index's fields, by handle.
 #[derive(Clone, Copy)]
@@ -38,6 +41,9 @@ pub(crate) struct Fields {
     pub lang: Field,
     pub words_norm: Field,
     pub names_norm: Field,
+    /// The MinHash signature and specifics sketch, for copy checks that
+    /// read no stored record ([`signature_bytes`]).
+    pub signature: Field,
     /// The stored record ([`StoredDoc`], JSON).
     pub record: Field,
 }
@@ -47,7 +53,7 @@ impl Fields {
         let mut b = Schema::builder();
         let terms = TextOptions::default().set_indexing_options(
             TextFieldIndexing::default()
-                .set_tokenizer("raw")
+                .set_tokenizer(COUNTS_TOKENIZER)
                 .set_fieldnorms(false)
                 .set_index_option(IndexRecordOption::WithFreqs),
         );
@@ -62,6 +68,7 @@ impl Fields {
             lang: b.add_u64_field("lang", FAST),
             words_norm: b.add_f64_field("words_norm", FAST),
             names_norm: b.add_f64_field("names_norm", FAST),
+            signature: b.add_bytes_field("signature", FAST),
             record: b.add_bytes_field("record", STORED),
         };
         (b.build(), fields)
@@ -133,11 +140,17 @@ pub(crate) struct StoredDoc {
 }
 
 impl StoredDoc {
-    /// Terms from counts (`key → (surface, count)`), quantised.
+    /// Terms from counts (`key → (surface, count)`), quantised; a key
+    /// keeps no tab or line break (they separate terms in the field text).
     pub(crate) fn terms(counts: BTreeMap<String, (String, f32)>) -> Vec<StoredTerm> {
         counts
             .into_iter()
             .map(|(key, (surface, tf))| {
+                let key = if key.contains(['\t', '\n']) {
+                    key.replace(['\t', '\n'], " ")
+                } else {
+                    key
+                };
                 let count = ((tf * QUANTUM).round() as u32).max(1);
                 let surface = (surface != key).then_some(surface);
                 StoredTerm(key, surface, count)
@@ -189,7 +202,7 @@ impl StoredDoc {
         let mut doc = TantivyDocument::new();
         doc.add_text(fields.id, &self.id);
         for (kind, field) in [(SpaceKind::Words, fields.words), (SpaceKind::Names, fields.names)] {
-            doc.add_pre_tokenized_text(field, tokens(self.terms_of(kind)));
+            doc.add_text(field, counts_text(self.terms_of(kind)));
         }
         for band in crate::near_duplicates::band_keys(&self.signature().0) {
             doc.add_u64(fields.bands, band);
@@ -204,6 +217,10 @@ impl StoredDoc {
         if let Some(lang) = &self.lang {
             doc.add_u64(fields.lang, key_of(lang));
         }
+        doc.add_bytes(
+            fields.signature,
+            &signature_bytes(&self.signature, &self.specifics),
+        );
         doc.add_f64(fields.words_norm, f64::from(norms.0));
         doc.add_f64(fields.names_norm, f64::from(norms.1));
         doc.add_bytes(fields.record, &self.to_bytes());
@@ -211,23 +228,102 @@ impl StoredDoc {
     }
 }
 
-/// Each term repeated as often as it counts: tantivy keeps the repetitions
-/// as the term's frequency in the document.
-fn tokens(terms: &[StoredTerm]) -> PreTokenizedString {
-    let mut tokens = Vec::with_capacity(terms.iter().map(|t| t.2 as usize).sum());
+/// A signature and sketch as the `signature` column keeps them: the
+/// values, then the sketch's hashes, little-endian.
+fn signature_bytes(values: &[u16], specifics: &[u32]) -> Vec<u8> {
+    let mut bytes = Vec::with_capacity(values.len() * 2 + specifics.len() * 4);
+    for v in values {
+        bytes.extend_from_slice(&v.to_le_bytes());
+    }
+    for h in specifics {
+        bytes.extend_from_slice(&h.to_le_bytes());
+    }
+    bytes
+}
+
+/// The signature [`signature_bytes`] wrote; `None` when the bytes are not one.
+pub(crate) fn signature_from_bytes(bytes: &[u8]) -> Option<Signature> {
+    let (values, specifics) = bytes.split_at_checked(SIGNATURE_LEN * 2)?;
+    if specifics.len() % 4 != 0 {
+        return None;
+    }
+    let mut out = [0u16; SIGNATURE_LEN];
+    for (v, pair) in out.iter_mut().zip(values.chunks_exact(2)) {
+        *v = u16::from_le_bytes([pair[0], pair[1]]);
+    }
+    let hashes = specifics
+        .chunks_exact(4)
+        .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        .collect();
+    Some(Signature(out, Specifics::from_hashes(hashes)))
+}
+
+/// The text of a terms field: a line per term, its key and its count
+/// apart by a tab, which [`CountsTokenizer`] reads back.
+fn counts_text(terms: &[StoredTerm]) -> String {
+    let mut text = String::with_capacity(terms.iter().map(|t| t.0.len() + 4).sum());
     for t in terms {
-        for _ in 0..t.2 {
-            tokens.push(Token {
-                offset_from: 0,
-                offset_to: 0,
-                position: tokens.len(),
-                text: t.0.clone(),
-                position_length: 1,
-            });
+        text.push_str(&t.0);
+        text.push('\t');
+        text.push_str(&t.2.to_string());
+        text.push('\n');
+    }
+    text
+}
+
+/// Reads the text [`counts_text`] writes as each term repeated as often as
+/// it counts: tantivy keeps the repetitions as the term's frequency in the
+/// document. One token is reused for every repetition, so a document's
+/// thousands of repetitions cost no allocation each.
+#[derive(Clone, Default)]
+pub(crate) struct CountsTokenizer {
+    token: Token,
+}
+
+impl Tokenizer for CountsTokenizer {
+    type TokenStream<'a> = CountsStream<'a>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> CountsStream<'a> {
+        self.token.reset();
+        self.token.position = usize::MAX;
+        CountsStream {
+            lines: text.lines(),
+            left: 0,
+            token: &mut self.token,
         }
     }
-    PreTokenizedString {
-        text: String::new(),
-        tokens,
+}
+
+pub(crate) struct CountsStream<'a> {
+    lines: std::str::Lines<'a>,
+    /// Repetitions of the current token still to give.
+    left: u32,
+    token: &'a mut Token,
+}
+
+impl TokenStream for CountsStream<'_> {
+    fn advance(&mut self) -> bool {
+        while self.left == 0 {
+            let Some(line) = self.lines.next() else {
+                return false;
+            };
+            let Some((key, count)) = line.rsplit_once('\t') else {
+                continue;
+            };
+            self.token.text.clear();
+            self.token.text.push_str(key);
+            self.left = count.parse().unwrap_or(1);
+        }
+        self.left -= 1;
+        self.token.position = self.token.position.wrapping_add(1);
+        true
+    }
+
+    fn token(&self) -> &Token {
+        self.token
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        self.token
     }
 }

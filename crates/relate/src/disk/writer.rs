@@ -17,7 +17,7 @@
 //! Not here: reading and ranking (`reader`), deciding what to index (the
 //! engine).
 
-use super::schema::{Fields, StoredDoc};
+use super::schema::{key_of, signature_from_bytes, Fields, StoredDoc};
 use super::{DiskError, IndexProgress};
 use crate::article_terms::{count_terms, SpaceKind};
 use crate::near_duplicates::{band_keys, signature, CopyRule, Signature, MAX_BUCKET};
@@ -28,7 +28,9 @@ use std::path::Path;
 use storyline_core::{Article, EntityTerm};
 use tantivy::schema::IndexRecordOption;
 use tantivy::schema::Value;
-use tantivy::{DocSet, Index, IndexReader, ReloadPolicy, Searcher, TantivyDocument, Term, TERMINATED};
+use tantivy::{
+    DocSet, Index, IndexReader, ReloadPolicy, Searcher, SegmentReader, TantivyDocument, Term, TERMINATED,
+};
 
 /// Up to this many documents every commit that added one takes every
 /// length again: it costs well under a second there, and small indexes
@@ -56,8 +58,6 @@ struct Leader {
     id: String,
     signature: Signature,
     day: Option<i32>,
-    /// Canonical order among leaders: undated last, then date, then id.
-    order: (bool, Option<String>, String),
 }
 
 impl Leader {
@@ -66,12 +66,12 @@ impl Leader {
             id: record.id.clone(),
             signature: record.signature(),
             day: record.day(),
-            order: (
-                record.published.is_none(),
-                record.published.map(|p| p.sort_key()),
-                record.id.clone(),
-            ),
         }
+    }
+
+    /// Canonical order among leaders: undated last, then day, then id.
+    fn order(&self) -> (bool, Option<i32>, &str) {
+        (self.day.is_none(), self.day, &self.id)
     }
 }
 
@@ -85,6 +85,39 @@ pub struct DiskWriter {
     options: IndexOptions,
     progress: IndexProgress,
     batch: Batch,
+    df: DfCache,
+}
+
+/// Document frequencies of the committed index, as new documents' lengths
+/// need them: looked up once per term (a lookup reads every segment's
+/// term dictionary) and kept up to date by each commit.
+#[derive(Default)]
+struct DfCache {
+    committed: [FxHashMap<String, u32>; 2],
+}
+
+impl DfCache {
+    fn get(&mut self, searcher: &Searcher, fields: &Fields, kind: SpaceKind, key: &str) -> u32 {
+        let map = &mut self.committed[kind as usize];
+        if let Some(&df) = map.get(key) {
+            return df;
+        }
+        let df = searcher.doc_freq(&fields.term(kind, key)).unwrap_or(0) as u32;
+        map.insert(key.to_string(), df);
+        df
+    }
+
+    /// Counts what a commit added (terms not looked up yet are read when
+    /// first needed).
+    fn commit(&mut self, batch: &Batch) {
+        for (map, added) in self.committed.iter_mut().zip(&batch.df) {
+            for (key, n) in added {
+                if let Some(df) = map.get_mut(key) {
+                    *df += n;
+                }
+            }
+        }
+    }
 }
 
 impl DiskWriter {
@@ -106,6 +139,7 @@ impl DiskWriter {
             options,
             progress,
             batch: Batch::default(),
+            df: DfCache::default(),
         })
     }
 
@@ -162,17 +196,15 @@ impl DiskWriter {
         }
         let n = (searcher.num_docs() as usize + self.batch.ids.len() + 1) as f32;
         let norms = {
-            let batch = &self.batch;
-            let fields = &self.fields;
-            let df = |kind: SpaceKind, key: &str| {
-                let committed = searcher.doc_freq(&fields.term(kind, key)).unwrap_or(0);
-                let pending = batch.df[kind as usize].get(key).copied().unwrap_or(0);
-                (committed + u64::from(pending) + 1) as f32
+            let (batch, fields, cache) = (&self.batch, &self.fields, &mut self.df);
+            let mut norm = |kind: SpaceKind| {
+                record.norm(kind, n, |key| {
+                    let committed = cache.get(&searcher, fields, kind, key);
+                    let pending = batch.df[kind as usize].get(key).copied().unwrap_or(0);
+                    (committed + pending + 1) as f32
+                })
             };
-            (
-                record.norm(SpaceKind::Words, n, |k| df(SpaceKind::Words, k)),
-                record.norm(SpaceKind::Names, n, |k| df(SpaceKind::Names, k)),
-            )
+            (norm(SpaceKind::Words), norm(SpaceKind::Names))
         };
         let document = record.document(&self.fields, norms);
         self.writer().add_document(document)?;
@@ -222,22 +254,15 @@ impl DiskWriter {
         self.wait_for_merges()?;
         let searcher = self.reader.searcher();
         let n = searcher.num_docs();
-        let mut df: [FxHashMap<String, f32>; 2] = Default::default();
+        let mut df = DfCache::default();
         self.writer().delete_all_documents()?;
         for segment in searcher.segment_readers() {
             let store = segment.get_store_reader(64)?;
             for doc in segment.doc_ids_alive() {
                 let record = record_of(&self.fields, &store.get::<TantivyDocument>(doc)?)?;
+                let fields = &self.fields;
                 let mut norm = |kind: SpaceKind| {
-                    let cache = &mut df[kind as usize];
-                    record.norm(kind, n as f32, |key| {
-                        if let Some(&d) = cache.get(key) {
-                            return d;
-                        }
-                        let d = searcher.doc_freq(&self.fields.term(kind, key)).unwrap_or(0) as f32;
-                        cache.insert(key.to_string(), d);
-                        d
-                    })
+                    record.norm(kind, n as f32, |key| df.get(&searcher, fields, kind, key) as f32)
                 };
                 let norms = (norm(SpaceKind::Words), norm(SpaceKind::Names));
                 let document = record.document(&self.fields, norms);
@@ -245,6 +270,9 @@ impl DiskWriter {
             }
         }
         self.progress.norms_at = n;
+        // Every document was written again: no deleted one is counted now.
+        self.df = DfCache::default();
+        self.batch = Batch::default();
         self.commit_progress()
     }
 
@@ -254,7 +282,8 @@ impl DiskWriter {
         prepared.set_payload(&payload);
         prepared.commit()?;
         self.reader.reload()?;
-        self.batch = Batch::default();
+        let batch = std::mem::take(&mut self.batch);
+        self.df.commit(&batch);
         Ok(())
     }
 
@@ -281,42 +310,43 @@ impl DiskWriter {
             };
             let better = match &best {
                 None => true,
-                Some((s, b)) => sim > *s || (sim == *s && leader.order < b.order),
+                Some((s, b)) => sim > *s || (sim == *s && leader.order() < b.order()),
             };
             if better {
                 best = Some((sim, leader.clone()));
             }
         };
+        let mut found: Vec<(usize, u32)> = Vec::new();
         for key in band_keys(&signature.0) {
             let term = Term::from_field_u64(self.fields.bands, key);
             let pending = self.batch.bands.get(&key).map_or(&[][..], Vec::as_slice);
-            let committed = searcher.doc_freq(&term)? as usize;
+            // The bucket's committed members (one dictionary lookup per
+            // segment), given up once the bucket is too full to count.
+            found.clear();
+            for (at, segment) in searcher.segment_readers().iter().enumerate() {
+                let inverted = segment.inverted_index(self.fields.bands)?;
+                let Some(mut postings) = inverted.read_postings(&term, IndexRecordOption::Basic)? else {
+                    continue;
+                };
+                while postings.doc() != TERMINATED && found.len() < MAX_BUCKET {
+                    found.push((at, postings.doc()));
+                    postings.advance();
+                }
+            }
             // The bucket with this document in it.
-            let size = committed + pending.len() + 1;
+            let size = found.len() + pending.len() + 1;
             if size == 1 || size > MAX_BUCKET {
                 continue;
             }
             for &at in pending {
                 consider(&self.batch.leaders[at]);
             }
-            if committed == 0 {
-                continue;
-            }
-            for segment in searcher.segment_readers() {
-                let inverted = segment.inverted_index(self.fields.bands)?;
-                let Some(mut postings) = inverted.read_postings(&term, IndexRecordOption::Basic)? else {
-                    continue;
-                };
-                let store = segment.get_store_reader(4)?;
-                while postings.doc() != TERMINATED {
-                    let doc = postings.doc();
-                    if !segment.is_deleted(doc) {
-                        let other = record_of(&self.fields, &store.get::<TantivyDocument>(doc)?)?;
-                        if other.group == other.id {
-                            consider(&Leader::of(&other));
-                        }
+            for &(at, doc) in &found {
+                let segment = &searcher.segment_readers()[at];
+                if !segment.is_deleted(doc) {
+                    if let Some(leader) = leader_at(segment, doc)? {
+                        consider(&leader);
                     }
-                    postings.advance();
                 }
             }
         }
@@ -327,6 +357,34 @@ impl DiskWriter {
     pub fn index(&self) -> &Index {
         &self.index
     }
+}
+
+/// Document `doc` of `segment` as a copy's candidate leader, read from the
+/// fast columns alone; `None` when it is not its group's leader.
+fn leader_at(segment: &SegmentReader, doc: u32) -> Result<Option<Leader>, DiskError> {
+    let fast = segment.fast_fields();
+    let missing = |what: &str| DiskError::Corrupt(format!("no {what} column"));
+    let ids = fast.str("id")?.ok_or_else(|| missing("id"))?;
+    let mut id = String::new();
+    if let Some(ord) = ids.term_ords(doc).next() {
+        ids.ord_to_str(ord, &mut id)?;
+    }
+    // A group's leader is the member whose id keys the group.
+    if fast.u64("group")?.first(doc) != Some(key_of(&id)) {
+        return Ok(None);
+    }
+    let signatures = fast.bytes("signature")?.ok_or_else(|| missing("signature"))?;
+    let mut bytes = Vec::new();
+    if let Some(ord) = signatures.term_ords(doc).next() {
+        signatures.ord_to_bytes(ord, &mut bytes)?;
+    }
+    let signature =
+        signature_from_bytes(&bytes).ok_or_else(|| DiskError::Corrupt(format!("the signature of {id}")))?;
+    Ok(Some(Leader {
+        signature,
+        day: fast.i64("day")?.first(doc).map(|d| d as i32),
+        id,
+    }))
 }
 
 /// The index's one writer; [`DiskError::Busy`] while another holds it.
