@@ -14,3 +14,8 @@ pub fn article(id: &str, text: &str) -> Article {
     .finish()
     .unwrap()
 }
+
+/// [`article`]s of `(id, text)` pairs.
+pub fn articles(texts: &[(&str, &str)]) -> Vec<Article> {
+    texts.iter().map(|(id, text)| article(id, text)).collect()
+}

@@ -550,7 +550,7 @@ impl Engine {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fixtures::article;
+    use crate::fixtures::{article, articles};
     use storyline_store::SqliteStore;
 
     #[test]
@@ -653,14 +653,7 @@ mod tests {
             ("d", "Flights resumed at the Oslo airport after the storm."),
             ("e", "The mayor of Rostov said the harbour would reopen."),
         ];
-        store
-            .upsert(
-                &texts[..4]
-                    .iter()
-                    .map(|(id, t)| article(id, t))
-                    .collect::<Vec<_>>(),
-            )
-            .unwrap();
+        store.upsert(&articles(&texts[..4])).unwrap();
         let filter = Filter::default();
         assert!(
             engine.similar_on_disk(&store, "a", 5, &filter).unwrap().is_none(),
@@ -704,9 +697,7 @@ mod tests {
             ("c", "The mayor of Rostov said the harbour talks would go on."),
         ];
         let mut bigger = SqliteStore::open(&dir.path().join("bigger")).unwrap();
-        bigger
-            .upsert(&texts.iter().map(|(id, t)| article(id, t)).collect::<Vec<_>>())
-            .unwrap();
+        bigger.upsert(&articles(&texts)).unwrap();
         engine.build(&mut bigger, false).unwrap();
         assert!(engine
             .similar_on_disk(&bigger, "a", 5, &filter)
@@ -714,14 +705,7 @@ mod tests {
             .is_some());
         // An older copy of the store, with fewer changes than the index saw.
         let mut older = SqliteStore::open(&dir.path().join("older")).unwrap();
-        older
-            .upsert(
-                &texts[..2]
-                    .iter()
-                    .map(|(id, t)| article(id, t))
-                    .collect::<Vec<_>>(),
-            )
-            .unwrap();
+        older.upsert(&articles(&texts[..2])).unwrap();
         assert!(engine.similar_on_disk(&older, "a", 5, &filter).unwrap().is_none());
         engine.build(&mut older, false).unwrap();
         let read = engine.similar_on_disk(&older, "a", 5, &filter).unwrap().unwrap();

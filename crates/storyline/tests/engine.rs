@@ -35,6 +35,20 @@ fn analysed(stderr: &str) -> Vec<u64> {
         .collect()
 }
 
+/// The ids `list --json` prints, newest first.
+fn listed_ids(dir: &Path) -> Vec<String> {
+    let (listed, _) = logged(dir, &["list", "--json"]);
+    stdout(&listed)
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect()
+}
+
 fn sample() -> String {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../sample/articles")
@@ -252,16 +266,7 @@ fn sigkill_during_derived_work_leaves_a_store_that_catches_up() {
 
         // The next command catches up; every stored article is then in the
         // index once and in exactly one story.
-        let (listed, _) = logged(&data, &["list", "--json"]);
-        let ids: std::collections::BTreeSet<String> = stdout(&listed)
-            .lines()
-            .map(|l| {
-                serde_json::from_str::<serde_json::Value>(l).unwrap()["id"]
-                    .as_str()
-                    .unwrap()
-                    .to_string()
-            })
-            .collect();
+        let ids: std::collections::BTreeSet<String> = listed_ids(&data).into_iter().collect();
         assert!(!ids.is_empty(), "{name}");
         let (stories, _) = logged(&data, &["stories", "--json"]);
         let mut placed: Vec<String> = stdout(&stories)
@@ -303,17 +308,7 @@ fn similar_posts_of_one_article_are_read_from_the_on_disk_index_without_a_build(
         store.join("index").is_dir(),
         "ingest's build wrote the on-disk index"
     );
-    let (listed, _) = logged(&store, &["list", "--json"]);
-    let ids: Vec<String> = stdout(&listed)
-        .lines()
-        .map(|l| {
-            serde_json::from_str::<serde_json::Value>(l).unwrap()["id"]
-                .as_str()
-                .unwrap()
-                .to_string()
-        })
-        .step_by(9)
-        .collect();
+    let ids: Vec<String> = listed_ids(&store).into_iter().step_by(9).collect();
     assert!(ids.len() >= 4);
     let built = "index and stories built";
     let mut read = Vec::new();
