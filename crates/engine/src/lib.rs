@@ -29,8 +29,10 @@
 mod analyses;
 #[cfg(test)]
 mod fixtures;
+mod placing;
 
 pub use analyses::Analyser;
+pub use placing::Placed;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -242,8 +244,9 @@ impl Engine {
                 }
             }
         }
+        store.forget_story_summaries()?;
         let done = self.catch_up(store, on_step)?;
-        let derived = self.build(store, false)?;
+        let derived = self.build(store)?;
         Ok((done, derived))
     }
 
@@ -409,50 +412,138 @@ impl Engine {
         ArticleIndex::build_linked(catalog.with_terms(articles), IndexOptions::default())
     }
 
-    /// The stories over `index`: articles not placed yet join one now and
-    /// the decisions are kept (with `from_scratch`, every article is placed
-    /// again).
+    /// The stories over `index` (the whole store's, linked by `catalog`):
+    /// articles not placed yet join one first ([`Engine::place_new`]), then
+    /// the kept decisions are read back.
     pub fn place(
         &self,
         store: &mut dyn Store,
+        catalog: &Catalog,
         index: &ArticleIndex,
-        from_scratch: bool,
     ) -> Result<Stories, EngineError> {
-        Ok(Stories::refresh(
+        self.place_new(store, catalog, &mut |_| {})?;
+        let kept = store.story_members()?;
+        let (stories, unplaced) = Stories::update(index, &kept, &ClusterOptions::default(), self.threads);
+        if !unplaced.is_empty() {
+            tracing::warn!(
+                articles = unplaced.len(),
+                "engine: articles the store did not place were placed in memory only"
+            );
+        }
+        Ok(stories)
+    }
+
+    /// Places the articles that arrived since placing last caught up in
+    /// stories, a bounded window at a time, and keeps their decisions and
+    /// the summaries of the stories they touched (see `placing`).
+    pub fn place_new(
+        &self,
+        store: &mut dyn Store,
+        catalog: &Catalog,
+        on_round: &mut dyn FnMut(&Placed),
+    ) -> Result<Placed, EngineError> {
+        let catalog = if self.tagger.is_some() {
+            catalog
+        } else {
+            &Catalog::new()
+        };
+        Ok(placing::catch_up(
             store,
-            index,
+            catalog,
             &ClusterOptions::default(),
-            from_scratch,
+            self.threads,
+            on_round,
         )?)
     }
 
-    /// Catalogue, index and stories over the whole store, from the kept
-    /// analyses (any missing are computed and kept first).
-    pub fn build(&self, store: &mut dyn Store, from_scratch: bool) -> Result<Derived, EngineError> {
+    /// Whether stories or the on-disk index are behind the store (so that
+    /// bringing them up needs the catalogue).
+    fn derived_behind(&self, store: &dyn Store) -> Result<bool, EngineError> {
+        let last = store.last_seq()?;
+        if store.progress(Component::Stories)?.seq < last || !store.unsummarised_stories(1)?.is_empty() {
+            return Ok(true);
+        }
+        Ok(match self.index_dir.as_deref().filter(|d| d.exists()) {
+            None => self.index_dir.is_some() && last > 0,
+            Some(dir) => match DiskIndex::open(dir, IndexOptions::default()).and_then(|i| i.progress()) {
+                Ok(progress) => progress.seq != last,
+                Err(_) => true,
+            },
+        })
+    }
+
+    /// Brings everything derived up to the store's last change, as a
+    /// write path does, without building an index in memory: each changed
+    /// article is analysed (kept), then, when the stories or the on-disk
+    /// index are behind, the catalogue is linked from the kept analyses,
+    /// the on-disk index written and the new articles placed in stories.
+    /// Nothing is done when nothing changed.
+    pub fn keep_up(
+        &self,
+        store: &mut dyn Store,
+        on_step: &mut dyn FnMut(&CatchUp),
+        on_round: &mut dyn FnMut(&Placed),
+    ) -> Result<(CatchUp, Placed), EngineError> {
+        let before = self.counters.analysed();
+        let caught_up = self.catch_up(store, on_step)?;
+        let placed = if self.derived_behind(store)? {
+            let (_, catalog) = self.linked(store)?;
+            self.keep_index(store, &catalog);
+            self.place_new(store, &catalog, on_round)?
+        } else {
+            Placed::default()
+        };
+        tracing::info!(
+            analysed = self.counters.analysed() - before,
+            placed = placed.placed,
+            summarised = placed.summarised,
+            "engine: derived data is up to date"
+        );
+        Ok((caught_up, placed))
+    }
+
+    /// Places every article again, from nothing (`storyline recluster`):
+    /// story ids may change; the history of earlier merges and splits stays.
+    pub fn recluster(&self, store: &mut dyn Store) -> Result<Placed, EngineError> {
+        self.catch_up(store, &mut |_| {})?;
+        store.forget_stories()?;
+        let (_, catalog) = self.linked(store)?;
+        self.place_new(store, &catalog, &mut |_| {})
+    }
+
+    /// Every stored article with the catalogue linked across them from
+    /// their kept analyses (any missing are computed and kept first).
+    fn linked(&self, store: &mut dyn Store) -> Result<(Vec<Article>, Catalog), EngineError> {
         let mut articles = Vec::new();
         store.for_each(&mut |a| articles.push(a))?;
+        let analyses = self.analyses(store, &articles)?;
+        let catalog = self.link(&articles, &analyses);
+        Ok((articles, catalog))
+    }
+
+    /// Catalogue, index and stories over the whole store, from the kept
+    /// analyses (any missing are computed and kept first); the on-disk
+    /// index and the kept stories are brought up to date on the way.
+    pub fn build(&self, store: &mut dyn Store) -> Result<Derived, EngineError> {
         let before = self.counters.analysed();
         let started = Instant::now();
-        let analyses = self.analyses(store, &articles)?;
-        let read = started.elapsed();
-        let catalog = self.link(&articles, &analyses);
-        drop(analyses);
+        let (articles, catalog) = self.linked(store)?;
         let linked = started.elapsed();
+        self.keep_index(store, &catalog);
+        let kept = started.elapsed();
         let count = articles.len();
         let index = self.index(&catalog, articles);
         let indexed = started.elapsed();
-        let stories = self.place(store, &index, from_scratch)?;
+        let stories = self.place(store, &catalog, &index)?;
         let placed = started.elapsed();
-        self.keep_index(store, &catalog);
         let ms = |d: Duration| d.as_millis() as u64;
         tracing::info!(
             articles = count,
             analysed = self.counters.analysed() - before,
-            analyses_ms = ms(read),
-            link_ms = ms(linked - read),
-            index_ms = ms(indexed - linked),
+            link_ms = ms(linked),
+            disk_index_ms = ms(kept - linked),
+            index_ms = ms(indexed - kept),
             stories_ms = ms(placed - indexed),
-            disk_index_ms = ms(started.elapsed() - placed),
             "engine: catalogue, index and stories built"
         );
         Ok(Derived {
@@ -577,7 +668,7 @@ mod tests {
         let next = other.catch_up(&mut store, &mut |_| {}).unwrap();
         assert_eq!((next.seen, next.analysed, next.through), (1, 1, 3));
         // Building reads what was kept: nothing is analysed again.
-        let derived = other.build(&mut store, false).unwrap();
+        let derived = other.build(&mut store).unwrap();
         assert_eq!(other.counters().analysed(), 1);
         assert_eq!(derived.index.len(), 3);
         assert_eq!(other.counters().builds(), 1);
@@ -596,7 +687,7 @@ mod tests {
             ])
             .unwrap();
         engine.catch_up(&mut store, &mut |_| {}).unwrap();
-        let before = engine.build(&mut store, false).unwrap();
+        let before = engine.build(&mut store).unwrap();
         let (done, after) = engine.reindex(&mut store, &mut |_| {}).unwrap();
         assert_eq!((done.seen, done.analysed), (3, 3), "every article analysed again");
         let filter = storyline_relate::Filter::default();
@@ -660,7 +751,7 @@ mod tests {
             "no index before the first build"
         );
         engine.catch_up(&mut store, &mut |_| {}).unwrap();
-        let derived = engine.build(&mut store, false).unwrap();
+        let derived = engine.build(&mut store).unwrap();
         for (id, _) in &texts[..4] {
             let built = derived.stories.similar(&derived.index, id, 5, &filter).unwrap();
             let read = engine.similar_on_disk(&store, id, 5, &filter).unwrap().unwrap();
@@ -680,7 +771,7 @@ mod tests {
         store.upsert(&[article("e", texts[4].1)]).unwrap();
         assert!(engine.similar_on_disk(&store, "a", 5, &filter).unwrap().is_none());
         engine.catch_up(&mut store, &mut |_| {}).unwrap();
-        engine.build(&mut store, false).unwrap();
+        engine.build(&mut store).unwrap();
         let read = engine.similar_on_disk(&store, "a", 5, &filter).unwrap().unwrap();
         assert!(read.similar.iter().any(|p| p.id == "e"), "{read:?}");
     }
@@ -698,7 +789,7 @@ mod tests {
         ];
         let mut bigger = SqliteStore::open(&dir.path().join("bigger")).unwrap();
         bigger.upsert(&articles(&texts)).unwrap();
-        engine.build(&mut bigger, false).unwrap();
+        engine.build(&mut bigger).unwrap();
         assert!(engine
             .similar_on_disk(&bigger, "a", 5, &filter)
             .unwrap()
@@ -707,7 +798,7 @@ mod tests {
         let mut older = SqliteStore::open(&dir.path().join("older")).unwrap();
         older.upsert(&articles(&texts[..2])).unwrap();
         assert!(engine.similar_on_disk(&older, "a", 5, &filter).unwrap().is_none());
-        engine.build(&mut older, false).unwrap();
+        engine.build(&mut older).unwrap();
         let read = engine.similar_on_disk(&older, "a", 5, &filter).unwrap().unwrap();
         assert_eq!(
             read.similar.iter().map(|p| p.id.as_str()).collect::<Vec<_>>(),

@@ -239,7 +239,9 @@ fn build_derived(inner: &Inner) -> Result<Arc<Derived>, StoreError> {
     let index = engine.index(&catalog, articles);
     let stories = {
         let mut store = inner.store.lock().unwrap_or_else(|p| p.into_inner());
-        engine.place(store.as_mut(), &index, false).map_err(store_error)?
+        engine
+            .place(store.as_mut(), &catalog, &index)
+            .map_err(store_error)?
     };
     let ready = chrono::Utc::now();
     let ingest_lag_seconds = newest_ingest

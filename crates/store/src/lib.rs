@@ -8,9 +8,11 @@
 
 mod migrations;
 mod sqlite;
+mod stories;
 mod watched;
 
 pub use sqlite::SqliteStore;
+pub use stories::{Arrival, KeptStory, StoriesUpdate};
 pub use watched::{FetchOutcome, FetchState, FetchedUrl, RobotsFile, WatchedSource};
 
 use serde::{Deserialize, Serialize};
@@ -126,6 +128,37 @@ pub trait Store: Send {
     /// The recorded merges and splits that involve story `id` (as either
     /// side), oldest first.
     fn story_events(&self, id: &str) -> Result<Vec<StoryEvent>, StoreError>;
+    /// Keeps story decisions, history, summaries and the placing progress
+    /// in one transaction.
+    fn save_stories(&mut self, update: &StoriesUpdate) -> Result<(), StoreError>;
+    /// Drops every story decision and summary and the placing progress,
+    /// so that every article is placed again (the history stays).
+    fn forget_stories(&mut self) -> Result<(), StoreError>;
+    /// Drops every kept story summary (decisions stay), so that they are
+    /// written again from the articles as they are analysed now.
+    fn forget_story_summaries(&mut self) -> Result<(), StoreError>;
+    /// The kept summary of story `id`.
+    fn kept_story(&self, id: &str) -> Result<Option<KeptStory>, StoreError>;
+    /// Every kept story, most recently active first (undated last, then
+    /// by id), until `f` returns false.
+    fn each_kept_story(&self, f: &mut dyn FnMut(KeptStory) -> bool) -> Result<(), StoreError>;
+    /// The stories that may take an article published from day `days.0` to
+    /// `days.1` (they have an article within those days; days since
+    /// 1970-01-01), and those placed into since placement `placed_since`,
+    /// each with its articles in placement order, oldest story first.
+    fn live_stories(
+        &self,
+        days: Option<(i32, i32)>,
+        placed_since: i64,
+    ) -> Result<Vec<(String, Vec<String>)>, StoreError>;
+    /// The articles changed after `after`, in change order, each with its
+    /// publication sort key and the story it is in already.
+    fn arrivals(&self, after: u64) -> Result<Vec<Arrival>, StoreError>;
+    /// The number of the last placement (-1: nothing placed).
+    fn last_placed(&self) -> Result<i64, StoreError>;
+    /// Up to `limit` stories that have articles and no kept summary, with
+    /// their articles in placement order.
+    fn unsummarised_stories(&self, limit: usize) -> Result<Vec<(String, Vec<String>)>, StoreError>;
     /// Full-text search over titles and texts, best match first.
     fn search(&self, query: &SearchQuery) -> Result<Vec<SearchHit>, StoreError>;
     /// Another connection to the same store for reading beside this one
@@ -194,12 +227,15 @@ pub trait Store: Send {
 pub enum Component {
     /// Each article's analysis (entities, quotes, statements, times, events).
     Analysis,
+    /// Placing articles in stories and keeping the stories' summaries.
+    Stories,
 }
 
 impl Component {
     pub fn as_str(self) -> &'static str {
         match self {
             Component::Analysis => "analysis",
+            Component::Stories => "stories",
         }
     }
 }

@@ -102,4 +102,19 @@ pub const MIGRATIONS: &[&str] = &[
         seq INTEGER NOT NULL,
         fingerprint TEXT NOT NULL DEFAULT ''
     );",
+    // 9: each story's summary, kept as stories change so that listing and
+    // showing stories reads rows instead of clustering the store; the days
+    // and the last placement say which stories are still live.
+    "CREATE TABLE stories (
+        story_id TEXT PRIMARY KEY,
+        first_day INTEGER,
+        last_day INTEGER,
+        last_seen TEXT NOT NULL DEFAULT '',
+        last_placed INTEGER NOT NULL,
+        names TEXT NOT NULL,
+        summary TEXT NOT NULL
+    );
+    CREATE INDEX stories_by_last_day ON stories (last_day);
+    CREATE INDEX stories_by_last_seen ON stories (last_seen DESC, story_id);
+    CREATE INDEX stories_by_last_placed ON stories (last_placed);",
 ];

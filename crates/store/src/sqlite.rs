@@ -6,10 +6,12 @@
 //! holding its full JSON, so a half-written article cannot exist.
 
 use crate::migrations::MIGRATIONS;
+use crate::stories;
 use crate::watched;
 use crate::{
-    fts_expression, ArticleSummary, Component, FetchState, FetchedUrl, Page, Progress, RobotsFile, SearchHit,
-    SearchQuery, SourceSummary, Store, StoreError, StoryEvent, StoryEventKind, Upsert, WatchedSource,
+    fts_expression, Arrival, ArticleSummary, Component, FetchState, FetchedUrl, KeptStory, Page, Progress,
+    RobotsFile, SearchHit, SearchQuery, SourceSummary, Store, StoreError, StoriesUpdate, StoryEvent,
+    StoryEventKind, Upsert, WatchedSource,
 };
 use chrono::Utc;
 use rusqlite::{params, Connection, OptionalExtension};
@@ -428,34 +430,59 @@ impl Store for SqliteStore {
         replace_all: bool,
     ) -> Result<(), StoreError> {
         let tx = self.conn.transaction()?;
-        {
-            let now = Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-            let mut record = tx.prepare_cached(
-                "INSERT INTO story_events (at, kind, story_id, other_story_id, articles) VALUES (?1, ?2, ?3, ?4, ?5)",
-            )?;
-            for e in events {
-                record.execute(params![now, e.kind.as_str(), e.story, e.other, e.articles as i64])?;
-            }
-        }
         if replace_all {
             tx.execute("DELETE FROM story_members", [])?;
         }
-        {
-            let next: i64 = tx.query_row(
-                "SELECT COALESCE(MAX(placed), -1) + 1 FROM story_members",
-                [],
-                |r| r.get(0),
-            )?;
-            let mut write = tx.prepare_cached(
-                "INSERT INTO story_members (article_id, story_id, placed) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (article_id) DO UPDATE SET story_id = ?2",
-            )?;
-            for (i, (article, story)) in members.iter().enumerate() {
-                write.execute(params![article, story, next + i as i64])?;
-            }
-        }
+        stories::record_members(&tx, members, events)?;
         tx.commit()?;
         Ok(())
+    }
+
+    fn save_stories(&mut self, update: &StoriesUpdate) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        stories::save(&tx, update)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn forget_stories(&mut self) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        stories::forget(&tx)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn forget_story_summaries(&mut self) -> Result<(), StoreError> {
+        self.conn.execute("DELETE FROM stories", [])?;
+        Ok(())
+    }
+
+    fn kept_story(&self, id: &str) -> Result<Option<KeptStory>, StoreError> {
+        stories::kept(&self.conn, id)
+    }
+
+    fn each_kept_story(&self, f: &mut dyn FnMut(KeptStory) -> bool) -> Result<(), StoreError> {
+        stories::each(&self.conn, f)
+    }
+
+    fn live_stories(
+        &self,
+        days: Option<(i32, i32)>,
+        placed_since: i64,
+    ) -> Result<Vec<(String, Vec<String>)>, StoreError> {
+        stories::live(&self.conn, days, placed_since)
+    }
+
+    fn arrivals(&self, after: u64) -> Result<Vec<Arrival>, StoreError> {
+        stories::arrivals(&self.conn, after)
+    }
+
+    fn last_placed(&self) -> Result<i64, StoreError> {
+        stories::last_placed(&self.conn)
+    }
+
+    fn unsummarised_stories(&self, limit: usize) -> Result<Vec<(String, Vec<String>)>, StoreError> {
+        stories::unsummarised(&self.conn, limit)
     }
 
     fn search(&self, query: &SearchQuery) -> Result<Vec<SearchHit>, StoreError> {
@@ -702,7 +729,7 @@ fn upsert_in(tx: &rusqlite::Transaction<'_>, articles: &[Article]) -> Result<Vec
 }
 
 /// Records `progress` inside `tx`.
-fn save_progress_in(tx: &rusqlite::Transaction<'_>, progress: Progress) -> Result<(), StoreError> {
+pub(crate) fn save_progress_in(tx: &rusqlite::Transaction<'_>, progress: Progress) -> Result<(), StoreError> {
     tx.prepare_cached(
         "INSERT INTO engine_progress (component, seq, fingerprint) VALUES (?1, ?2, ?3)
          ON CONFLICT (component) DO UPDATE SET seq = excluded.seq, fingerprint = excluded.fingerprint",

@@ -13,5 +13,5 @@ pub mod sync;
 
 pub use cluster::{ClusterOptions, Clustering};
 pub use story::{story_id, summarise, SourceCount, Story, TimelineEntry};
-pub use stream::{Decided, IndexBuilder, StoryStream};
-pub use sync::Stories;
+pub use stream::{place_round, Decided, IndexBuilder, Round, StoryStream, Window};
+pub use sync::{history, Stories};

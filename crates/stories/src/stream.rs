@@ -124,51 +124,20 @@ impl<'a> StoryStream<'a> {
             return Vec::new();
         }
         let mut paged_out = self.page_out(&arrivals);
-        let live = std::mem::take(&mut self.live);
-        let restored = live.len();
-        let numbers: Vec<u64> = live.iter().map(|s| s.number).collect();
-        let sizes: Vec<usize> = live.iter().map(|s| s.articles.len()).collect();
-        let mut window: Vec<Article> = live.into_iter().flat_map(|s| s.articles).collect();
-        let live_count = window.len();
-        window.extend(arrivals);
-        let index = (self.build_index)(&window);
-
-        let mut clustering = Clustering::new(index.len());
-        let mut groups: Vec<Vec<u32>> = Vec::with_capacity(restored);
-        let mut at = 0;
-        for size in sizes {
-            groups.push(doc_numbers(&index, &window[at..at + size]));
-            at += size;
-        }
-        clustering.restore(&index, &groups);
-        let order = doc_numbers(&index, &window[live_count..]);
-        clustering.place_all(&index, &order, &self.options, self.threads);
-        clustering.settle(&index, &self.options, self.threads);
-
-        // The first of a repeated id is the one the index holds.
-        let slot_of: HashMap<&str, usize> = window
-            .iter()
-            .enumerate()
-            .rev()
-            .map(|(i, a)| (a.id.as_str(), i))
+        let live: Vec<Window<u64>> = std::mem::take(&mut self.live)
+            .into_iter()
+            .map(|s| Window {
+                key: s.number,
+                articles: s.articles,
+            })
             .collect();
-        let slot_of: Vec<usize> = (0..index.len() as u32)
-            .map(|d| slot_of[index.doc(d).id.as_str()])
-            .collect();
-        let mut slots: Vec<Option<Article>> = window.into_iter().map(Some).collect();
-        for (number, members) in clustering.stories() {
-            let number = match numbers.get(number as usize) {
-                Some(&kept) => kept,
-                None => {
-                    self.next_story += 1;
-                    self.next_story - 1
-                }
-            };
-            let articles: Vec<Article> = members
-                .iter()
-                .filter_map(|&d| slots[slot_of[d as usize]].take())
-                .collect();
-            let last_day = members.iter().filter_map(|&d| index.doc(d).day).max();
+        let round = place_round(live, arrivals, &*self.build_index, &self.options, self.threads);
+        let newest = round.newest_day();
+        for (key, articles, last_day) in round.into_stories() {
+            let number = key.unwrap_or_else(|| {
+                self.next_story += 1;
+                self.next_story - 1
+            });
             self.live.push(LiveStory {
                 number,
                 last_day,
@@ -180,7 +149,7 @@ impl<'a> StoryStream<'a> {
         self.live.sort_by_key(|s| s.number);
         // Arrivals come in publication order: what is dormant for the
         // newest article so far is dormant for every later one.
-        if let Some(newest) = (0..index.len() as u32).filter_map(|d| index.doc(d).day).max() {
+        if let Some(newest) = newest {
             paged_out.extend(self.page_out_before(newest));
         }
         self.live_count = self.live.iter().map(|s| s.articles.len()).sum();
@@ -210,6 +179,122 @@ impl<'a> StoryStream<'a> {
         self.live = live;
         self.live_count = self.live.iter().map(|s| s.articles.len()).sum();
         dormant.iter().flat_map(decisions).collect()
+    }
+}
+
+/// A story that may take articles in a round: what the caller knows it
+/// by, and its articles in placement order.
+pub struct Window<K> {
+    pub key: K,
+    pub articles: Vec<Article>,
+}
+
+/// One round placed: the window's index, and which story each of its
+/// documents is in.
+pub struct Round<K> {
+    index: ArticleIndex,
+    clustering: Clustering,
+    /// Per story number, the key of the window story it continues (`None`
+    /// for a story this round started).
+    keys: Vec<Option<K>>,
+    window: Vec<Article>,
+}
+
+/// Restores the `live` stories (oldest first), places `arrivals` (in
+/// publication order) among them and settles: the one way a round is
+/// placed, by the stream and by the engine that keeps stories in a store.
+pub fn place_round<K>(
+    live: Vec<Window<K>>,
+    arrivals: Vec<Article>,
+    build_index: &dyn Fn(&[Article]) -> ArticleIndex,
+    options: &ClusterOptions,
+    threads: usize,
+) -> Round<K> {
+    let mut keys = Vec::with_capacity(live.len());
+    let mut sizes = Vec::with_capacity(live.len());
+    let mut window: Vec<Article> = Vec::new();
+    for story in live {
+        keys.push(Some(story.key));
+        sizes.push(story.articles.len());
+        window.extend(story.articles);
+    }
+    let live_count = window.len();
+    window.extend(arrivals);
+    let index = build_index(&window);
+    let mut clustering = Clustering::new(index.len());
+    let mut groups: Vec<Vec<u32>> = Vec::with_capacity(sizes.len());
+    let mut at = 0;
+    for size in sizes {
+        groups.push(doc_numbers(&index, &window[at..at + size]));
+        at += size;
+    }
+    clustering.restore(&index, &groups);
+    let order = doc_numbers(&index, &window[live_count..]);
+    clustering.place_all(&index, &order, options, threads);
+    clustering.settle(&index, options, threads);
+    let stories = clustering
+        .stories()
+        .map(|(n, _)| n as usize + 1)
+        .max()
+        .unwrap_or(0);
+    keys.resize_with(stories.max(keys.len()), || None);
+    Round {
+        index,
+        clustering,
+        keys,
+        window,
+    }
+}
+
+impl<K> Round<K> {
+    /// The index the round compared in (every window article once).
+    pub fn index(&self) -> &ArticleIndex {
+        &self.index
+    }
+
+    /// Every story after the round, oldest first: the key of the window
+    /// story it continues (`None`: started this round) and its documents
+    /// in placement order. A window story merged away is not among them.
+    pub fn stories(&self) -> impl Iterator<Item = (Option<&K>, &[u32])> {
+        self.clustering
+            .stories()
+            .map(|(n, members)| (self.keys[n as usize].as_ref(), members))
+    }
+
+    /// The newest publication day in the window.
+    pub fn newest_day(&self) -> Option<i32> {
+        (0..self.index.len() as u32)
+            .filter_map(|d| self.index.doc(d).day)
+            .max()
+    }
+
+    /// The stories with their articles (placement order) and newest day,
+    /// giving the articles back.
+    pub fn into_stories(self) -> Vec<(Option<K>, Vec<Article>, Option<i32>)> {
+        // The first of a repeated id is the one the index holds.
+        let slot_of: HashMap<&str, usize> = self
+            .window
+            .iter()
+            .enumerate()
+            .rev()
+            .map(|(i, a)| (a.id.as_str(), i))
+            .collect();
+        let slot_of: Vec<usize> = (0..self.index.len() as u32)
+            .map(|d| slot_of[self.index.doc(d).id.as_str()])
+            .collect();
+        let mut slots: Vec<Option<Article>> = self.window.into_iter().map(Some).collect();
+        let mut keys = self.keys;
+        self.clustering
+            .stories()
+            .map(|(n, members)| {
+                let articles: Vec<Article> = members
+                    .iter()
+                    .filter_map(|&d| slots[slot_of[d as usize]].take())
+                    .collect();
+                let last_day = members.iter().filter_map(|&d| self.index.doc(d).day).max();
+                (keys[n as usize].take(), articles, last_day)
+            })
+            .collect()
     }
 }
 

@@ -162,50 +162,11 @@ impl Stories {
     }
 
     /// The merges and splits that lead from `before` (article id, story id)
-    /// to these stories. A story whose articles now sit in another story
-    /// and no longer in itself was merged into it (one event per story it
-    /// went to); one that keeps some of its articles and lost others split
-    /// (one event per story that took some).
+    /// to these stories (see [`history`]).
     pub fn history_since(&self, index: &ArticleIndex, before: &[(String, String)]) -> Vec<StoryEvent> {
-        // Old story → (new story → articles moved), in first-seen order.
-        let mut moves: Vec<(&str, Vec<(&str, usize)>)> = Vec::new();
-        let mut slot: HashMap<&str, usize> = HashMap::new();
-        let mut kept_some: std::collections::HashSet<&str> = Default::default();
-        for (article, old) in before {
-            let Some(new) = index.doc_of(article).and_then(|d| self.id_of(d)) else {
-                continue;
-            };
-            if new == old {
-                kept_some.insert(old);
-                continue;
-            }
-            let at = *slot.entry(old).or_insert_with(|| {
-                moves.push((old, Vec::new()));
-                moves.len() - 1
-            });
-            match moves[at].1.iter_mut().find(|(n, _)| *n == new) {
-                Some((_, count)) => *count += 1,
-                None => moves[at].1.push((new, 1)),
-            }
-        }
-        let mut events = Vec::new();
-        for (old, targets) in moves {
-            for (new, articles) in targets {
-                let split = kept_some.contains(old);
-                events.push(StoryEvent {
-                    kind: if split {
-                        StoryEventKind::Split
-                    } else {
-                        StoryEventKind::Merge
-                    },
-                    story: if split { old.to_string() } else { new.to_string() },
-                    other: if split { new.to_string() } else { old.to_string() },
-                    articles,
-                    at: None,
-                });
-            }
-        }
-        events
+        history(before, |article| {
+            index.doc_of(article).and_then(|d| self.id_of(d))
+        })
     }
 
     pub fn len(&self) -> usize {
@@ -215,6 +176,53 @@ impl Stories {
     pub fn is_empty(&self) -> bool {
         self.by_id.is_empty()
     }
+}
+
+/// The merges and splits that lead from `before` (article id, story id)
+/// to where `now` says each article is. A story whose articles now sit in
+/// another story and no longer in itself was merged into it (one event per
+/// story it went to); one that keeps some of its articles and lost others
+/// split (one event per story that took some).
+pub fn history<'a>(before: &'a [(String, String)], now: impl Fn(&str) -> Option<&'a str>) -> Vec<StoryEvent> {
+    // Old story → (new story → articles moved), in first-seen order.
+    let mut moves: Vec<(&str, Vec<(&str, usize)>)> = Vec::new();
+    let mut slot: HashMap<&str, usize> = HashMap::new();
+    let mut kept_some: std::collections::HashSet<&str> = Default::default();
+    for (article, old) in before {
+        let Some(new) = now(article) else {
+            continue;
+        };
+        if new == old {
+            kept_some.insert(old);
+            continue;
+        }
+        let at = *slot.entry(old).or_insert_with(|| {
+            moves.push((old, Vec::new()));
+            moves.len() - 1
+        });
+        match moves[at].1.iter_mut().find(|(n, _)| *n == new) {
+            Some((_, count)) => *count += 1,
+            None => moves[at].1.push((new, 1)),
+        }
+    }
+    let mut events = Vec::new();
+    for (old, targets) in moves {
+        for (new, articles) in targets {
+            let split = kept_some.contains(old);
+            events.push(StoryEvent {
+                kind: if split {
+                    StoryEventKind::Split
+                } else {
+                    StoryEventKind::Merge
+                },
+                story: if split { old.to_string() } else { new.to_string() },
+                other: if split { new.to_string() } else { old.to_string() },
+                articles,
+                at: None,
+            });
+        }
+    }
+    events
 }
 
 #[cfg(test)]

@@ -157,13 +157,13 @@ fn a_later_article_enters_an_older_articles_list() {
     let new = d.path().join("new.md");
     std::fs::write(
         &new,
-        "---\ntitle: Titan submersible inquiry hears from OceanGate engineers\ndate: 2024-09-16\nurl: https://northwind-wire.example/2024/09/16/titan-inquiry\n---\nA US Coast Guard inquiry into the Titan submersible that imploded near the Titanic wreck heard from former OceanGate engineers, who described the search for the missing vessel and the five people aboard and the company's decision not to have the submersible certified.\n",
+        "---\ntitle: Titan submersible inquiry to hear from OceanGate engineers\ndate: 2023-07-05\nurl: https://northwind-wire.example/2023/07/05/titan-inquiry\n---\nA US Coast Guard inquiry into the Titan submersible that imploded near the Titanic wreck will hear from former OceanGate engineers about the search for the missing vessel and the five people aboard and the company's decision not to have the submersible certified.\n",
     )
     .unwrap();
     let o = run(dir.path(), &["ingest", "--json", new.to_str().unwrap()]);
     assert_eq!(json(&o)["ingested"], 1);
-    let new_id = &stdout(&run(dir.path(), &["list", "--json", "--limit", "1"]));
-    let new_id = serde_json::from_str::<Value>(new_id.lines().next().unwrap()).unwrap()["id"]
+    let url = "https://northwind-wire.example/2023/07/05/titan-inquiry";
+    let new_id = json(&run(dir.path(), &["show", "--json", url]))["id"]
         .as_str()
         .unwrap()
         .to_string();

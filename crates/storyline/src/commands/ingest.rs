@@ -34,13 +34,20 @@ pub fn run(ctx: &Context, args: &IngestArgs, out: &mut dyn Write) -> Result<Exit
         // Each new article is analysed and joins its story now; both are kept.
         let engine = crate::commands::engine(ctx)?;
         let bar = derived_bar(ctx.chatty());
-        engine.catch_up(&mut store, &mut |step| {
-            // Changes of the sequence, a bound on the articles to look at.
-            bar.set_length(step.last.saturating_sub(step.from));
-            bar.set_position(step.through.saturating_sub(step.from));
-        })?;
-        bar.set_message("placing in stories");
-        engine.build(&mut store, false)?;
+        let placing = summary.ingested + summary.updated;
+        engine.keep_up(
+            &mut store,
+            &mut |step| {
+                // Changes of the sequence, a bound on the articles to look at.
+                bar.set_length(step.last.saturating_sub(step.from));
+                bar.set_position(step.through.saturating_sub(step.from));
+            },
+            &mut |round| {
+                bar.set_message("placing in stories");
+                bar.set_length(placing as u64);
+                bar.set_position(round.placed);
+            },
+        )?;
         bar.finish_and_clear();
     }
     if args.json {

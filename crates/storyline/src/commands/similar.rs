@@ -34,7 +34,7 @@ pub fn run(ctx: &Context, args: &SimilarArgs, out: &mut dyn Write) -> Result<Exi
         let similar = match reading.similar_on_disk(&store, &article.id, args.k, &filter)? {
             Some(similar) => similar,
             None => {
-                let (index, stories) = current(&crate::commands::engine(ctx)?, &mut store, false)?;
+                let (index, stories) = current(&crate::commands::engine(ctx)?, &mut store)?;
                 stories
                     .similar(&index, &article.id, args.k, &filter)
                     .expect("the article is in the index")
@@ -49,7 +49,7 @@ pub fn run(ctx: &Context, args: &SimilarArgs, out: &mut dyn Write) -> Result<Exi
         }
         return Ok(ExitCode::SUCCESS);
     }
-    let (index, stories) = current(&crate::commands::engine(ctx)?, &mut store, false)?;
+    let (index, stories) = current(&crate::commands::engine(ctx)?, &mut store)?;
     for doc in 0..index.len() as u32 {
         let similar = stories
             .similar(&index, &index.doc(doc).id, args.k, &filter)

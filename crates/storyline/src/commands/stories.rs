@@ -2,32 +2,41 @@
 //!
 //! Every command first brings the stories up to date through the engine
 //! (articles not analysed yet are analysed and kept, articles not placed
-//! yet join a story now, and the decision is stored), so they agree with
-//! what `ingest` decided and with each other.
+//! yet join a story now, and the decision and the story's summary are
+//! stored), then reads the kept summaries: nothing is clustered again, so
+//! they agree with what `ingest` decided and with each other.
 
 use crate::cli::{ReclusterArgs, ReindexArgs, StoriesArgs, StoryArgs};
 use crate::commands::Context;
-use anyhow::{bail, Result};
+use anyhow::{bail, Context as _, Result};
 use chrono::{DateTime, NaiveDate, Utc};
 use std::io::Write;
 use std::process::ExitCode;
 use storyline_engine::Engine;
 use storyline_extract::events::SharedEvent;
 use storyline_relate::ArticleIndex;
-use storyline_store::{Store, StoryEventKind};
+use storyline_store::{KeptStory, Store, StoryEventKind};
 use storyline_stories::{Stories, Story};
 
 /// The index over the store and its stories, brought up to date by
-/// `engine`. With the NER model, entities linked across the articles join
-/// the index's names.
-pub fn current(
-    engine: &Engine,
-    store: &mut dyn Store,
-    from_scratch: bool,
-) -> Result<(ArticleIndex, Stories)> {
+/// `engine` (for reading every article's Similar Posts). With the NER
+/// model, entities linked across the articles join the index's names.
+pub fn current(engine: &Engine, store: &mut dyn Store) -> Result<(ArticleIndex, Stories)> {
     engine.catch_up(store, &mut |_| {})?;
-    let derived = engine.build(store, from_scratch)?;
+    let derived = engine.build(store)?;
     Ok((derived.index, derived.stories))
+}
+
+/// Brings analyses, the on-disk index and stories up to the store's last
+/// change, with nothing built in memory but the windows placing needs.
+pub fn keep_up(engine: &Engine, store: &mut dyn Store) -> Result<()> {
+    engine.keep_up(store, &mut |_| {}, &mut |_| {})?;
+    Ok(())
+}
+
+fn story_of(kept: &KeptStory) -> Result<Story> {
+    serde_json::from_str(&kept.summary)
+        .with_context(|| format!("the kept summary of story {} cannot be read", kept.id))
 }
 
 /// The instant `--since` names: a span back from `now`, or the start of a day.
@@ -44,12 +53,12 @@ fn since_instant(spec: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>> {
     Ok(now - chrono::Duration::from_std(span)?)
 }
 
-fn mentions(index: &ArticleIndex, stories: &Stories, story: &Story, name: &str) -> bool {
+/// Whether a story's kept names (lower-cased, one per line) hold `name`.
+fn mentions(names: &str, name: &str) -> bool {
     let name = name.to_lowercase();
-    let members = stories.members(&story.id).unwrap_or(&[]);
-    index.key_names(members, usize::MAX).iter().any(|n| {
-        n.to_lowercase().split_whitespace().eq(name.split_whitespace()) || n.to_lowercase().contains(&name)
-    })
+    names
+        .lines()
+        .any(|n| n.split_whitespace().eq(name.split_whitespace()) || n.contains(&name))
 }
 
 pub fn list(ctx: &Context, args: &StoriesArgs, out: &mut dyn Write) -> Result<ExitCode> {
@@ -59,33 +68,38 @@ pub fn list(ctx: &Context, args: &StoriesArgs, out: &mut dyn Write) -> Result<Ex
         .as_deref()
         .map(|s| since_instant(s, Utc::now()))
         .transpose()?;
-    let (index, stories) = current(&crate::commands::engine(ctx)?, &mut store, false)?;
-    let shown = stories
-        .all(&index)
-        .into_iter()
-        .filter(|s| since.is_none_or(|t| s.last_seen.is_some_and(|l| l.instant_utc() >= t)))
-        .filter(|s| {
-            args.entity
-                .as_deref()
-                .is_none_or(|e| mentions(&index, &stories, s, e))
-        })
-        .take(args.limit.unwrap_or(usize::MAX));
-    for story in shown {
-        if args.json {
-            serde_json::to_writer(&mut *out, &story)?;
-            writeln!(out)?;
-        } else {
-            writeln!(
-                out,
-                "{}  {:>10}  {:>3} articles  {}",
-                story.id,
-                story
-                    .last_seen
-                    .map_or_else(|| "undated".to_string(), |p| p.day().to_string()),
-                story.article_count,
-                story.title
-            )?;
+    keep_up(&crate::commands::engine(ctx)?, &mut store)?;
+    let limit = args.limit.unwrap_or(usize::MAX);
+    let mut shown: Vec<KeptStory> = Vec::new();
+    let since_key = since.map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string());
+    store.each_kept_story(&mut |kept| {
+        if let Some(key) = &since_key {
+            // Most recently active first: the rest are older still.
+            if kept.last_seen.as_ref().is_none_or(|l| l < key) {
+                return false;
+            }
         }
+        if args.entity.as_deref().is_none_or(|e| mentions(&kept.names, e)) {
+            shown.push(kept);
+        }
+        shown.len() < limit
+    })?;
+    for kept in &shown {
+        if args.json {
+            writeln!(out, "{}", kept.summary)?;
+            continue;
+        }
+        let story = story_of(kept)?;
+        writeln!(
+            out,
+            "{}  {:>10}  {:>3} articles  {}",
+            story.id,
+            story
+                .last_seen
+                .map_or_else(|| "undated".to_string(), |p| p.day().to_string()),
+            story.article_count,
+            story.title
+        )?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -93,9 +107,9 @@ pub fn list(ctx: &Context, args: &StoriesArgs, out: &mut dyn Write) -> Result<Ex
 pub fn show(ctx: &Context, args: &StoryArgs, out: &mut dyn Write) -> Result<ExitCode> {
     let mut store = ctx.open_store()?;
     let engine = crate::commands::engine(ctx)?;
-    let (index, stories) = current(&engine, &mut store, false)?;
+    keep_up(&engine, &mut store)?;
     let history = store.story_events(&args.id)?;
-    let Some(story) = stories.get(&index, &args.id) else {
+    let Some(story) = store.kept_story(&args.id)?.as_ref().map(story_of).transpose()? else {
         let merged_into = history
             .iter()
             .rev()
@@ -209,15 +223,21 @@ fn story_events(engine: &Engine, store: &mut dyn Store, articles: &[String]) -> 
 
 pub fn recluster(ctx: &Context, args: &ReclusterArgs, out: &mut dyn Write) -> Result<ExitCode> {
     let mut store = ctx.open_store()?;
-    let (index, stories) = current(&crate::commands::engine(ctx)?, &mut store, true)?;
+    crate::commands::engine(ctx)?.recluster(&mut store)?;
+    let mut stories = 0;
+    store.each_kept_story(&mut |_| {
+        stories += 1;
+        true
+    })?;
+    let articles = store.count()?;
     if args.json {
         writeln!(
             out,
             "{}",
-            serde_json::json!({"articles": index.len(), "stories": stories.len()})
+            serde_json::json!({"articles": articles, "stories": stories})
         )?;
     } else {
-        writeln!(out, "{} articles in {} stories", index.len(), stories.len())?;
+        writeln!(out, "{articles} articles in {stories} stories")?;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -153,7 +153,7 @@ pub fn watch_options(args: &PoliteArgs, limits: Limits, file: &FileConfig) -> Re
 }
 
 fn place_stories(engine: &Engine, store: &mut dyn Store) {
-    if let Err(e) = crate::commands::stories::current(engine, store, false) {
+    if let Err(e) = crate::commands::stories::keep_up(engine, store) {
         tracing::warn!("placing new articles in stories failed: {e:#}");
     }
 }

@@ -1,0 +1,477 @@
+//! Placing new articles in stories as they arrive, and keeping each
+//! story's decisions and summary in the store, in bounded memory.
+//!
+//! Arrivals (articles changed since placing last caught up) are placed in
+//! publication order (undated last), a round at a time. A round compares
+//! only the stories that may still take its articles: those with an
+//! article published within `dormant_days` of the round's days, and, for
+//! undated arrivals, those placed into lately. Their articles and the
+//! round's are indexed together and placed by `storyline_stories::place_round`,
+//! the same rounds `bench stories` measures. Each round's decisions, the
+//! merges and splits it made and the summaries of the stories it touched
+//! are kept in one transaction; the last round also records the progress,
+//! so after a crash the articles a finished round placed stay placed and
+//! the rest are placed on the next catch-up.
+//!
+//! Owned elsewhere: how a round decides (`storyline-stories`), where
+//! decisions live (`storyline-store`), and the entity catalogue whose
+//! linked names join the evidence (the engine's `build`).
+
+use std::collections::{HashMap, HashSet};
+use storyline_core::Article;
+use storyline_extract::linking::Catalog;
+use storyline_relate::{ArticleIndex, IndexOptions};
+use storyline_store::{Arrival, Component, KeptStory, Progress, Store, StoreError, StoriesUpdate};
+use storyline_stories::{history, place_round, story_id, summarise, ClusterOptions, Window};
+
+/// Arrivals gathered into a round at least (more when more articles are
+/// live, so indexing the window never costs more than indexing the round).
+const ROUND: usize = 2048;
+
+/// Undated arrivals may join the stories placed into within this many
+/// placements (they have no day to find live stories by).
+const RECENT_PLACEMENTS: i64 = 20_000;
+
+/// Stories summarised per step when summaries are missing.
+const SUMMARY_BATCH: usize = 512;
+
+/// The names kept per story for filtering lists by name.
+const KEPT_NAMES: usize = 256;
+
+/// How far a placing catch-up got.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Placed {
+    /// Articles placed in a story now.
+    pub placed: u64,
+    /// Stories whose summaries were written.
+    pub summarised: u64,
+    /// Rounds run.
+    pub rounds: u64,
+}
+
+/// Places what arrived since placing last caught up, and writes the
+/// summaries that are missing; `on_round` is told after each round.
+pub(crate) fn catch_up(
+    store: &mut dyn Store,
+    catalog: &Catalog,
+    options: &ClusterOptions,
+    threads: usize,
+    on_round: &mut dyn FnMut(&Placed),
+) -> Result<Placed, StoreError> {
+    let build = |window: &[Article]| {
+        ArticleIndex::build_linked(catalog.with_terms(window.to_vec()), IndexOptions::default())
+    };
+    let mut done = Placed::default();
+    summarise_missing(store, &build, &mut done)?;
+    let progress = store.progress(Component::Stories)?;
+    let arrivals = store.arrivals(progress.seq)?;
+    let Some(through) = arrivals.last().map(|a| a.seq) else {
+        return Ok(done);
+    };
+    let (mut new, changed): (Vec<Arrival>, Vec<Arrival>) =
+        arrivals.into_iter().partition(|a| a.story.is_none());
+    new.sort_by(|a, b| {
+        (a.published.is_none(), &a.published, a.seq).cmp(&(b.published.is_none(), &b.published, b.seq))
+    });
+    // Stories that hold a changed article are summarised again.
+    let mut stale: HashMap<String, String> = changed
+        .into_iter()
+        .filter_map(|a| Some((a.story?, a.id)))
+        .collect();
+    let mut at = 0;
+    let mut live_articles = 0;
+    while at < new.len() {
+        let take = ROUND.max(live_articles).min(new.len() - at);
+        let ids: Vec<&str> = new[at..at + take].iter().map(|a| a.id.as_str()).collect();
+        at += take;
+        let arrivals = articles(store, ids)?;
+        let update = round(store, arrivals, &build, options, threads, &mut live_articles)?;
+        done.placed += take as u64;
+        done.rounds += 1;
+        done.summarised += update.summaries.len() as u64;
+        for id in update.summaries.iter().map(|s| &s.id).chain(&update.removed) {
+            stale.remove(id);
+        }
+        let last = at == new.len() && stale.is_empty();
+        store.save_stories(&StoriesUpdate {
+            through: last.then(|| progress_at(through)),
+            ..update
+        })?;
+        on_round(&done);
+        if last {
+            return Ok(done);
+        }
+    }
+    // What is left: stories a round did not touch that hold a changed
+    // article (still in them, or a round would have touched them).
+    let mut summaries = Vec::new();
+    for (story, article) in stale {
+        let members = store.story_mates(&article)?;
+        summaries.extend(summaries_of(store, vec![(story, members)], &build)?);
+    }
+    done.summarised += summaries.len() as u64;
+    store.save_stories(&StoriesUpdate {
+        summaries,
+        through: Some(progress_at(through)),
+        ..StoriesUpdate::default()
+    })?;
+    Ok(done)
+}
+
+fn progress_at(seq: u64) -> Progress {
+    Progress {
+        component: Component::Stories,
+        seq,
+        fingerprint: String::new(),
+    }
+}
+
+/// The stored articles of `ids`, in order (an id no longer stored is skipped).
+fn articles<'a>(
+    store: &dyn Store,
+    ids: impl IntoIterator<Item = &'a str>,
+) -> Result<Vec<Article>, StoreError> {
+    let mut found = Vec::new();
+    for id in ids {
+        found.extend(store.get(id)?);
+    }
+    Ok(found)
+}
+
+/// Places one round of `arrivals` (in publication order) among the live
+/// stories and says what to keep; `live_articles` is set to the window's
+/// size beside the arrivals.
+fn round(
+    store: &dyn Store,
+    arrivals: Vec<Article>,
+    build: &dyn Fn(&[Article]) -> ArticleIndex,
+    options: &ClusterOptions,
+    threads: usize,
+    live_articles: &mut usize,
+) -> Result<StoriesUpdate, StoreError> {
+    let days: Vec<i32> = arrivals
+        .iter()
+        .filter_map(|a| a.published.map(|p| p.day_number()))
+        .collect();
+    let span = days.iter().min().zip(days.iter().max()).map(|(&first, &last)| {
+        (
+            first.saturating_sub(options.dormant_days),
+            last.saturating_add(options.dormant_days),
+        )
+    });
+    let placed_since = if days.len() < arrivals.len() {
+        store.last_placed()?.saturating_sub(RECENT_PLACEMENTS)
+    } else {
+        i64::MAX
+    };
+    let mut before: Vec<(String, String)> = Vec::new();
+    let mut live = Vec::new();
+    for (story, members) in store.live_stories(span, placed_since)? {
+        let found = articles(store, members.iter().map(String::as_str))?;
+        before.extend(found.iter().map(|a| (a.id.clone(), story.clone())));
+        live.push(Window {
+            key: story,
+            articles: found,
+        });
+    }
+    *live_articles = before.len();
+    let arrival_order: HashMap<String, usize> = arrivals
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (a.id.clone(), i))
+        .collect();
+    let round = place_round(live, arrivals, build, options, threads);
+    let index = round.index();
+    let was: HashMap<&str, &str> = before.iter().map(|(a, s)| (a.as_str(), s.as_str())).collect();
+    let mut now: HashMap<&str, String> = HashMap::new();
+    let mut members = Vec::new();
+    let mut touched: HashSet<String> = HashSet::new();
+    for (key, docs) in round.stories() {
+        let id = key.cloned().unwrap_or_else(|| story_id(&index.doc(docs[0]).id));
+        for &d in docs {
+            let article = index.doc(d).id.as_str();
+            if let Some(&old) = was.get(article) {
+                if old == id {
+                    now.insert(article, id.clone());
+                    continue;
+                }
+                // It left `old`, which is summarised again if it lives on.
+                touched.insert(old.to_string());
+            }
+            touched.insert(id.clone());
+            members.push((article.to_string(), id.clone()));
+            now.insert(article, id.clone());
+        }
+    }
+    let summaries: Vec<KeptStory> = round
+        .stories()
+        .filter_map(|(key, docs)| {
+            let id = key.cloned().unwrap_or_else(|| story_id(&index.doc(docs[0]).id));
+            touched.contains(&id).then(|| kept(index, &id, docs))
+        })
+        .collect();
+    // Arrivals take their places in publication order; articles that moved
+    // keep theirs.
+    members.sort_by_key(|(article, _)| arrival_order.get(article).copied().map_or((0, 0), |i| (1, i)));
+    let events = history(&before, |article| now.get(article).map(String::as_str));
+    let living: HashSet<&str> = now.values().map(String::as_str).collect();
+    let removed: Vec<String> = before
+        .iter()
+        .map(|(_, s)| s.as_str())
+        .filter(|s| !living.contains(s))
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .map(String::from)
+        .collect();
+    Ok(StoriesUpdate {
+        members,
+        events,
+        summaries,
+        removed,
+        through: None,
+    })
+}
+
+/// Writes the summaries of stories placed without one (before summaries
+/// were kept, or after `reindex` dropped them), a batch at a time.
+fn summarise_missing(
+    store: &mut dyn Store,
+    build: &dyn Fn(&[Article]) -> ArticleIndex,
+    done: &mut Placed,
+) -> Result<(), StoreError> {
+    loop {
+        let batch = store.unsummarised_stories(SUMMARY_BATCH)?;
+        if batch.is_empty() {
+            return Ok(());
+        }
+        let summaries = summaries_of(store, batch, build)?;
+        done.summarised += summaries.len() as u64;
+        store.save_stories(&StoriesUpdate {
+            summaries,
+            ..StoriesUpdate::default()
+        })?;
+    }
+}
+
+/// The summaries of `stories` (id, articles in placement order), compared
+/// in one index of their articles.
+fn summaries_of(
+    store: &dyn Store,
+    stories: Vec<(String, Vec<String>)>,
+    build: &dyn Fn(&[Article]) -> ArticleIndex,
+) -> Result<Vec<KeptStory>, StoreError> {
+    let mut window = Vec::new();
+    for (_, members) in &stories {
+        window.extend(articles(store, members.iter().map(String::as_str))?);
+    }
+    let index = build(&window);
+    Ok(stories
+        .iter()
+        .filter_map(|(id, members)| {
+            let docs: Vec<u32> = members.iter().filter_map(|m| index.doc_of(m)).collect();
+            (!docs.is_empty()).then(|| kept(&index, id, &docs))
+        })
+        .collect())
+}
+
+/// Story `id` of `docs` summarised as the store keeps it.
+fn kept(index: &ArticleIndex, id: &str, docs: &[u32]) -> KeptStory {
+    let story = summarise(index, id, docs);
+    let names: Vec<String> = index
+        .key_names(docs, KEPT_NAMES)
+        .iter()
+        .map(|n| n.to_lowercase())
+        .collect();
+    KeptStory {
+        id: id.to_string(),
+        first_day: story.first_seen.map(|p| p.day_number()),
+        last_day: story.last_seen.map(|p| p.day_number()),
+        last_seen: story.last_seen.map(|p| p.sort_key()),
+        names: names.join("\n"),
+        summary: serde_json::to_string(&story).expect("a story serialises"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fixtures::article;
+    use storyline_core::{ArticleDraft, Published};
+    use storyline_store::SqliteStore;
+    use storyline_stories::{Stories, Story};
+
+    fn dated(id: &str, title: &str, text: &str, day: &str) -> Article {
+        ArticleDraft {
+            id: Some(id.into()),
+            title: Some(title.into()),
+            text: text.into(),
+            published: Published::parse(day),
+            ..Default::default()
+        }
+        .finish()
+        .unwrap()
+    }
+
+    fn harbour(id: &str, day: &str) -> Article {
+        dated(
+            id,
+            "Rostov harbour talks",
+            "Talks on the Rostov harbour strike went on as dock workers in Rostov met the port authority.",
+            day,
+        )
+    }
+
+    fn storm(id: &str, day: &str) -> Article {
+        dated(
+            id,
+            "Storm shuts Oslo airport",
+            "A storm closed Oslo airport and flights to Oslo were cancelled as winds rose.",
+            day,
+        )
+    }
+
+    fn place(store: &mut SqliteStore) -> Placed {
+        catch_up(store, &Catalog::new(), &ClusterOptions::default(), 1, &mut |_| {}).unwrap()
+    }
+
+    fn kept_stories(store: &SqliteStore) -> Vec<Story> {
+        let mut all = Vec::new();
+        store
+            .each_kept_story(&mut |k| {
+                all.push(serde_json::from_str(&k.summary).unwrap());
+                true
+            })
+            .unwrap();
+        all
+    }
+
+    fn story_sets(store: &SqliteStore) -> Vec<Vec<String>> {
+        let mut sets: Vec<Vec<String>> = kept_stories(store)
+            .into_iter()
+            .map(|s| {
+                let mut a = s.articles;
+                a.sort();
+                a
+            })
+            .collect();
+        sets.sort();
+        sets
+    }
+
+    #[test]
+    fn arrivals_placed_round_by_round_form_the_stories_one_pass_forms() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = SqliteStore::open(dir.path()).unwrap();
+        let all = [
+            harbour("h1", "2023-06-20"),
+            storm("s1", "2023-06-20"),
+            harbour("h2", "2023-06-21"),
+            storm("s2", "2023-06-22"),
+            harbour("h3", "2023-06-23"),
+        ];
+        store.upsert(&all[..2]).unwrap();
+        let first = place(&mut store);
+        assert_eq!((first.placed, first.summarised), (2, 2));
+        store.upsert(&all[2..]).unwrap();
+        let next = place(&mut store);
+        assert_eq!(next.placed, 3, "only the new arrivals");
+        assert_eq!(place(&mut store), Placed::default(), "nothing new");
+        assert_eq!(
+            store.progress(Component::Stories).unwrap().seq,
+            store.last_seq().unwrap()
+        );
+        let index = ArticleIndex::build(all.to_vec(), IndexOptions::default());
+        let (stories, _) = Stories::update(&index, &[], &ClusterOptions::default(), 1);
+        let mut one_pass: Vec<Vec<String>> = stories
+            .all(&index)
+            .into_iter()
+            .map(|s| {
+                let mut a = s.articles;
+                a.sort();
+                a
+            })
+            .collect();
+        one_pass.sort();
+        assert_eq!(story_sets(&store), one_pass);
+        assert_eq!(one_pass, [vec!["h1", "h2", "h3"], vec!["s1", "s2"]]);
+        // The kept summaries are the stories' own.
+        let harbour_story = kept_stories(&store)
+            .into_iter()
+            .find(|s| s.articles.contains(&"h1".to_string()))
+            .unwrap();
+        assert_eq!(harbour_story.first_seen, Published::parse("2023-06-20"));
+        assert_eq!(harbour_story.last_seen, Published::parse("2023-06-23"));
+        assert_eq!(harbour_story.article_count, 3);
+        assert_eq!(
+            store.story_mates("h3").unwrap(),
+            ["h1", "h2", "h3"],
+            "placement order"
+        );
+    }
+
+    #[test]
+    fn a_dormant_story_takes_no_article_and_is_not_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = SqliteStore::open(dir.path()).unwrap();
+        store.upsert(&[harbour("h1", "2023-01-02")]).unwrap();
+        place(&mut store);
+        // Months later the story is not live for the arrival's days.
+        assert!(store
+            .live_stories(Some((19_500 - 30, 19_500 + 30)), i64::MAX)
+            .unwrap()
+            .is_empty());
+        store.upsert(&[harbour("h2", "2023-06-20")]).unwrap();
+        place(&mut store);
+        assert_eq!(story_sets(&store), [vec!["h1"], vec!["h2"]]);
+    }
+
+    #[test]
+    fn a_changed_article_is_summarised_again_in_its_story() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = SqliteStore::open(dir.path()).unwrap();
+        store
+            .upsert(&[harbour("h1", "2023-06-20"), harbour("h2", "2023-06-21")])
+            .unwrap();
+        place(&mut store);
+        let story = store.story_mates("h1").unwrap();
+        assert_eq!(story, ["h1", "h2"]);
+        let mut changed = harbour("h2", "2023-06-25");
+        changed.title = "Rostov harbour strike ends".into();
+        store.upsert(&[changed]).unwrap();
+        let again = place(&mut store);
+        assert_eq!((again.placed, again.summarised), (0, 1));
+        let kept = kept_stories(&store);
+        assert_eq!(kept.len(), 1);
+        assert_eq!(kept[0].last_seen, Published::parse("2023-06-25"));
+        assert!(kept[0]
+            .timeline
+            .iter()
+            .any(|e| e.title == "Rostov harbour strike ends"));
+    }
+
+    #[test]
+    fn stories_placed_without_summaries_get_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = SqliteStore::open(dir.path()).unwrap();
+        store
+            .upsert(&[article("a", "Rostov harbour talks."), article("b", "Oslo storm.")])
+            .unwrap();
+        // Decisions as an older storyline kept them: no summaries.
+        store
+            .save_story_members(
+                &[("a".into(), "s-a".into()), ("b".into(), "s-b".into())],
+                &[],
+                false,
+            )
+            .unwrap();
+        store
+            .save_progress(progress_at(store.last_seq().unwrap()))
+            .unwrap();
+        let done = place(&mut store);
+        assert_eq!((done.placed, done.summarised), (0, 2));
+        let ids: Vec<String> = kept_stories(&store).into_iter().map(|s| s.id).collect();
+        assert_eq!(ids.len(), 2);
+        assert!(ids.contains(&"s-a".to_string()) && ids.contains(&"s-b".to_string()));
+        assert!(store.unsummarised_stories(10).unwrap().is_empty());
+    }
+}
