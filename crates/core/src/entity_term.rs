@@ -7,8 +7,10 @@
 //! "Evgeniy Prigozhin" in three articles meet as one term. This type is
 //! that outcome and nothing more.
 
+use serde::{Deserialize, Serialize};
+
 /// One entity an article names.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EntityTerm {
     /// The canonical id across articles ("ent-…").
     pub id: String,

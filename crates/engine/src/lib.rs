@@ -29,6 +29,7 @@
 mod analyses;
 #[cfg(test)]
 mod fixtures;
+mod links;
 mod placing;
 
 pub use analyses::Analyser;
@@ -45,8 +46,8 @@ use storyline_extract::ner::Tagger;
 use storyline_extract::Analysis;
 use storyline_relate::disk::{DiskError, DiskIndex, DiskWriter};
 use storyline_relate::{ArticleIndex, Filter, IndexOptions, SimilarPosts};
-use storyline_store::{Component, Progress, Store, StoreError};
-use storyline_stories::{ClusterOptions, Stories};
+use storyline_store::{Component, KeptStory, Progress, Store, StoreError};
+use storyline_stories::{ClusterOptions, Stories, Story};
 
 /// Changed articles read from the store per step of a catch-up.
 const CATCH_UP_BATCH: usize = 1024;
@@ -237,13 +238,8 @@ impl Engine {
         on_step: &mut dyn FnMut(&CatchUp),
     ) -> Result<(CatchUp, Derived), EngineError> {
         store.forget_analyses()?;
-        if let Some(dir) = &self.index_dir {
-            if let Err(e) = std::fs::remove_dir_all(dir) {
-                if e.kind() != std::io::ErrorKind::NotFound {
-                    tracing::warn!(dir = %dir.display(), error = %e, "engine: the on-disk index could not be removed");
-                }
-            }
-        }
+        store.forget_links()?;
+        self.remove_index();
         store.forget_story_summaries()?;
         let done = self.catch_up(store, on_step)?;
         let derived = self.build(store)?;
@@ -405,23 +401,48 @@ impl Engine {
         shared_events(&reports)
     }
 
-    /// The Similar Posts index of `articles`, with the entities `catalog`
-    /// links in its names space.
-    pub fn index(&self, catalog: &Catalog, articles: Vec<Article>) -> ArticleIndex {
+    /// The Similar Posts index of `articles`, with the linked entities kept
+    /// for each ([`Engine::link_new`]) in its names space.
+    pub fn index(&self, store: &dyn Store, articles: Vec<Article>) -> Result<ArticleIndex, EngineError> {
         self.counters.builds.fetch_add(1, Ordering::Relaxed);
-        ArticleIndex::build_linked(catalog.with_terms(articles), IndexOptions::default())
+        Ok(ArticleIndex::build_linked(
+            links::with_terms(store, articles)?,
+            IndexOptions::default(),
+        ))
     }
 
-    /// The stories over `index` (the whole store's, linked by `catalog`):
-    /// articles not placed yet join one first ([`Engine::place_new`]), then
-    /// the kept decisions are read back.
-    pub fn place(
-        &self,
-        store: &mut dyn Store,
-        catalog: &Catalog,
-        index: &ArticleIndex,
-    ) -> Result<Stories, EngineError> {
-        self.place_new(store, catalog, &mut |_| {})?;
+    /// Links the entities of the articles changed since linking last
+    /// caught up and keeps each article's linked entities (see `links`);
+    /// returns how many were linked. Without a tagger there are no
+    /// entities, and nothing to link.
+    pub fn link_new(&self, store: &mut dyn Store) -> Result<(), EngineError> {
+        if self.tagger.is_none() {
+            return Ok(());
+        }
+        if links::catch_up(self, store)? == links::Relinked::All {
+            // Everything derived from the old links is written again.
+            self.remove_index();
+            store.forget_story_summaries()?;
+        }
+        Ok(())
+    }
+
+    /// Deletes the on-disk index (the next write rewrites it from the store).
+    fn remove_index(&self) {
+        if let Some(dir) = &self.index_dir {
+            if let Err(e) = std::fs::remove_dir_all(dir) {
+                if e.kind() != std::io::ErrorKind::NotFound {
+                    tracing::warn!(dir = %dir.display(), error = %e, "engine: the on-disk index could not be removed");
+                }
+            }
+        }
+    }
+
+    /// The stories over `index` (the whole store's): articles not placed
+    /// yet join one first ([`Engine::place_new`]), then the kept decisions
+    /// are read back.
+    pub fn place(&self, store: &mut dyn Store, index: &ArticleIndex) -> Result<Stories, EngineError> {
+        self.place_new(store, &mut |_| {})?;
         let kept = store.story_members()?;
         let (stories, unplaced) = Stories::update(index, &kept, &ClusterOptions::default(), self.threads);
         if !unplaced.is_empty() {
@@ -435,21 +456,15 @@ impl Engine {
 
     /// Places the articles that arrived since placing last caught up in
     /// stories, a bounded window at a time, and keeps their decisions and
-    /// the summaries of the stories they touched (see `placing`).
+    /// the summaries of the stories they touched (see `placing`). Their
+    /// entities must be linked first ([`Engine::link_new`]).
     pub fn place_new(
         &self,
         store: &mut dyn Store,
-        catalog: &Catalog,
         on_round: &mut dyn FnMut(&Placed),
     ) -> Result<Placed, EngineError> {
-        let catalog = if self.tagger.is_some() {
-            catalog
-        } else {
-            &Catalog::new()
-        };
         Ok(placing::catch_up(
             store,
-            catalog,
             &ClusterOptions::default(),
             self.threads,
             on_round,
@@ -473,10 +488,9 @@ impl Engine {
     }
 
     /// Brings everything derived up to the store's last change, as a
-    /// write path does, without building an index in memory: each changed
-    /// article is analysed (kept), then, when the stories or the on-disk
-    /// index are behind, the catalogue is linked from the kept analyses,
-    /// the on-disk index written and the new articles placed in stories.
+    /// write path does, with nothing built over the whole store: each
+    /// changed article is analysed and its entities linked (both kept),
+    /// then it is written to the on-disk index and placed in a story.
     /// Nothing is done when nothing changed.
     pub fn keep_up(
         &self,
@@ -486,10 +500,10 @@ impl Engine {
     ) -> Result<(CatchUp, Placed), EngineError> {
         let before = self.counters.analysed();
         let caught_up = self.catch_up(store, on_step)?;
+        self.link_new(store)?;
         let placed = if self.derived_behind(store)? {
-            let (_, catalog) = self.linked(store)?;
-            self.keep_index(store, &catalog);
-            self.place_new(store, &catalog, on_round)?
+            self.keep_index(store);
+            self.place_new(store, on_round)?
         } else {
             Placed::default()
         };
@@ -506,9 +520,59 @@ impl Engine {
     /// story ids may change; the history of earlier merges and splits stays.
     pub fn recluster(&self, store: &mut dyn Store) -> Result<Placed, EngineError> {
         self.catch_up(store, &mut |_| {})?;
+        self.link_new(store)?;
         store.forget_stories()?;
-        let (_, catalog) = self.linked(store)?;
-        self.place_new(store, &catalog, &mut |_| {})
+        self.place_new(store, &mut |_| {})
+    }
+
+    /// The kept summary of story `id` (as placing last wrote it).
+    pub fn kept_story(&self, store: &dyn Store, id: &str) -> Result<Option<Story>, EngineError> {
+        store.kept_story(id)?.map(|k| read_story(&k)).transpose()
+    }
+
+    /// Kept stories, most recently active first (undated last, then by
+    /// id): of those active at or after `since` (a publication sort key)
+    /// that `keep` admits, `limit` after skipping `skip`; and whether more
+    /// follow.
+    pub fn kept_stories(
+        &self,
+        store: &dyn Store,
+        since: Option<&str>,
+        (skip, limit): (usize, usize),
+        keep: &dyn Fn(&KeptStory) -> bool,
+    ) -> Result<(Vec<Story>, bool), EngineError> {
+        let (mut seen, mut more) = (0, false);
+        let mut found = Vec::new();
+        let mut failed = None;
+        store.each_kept_story(&mut |kept| {
+            if since.is_some_and(|s| kept.last_seen.as_deref().is_none_or(|l| l < s)) {
+                // The rest are older still (or undated).
+                return false;
+            }
+            if !keep(&kept) {
+                return true;
+            }
+            seen += 1;
+            if seen <= skip {
+                return true;
+            }
+            if found.len() == limit {
+                more = true;
+                return false;
+            }
+            match read_story(&kept) {
+                Ok(story) => found.push(story),
+                Err(e) => {
+                    failed = Some(e);
+                    return false;
+                }
+            }
+            true
+        })?;
+        match failed {
+            Some(e) => Err(e),
+            None => Ok((found, more)),
+        }
     }
 
     /// Every stored article with the catalogue linked across them from
@@ -528,13 +592,14 @@ impl Engine {
         let before = self.counters.analysed();
         let started = Instant::now();
         let (articles, catalog) = self.linked(store)?;
+        self.link_new(store)?;
         let linked = started.elapsed();
-        self.keep_index(store, &catalog);
+        self.keep_index(store);
         let kept = started.elapsed();
         let count = articles.len();
-        let index = self.index(&catalog, articles);
+        let index = self.index(store, articles)?;
         let indexed = started.elapsed();
-        let stories = self.place(store, &catalog, &index)?;
+        let stories = self.place(store, &index)?;
         let placed = started.elapsed();
         let ms = |d: Duration| d.as_millis() as u64;
         tracing::info!(
@@ -554,15 +619,15 @@ impl Engine {
     }
 
     /// Brings the on-disk index up to the store's last change: the
-    /// articles changed since its last commit are written with the linked
-    /// entities `catalog` gives them, a commit per step. Failing here fails
+    /// articles changed since its last commit are written with their kept
+    /// linked entities, a commit per step. Failing here fails
     /// nothing else (the index is rebuilt from the store at any time), so
     /// it warns; another process writing it already is no failure at all.
-    fn keep_index(&self, store: &dyn Store, catalog: &Catalog) {
+    fn keep_index(&self, store: &dyn Store) {
         let Some(dir) = &self.index_dir else {
             return;
         };
-        match self.write_index(dir, store, catalog) {
+        match self.write_index(dir, store) {
             Ok(0) => {}
             Ok(written) => tracing::info!(written, "engine: the on-disk index caught up with the store"),
             Err(IndexSync::Disk(DiskError::Busy)) => {
@@ -575,7 +640,7 @@ impl Engine {
         }
     }
 
-    fn write_index(&self, dir: &Path, store: &dyn Store, catalog: &Catalog) -> Result<u64, IndexSync> {
+    fn write_index(&self, dir: &Path, store: &dyn Store) -> Result<u64, IndexSync> {
         let mut writer = DiskWriter::open(dir, IndexOptions::default())?;
         if writer.progress().seq > store.last_seq()? {
             // Ahead of the store: it was made from another copy of it (a
@@ -593,7 +658,7 @@ impl Engine {
                 return Ok(written);
             };
             for (_, article) in &changes {
-                writer.add(article, &catalog.terms_of(&article.id))?;
+                writer.add(article, &links::terms(store, &article.id)?)?;
             }
             writer.commit(through)?;
             written += changes.len() as u64;
@@ -636,6 +701,15 @@ impl Engine {
     fn count_analysed(&self, n: usize) {
         self.counters.analysed.fetch_add(n as u64, Ordering::Relaxed);
     }
+}
+
+fn read_story(kept: &KeptStory) -> Result<Story, EngineError> {
+    serde_json::from_str(&kept.summary).map_err(|source| {
+        EngineError::Store(StoreError::CorruptStory {
+            id: kept.id.clone(),
+            source,
+        })
+    })
 }
 
 #[cfg(test)]

@@ -14,12 +14,12 @@
 //! the rest are placed on the next catch-up.
 //!
 //! Owned elsewhere: how a round decides (`storyline-stories`), where
-//! decisions live (`storyline-store`), and the entity catalogue whose
-//! linked names join the evidence (the engine's `build`).
+//! decisions live (`storyline-store`), and the linked entities that join
+//! the evidence (`links`, read from the store).
 
+use crate::links;
 use std::collections::{HashMap, HashSet};
 use storyline_core::Article;
-use storyline_extract::linking::Catalog;
 use storyline_relate::{ArticleIndex, IndexOptions};
 use storyline_store::{Arrival, Component, KeptStory, Progress, Store, StoreError, StoriesUpdate};
 use storyline_stories::{history, place_round, story_id, summarise, ClusterOptions, Window};
@@ -53,16 +53,12 @@ pub struct Placed {
 /// summaries that are missing; `on_round` is told after each round.
 pub(crate) fn catch_up(
     store: &mut dyn Store,
-    catalog: &Catalog,
     options: &ClusterOptions,
     threads: usize,
     on_round: &mut dyn FnMut(&Placed),
 ) -> Result<Placed, StoreError> {
-    let build = |window: &[Article]| {
-        ArticleIndex::build_linked(catalog.with_terms(window.to_vec()), IndexOptions::default())
-    };
     let mut done = Placed::default();
-    summarise_missing(store, &build, &mut done)?;
+    summarise_missing(store, &mut done)?;
     let progress = store.progress(Component::Stories)?;
     let arrivals = store.arrivals(progress.seq)?;
     let Some(through) = arrivals.last().map(|a| a.seq) else {
@@ -85,7 +81,7 @@ pub(crate) fn catch_up(
         let ids: Vec<&str> = new[at..at + take].iter().map(|a| a.id.as_str()).collect();
         at += take;
         let arrivals = articles(store, ids)?;
-        let update = round(store, arrivals, &build, options, threads, &mut live_articles)?;
+        let update = round(store, arrivals, options, threads, &mut live_articles)?;
         done.placed += take as u64;
         done.rounds += 1;
         done.summarised += update.summaries.len() as u64;
@@ -107,7 +103,7 @@ pub(crate) fn catch_up(
     let mut summaries = Vec::new();
     for (story, article) in stale {
         let members = store.story_mates(&article)?;
-        summaries.extend(summaries_of(store, vec![(story, members)], &build)?);
+        summaries.extend(summaries_of(store, vec![(story, members)])?);
     }
     done.summarised += summaries.len() as u64;
     store.save_stories(&StoriesUpdate {
@@ -144,7 +140,6 @@ fn articles<'a>(
 fn round(
     store: &dyn Store,
     arrivals: Vec<Article>,
-    build: &dyn Fn(&[Article]) -> ArticleIndex,
     options: &ClusterOptions,
     threads: usize,
     live_articles: &mut usize,
@@ -180,7 +175,19 @@ fn round(
         .enumerate()
         .map(|(i, a)| (a.id.clone(), i))
         .collect();
-    let round = place_round(live, arrivals, build, options, threads);
+    let mut terms = links::terms_by_id(store, &arrivals)?;
+    for story in &live {
+        terms.extend(links::terms_by_id(store, &story.articles)?);
+    }
+    let build = |window: &[Article]| {
+        ArticleIndex::build_linked(
+            window
+                .iter()
+                .map(|a| (a.clone(), terms.get(&a.id).cloned().unwrap_or_default())),
+            IndexOptions::default(),
+        )
+    };
+    let round = place_round(live, arrivals, &build, options, threads);
     let index = round.index();
     let was: HashMap<&str, &str> = before.iter().map(|(a, s)| (a.as_str(), s.as_str())).collect();
     let mut now: HashMap<&str, String> = HashMap::new();
@@ -234,17 +241,13 @@ fn round(
 
 /// Writes the summaries of stories placed without one (before summaries
 /// were kept, or after `reindex` dropped them), a batch at a time.
-fn summarise_missing(
-    store: &mut dyn Store,
-    build: &dyn Fn(&[Article]) -> ArticleIndex,
-    done: &mut Placed,
-) -> Result<(), StoreError> {
+fn summarise_missing(store: &mut dyn Store, done: &mut Placed) -> Result<(), StoreError> {
     loop {
         let batch = store.unsummarised_stories(SUMMARY_BATCH)?;
         if batch.is_empty() {
             return Ok(());
         }
-        let summaries = summaries_of(store, batch, build)?;
+        let summaries = summaries_of(store, batch)?;
         done.summarised += summaries.len() as u64;
         store.save_stories(&StoriesUpdate {
             summaries,
@@ -258,13 +261,12 @@ fn summarise_missing(
 fn summaries_of(
     store: &dyn Store,
     stories: Vec<(String, Vec<String>)>,
-    build: &dyn Fn(&[Article]) -> ArticleIndex,
 ) -> Result<Vec<KeptStory>, StoreError> {
     let mut window = Vec::new();
     for (_, members) in &stories {
         window.extend(articles(store, members.iter().map(String::as_str))?);
     }
-    let index = build(&window);
+    let index = ArticleIndex::build_linked(links::with_terms(store, window)?, IndexOptions::default());
     Ok(stories
         .iter()
         .filter_map(|(id, members)| {
@@ -331,7 +333,7 @@ mod tests {
     }
 
     fn place(store: &mut SqliteStore) -> Placed {
-        catch_up(store, &Catalog::new(), &ClusterOptions::default(), 1, &mut |_| {}).unwrap()
+        catch_up(store, &ClusterOptions::default(), 1, &mut |_| {}).unwrap()
     }
 
     fn kept_stories(store: &SqliteStore) -> Vec<Story> {

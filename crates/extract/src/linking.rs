@@ -18,7 +18,7 @@ use crate::entities::Entity;
 use crate::ner::Tagger;
 use crate::Analysis;
 use rustc_hash::{FxHashMap, FxHashSet};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use storyline_core::{Article, EntityTerm};
 
 /// One real thing as named across the articles.
@@ -237,6 +237,139 @@ fn in_link_order<T: Send>(
     order.sort_by_cached_key(|a| link_key(a));
     let done = storyline_core::parallel::map_in_order(&order, threads, |a| work(a));
     order.into_iter().zip(done).collect()
+}
+
+/// What a catalogue needs to link more articles the way it linked those
+/// before: each entity's id, names, roles and type votes, and the name
+/// indexes, without mentions, quotes or the articles themselves (which
+/// grow with the store). Kept between runs (`Catalog::linker_state`,
+/// `Catalog::resume`), it lets one new article be linked at the same cost
+/// however many came before.
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct LinkerState {
+    entities: Vec<LinkerEntity>,
+    by_name: Vec<(String, String, usize)>,
+    by_surname: Vec<(String, Vec<usize>)>,
+    by_surname_first: Vec<(String, String, Vec<usize>)>,
+    by_surname_alone: Vec<(String, Vec<usize>)>,
+    by_org_core: Vec<(Vec<String>, Vec<usize>)>,
+    by_initials: Vec<(String, String, Vec<usize>)>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct LinkerEntity {
+    id: String,
+    name: String,
+    kind: String,
+    aliases: Vec<String>,
+    roles: Vec<String>,
+    type_votes: [usize; 4],
+    name_keys: Vec<String>,
+    role_keys: Vec<String>,
+}
+
+impl Catalog {
+    /// The state that links further articles as this catalogue would
+    /// (see [`LinkerState`]).
+    pub fn linker_state(&self) -> LinkerState {
+        fn pairs<K: Clone, V: Clone>(map: &FxHashMap<K, V>) -> Vec<(K, V)> {
+            map.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
+        }
+        let sorted_keys = |set: &FxHashSet<String>| {
+            let mut keys: Vec<String> = set.iter().cloned().collect();
+            keys.sort_unstable();
+            keys
+        };
+        LinkerState {
+            entities: self
+                .entities
+                .iter()
+                .map(|e| LinkerEntity {
+                    id: e.id.clone(),
+                    name: e.name.clone(),
+                    kind: e.kind.clone(),
+                    aliases: e.aliases.clone(),
+                    roles: e.roles.clone(),
+                    type_votes: e.type_votes,
+                    name_keys: sorted_keys(&e.name_keys),
+                    role_keys: sorted_keys(&e.role_keys),
+                })
+                .collect(),
+            by_name: self
+                .by_name
+                .iter()
+                .map(|((kind, name), &at)| (kind.clone(), name.clone(), at))
+                .collect(),
+            by_surname: pairs(&self.by_surname),
+            by_surname_first: self
+                .by_surname_first
+                .iter()
+                .map(|((surname, first), v)| (surname.clone(), first.clone(), v.clone()))
+                .collect(),
+            by_surname_alone: pairs(&self.by_surname_alone),
+            by_org_core: pairs(&self.by_org_core),
+            by_initials: self
+                .by_initials
+                .iter()
+                .map(|((kind, initials), v)| (kind.clone(), initials.clone(), v.clone()))
+                .collect(),
+        }
+    }
+
+    /// A catalogue that links new articles as the one `state` was taken
+    /// from would, holding none of the articles linked before: what it
+    /// says of an article (`terms_of`, `named_in`) covers those added
+    /// since. `None` when the state does not hold together (an index
+    /// pointing past the entities).
+    pub fn resume(state: LinkerState) -> Option<Catalog> {
+        let n = state.entities.len();
+        let fits = |list: &[usize]| list.iter().all(|&i| i < n);
+        let sound = state.by_name.iter().all(|(_, _, i)| *i < n)
+            && state.by_surname.iter().all(|(_, l)| fits(l))
+            && state.by_surname_first.iter().all(|(_, _, l)| fits(l))
+            && state.by_surname_alone.iter().all(|(_, l)| fits(l))
+            && state.by_org_core.iter().all(|(_, l)| fits(l))
+            && state.by_initials.iter().all(|(_, _, l)| fits(l));
+        if !sound {
+            return None;
+        }
+        let mut catalog = Catalog::new();
+        for (i, e) in state.entities.into_iter().enumerate() {
+            catalog.by_id.insert(e.id.clone(), i);
+            catalog.entities.push(Linked {
+                id: e.id,
+                name: e.name,
+                kind: e.kind,
+                aliases: e.aliases,
+                roles: e.roles,
+                articles: Vec::new(),
+                mentions: Vec::new(),
+                quotes: Vec::new(),
+                type_votes: e.type_votes,
+                name_keys: e.name_keys.into_iter().collect(),
+                role_keys: e.role_keys.into_iter().collect(),
+            });
+        }
+        catalog.by_name = state
+            .by_name
+            .into_iter()
+            .map(|(kind, name, at)| ((kind, name), at))
+            .collect();
+        catalog.by_surname = state.by_surname.into_iter().collect();
+        catalog.by_surname_first = state
+            .by_surname_first
+            .into_iter()
+            .map(|(surname, first, v)| ((surname, first), v))
+            .collect();
+        catalog.by_surname_alone = state.by_surname_alone.into_iter().collect();
+        catalog.by_org_core = state.by_org_core.into_iter().collect();
+        catalog.by_initials = state
+            .by_initials
+            .into_iter()
+            .map(|(kind, initials, v)| ((kind, initials), v))
+            .collect();
+        Some(catalog)
+    }
 }
 
 impl Catalog {
@@ -1028,5 +1161,69 @@ mod tests {
             "two Clintons: not guessed"
         );
         assert_eq!(c.len(), 4);
+    }
+
+    #[test]
+    fn a_resumed_linker_links_as_the_whole_catalogue_does() {
+        let batches: [(&str, Vec<Entity>); 5] = [
+            (
+                "a1",
+                vec![
+                    entity("e1", "Putin", "PERSON", &[]),
+                    entity("e2", "Wagner", "ORG", &[]),
+                ],
+            ),
+            (
+                "a2",
+                vec![
+                    entity("e1", "Vladimir Putin", "PERSON", &[]),
+                    entity("e2", "Wagner Group", "ORG", &[]),
+                ],
+            ),
+            (
+                "a3",
+                vec![
+                    entity("e1", "Hillary Clinton", "PERSON", &[]),
+                    entity("e2", "European Union", "ORG", &["EU"]),
+                ],
+            ),
+            (
+                "a4",
+                vec![
+                    entity("e1", "Clinton", "PERSON", &[]),
+                    entity("e2", "EU", "ORG", &[]),
+                ],
+            ),
+            (
+                "a5",
+                vec![
+                    entity("e1", "Putin", "PERSON", &[]),
+                    entity("e2", "Wagner", "ORG", &[]),
+                ],
+            ),
+        ];
+        let mut whole = Catalog::new();
+        for (id, entities) in &batches {
+            whole.add(id, entities);
+        }
+        let mut first = Catalog::new();
+        for (id, entities) in &batches[..3] {
+            first.add(id, entities);
+        }
+        let state = serde_json::to_string(&first.linker_state()).unwrap();
+        let mut resumed = Catalog::resume(serde_json::from_str(&state).unwrap()).unwrap();
+        for (id, entities) in &batches[3..] {
+            resumed.add(id, entities);
+        }
+        for (id, _) in &batches[3..] {
+            assert_eq!(resumed.terms_of(id), whole.terms_of(id), "{id}");
+        }
+        assert!(resumed.terms_of("a1").is_empty(), "earlier articles are not held");
+        assert_eq!(resumed.len(), whole.len());
+        let broken = LinkerState {
+            by_name: vec![("PERSON".into(), "putin".into(), 99)],
+            ..LinkerState::default()
+        };
+        assert!(Catalog::resume(broken).is_none());
     }
 }

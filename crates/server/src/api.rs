@@ -248,11 +248,8 @@ pub async fn list_stories(
     Query(p): Query<ListParams>,
 ) -> Result<Response, Problem> {
     let (start, limit) = (offset_cursor(p.cursor.as_deref())?, page_limit(p.limit)?);
-    let derived = state.derived().await?;
-    let all = derived.stories.all(&derived.index);
-    let end = (start + limit).min(all.len());
-    let page: Vec<_> = all.get(start..end).unwrap_or_default().to_vec();
-    let next_cursor = (end < all.len()).then(|| end.to_string());
+    let (page, more) = state.stories(None, start, limit).await?;
+    let next_cursor = more.then(|| (start + page.len()).to_string());
     Ok(Json(json!({"stories": page, "next_cursor": next_cursor})).into_response())
 }
 
@@ -320,12 +317,11 @@ fn quote_list(quotes: Vec<(&Linked, &LinkedQuote)>) -> serde_json::Value {
     responses((status = 200, description = "The story: headline, dates, sources, timeline, events, key entities, key quotes (`quotes`, with speakers) and history of merges and splits", content_type = "application/json"),
               (status = 404, description = "No such story (or one merged into another, named in `detail`)", body = ProblemDoc, content_type = "application/problem+json")))]
 pub async fn get_story(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, Problem> {
-    let derived = state.derived().await?;
     let history = {
         let id = id.clone();
         state.with_store(move |s| s.story_events(&id)).await?
     };
-    let Some(story) = derived.stories.get(&derived.index, &id) else {
+    let Some(story) = state.story(id.clone()).await? else {
         let merged_into = history
             .iter()
             .rev()

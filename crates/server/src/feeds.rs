@@ -368,8 +368,7 @@ pub async fn story_feed(
     headers: HeaderMap,
 ) -> Result<Response, Problem> {
     let (id, format) = split_file(&file)?;
-    let derived = state.derived().await?;
-    let Some(story) = derived.stories.get(&derived.index, id) else {
+    let Some(story) = state.story(id.to_string()).await? else {
         return Err(Problem::not_found(format!("no story with id {id:?}")));
     };
     let base = base_url(&headers);

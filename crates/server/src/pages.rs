@@ -61,13 +61,9 @@ const RECENT_DAYS: i64 = 7;
 /// The stories that grew most in the last `RECENT_DAYS` (then by sources,
 /// then by latest activity), measured from now, or from the newest
 /// article when the store holds nothing that recent (an archive).
-fn active_stories(derived: &crate::state::Derived) -> (Vec<ActiveStory>, String) {
-    let all = derived.stories.all(&derived.index);
-    let newest = all
-        .iter()
-        .filter_map(|s| s.last_seen)
-        .map(|p| p.instant_utc())
-        .max();
+async fn active_stories(state: &AppState) -> Result<(Vec<ActiveStory>, String), Problem> {
+    let (newest, _) = state.stories(None, 0, 1).await?;
+    let newest = newest.first().and_then(|s| s.last_seen).map(|p| p.instant_utc());
     let now = chrono::Utc::now();
     let (reference, as_of) = match newest {
         Some(n) if n < now - chrono::Duration::days(RECENT_DAYS) => {
@@ -76,16 +72,21 @@ fn active_stories(derived: &crate::state::Derived) -> (Vec<ActiveStory>, String)
         _ => (now, "now".to_string()),
     };
     let since = reference - chrono::Duration::days(RECENT_DAYS);
-    let mut ranked: Vec<ActiveStory> = all
+    let since_key = since.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    let (recent, _) = state.stories(Some(since_key), 0, usize::MAX).await?;
+    let mut ranked: Vec<ActiveStory> = recent
         .into_iter()
         .map(|s| {
+            // Each report counts with its copies, on the day it first appeared.
             let recent = s
-                .articles
+                .timeline
                 .iter()
-                .filter_map(|id| derived.index.doc_of(id))
-                .filter_map(|d| derived.index.doc(d).published)
-                .filter(|p| p.instant_utc() >= since && p.instant_utc() <= reference)
-                .count();
+                .filter(|e| {
+                    e.published
+                        .is_some_and(|p| p.instant_utc() >= since && p.instant_utc() <= reference)
+                })
+                .map(|e| e.articles.len())
+                .sum();
             ActiveStory {
                 span: date_span(s.first_seen, s.last_seen),
                 id: s.id,
@@ -96,10 +97,10 @@ fn active_stories(derived: &crate::state::Derived) -> (Vec<ActiveStory>, String)
             }
         })
         .collect();
-    // `all` comes most recently active first; a stable sort keeps that as the last key.
+    // Stories come most recently active first; a stable sort keeps that as the last key.
     ranked.sort_by(|a, b| b.recent.cmp(&a.recent).then(b.sources.cmp(&a.sources)));
     ranked.truncate(HOME_STORIES);
-    (ranked, as_of)
+    Ok((ranked, as_of))
 }
 
 struct SimilarRow {
@@ -330,8 +331,7 @@ pub async fn home(State(state): State<AppState>, Query(p): Query<HomeParams>) ->
         .with_store(move |s| s.list(HOME_PAGE_SIZE, p.cursor.as_deref()))
         .await?;
     let articles = page.articles.into_iter().map(Row::from).collect();
-    let derived = state.derived().await?;
-    let (stories, as_of) = active_stories(&derived);
+    let (stories, as_of) = active_stories(&state).await?;
     Ok(render(HomePage {
         articles,
         next_cursor: page.next_cursor,
@@ -360,16 +360,20 @@ pub async fn article(State(state): State<AppState>, Path(id): Path<String>) -> R
             title: s.title,
         })
         .collect();
-    let story = index
+    let story_id = index
         .doc_of(&a.id)
         .and_then(|d| derived.stories.id_of(d))
-        .and_then(|sid| derived.stories.get(index, sid))
-        .map(|st| StoryBox {
-            span: date_span(st.first_seen, st.last_seen),
-            id: st.id,
-            title: st.title,
-            count: st.article_count,
-        });
+        .map(String::from);
+    let story = match story_id {
+        Some(sid) => state.story(sid).await?,
+        None => None,
+    }
+    .map(|st| StoryBox {
+        span: date_span(st.first_seen, st.last_seen),
+        id: st.id,
+        title: st.title,
+        count: st.article_count,
+    });
     let sections = highlight::sections(&a.text, &a.sections, &extraction);
     let catalog = state.catalog().await?;
     let timeline = storyline_extract::events::timeline(&extraction.events)
@@ -454,9 +458,7 @@ pub async fn article(State(state): State<AppState>, Path(id): Path<String>) -> R
 }
 
 pub async fn story(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, Problem> {
-    let derived = state.derived().await?;
-    let index = &derived.index;
-    let Some(st) = derived.stories.get(index, &id) else {
+    let Some(st) = state.story(id.clone()).await? else {
         return Ok(not_found_page(format!("There is no story with id “{id}”.")));
     };
     let catalog = state.catalog().await?;
@@ -492,15 +494,24 @@ pub async fn story(State(state): State<AppState>, Path(id): Path<String>) -> Res
             copies: e.articles.len() - 1,
         })
         .collect();
+    let stored = {
+        let ids = st.articles.clone();
+        state
+            .with_store(move |s| {
+                let mut found = Vec::with_capacity(ids.len());
+                for id in &ids {
+                    found.extend(s.get(id)?);
+                }
+                Ok(found)
+            })
+            .await?
+    };
     let mut by_source: Vec<SourceGroup> = Vec::new();
-    for article_id in &st.articles {
-        let Some(info) = index.doc_of(article_id).map(|d| index.doc(d)) else {
-            continue;
-        };
+    for info in stored {
         let source = info.source.as_deref().unwrap_or("Unknown source").to_string();
         let row = Row {
-            id: info.id.clone(),
-            title: info.title.clone(),
+            id: info.id,
+            title: info.title,
             source: source.clone(),
             date: display_date(info.published),
         };
@@ -535,12 +546,12 @@ pub async fn story(State(state): State<AppState>, Path(id): Path<String>) -> Res
             )
         }
     );
+    // Each report with its copies, on the day it first appeared.
     let days: Vec<chrono::NaiveDate> = st
-        .articles
+        .timeline
         .iter()
-        .filter_map(|a| derived.index.doc_of(a))
-        .filter_map(|d| derived.index.doc(d).published)
-        .map(|p| p.day())
+        .filter_map(|e| e.published.map(|p| (p.day(), e.articles.len())))
+        .flat_map(|(day, n)| std::iter::repeat_n(day, n))
         .collect();
     Ok(render(StoryPage {
         chart: crate::charts::bars(&days, 640, 96, "Articles"),

@@ -22,7 +22,7 @@ use storyline_extract::ner::Tagger;
 use storyline_extract::Analysis;
 use storyline_relate::ArticleIndex;
 use storyline_store::{Store, StoreError};
-use storyline_stories::Stories;
+use storyline_stories::{Stories, Story};
 
 /// What derived data is built for: the store's generation and the
 /// background catch-up's epoch.
@@ -236,12 +236,16 @@ fn build_derived(inner: &Inner) -> Result<Arc<Derived>, StoreError> {
     }
     let catalog = engine.link(&articles, &analyses);
     drop(analyses);
-    let index = engine.index(&catalog, articles);
+    // Linking new articles' entities and placing them in stories write to
+    // the store, each in short transactions for what is new.
+    {
+        let mut store = inner.store.lock().unwrap_or_else(|p| p.into_inner());
+        engine.link_new(store.as_mut()).map_err(store_error)?;
+    }
+    let index = inner.read(|store| engine.index(store, articles).map_err(store_error))?;
     let stories = {
         let mut store = inner.store.lock().unwrap_or_else(|p| p.into_inner());
-        engine
-            .place(store.as_mut(), &catalog, &index)
-            .map_err(store_error)?
+        engine.place(store.as_mut(), &index).map_err(store_error)?
     };
     let ready = chrono::Utc::now();
     let ingest_lag_seconds = newest_ingest
@@ -531,6 +535,41 @@ impl AppState {
 
     /// The entities of every article linked across articles, for the
     /// store's current generation (empty without a tagger).
+    /// The kept summary of story `id`, once derived data has caught up
+    /// with the store (placing keeps summaries as stories change).
+    pub async fn story(&self, id: String) -> Result<Option<Story>, StoreError> {
+        self.derived().await?;
+        let inner = self.inner.clone();
+        tokio::task::spawn_blocking(move || {
+            inner.read(|store| inner.engine.kept_story(store, &id).map_err(store_error))
+        })
+        .await
+        .expect("store task panicked")
+    }
+
+    /// Kept stories, most recently active first: those active at or after
+    /// `since` (a publication sort key), `limit` after skipping `skip`;
+    /// and whether more follow.
+    pub async fn stories(
+        &self,
+        since: Option<String>,
+        skip: usize,
+        limit: usize,
+    ) -> Result<(Vec<Story>, bool), StoreError> {
+        self.derived().await?;
+        let inner = self.inner.clone();
+        tokio::task::spawn_blocking(move || {
+            inner.read(|store| {
+                inner
+                    .engine
+                    .kept_stories(store, since.as_deref(), (skip, limit), &|_| true)
+                    .map_err(store_error)
+            })
+        })
+        .await
+        .expect("store task panicked")
+    }
+
     pub async fn catalog(&self) -> Result<Arc<Catalog>, StoreError> {
         Ok(self.derived().await?.catalog.clone())
     }

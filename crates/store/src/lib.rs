@@ -73,6 +73,8 @@ pub enum StoreError {
     Sqlite(#[from] rusqlite::Error),
     #[error("stored article {id} is unreadable: {source}")]
     Corrupt { id: String, source: serde_json::Error },
+    #[error("the kept summary of story {id} is unreadable: {source}")]
+    CorruptStory { id: String, source: serde_json::Error },
     #[error("invalid page cursor {0:?}")]
     BadCursor(String),
     #[error("a watched source is already named {0:?}")]
@@ -180,6 +182,21 @@ pub trait Store: Send {
         analyses: &[(String, String, String)],
         through: Option<Progress>,
     ) -> Result<(), StoreError>;
+    /// The linked entities kept for article `id` (JSON), if linked.
+    fn entity_terms(&self, id: &str) -> Result<Option<String>, StoreError>;
+    /// The state that links the next article (JSON), if any was kept.
+    fn linker_state(&self) -> Result<Option<String>, StoreError>;
+    /// Keeps articles' linked entities (article id, JSON), the linker's
+    /// state and how far linking got, in one transaction.
+    fn save_links(
+        &mut self,
+        state: &str,
+        terms: &[(String, String)],
+        through: Progress,
+    ) -> Result<(), StoreError>;
+    /// Drops every article's linked entities, the linker's state and the
+    /// linking progress, so that every article is linked again.
+    fn forget_links(&mut self) -> Result<(), StoreError>;
     /// Drops every kept analysis and the analysis progress in one
     /// transaction, so the next catch-up analyses the whole store again.
     fn forget_analyses(&mut self) -> Result<(), StoreError>;
@@ -229,6 +246,8 @@ pub enum Component {
     Analysis,
     /// Placing articles in stories and keeping the stories' summaries.
     Stories,
+    /// Linking each article's entities to the ones named before.
+    Linking,
 }
 
 impl Component {
@@ -236,6 +255,7 @@ impl Component {
         match self {
             Component::Analysis => "analysis",
             Component::Stories => "stories",
+            Component::Linking => "linking",
         }
     }
 }

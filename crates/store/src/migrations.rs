@@ -117,4 +117,15 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX stories_by_last_day ON stories (last_day);
     CREATE INDEX stories_by_last_seen ON stories (last_seen DESC, story_id);
     CREATE INDEX stories_by_last_placed ON stories (last_placed);",
+    // 10: entity linking as it goes: each article's linked entities (JSON)
+    // as the Similar Posts index and stories read them, and the state that
+    // links the next article (JSON, one row), kept with the linking progress.
+    "CREATE TABLE entity_terms (
+        article_id TEXT PRIMARY KEY,
+        terms TEXT NOT NULL
+    );
+    CREATE TABLE linker_state (
+        only INTEGER PRIMARY KEY CHECK (only = 0),
+        state TEXT NOT NULL
+    );",
 ];

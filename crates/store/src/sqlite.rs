@@ -585,6 +585,59 @@ impl Store for SqliteStore {
         Ok(())
     }
 
+    fn entity_terms(&self, id: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT terms FROM entity_terms WHERE article_id = ?1")?
+            .query_row([id], |r| r.get(0))
+            .optional()?)
+    }
+
+    fn linker_state(&self) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT state FROM linker_state WHERE only = 0", [], |r| r.get(0))
+            .optional()?)
+    }
+
+    fn save_links(
+        &mut self,
+        state: &str,
+        terms: &[(String, String)],
+        through: Progress,
+    ) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        {
+            let mut write = tx.prepare_cached(
+                "INSERT INTO entity_terms (article_id, terms) VALUES (?1, ?2)
+                 ON CONFLICT (article_id) DO UPDATE SET terms = excluded.terms",
+            )?;
+            for (article, json) in terms {
+                write.execute(params![article, json])?;
+            }
+        }
+        tx.execute(
+            "INSERT INTO linker_state (only, state) VALUES (0, ?1)
+             ON CONFLICT (only) DO UPDATE SET state = excluded.state",
+            [state],
+        )?;
+        save_progress_in(&tx, through)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn forget_links(&mut self) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        tx.execute("DELETE FROM entity_terms", [])?;
+        tx.execute("DELETE FROM linker_state", [])?;
+        tx.execute(
+            "DELETE FROM engine_progress WHERE component = ?1",
+            [Component::Linking.as_str()],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
     fn forget_analyses(&mut self) -> Result<(), StoreError> {
         let tx = self.conn.transaction()?;
         tx.execute("DELETE FROM analyses", [])?;

@@ -325,6 +325,8 @@ fn an_analysis_that_outlasts_the_document_time_keeps_what_it_found() {
         .map(|i| format!("Minister John Smith visited port {i} on Tuesday. "))
         .collect();
     let f = write(dir.path(), "long.txt", format!("Ports\n\n{sentences}\n"));
+    // The whole analysis of this text (cut at 1 MB) takes 0.3–0.5 s here, so
+    // a budget well below that is spent whatever the machine's load.
     let started = std::time::Instant::now();
     // The engine says so in its log (shown at warn, whatever `--quiet` says).
     let ran = measured_with(
@@ -332,7 +334,7 @@ fn an_analysis_that_outlasts_the_document_time_keeps_what_it_found() {
             "extract",
             "--json",
             "--document-time",
-            "300ms",
+            "50ms",
             f.to_str().unwrap(),
         ],
         &[("STORYLINE_LOG", "warn")],
@@ -340,21 +342,18 @@ fn an_analysis_that_outlasts_the_document_time_keeps_what_it_found() {
     assert!(ran.ok, "{}", ran.stderr);
     assert!(
         ran.stderr
-            .contains("analysis stopped at its time budget of 300 ms (--document-time)"),
+            .contains("analysis stopped at its time budget of 50 ms (--document-time)"),
         "{}",
         ran.stderr
     );
     let shown: serde_json::Value = serde_json::from_str(&ran.stdout).unwrap();
-    assert_eq!(
-        shown["unfinished"]["budget_ms"], 300,
-        "the article says so itself"
-    );
+    assert_eq!(shown["unfinished"]["budget_ms"], 50, "the article says so itself");
     assert!(
         shown["timexes"].as_array().is_some_and(|t| !t.is_empty()),
         "times are read first"
     );
     eprintln!(
-        "long.txt: extract with a 300 ms budget took {:.2} s",
+        "long.txt: extract with a 50 ms budget took {:.2} s",
         started.elapsed().as_secs_f64()
     );
 }

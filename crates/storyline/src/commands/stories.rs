@@ -8,7 +8,7 @@
 
 use crate::cli::{ReclusterArgs, ReindexArgs, StoriesArgs, StoryArgs};
 use crate::commands::Context;
-use anyhow::{bail, Context as _, Result};
+use anyhow::{bail, Result};
 use chrono::{DateTime, NaiveDate, Utc};
 use std::io::Write;
 use std::process::ExitCode;
@@ -16,7 +16,7 @@ use storyline_engine::Engine;
 use storyline_extract::events::SharedEvent;
 use storyline_relate::ArticleIndex;
 use storyline_store::{KeptStory, Store, StoryEventKind};
-use storyline_stories::{Stories, Story};
+use storyline_stories::Stories;
 
 /// The index over the store and its stories, brought up to date by
 /// `engine` (for reading every article's Similar Posts). With the NER
@@ -32,11 +32,6 @@ pub fn current(engine: &Engine, store: &mut dyn Store) -> Result<(ArticleIndex, 
 pub fn keep_up(engine: &Engine, store: &mut dyn Store) -> Result<()> {
     engine.keep_up(store, &mut |_| {}, &mut |_| {})?;
     Ok(())
-}
-
-fn story_of(kept: &KeptStory) -> Result<Story> {
-    serde_json::from_str(&kept.summary)
-        .with_context(|| format!("the kept summary of story {} cannot be read", kept.id))
 }
 
 /// The instant `--since` names: a span back from `now`, or the start of a day.
@@ -68,28 +63,18 @@ pub fn list(ctx: &Context, args: &StoriesArgs, out: &mut dyn Write) -> Result<Ex
         .as_deref()
         .map(|s| since_instant(s, Utc::now()))
         .transpose()?;
-    keep_up(&crate::commands::engine(ctx)?, &mut store)?;
-    let limit = args.limit.unwrap_or(usize::MAX);
-    let mut shown: Vec<KeptStory> = Vec::new();
+    let engine = crate::commands::engine(ctx)?;
+    keep_up(&engine, &mut store)?;
     let since_key = since.map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string());
-    store.each_kept_story(&mut |kept| {
-        if let Some(key) = &since_key {
-            // Most recently active first: the rest are older still.
-            if kept.last_seen.as_ref().is_none_or(|l| l < key) {
-                return false;
-            }
-        }
-        if args.entity.as_deref().is_none_or(|e| mentions(&kept.names, e)) {
-            shown.push(kept);
-        }
-        shown.len() < limit
-    })?;
-    for kept in &shown {
+    let admits = |kept: &KeptStory| args.entity.as_deref().is_none_or(|e| mentions(&kept.names, e));
+    let limit = args.limit.unwrap_or(usize::MAX);
+    let (shown, _) = engine.kept_stories(&store, since_key.as_deref(), (0, limit), &admits)?;
+    for story in &shown {
         if args.json {
-            writeln!(out, "{}", kept.summary)?;
+            serde_json::to_writer(&mut *out, story)?;
+            writeln!(out)?;
             continue;
         }
-        let story = story_of(kept)?;
         writeln!(
             out,
             "{}  {:>10}  {:>3} articles  {}",
@@ -109,7 +94,7 @@ pub fn show(ctx: &Context, args: &StoryArgs, out: &mut dyn Write) -> Result<Exit
     let engine = crate::commands::engine(ctx)?;
     keep_up(&engine, &mut store)?;
     let history = store.story_events(&args.id)?;
-    let Some(story) = store.kept_story(&args.id)?.as_ref().map(story_of).transpose()? else {
+    let Some(story) = engine.kept_story(&store, &args.id)? else {
         let merged_into = history
             .iter()
             .rev()
