@@ -36,8 +36,8 @@ pub use analyses::Analyser;
 pub use placing::Placed;
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use storyline_core::{Article, Limits};
 use storyline_extract::events::{shared_events, Event, SharedEvent};
@@ -160,7 +160,15 @@ pub struct Engine {
     counters: Counters,
     /// Where the on-disk Similar Posts index lives, when the engine keeps one.
     index_dir: Option<PathBuf>,
+    /// That index opened once, for a process that reads it again and
+    /// again (the server), with when it was last reloaded.
+    opened: Mutex<Option<(Arc<DiskIndex>, Instant)>>,
+    /// Set when this engine wrote the index since it was last reloaded.
+    wrote: AtomicBool,
 }
+
+/// How often an opened on-disk index looks for commits of other processes.
+const RELOAD_EVERY: Duration = Duration::from_secs(1);
 
 impl Engine {
     /// An engine analysing with `tagger` (without one there are no
@@ -173,6 +181,8 @@ impl Engine {
             threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
             counters: Counters::default(),
             index_dir: None,
+            opened: Mutex::new(None),
+            wrote: AtomicBool::new(false),
         }
     }
 
@@ -420,15 +430,37 @@ impl Engine {
             return Ok(());
         }
         if links::catch_up(self, store)? == links::Relinked::All {
-            // Everything derived from the old links is written again.
-            self.remove_index();
-            store.forget_story_summaries()?;
+            // The on-disk index is written again from the new links, each
+            // document replaced in place, so it answers meanwhile. (Story
+            // summaries keep their names until their story changes, or
+            // `reindex`.)
+            self.restart_index();
         }
         Ok(())
     }
 
+    /// Has the on-disk index written again from the store's first change,
+    /// each document replaced in place.
+    fn restart_index(&self) {
+        let Some(dir) = self.index_dir.as_deref().filter(|d| d.exists()) else {
+            return;
+        };
+        let restarted = DiskWriter::open(dir, IndexOptions::default()).and_then(|mut w| w.restart());
+        match restarted {
+            Ok(()) => {}
+            Err(DiskError::Busy) => tracing::warn!(
+                "engine: another process is writing the on-disk index; it keeps the old links until `storyline reindex`"
+            ),
+            Err(e) => {
+                tracing::warn!(error = %e, "engine: the on-disk index could not be restarted; removing it");
+                self.remove_index();
+            }
+        }
+    }
+
     /// Deletes the on-disk index (the next write rewrites it from the store).
     fn remove_index(&self) {
+        *self.opened.lock().unwrap_or_else(|p| p.into_inner()) = None;
         if let Some(dir) = &self.index_dir {
             if let Err(e) = std::fs::remove_dir_all(dir) {
                 if e.kind() != std::io::ErrorKind::NotFound {
@@ -500,13 +532,7 @@ impl Engine {
     ) -> Result<(CatchUp, Placed), EngineError> {
         let before = self.counters.analysed();
         let caught_up = self.catch_up(store, on_step)?;
-        self.link_new(store)?;
-        let placed = if self.derived_behind(store)? {
-            self.keep_index(store);
-            self.place_new(store, on_round)?
-        } else {
-            Placed::default()
-        };
+        let placed = self.keep_derived(store, on_round)?;
         tracing::info!(
             analysed = self.counters.analysed() - before,
             placed = placed.placed,
@@ -514,6 +540,24 @@ impl Engine {
             "engine: derived data is up to date"
         );
         Ok((caught_up, placed))
+    }
+
+    /// What [`Engine::keep_up`] does after analysing, from the analyses
+    /// pages serve (an older analyser's while a catch-up replaces them):
+    /// the changed articles' entities are linked, they are written to the
+    /// on-disk index and placed in stories. For a caller that analyses on
+    /// its own schedule (the server).
+    pub fn keep_derived(
+        &self,
+        store: &mut dyn Store,
+        on_round: &mut dyn FnMut(&Placed),
+    ) -> Result<Placed, EngineError> {
+        self.link_new(store)?;
+        if !self.derived_behind(store)? {
+            return Ok(Placed::default());
+        }
+        self.keep_index(store);
+        self.place_new(store, on_round)
     }
 
     /// Places every article again, from nothing (`storyline recluster`):
@@ -629,7 +673,10 @@ impl Engine {
         };
         match self.write_index(dir, store) {
             Ok(0) => {}
-            Ok(written) => tracing::info!(written, "engine: the on-disk index caught up with the store"),
+            Ok(written) => {
+                self.wrote.store(true, Ordering::Relaxed);
+                tracing::info!(written, "engine: the on-disk index caught up with the store")
+            }
             Err(IndexSync::Disk(DiskError::Busy)) => {
                 tracing::debug!("engine: another process is writing the on-disk index")
             }
@@ -696,6 +743,74 @@ impl Engine {
                 Ok(None)
             }
         }
+    }
+
+    /// Similar Posts of article `id` from the on-disk index as it is, for a
+    /// process that answers many (the server): the index is opened once
+    /// and looks for new commits at most once a second (at once after this
+    /// engine wrote it). `None` when there is no index or it does not hold
+    /// `id` yet.
+    pub fn similar_served(
+        &self,
+        store: &dyn Store,
+        id: &str,
+        k: usize,
+        filter: &Filter,
+    ) -> Result<Option<SimilarPosts>, EngineError> {
+        self.served(|index| {
+            let mates = store.story_mates(id)?;
+            Ok(index.similar(id, k, filter, &mates)?)
+        })
+    }
+
+    /// The near-duplicate group of article `id` from the on-disk index as
+    /// it is (see [`Engine::similar_served`]): the article it is a copy of
+    /// (itself when it leads its group) and the group's other articles.
+    pub fn copies_served(&self, id: &str) -> Result<Option<(String, Vec<String>)>, EngineError> {
+        self.served(|index| Ok(index.copies(id)?))
+    }
+
+    /// What `read` finds in the opened on-disk index; `None` when there is
+    /// none or it cannot be read (it is opened again next time).
+    fn served<T>(
+        &self,
+        read: impl FnOnce(&DiskIndex) -> Result<Option<T>, IndexSync>,
+    ) -> Result<Option<T>, EngineError> {
+        let found = self
+            .opened_index()
+            .map_err(IndexSync::from)
+            .and_then(|index| match index {
+                Some(index) => read(&index),
+                None => Ok(None),
+            });
+        match found {
+            Ok(found) => Ok(found),
+            Err(IndexSync::Store(e)) => Err(e.into()),
+            Err(IndexSync::Disk(e)) => {
+                tracing::warn!(error = %e, "engine: the on-disk index could not be read");
+                *self.opened.lock().unwrap_or_else(|p| p.into_inner()) = None;
+                Ok(None)
+            }
+        }
+    }
+
+    /// The on-disk index, opened once and reloaded when it may have moved.
+    fn opened_index(&self) -> Result<Option<Arc<DiskIndex>>, DiskError> {
+        let Some(dir) = self.index_dir.as_deref().filter(|d| d.exists()) else {
+            return Ok(None);
+        };
+        let mut opened = self.opened.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((index, reloaded)) = opened.as_mut() {
+            if self.wrote.swap(false, Ordering::Relaxed) || reloaded.elapsed() >= RELOAD_EVERY {
+                index.reload()?;
+                *reloaded = Instant::now();
+            }
+            return Ok(Some(index.clone()));
+        }
+        let index = Arc::new(DiskIndex::open(dir, IndexOptions::default())?);
+        self.wrote.store(false, Ordering::Relaxed);
+        *opened = Some((index.clone(), Instant::now()));
+        Ok(Some(index))
     }
 
     fn count_analysed(&self, n: usize) {

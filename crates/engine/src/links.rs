@@ -26,10 +26,10 @@ const LINK_BATCH: usize = 4096;
 /// is analysing the store again); returns how many articles were linked.
 ///
 /// The progress records the analyser whose analyses every linked article
-/// had. Once an upgrade's catch-up has analysed the whole store again,
-/// every article is linked again with the new analyses, and the caller is
-/// told so ([`Relinked::All`]): what was derived from the old links (the
-/// on-disk index, story summaries) is then written again.
+/// had (none when some had an older one). Once an upgrade's catch-up has
+/// analysed the whole store again, every article is linked again with the
+/// new analyses, and the caller is told so ([`Relinked::All`]): the
+/// on-disk index is then written again.
 pub(crate) fn catch_up(engine: &Engine, store: &mut dyn Store) -> Result<Relinked, EngineError> {
     let progress = store.progress(Component::Linking)?;
     let current = engine.analyser.fingerprint();
@@ -42,12 +42,8 @@ pub(crate) fn catch_up(engine: &Engine, store: &mut dyn Store) -> Result<Relinke
         seq = 0;
         relinked = Relinked::All;
     }
-    // Linked from analyses of one analyser only while none is waiting.
-    let fingerprint = if settled && (seq == 0 || progress.fingerprint == current) {
-        current
-    } else {
-        String::new()
-    };
+    // Whether every article linked so far had a current analysis.
+    let mut all_current = seq == 0 || progress.fingerprint == current;
     let mut catalog: Option<Catalog> = None;
     loop {
         let changes = store.changes(seq, LINK_BATCH)?;
@@ -61,8 +57,15 @@ pub(crate) fn catch_up(engine: &Engine, store: &mut dyn Store) -> Result<Relinke
         let mut terms = Vec::with_capacity(changes.len());
         for (_, article) in &changes {
             let analysis = match engine.serving_analysis(store, article)? {
-                Served::Current(a) | Served::Older(a) => a,
-                Served::Missing => Analysis::default(),
+                Served::Current(a) => a,
+                Served::Older(a) => {
+                    all_current = false;
+                    a
+                }
+                Served::Missing => {
+                    all_current = false;
+                    Analysis::default()
+                }
             };
             catalog.add_analysis(&article.id, &analysis);
             let json = serde_json::to_string(&catalog.terms_of(&article.id)).expect("terms serialise");
@@ -75,7 +78,11 @@ pub(crate) fn catch_up(engine: &Engine, store: &mut dyn Store) -> Result<Relinke
             Progress {
                 component: Component::Linking,
                 seq: through,
-                fingerprint: fingerprint.clone(),
+                fingerprint: if all_current {
+                    current.clone()
+                } else {
+                    String::new()
+                },
             },
         )?;
         if let Relinked::New(n) = &mut relinked {

@@ -159,15 +159,11 @@ pub async fn get_article(State(state): State<AppState>, Path(id): Path<String>) 
     let Some((article, extraction)) = state.article(id.clone()).await? else {
         return Err(Problem::not_found(format!("no article with id {id:?}")));
     };
-    let derived = state.derived().await?;
-    let index = &derived.index;
     let mut body = serde_json::to_value(&article).expect("articles serialise");
-    if let Some(doc) = index.doc_of(&article.id) {
-        let canonical = index.canonical(doc);
-        let duplicate_of = (canonical != doc).then(|| index.doc(canonical).id.clone());
-        body["duplicate_of"] = json!(duplicate_of);
-        body["duplicates"] = json!(index.copies_of(doc));
-        body["story"] = json!(derived.stories.id_of(doc));
+    if let Some((leader, copies)) = state.copies(article.id.clone()).await? {
+        body["duplicate_of"] = json!((leader != article.id).then_some(leader));
+        body["duplicates"] = json!(copies);
+        body["story"] = json!(state.story_of(article.id.clone()).await?);
     }
     let catalog = state.catalog().await?;
     body["entities"] = json!(extraction.entities);
@@ -213,15 +209,13 @@ pub async fn similar(
             "k must be between 1 and 100, got {k}"
         )));
     }
-    let derived = state.derived().await?;
-    let index = &derived.index;
     let filter = Filter {
         max_days_apart: p.window_days,
         lang: p.lang,
         sources: p.source.into_iter().collect(),
         exclude_sources: p.exclude_source.into_iter().collect(),
     };
-    let Some(similar) = derived.stories.similar(index, &id, k, &filter) else {
+    let Some(similar) = state.similar(id.clone(), k, filter).await? else {
         return Err(Problem::not_found(format!("no article with id {id:?}")));
     };
     // Each item's reasons also name the linked entities both articles name.

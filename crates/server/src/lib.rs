@@ -116,12 +116,13 @@ async fn liveness(axum::extract::State(state): axum::extract::State<AppState>) -
     }
 }
 
-/// Serves `store` on `addr` until Ctrl-C or SIGTERM; `ready` is told the
-/// bound address. `access` says who may write and which origins may call
+/// Serves `store` on `addr` until Ctrl-C or SIGTERM, with `engine` owning
+/// derived data (its on-disk index answers Similar Posts); `ready` is told
+/// the bound address. `access` says who may write and which origins may call
 /// the API from their pages; `limits` bound what is written and analysed.
 pub async fn serve(
     store: Box<dyn Store>,
-    tagger: Option<storyline_extract::ner::Tagger>,
+    engine: storyline_engine::Engine,
     access: Access,
     limits: storyline_core::Limits,
     addr: SocketAddr,
@@ -129,7 +130,7 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     ready(listener.local_addr()?);
-    let state = AppState::with_access(store, tagger, access, limits);
+    let state = AppState::with_access(store, engine, access, limits);
     // Derived data is built now rather than on the first page view, and
     // `/readyz` says when it is there.
     let warm = state.clone();

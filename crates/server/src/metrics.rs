@@ -142,9 +142,10 @@ pub async fn track(State(state): State<AppState>, request: Request, next: Next) 
 pub async fn scrape(State(state): State<AppState>) -> Result<Response, crate::api::Problem> {
     let articles = state.with_store(|s| s.count()).await?;
     let derived = state.derived().await?;
+    let stories = state.with_store(|s| s.kept_story_count()).await?;
     let metrics = state.metrics();
     metrics.articles.set(articles as i64);
-    metrics.stories.set(derived.stories.len() as i64);
+    metrics.stories.set(stories as i64);
     metrics.ingest_lag.set(derived.ingest_lag_seconds);
     let engine = state.engine().counters();
     metrics.analysed.set(engine.analysed() as i64);

@@ -10,6 +10,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
 use storyline_core::{Published, RelatedReference};
+use storyline_relate::Filter;
 
 const HOME_PAGE_SIZE: usize = 30;
 const SIMILAR_ON_PAGE: usize = 5;
@@ -344,11 +345,9 @@ pub async fn article(State(state): State<AppState>, Path(id): Path<String>) -> R
     let Some((a, extraction)) = state.article(id.clone()).await? else {
         return Ok(not_found_page(format!("There is no article with id “{id}”.")));
     };
-    let derived = state.derived().await?;
-    let index = &derived.index;
-    let similar = derived
-        .stories
-        .similar(index, &a.id, SIMILAR_ON_PAGE, &Default::default())
+    let similar = state
+        .similar(a.id.clone(), SIMILAR_ON_PAGE, Filter::default())
+        .await?
         .map(|s| s.similar)
         .unwrap_or_default()
         .into_iter()
@@ -360,11 +359,7 @@ pub async fn article(State(state): State<AppState>, Path(id): Path<String>) -> R
             title: s.title,
         })
         .collect();
-    let story_id = index
-        .doc_of(&a.id)
-        .and_then(|d| derived.stories.id_of(d))
-        .map(String::from);
-    let story = match story_id {
+    let story = match state.story_of(a.id.clone()).await? {
         Some(sid) => state.story(sid).await?,
         None => None,
     }
@@ -579,13 +574,17 @@ pub async fn entity(State(state): State<AppState>, Path(id): Path<String>) -> Re
     let Some(e) = catalog.get(&id) else {
         return Ok(not_found_page(format!("There is no entity with id “{id}”.")));
     };
-    let derived = state.derived().await?;
-    let index = &derived.index;
+    let listed = {
+        let ids: Vec<String> = e.articles.iter().map(|(a, _)| a.clone()).collect();
+        state.with_store(move |s| s.article_summaries(&ids)).await?
+    };
+    let info: std::collections::HashMap<&str, &storyline_store::ArticleSummary> =
+        listed.iter().map(|a| (a.id.as_str(), a)).collect();
     let mut articles: Vec<NamedIn> = e
         .articles
         .iter()
         .filter_map(|(article, mentions)| {
-            let info = index.doc(index.doc_of(article)?);
+            let info = info.get(article.as_str())?;
             Some(NamedIn {
                 id: article.clone(),
                 title: info.title.clone(),
@@ -620,7 +619,7 @@ pub async fn entity(State(state): State<AppState>, Path(id): Path<String>) -> Re
         .articles
         .iter()
         .filter_map(|(article, mentions)| {
-            let day = index.doc(index.doc_of(article)?).published?.day();
+            let day = info.get(article.as_str())?.published?.day();
             Some(std::iter::repeat_n(day, *mentions))
         })
         .flatten()

@@ -81,8 +81,14 @@ pub async fn run(state: &AppState, p: &SearchParams) -> Result<Results, Problem>
             let derived = state.derived().await?;
             let mut allowed: Option<HashSet<String>> = None;
             if let Some(id) = story {
-                let docs = derived.stories.members(&id).unwrap_or(&[]);
-                allowed = Some(docs.iter().map(|&d| derived.index.doc(d).id.clone()).collect());
+                let story = state.story(id).await?;
+                allowed = Some(
+                    story
+                        .map(|s| s.articles)
+                        .unwrap_or_default()
+                        .into_iter()
+                        .collect(),
+                );
             }
             if let Some(id) = entity {
                 let named: HashSet<String> = derived

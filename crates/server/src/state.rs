@@ -18,11 +18,10 @@ use storyline_core::{Article, Limits};
 use storyline_engine::{Engine, EngineError, Served};
 use storyline_extract::events::SharedEvent;
 use storyline_extract::linking::Catalog;
-use storyline_extract::ner::Tagger;
 use storyline_extract::Analysis;
-use storyline_relate::ArticleIndex;
+use storyline_relate::{Filter, SimilarPosts};
 use storyline_store::{Store, StoreError};
-use storyline_stories::{Stories, Story};
+use storyline_stories::Story;
 
 /// What derived data is built for: the store's generation and the
 /// background catch-up's epoch.
@@ -47,12 +46,10 @@ fn store_error(e: EngineError) -> StoreError {
 /// shows within this time.
 const GENERATION_CHECK_INTERVAL: Duration = Duration::from_secs(1);
 
-/// What pages read besides the store.
+/// What pages read besides the store and the engine's on-disk index.
 pub struct Derived {
     /// The entities linked across articles (empty without a tagger).
     pub catalog: Arc<Catalog>,
-    pub index: ArticleIndex,
-    pub stories: Stories,
     /// How long the newest article waited, from its ingest until this was
     /// ready (0 when it was stored before the server started).
     pub ingest_lag_seconds: f64,
@@ -235,26 +232,22 @@ fn build_derived(inner: &Inner) -> Result<Arc<Derived>, StoreError> {
         }
     }
     let catalog = engine.link(&articles, &analyses);
-    drop(analyses);
-    // Linking new articles' entities and placing them in stories write to
-    // the store, each in short transactions for what is new.
+    drop((articles, analyses));
+    // What is new is linked, written to the on-disk index and placed in
+    // stories, each step kept in the store: work for the new articles
+    // only, on the writing connection.
     {
         let mut store = inner.store.lock().unwrap_or_else(|p| p.into_inner());
-        engine.link_new(store.as_mut()).map_err(store_error)?;
+        engine
+            .keep_derived(store.as_mut(), &mut |_| {})
+            .map_err(store_error)?;
     }
-    let index = inner.read(|store| engine.index(store, articles).map_err(store_error))?;
-    let stories = {
-        let mut store = inner.store.lock().unwrap_or_else(|p| p.into_inner());
-        engine.place(store.as_mut(), &index).map_err(store_error)?
-    };
     let ready = chrono::Utc::now();
     let ingest_lag_seconds = newest_ingest
         .filter(|&at| at > inner.started)
         .map_or(0.0, |at| (ready - at).num_milliseconds().max(0) as f64 / 1000.0);
     let d = Arc::new(Derived {
         catalog: Arc::new(catalog),
-        index,
-        stories,
         ingest_lag_seconds,
     });
     *inner.derived.write().unwrap_or_else(|p| p.into_inner()) = Some((generation, d.clone()));
@@ -263,19 +256,11 @@ fn build_derived(inner: &Inner) -> Result<Arc<Derived>, StoreError> {
 }
 
 impl AppState {
-    /// The state over `store`; `tagger` (when given) adds entities to article pages and JSON.
-    pub fn new(store: Box<dyn Store>, tagger: Option<Tagger>) -> AppState {
-        Self::with_access(store, tagger, Access::default(), Limits::default())
-    }
-
-    /// The state, with writes and browser access as `access` says, and
-    /// what is written and analysed held to `limits`.
-    pub fn with_access(
-        store: Box<dyn Store>,
-        tagger: Option<Tagger>,
-        access: Access,
-        limits: Limits,
-    ) -> AppState {
+    /// The state over `store`, with `engine` owning derived data (its
+    /// tagger adds entities to article pages and JSON; its on-disk index
+    /// answers Similar Posts), writes and browser access as `access` says,
+    /// and what is written and analysed held to `limits`.
+    pub fn with_access(store: Box<dyn Store>, engine: Engine, access: Access, limits: Limits) -> AppState {
         let access = Access {
             api_token: access.api_token.filter(|t| !t.is_empty()),
             cors_origins: access
@@ -300,7 +285,7 @@ impl AppState {
                 next_reader: Default::default(),
                 started: chrono::Utc::now(),
                 store: Mutex::new(store),
-                engine: Engine::new(tagger, &limits),
+                engine,
                 limits,
                 derived: RwLock::new(None),
                 analysis_epoch: AtomicU64::new(0),
@@ -568,6 +553,45 @@ impl AppState {
         })
         .await
         .expect("store task panicked")
+    }
+
+    /// Similar Posts of article `id` from the on-disk index (its story's
+    /// articles first), once derived data has caught up with the store;
+    /// `None` when the index does not hold it.
+    pub async fn similar(
+        &self,
+        id: String,
+        k: usize,
+        filter: Filter,
+    ) -> Result<Option<SimilarPosts>, StoreError> {
+        self.derived().await?;
+        let inner = self.inner.clone();
+        tokio::task::spawn_blocking(move || {
+            inner.read(|store| {
+                inner
+                    .engine
+                    .similar_served(store, &id, k, &filter)
+                    .map_err(store_error)
+            })
+        })
+        .await
+        .expect("store task panicked")
+    }
+
+    /// The near-duplicate group of article `id`: the article it is a copy
+    /// of (itself when it leads) and the group's other articles.
+    pub async fn copies(&self, id: String) -> Result<Option<(String, Vec<String>)>, StoreError> {
+        self.derived().await?;
+        let inner = self.inner.clone();
+        tokio::task::spawn_blocking(move || inner.engine.copies_served(&id).map_err(store_error))
+            .await
+            .expect("store task panicked")
+    }
+
+    /// The story article `id` is in.
+    pub async fn story_of(&self, id: String) -> Result<Option<String>, StoreError> {
+        self.derived().await?;
+        self.with_store(move |s| s.story_of(&id)).await
     }
 
     pub async fn catalog(&self) -> Result<Arc<Catalog>, StoreError> {

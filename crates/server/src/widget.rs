@@ -97,10 +97,9 @@ pub async fn fragment(
             "no article {asked:?} (give ?url= or ?id=)"
         )));
     };
-    let derived = state.derived().await?;
-    let similar = derived
-        .stories
-        .similar(&derived.index, &article.id, k, &Filter::default())
+    let similar = state
+        .similar(article.id.clone(), k, Filter::default())
+        .await?
         .ok_or_else(|| Problem::not_found(format!("article {:?} is not indexed yet", article.id)))?;
     let ids: Vec<String> = similar.similar.iter().map(|s| s.id.clone()).collect();
     let urls = state

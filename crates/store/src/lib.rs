@@ -97,6 +97,9 @@ pub trait Store: Send {
     /// Looks an article up by its URL (compared in canonical form).
     fn get_by_url(&self, url: &str) -> Result<Option<Article>, StoreError>;
     fn count(&self) -> Result<u64, StoreError>;
+    /// The listing lines of the articles `ids` that are stored, in the
+    /// order given.
+    fn article_summaries(&self, ids: &[String]) -> Result<Vec<ArticleSummary>, StoreError>;
     /// Newest first (by publication date; undated last), `limit` at a time.
     fn list(&self, limit: usize, cursor: Option<&str>) -> Result<Page, StoreError>;
     /// Like `list`, only the articles of `source`.
@@ -141,6 +144,10 @@ pub trait Store: Send {
     fn forget_story_summaries(&mut self) -> Result<(), StoreError>;
     /// The kept summary of story `id`.
     fn kept_story(&self, id: &str) -> Result<Option<KeptStory>, StoreError>;
+    /// How many stories have a kept summary.
+    fn kept_story_count(&self) -> Result<u64, StoreError>;
+    /// The story article `id` is in, if it was placed.
+    fn story_of(&self, id: &str) -> Result<Option<String>, StoreError>;
     /// Every kept story, most recently active first (undated last, then
     /// by id), until `f` returns false.
     fn each_kept_story(&self, f: &mut dyn FnMut(KeptStory) -> bool) -> Result<(), StoreError>;

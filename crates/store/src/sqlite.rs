@@ -461,6 +461,43 @@ impl Store for SqliteStore {
         stories::kept(&self.conn, id)
     }
 
+    fn kept_story_count(&self) -> Result<u64, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT COUNT(*) FROM stories", [], |r| r.get::<_, i64>(0))? as u64)
+    }
+
+    fn article_summaries(&self, ids: &[String]) -> Result<Vec<ArticleSummary>, StoreError> {
+        let mut select = self
+            .conn
+            .prepare_cached("SELECT id, title, published, source, url FROM articles WHERE id = ?1")?;
+        let mut found = Vec::with_capacity(ids.len());
+        for id in ids {
+            let row = select
+                .query_row([id], |r| {
+                    let published: Option<String> = r.get(2)?;
+                    Ok(ArticleSummary {
+                        id: r.get(0)?,
+                        title: r.get(1)?,
+                        published: published.as_deref().and_then(storyline_core::Published::parse),
+                        source: r.get(3)?,
+                        url: r.get(4)?,
+                    })
+                })
+                .optional()?;
+            found.extend(row);
+        }
+        Ok(found)
+    }
+
+    fn story_of(&self, id: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT story_id FROM story_members WHERE article_id = ?1")?
+            .query_row([id], |r| r.get(0))
+            .optional()?)
+    }
+
     fn each_kept_story(&self, f: &mut dyn FnMut(KeptStory) -> bool) -> Result<(), StoreError> {
         stories::each(&self.conn, f)
     }

@@ -222,4 +222,25 @@ fn a_write_never_makes_readers_wait_for_the_rebuild() {
         slowest < Duration::from_millis(500),
         "a reader waited {slowest:?}"
     );
+    // The write was indexed, linked and placed as one article: the
+    // server never built an index of the whole store.
+    let metrics = status_of(&format!("{base}/metrics")).1;
+    let builds = metrics
+        .lines()
+        .find(|l| l.starts_with("storyline_engine_builds "))
+        .unwrap_or_else(|| panic!("no builds counter: {metrics}"));
+    assert_eq!(builds, "storyline_engine_builds 0", "{metrics}");
+    // Placing follows indexing: the fresh article joins a story soon after.
+    loop {
+        let fresh: serde_json::Value =
+            serde_json::from_str(&status_of(&format!("{base}/api/articles/fresh")).1).unwrap();
+        if fresh["story"].is_string() {
+            break;
+        }
+        assert!(
+            written.elapsed() < Duration::from_secs(120),
+            "the fresh article was never placed: {fresh}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
 }

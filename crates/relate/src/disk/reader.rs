@@ -114,6 +114,30 @@ impl DiskIndex {
     }
 }
 
+impl DiskIndex {
+    /// The near-duplicate group of article `id`: the article it was filed
+    /// under as a copy (its group's first article; itself when it leads)
+    /// and the group's other articles; `None` when the index does not hold
+    /// `id`.
+    pub fn copies(&self, id: &str) -> Result<Option<(String, Vec<String>)>, DiskError> {
+        let searcher = self.reader.searcher();
+        let Some(view) = View::open(self, &searcher)? else {
+            return Ok(None);
+        };
+        let Some(me) = view.doc_of(id)? else {
+            return Ok(None);
+        };
+        let group = view.group(me);
+        let others = view.copies_of(me);
+        let leader = others
+            .iter()
+            .find(|o| super::schema::key_of(o) == group)
+            .cloned()
+            .unwrap_or_else(|| id.to_string());
+        Ok(Some((leader, others)))
+    }
+}
+
 /// One segment as a query reads it; its documents are numbered from `base`.
 struct Segment<'s> {
     base: u32,

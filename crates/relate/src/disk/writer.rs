@@ -232,6 +232,14 @@ impl DiskWriter {
         self.writer().delete_term(term);
     }
 
+    /// Records that no store change is applied yet, keeping every
+    /// document: the next catch-up writes each article again, replacing
+    /// its document, while readers go on reading the old ones.
+    pub fn restart(&mut self) -> Result<(), DiskError> {
+        self.progress.seq = 0;
+        self.commit_progress()
+    }
+
     /// Makes what was added visible, recording that the store's changes
     /// are applied through `seq`; then takes every vector's length again
     /// when the index has doubled since that was last done.

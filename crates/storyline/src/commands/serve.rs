@@ -27,7 +27,8 @@ pub fn serve(ctx: &Context, args: &ServeArgs) -> Result<ExitCode> {
         .then(|| start_watch(ctx, &args.polite, limits))
         .transpose()?;
     let access = access(&args.api_token, &args.cors_origins, args.searches_per_client);
-    let served = run_server(Box::new(store), addr, access, limits, move |a| {
+    let index = ctx.data_dir.join("index");
+    let served = run_server(Box::new(store), index, addr, access, limits, move |a| {
         println!("storyline: serving {dir} on http://{a}/")
     });
     if let Some((stop, handle)) = watcher {
@@ -103,6 +104,7 @@ pub fn demo(ctx: &Context, args: &DemoArgs, out: &mut dyn Write) -> Result<ExitC
     let addr = config::addr(args.addr, &ctx.file);
     run_server(
         Box::new(store),
+        ctx.data_dir.join("index"),
         addr,
         access(&args.api_token, &args.cors_origins, None),
         limits,
@@ -121,8 +123,10 @@ fn access(api_token: &Option<String>, cors_origins: &[String], searches_per_clie
     }
 }
 
+/// Serves `store`, keeping the on-disk Similar Posts index in `index`.
 fn run_server(
     store: Box<dyn Store>,
+    index: std::path::PathBuf,
     addr: SocketAddr,
     access: Access,
     limits: Limits,
@@ -132,7 +136,7 @@ fn run_server(
     runtime
         .block_on(storyline_server::serve(
             store,
-            crate::commands::ner::article_tagger(),
+            storyline_engine::Engine::new(crate::commands::ner::article_tagger(), &limits).with_index(index),
             access,
             limits,
             addr,
