@@ -732,17 +732,9 @@ impl Engine {
             if index.progress()?.seq != store.last_seq()? {
                 return Ok(None);
             }
-            let mates = store.story_mates(id)?;
-            Ok(index.similar(id, k, filter, &mates)?)
+            similar_in(&index, store, id, k, filter)
         };
-        match read() {
-            Ok(found) => Ok(found),
-            Err(IndexSync::Store(e)) => Err(e.into()),
-            Err(IndexSync::Disk(e)) => {
-                tracing::warn!(error = %e, "engine: the on-disk index could not be read; building instead");
-                Ok(None)
-            }
-        }
+        answer(read())
     }
 
     /// Similar Posts of article `id` from the on-disk index as it is, for a
@@ -757,10 +749,7 @@ impl Engine {
         k: usize,
         filter: &Filter,
     ) -> Result<Option<SimilarPosts>, EngineError> {
-        self.served(|index| {
-            let mates = store.story_mates(id)?;
-            Ok(index.similar(id, k, filter, &mates)?)
-        })
+        self.served(|index| similar_in(index, store, id, k, filter))
     }
 
     /// The near-duplicate group of article `id` from the on-disk index as
@@ -783,15 +772,10 @@ impl Engine {
                 Some(index) => read(&index),
                 None => Ok(None),
             });
-        match found {
-            Ok(found) => Ok(found),
-            Err(IndexSync::Store(e)) => Err(e.into()),
-            Err(IndexSync::Disk(e)) => {
-                tracing::warn!(error = %e, "engine: the on-disk index could not be read");
-                *self.opened.lock().unwrap_or_else(|p| p.into_inner()) = None;
-                Ok(None)
-            }
+        if matches!(found, Err(IndexSync::Disk(_))) {
+            *self.opened.lock().unwrap_or_else(|p| p.into_inner()) = None;
         }
+        answer(found)
     }
 
     /// The on-disk index, opened once and reloaded when it may have moved.
@@ -815,6 +799,33 @@ impl Engine {
 
     fn count_analysed(&self, n: usize) {
         self.counters.analysed.fetch_add(n as u64, Ordering::Relaxed);
+    }
+}
+
+/// Similar Posts of article `id` in `index`, its story's articles (as kept
+/// in `store`) first.
+fn similar_in(
+    index: &DiskIndex,
+    store: &dyn Store,
+    id: &str,
+    k: usize,
+    filter: &Filter,
+) -> Result<Option<SimilarPosts>, IndexSync> {
+    let mates = store.story_mates(id)?;
+    Ok(index.similar(id, k, filter, &mates)?)
+}
+
+/// A read of the on-disk index as callers take it: the store failing is an
+/// error; the index failing (damaged, or removed under the reader) is
+/// warned about and read as no answer, since the store can always answer.
+fn answer<T>(found: Result<Option<T>, IndexSync>) -> Result<Option<T>, EngineError> {
+    match found {
+        Ok(found) => Ok(found),
+        Err(IndexSync::Store(e)) => Err(e.into()),
+        Err(IndexSync::Disk(e)) => {
+            tracing::warn!(error = %e, "engine: the on-disk index could not be read");
+            Ok(None)
+        }
     }
 }
 

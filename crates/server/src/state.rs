@@ -523,15 +523,9 @@ impl AppState {
     /// The kept summary of story `id`, once derived data has caught up
     /// with the store (placing keeps summaries as stories change).
     pub async fn story(&self, id: String) -> Result<Option<Story>, StoreError> {
-        self.derived().await?;
-        let inner = self.inner.clone();
-        tokio::task::spawn_blocking(move || {
-            inner.read(|store| inner.engine.kept_story(store, &id).map_err(store_error))
-        })
-        .await
-        .expect("store task panicked")
+        self.ask_engine(move |engine, store| engine.kept_story(store, &id))
+            .await
     }
-
     /// Kept stories, most recently active first: those active at or after
     /// `since` (a publication sort key), `limit` after skipping `skip`;
     /// and whether more follow.
@@ -541,18 +535,10 @@ impl AppState {
         skip: usize,
         limit: usize,
     ) -> Result<(Vec<Story>, bool), StoreError> {
-        self.derived().await?;
-        let inner = self.inner.clone();
-        tokio::task::spawn_blocking(move || {
-            inner.read(|store| {
-                inner
-                    .engine
-                    .kept_stories(store, since.as_deref(), (skip, limit), &|_| true)
-                    .map_err(store_error)
-            })
+        self.ask_engine(move |engine, store| {
+            engine.kept_stories(store, since.as_deref(), (skip, limit), &|_| true)
         })
         .await
-        .expect("store task panicked")
     }
 
     /// Similar Posts of article `id` from the on-disk index (its story's
@@ -564,15 +550,20 @@ impl AppState {
         k: usize,
         filter: Filter,
     ) -> Result<Option<SimilarPosts>, StoreError> {
+        self.ask_engine(move |engine, store| engine.similar_served(store, &id, k, &filter))
+            .await
+    }
+
+    /// What `read` asks the engine, on a reader, once derived data has
+    /// caught up with the store.
+    async fn ask_engine<T: Send + 'static>(
+        &self,
+        read: impl FnOnce(&Engine, &dyn Store) -> Result<T, EngineError> + Send + 'static,
+    ) -> Result<T, StoreError> {
         self.derived().await?;
         let inner = self.inner.clone();
         tokio::task::spawn_blocking(move || {
-            inner.read(|store| {
-                inner
-                    .engine
-                    .similar_served(store, &id, k, &filter)
-                    .map_err(store_error)
-            })
+            inner.read(|store| read(&inner.engine, store).map_err(store_error))
         })
         .await
         .expect("store task panicked")
@@ -581,11 +572,7 @@ impl AppState {
     /// The near-duplicate group of article `id`: the article it is a copy
     /// of (itself when it leads) and the group's other articles.
     pub async fn copies(&self, id: String) -> Result<Option<(String, Vec<String>)>, StoreError> {
-        self.derived().await?;
-        let inner = self.inner.clone();
-        tokio::task::spawn_blocking(move || inner.engine.copies_served(&id).map_err(store_error))
-            .await
-            .expect("store task panicked")
+        self.ask_engine(move |engine, _| engine.copies_served(&id)).await
     }
 
     /// The story article `id` is in.
