@@ -538,6 +538,33 @@ pub enum BenchCommand {
     /// Story clustering quality (BCubed P/R/F1, ARI, NMI) and speed on a story-labelled JSONL
     /// dataset, articles fed in publication order, beside a single-pass TF-IDF baseline
     Stories(BenchStoriesArgs),
+    /// The product's commands at growing store sizes, each a fresh process: ingest from empty,
+    /// `similar ID`, `show ID`, 100 more articles, `serve` to its first article page and its
+    /// RSS after 1,000 pages, and all-pairs top-5 beside scikit-learn (scripts/similar-baseline)
+    Scale(BenchScaleArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct BenchScaleArgs {
+    /// Store sizes of generated articles, comma-separated
+    #[arg(long, value_delimiter = ',', default_values_t = [10_000usize, 100_000])]
+    pub articles: Vec<usize>,
+    /// Also measure these JSON Lines corpora (e.g. ../shared/data/corpora/*.jsonl)
+    #[arg(long)]
+    pub corpus: Vec<PathBuf>,
+    /// One JSON object per size or corpus
+    #[arg(long)]
+    pub json: bool,
+    /// Where corpora and stores are written (default: a new folder under the temporary folder)
+    #[arg(long)]
+    pub work_dir: Option<PathBuf>,
+    /// Keep the work folder afterwards
+    #[arg(long)]
+    pub keep: bool,
+    /// Leave out the scikit-learn baseline (else it must be installed:
+    /// `scripts/similar-baseline --install`)
+    #[arg(long)]
+    pub no_baseline: bool,
 }
 
 #[derive(Args, Debug)]

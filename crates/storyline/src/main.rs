@@ -65,6 +65,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Bench(BenchCommand::Corpus(a)) => commands::bench::corpus(a, &mut out)?,
         Command::Bench(BenchCommand::Similar(a)) => commands::bench::similar(a, &mut out)?,
         Command::Bench(BenchCommand::Stories(a)) => commands::bench::stories(a, &mut out)?,
+        Command::Bench(BenchCommand::Scale(a)) => commands::scale::run(a, &mut out)?,
     };
     out.flush()?;
     Ok(code)

@@ -75,3 +75,39 @@ fn bench_ingest_reports_throughput_against_the_baseline() {
     }
     assert!(r["ratio_storyline_to_baseline_time"].as_f64().unwrap() > 0.0);
 }
+
+#[test]
+fn bench_scale_times_the_product_commands_at_each_size() {
+    let work = tempfile::tempdir().unwrap();
+    let o = bin()
+        .args([
+            "bench",
+            "scale",
+            "--articles",
+            "150,300",
+            "--no-baseline",
+            "--json",
+        ])
+        .arg("--work-dir")
+        .arg(work.path())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let rows: Vec<serde_json::Value> = stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(rows.len(), 2, "one row per size");
+    for (row, n) in rows.iter().zip([150, 300]) {
+        assert_eq!(row["articles"], n);
+        for run in ["ingest", "similar_id", "show_id", "add_100", "all_pairs"] {
+            assert!(row[run]["seconds"].as_f64().unwrap() > 0.0, "{run}: {row}");
+            assert!(row[run]["peak_rss_mb"].as_f64().unwrap() > 1.0, "{run}: {row}");
+        }
+        assert!(row["serve_first_page_s"].as_f64().unwrap() > 0.0, "{row}");
+        assert!(row["serve_rss_mb_after_pages"].as_f64().unwrap() > 1.0, "{row}");
+        assert!(row["baseline_all_pairs"].is_null(), "{row}");
+    }
+    // What it wrote in the work folder is removed unless kept.
+    assert_eq!(std::fs::read_dir(work.path()).map(|d| d.count()).unwrap_or(0), 0);
+}

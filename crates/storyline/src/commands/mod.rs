@@ -6,6 +6,7 @@ pub mod entities;
 pub mod extract;
 pub mod ingest;
 pub mod ner;
+pub mod scale;
 pub mod search;
 pub mod serve;
 pub mod similar;
