@@ -475,6 +475,12 @@ impl Engine {
     /// are read back.
     pub fn place(&self, store: &mut dyn Store, index: &ArticleIndex) -> Result<Stories, EngineError> {
         self.place_new(store, &mut |_| {})?;
+        Ok(self.kept_stories_of(store, index)?)
+    }
+
+    /// The stories kept in `store` over `index` (an article the store did
+    /// not place is placed in memory only, and said so).
+    fn kept_stories_of(&self, store: &dyn Store, index: &ArticleIndex) -> Result<Stories, StoreError> {
         let kept = store.story_members()?;
         let (stories, unplaced) = Stories::update(index, &kept, &ClusterOptions::default(), self.threads);
         if !unplaced.is_empty() {
@@ -558,6 +564,19 @@ impl Engine {
         }
         self.keep_index(store);
         self.place_new(store, on_round)
+    }
+
+    /// The Similar Posts index of the whole store in memory, with its
+    /// stories as kept, after bringing derived data up to date
+    /// ([`Engine::keep_up`]): what answers every article's Similar Posts at
+    /// once (`similar --all`). No catalogue is linked and nothing placed.
+    pub fn related(&self, store: &mut dyn Store) -> Result<(ArticleIndex, Stories), EngineError> {
+        self.keep_up(store, &mut |_| {}, &mut |_| {})?;
+        let mut articles = Vec::new();
+        store.for_each(&mut |a| articles.push(a))?;
+        let index = self.index(store, articles)?;
+        let stories = self.kept_stories_of(store, &index)?;
+        Ok((index, stories))
     }
 
     /// Places every article again, from nothing (`storyline recluster`):

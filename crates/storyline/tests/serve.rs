@@ -25,10 +25,14 @@ fn get(url: &str) -> (u16, String, String) {
 
 #[test]
 fn demo_serves_home_article_pages_and_api() {
-    let server = start(&["demo"]);
+    // The demo keeps everything in its own temporary store, nothing where it runs.
+    let cwd = tempfile::tempdir().unwrap();
+    let server = start_in(cwd.path(), &["demo"]);
     let base = &server.base;
     let (status, _, home) = get(&format!("{base}/"));
     assert_eq!(status, 200);
+    let written: Vec<_> = std::fs::read_dir(cwd.path()).unwrap().collect();
+    assert!(written.is_empty(), "the demo wrote where it runs: {written:?}");
     assert!(home.contains("Latest articles"));
     // The archive's most recent week: the AI summit grew most.
     assert!(home.contains("Stories active as of 2 November 2023"), "{home}");

@@ -204,6 +204,7 @@ fn measure(
     };
     let corpus_arg = corpus.to_str().context("a corpus path that is UTF-8")?;
     let ingest = storyline(&["ingest", "--json", corpus_arg])?;
+    let probe = &stored_probe(me, data, probe)?;
     // The median of three fresh processes: the first pays for a cold page cache.
     let similar_id = median_of_three(|| storyline(&["similar", probe, "--json"]))?;
     let show_id = median_of_three(|| storyline(&["show", probe, "--json"]))?;
@@ -237,6 +238,30 @@ fn measure(
         all_pairs,
         baseline_all_pairs,
     })
+}
+
+/// `probe` when the store holds it, else the newest stored article (a
+/// record of a real corpus may have been stored as a copy under another id).
+fn stored_probe(me: &Path, data: &str, probe: &str) -> Result<String> {
+    let held = Command::new(me)
+        .args(["--quiet", "--data-dir", data, "show", probe, "--json"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()?
+        .success();
+    if held {
+        return Ok(probe.to_string());
+    }
+    let listed = Command::new(me)
+        .args(["--quiet", "--data-dir", data, "list", "--json", "--limit", "1"])
+        .output()?;
+    let first: serde_json::Value =
+        serde_json::from_slice(listed.stdout.split(|&b| b == b'\n').next().unwrap_or_default())
+            .context("the store lists no article")?;
+    first["id"]
+        .as_str()
+        .map(String::from)
+        .context("the store lists no article")
 }
 
 fn median_of_three(mut f: impl FnMut() -> Result<Run>) -> Result<Run> {
@@ -312,7 +337,7 @@ fn serve(me: &Path, data: &str, probe: &str) -> Result<(f64, f64)> {
             if page(probe).unwrap_or(0) == 200 {
                 break;
             }
-            if started.elapsed() > Duration::from_secs(3600) {
+            if started.elapsed() > Duration::from_secs(900) {
                 bail!("the server never answered an article page");
             }
             std::thread::sleep(Duration::from_millis(20));
@@ -375,9 +400,14 @@ fn rss_mb(pid: u32) -> Result<f64> {
     Ok(kb / 1024.0)
 }
 
+/// Each row on stderr as soon as it is measured (a large size takes long).
 fn print_progress(row: &ScaleRow, json: bool) {
     if !json {
-        eprintln!("bench scale: {} measured", row.corpus);
+        eprintln!(
+            "bench scale: {}: {}",
+            row.corpus,
+            serde_json::to_string(row).expect("rows serialise")
+        );
     }
 }
 

@@ -104,7 +104,7 @@ pub fn demo(ctx: &Context, args: &DemoArgs, out: &mut dyn Write) -> Result<ExitC
     let addr = config::addr(args.addr, &ctx.file);
     run_server(
         Box::new(store),
-        ctx.data_dir.join("index"),
+        dir.join("index"),
         addr,
         access(&args.api_token, &args.cors_origins, None),
         limits,

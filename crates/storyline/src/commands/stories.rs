@@ -22,9 +22,7 @@ use storyline_stories::Stories;
 /// `engine` (for reading every article's Similar Posts). With the NER
 /// model, entities linked across the articles join the index's names.
 pub fn current(engine: &Engine, store: &mut dyn Store) -> Result<(ArticleIndex, Stories)> {
-    engine.catch_up(store, &mut |_| {})?;
-    let derived = engine.build(store)?;
-    Ok((derived.index, derived.stories))
+    Ok(engine.related(store)?)
 }
 
 /// Brings analyses, the on-disk index and stories up to the store's last

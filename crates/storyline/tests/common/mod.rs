@@ -89,7 +89,13 @@ impl Drop for Server {
 
 /// Starts `storyline ARGS… --addr 127.0.0.1:0` and waits for its address.
 pub fn start(args: &[&str]) -> Server {
+    start_in(Path::new("."), args)
+}
+
+/// Like [`start`], with `cwd` as the server's current folder.
+pub fn start_in(cwd: &Path, args: &[&str]) -> Server {
     let mut child = bin()
+        .current_dir(cwd)
         .args(args)
         .args(["--addr", "127.0.0.1:0"])
         .stdout(Stdio::piped())
