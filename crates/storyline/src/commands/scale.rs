@@ -326,7 +326,9 @@ fn serve(me: &Path, data: &str, probe: &str) -> Result<(f64, f64)> {
             .http_status_as_error(false)
             .build()
             .into();
+        // Ids may hold any character ("tech/401"): one path segment each.
         let page = |id: &str| -> Result<u16> {
+            let id = percent_encoding::utf8_percent_encode(id, percent_encoding::NON_ALPHANUMERIC);
             Ok(agent
                 .get(&format!("{base}/articles/{id}"))
                 .call()?

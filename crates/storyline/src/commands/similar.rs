@@ -1,7 +1,7 @@
 //! `storyline similar`: Similar Posts from the article index over the store,
-//! the article's story first. One article's are read from the on-disk index
-//! when it has reached the store's last change; else (and for `--all`)
-//! derived data is brought up to date first, which brings that index there.
+//! the article's story first. One article's are read from the on-disk index,
+//! brought up to the store's last change first when it is behind (only the
+//! new articles are written); `--all` indexes the whole store in memory.
 //! `--all` always prints JSON Lines: it exists for scripts and scorers.
 
 use crate::cli::SimilarArgs;
@@ -34,10 +34,20 @@ pub fn run(ctx: &Context, args: &SimilarArgs, out: &mut dyn Write) -> Result<Exi
         let similar = match reading.similar_on_disk(&store, &article.id, args.k, &filter)? {
             Some(similar) => similar,
             None => {
-                let (index, stories) = current(&crate::commands::engine(ctx)?, &mut store)?;
-                stories
-                    .similar(&index, &article.id, args.k, &filter)
-                    .expect("the article is in the index")
+                // Behind the store: bring it up (only what is new), then read it.
+                let engine = crate::commands::engine(ctx)?;
+                crate::commands::stories::keep_up(&engine, &mut store)?;
+                match engine.similar_on_disk(&store, &article.id, args.k, &filter)? {
+                    Some(similar) => similar,
+                    // No usable index (locked by another writer, damaged):
+                    // the whole store in memory.
+                    None => {
+                        let (index, stories) = current(&engine, &mut store)?;
+                        stories
+                            .similar(&index, &article.id, args.k, &filter)
+                            .expect("the article is in the index")
+                    }
+                }
             }
         };
         if args.json {
