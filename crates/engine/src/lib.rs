@@ -429,7 +429,7 @@ impl Engine {
         if self.tagger.is_none() {
             return Ok(());
         }
-        if links::catch_up(self, store)? == links::Relinked::All {
+        if links::catch_up(self, store)? {
             // The on-disk index is written again from the new links, each
             // document replaced in place, so it answers meanwhile. (Story
             // summaries keep their names until their story changes, or
@@ -468,14 +468,6 @@ impl Engine {
                 }
             }
         }
-    }
-
-    /// The stories over `index` (the whole store's): articles not placed
-    /// yet join one first ([`Engine::place_new`]), then the kept decisions
-    /// are read back.
-    pub fn place(&self, store: &mut dyn Store, index: &ArticleIndex) -> Result<Stories, EngineError> {
-        self.place_new(store, &mut |_| {})?;
-        Ok(self.kept_stories_of(store, index)?)
     }
 
     /// The stories kept in `store` over `index` (an article the store did
@@ -662,7 +654,8 @@ impl Engine {
         let count = articles.len();
         let index = self.index(store, articles)?;
         let indexed = started.elapsed();
-        let stories = self.place(store, &index)?;
+        self.place_new(store, &mut |_| {})?;
+        let stories = self.kept_stories_of(store, &index)?;
         let placed = started.elapsed();
         let ms = |d: Duration| d.as_millis() as u64;
         tracing::info!(

@@ -28,19 +28,19 @@ const LINK_BATCH: usize = 4096;
 /// The progress records the analyser whose analyses every linked article
 /// had (none when some had an older one). Once an upgrade's catch-up has
 /// analysed the whole store again, every article is linked again with the
-/// new analyses, and the caller is told so ([`Relinked::All`]): the
-/// on-disk index is then written again.
-pub(crate) fn catch_up(engine: &Engine, store: &mut dyn Store) -> Result<Relinked, EngineError> {
+/// new analyses, and the caller is told so (`true`): the on-disk index is
+/// then written again.
+pub(crate) fn catch_up(engine: &Engine, store: &mut dyn Store) -> Result<bool, EngineError> {
     let progress = store.progress(Component::Linking)?;
     let current = engine.analyser.fingerprint();
     let settled = engine.backlog(store)? == 0;
     let mut seq = progress.seq;
-    let mut relinked = Relinked::New(0);
+    let mut relinked = false;
     if seq > 0 && progress.fingerprint != current && settled {
         tracing::info!("engine: every article has a new analysis; linking them all again");
         store.forget_links()?;
         seq = 0;
-        relinked = Relinked::All;
+        relinked = true;
     }
     // Whether every article linked so far had a current analysis.
     let mut all_current = seq == 0 || progress.fingerprint == current;
@@ -85,20 +85,8 @@ pub(crate) fn catch_up(engine: &Engine, store: &mut dyn Store) -> Result<Relinke
                 },
             },
         )?;
-        if let Relinked::New(n) = &mut relinked {
-            *n += changes.len() as u64;
-        }
         seq = through;
     }
-}
-
-/// What a linking catch-up did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Relinked {
-    /// Linked this many changed articles.
-    New(u64),
-    /// Linked every article again (their analyses changed).
-    All,
 }
 
 /// The catalogue that goes on linking from `seq`: the kept state, or an

@@ -45,8 +45,6 @@ pub struct Placed {
     pub placed: u64,
     /// Stories whose summaries were written.
     pub summarised: u64,
-    /// Rounds run.
-    pub rounds: u64,
 }
 
 /// Places what arrived since placing last caught up, and writes the
@@ -83,7 +81,6 @@ pub(crate) fn catch_up(
         let arrivals = articles(store, ids)?;
         let update = round(store, arrivals, options, threads, &mut live_articles)?;
         done.placed += take as u64;
-        done.rounds += 1;
         done.summarised += update.summaries.len() as u64;
         for id in update.summaries.iter().map(|s| &s.id).chain(&update.removed) {
             stale.remove(id);
@@ -193,12 +190,19 @@ fn round(
     let mut now: HashMap<&str, String> = HashMap::new();
     let mut members = Vec::new();
     let mut touched: HashSet<String> = HashSet::new();
-    for (key, docs) in round.stories() {
-        let id = key.cloned().unwrap_or_else(|| story_id(&index.doc(docs[0]).id));
-        for &d in docs {
+    // Each story after the round with its id: a new one's from its founder.
+    let stories: Vec<(String, &[u32])> = round
+        .stories()
+        .map(|(key, docs)| {
+            let id = key.cloned().unwrap_or_else(|| story_id(&index.doc(docs[0]).id));
+            (id, docs)
+        })
+        .collect();
+    for (id, docs) in &stories {
+        for &d in *docs {
             let article = index.doc(d).id.as_str();
             if let Some(&old) = was.get(article) {
-                if old == id {
+                if old == id.as_str() {
                     now.insert(article, id.clone());
                     continue;
                 }
@@ -210,12 +214,10 @@ fn round(
             now.insert(article, id.clone());
         }
     }
-    let summaries: Vec<KeptStory> = round
-        .stories()
-        .filter_map(|(key, docs)| {
-            let id = key.cloned().unwrap_or_else(|| story_id(&index.doc(docs[0]).id));
-            touched.contains(&id).then(|| kept(index, &id, docs))
-        })
+    let summaries: Vec<KeptStory> = stories
+        .iter()
+        .filter(|(id, _)| touched.contains(id))
+        .map(|(id, docs)| kept(index, id, docs))
         .collect();
     // Arrivals take their places in publication order; articles that moved
     // keep theirs.

@@ -786,18 +786,6 @@ impl Catalog {
             .collect()
     }
 
-    /// Each article paired with its linked entities, as the Similar Posts
-    /// index takes them (`ArticleIndex::build_linked`).
-    pub fn with_terms(&self, articles: Vec<Article>) -> Vec<(Article, Vec<EntityTerm>)> {
-        articles
-            .into_iter()
-            .map(|a| {
-                let terms = self.terms_of(&a.id);
-                (a, terms)
-            })
-            .collect()
-    }
-
     /// Quotes said in `articles` (a story's): the speakers most widely
     /// named there first, at most `per_speaker` quotes each, `n` in all.
     pub fn key_quotes(
