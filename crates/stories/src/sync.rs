@@ -1,5 +1,7 @@
-//! Story decisions kept across runs: restore what was decided, place what
-//! is new, and say what changed so the caller can store it.
+//! Story decisions over one whole index: restore what was decided (and
+//! place what is new), and say what changed between two sets of decisions
+//! (`history`). Placing arrivals as they come is the engine's, in rounds
+//! (`stream::place_round`).
 //!
 //! Articles placed before keep their story, so a story's id (derived from
 //! its first article) stays put as articles arrive and when the same input
@@ -11,7 +13,7 @@ use crate::cluster::{ClusterOptions, Clustering};
 use crate::story::{story_id, summarise, Story};
 use std::collections::HashMap;
 use storyline_relate::{ArticleIndex, Filter, SimilarPosts};
-use storyline_store::{Store, StoreError, StoryEvent, StoryEventKind};
+use storyline_store::{StoryEvent, StoryEventKind};
 
 /// The stories of an index: which story each article is in, by stable id.
 pub struct Stories {
@@ -138,35 +140,6 @@ impl Stories {
                 .then_with(|| a.id.cmp(&b.id))
         });
         all
-    }
-
-    /// Restores the decisions kept in `store`, places what is new and
-    /// records the new decisions there (one transaction). With `from_scratch`
-    /// the kept decisions are dropped and every article placed anew
-    /// (`storyline recluster`).
-    pub fn refresh(
-        store: &mut dyn Store,
-        index: &ArticleIndex,
-        options: &ClusterOptions,
-        from_scratch: bool,
-    ) -> Result<Stories, StoreError> {
-        let before = store.story_members()?;
-        let kept = if from_scratch { &[][..] } else { &before[..] };
-        let threads = std::thread::available_parallelism().map_or(1, |p| p.get());
-        let (stories, changes) = Stories::update(index, kept, options, threads);
-        if from_scratch || !changes.is_empty() {
-            let events = stories.history_since(index, &before);
-            store.save_story_members(&changes, &events, from_scratch)?;
-        }
-        Ok(stories)
-    }
-
-    /// The merges and splits that lead from `before` (article id, story id)
-    /// to these stories (see [`history`]).
-    pub fn history_since(&self, index: &ArticleIndex, before: &[(String, String)]) -> Vec<StoryEvent> {
-        history(before, |article| {
-            index.doc_of(article).and_then(|d| self.id_of(d))
-        })
     }
 
     pub fn len(&self) -> usize {
@@ -322,7 +295,7 @@ mod tests {
             pair("w3", &ecb),
             pair("gone", "elsewhere"),
         ];
-        let events = stories.history_since(&index, &before);
+        let events = history(&before, |a| index.doc_of(a).and_then(|d| stories.id_of(d)));
         let event = |kind, story: &str, other: &str, articles| StoryEvent {
             kind,
             story: story.to_string(),
@@ -341,6 +314,9 @@ mod tests {
             .iter()
             .map(|a| pair(a, &id(a)))
             .collect();
-        assert!(stories.history_since(&index, &now).is_empty(), "nothing moved");
+        assert!(
+            history(&now, |a| index.doc_of(a).and_then(|d| stories.id_of(d))).is_empty(),
+            "nothing moved"
+        );
     }
 }
