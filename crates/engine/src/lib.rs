@@ -27,6 +27,7 @@
 //! (`storyline-relate`) and clustered (`storyline-stories`).
 
 mod analyses;
+pub mod book;
 #[cfg(test)]
 mod fixtures;
 mod links;
@@ -421,10 +422,17 @@ impl Engine {
         ))
     }
 
+    /// The next `limit` articles changed since linking last caught up:
+    /// what the next `link_new` links.
+    pub fn pending_links(&self, store: &dyn Store, limit: usize) -> Result<Vec<Article>, EngineError> {
+        let seq = store.progress(Component::Linking)?.seq;
+        Ok(store.changes(seq, limit)?.into_iter().map(|(_, a)| a).collect())
+    }
+
     /// Links the entities of the articles changed since linking last
-    /// caught up and keeps each article's linked entities (see `links`);
-    /// returns how many were linked. Without a tagger there are no
-    /// entities, and nothing to link.
+    /// caught up and keeps what they name (see `links`; entity pages read
+    /// it through `book`). Without a tagger there are no entities, and
+    /// nothing to link.
     pub fn link_new(&self, store: &mut dyn Store) -> Result<(), EngineError> {
         if self.tagger.is_none() {
             return Ok(());

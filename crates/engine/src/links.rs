@@ -1,61 +1,78 @@
 //! Linking each arriving article's entities to those named before, and
 //! keeping the outcome: the article's linked entities (what the Similar
-//! Posts index and story placing read) and the linker's state, which is all
-//! the next article needs, so linking one costs the same at a thousand
+//! Posts index and story placing read), where each entity is named (what
+//! entity pages read, `book`), and the linker's state as rows — entity
+//! records and index entries — of which linking an article loads only
+//! those its names touch, so linking one costs the same at a thousand
 //! articles and at a million.
 //!
 //! Articles are linked in the order they changed, a batch at a time; each
-//! batch keeps its articles' entities, the linker's state and the progress
-//! in one transaction, so a crash resumes after the last batch kept. The
-//! rules that decide what is one entity are `storyline_extract::linking`'s;
-//! the catalogue pages read (quotes, mentions, who is named with whom) is
-//! built from the kept analyses by `Engine::build`.
+//! batch keeps what it changed and the progress in one transaction, so a
+//! crash resumes after the last batch kept. The rules that decide what is
+//! one entity are `storyline_extract::linking`'s.
 
 use crate::{Engine, EngineError, Served};
 use std::collections::HashMap;
 use storyline_core::{Article, EntityTerm};
-use storyline_extract::linking::{Catalog, LinkerState};
+use storyline_extract::linking::{
+    ArticleLinks, Catalog, EntityRecord, IndexKey, KeptError, KeyMap, LinkerDelta, LinkerMemory,
+};
 use storyline_extract::Analysis;
-use storyline_store::{Component, Progress, Store, StoreError};
+use storyline_store::{
+    Component, EntityArticle, KeptEntity, LinkedArticle, LinksUpdate, Progress, Store, StoreError,
+};
 
 /// Changed articles linked per kept step.
 const LINK_BATCH: usize = 4096;
 
+/// Entities a linking process keeps loaded between batches before it
+/// starts afresh (each batch loads again what its names touch).
+const LOADED_ENTITIES: usize = 200_000;
+
 /// Links the entities of every article changed since linking last caught
 /// up, from the analyses pages serve (an older analyser's while an upgrade
-/// is analysing the store again); returns how many articles were linked.
+/// is analysing the store again); returns whether every article was
+/// linked again (the on-disk index is then written again).
 ///
 /// The progress records the analyser whose analyses every linked article
 /// had (none when some had an older one). Once an upgrade's catch-up has
 /// analysed the whole store again, every article is linked again with the
-/// new analyses, and the caller is told so (`true`): the on-disk index is
-/// then written again.
+/// new analyses. Kept state that does not hold together is dropped and
+/// every article linked again, with a warning.
 pub(crate) fn catch_up(engine: &Engine, store: &mut dyn Store) -> Result<bool, EngineError> {
     let progress = store.progress(Component::Linking)?;
     let current = engine.analyser.fingerprint();
     let settled = engine.backlog(store)? == 0;
-    let mut seq = progress.seq;
     let mut relinked = false;
-    if seq > 0 && progress.fingerprint != current && settled {
+    if progress.seq > 0 && progress.fingerprint != current && settled {
         tracing::info!("engine: every article has a new analysis; linking them all again");
         store.forget_links()?;
-        seq = 0;
         relinked = true;
     }
+    match link_changed(engine, store, &current) {
+        Err(EngineError::Store(StoreError::CorruptLinks(why))) => {
+            tracing::warn!("engine: {why}; linking every article again");
+            store.forget_links()?;
+            link_changed(engine, store, &current)?;
+            Ok(true)
+        }
+        done => done.map(|()| relinked),
+    }
+}
+
+fn link_changed(engine: &Engine, store: &mut dyn Store, current: &str) -> Result<(), EngineError> {
+    let progress = store.progress(Component::Linking)?;
+    let mut seq = progress.seq;
     // Whether every article linked so far had a current analysis.
     let mut all_current = seq == 0 || progress.fingerprint == current;
     let mut catalog: Option<Catalog> = None;
     loop {
         let changes = store.changes(seq, LINK_BATCH)?;
         let Some(&(through, _)) = changes.last() else {
-            return Ok(relinked);
+            return Ok(());
         };
-        let catalog = match &mut catalog {
-            Some(c) => c,
-            None => catalog.insert(resume(store, seq)?),
-        };
-        let mut terms = Vec::with_capacity(changes.len());
-        for (_, article) in &changes {
+        let mut analysed = Vec::with_capacity(changes.len());
+        for (change, article) in &changes {
             let analysis = match engine.serving_analysis(store, article)? {
                 Served::Current(a) => a,
                 Served::Older(a) => {
@@ -67,49 +84,150 @@ pub(crate) fn catch_up(engine: &Engine, store: &mut dyn Store) -> Result<bool, E
                     Analysis::default()
                 }
             };
-            catalog.add_analysis(&article.id, &analysis);
-            let json = serde_json::to_string(&catalog.terms_of(&article.id)).expect("terms serialise");
-            terms.push((article.id.clone(), json));
+            analysed.push((*change, article, analysis));
         }
-        let state = serde_json::to_string(&catalog.linker_state()).expect("a linker state serialises");
-        store.save_links(
-            &state,
-            &terms,
+        if catalog.as_ref().is_some_and(|c| c.loaded() > LOADED_ENTITIES) {
+            catalog = None;
+        }
+        let catalog = match &mut catalog {
+            Some(c) => c,
+            None => catalog.insert(Catalog::kept(store.linked_count()? as usize)),
+        };
+        let named: Vec<_> = analysed.iter().flat_map(|(_, _, a)| &a.entities).collect();
+        catalog
+            .prepare(&named, &mut Memory(&*store))
+            .map_err(|e| match e {
+                KeptError::Memory(e) => e,
+                KeptError::Corrupt(why) => EngineError::Store(StoreError::CorruptLinks(why)),
+            })?;
+        for (_, article, analysis) in &analysed {
+            catalog.add_analysis(&article.id, analysis);
+        }
+        let seqs: HashMap<&str, u64> = analysed.iter().map(|(s, a, _)| (a.id.as_str(), *s)).collect();
+        let delta = catalog.take_delta();
+        let mut linked = catalog.take_articles();
+        // An article naming no entity still replaces what it named before.
+        let mut empty: Vec<ArticleLinks> = analysed
+            .iter()
+            .filter(|(_, a, _)| {
+                linked
+                    .binary_search_by(|l| l.article.as_str().cmp(&a.id))
+                    .is_err()
+            })
+            .map(|(_, a, _)| ArticleLinks {
+                article: a.id.clone(),
+                named: Vec::new(),
+                terms: Vec::new(),
+            })
+            .collect();
+        linked.append(&mut empty);
+        store.save_links(&update(
+            delta,
+            linked,
+            &seqs,
             Progress {
                 component: Component::Linking,
                 seq: through,
                 fingerprint: if all_current {
-                    current.clone()
+                    current.to_string()
                 } else {
                     String::new()
                 },
             },
-        )?;
+        ))?;
         seq = through;
     }
 }
 
-/// The catalogue that goes on linking from `seq`: the kept state, or an
-/// empty one when linking starts (or its state is unreadable, when every
-/// article is linked again).
-fn resume(store: &mut dyn Store, seq: u64) -> Result<Catalog, EngineError> {
-    if seq == 0 {
-        return Ok(Catalog::new());
+/// What a linking step keeps, as the store takes it.
+fn update(
+    delta: LinkerDelta,
+    linked: Vec<ArticleLinks>,
+    seqs: &HashMap<&str, u64>,
+    through: Progress,
+) -> LinksUpdate {
+    LinksUpdate {
+        entities: delta
+            .entities
+            .into_iter()
+            .map(|(i, record)| KeptEntity {
+                index: i as u64,
+                id: record.id.clone(),
+                name: record.name.clone(),
+                kind: record.kind.clone(),
+                record: serde_json::to_string(&record).expect("a record serialises"),
+                articles: 0,
+                mentions: 0,
+            })
+            .collect(),
+        keys: delta
+            .keys
+            .into_iter()
+            .map(|(k, v)| (k.map.code(), k.key, v))
+            .collect(),
+        articles: linked
+            .into_iter()
+            .map(|l| {
+                let seq = seqs.get(l.article.as_str()).copied().unwrap_or_default();
+                LinkedArticle {
+                    terms: serde_json::to_string(&l.terms).expect("terms serialise"),
+                    named: l
+                        .named
+                        .iter()
+                        .enumerate()
+                        .map(|(position, n)| EntityArticle {
+                            entity: n.entity as u64,
+                            article: l.article.clone(),
+                            seq,
+                            position: position as u32,
+                            mentions: n.mentions.len() as u64,
+                            detail: serde_json::to_string(n).expect("links serialise"),
+                        })
+                        .collect(),
+                    id: l.article,
+                }
+            })
+            .collect(),
+        through: Some(through),
     }
-    let state = store.linker_state()?;
-    let resumed = state
-        .as_deref()
-        .and_then(|json| serde_json::from_str::<LinkerState>(json).ok())
-        .and_then(Catalog::resume);
-    match resumed {
-        Some(catalog) => Ok(catalog),
-        None => {
-            tracing::warn!(
-                "engine: the kept entity linking state is unreadable; linking every article again"
-            );
-            store.forget_links()?;
-            Ok(Catalog::new())
-        }
+}
+
+/// The kept linker state, read through the store.
+struct Memory<'a>(&'a dyn Store);
+
+impl LinkerMemory for Memory<'_> {
+    type Error = EngineError;
+
+    fn keys(&mut self, keys: &[IndexKey]) -> Result<Vec<(IndexKey, String)>, EngineError> {
+        let asked: Vec<(u8, String)> = keys.iter().map(|k| (k.map.code(), k.key.clone())).collect();
+        Ok(self
+            .0
+            .linker_keys(&asked)?
+            .into_iter()
+            .filter_map(|(map, key, value)| {
+                Some((
+                    IndexKey {
+                        map: KeyMap::from_code(map)?,
+                        key,
+                    },
+                    value,
+                ))
+            })
+            .collect())
+    }
+
+    fn entities(&mut self, indexes: &[usize]) -> Result<Vec<(usize, EntityRecord)>, EngineError> {
+        let asked: Vec<u64> = indexes.iter().map(|&i| i as u64).collect();
+        self.0
+            .linked_entities(&asked)?
+            .into_iter()
+            .map(|e| {
+                let record = serde_json::from_str(&e.record).map_err(|err| {
+                    StoreError::CorruptLinks(format!("the record of entity {} is unreadable: {err}", e.id))
+                })?;
+                Ok((e.index as usize, record))
+            })
+            .collect()
     }
 }
 

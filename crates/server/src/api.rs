@@ -165,7 +165,7 @@ pub async fn get_article(State(state): State<AppState>, Path(id): Path<String>) 
         body["duplicates"] = json!(copies);
         body["story"] = json!(state.story_of(article.id.clone()).await?);
     }
-    let catalog = state.catalog().await?;
+    let catalog = state.entities_of(vec![article.id.clone()]).await?;
     body["entities"] = json!(extraction.entities);
     for (e, v) in extraction
         .entities
@@ -219,7 +219,10 @@ pub async fn similar(
         return Err(Problem::not_found(format!("no article with id {id:?}")));
     };
     // Each item's reasons also name the linked entities both articles name.
-    let catalog = state.catalog().await?;
+    let shown: Vec<String> = std::iter::once(id.clone())
+        .chain(similar.similar.iter().map(|s| s.id.clone()))
+        .collect();
+    let catalog = state.entities_of(shown).await?;
     let mut body = serde_json::to_value(&similar).expect("similar lists serialise");
     for item in body["similar"].as_array_mut().into_iter().flatten() {
         let other = item["id"].as_str().unwrap_or_default().to_string();
@@ -266,11 +269,10 @@ pub async fn list_entities(
     Query(p): Query<ListParams>,
 ) -> Result<Response, Problem> {
     let (start, limit) = (offset_cursor(p.cursor.as_deref())?, page_limit(p.limit)?);
-    let catalog = state.catalog().await?;
-    let all = catalog.all();
-    let end = (start + limit).min(all.len());
-    let page: Vec<_> = all.get(start..end).unwrap_or_default().to_vec();
-    let next_cursor = (end < all.len()).then(|| end.to_string());
+    let mut page = state.entity_page(start, limit + 1).await?;
+    let more = page.len() > limit;
+    page.truncate(limit);
+    let next_cursor = more.then(|| (start + limit).to_string());
     Ok(Json(json!({"entities": page, "next_cursor": next_cursor})).into_response())
 }
 
@@ -280,7 +282,9 @@ pub async fn list_entities(
     responses((status = 200, description = "The entity: names, roles, articles, every mention with its span, its quotes, and `quotes_about` (others' quotes that name it, with speakers)", content_type = "application/json"),
               (status = 404, description = "No such entity", body = ProblemDoc, content_type = "application/problem+json")))]
 pub async fn get_entity(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, Problem> {
-    let catalog = state.catalog().await?;
+    let Some(catalog) = state.entity(id.clone()).await? else {
+        return Err(Problem::not_found(format!("no entity with id {id:?}")));
+    };
     let Some(entity) = catalog.get(&id) else {
         return Err(Problem::not_found(format!("no entity with id {id:?}")));
     };
@@ -326,7 +330,7 @@ pub async fn get_story(State(state): State<AppState>, Path(id): Path<String>) ->
         }));
     };
     let events = state.shared_events(story.articles.clone()).await?;
-    let catalog = state.catalog().await?;
+    let catalog = state.entities_of(story.articles.clone()).await?;
     let entities: Vec<_> = catalog
         .key_entities(&story.articles, 10)
         .into_iter()

@@ -388,14 +388,12 @@ pub async fn entity_feed(
     headers: HeaderMap,
 ) -> Result<Response, Problem> {
     let (id, format) = split_file(&file)?;
-    let catalog = state.catalog().await?;
-    let Some(entity) = catalog.get(id) else {
+    let Some((name, ids)) = state.articles_naming(id.to_string()).await? else {
         return Err(Problem::not_found(format!("no entity with id {id:?}")));
     };
     let base = base_url(&headers);
-    let ids = entity.articles.iter().map(|(a, _)| a.clone()).collect();
     let feed = Feed {
-        title: format!("storyline: {}", entity.name),
+        title: format!("storyline: {name}"),
         home: format!("{base}/entities/{id}"),
         self_url: format!("{base}/feeds/entities/{id}.{}", format.suffix()),
         items: articles(&state, ids).await?,

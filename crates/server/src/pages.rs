@@ -370,7 +370,7 @@ pub async fn article(State(state): State<AppState>, Path(id): Path<String>) -> R
         count: st.article_count,
     });
     let sections = highlight::sections(&a.text, &a.sections, &extraction);
-    let catalog = state.catalog().await?;
+    let catalog = state.entities_of(vec![a.id.clone()]).await?;
     let timeline = storyline_extract::events::timeline(&extraction.events)
         .into_iter()
         .map(|e| EventRow {
@@ -456,7 +456,7 @@ pub async fn story(State(state): State<AppState>, Path(id): Path<String>) -> Res
     let Some(st) = state.story(id.clone()).await? else {
         return Ok(not_found_page(format!("There is no story with id “{id}”.")));
     };
-    let catalog = state.catalog().await?;
+    let catalog = state.entities_of(st.articles.clone()).await?;
     let entities = catalog
         .key_entities(&st.articles, KEY_ENTITIES_ON_STORY_PAGE)
         .into_iter()
@@ -570,7 +570,9 @@ const KEY_ENTITIES_ON_STORY_PAGE: usize = 10;
 const QUOTES_ON_ENTITY_PAGE: usize = 20;
 
 pub async fn entity(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, Problem> {
-    let catalog = state.catalog().await?;
+    let Some(catalog) = state.entity(id.clone()).await? else {
+        return Ok(not_found_page(format!("There is no entity with id “{id}”.")));
+    };
     let Some(e) = catalog.get(&id) else {
         return Ok(not_found_page(format!("There is no entity with id “{id}”.")));
     };

@@ -78,7 +78,6 @@ pub async fn run(state: &AppState, p: &SearchParams) -> Result<Results, Problem>
     let members: Option<HashSet<String>> = match (given(&p.story), given(&p.entity)) {
         (None, None) => None,
         (story, entity) => {
-            let derived = state.derived().await?;
             let mut allowed: Option<HashSet<String>> = None;
             if let Some(id) = story {
                 let story = state.story(id).await?;
@@ -91,10 +90,10 @@ pub async fn run(state: &AppState, p: &SearchParams) -> Result<Results, Problem>
                 );
             }
             if let Some(id) = entity {
-                let named: HashSet<String> = derived
-                    .catalog
-                    .get(&id)
-                    .map(|e| e.articles.iter().map(|(a, _)| a.clone()).collect())
+                let named: HashSet<String> = state
+                    .articles_naming(id)
+                    .await?
+                    .map(|(_, articles)| articles.into_iter().collect())
                     .unwrap_or_default();
                 allowed = Some(match allowed {
                     Some(a) => a.intersection(&named).cloned().collect(),

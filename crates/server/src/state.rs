@@ -15,6 +15,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 use storyline_core::{Article, Limits};
+use storyline_engine::book::{self, EntitySummary};
 use storyline_engine::{Engine, EngineError, Served};
 use storyline_extract::events::SharedEvent;
 use storyline_extract::linking::Catalog;
@@ -46,10 +47,14 @@ fn store_error(e: EngineError) -> StoreError {
 /// shows within this time.
 const GENERATION_CHECK_INTERVAL: Duration = Duration::from_secs(1);
 
-/// What pages read besides the store and the engine's on-disk index.
+/// Articles stored since linking last caught up that a store change
+/// analyses before linking them, at most (more come from a bulk ingest
+/// beside the server, which analyses its own).
+const PENDING_ANALYSED: usize = 4096;
+
+/// What the server keeps per store generation besides what the store
+/// and the engine's on-disk index hold.
 pub struct Derived {
-    /// The entities linked across articles (empty without a tagger).
-    pub catalog: Arc<Catalog>,
     /// How long the newest article waited, from its ingest until this was
     /// ready (0 when it was stored before the server started).
     pub ingest_lag_seconds: f64,
@@ -198,41 +203,32 @@ fn build_derived(inner: &Inner) -> Result<Arc<Derived>, StoreError> {
             return Ok(d.clone());
         }
     }
-    let articles = inner.read(|store| {
-        let mut articles = Vec::new();
-        store.for_each(&mut |a| articles.push(a))?;
-        Ok(articles)
-    })?;
-    let newest_ingest = articles.iter().filter_map(|a| a.ingested_at).max();
-    // Analyses kept from before are read, not recomputed; one kept by an
-    // older analyser is served until the background catch-up replaces it.
-    // Only an article never analysed is analysed here, outside the writer.
+    // Articles stored since linking last caught up that were never
+    // analysed (stored through this server a moment ago) are analysed
+    // here, outside the writer, so that they are linked with their
+    // entities; an older analyser's analysis is served until the
+    // background catch-up replaces it.
     let engine = &inner.engine;
-    let served = inner.read(|store| {
-        articles
-            .iter()
-            .map(|a| engine.serving_analysis(store, a).map_err(store_error))
-            .collect::<Result<Vec<Served>, StoreError>>()
-    })?;
-    let missing: Vec<usize> = (0..articles.len())
-        .filter(|&i| matches!(served[i], Served::Missing))
-        .collect();
-    let mut analyses: Vec<Analysis> = served
-        .into_iter()
-        .map(|s| match s {
-            Served::Current(a) | Served::Older(a) => a,
-            Served::Missing => Analysis::default(),
-        })
-        .collect();
-    if !missing.is_empty() {
-        let new: Vec<Article> = missing.iter().map(|&i| articles[i].clone()).collect();
-        let fresh = inner.analyse_and_keep(&new)?;
-        for (&i, analysis) in missing.iter().zip(fresh) {
-            analyses[i] = analysis;
+    let (pending, missing) = inner.read(|store| {
+        let pending = engine
+            .pending_links(store, PENDING_ANALYSED)
+            .map_err(store_error)?;
+        let mut missing = Vec::new();
+        for a in &pending {
+            if matches!(
+                engine.serving_analysis(store, a).map_err(store_error)?,
+                Served::Missing
+            ) {
+                missing.push(a.clone());
+            }
         }
+        Ok((pending, missing))
+    })?;
+    let newest_ingest = pending.iter().filter_map(|a| a.ingested_at).max();
+    drop(pending);
+    if !missing.is_empty() {
+        inner.analyse_and_keep(&missing)?;
     }
-    let catalog = engine.link(&articles, &analyses);
-    drop((articles, analyses));
     // What is new is linked, written to the on-disk index and placed in
     // stories, each step kept in the store: work for the new articles
     // only, on the writing connection.
@@ -246,10 +242,7 @@ fn build_derived(inner: &Inner) -> Result<Arc<Derived>, StoreError> {
     let ingest_lag_seconds = newest_ingest
         .filter(|&at| at > inner.started)
         .map_or(0.0, |at| (ready - at).num_milliseconds().max(0) as f64 / 1000.0);
-    let d = Arc::new(Derived {
-        catalog: Arc::new(catalog),
-        ingest_lag_seconds,
-    });
+    let d = Arc::new(Derived { ingest_lag_seconds });
     *inner.derived.write().unwrap_or_else(|p| p.into_inner()) = Some((generation, d.clone()));
     *inner.checked.lock().unwrap_or_else(|p| p.into_inner()) = Some(now);
     Ok(d)
@@ -581,8 +574,31 @@ impl AppState {
         self.with_store(move |s| s.story_of(&id)).await
     }
 
-    pub async fn catalog(&self) -> Result<Arc<Catalog>, StoreError> {
-        Ok(self.derived().await?.catalog.clone())
+    /// What `articles` name, linked across articles: a catalogue holding
+    /// only them (empty without a tagger).
+    pub async fn entities_of(&self, articles: Vec<String>) -> Result<Catalog, StoreError> {
+        self.ask_engine(move |_, store| book::of_articles(store, &articles))
+            .await
+    }
+
+    /// A catalogue for entity `id`'s page: every article naming it and
+    /// what the newest of those name; `None` when there is no such entity.
+    pub async fn entity(&self, id: String) -> Result<Option<Catalog>, StoreError> {
+        self.ask_engine(move |_, store| book::around_entity(store, &id))
+            .await
+    }
+
+    /// Entities, most widely named first, from `skip`, at most `limit`.
+    pub async fn entity_page(&self, skip: usize, limit: usize) -> Result<Vec<EntitySummary>, StoreError> {
+        self.ask_engine(move |_, store| book::entity_page(store, skip, limit))
+            .await
+    }
+
+    /// The name of entity `id` and the articles naming it; `None` when
+    /// there is no such entity.
+    pub async fn articles_naming(&self, id: String) -> Result<Option<(String, Vec<String>)>, StoreError> {
+        self.ask_engine(move |_, store| book::articles_naming(store, &id))
+            .await
     }
 
     /// The events reported by `article_ids` (a story's articles), each

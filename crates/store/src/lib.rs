@@ -6,11 +6,13 @@
 //! derived from them: indexes and Similar Posts are rebuilt from it, so an
 //! acknowledged article is all that must never be lost.
 
+mod entities;
 mod migrations;
 mod sqlite;
 mod stories;
 mod watched;
 
+pub use entities::{EntityArticle, KeptEntity, LinkedArticle, LinksUpdate};
 pub use sqlite::SqliteStore;
 pub use stories::{Arrival, KeptStory, StoriesUpdate};
 pub use watched::{FetchOutcome, FetchState, FetchedUrl, RobotsFile, WatchedSource};
@@ -75,6 +77,8 @@ pub enum StoreError {
     Corrupt { id: String, source: serde_json::Error },
     #[error("the kept summary of story {id} is unreadable: {source}")]
     CorruptStory { id: String, source: serde_json::Error },
+    #[error("the kept entity links are unreadable: {0}")]
+    CorruptLinks(String),
     #[error("invalid page cursor {0:?}")]
     BadCursor(String),
     #[error("a watched source is already named {0:?}")]
@@ -191,18 +195,34 @@ pub trait Store: Send {
     ) -> Result<(), StoreError>;
     /// The linked entities kept for article `id` (JSON), if linked.
     fn entity_terms(&self, id: &str) -> Result<Option<String>, StoreError>;
-    /// The state that links the next article (JSON), if any was kept.
-    fn linker_state(&self) -> Result<Option<String>, StoreError>;
-    /// Keeps articles' linked entities (article id, JSON), the linker's
-    /// state and how far linking got, in one transaction.
-    fn save_links(
-        &mut self,
-        state: &str,
-        terms: &[(String, String)],
-        through: Progress,
-    ) -> Result<(), StoreError>;
-    /// Drops every article's linked entities, the linker's state and the
-    /// linking progress, so that every article is linked again.
+    /// How many linked entities are kept (the next one's index).
+    fn linked_count(&self) -> Result<u64, StoreError>;
+    /// The kept values of those linker index entries (index, key) that
+    /// have one, as (index, key, value).
+    fn linker_keys(&self, keys: &[(u8, String)]) -> Result<Vec<(u8, String, String)>, StoreError>;
+    /// The kept linked entities at `indexes` (those that exist).
+    fn linked_entities(&self, indexes: &[u64]) -> Result<Vec<KeptEntity>, StoreError>;
+    /// The kept linked entity with id `id`.
+    fn linked_entity(&self, id: &str) -> Result<Option<KeptEntity>, StoreError>;
+    /// Linked entities named anywhere, most widely named first (then most
+    /// mentioned, then by name), from `skip`, at most `limit`.
+    fn linked_entity_page(&self, skip: usize, limit: usize) -> Result<Vec<KeptEntity>, StoreError>;
+    /// The articles naming entity `index`, in the order they were linked
+    /// (newest first when `newest_first`), at most `limit`.
+    fn entity_articles(
+        &self,
+        index: u64,
+        newest_first: bool,
+        limit: usize,
+    ) -> Result<Vec<EntityArticle>, StoreError>;
+    /// The linked entities article `id` names, in order of first mention.
+    fn article_entities(&self, id: &str) -> Result<Vec<EntityArticle>, StoreError>;
+    /// Keeps a linking step in one transaction: entity records, linker
+    /// index entries, each linked article's entities (replacing what it
+    /// named before) and how far linking got.
+    fn save_links(&mut self, update: &LinksUpdate) -> Result<(), StoreError>;
+    /// Drops every article's linked entities, the linker's state, where
+    /// entities are named and the linking progress, so that every article is linked again.
     fn forget_links(&mut self) -> Result<(), StoreError>;
     /// Drops every kept analysis and the analysis progress in one
     /// transaction, so the next catch-up analyses the whole store again.

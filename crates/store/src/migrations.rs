@@ -128,4 +128,38 @@ pub const MIGRATIONS: &[&str] = &[
         only INTEGER PRIMARY KEY CHECK (only = 0),
         state TEXT NOT NULL
     );",
+    // 11: the linker's state as rows (entity records and index entries), so
+    // linking an article reads only what its names touch, and where each
+    // entity is named, so entity pages read rows instead of linking the
+    // store. Linking starts again under this layout (same rules, same ids).
+    "DROP TABLE linker_state;
+    DELETE FROM entity_terms;
+    DELETE FROM engine_progress WHERE component = 'linking';
+    CREATE TABLE linked_entities (
+        idx INTEGER PRIMARY KEY,
+        entity_id TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        record TEXT NOT NULL,
+        articles INTEGER NOT NULL DEFAULT 0,
+        mentions INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX linked_entities_by_reach ON linked_entities (articles DESC, mentions DESC, name, idx);
+    CREATE TABLE linker_keys (
+        map INTEGER NOT NULL,
+        key TEXT NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (map, key)
+    ) WITHOUT ROWID;
+    CREATE TABLE entity_articles (
+        entity_idx INTEGER NOT NULL,
+        article_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        position INTEGER NOT NULL,
+        mentions INTEGER NOT NULL,
+        detail TEXT NOT NULL,
+        PRIMARY KEY (entity_idx, article_id)
+    );
+    CREATE INDEX entity_articles_by_article ON entity_articles (article_id, position);
+    CREATE INDEX entity_articles_in_order ON entity_articles (entity_idx, seq);",
 ];

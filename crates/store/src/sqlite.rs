@@ -5,13 +5,14 @@
 //! machine) never loses an acknowledged article. Each article is one row
 //! holding its full JSON, so a half-written article cannot exist.
 
+use crate::entities;
 use crate::migrations::MIGRATIONS;
 use crate::stories;
 use crate::watched;
 use crate::{
-    fts_expression, Arrival, ArticleSummary, Component, FetchState, FetchedUrl, KeptStory, Page, Progress,
-    RobotsFile, SearchHit, SearchQuery, SourceSummary, Store, StoreError, StoriesUpdate, StoryEvent,
-    StoryEventKind, Upsert, WatchedSource,
+    fts_expression, Arrival, ArticleSummary, Component, EntityArticle, FetchState, FetchedUrl, KeptEntity,
+    KeptStory, LinksUpdate, Page, Progress, RobotsFile, SearchHit, SearchQuery, SourceSummary, Store,
+    StoreError, StoriesUpdate, StoryEvent, StoryEventKind, Upsert, WatchedSource,
 };
 use chrono::Utc;
 use rusqlite::{params, Connection, OptionalExtension};
@@ -630,43 +631,49 @@ impl Store for SqliteStore {
             .optional()?)
     }
 
-    fn linker_state(&self) -> Result<Option<String>, StoreError> {
-        Ok(self
-            .conn
-            .query_row("SELECT state FROM linker_state WHERE only = 0", [], |r| r.get(0))
-            .optional()?)
+    fn linked_count(&self) -> Result<u64, StoreError> {
+        entities::count(&self.conn)
     }
 
-    fn save_links(
-        &mut self,
-        state: &str,
-        terms: &[(String, String)],
-        through: Progress,
-    ) -> Result<(), StoreError> {
+    fn linker_keys(&self, keys: &[(u8, String)]) -> Result<Vec<(u8, String, String)>, StoreError> {
+        entities::keys(&self.conn, keys)
+    }
+
+    fn linked_entities(&self, indexes: &[u64]) -> Result<Vec<KeptEntity>, StoreError> {
+        entities::by_index(&self.conn, indexes)
+    }
+
+    fn linked_entity(&self, id: &str) -> Result<Option<KeptEntity>, StoreError> {
+        entities::by_id(&self.conn, id)
+    }
+
+    fn linked_entity_page(&self, skip: usize, limit: usize) -> Result<Vec<KeptEntity>, StoreError> {
+        entities::page(&self.conn, skip, limit)
+    }
+
+    fn entity_articles(
+        &self,
+        index: u64,
+        newest_first: bool,
+        limit: usize,
+    ) -> Result<Vec<EntityArticle>, StoreError> {
+        entities::articles_of(&self.conn, index, newest_first, limit)
+    }
+
+    fn article_entities(&self, id: &str) -> Result<Vec<EntityArticle>, StoreError> {
+        entities::named_in(&self.conn, id)
+    }
+
+    fn save_links(&mut self, update: &LinksUpdate) -> Result<(), StoreError> {
         let tx = self.conn.transaction()?;
-        {
-            let mut write = tx.prepare_cached(
-                "INSERT INTO entity_terms (article_id, terms) VALUES (?1, ?2)
-                 ON CONFLICT (article_id) DO UPDATE SET terms = excluded.terms",
-            )?;
-            for (article, json) in terms {
-                write.execute(params![article, json])?;
-            }
-        }
-        tx.execute(
-            "INSERT INTO linker_state (only, state) VALUES (0, ?1)
-             ON CONFLICT (only) DO UPDATE SET state = excluded.state",
-            [state],
-        )?;
-        save_progress_in(&tx, through)?;
+        entities::save(&tx, update)?;
         tx.commit()?;
         Ok(())
     }
 
     fn forget_links(&mut self) -> Result<(), StoreError> {
         let tx = self.conn.transaction()?;
-        tx.execute("DELETE FROM entity_terms", [])?;
-        tx.execute("DELETE FROM linker_state", [])?;
+        entities::forget(&tx)?;
         tx.execute(
             "DELETE FROM engine_progress WHERE component = ?1",
             [Component::Linking.as_str()],

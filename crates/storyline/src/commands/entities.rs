@@ -1,73 +1,71 @@
 //! `storyline entities` and `storyline entity`: the people, organisations
 //! and places of the store, linked across articles.
 //!
-//! The catalogue is the engine's: linked from the analyses kept in the
-//! store (articles not analysed yet are analysed first), in publication
-//! order, so it needs the NER model.
+//! The catalogue is the engine's, read from what linking kept in the
+//! store (`storyline_engine::book`); articles stored since are analysed
+//! and linked first, so it needs the NER model.
 
 use crate::cli::{EntitiesArgs, EntityArgs};
 use crate::commands::Context;
-use crate::commands::{all_articles, engine_with, ner::load_model};
+use crate::commands::{engine_with, ner::load_model};
 use anyhow::Result;
-use std::collections::HashMap;
 use std::io::Write;
 use std::process::ExitCode;
-use storyline_extract::linking::{Catalog, Linked};
+use storyline_engine::book;
+use storyline_store::{SqliteStore, Store};
 
-/// The catalogue of the stored articles, and the articles' titles by id.
-fn catalog(ctx: &Context, model: &crate::cli::ModelArg) -> Result<(Catalog, HashMap<String, String>)> {
+/// Entities read from the store per page while listing.
+const PAGE: usize = 1000;
+
+/// The store, with every stored article analysed and linked.
+fn linked_store(ctx: &Context, model: &crate::cli::ModelArg) -> Result<SqliteStore> {
     let engine = engine_with(ctx, Some(load_model(model)?))?;
     let mut store = ctx.open_store()?;
-    engine.catch_up(&mut store, &mut |_| {})?;
-    let articles = all_articles(&store)?;
-    let analyses = engine.analyses(&mut store, &articles)?;
-    let catalog = engine.link(&articles, &analyses);
-    let titles = articles.into_iter().map(|a| (a.id, a.title)).collect();
-    Ok((catalog, titles))
+    engine.keep_up(&mut store, &mut |_| {}, &mut |_| {})?;
+    Ok(store)
 }
 
 pub fn list(ctx: &Context, args: &EntitiesArgs, out: &mut dyn Write) -> Result<ExitCode> {
-    let (catalog, _) = catalog(ctx, &args.model)?;
+    let store = linked_store(ctx, &args.model)?;
     let wanted = args.kind.as_deref().map(str::to_uppercase);
-    let shown = catalog
-        .all()
-        .into_iter()
-        .filter(|e| wanted.as_deref().is_none_or(|k| e.kind == k))
-        .take(args.limit.unwrap_or(usize::MAX));
-    for e in shown {
-        if args.json {
-            serde_json::to_writer(&mut *out, &summary(e))?;
-            writeln!(out)?;
-        } else {
-            writeln!(
-                out,
-                "{}  {:<6}  {:>3} articles  {}",
-                e.id,
-                e.kind,
-                e.articles.len(),
-                e.name
-            )?;
+    let mut left = args.limit.unwrap_or(usize::MAX);
+    let mut skip = 0;
+    while left > 0 {
+        let page = book::entity_page(&store, skip, PAGE)?;
+        skip += page.len();
+        let last = page.len() < PAGE;
+        for e in page
+            .into_iter()
+            .filter(|e| wanted.as_deref().is_none_or(|k| e.kind == k))
+            .take(left)
+        {
+            left -= 1;
+            if args.json {
+                serde_json::to_writer(&mut *out, &e)?;
+                writeln!(out)?;
+            } else {
+                writeln!(
+                    out,
+                    "{}  {:<6}  {:>3} articles  {}",
+                    e.id, e.kind, e.articles, e.name
+                )?;
+            }
+        }
+        if last {
+            break;
         }
     }
     Ok(ExitCode::SUCCESS)
 }
 
-/// One line of `entities --json`: everything but the per-article lists.
-fn summary(e: &Linked) -> serde_json::Value {
-    serde_json::json!({
-        "id": e.id,
-        "name": e.name,
-        "type": e.kind,
-        "aliases": e.aliases,
-        "roles": e.roles,
-        "articles": e.articles.len(),
-        "mentions": e.mention_count(),
-    })
-}
-
 pub fn show(ctx: &Context, args: &EntityArgs, out: &mut dyn Write) -> Result<ExitCode> {
-    let (catalog, titles) = catalog(ctx, &args.model)?;
-    let Some(e) = catalog.get(&args.entity).or_else(|| catalog.find(&args.entity)) else {
+    let store = linked_store(ctx, &args.model)?;
+    let found = book::entity_id(&store, &args.entity)?;
+    let catalog = match &found {
+        Some(id) => book::around_entity(&store, id)?,
+        None => None,
+    };
+    let Some(e) = catalog.as_ref().zip(found.as_ref()).and_then(|(c, id)| c.get(id)) else {
         eprintln!(
             "storyline: no entity with id or name {:?} in {}",
             args.entity,
@@ -87,6 +85,12 @@ pub fn show(ctx: &Context, args: &EntityArgs, out: &mut dyn Write) -> Result<Exi
     if !e.aliases.is_empty() {
         writeln!(out, "  also: {}", e.aliases.join(" · "))?;
     }
+    let ids: Vec<String> = e.articles.iter().map(|(a, _)| a.clone()).collect();
+    let titles: std::collections::HashMap<String, String> = store
+        .article_summaries(&ids)?
+        .into_iter()
+        .map(|a| (a.id, a.title))
+        .collect();
     writeln!(out, "\nNamed in {} articles", e.articles.len())?;
     for (article, mentions) in &e.articles {
         let title = titles.get(article).map_or("", String::as_str);
@@ -98,7 +102,10 @@ pub fn show(ctx: &Context, args: &EntityArgs, out: &mut dyn Write) -> Result<Exi
             writeln!(out, "  “{}”  ({})", q.text, q.article)?;
         }
     }
-    let with = catalog.named_with(&e.id, 10);
+    let with = catalog
+        .as_ref()
+        .map(|c| c.named_with(&e.id, 10))
+        .unwrap_or_default();
     if !with.is_empty() {
         writeln!(out, "\nNamed with")?;
         for (c, shared) in with {

@@ -74,10 +74,3 @@ pub fn find_article(store: &dyn Store, key: &str) -> Result<Option<Article>> {
     }
     Ok(None)
 }
-
-/// Every stored article, for building derived data.
-pub fn all_articles(store: &dyn Store) -> Result<Vec<Article>> {
-    let mut articles = Vec::new();
-    store.for_each(&mut |a| articles.push(a))?;
-    Ok(articles)
-}

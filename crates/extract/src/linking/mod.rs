@@ -12,13 +12,21 @@
 //! with which its name starts ("Wagner" / "Wagner Group"). Otherwise it is
 //! a new entity. An entity's id comes from its first name and type and
 //! never changes, even when a fuller name later becomes its display name.
-//! Finding entities within one article is `entities`.
+//! Finding entities within one article is `entities`; linking from kept
+//! state, a part at a time, is `kept`.
+
+mod kept;
+
+pub use kept::{
+    lookup_keys, ArticleLinks, EntityRecord, IndexKey, KeptError, KeyMap, LinkerDelta, LinkerMemory,
+    NamedLinks, Span,
+};
 
 use crate::entities::Entity;
 use crate::ner::Tagger;
 use crate::Analysis;
 use rustc_hash::{FxHashMap, FxHashSet};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use storyline_core::{Article, EntityTerm};
 
 /// One real thing as named across the articles.
@@ -49,6 +57,10 @@ pub struct Linked {
     name_keys: FxHashSet<String>,
     #[serde(skip)]
     role_keys: FxHashSet<String>,
+    /// Whether its names are in the catalogue's indexes (they are once it
+    /// has absorbed a first mention, or when loaded from kept state).
+    #[serde(skip)]
+    indexed: bool,
 }
 
 /// One mention of a linked entity: the article and where in its text.
@@ -78,7 +90,7 @@ impl Linked {
 /// The canonical entities of a set of articles.
 #[derive(Debug, Default)]
 pub struct Catalog {
-    entities: Vec<Linked>,
+    entities: Slots,
     by_id: FxHashMap<String, usize>,
     /// (type, name key) → entity.
     by_name: FxHashMap<(String, String), usize>,
@@ -103,6 +115,59 @@ pub struct Catalog {
     /// each with its mentions there: what an article's entities are is
     /// read without walking a widely named entity's every mention.
     by_article: FxHashMap<String, Vec<Named>>,
+    /// What changed since the last `take_delta`, when this catalogue links
+    /// from kept state (`kept`); `None` for one built whole in memory.
+    changed: Option<kept::Changed>,
+    /// The index entries loaded from kept state (`kept`), present or not.
+    loaded_keys: FxHashSet<IndexKey>,
+}
+
+/// The entities by index. A catalogue linking from kept state holds only
+/// those it loaded, so a slot below `len` may be empty there; a whole
+/// catalogue fills every slot.
+#[derive(Debug, Default)]
+struct Slots(Vec<Option<Box<Linked>>>);
+
+impl Slots {
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    fn push(&mut self, entity: Linked) {
+        self.0.push(Some(Box::new(entity)));
+    }
+
+    fn get(&self, i: usize) -> Option<&Linked> {
+        self.0.get(i).and_then(|s| s.as_deref())
+    }
+
+    /// Puts `entity` at `i`, growing the slots to reach it.
+    fn set(&mut self, i: usize, entity: Linked) {
+        if self.0.len() <= i {
+            self.0.resize_with(i + 1, || None);
+        }
+        self.0[i] = Some(Box::new(entity));
+    }
+
+    /// The loaded entities, in index order.
+    fn iter(&self) -> impl Iterator<Item = &Linked> {
+        self.0.iter().filter_map(|s| s.as_deref())
+    }
+}
+
+impl std::ops::Index<usize> for Slots {
+    type Output = Linked;
+    fn index(&self, i: usize) -> &Linked {
+        self.get(i).expect("an entity is loaded before it is linked to")
+    }
+}
+
+impl std::ops::IndexMut<usize> for Slots {
+    fn index_mut(&mut self, i: usize) -> &mut Linked {
+        self.0[i]
+            .as_deref_mut()
+            .expect("an entity is loaded before it is linked to")
+    }
 }
 
 /// One entity as one article names it.
@@ -237,139 +302,6 @@ fn in_link_order<T: Send>(
     order.sort_by_cached_key(|a| link_key(a));
     let done = storyline_core::parallel::map_in_order(&order, threads, |a| work(a));
     order.into_iter().zip(done).collect()
-}
-
-/// What a catalogue needs to link more articles the way it linked those
-/// before: each entity's id, names, roles and type votes, and the name
-/// indexes, without mentions, quotes or the articles themselves (which
-/// grow with the store). Kept between runs (`Catalog::linker_state`,
-/// `Catalog::resume`), it lets one new article be linked at the same cost
-/// however many came before.
-#[derive(Debug, Default, Serialize, Deserialize)]
-pub struct LinkerState {
-    entities: Vec<LinkerEntity>,
-    by_name: Vec<(String, String, usize)>,
-    by_surname: Vec<(String, Vec<usize>)>,
-    by_surname_first: Vec<(String, String, Vec<usize>)>,
-    by_surname_alone: Vec<(String, Vec<usize>)>,
-    by_org_core: Vec<(Vec<String>, Vec<usize>)>,
-    by_initials: Vec<(String, String, Vec<usize>)>,
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-struct LinkerEntity {
-    id: String,
-    name: String,
-    kind: String,
-    aliases: Vec<String>,
-    roles: Vec<String>,
-    type_votes: [usize; 4],
-    name_keys: Vec<String>,
-    role_keys: Vec<String>,
-}
-
-impl Catalog {
-    /// The state that links further articles as this catalogue would
-    /// (see [`LinkerState`]).
-    pub fn linker_state(&self) -> LinkerState {
-        fn pairs<K: Clone, V: Clone>(map: &FxHashMap<K, V>) -> Vec<(K, V)> {
-            map.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
-        }
-        let sorted_keys = |set: &FxHashSet<String>| {
-            let mut keys: Vec<String> = set.iter().cloned().collect();
-            keys.sort_unstable();
-            keys
-        };
-        LinkerState {
-            entities: self
-                .entities
-                .iter()
-                .map(|e| LinkerEntity {
-                    id: e.id.clone(),
-                    name: e.name.clone(),
-                    kind: e.kind.clone(),
-                    aliases: e.aliases.clone(),
-                    roles: e.roles.clone(),
-                    type_votes: e.type_votes,
-                    name_keys: sorted_keys(&e.name_keys),
-                    role_keys: sorted_keys(&e.role_keys),
-                })
-                .collect(),
-            by_name: self
-                .by_name
-                .iter()
-                .map(|((kind, name), &at)| (kind.clone(), name.clone(), at))
-                .collect(),
-            by_surname: pairs(&self.by_surname),
-            by_surname_first: self
-                .by_surname_first
-                .iter()
-                .map(|((surname, first), v)| (surname.clone(), first.clone(), v.clone()))
-                .collect(),
-            by_surname_alone: pairs(&self.by_surname_alone),
-            by_org_core: pairs(&self.by_org_core),
-            by_initials: self
-                .by_initials
-                .iter()
-                .map(|((kind, initials), v)| (kind.clone(), initials.clone(), v.clone()))
-                .collect(),
-        }
-    }
-
-    /// A catalogue that links new articles as the one `state` was taken
-    /// from would, holding none of the articles linked before: what it
-    /// says of an article (`terms_of`, `named_in`) covers those added
-    /// since. `None` when the state does not hold together (an index
-    /// pointing past the entities).
-    pub fn resume(state: LinkerState) -> Option<Catalog> {
-        let n = state.entities.len();
-        let fits = |list: &[usize]| list.iter().all(|&i| i < n);
-        let sound = state.by_name.iter().all(|(_, _, i)| *i < n)
-            && state.by_surname.iter().all(|(_, l)| fits(l))
-            && state.by_surname_first.iter().all(|(_, _, l)| fits(l))
-            && state.by_surname_alone.iter().all(|(_, l)| fits(l))
-            && state.by_org_core.iter().all(|(_, l)| fits(l))
-            && state.by_initials.iter().all(|(_, _, l)| fits(l));
-        if !sound {
-            return None;
-        }
-        let mut catalog = Catalog::new();
-        for (i, e) in state.entities.into_iter().enumerate() {
-            catalog.by_id.insert(e.id.clone(), i);
-            catalog.entities.push(Linked {
-                id: e.id,
-                name: e.name,
-                kind: e.kind,
-                aliases: e.aliases,
-                roles: e.roles,
-                articles: Vec::new(),
-                mentions: Vec::new(),
-                quotes: Vec::new(),
-                type_votes: e.type_votes,
-                name_keys: e.name_keys.into_iter().collect(),
-                role_keys: e.role_keys.into_iter().collect(),
-            });
-        }
-        catalog.by_name = state
-            .by_name
-            .into_iter()
-            .map(|(kind, name, at)| ((kind, name), at))
-            .collect();
-        catalog.by_surname = state.by_surname.into_iter().collect();
-        catalog.by_surname_first = state
-            .by_surname_first
-            .into_iter()
-            .map(|(surname, first, v)| ((surname, first), v))
-            .collect();
-        catalog.by_surname_alone = state.by_surname_alone.into_iter().collect();
-        catalog.by_org_core = state.by_org_core.into_iter().collect();
-        catalog.by_initials = state
-            .by_initials
-            .into_iter()
-            .map(|(kind, initials, v)| ((kind, initials), v))
-            .collect();
-        Some(catalog)
-    }
 }
 
 impl Catalog {
@@ -608,7 +540,11 @@ impl Catalog {
             type_votes: [0; 4],
             name_keys: FxHashSet::default(),
             role_keys: FxHashSet::default(),
+            indexed: false,
         });
+        if let Some(changed) = &mut self.changed {
+            changed.entities.insert(i);
+        }
         i
     }
 
@@ -618,7 +554,8 @@ impl Catalog {
     /// unless the entity's name or type changed, which moves them all.
     fn absorb(&mut self, at: usize, article_id: &str, e: &Entity) {
         let linked = &mut self.entities[at];
-        let first = linked.articles.is_empty();
+        let first = !linked.indexed;
+        linked.indexed = true;
         let (kind_before, name_before) = (linked.kind.clone(), linked.name.clone());
         let mut new_names: Vec<String> = Vec::new();
         if e.name.split_whitespace().count() > linked.name.split_whitespace().count() {
@@ -669,39 +606,71 @@ impl Catalog {
         } else {
             new_names
         };
+        // Index keys whose entries changed, kept when linking from kept state.
+        let track = self.changed.is_some();
+        let mut touched: Vec<IndexKey> = Vec::new();
         for n in &names {
-            self.by_name.entry((kind.clone(), key(n))).or_insert(at);
+            let name_at = (kind.clone(), key(n));
+            if let std::collections::hash_map::Entry::Vacant(slot) = self.by_name.entry(name_at) {
+                if track {
+                    touched.push(IndexKey::name(&slot.key().0, &slot.key().1));
+                }
+                slot.insert(at);
+            }
             if let Some(i) = initials(n) {
-                let list = self.by_initials.entry((kind.clone(), i)).or_default();
+                let list = self.by_initials.entry((kind.clone(), i.clone())).or_default();
                 if !list.contains(&at) {
                     list.push(at);
-                }
-            }
-        }
-        if !moved {
-            return;
-        }
-        let w = words(&name);
-        let mut lists: Vec<&mut Vec<usize>> = Vec::new();
-        match kind.as_str() {
-            "PERSON" => {
-                if let Some(surname) = w.last() {
-                    lists.push(self.by_surname.entry(surname.clone()).or_default());
-                    if w.len() == 1 {
-                        lists.push(self.by_surname_alone.entry(surname.clone()).or_default());
-                    } else {
-                        let first = first_letters(&w[0]);
-                        lists.push(self.by_surname_first.entry((surname.clone(), first)).or_default());
+                    if track {
+                        touched.push(IndexKey::initials(&kind, &i));
                     }
                 }
             }
-            "ORG" if !w.is_empty() => lists.push(self.by_org_core.entry(org_core(&w)).or_default()),
-            _ => {}
         }
-        for list in lists {
-            if !list.contains(&at) {
-                list.push(at);
+        if moved {
+            let w = words(&name);
+            let mut lists: Vec<(&mut Vec<usize>, IndexKey)> = Vec::new();
+            match kind.as_str() {
+                "PERSON" => {
+                    if let Some(surname) = w.last() {
+                        lists.push((
+                            self.by_surname.entry(surname.clone()).or_default(),
+                            IndexKey::surname(surname),
+                        ));
+                        if w.len() == 1 {
+                            lists.push((
+                                self.by_surname_alone.entry(surname.clone()).or_default(),
+                                IndexKey::surname_alone(surname),
+                            ));
+                        } else {
+                            let first = first_letters(&w[0]);
+                            let k = IndexKey::surname_first(surname, &first);
+                            lists.push((
+                                self.by_surname_first.entry((surname.clone(), first)).or_default(),
+                                k,
+                            ));
+                        }
+                    }
+                }
+                "ORG" if !w.is_empty() => {
+                    let core = org_core(&w);
+                    let k = IndexKey::org_core(&core);
+                    lists.push((self.by_org_core.entry(core).or_default(), k));
+                }
+                _ => {}
             }
+            for (list, k) in lists {
+                if !list.contains(&at) {
+                    list.push(at);
+                    if track {
+                        touched.push(k);
+                    }
+                }
+            }
+        }
+        if let Some(changed) = &mut self.changed {
+            changed.entities.insert(at);
+            changed.keys.extend(touched);
         }
     }
 
@@ -910,7 +879,7 @@ impl Catalog {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.entities.is_empty()
+        self.entities.len() == 0
     }
 }
 
@@ -1019,6 +988,141 @@ mod tests {
             ("Lukashenko", "a1")
         );
         assert_eq!(c.key_quotes(&story, 5, 3).len(), 2, "only the story's articles");
+    }
+
+    #[test]
+    fn kept_links_answer_pages_as_the_whole_catalogue_does() {
+        let statement: crate::statements::Statement = serde_json::from_value(serde_json::json!({
+            "speaker": {"name": "Alexander Lukashenko", "entity_id": "e1", "start": 0, "end": 10},
+            "verb": "said", "stance": "neutral",
+            "target": {"name": "Prigozhin", "entity_id": "e2", "start": 16, "end": 25},
+            "content": {"start": 16, "end": 45},
+            "evidence": "Lukashenko said Prigozhin had left for Russia.", "start": 0, "end": 46,
+        }))
+        .unwrap();
+        let analysis = |names: [&str; 3], said: &str, statements: bool| Analysis {
+            entities: vec![
+                entity("e1", names[0], "PERSON", &[]),
+                entity("e2", names[1], "PERSON", &[]),
+                entity("e3", names[2], "PLACE", &[]),
+            ],
+            quotes: vec![quote(names[0], said)],
+            statements: if statements {
+                vec![statement.clone()]
+            } else {
+                Vec::new()
+            },
+            ..Default::default()
+        };
+        let analyses = [
+            (
+                "a1",
+                analysis(
+                    ["Lukashenko", "Prigozhin", "Iran"],
+                    "Prigozhin is in St Petersburg",
+                    false,
+                ),
+            ),
+            (
+                "a2",
+                analysis(
+                    ["Alexander Lukashenko", "Yevgeny Prigozhin", "Minsk"],
+                    "We spoke about Iran",
+                    true,
+                ),
+            ),
+            (
+                "a3",
+                analysis(
+                    ["Putin", "Prigozhin", "Moscow"],
+                    "Prigozhin betrayed Russia",
+                    false,
+                ),
+            ),
+            (
+                "a4",
+                analysis(["Lukashenko", "Putin", "Iran"], "Putin called me", true),
+            ),
+        ];
+        let mut whole = Catalog::new();
+        let mut memory = Memory::default();
+        let mut kept = Vec::new();
+        for (id, a) in &analyses {
+            whole.add_analysis(id, a);
+            let mut part = Catalog::kept(memory.records.len());
+            part.prepare(&a.entities.iter().collect::<Vec<_>>(), &mut memory)
+                .unwrap();
+            part.add_analysis(id, a);
+            memory.keep(part.take_delta());
+            kept.extend(part.take_articles().into_iter().map(|l| (l.article, l.named)));
+        }
+        let records: Vec<(usize, EntityRecord)> = memory.records.iter().cloned().enumerate().collect();
+        let book = Catalog::assemble(records, kept);
+        let names = |list: Vec<(&Linked, &LinkedQuote)>| -> Vec<(String, String, String)> {
+            list.into_iter()
+                .map(|(e, q)| (e.id.clone(), q.article.clone(), q.text.clone()))
+                .collect()
+        };
+        let counted = |list: Vec<(&Linked, usize)>| -> Vec<(String, usize)> {
+            list.into_iter().map(|(e, n)| (e.id.clone(), n)).collect()
+        };
+        assert_eq!(book.len(), whole.len());
+        for e in whole.all() {
+            let b = book.get(&e.id).expect("every entity is kept");
+            assert_eq!(
+                (&b.name, &b.kind, &b.aliases, &b.roles, &b.articles),
+                (&e.name, &e.kind, &e.aliases, &e.roles, &e.articles)
+            );
+            let spans = |l: &Linked| {
+                let m: Vec<_> = l
+                    .mentions
+                    .iter()
+                    .map(|m| (m.article.clone(), m.start, m.end))
+                    .collect();
+                let q: Vec<_> = l
+                    .quotes
+                    .iter()
+                    .map(|q| (q.article.clone(), q.text.clone()))
+                    .collect();
+                (m, q)
+            };
+            assert_eq!(spans(b), spans(e), "{}", e.name);
+            assert_eq!(
+                names(book.quotes_about(&e.id, 10)),
+                names(whole.quotes_about(&e.id, 10)),
+                "{}",
+                e.name
+            );
+            assert_eq!(
+                counted(book.named_with(&e.id, 10)),
+                counted(whole.named_with(&e.id, 10)),
+                "{}",
+                e.name
+            );
+        }
+        let all: Vec<String> = analyses.iter().map(|(id, _)| id.to_string()).collect();
+        assert_eq!(
+            names(book.key_quotes(&all, 6, 2)),
+            names(whole.key_quotes(&all, 6, 2))
+        );
+        assert_eq!(
+            counted(book.key_entities(&all, 10)),
+            counted(whole.key_entities(&all, 10))
+        );
+        let ids = |l: Vec<&Linked>| -> Vec<String> { l.into_iter().map(|e| e.id.clone()).collect() };
+        assert_eq!(ids(book.shared("a1", "a3")), ids(whole.shared("a1", "a3")));
+        assert!(!book.shared("a1", "a3").is_empty());
+        for (id, _) in &analyses {
+            for local in ["e1", "e2", "e3"] {
+                assert_eq!(
+                    book.of_article(id, local).map(|e| &e.id),
+                    whole.of_article(id, local).map(|e| &e.id)
+                );
+            }
+        }
+        assert!(!whole
+            .quotes_about(&whole.of_article("a1", "e2").unwrap().id, 10)
+            .is_empty());
     }
 
     #[test]
@@ -1194,24 +1298,78 @@ mod tests {
         for (id, entities) in &batches {
             whole.add(id, entities);
         }
-        let mut first = Catalog::new();
-        for (id, entities) in &batches[..3] {
-            first.add(id, entities);
+        // Each article linked by a fresh catalogue that loads only what it
+        // needs from the state the previous ones kept.
+        let mut memory = Memory::default();
+        let mut so_far = Catalog::new();
+        for (id, entities) in &batches {
+            so_far.add(id, entities);
+            let mut part = Catalog::kept(memory.records.len());
+            let named: Vec<&Entity> = entities.iter().collect();
+            part.prepare(&named, &mut memory).unwrap();
+            part.add(id, entities);
+            assert!(
+                part.loaded() <= 2,
+                "{id}: only the entities it can join are loaded"
+            );
+            memory.keep(part.take_delta());
+            let links = part.take_articles();
+            assert_eq!(links.len(), 1);
+            assert_eq!(links[0].terms, so_far.terms_of(id), "{id}");
+            assert!(part.terms_of(id).is_empty(), "taken articles are not held");
         }
-        let state = serde_json::to_string(&first.linker_state()).unwrap();
-        let mut resumed = Catalog::resume(serde_json::from_str(&state).unwrap()).unwrap();
-        for (id, entities) in &batches[3..] {
-            resumed.add(id, entities);
+        assert_eq!(memory.records.len(), whole.len());
+        for (i, record) in memory.records.iter().enumerate() {
+            let e = whole.get(&record.id).unwrap();
+            assert_eq!(
+                (&record.name, &record.aliases, &record.kind),
+                (&e.name, &e.aliases, &e.kind),
+                "{i}"
+            );
         }
-        for (id, _) in &batches[3..] {
-            assert_eq!(resumed.terms_of(id), whole.terms_of(id), "{id}");
+        // A key naming an entity past the kept ones is refused.
+        let mut broken = Memory::default();
+        broken
+            .keys
+            .insert(IndexKey::name("PERSON", "putin"), "99".to_string());
+        let mut part = Catalog::kept(0);
+        let putin = entity("e1", "Putin", "PERSON", &[]);
+        assert!(matches!(
+            part.prepare(&[&putin], &mut broken),
+            Err(KeptError::Corrupt(_))
+        ));
+    }
+
+    /// Kept linker state in memory, as a store keeps it.
+    #[derive(Default)]
+    struct Memory {
+        records: Vec<EntityRecord>,
+        keys: FxHashMap<IndexKey, String>,
+    }
+
+    impl Memory {
+        fn keep(&mut self, delta: LinkerDelta) {
+            for (i, record) in delta.entities {
+                if i == self.records.len() {
+                    self.records.push(record);
+                } else {
+                    self.records[i] = record;
+                }
+            }
+            self.keys.extend(delta.keys);
         }
-        assert!(resumed.terms_of("a1").is_empty(), "earlier articles are not held");
-        assert_eq!(resumed.len(), whole.len());
-        let broken = LinkerState {
-            by_name: vec![("PERSON".into(), "putin".into(), 99)],
-            ..LinkerState::default()
-        };
-        assert!(Catalog::resume(broken).is_none());
+    }
+
+    impl LinkerMemory for Memory {
+        type Error = std::convert::Infallible;
+        fn keys(&mut self, keys: &[IndexKey]) -> Result<Vec<(IndexKey, String)>, Self::Error> {
+            Ok(keys
+                .iter()
+                .filter_map(|k| self.keys.get(k).map(|v| (k.clone(), v.clone())))
+                .collect())
+        }
+        fn entities(&mut self, indexes: &[usize]) -> Result<Vec<(usize, EntityRecord)>, Self::Error> {
+            Ok(indexes.iter().map(|&i| (i, self.records[i].clone())).collect())
+        }
     }
 }

@@ -1,0 +1,338 @@
+//! Linked entities as the store keeps them, in SQLite: each entity's
+//! record with how widely it is named, the linker's index entries, and
+//! where each entity is named (one row per entity and article, with the
+//! mentions, quotes and statements there), so that linking the next
+//! article and every entity page read rows instead of linking the store.
+//!
+//! What is one entity is `storyline-extract`'s linking; records, index
+//! values and details are kept as the strings it hands over, so the store
+//! does not depend on how entities are linked.
+
+use crate::{Progress, StoreError};
+use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
+
+/// A linked entity as kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeptEntity {
+    /// Its index in the linker (the order entities were first named).
+    pub index: u64,
+    pub id: String,
+    pub name: String,
+    pub kind: String,
+    /// The linker's record of it (JSON).
+    pub record: String,
+    /// How many articles name it, and with how many mentions in all.
+    pub articles: u64,
+    pub mentions: u64,
+}
+
+/// Where one entity is named: one article.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntityArticle {
+    pub entity: u64,
+    pub article: String,
+    /// The article's change number when it was linked (link order).
+    pub seq: u64,
+    /// Its place among the article's entities, by first mention.
+    pub position: u32,
+    pub mentions: u64,
+    /// Its mentions, quotes and statements about it there (JSON).
+    pub detail: String,
+}
+
+/// One linked article to keep: its linked entities as the index reads
+/// them (JSON) and where each entity is named in it.
+#[derive(Debug, Clone, Default)]
+pub struct LinkedArticle {
+    pub id: String,
+    pub terms: String,
+    pub named: Vec<EntityArticle>,
+}
+
+/// What one linking step keeps, in one transaction.
+#[derive(Debug, Clone, Default)]
+pub struct LinksUpdate {
+    /// Entity records written or replaced (their counts are the store's).
+    pub entities: Vec<KeptEntity>,
+    /// Linker index entries: (index, key, value).
+    pub keys: Vec<(u8, String, String)>,
+    /// Articles linked (again): what they named before is replaced.
+    pub articles: Vec<LinkedArticle>,
+    pub through: Option<Progress>,
+}
+
+const ENTITY_COLUMNS: &str = "idx, entity_id, name, kind, record, articles, mentions";
+
+fn entity(r: &Row<'_>) -> rusqlite::Result<KeptEntity> {
+    Ok(KeptEntity {
+        index: r.get::<_, i64>(0)? as u64,
+        id: r.get(1)?,
+        name: r.get(2)?,
+        kind: r.get(3)?,
+        record: r.get(4)?,
+        articles: r.get::<_, i64>(5)? as u64,
+        mentions: r.get::<_, i64>(6)? as u64,
+    })
+}
+
+const NAMED_COLUMNS: &str = "entity_idx, article_id, seq, position, mentions, detail";
+
+fn named(r: &Row<'_>) -> rusqlite::Result<EntityArticle> {
+    Ok(EntityArticle {
+        entity: r.get::<_, i64>(0)? as u64,
+        article: r.get(1)?,
+        seq: r.get::<_, i64>(2)? as u64,
+        position: r.get(3)?,
+        mentions: r.get::<_, i64>(4)? as u64,
+        detail: r.get(5)?,
+    })
+}
+
+pub(crate) fn count(conn: &Connection) -> Result<u64, StoreError> {
+    Ok(
+        conn.query_row("SELECT COALESCE(MAX(idx) + 1, 0) FROM linked_entities", [], |r| {
+            r.get::<_, i64>(0)
+        })? as u64,
+    )
+}
+
+pub(crate) fn keys(
+    conn: &Connection,
+    keys: &[(u8, String)],
+) -> Result<Vec<(u8, String, String)>, StoreError> {
+    let mut select = conn.prepare_cached("SELECT value FROM linker_keys WHERE map = ?1 AND key = ?2")?;
+    let mut found = Vec::new();
+    for (map, key) in keys {
+        if let Some(value) = select
+            .query_row(params![map, key], |r| r.get::<_, String>(0))
+            .optional()?
+        {
+            found.push((*map, key.clone(), value));
+        }
+    }
+    Ok(found)
+}
+
+pub(crate) fn by_index(conn: &Connection, indexes: &[u64]) -> Result<Vec<KeptEntity>, StoreError> {
+    let mut select = conn.prepare_cached(&format!(
+        "SELECT {ENTITY_COLUMNS} FROM linked_entities WHERE idx = ?1"
+    ))?;
+    let mut found = Vec::with_capacity(indexes.len());
+    for &i in indexes {
+        if let Some(e) = select.query_row([i as i64], entity).optional()? {
+            found.push(e);
+        }
+    }
+    Ok(found)
+}
+
+pub(crate) fn by_id(conn: &Connection, id: &str) -> Result<Option<KeptEntity>, StoreError> {
+    Ok(conn
+        .prepare_cached(&format!(
+            "SELECT {ENTITY_COLUMNS} FROM linked_entities WHERE entity_id = ?1"
+        ))?
+        .query_row([id], entity)
+        .optional()?)
+}
+
+pub(crate) fn page(conn: &Connection, skip: usize, limit: usize) -> Result<Vec<KeptEntity>, StoreError> {
+    let mut select = conn.prepare_cached(&format!(
+        "SELECT {ENTITY_COLUMNS} FROM linked_entities WHERE articles > 0
+         ORDER BY articles DESC, mentions DESC, name, idx LIMIT ?1 OFFSET ?2"
+    ))?;
+    let rows = select.query_map(params![limit as i64, skip as i64], entity)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+pub(crate) fn articles_of(
+    conn: &Connection,
+    index: u64,
+    newest_first: bool,
+    limit: usize,
+) -> Result<Vec<EntityArticle>, StoreError> {
+    let order = if newest_first { "DESC" } else { "ASC" };
+    let mut select = conn.prepare_cached(&format!(
+        "SELECT {NAMED_COLUMNS} FROM entity_articles WHERE entity_idx = ?1 ORDER BY seq {order} LIMIT ?2"
+    ))?;
+    let rows = select.query_map(params![index as i64, limit.min(i64::MAX as usize) as i64], named)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+pub(crate) fn named_in(conn: &Connection, article: &str) -> Result<Vec<EntityArticle>, StoreError> {
+    let mut select = conn.prepare_cached(&format!(
+        "SELECT {NAMED_COLUMNS} FROM entity_articles WHERE article_id = ?1 ORDER BY position"
+    ))?;
+    let rows = select.query_map([article], named)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Keeps `update` inside `tx`: records first, then each article's rows
+/// replacing what it named before, with the entities' counts moved along.
+pub(crate) fn save(tx: &Transaction<'_>, update: &LinksUpdate) -> Result<(), StoreError> {
+    let mut upsert = tx.prepare_cached(
+        "INSERT INTO linked_entities (idx, entity_id, name, kind, record) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (idx) DO UPDATE SET name = excluded.name, kind = excluded.kind, record = excluded.record",
+    )?;
+    for e in &update.entities {
+        upsert.execute(params![e.index as i64, e.id, e.name, e.kind, e.record])?;
+    }
+    let mut key = tx.prepare_cached(
+        "INSERT INTO linker_keys (map, key, value) VALUES (?1, ?2, ?3)
+         ON CONFLICT (map, key) DO UPDATE SET value = excluded.value",
+    )?;
+    for (map, k, value) in &update.keys {
+        key.execute(params![map, k, value])?;
+    }
+    let mut before =
+        tx.prepare_cached("SELECT entity_idx, mentions FROM entity_articles WHERE article_id = ?1")?;
+    let mut count = tx.prepare_cached(
+        "UPDATE linked_entities SET articles = articles + ?2, mentions = mentions + ?3 WHERE idx = ?1",
+    )?;
+    let mut drop = tx.prepare_cached("DELETE FROM entity_articles WHERE article_id = ?1")?;
+    let mut insert = tx.prepare_cached(&format!(
+        "INSERT INTO entity_articles ({NAMED_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+    ))?;
+    let mut terms = tx.prepare_cached(
+        "INSERT INTO entity_terms (article_id, terms) VALUES (?1, ?2)
+         ON CONFLICT (article_id) DO UPDATE SET terms = excluded.terms",
+    )?;
+    for a in &update.articles {
+        let old: Vec<(i64, i64)> = before
+            .query_map([&a.id], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        for (idx, mentions) in old {
+            count.execute(params![idx, -1, -mentions])?;
+        }
+        drop.execute([&a.id])?;
+        for n in &a.named {
+            insert.execute(params![
+                n.entity as i64,
+                a.id,
+                n.seq as i64,
+                n.position,
+                n.mentions as i64,
+                n.detail
+            ])?;
+            count.execute(params![n.entity as i64, 1, n.mentions as i64])?;
+        }
+        terms.execute(params![a.id, a.terms])?;
+    }
+    if let Some(p) = &update.through {
+        crate::sqlite::save_progress_in(tx, p.clone())?;
+    }
+    Ok(())
+}
+
+/// Drops every kept link, inside `tx`.
+pub(crate) fn forget(tx: &Transaction<'_>) -> Result<(), StoreError> {
+    tx.execute_batch(
+        "DELETE FROM entity_terms; DELETE FROM linked_entities; DELETE FROM linker_keys;
+         DELETE FROM entity_articles;",
+    )?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Component, SqliteStore, Store};
+
+    fn entity(index: u64, id: &str) -> KeptEntity {
+        KeptEntity {
+            index,
+            id: id.into(),
+            name: id.to_uppercase(),
+            kind: "PERSON".into(),
+            record: "{}".into(),
+            articles: 0,
+            mentions: 0,
+        }
+    }
+
+    fn named(entity: u64, article: &str, seq: u64, position: u32, mentions: u64) -> EntityArticle {
+        EntityArticle {
+            entity,
+            article: article.into(),
+            seq,
+            position,
+            mentions,
+            detail: format!("{{\"at\":{position}}}"),
+        }
+    }
+
+    fn linked(id: &str, named: Vec<EntityArticle>) -> LinkedArticle {
+        LinkedArticle {
+            id: id.into(),
+            terms: "[]".into(),
+            named,
+        }
+    }
+
+    #[test]
+    fn an_article_linked_again_replaces_what_it_named_and_the_counts_follow() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = SqliteStore::open(dir.path()).unwrap();
+        store
+            .save_links(&LinksUpdate {
+                entities: vec![entity(0, "ent-a"), entity(1, "ent-b")],
+                keys: vec![(0, "PERSON\u{1f}a".into(), "0".into())],
+                articles: vec![
+                    linked("x", vec![named(0, "x", 1, 0, 3), named(1, "x", 1, 1, 1)]),
+                    linked("y", vec![named(0, "y", 2, 0, 2)]),
+                ],
+                through: Some(Progress {
+                    component: Component::Linking,
+                    seq: 2,
+                    fingerprint: "f".into(),
+                }),
+            })
+            .unwrap();
+        assert_eq!(store.linked_count().unwrap(), 2);
+        let a = store.linked_entity("ent-a").unwrap().unwrap();
+        assert_eq!((a.articles, a.mentions), (2, 5));
+        let order: Vec<String> = store
+            .linked_entity_page(0, 10)
+            .unwrap()
+            .into_iter()
+            .map(|e| e.id)
+            .collect();
+        assert_eq!(order, ["ent-a", "ent-b"], "most widely named first");
+        let positions: Vec<u32> = store
+            .article_entities("x")
+            .unwrap()
+            .iter()
+            .map(|r| r.position)
+            .collect();
+        assert_eq!(positions, [0, 1]);
+        let newest: Vec<String> = store
+            .entity_articles(0, true, 1)
+            .unwrap()
+            .into_iter()
+            .map(|r| r.article)
+            .collect();
+        assert_eq!(newest, ["y"]);
+        assert_eq!(
+            store
+                .linker_keys(&[(0, "PERSON\u{1f}a".into()), (0, "PERSON\u{1f}z".into())])
+                .unwrap(),
+            [(0, "PERSON\u{1f}a".to_string(), "0".to_string())]
+        );
+
+        // x now names b alone.
+        store
+            .save_links(&LinksUpdate {
+                articles: vec![linked("x", vec![named(1, "x", 3, 0, 4)])],
+                ..LinksUpdate::default()
+            })
+            .unwrap();
+        let a = store.linked_entity("ent-a").unwrap().unwrap();
+        let b = store.linked_entity("ent-b").unwrap().unwrap();
+        assert_eq!((a.articles, a.mentions, b.articles, b.mentions), (1, 2, 1, 4));
+        assert_eq!(store.entity_terms("x").unwrap().as_deref(), Some("[]"));
+
+        store.forget_links().unwrap();
+        assert_eq!(store.linked_count().unwrap(), 0);
+        assert!(store.article_entities("x").unwrap().is_empty());
+        assert_eq!(store.progress(Component::Linking).unwrap().seq, 0);
+    }
+}
