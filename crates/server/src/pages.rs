@@ -195,11 +195,15 @@ struct Companion {
 #[derive(Template)]
 #[template(path = "entity.html")]
 struct EntityPage {
+    id: String,
     name: String,
     kind: String,
     aliases: String,
     roles: String,
     mentions: usize,
+    /// How many articles name it; the newest `ARTICLES_ON_ENTITY_PAGE`
+    /// are listed.
+    named_in: usize,
     articles: Vec<NamedIn>,
     quotes: Vec<QuoteLink>,
     /// Others' quotes that name it.
@@ -566,6 +570,10 @@ pub async fn story(State(state): State<AppState>, Path(id): Path<String>) -> Res
 /// Linked entities listed on a story page at most.
 const KEY_ENTITIES_ON_STORY_PAGE: usize = 10;
 
+/// Articles listed on an entity page at most (the newest; the API has
+/// them all).
+const ARTICLES_ON_ENTITY_PAGE: usize = 200;
+
 /// Quotes shown on an entity page at most.
 const QUOTES_ON_ENTITY_PAGE: usize = 20;
 
@@ -597,6 +605,8 @@ pub async fn entity(State(state): State<AppState>, Path(id): Path<String>) -> Re
         .collect();
     // Most recent first, as a reader follows someone.
     articles.reverse();
+    let named_in = articles.len();
+    articles.truncate(ARTICLES_ON_ENTITY_PAGE);
     let quotes = e
         .quotes
         .iter()
@@ -627,6 +637,8 @@ pub async fn entity(State(state): State<AppState>, Path(id): Path<String>) -> Re
         .flatten()
         .collect();
     Ok(render(EntityPage {
+        id: e.id.clone(),
+        named_in,
         sparkline: crate::charts::bars(&days, 240, 40, "Mentions"),
         name: e.name.clone(),
         kind: e.kind.to_lowercase(),
