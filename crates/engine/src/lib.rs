@@ -717,11 +717,30 @@ impl Engine {
             std::fs::remove_dir_all(dir).map_err(DiskError::from)?;
             writer = DiskWriter::open(dir, IndexOptions::default())?;
         }
-        let mut seq = writer.progress().seq;
+        let start = writer.progress().seq;
+        // A catch-up that at least doubles the index (a bulk load) tells
+        // the writer of its articles first, so each is written once with
+        // the lengths of the index it ends in.
+        let pending = store.changes_after(start)?;
+        if pending > 0 && pending >= writer.docs() {
+            let mut seq = start;
+            loop {
+                let changes = store.changes(seq, CATCH_UP_BATCH)?;
+                let Some(&(through, _)) = changes.last() else {
+                    break;
+                };
+                for (_, article) in &changes {
+                    writer.foresee(article, &links::terms(store, &article.id)?);
+                }
+                seq = through;
+            }
+        }
+        let mut seq = start;
         let mut written = 0;
         loop {
             let changes = store.changes(seq, CATCH_UP_BATCH)?;
             let Some(&(through, _)) = changes.last() else {
+                writer.finish()?;
                 return Ok(written);
             };
             for (_, article) in &changes {

@@ -208,6 +208,36 @@ mod tests {
     }
 
     #[test]
+    fn a_foreseen_bulk_load_writes_each_document_once_with_exact_lengths() {
+        let dir = tempfile::tempdir().unwrap();
+        let articles = corpus();
+        let mut w = DiskWriter::open(dir.path(), IndexOptions::default()).unwrap();
+        for a in &articles {
+            w.foresee(a, &[]);
+        }
+        // Committed in parts, as the engine does; no part writes any
+        // document again, and none is needed at the end.
+        for (i, part) in articles.chunks(3).enumerate() {
+            for a in part {
+                w.add(a, &[]).unwrap();
+            }
+            w.commit((i * 3 + part.len()) as u64).unwrap();
+        }
+        w.finish().unwrap();
+        assert_eq!(w.progress().norms_at, articles.len() as u64);
+        drop(w);
+        let disk = DiskIndex::open(dir.path(), IndexOptions::default()).unwrap();
+        let memory = ArticleIndex::build(articles.clone(), IndexOptions::default());
+        for a in &articles {
+            let d = disk.similar(&a.id, 3, &Filter::default(), &[]).unwrap().unwrap();
+            assert_same(
+                &d,
+                &memory.similar_filtered(&a.id, 3, &Filter::default()).unwrap(),
+            );
+        }
+    }
+
+    #[test]
     fn a_commit_is_what_a_new_process_sees_and_records_its_progress() {
         let dir = tempfile::tempdir().unwrap();
         let articles = corpus();

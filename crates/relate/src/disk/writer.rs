@@ -10,7 +10,11 @@
 //! last time, and after every commit while it is small
 //! ([`DiskWriter::refresh`]), so no length is ever computed over
 //! less than half the documents it is compared with; the cost is about one
-//! more writing of each document in all. A near-duplicate joins the group
+//! more writing of each document in all. A writer told beforehand of every
+//! document it is about to add ([`DiskWriter::foresee`]) takes their
+//! lengths from the index as it will be once they are in, and takes the
+//! others' again at most once, when it is done ([`DiskWriter::finish`]): a
+//! bulk load into an empty index writes each document once. A near-duplicate joins the group
 //! of the most similar earlier group leader it is a copy of, found through
 //! the MinHash band keys indexed with each document.
 //!
@@ -25,11 +29,14 @@ use crate::IndexOptions;
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::{Arc, Mutex};
 use storyline_core::{Article, EntityTerm};
+use tantivy::columnar::{BytesColumn, Column, StrColumn};
 use tantivy::schema::IndexRecordOption;
 use tantivy::schema::Value;
 use tantivy::{
-    DocSet, Index, IndexReader, ReloadPolicy, Searcher, SegmentReader, TantivyDocument, Term, TERMINATED,
+    index::SegmentId, DocSet, Index, IndexReader, ReloadPolicy, Searcher, SegmentReader, TantivyDocument,
+    Term, TERMINATED,
 };
 
 /// Up to this many documents every commit that added one takes every
@@ -39,6 +46,11 @@ const ALWAYS_EXACT: u64 = 1_000;
 
 /// Memory the writer may fill before it writes a segment.
 const WRITER_MEMORY: usize = 64 << 20;
+
+/// While foreseen documents are added, a commit is made once this many
+/// are waiting (and at `finish`): fewer, larger segments, so a new
+/// document's copy candidates are looked up in fewer term dictionaries.
+const FORESEEN_PER_COMMIT: usize = 16_384;
 
 /// What the uncommitted documents add to what the index says.
 #[derive(Default)]
@@ -86,6 +98,42 @@ pub struct DiskWriter {
     progress: IndexProgress,
     batch: Batch,
     df: DfCache,
+    /// Candidate leaders' columns per segment (see `LeaderColumns`).
+    columns: Mutex<FxHashMap<SegmentId, Arc<LeaderColumns>>>,
+    /// What the documents about to be added bring, when told (`foresee`).
+    ahead: Option<Ahead>,
+}
+
+/// The index as it will be once the foreseen documents are in: the
+/// committed index when the foresight began, and what they add.
+struct Ahead {
+    /// The committed index then, and how many documents it held.
+    searcher: Searcher,
+    start: u64,
+    /// Its document frequencies, looked up once per term.
+    start_df: [FxHashMap<String, u32>; 2],
+    /// How many foreseen documents hold each term, and how many there are.
+    df: [FxHashMap<String, u32>; 2],
+    count: u64,
+    /// The ids added since the foresight began (an empty index then holds
+    /// no other document an added one could replace).
+    added: FxHashSet<String>,
+    /// A commit asked for and not made yet (`FORESEEN_PER_COMMIT`).
+    uncommitted: bool,
+}
+
+impl Ahead {
+    fn df(&mut self, fields: &Fields, kind: SpaceKind, key: &str) -> u32 {
+        let ahead = self.df[kind as usize].get(key).copied().unwrap_or(0);
+        if self.start == 0 {
+            return ahead;
+        }
+        let searcher = &self.searcher;
+        let start = *self.start_df[kind as usize]
+            .entry(key.to_string())
+            .or_insert_with(|| searcher.doc_freq(&fields.term(kind, key)).unwrap_or(0) as u32);
+        start + ahead
+    }
 }
 
 /// Document frequencies of the committed index, as new documents' lengths
@@ -140,7 +188,58 @@ impl DiskWriter {
             progress,
             batch: Batch::default(),
             df: DfCache::default(),
+            columns: Mutex::default(),
+            ahead: None,
         })
+    }
+
+    /// Tells the writer of a document the next `add`s will bring (call it
+    /// for each of them before the first): their lengths are then taken
+    /// from the index as it will be once they are all in, and no commit
+    /// before [`DiskWriter::finish`] writes the others again.
+    pub fn foresee(&mut self, article: &Article, entities: &[EntityTerm]) {
+        let ahead = self.ahead.get_or_insert_with(|| {
+            let searcher = self.reader.searcher();
+            Ahead {
+                start: searcher.num_docs(),
+                searcher,
+                start_df: Default::default(),
+                df: Default::default(),
+                count: 0,
+                added: FxHashSet::default(),
+                uncommitted: false,
+            }
+        });
+        let mut seen: [FxHashSet<String>; 2] = Default::default();
+        count_terms(&self.options, article, entities, |space, _, key, _| {
+            if seen[space as usize].insert(key.to_string()) {
+                *ahead.df[space as usize].entry(key.to_string()).or_default() += 1;
+            }
+        });
+        ahead.count += 1;
+    }
+
+    /// Ends what `foresee` began, once the foreseen documents are added and
+    /// committed: the documents that were there before are written again
+    /// when the index has doubled since their lengths were taken (or it is
+    /// still small); with none before, nothing is written again.
+    pub fn finish(&mut self) -> Result<(), DiskError> {
+        let Some(ahead) = self.ahead.take() else {
+            return Ok(());
+        };
+        drop(ahead.searcher);
+        if ahead.uncommitted {
+            self.commit_progress()?;
+        }
+        let docs = self.reader.searcher().num_docs();
+        if ahead.start == 0 {
+            self.progress.norms_at = docs;
+            return self.commit_progress();
+        }
+        if docs >= 2 * self.progress.norms_at.max(1) || docs <= ALWAYS_EXACT {
+            self.refresh()?;
+        }
+        Ok(())
     }
 
     fn writer(&mut self) -> &mut tantivy::IndexWriter<TantivyDocument> {
@@ -157,6 +256,11 @@ impl DiskWriter {
         Ok(())
     }
 
+    /// How many documents the committed index holds.
+    pub fn docs(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
     /// How far the committed index got.
     pub fn progress(&self) -> IndexProgress {
         self.progress
@@ -167,7 +271,11 @@ impl DiskWriter {
     pub fn add(&mut self, article: &Article, entities: &[EntityTerm]) -> Result<(), DiskError> {
         let searcher = self.reader.searcher();
         let id_term = self.fields.id_term(&article.id);
-        if self.batch.ids.contains(&article.id) || searcher.doc_freq(&id_term)? > 0 {
+        let stored = match &mut self.ahead {
+            Some(ahead) if ahead.start == 0 => !ahead.added.insert(article.id.clone()),
+            _ => searcher.doc_freq(&id_term)? > 0,
+        };
+        if stored || self.batch.ids.contains(&article.id) {
             self.writer().delete_term(id_term);
         }
         let mut counts: [BTreeMap<String, (String, f32)>; 2] = Default::default();
@@ -194,8 +302,13 @@ impl DiskWriter {
         if let Some(leader) = self.leader_for(&searcher, &record)? {
             record.group = leader;
         }
-        let n = (searcher.num_docs() as usize + self.batch.ids.len() + 1) as f32;
-        let norms = {
+        let norms = if let Some(ahead) = &mut self.ahead {
+            let n = (ahead.start + ahead.count) as f32;
+            let fields = &self.fields;
+            let mut norm = |kind: SpaceKind| record.norm(kind, n, |key| ahead.df(fields, kind, key) as f32);
+            (norm(SpaceKind::Words), norm(SpaceKind::Names))
+        } else {
+            let n = (searcher.num_docs() as usize + self.batch.ids.len() + 1) as f32;
             let (batch, fields, cache) = (&self.batch, &self.fields, &mut self.df);
             let mut norm = |kind: SpaceKind| {
                 record.norm(kind, n, |key| {
@@ -242,10 +355,19 @@ impl DiskWriter {
 
     /// Makes what was added visible, recording that the store's changes
     /// are applied through `seq`; then takes every vector's length again
-    /// when the index has doubled since that was last done.
+    /// when the index has doubled since that was last done. While foreseen
+    /// documents are added, the commit waits until enough are waiting or
+    /// `finish`.
     pub fn commit(&mut self, seq: u64) -> Result<(), DiskError> {
         let added = !self.batch.ids.is_empty();
         self.progress.seq = seq;
+        if let Some(ahead) = &mut self.ahead {
+            ahead.uncommitted = self.batch.ids.len() < FORESEEN_PER_COMMIT;
+            if ahead.uncommitted {
+                return Ok(());
+            }
+            return self.commit_progress();
+        }
         self.commit_progress()?;
         let docs = self.reader.searcher().num_docs();
         let doubled = docs >= 2 * self.progress.norms_at.max(1);
@@ -324,6 +446,15 @@ impl DiskWriter {
                 best = Some((sim, leader.clone()));
             }
         };
+        // Each segment's columns, opened when first needed and kept for
+        // the segments still searched.
+        let mut cache = self.columns.lock().unwrap_or_else(|p| p.into_inner());
+        let segments = searcher.segment_readers();
+        cache.retain(|id, _| segments.iter().any(|s| s.segment_id() == *id));
+        let mut columns: Vec<Option<Arc<LeaderColumns>>> = segments
+            .iter()
+            .map(|s| cache.get(&s.segment_id()).cloned())
+            .collect();
         let mut found: Vec<(usize, u32)> = Vec::new();
         for key in band_keys(&signature.0) {
             let term = Term::from_field_u64(self.fields.bands, key);
@@ -352,7 +483,16 @@ impl DiskWriter {
             for &(at, doc) in &found {
                 let segment = &searcher.segment_readers()[at];
                 if !segment.is_deleted(doc) {
-                    if let Some(leader) = leader_at(segment, doc)? {
+                    let columns = match &columns[at] {
+                        Some(c) => c.clone(),
+                        None => {
+                            let c = Arc::new(LeaderColumns::open(segment)?);
+                            cache.insert(segment.segment_id(), c.clone());
+                            columns[at] = Some(c.clone());
+                            c
+                        }
+                    };
+                    if let Some(leader) = columns.leader(doc)? {
                         consider(&leader);
                     }
                 }
@@ -367,32 +507,50 @@ impl DiskWriter {
     }
 }
 
-/// Document `doc` of `segment` as a copy's candidate leader, read from the
-/// fast columns alone; `None` when it is not its group's leader.
-fn leader_at(segment: &SegmentReader, doc: u32) -> Result<Option<Leader>, DiskError> {
-    let fast = segment.fast_fields();
-    let missing = |what: &str| DiskError::Corrupt(format!("no {what} column"));
-    let ids = fast.str("id")?.ok_or_else(|| missing("id"))?;
-    let mut id = String::new();
-    if let Some(ord) = ids.term_ords(doc).next() {
-        ids.ord_to_str(ord, &mut id)?;
+/// The fast columns a copy's candidate leaders are read from, opened once
+/// per segment (opening them costs more than reading one document).
+struct LeaderColumns {
+    ids: StrColumn,
+    groups: Column<u64>,
+    signatures: BytesColumn,
+    days: Column<i64>,
+}
+
+impl LeaderColumns {
+    fn open(segment: &SegmentReader) -> Result<LeaderColumns, DiskError> {
+        let fast = segment.fast_fields();
+        let missing = |what: &str| DiskError::Corrupt(format!("no {what} column"));
+        Ok(LeaderColumns {
+            ids: fast.str("id")?.ok_or_else(|| missing("id"))?,
+            groups: fast.u64("group")?,
+            signatures: fast.bytes("signature")?.ok_or_else(|| missing("signature"))?,
+            days: fast.i64("day")?,
+        })
     }
-    // A group's leader is the member whose id keys the group.
-    if fast.u64("group")?.first(doc) != Some(key_of(&id)) {
-        return Ok(None);
+
+    /// Document `doc` as a copy's candidate leader; `None` when it is not
+    /// its group's leader.
+    fn leader(&self, doc: u32) -> Result<Option<Leader>, DiskError> {
+        let mut id = String::new();
+        if let Some(ord) = self.ids.term_ords(doc).next() {
+            self.ids.ord_to_str(ord, &mut id)?;
+        }
+        // A group's leader is the member whose id keys the group.
+        if self.groups.first(doc) != Some(key_of(&id)) {
+            return Ok(None);
+        }
+        let mut bytes = Vec::new();
+        if let Some(ord) = self.signatures.term_ords(doc).next() {
+            self.signatures.ord_to_bytes(ord, &mut bytes)?;
+        }
+        let signature = signature_from_bytes(&bytes)
+            .ok_or_else(|| DiskError::Corrupt(format!("the signature of {id}")))?;
+        Ok(Some(Leader {
+            signature,
+            day: self.days.first(doc).map(|d| d as i32),
+            id,
+        }))
     }
-    let signatures = fast.bytes("signature")?.ok_or_else(|| missing("signature"))?;
-    let mut bytes = Vec::new();
-    if let Some(ord) = signatures.term_ords(doc).next() {
-        signatures.ord_to_bytes(ord, &mut bytes)?;
-    }
-    let signature =
-        signature_from_bytes(&bytes).ok_or_else(|| DiskError::Corrupt(format!("the signature of {id}")))?;
-    Ok(Some(Leader {
-        signature,
-        day: fast.i64("day")?.first(doc).map(|d| d as i32),
-        id,
-    }))
 }
 
 /// The index's one writer; [`DiskError::Busy`] while another holds it.
