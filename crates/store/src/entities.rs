@@ -183,11 +183,11 @@ pub(crate) fn save(tx: &Transaction<'_>, update: &LinksUpdate) -> Result<(), Sto
     for (map, k, value) in &update.keys {
         key.execute(params![map, k, value])?;
     }
+    // Each entity's counts move once per step, by what the step's
+    // articles named less what they named before.
+    let mut moved: std::collections::BTreeMap<i64, (i64, i64)> = Default::default();
     let mut before =
         tx.prepare_cached("SELECT entity_idx, mentions FROM entity_articles WHERE article_id = ?1")?;
-    let mut count = tx.prepare_cached(
-        "UPDATE linked_entities SET articles = articles + ?2, mentions = mentions + ?3 WHERE idx = ?1",
-    )?;
     let mut drop = tx.prepare_cached("DELETE FROM entity_articles WHERE article_id = ?1")?;
     let mut insert = tx.prepare_cached(&format!(
         "INSERT INTO entity_articles ({NAMED_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
@@ -200,10 +200,14 @@ pub(crate) fn save(tx: &Transaction<'_>, update: &LinksUpdate) -> Result<(), Sto
         let old: Vec<(i64, i64)> = before
             .query_map([&a.id], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<Result<_, _>>()?;
-        for (idx, mentions) in old {
-            count.execute(params![idx, -1, -mentions])?;
+        if !old.is_empty() {
+            drop.execute([&a.id])?;
         }
-        drop.execute([&a.id])?;
+        for (idx, mentions) in old {
+            let m = moved.entry(idx).or_default();
+            m.0 -= 1;
+            m.1 -= mentions;
+        }
         for n in &a.named {
             insert.execute(params![
                 n.entity as i64,
@@ -213,9 +217,19 @@ pub(crate) fn save(tx: &Transaction<'_>, update: &LinksUpdate) -> Result<(), Sto
                 n.mentions as i64,
                 n.detail
             ])?;
-            count.execute(params![n.entity as i64, 1, n.mentions as i64])?;
+            let m = moved.entry(n.entity as i64).or_default();
+            m.0 += 1;
+            m.1 += n.mentions as i64;
         }
         terms.execute(params![a.id, a.terms])?;
+    }
+    let mut count = tx.prepare_cached(
+        "UPDATE linked_entities SET articles = articles + ?2, mentions = mentions + ?3 WHERE idx = ?1",
+    )?;
+    for (idx, (articles, mentions)) in moved {
+        if (articles, mentions) != (0, 0) {
+            count.execute(params![idx, articles, mentions])?;
+        }
     }
     if let Some(p) = &update.through {
         crate::sqlite::save_progress_in(tx, p.clone())?;

@@ -157,8 +157,7 @@ pub const MIGRATIONS: &[&str] = &[
         seq INTEGER NOT NULL,
         position INTEGER NOT NULL,
         mentions INTEGER NOT NULL,
-        detail TEXT NOT NULL,
-        PRIMARY KEY (entity_idx, article_id)
+        detail TEXT NOT NULL
     );
     CREATE INDEX entity_articles_by_article ON entity_articles (article_id, position);
     CREATE INDEX entity_articles_in_order ON entity_articles (entity_idx, seq);",

@@ -7,6 +7,9 @@
 
 use crate::entities;
 use crate::migrations::MIGRATIONS;
+
+/// The writing connection's page cache, in KiB.
+const WRITER_CACHE_KIB: i64 = 64 * 1024;
 use crate::stories;
 use crate::watched;
 use crate::{
@@ -93,6 +96,11 @@ impl SqliteStore {
         conn.pragma_update(None, "journal_mode", "WAL")
             .map_err(open_err)?;
         conn.pragma_update(None, "synchronous", "FULL")
+            .map_err(open_err)?;
+        // The writer's page cache (negative: KiB), grown as it is used: a
+        // catch-up writes rows across several tables and indexes, which
+        // SQLite's 2 MB default spills to disk and reads back.
+        conn.pragma_update(None, "cache_size", -WRITER_CACHE_KIB)
             .map_err(open_err)?;
         let mut store = SqliteStore { conn, path, deadline };
         store.migrate()?;
