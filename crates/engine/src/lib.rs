@@ -12,15 +12,19 @@
 //! twice. Reading derived data ([`Engine::build`]) then runs no tagger on
 //! an article already analysed; the counters say how often one ran.
 //!
-//! The catalogue, index and stories are still built in memory from the
-//! kept analyses by each process that needs them. Beside them the engine
-//! keeps the Similar Posts index on disk (`storyline_relate::disk`, in
-//! the folder [`Engine::with_index`] names), brought up to the store's
-//! last change by every build and read by [`Engine::similar_on_disk`]
-//! without building anything: a fresh `similar ID` opens it in
-//! milliseconds. It is an accelerator: when it is missing, behind the
-//! store, locked by another writer or damaged, readers build as before
-//! and nothing fails.
+//! The rest of the write path ([`Engine::keep_up`]) follows the same
+//! sequence, each step with its own progress: `links` links each changed
+//! article's entities and keeps them with the linker's state as rows;
+//! the Similar Posts index on disk (`storyline_relate::disk`, in the
+//! folder [`Engine::with_index`] names) gets its document; `placing`
+//! places it in a story and keeps the story's summary. Readers read what
+//! was kept: [`Engine::similar_on_disk`] a fresh `similar ID` in
+//! milliseconds, `book` entity and story pages, [`Engine::kept_stories`]
+//! story lists. Only `reindex` ([`Engine::build`]) and `similar --all`
+//! ([`Engine::related`]) hold a whole-store index in memory. The on-disk
+//! index is an accelerator: when it is missing, behind the store, locked
+//! by another writer or damaged, readers build as before and nothing
+//! fails.
 //!
 //! Not owned here: keeping articles (`storyline-store`), how an article is
 //! analysed (`storyline-extract`), how articles are ranked
@@ -42,7 +46,6 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use storyline_core::{Article, Limits};
 use storyline_extract::events::{shared_events, Event, SharedEvent};
-use storyline_extract::linking::Catalog;
 use storyline_extract::ner::Tagger;
 use storyline_extract::Analysis;
 use storyline_relate::disk::{DiskError, DiskIndex, DiskWriter};
@@ -68,9 +71,8 @@ enum IndexSync {
     Disk(#[from] DiskError),
 }
 
-/// Everything derived from the whole store, as one process serves it.
+/// The whole store's Similar Posts index in memory and its stories.
 pub struct Derived {
-    pub catalog: Arc<Catalog>,
     pub index: ArticleIndex,
     pub stories: Stories,
 }
@@ -393,14 +395,6 @@ impl Engine {
         Ok(analyses)
     }
 
-    /// The entities of `articles` linked across them (none without a tagger).
-    pub fn link(&self, articles: &[Article], analyses: &[Analysis]) -> Catalog {
-        if self.tagger.is_none() {
-            return Catalog::new();
-        }
-        Catalog::from_analyses(articles.iter().zip(analyses))
-    }
-
     /// The events `articles` (a story's) report, with their `analyses`:
     /// each event once, with all its reports.
     pub fn shared_events(&self, articles: &[Article], analyses: &[Analysis]) -> Vec<SharedEvent> {
@@ -638,23 +632,16 @@ impl Engine {
         }
     }
 
-    /// Every stored article with the catalogue linked across them from
-    /// their kept analyses (any missing are computed and kept first).
-    fn linked(&self, store: &mut dyn Store) -> Result<(Vec<Article>, Catalog), EngineError> {
-        let mut articles = Vec::new();
-        store.for_each(&mut |a| articles.push(a))?;
-        let analyses = self.analyses(store, &articles)?;
-        let catalog = self.link(&articles, &analyses);
-        Ok((articles, catalog))
-    }
-
-    /// Catalogue, index and stories over the whole store, from the kept
-    /// analyses (any missing are computed and kept first); the on-disk
-    /// index and the kept stories are brought up to date on the way.
+    /// The index and stories over the whole store, from the kept analyses
+    /// (any missing are computed and kept first) and linked entities; the
+    /// links, the on-disk index and the kept stories are brought up to
+    /// date on the way.
     pub fn build(&self, store: &mut dyn Store) -> Result<Derived, EngineError> {
         let before = self.counters.analysed();
         let started = Instant::now();
-        let (articles, catalog) = self.linked(store)?;
+        let mut articles = Vec::new();
+        store.for_each(&mut |a| articles.push(a))?;
+        self.analyses(store, &articles)?;
         self.link_new(store)?;
         let linked = started.elapsed();
         self.keep_index(store);
@@ -673,13 +660,9 @@ impl Engine {
             disk_index_ms = ms(kept - linked),
             index_ms = ms(indexed - kept),
             stories_ms = ms(placed - indexed),
-            "engine: catalogue, index and stories built"
+            "engine: index and stories built"
         );
-        Ok(Derived {
-            catalog: Arc::new(catalog),
-            index,
-            stories,
-        })
+        Ok(Derived { index, stories })
     }
 
     /// Brings the on-disk index up to the store's last change: the

@@ -2,8 +2,9 @@
 //! the aliases, roles, articles and quotes gathered from every article that
 //! names it.
 //!
-//! Articles are linked in the order they are added (callers add them by
-//! publication date, then id, so a replay gives the same ids). An article's
+//! Articles are linked in the order they are added: the engine adds them
+//! as they arrive (so an id never changes once given), `build_entities` by
+//! publication date, then id. An article's
 //! entity joins a canonical entity of the same type that shares one of its
 //! names or aliases; failing that, a person named by surname alone joins
 //! the only person with that surname, and a full name joins a person with
@@ -307,29 +308,6 @@ fn in_link_order<T: Send>(
 impl Catalog {
     pub fn new() -> Catalog {
         Catalog::default()
-    }
-
-    /// The catalogue of `articles`: each analysed (on `threads` threads),
-    /// then linked in order of publication, then id, so the ids do not
-    /// depend on the order the articles came in.
-    pub fn build(tagger: &Tagger, articles: &[Article], threads: usize) -> Catalog {
-        let analysed = in_link_order(articles, threads, |a| {
-            crate::analyse(Some(tagger), &a.text, a.published.map(|p| p.day()))
-        });
-        Self::from_analyses(analysed.iter().map(|(a, analysis)| (*a, analysis)))
-    }
-
-    /// The catalogue of articles whose analyses are at hand (kept from an
-    /// earlier run, say), linked in the same order as `build` links them,
-    /// so the result is the same.
-    pub fn from_analyses<'a>(analysed: impl IntoIterator<Item = (&'a Article, &'a Analysis)>) -> Catalog {
-        let mut ordered: Vec<(&Article, &Analysis)> = analysed.into_iter().collect();
-        ordered.sort_by_cached_key(|(a, _)| link_key(a));
-        let mut catalog = Catalog::new();
-        for (a, analysis) in ordered {
-            catalog.add_analysis(&a.id, analysis);
-        }
-        catalog
     }
 
     /// The catalogue of `articles`' entities alone (no quotes): what the

@@ -235,11 +235,12 @@ pub fn reindex(ctx: &Context, args: &ReindexArgs, out: &mut dyn Write) -> Result
     })?;
     bar.finish_and_clear();
     let (groups, largest) = derived.index.copy_groups();
+    let entities = storyline_store::Store::linked_count(&store)?;
     if args.json {
         let summary = serde_json::json!({
             "articles": derived.index.len(),
             "analysed": done.analysed,
-            "entities": derived.catalog.len(),
+            "entities": entities,
             "copy_groups": groups,
             "largest_copy_group": largest,
             "stories": derived.stories.len(),
@@ -250,7 +251,7 @@ pub fn reindex(ctx: &Context, args: &ReindexArgs, out: &mut dyn Write) -> Result
             out,
             "{} articles analysed again; {} entities, {} copy groups (largest {}), {} stories",
             done.analysed,
-            derived.catalog.len(),
+            entities,
             groups,
             largest,
             derived.stories.len()
