@@ -2,8 +2,9 @@
 //! sources) so analyses kept in the store are reused across rebuilds that
 //! do not change how articles are analysed, and redone after any that
 //! might. Read as `storyline_extract::CODE_FINGERPRINT`. Linking articles'
-//! entities to each other (`linking.rs`) is not part of one article's
-//! analysis, so it is left out: changing it keeps what was kept.
+//! entities to each other (the `linking` module, a folder) is not part of
+//! one article's analysis, so it is left out: changing it keeps what was
+//! kept.
 
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
@@ -14,9 +15,15 @@ fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
     };
     for entry in entries.flatten() {
         let path = entry.path();
+        let linking = path
+            .file_name()
+            .is_some_and(|n| n == "linking" || n == "linking.rs");
+        if linking {
+            continue;
+        }
         if path.is_dir() {
             sources(&path, out);
-        } else if path.file_name().is_some_and(|n| n != "linking.rs") {
+        } else {
             out.push(path);
         }
     }
