@@ -96,33 +96,45 @@ pub(crate) fn count(conn: &Connection) -> Result<u64, StoreError> {
     )
 }
 
+/// The kept values of `keys`. The lookups share one read transaction:
+/// linking a batch asks for tens of thousands, and each statement on its
+/// own would take and release the database's read lock.
 pub(crate) fn keys(
     conn: &Connection,
     keys: &[(u8, String)],
 ) -> Result<Vec<(u8, String, String)>, StoreError> {
-    let mut select = conn.prepare_cached("SELECT value FROM linker_keys WHERE map = ?1 AND key = ?2")?;
+    let tx = conn.unchecked_transaction()?;
     let mut found = Vec::new();
-    for (map, key) in keys {
-        if let Some(value) = select
-            .query_row(params![map, key], |r| r.get::<_, String>(0))
-            .optional()?
-        {
-            found.push((*map, key.clone(), value));
+    {
+        let mut select = tx.prepare_cached("SELECT value FROM linker_keys WHERE map = ?1 AND key = ?2")?;
+        for (map, key) in keys {
+            if let Some(value) = select
+                .query_row(params![map, key], |r| r.get::<_, String>(0))
+                .optional()?
+            {
+                found.push((*map, key.clone(), value));
+            }
         }
     }
+    tx.finish()?;
     Ok(found)
 }
 
+/// The kept entities at `indexes`, read in one transaction (see `keys`).
 pub(crate) fn by_index(conn: &Connection, indexes: &[u64]) -> Result<Vec<KeptEntity>, StoreError> {
-    let mut select = conn.prepare_cached(&format!(
-        "SELECT {ENTITY_COLUMNS} FROM linked_entities WHERE idx = ?1"
-    ))?;
+    let tx = conn.unchecked_transaction()?;
     let mut found = Vec::with_capacity(indexes.len());
-    for &i in indexes {
-        if let Some(e) = select.query_row([i as i64], entity).optional()? {
-            found.push(e);
+    {
+        let mut select = tx.prepare_cached(&format!(
+            "SELECT {ENTITY_COLUMNS} FROM linked_entities WHERE idx = ?1"
+        ))?;
+        for &i in indexes {
+            if let Some(e) = select.query_row([i as i64], entity).optional()? {
+                found.push(e);
+            }
         }
     }
+    tx.finish()?;
     Ok(found)
 }
 
