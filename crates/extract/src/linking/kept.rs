@@ -259,9 +259,12 @@ impl Catalog {
                 file_keys(n, &mut wanted);
             }
         }
-        let named = self.load_keys(wanted, memory)?;
-        let mut missing: Vec<usize> = named
-            .into_iter()
+        self.load_keys(&wanted, memory)?;
+        // Every entity those entries name, whether the entries were loaded
+        // now or before (as another entity's names, whose entities were not).
+        let mut missing: Vec<usize> = wanted
+            .iter()
+            .flat_map(|k| self.entries_of(k))
             .filter(|&i| self.entities.get(i).is_none())
             .collect();
         missing.sort_unstable();
@@ -285,29 +288,50 @@ impl Catalog {
         if let Some(&i) = missing.iter().find(|&&i| self.entities.get(i).is_none()) {
             return Err(KeptError::Corrupt(format!("no record of entity {i}")));
         }
-        self.load_keys(wanted, memory)?;
+        self.load_keys(&wanted, memory)?;
         Ok(())
     }
 
-    /// Loads those of `wanted` not loaded yet; returns the entities the
-    /// loaded entries name.
+    /// Loads those of `wanted` not loaded yet.
     fn load_keys<M: LinkerMemory>(
         &mut self,
-        wanted: FxHashSet<IndexKey>,
+        wanted: &FxHashSet<IndexKey>,
         memory: &mut M,
-    ) -> Result<Vec<usize>, KeptError<M::Error>> {
+    ) -> Result<(), KeptError<M::Error>> {
         let asked: Vec<IndexKey> = wanted
-            .into_iter()
-            .filter(|k| !self.loaded_keys.contains(k))
+            .iter()
+            .filter(|k| !self.loaded_keys.contains(*k))
+            .cloned()
             .collect();
-        let mut named = Vec::new();
         for (k, value) in memory.keys(&asked).map_err(KeptError::Memory)? {
             let list = parse_indexes(&value, self.entities.len()).map_err(KeptError::Corrupt)?;
             self.file_loaded(&k, &list).map_err(KeptError::Corrupt)?;
-            named.extend(list);
         }
         self.loaded_keys.extend(asked);
-        Ok(named)
+        Ok(())
+    }
+
+    /// The entities index entry `k` names here.
+    fn entries_of(&self, k: &IndexKey) -> Vec<usize> {
+        let pair = k.pair();
+        let list = match k.map {
+            KeyMap::Name => {
+                return pair
+                    .and_then(|p| self.by_name.get(&p))
+                    .into_iter()
+                    .copied()
+                    .collect()
+            }
+            KeyMap::Initials => pair.and_then(|p| self.by_initials.get(&p)),
+            KeyMap::SurnameFirst => pair.and_then(|p| self.by_surname_first.get(&p)),
+            KeyMap::Surname => self.by_surname.get(&k.key),
+            KeyMap::SurnameAlone => self.by_surname_alone.get(&k.key),
+            KeyMap::OrgCore => {
+                let core: Vec<String> = k.key.split(' ').map(str::to_string).collect();
+                self.by_org_core.get(&core)
+            }
+        };
+        list.cloned().unwrap_or_default()
     }
 
     /// Puts a kept index entry in its index, unless linking here has
@@ -392,23 +416,7 @@ impl Catalog {
 
     /// The value of index entry `k` as kept.
     fn value_of(&self, k: &IndexKey) -> String {
-        let pair = k.pair();
-        let list: Option<&Vec<usize>> = match k.map {
-            KeyMap::Name => {
-                return pair
-                    .and_then(|p| self.by_name.get(&p))
-                    .map_or_else(String::new, |i| i.to_string())
-            }
-            KeyMap::Initials => pair.and_then(|p| self.by_initials.get(&p)),
-            KeyMap::SurnameFirst => pair.and_then(|p| self.by_surname_first.get(&p)),
-            KeyMap::Surname => self.by_surname.get(&k.key),
-            KeyMap::SurnameAlone => self.by_surname_alone.get(&k.key),
-            KeyMap::OrgCore => {
-                let core: Vec<String> = k.key.split(' ').map(str::to_string).collect();
-                self.by_org_core.get(&core)
-            }
-        };
-        list.map_or_else(String::new, |l| write_indexes(l))
+        write_indexes(&self.entries_of(k))
     }
 
     /// What linking changed since this was last called: the records of

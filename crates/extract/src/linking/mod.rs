@@ -1318,6 +1318,37 @@ mod tests {
         ));
     }
 
+    #[test]
+    fn a_kept_catalogue_reused_for_another_batch_loads_every_entity_it_can_join() {
+        let mut memory = Memory::default();
+        let first = [
+            ("a1", vec![entity("e1", "Tom Jones", "PERSON", &[])]),
+            ("a2", vec![entity("e1", "John Smith", "PERSON", &["Bob Jones"])]),
+        ];
+        let mut whole = Catalog::new();
+        for (id, entities) in &first {
+            let mut part = Catalog::kept(memory.records.len());
+            part.prepare(&entities.iter().collect::<Vec<_>>(), &mut memory)
+                .unwrap();
+            part.add(id, entities);
+            memory.keep(part.take_delta());
+            whole.add(id, entities);
+        }
+        // One catalogue for two batches: the first loads John Smith and,
+        // with his names, the "jones" surname entry (which names Tom
+        // Jones, not loaded); the second names "Jones" alone.
+        let mut part = Catalog::kept(memory.records.len());
+        for (id, name) in [("a3", "John Smith"), ("a4", "Jones")] {
+            let entities = vec![entity("e1", name, "PERSON", &[])];
+            part.prepare(&entities.iter().collect::<Vec<_>>(), &mut memory)
+                .unwrap();
+            part.add(id, &entities);
+            whole.add(id, &entities);
+            memory.keep(part.take_delta());
+            assert_eq!(part.take_articles()[0].terms, whole.terms_of(id), "{id}");
+        }
+    }
+
     /// Kept linker state in memory, as a store keeps it.
     #[derive(Default)]
     struct Memory {
