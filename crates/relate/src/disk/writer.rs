@@ -29,7 +29,6 @@ use crate::IndexOptions;
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::sync::{Arc, Mutex};
 use storyline_core::{Article, EntityTerm};
 use tantivy::columnar::{BytesColumn, Column, StrColumn};
 use tantivy::schema::IndexRecordOption;
@@ -99,7 +98,7 @@ pub struct DiskWriter {
     batch: Batch,
     df: DfCache,
     /// Candidate leaders' columns per segment (see `LeaderColumns`).
-    columns: Mutex<FxHashMap<SegmentId, Arc<LeaderColumns>>>,
+    columns: FxHashMap<SegmentId, LeaderColumns>,
     /// What the documents about to be added bring, when told (`foresee`).
     ahead: Option<Ahead>,
 }
@@ -111,7 +110,7 @@ struct Ahead {
     searcher: Searcher,
     start: u64,
     /// Its document frequencies, looked up once per term.
-    start_df: [FxHashMap<String, u32>; 2],
+    start_df: DfCache,
     /// How many foreseen documents hold each term, and how many there are.
     df: [FxHashMap<String, u32>; 2],
     count: u64,
@@ -128,11 +127,7 @@ impl Ahead {
         if self.start == 0 {
             return ahead;
         }
-        let searcher = &self.searcher;
-        let start = *self.start_df[kind as usize]
-            .entry(key.to_string())
-            .or_insert_with(|| searcher.doc_freq(&fields.term(kind, key)).unwrap_or(0) as u32);
-        start + ahead
+        self.start_df.get(&self.searcher, fields, kind, key) + ahead
     }
 }
 
@@ -188,7 +183,7 @@ impl DiskWriter {
             progress,
             batch: Batch::default(),
             df: DfCache::default(),
-            columns: Mutex::default(),
+            columns: FxHashMap::default(),
             ahead: None,
         })
     }
@@ -228,14 +223,16 @@ impl DiskWriter {
             return Ok(());
         };
         drop(ahead.searcher);
+        if ahead.start == 0 {
+            // Every document was written with the lengths of the index as
+            // it is now: one commit records that.
+            self.progress.norms_at = ahead.added.len() as u64;
+            return self.commit_progress();
+        }
         if ahead.uncommitted {
             self.commit_progress()?;
         }
         let docs = self.reader.searcher().num_docs();
-        if ahead.start == 0 {
-            self.progress.norms_at = docs;
-            return self.commit_progress();
-        }
         if docs >= 2 * self.progress.norms_at.max(1) || docs <= ALWAYS_EXACT {
             self.refresh()?;
         }
@@ -421,7 +418,7 @@ impl DiskWriter {
     /// sharing a band key with it (in buckets not so full they are
     /// boilerplate), the most similar copy by the copy rule, ties to the
     /// earliest in canonical order.
-    fn leader_for(&self, searcher: &Searcher, record: &StoredDoc) -> Result<Option<String>, DiskError> {
+    fn leader_for(&mut self, searcher: &Searcher, record: &StoredDoc) -> Result<Option<String>, DiskError> {
         let rule = CopyRule {
             threshold: self.options.near_duplicate_threshold,
             specifics: self.options.near_duplicate_specifics,
@@ -448,13 +445,9 @@ impl DiskWriter {
         };
         // Each segment's columns, opened when first needed and kept for
         // the segments still searched.
-        let mut cache = self.columns.lock().unwrap_or_else(|p| p.into_inner());
         let segments = searcher.segment_readers();
-        cache.retain(|id, _| segments.iter().any(|s| s.segment_id() == *id));
-        let mut columns: Vec<Option<Arc<LeaderColumns>>> = segments
-            .iter()
-            .map(|s| cache.get(&s.segment_id()).cloned())
-            .collect();
+        self.columns
+            .retain(|id, _| segments.iter().any(|s| s.segment_id() == *id));
         let mut found: Vec<(usize, u32)> = Vec::new();
         for key in band_keys(&signature.0) {
             let term = Term::from_field_u64(self.fields.bands, key);
@@ -483,13 +476,10 @@ impl DiskWriter {
             for &(at, doc) in &found {
                 let segment = &searcher.segment_readers()[at];
                 if !segment.is_deleted(doc) {
-                    let columns = match &columns[at] {
-                        Some(c) => c.clone(),
-                        None => {
-                            let c = Arc::new(LeaderColumns::open(segment)?);
-                            cache.insert(segment.segment_id(), c.clone());
-                            columns[at] = Some(c.clone());
-                            c
+                    let columns = match self.columns.entry(segment.segment_id()) {
+                        std::collections::hash_map::Entry::Occupied(c) => c.into_mut(),
+                        std::collections::hash_map::Entry::Vacant(slot) => {
+                            slot.insert(LeaderColumns::open(segment)?)
                         }
                     };
                     if let Some(leader) = columns.leader(doc)? {
