@@ -10,8 +10,9 @@
 //! entities the article names. Not here: the vectors themselves, their
 //! storage, or queries.
 
+use crate::near_duplicates::{signature, Signature};
 use crate::IndexOptions;
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 use storyline_core::names::names;
 use storyline_core::terms::Analyzer;
 use storyline_core::{Article, EntityTerm};
@@ -92,6 +93,37 @@ pub fn count_terms(
             // At least one: a count below one would weigh less than absence.
             let weight = (options.entity_weight * e.mentions as f32).max(1.0);
             count(SpaceKind::Names, &e.name, &format!("@{}", e.id), weight);
+        }
+    }
+}
+
+/// One article's terms counted, before they join an index's vocabulary:
+/// per space (words, names) each term's key, its first surface form and
+/// its summed weight, in the order the terms first occur; and the text's
+/// near-duplicate signature. Counting needs nothing shared, so articles
+/// are counted on every core.
+pub(crate) struct Counted {
+    pub spaces: [Vec<(String, String, f32)>; 2],
+    pub signature: Signature,
+}
+
+impl Counted {
+    pub(crate) fn of(options: &IndexOptions, article: &Article, entities: &[EntityTerm]) -> Counted {
+        let mut spaces: [Vec<(String, String, f32)>; 2] = Default::default();
+        let mut at: [FxHashMap<String, usize>; 2] = Default::default();
+        count_terms(options, article, entities, |space, surface, key, weight| {
+            let (terms, at) = (&mut spaces[space as usize], &mut at[space as usize]);
+            match at.get(key) {
+                Some(&i) => terms[i].2 += weight,
+                None => {
+                    at.insert(key.to_string(), terms.len());
+                    terms.push((key.to_string(), surface.to_string(), weight));
+                }
+            }
+        });
+        Counted {
+            spaces,
+            signature: signature(&article.text),
         }
     }
 }

@@ -11,12 +11,13 @@
 //! The index is built from a store in one pass and replaced, not patched,
 //! when the store changes; it is derived data.
 
-use crate::article_terms::{count_terms, tf_idf, SpaceKind};
-use crate::near_duplicates::{signature, CopyRule, NearDuplicates, Signature};
+use crate::article_terms::{tf_idf, Counted, SpaceKind};
+use crate::near_duplicates::{CopyRule, NearDuplicates, Signature};
 use crate::similar::{contributions, readable, strongest};
 use rustc_hash::FxHashMap;
 use std::collections::HashMap;
 use std::sync::Arc;
+use storyline_core::parallel::map_in_order;
 use storyline_core::{Article, EntityTerm, Published};
 
 /// Field weights, blend weights and query size. The defaults were chosen on
@@ -65,6 +66,10 @@ pub struct IndexOptions {
     /// the entity's id (1) or counted as well (0).
     pub entities_replace_names: f32,
 }
+
+/// Articles counted at once while building (bounds what waits, counted,
+/// to be joined to the vocabulary).
+const COUNT_CHUNK: usize = 4_096;
 
 /// However small the corpus, a term is only dropped from queries above this many documents.
 pub(crate) const MIN_MAX_DF: usize = 1_000;
@@ -187,30 +192,26 @@ pub(crate) struct Space {
 }
 
 impl Space {
-    /// Counts one occurrence of `term` (read as `surface`) towards the
-    /// document being built in `counts`; allocates only for a new term.
-    fn count(&mut self, counts: &mut FxHashMap<u32, f32>, surface: &str, term: &str, weight: f32) {
-        let t = match self.term_ids.get(term) {
-            Some(&t) => t,
-            None => {
-                let t = self.surface.len() as u32;
-                self.term_ids.insert(term.to_string(), t);
-                self.surface.push(surface.to_string());
-                self.df.push(0);
-                t
-            }
-        };
-        *counts.entry(t).or_default() += weight;
-    }
-
-    /// Adds the document counted in `counts` (and empties it).
-    fn push_doc(&mut self, counts: &mut FxHashMap<u32, f32>) {
-        let mut v: Vec<(u32, f32)> = counts.drain().collect();
-        v.sort_unstable_by_key(|&(t, _)| t);
-        for &(t, _) in &v {
+    /// Adds one document from its counted terms, giving each new term an
+    /// id (and its first surface form) in the order the terms came.
+    fn push_counted(&mut self, terms: Vec<(String, String, f32)>) {
+        let mut row: Vec<(u32, f32)> = Vec::with_capacity(terms.len());
+        for (term, surface, weight) in terms {
+            let t = match self.term_ids.get(&term) {
+                Some(&t) => t,
+                None => {
+                    let t = self.surface.len() as u32;
+                    self.term_ids.insert(term, t);
+                    self.surface.push(surface);
+                    self.df.push(0);
+                    t
+                }
+            };
             self.df[t as usize] += 1;
+            row.push((t, weight));
         }
-        self.forward.push(v);
+        row.sort_unstable_by_key(|&(t, _)| t);
+        self.forward.push(row);
     }
 
     /// Turns counts into normalised tf-idf, then drops the terms that can
@@ -342,8 +343,6 @@ pub struct ArticleIndex {
     /// Canonical member → every member, for groups of two or more.
     groups: HashMap<u32, Vec<u32>>,
     source_keys: HashMap<String, u32>,
-    /// Scratch term counts (words, names) of the article being added.
-    counts: [FxHashMap<u32, f32>; 2],
     /// One shared copy of each source and language name.
     interned: HashMap<String, Arc<str>>,
 }
@@ -371,10 +370,22 @@ impl ArticleIndex {
             groups: HashMap::new(),
             source_keys: HashMap::new(),
             interned: HashMap::new(),
-            counts: Default::default(),
         };
-        for (a, entities) in articles {
-            index.add(&a, &entities);
+        // Counting an article's terms (tokenising, stemming, finding
+        // names) is most of the work and needs nothing shared: it runs on
+        // every core, a bounded chunk at a time; the vocabulary is joined
+        // in the articles' order, so the index is the one a single thread
+        // builds.
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let mut articles = articles.into_iter().peekable();
+        while articles.peek().is_some() {
+            let chunk: Vec<(Article, Vec<EntityTerm>)> = articles.by_ref().take(COUNT_CHUNK).collect();
+            let counted = map_in_order(&chunk, threads, |(a, entities)| {
+                Counted::of(&index.options, a, entities)
+            });
+            for ((a, _), counted) in chunk.iter().zip(counted) {
+                index.add(a, counted);
+            }
         }
 
         let docs = &index.docs;
@@ -416,20 +427,17 @@ impl ArticleIndex {
         index
     }
 
-    fn add(&mut self, a: &Article, entities: &[EntityTerm]) {
+    fn add(&mut self, a: &Article, counted: Counted) {
         if self.by_id.contains_key(&a.id) {
             return;
         }
-        let [mut words, mut names] = std::mem::take(&mut self.counts);
-        let (options, words_space, names_space) = (&self.options, &mut self.words, &mut self.names);
-        count_terms(options, a, entities, |space, surface, key, weight| match space {
-            SpaceKind::Words => words_space.count(&mut words, surface, key, weight),
-            SpaceKind::Names => names_space.count(&mut names, surface, key, weight),
-        });
-        self.words.push_doc(&mut words);
-        self.names.push_doc(&mut names);
-        self.counts = [words, names];
-        self.signatures.push(signature(&a.text));
+        let Counted {
+            spaces: [words, names],
+            signature,
+        } = counted;
+        self.words.push_counted(words);
+        self.names.push_counted(names);
+        self.signatures.push(signature);
         self.by_id.insert(a.id.clone(), self.docs.len() as u32);
         let source = a.source.as_deref().map(|s| self.intern(s));
         let lang = a.lang.as_deref().map(|s| self.intern(s));

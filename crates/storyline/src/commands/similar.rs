@@ -10,7 +10,12 @@ use crate::commands::{find_article, Context};
 use anyhow::Result;
 use std::io::Write;
 use std::process::ExitCode;
+use storyline_core::parallel::map_in_order;
 use storyline_relate::{Filter, SimilarPosts};
+
+/// Articles whose Similar Posts are found at once by `--all` (bounds what
+/// waits to be printed).
+const QUERY_CHUNK: usize = 1_024;
 
 pub fn run(ctx: &Context, args: &SimilarArgs, out: &mut dyn Write) -> Result<ExitCode> {
     let mut store = ctx.open_store()?;
@@ -60,12 +65,20 @@ pub fn run(ctx: &Context, args: &SimilarArgs, out: &mut dyn Write) -> Result<Exi
         return Ok(ExitCode::SUCCESS);
     }
     let (index, stories) = current(&crate::commands::engine(ctx)?, &mut store)?;
-    for doc in 0..index.len() as u32 {
-        let similar = stories
-            .similar(&index, &index.doc(doc).id, args.k, &filter)
-            .expect("every stored article is indexed");
-        serde_json::to_writer(&mut *out, &similar)?;
-        writeln!(out)?;
+    // Each article's query is independent: a chunk at a time on every
+    // core, printed in index order.
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let docs: Vec<u32> = (0..index.len() as u32).collect();
+    for chunk in docs.chunks(QUERY_CHUNK) {
+        let found = map_in_order(chunk, threads, |&doc| {
+            stories
+                .similar(&index, &index.doc(doc).id, args.k, &filter)
+                .expect("every stored article is indexed")
+        });
+        for similar in found {
+            serde_json::to_writer(&mut *out, &similar)?;
+            writeln!(out)?;
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
