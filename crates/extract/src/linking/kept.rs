@@ -238,7 +238,7 @@ impl Catalog {
     /// entities, holding none of them until `prepare` loads them.
     pub fn kept(count: usize) -> Catalog {
         let mut catalog = Catalog::new();
-        catalog.entities.0.resize_with(count, || None);
+        catalog.entities.set_len(count);
         catalog.changed = Some(Changed::default());
         catalog
     }
@@ -518,7 +518,7 @@ impl Catalog {
 
     /// How many entities this catalogue holds in memory.
     pub fn loaded(&self) -> usize {
-        self.entities.iter().count()
+        self.entities.loaded()
     }
 }
 
@@ -540,12 +540,7 @@ impl Catalog {
         for (article, named) in articles {
             let mut list = Vec::with_capacity(named.len());
             for n in named {
-                let Some(e) = catalog
-                    .entities
-                    .0
-                    .get_mut(n.entity)
-                    .and_then(|s| s.as_deref_mut())
-                else {
+                let Some(e) = catalog.entities.get_mut(n.entity) else {
                     continue;
                 };
                 let before = e.mentions.len() as u32;

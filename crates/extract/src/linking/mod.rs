@@ -124,35 +124,55 @@ pub struct Catalog {
 }
 
 /// The entities by index. A catalogue linking from kept state holds only
-/// those it loaded, so a slot below `len` may be empty there; a whole
-/// catalogue fills every slot.
+/// those it loaded, so an index below `len` may be empty there (and a page
+/// that loads three entities of a million must not pay for a million
+/// slots); a whole catalogue fills every index.
 #[derive(Debug, Default)]
-struct Slots(Vec<Option<Box<Linked>>>);
+struct Slots {
+    /// One past the highest index: the catalogue's entity count.
+    len: usize,
+    loaded: FxHashMap<usize, Box<Linked>>,
+}
 
 impl Slots {
     fn len(&self) -> usize {
-        self.0.len()
+        self.len
     }
 
     fn push(&mut self, entity: Linked) {
-        self.0.push(Some(Box::new(entity)));
+        self.loaded.insert(self.len, Box::new(entity));
+        self.len += 1;
     }
 
     fn get(&self, i: usize) -> Option<&Linked> {
-        self.0.get(i).and_then(|s| s.as_deref())
+        self.loaded.get(&i).map(|e| &**e)
     }
 
-    /// Puts `entity` at `i`, growing the slots to reach it.
+    fn get_mut(&mut self, i: usize) -> Option<&mut Linked> {
+        self.loaded.get_mut(&i).map(|e| &mut **e)
+    }
+
+    /// A catalogue of `len` entities, none loaded yet.
+    fn set_len(&mut self, len: usize) {
+        self.len = len;
+    }
+
+    /// Puts `entity` at `i` (the count grows to reach it).
     fn set(&mut self, i: usize, entity: Linked) {
-        if self.0.len() <= i {
-            self.0.resize_with(i + 1, || None);
-        }
-        self.0[i] = Some(Box::new(entity));
+        self.len = self.len.max(i + 1);
+        self.loaded.insert(i, Box::new(entity));
+    }
+
+    /// How many are loaded.
+    fn loaded(&self) -> usize {
+        self.loaded.len()
     }
 
     /// The loaded entities, in index order.
     fn iter(&self) -> impl Iterator<Item = &Linked> {
-        self.0.iter().filter_map(|s| s.as_deref())
+        let mut at: Vec<usize> = self.loaded.keys().copied().collect();
+        at.sort_unstable();
+        at.into_iter().map(|i| &*self.loaded[&i])
     }
 }
 
@@ -165,8 +185,7 @@ impl std::ops::Index<usize> for Slots {
 
 impl std::ops::IndexMut<usize> for Slots {
     fn index_mut(&mut self, i: usize) -> &mut Linked {
-        self.0[i]
-            .as_deref_mut()
+        self.get_mut(i)
             .expect("an entity is loaded before it is linked to")
     }
 }
