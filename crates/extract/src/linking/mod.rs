@@ -4,9 +4,10 @@
 //!
 //! Articles are linked in the order they are added: the engine adds them
 //! as they arrive (so an id never changes once given), `build_entities` by
-//! publication date, then id. An article's
-//! entity joins a canonical entity of the same type that shares one of its
-//! names or aliases; failing that, a person named by surname alone joins
+//! publication date, then id.
+//!
+//! An article's entity joins a canonical entity of the same type that
+//! shares one of its names or aliases; failing that, a person named by surname alone joins
 //! the only person with that surname, and a full name joins a person with
 //! the same surname whose first name is a spelling variant ("Evgeny" /
 //! "Evgeniy"); an organisation joins one whose name starts with its name or
