@@ -29,8 +29,15 @@ impl Corpus {
             let mut len = 0.0;
             for text in [a.title.as_str(), a.text.as_str()] {
                 analyzer.for_each_term(text, |_, term| {
-                    let next = vocab.len() as u32;
-                    *tf.entry(*vocab.entry(term).or_insert(next)).or_default() += 1.0;
+                    let id = match vocab.get(term) {
+                        Some(&id) => id,
+                        None => {
+                            let id = vocab.len() as u32;
+                            vocab.insert(term.to_string(), id);
+                            id
+                        }
+                    };
+                    *tf.entry(id).or_default() += 1.0;
                     len += 1.0;
                 });
             }

@@ -57,7 +57,7 @@ pub fn count_terms(
         (lead, options.lead_weight),
         (body_rest.as_str(), options.body_weight),
     ] {
-        analyzer.for_each_term(text, |word, term| count(SpaceKind::Words, word, &term, weight));
+        analyzer.for_each_term(text, |word, term| count(SpaceKind::Words, word, term, weight));
     }
     // A derived title is the text's first words: counting its names
     // again would double them.

@@ -26,6 +26,7 @@
 //! multiply-shift functions whose constants come from a fixed splitmix64
 //! sequence, not from a random-number generator whose stream may change.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use unicode_segmentation::UnicodeSegmentation;
 use xxhash_rust::xxh3::xxh3_64;
@@ -134,14 +135,24 @@ fn family() -> &'static [(u64, u64); SIGNATURE_LEN] {
 pub fn signature(text: &str) -> Signature {
     let raw: Vec<&str> = text.unicode_words().collect();
     let specifics = Specifics::of(&raw);
-    let words: Vec<String> = raw.iter().map(|w| w.to_lowercase()).collect();
+    let words: Vec<Cow<str>> = raw.iter().map(|w| lower(w)).collect();
+    // Each shingle is its words joined by spaces, hashed; one buffer
+    // serves them all.
+    let mut joined = String::new();
+    let mut hash = |words: &[Cow<str>]| {
+        joined.clear();
+        for (i, w) in words.iter().enumerate() {
+            if i > 0 {
+                joined.push(' ');
+            }
+            joined.push_str(w);
+        }
+        xxh3_64(joined.as_bytes())
+    };
     let mut shingles: Vec<u64> = if words.len() < 3 {
-        vec![xxh3_64(words.join(" ").as_bytes())]
+        vec![hash(&words)]
     } else {
-        words
-            .windows(3)
-            .map(|w| xxh3_64(w.join(" ").as_bytes()))
-            .collect()
+        words.windows(3).map(hash).collect()
     };
     shingles.sort_unstable();
     shingles.dedup();
@@ -156,6 +167,15 @@ pub fn signature(text: &str) -> Signature {
         }
     }
     Signature(mins.map(|m| (m >> 48) as u16), specifics)
+}
+
+/// `word` lower-cased, borrowed when it is already.
+fn lower(word: &str) -> Cow<'_, str> {
+    if word.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) {
+        Cow::Borrowed(word)
+    } else {
+        Cow::Owned(word.to_lowercase())
+    }
 }
 
 impl Signature {
