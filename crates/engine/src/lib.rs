@@ -48,7 +48,7 @@ use storyline_core::{Article, Limits};
 use storyline_extract::events::{shared_events, Event, SharedEvent};
 use storyline_extract::ner::Tagger;
 use storyline_extract::Analysis;
-use storyline_relate::disk::{DiskError, DiskIndex, DiskWriter};
+use storyline_relate::disk::{DiskError, DiskIndex, DiskWriter, Prepared};
 use storyline_relate::{ArticleIndex, Filter, IndexOptions, SimilarPosts};
 use storyline_store::{Component, KeptStory, Progress, Store, StoreError};
 use storyline_stories::{ClusterOptions, Stories, Story};
@@ -701,6 +701,20 @@ impl Engine {
             writer = DiskWriter::open(dir, IndexOptions::default())?;
         }
         let start = writer.progress().seq;
+        // Each step's documents are prepared on every core (counting their
+        // terms is most of the work), then added in order.
+        let prepared = |changes: &[(u64, Article)]| -> Result<Vec<Prepared>, IndexSync> {
+            let items = changes
+                .iter()
+                .map(|(_, article)| Ok((article, links::terms(store, &article.id)?)))
+                .collect::<Result<Vec<_>, StoreError>>()?;
+            let options = IndexOptions::default();
+            Ok(storyline_core::parallel::map_in_order(
+                &items,
+                self.threads,
+                |(article, entities)| DiskWriter::prepare(&options, article, entities),
+            ))
+        };
         // A catch-up that at least doubles the index (a bulk load) tells
         // the writer of its articles first, so each is written once with
         // the lengths of the index it ends in.
@@ -712,8 +726,8 @@ impl Engine {
                 let Some(&(through, _)) = changes.last() else {
                     break;
                 };
-                for (_, article) in &changes {
-                    writer.foresee(article, &links::terms(store, &article.id)?);
+                for doc in prepared(&changes)? {
+                    writer.foresee(&doc);
                 }
                 seq = through;
             }
@@ -726,8 +740,8 @@ impl Engine {
                 writer.finish()?;
                 return Ok(written);
             };
-            for (_, article) in &changes {
-                writer.add(article, &links::terms(store, &article.id)?)?;
+            for doc in prepared(&changes)? {
+                writer.add_prepared(doc)?;
             }
             writer.commit(through)?;
             written += changes.len() as u64;

@@ -17,7 +17,7 @@ mod schema;
 mod writer;
 
 pub use reader::DiskIndex;
-pub use writer::DiskWriter;
+pub use writer::{DiskWriter, Prepared};
 
 use serde::{Deserialize, Serialize};
 use std::path::Path;
@@ -212,14 +212,16 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let articles = corpus();
         let mut w = DiskWriter::open(dir.path(), IndexOptions::default()).unwrap();
+        let options = IndexOptions::default();
         for a in &articles {
-            w.foresee(a, &[]);
+            w.foresee(&DiskWriter::prepare(&options, a, &[]));
         }
-        // Committed in parts, as the engine does; no part writes any
-        // document again, and none is needed at the end.
+        // Committed in parts, as the engine does, prepared apart from
+        // adding; no part writes any document again, and none is needed
+        // at the end.
         for (i, part) in articles.chunks(3).enumerate() {
             for a in part {
-                w.add(a, &[]).unwrap();
+                w.add_prepared(DiskWriter::prepare(&options, a, &[])).unwrap();
             }
             w.commit((i * 3 + part.len()) as u64).unwrap();
         }

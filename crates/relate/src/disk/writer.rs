@@ -103,6 +103,10 @@ pub struct DiskWriter {
     ahead: Option<Ahead>,
 }
 
+/// An article's document as far as it can be made without the index
+/// ([`DiskWriter::prepare`]).
+pub struct Prepared(StoredDoc);
+
 /// The index as it will be once the foreseen documents are in: the
 /// committed index when the foresight began, and what they add.
 struct Ahead {
@@ -188,11 +192,38 @@ impl DiskWriter {
         })
     }
 
+    /// Counts an article's terms and takes its signature: all of its
+    /// document that needs nothing of the index, so a caller adding many
+    /// prepares them on every core and adds them in order.
+    pub fn prepare(options: &IndexOptions, article: &Article, entities: &[EntityTerm]) -> Prepared {
+        let mut counts: [BTreeMap<String, (String, f32)>; 2] = Default::default();
+        count_terms(options, article, entities, |space, surface, key, weight| {
+            let slot = counts[space as usize]
+                .entry(key.to_string())
+                .or_insert_with(|| (surface.to_string(), 0.0));
+            slot.1 += weight;
+        });
+        let [words, names] = counts;
+        let signature = signature(&article.text);
+        Prepared(StoredDoc {
+            id: article.id.clone(),
+            title: article.title.clone(),
+            published: article.published,
+            source: article.source.clone(),
+            lang: article.lang.clone(),
+            words: StoredDoc::terms(words),
+            names: StoredDoc::terms(names),
+            signature: signature.0.to_vec(),
+            specifics: signature.1.hashes().to_vec(),
+            group: article.id.clone(),
+        })
+    }
+
     /// Tells the writer of a document the next `add`s will bring (call it
     /// for each of them before the first): their lengths are then taken
     /// from the index as it will be once they are all in, and no commit
     /// before [`DiskWriter::finish`] writes the others again.
-    pub fn foresee(&mut self, article: &Article, entities: &[EntityTerm]) {
+    pub fn foresee(&mut self, doc: &Prepared) {
         let ahead = self.ahead.get_or_insert_with(|| {
             let searcher = self.reader.searcher();
             Ahead {
@@ -205,12 +236,18 @@ impl DiskWriter {
                 uncommitted: false,
             }
         });
-        let mut seen: [FxHashSet<String>; 2] = Default::default();
-        count_terms(&self.options, article, entities, |space, _, key, _| {
-            if seen[space as usize].insert(key.to_string()) {
-                *ahead.df[space as usize].entry(key.to_string()).or_default() += 1;
+        for kind in [SpaceKind::Words, SpaceKind::Names] {
+            let df = &mut ahead.df[kind as usize];
+            // A record's terms are distinct.
+            for t in doc.0.terms_of(kind) {
+                match df.get_mut(t.key()) {
+                    Some(n) => *n += 1,
+                    None => {
+                        df.insert(t.key().to_string(), 1);
+                    }
+                }
             }
-        });
+        }
         ahead.count += 1;
     }
 
@@ -266,36 +303,24 @@ impl DiskWriter {
     /// Adds `article` (replacing an earlier document of its id) with the
     /// linked `entities` it names; visible after the next commit.
     pub fn add(&mut self, article: &Article, entities: &[EntityTerm]) -> Result<(), DiskError> {
+        let doc = DiskWriter::prepare(&self.options, article, entities);
+        self.add_prepared(doc)
+    }
+
+    /// Adds a prepared document (see [`DiskWriter::prepare`], with this
+    /// writer's options), replacing an earlier document of its id;
+    /// visible after the next commit.
+    pub fn add_prepared(&mut self, doc: Prepared) -> Result<(), DiskError> {
+        let Prepared(mut record) = doc;
         let searcher = self.reader.searcher();
-        let id_term = self.fields.id_term(&article.id);
+        let id_term = self.fields.id_term(&record.id);
         let stored = match &mut self.ahead {
-            Some(ahead) if ahead.start == 0 => !ahead.added.insert(article.id.clone()),
+            Some(ahead) if ahead.start == 0 => !ahead.added.insert(record.id.clone()),
             _ => searcher.doc_freq(&id_term)? > 0,
         };
-        if stored || self.batch.ids.contains(&article.id) {
+        if stored || self.batch.ids.contains(&record.id) {
             self.writer().delete_term(id_term);
         }
-        let mut counts: [BTreeMap<String, (String, f32)>; 2] = Default::default();
-        count_terms(&self.options, article, entities, |space, surface, key, weight| {
-            let slot = counts[space as usize]
-                .entry(key.to_string())
-                .or_insert_with(|| (surface.to_string(), 0.0));
-            slot.1 += weight;
-        });
-        let [words, names] = counts;
-        let signature = signature(&article.text);
-        let mut record = StoredDoc {
-            id: article.id.clone(),
-            title: article.title.clone(),
-            published: article.published,
-            source: article.source.clone(),
-            lang: article.lang.clone(),
-            words: StoredDoc::terms(words),
-            names: StoredDoc::terms(names),
-            signature: signature.0.to_vec(),
-            specifics: signature.1.hashes().to_vec(),
-            group: article.id.clone(),
-        };
         if let Some(leader) = self.leader_for(&searcher, &record)? {
             record.group = leader;
         }
@@ -327,12 +352,12 @@ impl DiskWriter {
         }
         if record.group == record.id {
             let at = self.batch.leaders.len();
-            for key in band_keys(&signature.0) {
+            for key in band_keys(&record.signature().0) {
                 self.batch.bands.entry(key).or_default().push(at);
             }
             self.batch.leaders.push(Leader::of(&record));
         }
-        self.batch.ids.insert(article.id.clone());
+        self.batch.ids.insert(record.id);
         Ok(())
     }
 
