@@ -764,6 +764,7 @@ impl Store for SqliteStore {
 fn upsert_in(tx: &rusqlite::Transaction<'_>, articles: &[Article]) -> Result<Vec<Upsert>, StoreError> {
     let now = Utc::now();
     let mut outcomes = Vec::with_capacity(articles.len());
+    let mut full_text: Vec<(i64, &Article, Upsert)> = Vec::new();
     // Each change takes the next number of the change sequence.
     let mut seq: i64 = tx.query_row("SELECT value FROM store_meta WHERE key = 'seq'", [], |r| r.get(0))?;
     {
@@ -774,14 +775,16 @@ fn upsert_in(tx: &rusqlite::Transaction<'_>, articles: &[Article]) -> Result<Vec
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
              ON CONFLICT (id) DO UPDATE SET url = ?2, canonical_url = ?3, source = ?4, title = ?5,
                  published = ?6, published_sort = ?7, content_hash = ?8, updated_at = ?10, doc = ?11,
-                 seq = ?12",
+                 seq = ?12
+             RETURNING rowid",
         )?;
-        let mut unindex = tx.prepare_cached(
-            "DELETE FROM articles_fts WHERE rowid = (SELECT rowid FROM articles WHERE id = ?1)",
-        )?;
-        let mut reindex = tx.prepare_cached(
-            "INSERT INTO articles_fts (rowid, title, text) SELECT rowid, ?2, ?3 FROM articles WHERE id = ?1",
-        )?;
+        // FTS5 writes its pending terms out at every statement savepoint
+        // once the transaction has touched it, and an upsert opens one:
+        // interleaved, that made one tiny segment per article, merged
+        // again and again. So the full-text rows are written after every
+        // article row, one row each, by rowid.
+        let mut unindex = tx.prepare_cached("DELETE FROM articles_fts WHERE rowid = ?1")?;
+        let mut reindex = tx.prepare_cached("INSERT INTO articles_fts (rowid, title, text) VALUES (?1, ?2, ?3)")?;
 
         for article in articles {
             let existing: Option<(String, String)> = find
@@ -802,8 +805,7 @@ fn upsert_in(tx: &rusqlite::Transaction<'_>, articles: &[Article]) -> Result<Vec
                 None => Upsert::Inserted,
             };
             if outcome != Upsert::Unchanged {
-                unindex.execute([&stored.id])?;
-                write.execute(params![
+                let rowid: i64 = write.query_row(params![
                     stored.id,
                     stored.url,
                     stored.url.as_deref().map(id::canonical_url),
@@ -816,11 +818,17 @@ fn upsert_in(tx: &rusqlite::Transaction<'_>, articles: &[Article]) -> Result<Vec
                     now.to_rfc3339(),
                     doc,
                     seq + 1,
-                ])?;
+                ], |r| r.get(0))?;
                 seq += 1;
-                reindex.execute(params![stored.id, stored.title, stored.text])?;
+                full_text.push((rowid, article, outcome));
             }
             outcomes.push(outcome);
+        }
+        for (rowid, article, outcome) in full_text {
+            if outcome == Upsert::Updated {
+                unindex.execute([rowid])?;
+            }
+            reindex.execute(params![rowid, article.title, article.text])?;
         }
     }
     if outcomes.iter().any(|o| *o != Upsert::Unchanged) {
