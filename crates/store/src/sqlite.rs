@@ -784,7 +784,8 @@ fn upsert_in(tx: &rusqlite::Transaction<'_>, articles: &[Article]) -> Result<Vec
         // again and again. So the full-text rows are written after every
         // article row, one row each, by rowid.
         let mut unindex = tx.prepare_cached("DELETE FROM articles_fts WHERE rowid = ?1")?;
-        let mut reindex = tx.prepare_cached("INSERT INTO articles_fts (rowid, title, text) VALUES (?1, ?2, ?3)")?;
+        let mut reindex =
+            tx.prepare_cached("INSERT INTO articles_fts (rowid, title, text) VALUES (?1, ?2, ?3)")?;
 
         for article in articles {
             let existing: Option<(String, String)> = find
@@ -805,20 +806,23 @@ fn upsert_in(tx: &rusqlite::Transaction<'_>, articles: &[Article]) -> Result<Vec
                 None => Upsert::Inserted,
             };
             if outcome != Upsert::Unchanged {
-                let rowid: i64 = write.query_row(params![
-                    stored.id,
-                    stored.url,
-                    stored.url.as_deref().map(id::canonical_url),
-                    stored.source,
-                    stored.title,
-                    stored.published.map(|p| p.to_string()),
-                    stored.published.map(|p| p.sort_key()).unwrap_or_default(),
-                    stored.content_hash,
-                    stored.ingested_at.unwrap_or(now).to_rfc3339(),
-                    now.to_rfc3339(),
-                    doc,
-                    seq + 1,
-                ], |r| r.get(0))?;
+                let rowid: i64 = write.query_row(
+                    params![
+                        stored.id,
+                        stored.url,
+                        stored.url.as_deref().map(id::canonical_url),
+                        stored.source,
+                        stored.title,
+                        stored.published.map(|p| p.to_string()),
+                        stored.published.map(|p| p.sort_key()).unwrap_or_default(),
+                        stored.content_hash,
+                        stored.ingested_at.unwrap_or(now).to_rfc3339(),
+                        now.to_rfc3339(),
+                        doc,
+                        seq + 1,
+                    ],
+                    |r| r.get(0),
+                )?;
                 seq += 1;
                 full_text.push((rowid, article, outcome));
             }
