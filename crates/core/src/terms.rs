@@ -109,16 +109,21 @@ impl Analyzer {
 }
 
 /// Lower-cases and folds typographic apostrophes so that "Russia’s" and
-/// "Russia's" stem alike; borrowed when `word` is lower-case ASCII already.
+/// "Russia's" stem alike.
 fn normalise_word(word: &str) -> Cow<'_, str> {
-    if word.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) {
-        return Cow::Borrowed(word);
+    match lower_case(word) {
+        Cow::Owned(lower) if lower.contains(['’', '‘']) => Cow::Owned(lower.replace(['’', '‘'], "'")),
+        lower => lower,
     }
-    let lower = word.to_lowercase();
-    if lower.contains(['’', '‘']) {
-        Cow::Owned(lower.replace(['’', '‘'], "'"))
+}
+
+/// `word` lower-cased, borrowed when it is lower-case ASCII already (most
+/// words of a text are: no copy for them).
+pub fn lower_case(word: &str) -> Cow<'_, str> {
+    if word.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) {
+        Cow::Borrowed(word)
     } else {
-        Cow::Owned(lower)
+        Cow::Owned(word.to_lowercase())
     }
 }
 

@@ -28,6 +28,7 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use storyline_core::terms::lower_case;
 use unicode_segmentation::UnicodeSegmentation;
 use xxhash_rust::xxh3::xxh3_64;
 
@@ -135,7 +136,7 @@ fn family() -> &'static [(u64, u64); SIGNATURE_LEN] {
 pub fn signature(text: &str) -> Signature {
     let raw: Vec<&str> = text.unicode_words().collect();
     let specifics = Specifics::of(&raw);
-    let words: Vec<Cow<str>> = raw.iter().map(|w| lower(w)).collect();
+    let words: Vec<Cow<str>> = raw.iter().map(|w| lower_case(w)).collect();
     // Each shingle is its words joined by spaces, hashed; one buffer
     // serves them all.
     let mut joined = String::new();
@@ -167,15 +168,6 @@ pub fn signature(text: &str) -> Signature {
         }
     }
     Signature(mins.map(|m| (m >> 48) as u16), specifics)
-}
-
-/// `word` lower-cased, borrowed when it is already.
-fn lower(word: &str) -> Cow<'_, str> {
-    if word.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) {
-        Cow::Borrowed(word)
-    } else {
-        Cow::Owned(word.to_lowercase())
-    }
 }
 
 impl Signature {
