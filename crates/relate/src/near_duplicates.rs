@@ -205,11 +205,16 @@ impl CopyRule {
         day_b: Option<i32>,
     ) -> Option<f32> {
         let sim = a.similarity(b);
-        let close = match (day_a, day_b) {
+        (sim >= self.threshold && self.close(day_a, day_b) && a.1.agree(&b.1, self.specifics)).then_some(sim)
+    }
+
+    /// Whether two publication days are near enough for copies (undated
+    /// texts always are): the rule's cheapest test, worth making first.
+    pub fn close(&self, day_a: Option<i32>, day_b: Option<i32>) -> bool {
+        match (day_a, day_b) {
             (Some(x), Some(y)) => x.abs_diff(y) <= self.max_days_apart,
             _ => true,
-        };
-        (sim >= self.threshold && close && a.1.agree(&b.1, self.specifics)).then_some(sim)
+        }
     }
 }
 

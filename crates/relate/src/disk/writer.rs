@@ -453,19 +453,17 @@ impl DiskWriter {
         let day = record.day();
         let mut seen: FxHashSet<String> = FxHashSet::default();
         let mut best: Option<(f32, Leader)> = None;
-        let mut consider = |leader: &Leader| {
+        // `sim` is the copy rule's similarity of a leader that copies pass.
+        let mut consider = |sim: f32, leader: Leader| {
             if !seen.insert(leader.id.clone()) {
                 return;
             }
-            let Some(sim) = rule.copies(&signature, &leader.signature, day, leader.day) else {
-                return;
-            };
             let better = match &best {
                 None => true,
                 Some((s, b)) => sim > *s || (sim == *s && leader.order() < b.order()),
             };
             if better {
-                best = Some((sim, leader.clone()));
+                best = Some((sim, leader));
             }
         };
         // Each segment's columns, opened when first needed and kept for
@@ -473,6 +471,11 @@ impl DiskWriter {
         let segments = searcher.segment_readers();
         self.columns
             .retain(|id, _| segments.iter().any(|s| s.segment_id() == *id));
+        // Committed candidates are checked once however many bands find
+        // them, cheapest test first: the day (a column read), the copy
+        // rule (the signature), and only then whether the candidate leads
+        // its group (its id, the costliest read).
+        let mut checked: FxHashSet<(usize, u32)> = FxHashSet::default();
         let mut found: Vec<(usize, u32)> = Vec::new();
         for key in band_keys(&signature.0) {
             let term = Term::from_field_u64(self.fields.bands, key);
@@ -480,7 +483,7 @@ impl DiskWriter {
             // The bucket's committed members (one dictionary lookup per
             // segment), given up once the bucket is too full to count.
             found.clear();
-            for (at, segment) in searcher.segment_readers().iter().enumerate() {
+            for (at, segment) in segments.iter().enumerate() {
                 let inverted = segment.inverted_index(self.fields.bands)?;
                 let Some(mut postings) = inverted.read_postings(&term, IndexRecordOption::Basic)? else {
                     continue;
@@ -496,20 +499,39 @@ impl DiskWriter {
                 continue;
             }
             for &at in pending {
-                consider(&self.batch.leaders[at]);
+                let leader = &self.batch.leaders[at];
+                if let Some(sim) = rule.copies(&signature, &leader.signature, day, leader.day) {
+                    consider(sim, leader.clone());
+                }
             }
             for &(at, doc) in &found {
-                let segment = &searcher.segment_readers()[at];
-                if !segment.is_deleted(doc) {
-                    let columns = match self.columns.entry(segment.segment_id()) {
-                        std::collections::hash_map::Entry::Occupied(c) => c.into_mut(),
-                        std::collections::hash_map::Entry::Vacant(slot) => {
-                            slot.insert(LeaderColumns::open(segment)?)
-                        }
-                    };
-                    if let Some(leader) = columns.leader(doc)? {
-                        consider(&leader);
+                let segment = &segments[at];
+                if segment.is_deleted(doc) || !checked.insert((at, doc)) {
+                    continue;
+                }
+                let columns = match self.columns.entry(segment.segment_id()) {
+                    std::collections::hash_map::Entry::Occupied(c) => c.into_mut(),
+                    std::collections::hash_map::Entry::Vacant(slot) => {
+                        slot.insert(LeaderColumns::open(segment)?)
                     }
+                };
+                let their_day = columns.day(doc);
+                if !rule.close(day, their_day) {
+                    continue;
+                }
+                let theirs = columns.signature(doc)?;
+                let Some(sim) = rule.copies(&signature, &theirs, day, their_day) else {
+                    continue;
+                };
+                if let Some(id) = columns.leader_id(doc)? {
+                    consider(
+                        sim,
+                        Leader {
+                            id,
+                            signature: theirs,
+                            day: their_day,
+                        },
+                    );
                 }
             }
         }
@@ -543,28 +565,29 @@ impl LeaderColumns {
         })
     }
 
-    /// Document `doc` as a copy's candidate leader; `None` when it is not
-    /// its group's leader.
-    fn leader(&self, doc: u32) -> Result<Option<Leader>, DiskError> {
-        let mut id = String::new();
-        if let Some(ord) = self.ids.term_ords(doc).next() {
-            self.ids.ord_to_str(ord, &mut id)?;
-        }
-        // A group's leader is the member whose id keys the group.
-        if self.groups.first(doc) != Some(key_of(&id)) {
-            return Ok(None);
-        }
+    /// Document `doc`'s publication day.
+    fn day(&self, doc: u32) -> Option<i32> {
+        self.days.first(doc).map(|d| d as i32)
+    }
+
+    /// Document `doc`'s copy signature.
+    fn signature(&self, doc: u32) -> Result<Signature, DiskError> {
         let mut bytes = Vec::new();
         if let Some(ord) = self.signatures.term_ords(doc).next() {
             self.signatures.ord_to_bytes(ord, &mut bytes)?;
         }
-        let signature = signature_from_bytes(&bytes)
-            .ok_or_else(|| DiskError::Corrupt(format!("the signature of {id}")))?;
-        Ok(Some(Leader {
-            signature,
-            day: self.days.first(doc).map(|d| d as i32),
-            id,
-        }))
+        signature_from_bytes(&bytes)
+            .ok_or_else(|| DiskError::Corrupt(format!("the signature of document {doc}")))
+    }
+
+    /// Document `doc`'s id when it leads its group (the member whose id
+    /// keys the group), else `None`.
+    fn leader_id(&self, doc: u32) -> Result<Option<String>, DiskError> {
+        let mut id = String::new();
+        if let Some(ord) = self.ids.term_ords(doc).next() {
+            self.ids.ord_to_str(ord, &mut id)?;
+        }
+        Ok((self.groups.first(doc) == Some(key_of(&id))).then_some(id))
     }
 }
 
