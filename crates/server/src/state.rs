@@ -209,39 +209,55 @@ fn build_derived(inner: &Inner) -> Result<Arc<Derived>, StoreError> {
     // entities; an older analyser's analysis is served until the
     // background catch-up replaces it.
     let engine = &inner.engine;
-    let (pending, missing) = inner.read(|store| {
-        let pending = engine
-            .pending_links(store, PENDING_ANALYSED)
-            .map_err(store_error)?;
+    let missing = inner.read(|store| {
         let mut missing = Vec::new();
-        for a in &pending {
+        for a in engine
+            .pending_links(store, PENDING_ANALYSED)
+            .map_err(store_error)?
+        {
             if matches!(
-                engine.serving_analysis(store, a).map_err(store_error)?,
+                engine.serving_analysis(store, &a).map_err(store_error)?,
                 Served::Missing
             ) {
-                missing.push(a.clone());
+                missing.push(a);
             }
         }
-        Ok((pending, missing))
+        Ok(missing)
     })?;
-    let newest_ingest = pending.iter().filter_map(|a| a.ingested_at).max();
-    drop(pending);
     if !missing.is_empty() {
         inner.analyse_and_keep(&missing)?;
     }
     // What is new is linked, written to the on-disk index and placed in
     // stories, each step kept in the store: work for the new articles
-    // only, on the writing connection.
-    {
+    // only, on the writing connection. What it applies is listed with
+    // the writer held, so a write that lands after the list above (and
+    // is applied by this build) still counts in this build's lag.
+    let newest_ingest = {
         let mut store = inner.store.lock().unwrap_or_else(|p| p.into_inner());
+        let applied = engine
+            .pending_links(store.as_ref(), PENDING_ANALYSED)
+            .map_err(store_error)?;
         engine
             .keep_derived(store.as_mut(), &mut |_| {})
             .map_err(store_error)?;
-    }
+        applied.iter().filter_map(|a| a.ingested_at).max()
+    };
     let ready = chrono::Utc::now();
-    let ingest_lag_seconds = newest_ingest
-        .filter(|&at| at > inner.started)
-        .map_or(0.0, |at| (ready - at).num_milliseconds().max(0) as f64 / 1000.0);
+    // A build that applied nothing new (an earlier build applied it)
+    // keeps the lag that build measured.
+    let earlier_lag = || {
+        inner
+            .derived
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_ref()
+            .map_or(0.0, |(_, d)| d.ingest_lag_seconds)
+    };
+    let ingest_lag_seconds = match newest_ingest {
+        None => earlier_lag(),
+        Some(at) if at > inner.started => (ready - at).num_milliseconds().max(0) as f64 / 1000.0,
+        Some(_) => 0.0,
+    };
     let d = Arc::new(Derived { ingest_lag_seconds });
     *inner.derived.write().unwrap_or_else(|p| p.into_inner()) = Some((generation, d.clone()));
     *inner.checked.lock().unwrap_or_else(|p| p.into_inner()) = Some(now);
