@@ -556,8 +556,23 @@ impl Engine {
         if !self.derived_behind(store)? {
             return Ok(Placed::default());
         }
-        self.keep_index(store);
-        self.place_new(store, on_round)
+        // The on-disk index and the stories are built from the same kept
+        // links and neither reads the other, so the index is written on
+        // its own read connection while the stories are placed.
+        let reader = match self.index_dir {
+            Some(_) => Some(store.reader()?),
+            None => None,
+        };
+        std::thread::scope(|scope| {
+            let indexing = reader.map(|reader| scope.spawn(move || self.keep_index(&*reader)));
+            let placed = self.place_new(store, on_round);
+            if let Some(indexing) = indexing {
+                indexing
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            }
+            placed
+        })
     }
 
     /// The Similar Posts index of the whole store in memory, with its
