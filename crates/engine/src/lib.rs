@@ -44,11 +44,11 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use storyline_core::{Article, Limits};
+use storyline_core::{Article, EntityTerm, Limits};
 use storyline_extract::events::{shared_events, Event, SharedEvent};
 use storyline_extract::ner::Tagger;
 use storyline_extract::Analysis;
-use storyline_relate::disk::{DiskError, DiskIndex, DiskWriter, Prepared};
+use storyline_relate::disk::{DiskError, DiskIndex, DiskWriter};
 use storyline_relate::{ArticleIndex, Filter, IndexOptions, SimilarPosts};
 use storyline_store::{Component, KeptStory, Progress, Store, StoreError};
 use storyline_stories::{ClusterOptions, Stories, Story};
@@ -716,19 +716,19 @@ impl Engine {
             writer = DiskWriter::open(dir, IndexOptions::default())?;
         }
         let start = writer.progress().seq;
-        // Each step's documents are prepared on every core (counting their
-        // terms is most of the work), then added in order.
-        let prepared = |changes: &[(u64, Article)]| -> Result<Vec<Prepared>, IndexSync> {
-            let items = changes
-                .iter()
-                .map(|(_, article)| Ok((article, links::terms(store, &article.id)?)))
-                .collect::<Result<Vec<_>, StoreError>>()?;
-            let options = IndexOptions::default();
-            Ok(storyline_core::parallel::map_in_order(
-                &items,
-                self.threads,
-                |(article, entities)| DiskWriter::prepare(&options, article, entities),
-            ))
+        // Each step's documents are prepared (or foreseen) on every core:
+        // counting their terms is most of the work, and needs nothing of
+        // the index. They are then added (or foreseen) in order.
+        let options = IndexOptions::default();
+        let prepared = |changes: &[(u64, Article)]| {
+            self.for_each_article(store, changes, |article, entities| {
+                DiskWriter::prepare(&options, article, entities)
+            })
+        };
+        let foreseen = |changes: &[(u64, Article)]| {
+            self.for_each_article(store, changes, |article, entities| {
+                DiskWriter::foreseen(&options, article, entities)
+            })
         };
         // A catch-up that at least doubles the index (a bulk load) tells
         // the writer of its articles first, so each is written once with
@@ -741,7 +741,7 @@ impl Engine {
                 let Some(&(through, _)) = changes.last() else {
                     break;
                 };
-                for doc in prepared(&changes)? {
+                for doc in foreseen(&changes)? {
                     writer.foresee(&doc);
                 }
                 seq = through;
@@ -762,6 +762,25 @@ impl Engine {
             written += changes.len() as u64;
             seq = through;
         }
+    }
+
+    /// `make` of each changed article with the entities linked in it, on
+    /// every core, in the changes' order.
+    fn for_each_article<T: Send>(
+        &self,
+        store: &dyn Store,
+        changes: &[(u64, Article)],
+        make: impl Fn(&Article, &[EntityTerm]) -> T + Sync,
+    ) -> Result<Vec<T>, IndexSync> {
+        let items = changes
+            .iter()
+            .map(|(_, article)| Ok((article, links::terms(store, &article.id)?)))
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        Ok(storyline_core::parallel::map_in_order(
+            &items,
+            self.threads,
+            |(article, entities)| make(article, entities),
+        ))
     }
 
     /// Similar Posts of article `id` from the on-disk index, the articles of

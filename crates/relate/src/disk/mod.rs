@@ -17,7 +17,7 @@ mod schema;
 mod writer;
 
 pub use reader::DiskIndex;
-pub use writer::{DiskWriter, Prepared};
+pub use writer::{DiskWriter, Foreseen, Prepared};
 
 use serde::{Deserialize, Serialize};
 use std::path::Path;
@@ -214,7 +214,7 @@ mod tests {
         let mut w = DiskWriter::open(dir.path(), IndexOptions::default()).unwrap();
         let options = IndexOptions::default();
         for a in &articles {
-            w.foresee(&DiskWriter::prepare(&options, a, &[]));
+            w.foresee(&DiskWriter::foreseen(&options, a, &[]));
         }
         // Committed in parts, as the engine does, prepared apart from
         // adding; no part writes any document again, and none is needed

@@ -146,16 +146,21 @@ impl StoredDoc {
         counts
             .into_iter()
             .map(|(key, (surface, tf))| {
-                let key = if key.contains(['\t', '\n']) {
-                    key.replace(['\t', '\n'], " ")
-                } else {
-                    key
-                };
+                let key = StoredDoc::key_of_term(key);
                 let count = ((tf * QUANTUM).round() as u32).max(1);
                 let surface = (surface != key).then_some(surface);
                 StoredTerm(key, surface, count)
             })
             .collect()
+    }
+
+    /// A counted term's key as a record keeps it: no tab or line break.
+    pub(crate) fn key_of_term(key: String) -> String {
+        if key.contains(['\t', '\n']) {
+            key.replace(['\t', '\n'], " ")
+        } else {
+            key
+        }
     }
 
     pub(crate) fn terms_of(&self, kind: SpaceKind) -> &[StoredTerm] {

@@ -107,6 +107,11 @@ pub struct DiskWriter {
 /// ([`DiskWriter::prepare`]).
 pub struct Prepared(StoredDoc);
 
+/// The distinct term keys of an article's document, as its record will
+/// store them ([`DiskWriter::foreseen`]): all a foresight needs, without
+/// the weights, surfaces and signature a [`Prepared`] document also takes.
+pub struct Foreseen([Vec<String>; 2]);
+
 /// The index as it will be once the foreseen documents are in: the
 /// committed index when the foresight began, and what they add.
 struct Ahead {
@@ -219,11 +224,25 @@ impl DiskWriter {
         })
     }
 
+    /// What [`DiskWriter::foresee`] counts of `article`: its document's
+    /// term keys, counted as [`DiskWriter::prepare`] counts them (needs
+    /// nothing of the index, so articles are foreseen on every core).
+    pub fn foreseen(options: &IndexOptions, article: &Article, entities: &[EntityTerm]) -> Foreseen {
+        let mut keys: [FxHashSet<String>; 2] = Default::default();
+        count_terms(options, article, entities, |space, _, key, _| {
+            let keys = &mut keys[space as usize];
+            if !keys.contains(key) {
+                keys.insert(key.to_string());
+            }
+        });
+        Foreseen(keys.map(|keys| keys.into_iter().map(StoredDoc::key_of_term).collect()))
+    }
+
     /// Tells the writer of a document the next `add`s will bring (call it
     /// for each of them before the first): their lengths are then taken
     /// from the index as it will be once they are all in, and no commit
     /// before [`DiskWriter::finish`] writes the others again.
-    pub fn foresee(&mut self, doc: &Prepared) {
+    pub fn foresee(&mut self, doc: &Foreseen) {
         let ahead = self.ahead.get_or_insert_with(|| {
             let searcher = self.reader.searcher();
             Ahead {
@@ -239,11 +258,11 @@ impl DiskWriter {
         for kind in [SpaceKind::Words, SpaceKind::Names] {
             let df = &mut ahead.df[kind as usize];
             // A record's terms are distinct.
-            for t in doc.0.terms_of(kind) {
-                match df.get_mut(t.key()) {
+            for key in &doc.0[kind as usize] {
+                match df.get_mut(key.as_str()) {
                     Some(n) => *n += 1,
                     None => {
-                        df.insert(t.key().to_string(), 1);
+                        df.insert(key.clone(), 1);
                     }
                 }
             }
