@@ -253,14 +253,3 @@ pub(crate) fn with_terms(
         })
         .collect()
 }
-
-/// The kept linked entities of `articles`, by article id.
-pub(crate) fn terms_by_id(
-    store: &dyn Store,
-    articles: &[Article],
-) -> Result<HashMap<String, Vec<EntityTerm>>, StoreError> {
-    articles
-        .iter()
-        .map(|a| Ok((a.id.clone(), terms(store, &a.id)?)))
-        .collect()
-}

@@ -20,6 +20,7 @@
 use crate::links;
 use std::collections::{HashMap, HashSet};
 use storyline_core::Article;
+use storyline_relate::article_terms::Counted;
 use storyline_relate::{ArticleIndex, IndexOptions};
 use storyline_store::{Arrival, Component, KeptStory, Progress, Store, StoreError, StoriesUpdate};
 use storyline_stories::{history, place_round, story_id, summarise, ClusterOptions, Window};
@@ -74,12 +75,13 @@ pub(crate) fn catch_up(
         .collect();
     let mut at = 0;
     let mut live_articles = 0;
+    let mut counts = Counts::default();
     while at < new.len() {
         let take = ROUND.max(live_articles).min(new.len() - at);
         let ids: Vec<&str> = new[at..at + take].iter().map(|a| a.id.as_str()).collect();
         at += take;
         let arrivals = articles(store, ids)?;
-        let update = round(store, arrivals, options, threads, &mut live_articles)?;
+        let update = round(store, arrivals, options, threads, &mut counts, &mut live_articles)?;
         done.placed += take as u64;
         done.summarised += update.summaries.len() as u64;
         for id in update.summaries.iter().map(|s| &s.id).chain(&update.removed) {
@@ -131,6 +133,50 @@ fn articles<'a>(
     Ok(found)
 }
 
+/// The terms of the articles in the last round's window and arrivals,
+/// counted: a live story stays in the window of many rounds, and its
+/// articles are counted once while it does (counting was most of a
+/// round's work). Valid for one catch-up, which holds the writer: no
+/// article or link changes under it.
+#[derive(Default)]
+struct Counts(HashMap<String, Counted>);
+
+impl Counts {
+    /// Counts what is not counted yet of `articles` (on every core), and
+    /// forgets every article not among them; says how many it counted.
+    fn keep_only<'a>(
+        &mut self,
+        store: &dyn Store,
+        articles: impl Iterator<Item = &'a Article>,
+        threads: usize,
+    ) -> Result<usize, StoreError> {
+        let mut wanted: HashSet<&str> = HashSet::new();
+        let mut uncounted = Vec::new();
+        for a in articles {
+            if wanted.insert(a.id.as_str()) && !self.0.contains_key(&a.id) {
+                uncounted.push((a, links::terms(store, &a.id)?));
+            }
+        }
+        self.0.retain(|id, _| wanted.contains(id.as_str()));
+        let options = IndexOptions::default();
+        let counted = storyline_core::parallel::map_in_order(&uncounted, threads, |(a, entities)| {
+            Counted::of(&options, a, entities)
+        });
+        for ((a, _), counted) in uncounted.iter().zip(counted) {
+            self.0.insert(a.id.clone(), counted);
+        }
+        Ok(uncounted.len())
+    }
+
+    /// The index of `window`, all of it counted by `keep_only`.
+    fn index(&self, window: &[Article]) -> ArticleIndex {
+        ArticleIndex::build_counted(
+            window.iter().map(|a| (a, &self.0[&a.id])),
+            IndexOptions::default(),
+        )
+    }
+}
+
 /// Places one round of `arrivals` (in publication order) among the live
 /// stories and says what to keep; `live_articles` is set to the window's
 /// size beside the arrivals.
@@ -139,6 +185,7 @@ fn round(
     arrivals: Vec<Article>,
     options: &ClusterOptions,
     threads: usize,
+    counts: &mut Counts,
     live_articles: &mut usize,
 ) -> Result<StoriesUpdate, StoreError> {
     let days: Vec<i32> = arrivals
@@ -172,18 +219,18 @@ fn round(
         .enumerate()
         .map(|(i, a)| (a.id.clone(), i))
         .collect();
-    let mut terms = links::terms_by_id(store, &arrivals)?;
-    for story in &live {
-        terms.extend(links::terms_by_id(store, &story.articles)?);
-    }
-    let build = |window: &[Article]| {
-        ArticleIndex::build_linked(
-            window
-                .iter()
-                .map(|a| (a.clone(), terms.get(&a.id).cloned().unwrap_or_default())),
-            IndexOptions::default(),
-        )
-    };
+    let counted = counts.keep_only(
+        store,
+        arrivals.iter().chain(live.iter().flat_map(|w| &w.articles)),
+        threads,
+    )?;
+    tracing::debug!(
+        window = before.len(),
+        arrivals = arrivals.len(),
+        counted,
+        "placing: a round"
+    );
+    let build = |window: &[Article]| counts.index(window);
     let round = place_round(live, arrivals, &build, options, threads);
     let index = round.index();
     let was: HashMap<&str, &str> = before.iter().map(|(a, s)| (a.as_str(), s.as_str())).collect();
@@ -411,6 +458,36 @@ mod tests {
             ["h1", "h2", "h3"],
             "placement order"
         );
+    }
+
+    #[test]
+    fn counts_kept_between_rounds_index_as_counting_afresh_does_and_forget_what_left_the_window() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path()).unwrap();
+        let (h1, s1, h2) = (
+            harbour("h1", "2023-06-20"),
+            storm("s1", "2023-06-20"),
+            harbour("h2", "2023-06-21"),
+        );
+        let mut counts = Counts::default();
+        assert_eq!(counts.keep_only(&store, [&h1, &s1].into_iter(), 1).unwrap(), 2);
+        // The next round's window: h1 stays (not counted again), s1 left,
+        // h2 arrived.
+        assert_eq!(
+            counts.keep_only(&store, [&h2, &h1, &h2].into_iter(), 1).unwrap(),
+            1
+        );
+        let mut ids: Vec<&str> = counts.0.keys().map(String::as_str).collect();
+        ids.sort();
+        assert_eq!(ids, ["h1", "h2"]);
+        let window = [h1.clone(), h2.clone()];
+        let kept = counts.index(&window);
+        let afresh = ArticleIndex::build(window.to_vec(), IndexOptions::default());
+        assert_eq!(
+            kept.similar("h1", 5).map(|s| format!("{s:?}")),
+            afresh.similar("h1", 5).map(|s| format!("{s:?}"))
+        );
+        assert!(kept.similar("h1", 5).is_some_and(|s| s.similar[0].id == "h2"));
     }
 
     #[test]

@@ -102,13 +102,13 @@ pub fn count_terms(
 /// its summed weight, in the order the terms first occur; and the text's
 /// near-duplicate signature. Counting needs nothing shared, so articles
 /// are counted on every core.
-pub(crate) struct Counted {
-    pub spaces: [Vec<(String, String, f32)>; 2],
-    pub signature: Signature,
+pub struct Counted {
+    pub(crate) spaces: [Vec<(String, String, f32)>; 2],
+    pub(crate) signature: Signature,
 }
 
 impl Counted {
-    pub(crate) fn of(options: &IndexOptions, article: &Article, entities: &[EntityTerm]) -> Counted {
+    pub fn of(options: &IndexOptions, article: &Article, entities: &[EntityTerm]) -> Counted {
         let mut spaces: [Vec<(String, String, f32)>; 2] = Default::default();
         let mut at: [FxHashMap<String, usize>; 2] = Default::default();
         count_terms(options, article, entities, |space, surface, key, weight| {

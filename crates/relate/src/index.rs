@@ -194,21 +194,21 @@ pub(crate) struct Space {
 impl Space {
     /// Adds one document from its counted terms, giving each new term an
     /// id (and its first surface form) in the order the terms came.
-    fn push_counted(&mut self, terms: Vec<(String, String, f32)>) {
+    fn push_counted(&mut self, terms: &[(String, String, f32)]) {
         let mut row: Vec<(u32, f32)> = Vec::with_capacity(terms.len());
         for (term, surface, weight) in terms {
-            let t = match self.term_ids.get(&term) {
+            let t = match self.term_ids.get(term) {
                 Some(&t) => t,
                 None => {
                     let t = self.surface.len() as u32;
-                    self.term_ids.insert(term, t);
-                    self.surface.push(surface);
+                    self.term_ids.insert(term.clone(), t);
+                    self.surface.push(surface.clone());
                     self.df.push(0);
                     t
                 }
             };
             self.df[t as usize] += 1;
-            row.push((t, weight));
+            row.push((t, *weight));
         }
         row.sort_unstable_by_key(|&(t, _)| t);
         self.forward.push(row);
@@ -359,18 +359,7 @@ impl ArticleIndex {
         articles: impl IntoIterator<Item = (Article, Vec<EntityTerm>)>,
         options: IndexOptions,
     ) -> ArticleIndex {
-        let mut index = ArticleIndex {
-            options,
-            docs: Vec::new(),
-            by_id: FxHashMap::default(),
-            words: Space::default(),
-            names: Space::default(),
-            signatures: Vec::new(),
-            canonical: Vec::new(),
-            groups: HashMap::new(),
-            source_keys: HashMap::new(),
-            interned: HashMap::new(),
-        };
+        let mut index = ArticleIndex::empty(options);
         // Counting an article's terms (tokenising, stemming, finding
         // names) is most of the work and needs nothing shared: it runs on
         // every core, a bounded chunk at a time; the vocabulary is joined
@@ -383,11 +372,46 @@ impl ArticleIndex {
             let counted = map_in_order(&chunk, threads, |(a, entities)| {
                 Counted::of(&index.options, a, entities)
             });
-            for ((a, _), counted) in chunk.iter().zip(counted) {
+            for ((a, _), counted) in chunk.iter().zip(&counted) {
                 index.add(a, counted);
             }
         }
+        index.finished()
+    }
 
+    /// Indexes articles whose terms were counted already ([`Counted::of`]
+    /// with these `options`): for builds over overlapping sets of
+    /// articles (story placing's windows), which count each article once.
+    pub fn build_counted<'a>(
+        articles: impl IntoIterator<Item = (&'a Article, &'a Counted)>,
+        options: IndexOptions,
+    ) -> ArticleIndex {
+        let mut index = ArticleIndex::empty(options);
+        for (a, counted) in articles {
+            index.add(a, counted);
+        }
+        index.finished()
+    }
+
+    fn empty(options: IndexOptions) -> ArticleIndex {
+        ArticleIndex {
+            options,
+            docs: Vec::new(),
+            by_id: FxHashMap::default(),
+            words: Space::default(),
+            names: Space::default(),
+            signatures: Vec::new(),
+            canonical: Vec::new(),
+            groups: HashMap::new(),
+            source_keys: HashMap::new(),
+            interned: HashMap::new(),
+        }
+    }
+
+    /// The index once every document is added: near-duplicate groups
+    /// found, vectors weighted and normalised.
+    fn finished(self) -> ArticleIndex {
+        let mut index = self;
         let docs = &index.docs;
         let rule = CopyRule {
             threshold: index.options.near_duplicate_threshold,
@@ -427,7 +451,7 @@ impl ArticleIndex {
         index
     }
 
-    fn add(&mut self, a: &Article, counted: Counted) {
+    fn add(&mut self, a: &Article, counted: &Counted) {
         if self.by_id.contains_key(&a.id) {
             return;
         }
@@ -437,7 +461,7 @@ impl ArticleIndex {
         } = counted;
         self.words.push_counted(words);
         self.names.push_counted(names);
-        self.signatures.push(signature);
+        self.signatures.push(signature.clone());
         self.by_id.insert(a.id.clone(), self.docs.len() as u32);
         let source = a.source.as_deref().map(|s| self.intern(s));
         let lang = a.lang.as_deref().map(|s| self.intern(s));
