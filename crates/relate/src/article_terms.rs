@@ -101,29 +101,74 @@ pub fn count_terms(
 /// per space (words, names) each term's key, its first surface form and
 /// its summed weight, in the order the terms first occur; and the text's
 /// near-duplicate signature. Counting needs nothing shared, so articles
-/// are counted on every core.
+/// are counted on every core. The terms are kept in one buffer (a few
+/// kilobytes an article), since story placing keeps the counts of every
+/// article in its window between rounds.
 pub struct Counted {
-    pub(crate) spaces: [Vec<(String, String, f32)>; 2],
+    /// Each term's key, then its surface form when that differs.
+    text: String,
+    spaces: [Vec<CountedTerm>; 2],
     pub(crate) signature: Signature,
+}
+
+/// Where a counted term's key and surface are in [`Counted`]'s buffer.
+struct CountedTerm {
+    start: u32,
+    key_len: u32,
+    /// 0 when the surface is the key.
+    surface_len: u32,
+    weight: f32,
 }
 
 impl Counted {
     pub fn of(options: &IndexOptions, article: &Article, entities: &[EntityTerm]) -> Counted {
-        let mut spaces: [Vec<(String, String, f32)>; 2] = Default::default();
+        let mut text = String::new();
+        let mut spaces: [Vec<CountedTerm>; 2] = Default::default();
         let mut at: [FxHashMap<String, usize>; 2] = Default::default();
         count_terms(options, article, entities, |space, surface, key, weight| {
             let (terms, at) = (&mut spaces[space as usize], &mut at[space as usize]);
             match at.get(key) {
-                Some(&i) => terms[i].2 += weight,
+                Some(&i) => terms[i].weight += weight,
                 None => {
                     at.insert(key.to_string(), terms.len());
-                    terms.push((key.to_string(), surface.to_string(), weight));
+                    let start = text.len() as u32;
+                    text.push_str(key);
+                    let surface_len = if surface == key {
+                        0
+                    } else {
+                        text.push_str(surface);
+                        surface.len() as u32
+                    };
+                    terms.push(CountedTerm {
+                        start,
+                        key_len: key.len() as u32,
+                        surface_len,
+                        weight,
+                    });
                 }
             }
         });
+        text.shrink_to_fit();
+        spaces.iter_mut().for_each(Vec::shrink_to_fit);
         Counted {
+            text,
             spaces,
             signature: signature(&article.text),
         }
+    }
+
+    /// The terms of space `kind`: key, surface and summed weight, in the
+    /// order they first occur.
+    pub(crate) fn terms(&self, kind: SpaceKind) -> impl Iterator<Item = (&str, &str, f32)> + '_ {
+        self.spaces[kind as usize].iter().map(|t| {
+            let start = t.start as usize;
+            let key_end = start + t.key_len as usize;
+            let key = &self.text[start..key_end];
+            let surface = match t.surface_len {
+                0 => key,
+                n => &self.text[key_end..key_end + n as usize],
+            };
+            (key, surface, t.weight)
+        })
     }
 }

@@ -194,21 +194,21 @@ pub(crate) struct Space {
 impl Space {
     /// Adds one document from its counted terms, giving each new term an
     /// id (and its first surface form) in the order the terms came.
-    fn push_counted(&mut self, terms: &[(String, String, f32)]) {
-        let mut row: Vec<(u32, f32)> = Vec::with_capacity(terms.len());
+    fn push_counted<'a>(&mut self, terms: impl Iterator<Item = (&'a str, &'a str, f32)>) {
+        let mut row: Vec<(u32, f32)> = Vec::with_capacity(terms.size_hint().0);
         for (term, surface, weight) in terms {
             let t = match self.term_ids.get(term) {
                 Some(&t) => t,
                 None => {
                     let t = self.surface.len() as u32;
-                    self.term_ids.insert(term.clone(), t);
-                    self.surface.push(surface.clone());
+                    self.term_ids.insert(term.to_string(), t);
+                    self.surface.push(surface.to_string());
                     self.df.push(0);
                     t
                 }
             };
             self.df[t as usize] += 1;
-            row.push((t, *weight));
+            row.push((t, weight));
         }
         row.sort_unstable_by_key(|&(t, _)| t);
         self.forward.push(row);
@@ -455,13 +455,9 @@ impl ArticleIndex {
         if self.by_id.contains_key(&a.id) {
             return;
         }
-        let Counted {
-            spaces: [words, names],
-            signature,
-        } = counted;
-        self.words.push_counted(words);
-        self.names.push_counted(names);
-        self.signatures.push(signature.clone());
+        self.words.push_counted(counted.terms(SpaceKind::Words));
+        self.names.push_counted(counted.terms(SpaceKind::Names));
+        self.signatures.push(counted.signature.clone());
         self.by_id.insert(a.id.clone(), self.docs.len() as u32);
         let source = a.source.as_deref().map(|s| self.intern(s));
         let lang = a.lang.as_deref().map(|s| self.intern(s));
