@@ -216,6 +216,22 @@ impl Engine {
         store: &mut dyn Store,
         on_step: &mut dyn FnMut(&CatchUp),
     ) -> Result<CatchUp, EngineError> {
+        self.catch_up_linking(store, false, on_step)
+    }
+
+    /// [`Engine::catch_up`], linking (when `link`) what the previous step
+    /// analysed while the engine's threads analyse the next step: linking
+    /// takes one core and analysing the others, so a bulk load pays for
+    /// the longer of the two rather than both. Linking stays behind the
+    /// analyses kept (it reads them), and what it has not reached at the
+    /// end is left to [`Engine::link_new`], as is anything after a linking
+    /// error (it then starts from what was kept).
+    fn catch_up_linking(
+        &self,
+        store: &mut dyn Store,
+        link: bool,
+        on_step: &mut dyn FnMut(&CatchUp),
+    ) -> Result<CatchUp, EngineError> {
         let start = self.progress(store)?.seq;
         let mut done = CatchUp {
             from: start,
@@ -223,9 +239,24 @@ impl Engine {
             last: store.last_seq()?,
             ..CatchUp::default()
         };
+        let mut linker = match link && self.tagger.is_some() {
+            true => Some(links::Linker::new(self, store, &self.analyser.fingerprint())?),
+            false => None,
+        };
         while let Some(pending) = self.pending(store, CATCH_UP_BATCH)? {
             let seen = pending.seen;
-            let analysed = self.analyse(pending);
+            let analysed = std::thread::scope(|scope| {
+                let analysing = scope.spawn(|| self.analyse(pending));
+                if let Some(l) = &mut linker {
+                    if let Err(e) = l.link(store, Some(done.through)) {
+                        tracing::debug!(error = %e, "engine: linking beside analysis stopped");
+                        linker = None;
+                    }
+                }
+                analysing
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            });
             done.seen += seen;
             done.analysed += analysed.count as u64;
             done.through = self.commit(store, analysed)?;
@@ -531,7 +562,7 @@ impl Engine {
         on_round: &mut dyn FnMut(&Placed),
     ) -> Result<(CatchUp, Placed), EngineError> {
         let before = self.counters.analysed();
-        let caught_up = self.catch_up(store, on_step)?;
+        let caught_up = self.catch_up_linking(store, true, on_step)?;
         let placed = self.keep_derived(store, on_round)?;
         tracing::info!(
             analysed = self.counters.analysed() - before,
@@ -718,50 +749,92 @@ impl Engine {
         let start = writer.progress().seq;
         // Each step's documents are prepared (or foreseen) on every core:
         // counting their terms is most of the work, and needs nothing of
-        // the index. They are then added (or foreseen) in order.
+        // the index. The writer, on its own thread, adds (or foresees)
+        // them in order while the next step is prepared.
         let options = IndexOptions::default();
-        let prepared = |changes: &[(u64, Article)]| {
-            self.for_each_article(store, changes, |article, entities| {
-                DiskWriter::prepare(&options, article, entities)
-            })
-        };
-        let foreseen = |changes: &[(u64, Article)]| {
-            self.for_each_article(store, changes, |article, entities| {
-                DiskWriter::foreseen(&options, article, entities)
-            })
-        };
         // A catch-up that at least doubles the index (a bulk load) tells
         // the writer of its articles first, so each is written once with
         // the lengths of the index it ends in.
         let pending = store.changes_after(start)?;
         if pending > 0 && pending >= writer.docs() {
+            writer = self.each_step_ahead(
+                store,
+                start,
+                writer,
+                |article, entities| DiskWriter::foreseen(&options, article, entities),
+                |writer, _, docs| {
+                    docs.iter().for_each(|doc| writer.foresee(doc));
+                    Ok(())
+                },
+            )?;
+        }
+        let mut written = 0;
+        let mut writer = self.each_step_ahead(
+            store,
+            start,
+            writer,
+            |article, entities| DiskWriter::prepare(&options, article, entities),
+            |writer, through, docs| {
+                written += docs.len() as u64;
+                for doc in docs {
+                    writer.add_prepared(doc)?;
+                }
+                writer.commit(through)
+            },
+        )?;
+        writer.finish()?;
+        Ok(written)
+    }
+
+    /// Goes through the store's changes after `start` a step at a time:
+    /// `make` of each changed article with the entities linked in it, on
+    /// every core, then `take` of the step's results (in the changes'
+    /// order, with the last change of the step) on a thread of its own
+    /// that holds the writer, one step behind, so neither waits for the
+    /// other. Hands the writer back when every step is taken.
+    fn each_step_ahead<T: Send>(
+        &self,
+        store: &dyn Store,
+        start: u64,
+        writer: DiskWriter,
+        make: impl Fn(&Article, &[EntityTerm]) -> T + Sync,
+        mut take: impl FnMut(&mut DiskWriter, u64, Vec<T>) -> Result<(), DiskError> + Send,
+    ) -> Result<DiskWriter, IndexSync> {
+        std::thread::scope(|scope| {
+            // One step waits while the next is made: memory stays at two steps.
+            let (steps, taken) = std::sync::mpsc::sync_channel::<(u64, Vec<T>)>(1);
+            let taking = scope.spawn(move || {
+                let mut writer = writer;
+                for (through, made) in taken {
+                    take(&mut writer, through, made)?;
+                }
+                Ok::<_, DiskError>(writer)
+            });
             let mut seq = start;
-            loop {
-                let changes = store.changes(seq, CATCH_UP_BATCH)?;
-                let Some(&(through, _)) = changes.last() else {
-                    break;
+            let made = loop {
+                let changes = match store.changes(seq, CATCH_UP_BATCH) {
+                    Ok(changes) => changes,
+                    Err(e) => break Err(IndexSync::from(e)),
                 };
-                for doc in foreseen(&changes)? {
-                    writer.foresee(&doc);
+                let Some(&(through, _)) = changes.last() else {
+                    break Ok(());
+                };
+                let made = match self.for_each_article(store, &changes, &make) {
+                    Ok(made) => made,
+                    Err(e) => break Err(e),
+                };
+                // The writer stopped: its error is the one to report.
+                if steps.send((through, made)).is_err() {
+                    break Ok(());
                 }
                 seq = through;
-            }
-        }
-        let mut seq = start;
-        let mut written = 0;
-        loop {
-            let changes = store.changes(seq, CATCH_UP_BATCH)?;
-            let Some(&(through, _)) = changes.last() else {
-                writer.finish()?;
-                return Ok(written);
             };
-            for doc in prepared(&changes)? {
-                writer.add_prepared(doc)?;
-            }
-            writer.commit(through)?;
-            written += changes.len() as u64;
-            seq = through;
-        }
+            drop(steps);
+            let writer = taking
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+            made.map(|()| writer)
+        })
     }
 
     /// `make` of each changed article with the entities linked in it, on
@@ -770,7 +843,7 @@ impl Engine {
         &self,
         store: &dyn Store,
         changes: &[(u64, Article)],
-        make: impl Fn(&Article, &[EntityTerm]) -> T + Sync,
+        make: &(impl Fn(&Article, &[EntityTerm]) -> T + Sync),
     ) -> Result<Vec<T>, IndexSync> {
         let items = changes
             .iter()

@@ -61,37 +61,98 @@ pub(crate) fn catch_up(engine: &Engine, store: &mut dyn Store) -> Result<bool, E
 }
 
 fn link_changed(engine: &Engine, store: &mut dyn Store, current: &str) -> Result<(), EngineError> {
-    let progress = store.progress(Component::Linking)?;
-    let mut seq = progress.seq;
-    // Whether every article linked so far had a current analysis.
-    let mut all_current = seq == 0 || progress.fingerprint == current;
-    let mut catalog: Option<Catalog> = None;
-    loop {
-        let changes = store.changes(seq, LINK_BATCH)?;
-        let Some(&(through, _)) = changes.last() else {
-            return Ok(());
-        };
+    Linker::new(engine, store, current)?.link(store, None)
+}
+
+/// One linking pass over the store's changes, which may be taken up again
+/// as analyses arrive ([`Linker::link`] up to a change): the catalogue it
+/// loaded is kept between its steps. It holds no store: every step is
+/// given the writer.
+pub(crate) struct Linker<'e> {
+    engine: &'e Engine,
+    /// The analyser's fingerprint.
+    current: String,
+    /// The last change linked.
+    seq: u64,
+    /// Whether every article linked so far had a current analysis.
+    all_current: bool,
+    catalog: Option<Catalog>,
+}
+
+impl<'e> Linker<'e> {
+    /// A pass from where linking stopped.
+    pub(crate) fn new(
+        engine: &'e Engine,
+        store: &dyn Store,
+        current: &str,
+    ) -> Result<Linker<'e>, EngineError> {
+        let progress = store.progress(Component::Linking)?;
+        Ok(Linker {
+            engine,
+            current: current.to_string(),
+            seq: progress.seq,
+            all_current: progress.seq == 0 || progress.fingerprint == current,
+            catalog: None,
+        })
+    }
+
+    /// Links the articles changed after the last one linked, up to change
+    /// `until` (every one when `None`), a kept step at a time. After an
+    /// error the pass is dropped (its catalogue may hold what was not kept).
+    pub(crate) fn link(&mut self, store: &mut dyn Store, until: Option<u64>) -> Result<(), EngineError> {
+        loop {
+            // Changes have distinct numbers: no more than `until - seq` are
+            // up to `until`.
+            let limit = until.map_or(LINK_BATCH, |until| {
+                LINK_BATCH.min(until.saturating_sub(self.seq) as usize)
+            });
+            if limit == 0 {
+                return Ok(());
+            }
+            let mut changes = store.changes(self.seq, limit)?;
+            if let Some(until) = until {
+                changes.retain(|(change, _)| *change <= until);
+            }
+            let Some(&(through, _)) = changes.last() else {
+                return Ok(());
+            };
+            self.step(store, &changes, through)?;
+            self.seq = through;
+        }
+    }
+
+    /// Links `changes` and keeps what they changed with the progress `through`.
+    fn step(
+        &mut self,
+        store: &mut dyn Store,
+        changes: &[(u64, Article)],
+        through: u64,
+    ) -> Result<(), EngineError> {
         let mut analysed = Vec::with_capacity(changes.len());
-        for (change, article) in &changes {
-            let analysis = match engine.serving_analysis(store, article)? {
+        for (change, article) in changes {
+            let analysis = match self.engine.serving_analysis(store, article)? {
                 Served::Current(a) => a,
                 Served::Older(a) => {
-                    all_current = false;
+                    self.all_current = false;
                     a
                 }
                 Served::Missing => {
-                    all_current = false;
+                    self.all_current = false;
                     Analysis::default()
                 }
             };
             analysed.push((*change, article, analysis));
         }
-        if catalog.as_ref().is_some_and(|c| c.loaded() > LOADED_ENTITIES) {
-            catalog = None;
+        if self
+            .catalog
+            .as_ref()
+            .is_some_and(|c| c.loaded() > LOADED_ENTITIES)
+        {
+            self.catalog = None;
         }
-        let catalog = match &mut catalog {
+        let catalog = match &mut self.catalog {
             Some(c) => c,
-            None => catalog.insert(Catalog::kept(store.linked_count()? as usize)),
+            None => self.catalog.insert(Catalog::kept(store.linked_count()? as usize)),
         };
         let named: Vec<_> = analysed.iter().flat_map(|(_, _, a)| &a.entities).collect();
         catalog
@@ -128,14 +189,14 @@ fn link_changed(engine: &Engine, store: &mut dyn Store, current: &str) -> Result
             Progress {
                 component: Component::Linking,
                 seq: through,
-                fingerprint: if all_current {
-                    current.to_string()
+                fingerprint: if self.all_current {
+                    self.current.clone()
                 } else {
                     String::new()
                 },
             },
         ))?;
-        seq = through;
+        Ok(())
     }
 }
 
