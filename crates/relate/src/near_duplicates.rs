@@ -33,7 +33,7 @@ use unicode_segmentation::UnicodeSegmentation;
 use xxhash_rust::xxh3::xxh3_64;
 
 pub const SIGNATURE_LEN: usize = 128;
-const ROWS_PER_BAND: usize = 2;
+pub(crate) const ROWS_PER_BAND: usize = 2;
 /// Buckets shared by more texts than this are boilerplate, not evidence.
 pub(crate) const MAX_BUCKET: usize = 64;
 

@@ -212,13 +212,16 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let articles = corpus();
         let mut w = DiskWriter::open(dir.path(), IndexOptions::default()).unwrap();
+        w.commit_foreseen_every(3);
         let options = IndexOptions::default();
         for a in &articles {
             w.foresee(&DiskWriter::foreseen(&options, a, &[]));
         }
         // Committed in parts, as the engine does, prepared apart from
         // adding; no part writes any document again, and none is needed
-        // at the end.
+        // at the end. A copy finds its leader in an earlier part (the
+        // copies of `a` and `b` are in the second), as in a bulk load
+        // into an empty index, whose band keys the writer keeps.
         for (i, part) in articles.chunks(3).enumerate() {
             for a in part {
                 w.add_prepared(DiskWriter::prepare(&options, a, &[])).unwrap();
@@ -237,6 +240,9 @@ mod tests {
                 &memory.similar_filtered(&a.id, 3, &Filter::default()).unwrap(),
             );
         }
+        let first = disk.similar("a", 5, &Filter::default(), &[]).unwrap().unwrap();
+        assert_eq!(first.duplicates, ["a-copy"]);
+        assert_eq!(disk.len(), articles.len() as u64);
     }
 
     #[test]

@@ -24,8 +24,11 @@
 use super::schema::{key_of, signature_from_bytes, Fields, StoredDoc};
 use super::{DiskError, IndexProgress};
 use crate::article_terms::{count_terms, SpaceKind};
-use crate::near_duplicates::{band_keys, signature, CopyRule, Signature, MAX_BUCKET};
+use crate::near_duplicates::{
+    band_keys, signature, CopyRule, Signature, MAX_BUCKET, ROWS_PER_BAND, SIGNATURE_LEN,
+};
 use crate::IndexOptions;
+use fastbloom::BloomFilter;
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -101,6 +104,8 @@ pub struct DiskWriter {
     columns: FxHashMap<SegmentId, LeaderColumns>,
     /// What the documents about to be added bring, when told (`foresee`).
     ahead: Option<Ahead>,
+    /// `FORESEEN_PER_COMMIT`, smaller in tests.
+    foreseen_per_commit: usize,
 }
 
 /// An article's document as far as it can be made without the index
@@ -128,6 +133,12 @@ struct Ahead {
     added: FxHashSet<String>,
     /// A commit asked for and not made yet (`FORESEEN_PER_COMMIT`).
     uncommitted: bool,
+    /// When the index was empty then: the band keys of every document
+    /// added since, made when the first is added (the count is known
+    /// then). A key it does not hold is in no committed document, so a
+    /// copy's candidates are not looked up in every segment's dictionary
+    /// for it (most keys of most documents are in no other).
+    bands: Option<BloomFilter>,
 }
 
 impl Ahead {
@@ -194,6 +205,7 @@ impl DiskWriter {
             df: DfCache::default(),
             columns: FxHashMap::default(),
             ahead: None,
+            foreseen_per_commit: FORESEEN_PER_COMMIT,
         })
     }
 
@@ -253,6 +265,7 @@ impl DiskWriter {
                 count: 0,
                 added: FxHashSet::default(),
                 uncommitted: false,
+                bands: None,
             }
         });
         for kind in [SpaceKind::Words, SpaceKind::Names] {
@@ -340,7 +353,23 @@ impl DiskWriter {
         if stored || self.batch.ids.contains(&record.id) {
             self.writer().delete_term(id_term);
         }
-        if let Some(leader) = self.leader_for(&searcher, &record)? {
+        let mut bands = match &mut self.ahead {
+            Some(ahead) if ahead.start == 0 => Some(ahead.bands.take().unwrap_or_else(|| {
+                let keys = ahead.count as usize * (SIGNATURE_LEN / ROWS_PER_BAND);
+                BloomFilter::with_false_pos(0.01).expected_items(keys.max(1))
+            })),
+            _ => None,
+        };
+        let leader = self.leader_for(&searcher, &record, bands.as_ref());
+        if let Some(bands) = &mut bands {
+            band_keys(&record.signature().0).for_each(|key| {
+                bands.insert(&key);
+            });
+        }
+        if let (Some(ahead), Some(bands)) = (&mut self.ahead, bands) {
+            ahead.bands = Some(bands);
+        }
+        if let Some(leader) = leader? {
             record.group = leader;
         }
         let norms = if let Some(ahead) = &mut self.ahead {
@@ -403,7 +432,7 @@ impl DiskWriter {
         let added = !self.batch.ids.is_empty();
         self.progress.seq = seq;
         if let Some(ahead) = &mut self.ahead {
-            ahead.uncommitted = self.batch.ids.len() < FORESEEN_PER_COMMIT;
+            ahead.uncommitted = self.batch.ids.len() < self.foreseen_per_commit;
             if ahead.uncommitted {
                 return Ok(());
             }
@@ -461,8 +490,14 @@ impl DiskWriter {
     /// The id of the group leader `record` is a copy of: of the leaders
     /// sharing a band key with it (in buckets not so full they are
     /// boilerplate), the most similar copy by the copy rule, ties to the
-    /// earliest in canonical order.
-    fn leader_for(&mut self, searcher: &Searcher, record: &StoredDoc) -> Result<Option<String>, DiskError> {
+    /// earliest in canonical order. `committed`, when given, holds every
+    /// band key of the committed documents (and maybe others).
+    fn leader_for(
+        &mut self,
+        searcher: &Searcher,
+        record: &StoredDoc,
+        committed: Option<&BloomFilter>,
+    ) -> Result<Option<String>, DiskError> {
         let rule = CopyRule {
             threshold: self.options.near_duplicate_threshold,
             specifics: self.options.near_duplicate_specifics,
@@ -502,7 +537,12 @@ impl DiskWriter {
             // The bucket's committed members (one dictionary lookup per
             // segment), given up once the bucket is too full to count.
             found.clear();
-            for (at, segment) in segments.iter().enumerate() {
+            let searched = if committed.is_some_and(|keys| !keys.contains(&key)) {
+                &[][..]
+            } else {
+                segments
+            };
+            for (at, segment) in searched.iter().enumerate() {
                 let inverted = segment.inverted_index(self.fields.bands)?;
                 let Some(mut postings) = inverted.read_postings(&term, IndexRecordOption::Basic)? else {
                     continue;
@@ -555,6 +595,13 @@ impl DiskWriter {
             }
         }
         Ok(best.map(|(_, leader)| leader.id))
+    }
+
+    /// Makes a commit while foreseen documents are added once `n` wait
+    /// (so a test's few documents are committed in parts).
+    #[cfg(test)]
+    pub(crate) fn commit_foreseen_every(&mut self, n: usize) {
+        self.foreseen_per_commit = n;
     }
 
     /// The index, for a reader in the same process.
