@@ -154,9 +154,15 @@ impl StoredDoc {
             .collect()
     }
 
+    /// Whether a record keeps counted term key `key` as it is
+    /// (see [`StoredDoc::key_of_term`]).
+    pub(crate) fn keeps_as_is(key: &str) -> bool {
+        !key.contains(['\t', '\n'])
+    }
+
     /// A counted term's key as a record keeps it: no tab or line break.
     pub(crate) fn key_of_term(key: String) -> String {
-        if key.contains(['\t', '\n']) {
+        if !StoredDoc::keeps_as_is(&key) {
             key.replace(['\t', '\n'], " ")
         } else {
             key

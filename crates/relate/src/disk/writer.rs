@@ -40,6 +40,7 @@ use tantivy::{
     index::SegmentId, DocSet, Index, IndexReader, ReloadPolicy, Searcher, SegmentReader, TantivyDocument,
     Term, TERMINATED,
 };
+use xxhash_rust::xxh3::xxh3_64;
 
 /// Up to this many documents every commit that added one takes every
 /// length again: it costs well under a second there, and small indexes
@@ -113,9 +114,18 @@ pub struct DiskWriter {
 pub struct Prepared(StoredDoc);
 
 /// The distinct term keys of an article's document, as its record will
-/// store them ([`DiskWriter::foreseen`]): all a foresight needs, without
-/// the weights, surfaces and signature a [`Prepared`] document also takes.
-pub struct Foreseen([Vec<String>; 2]);
+/// store them, hashed ([`DiskWriter::foreseen`]): all a foresight needs,
+/// without the weights, surfaces and signature a [`Prepared`] document
+/// also takes.
+pub struct Foreseen([Vec<u64>; 2]);
+
+/// A stored term key as a foresight counts it: 64 bits of xxh3, so the
+/// counts of a bulk load's terms take no string each (that two of ten
+/// million distinct keys share a hash has a chance of about 3 in a
+/// million, and they would then only share a count).
+fn key_hash(key: &str) -> u64 {
+    xxh3_64(key.as_bytes())
+}
 
 /// The index as it will be once the foreseen documents are in: the
 /// committed index when the foresight began, and what they add.
@@ -125,8 +135,9 @@ struct Ahead {
     start: u64,
     /// Its document frequencies, looked up once per term.
     start_df: DfCache,
-    /// How many foreseen documents hold each term, and how many there are.
-    df: [FxHashMap<String, u32>; 2],
+    /// How many foreseen documents hold each term (by `key_hash`), and
+    /// how many there are.
+    df: [FxHashMap<u64, u32>; 2],
     count: u64,
     /// The ids added since the foresight began (an empty index then holds
     /// no other document an added one could replace).
@@ -143,7 +154,7 @@ struct Ahead {
 
 impl Ahead {
     fn df(&mut self, fields: &Fields, kind: SpaceKind, key: &str) -> u32 {
-        let ahead = self.df[kind as usize].get(key).copied().unwrap_or(0);
+        let ahead = self.df[kind as usize].get(&key_hash(key)).copied().unwrap_or(0);
         if self.start == 0 {
             return ahead;
         }
@@ -240,14 +251,16 @@ impl DiskWriter {
     /// term keys, counted as [`DiskWriter::prepare`] counts them (needs
     /// nothing of the index, so articles are foreseen on every core).
     pub fn foreseen(options: &IndexOptions, article: &Article, entities: &[EntityTerm]) -> Foreseen {
-        let mut keys: [FxHashSet<String>; 2] = Default::default();
+        let mut keys: [FxHashSet<u64>; 2] = Default::default();
         count_terms(options, article, entities, |space, _, key, _| {
-            let keys = &mut keys[space as usize];
-            if !keys.contains(key) {
-                keys.insert(key.to_string());
-            }
+            let hash = if StoredDoc::keeps_as_is(key) {
+                key_hash(key)
+            } else {
+                key_hash(&StoredDoc::key_of_term(key.to_string()))
+            };
+            keys[space as usize].insert(hash);
         });
-        Foreseen(keys.map(|keys| keys.into_iter().map(StoredDoc::key_of_term).collect()))
+        Foreseen(keys.map(|keys| keys.into_iter().collect()))
     }
 
     /// Tells the writer of a document the next `add`s will bring (call it
@@ -271,13 +284,8 @@ impl DiskWriter {
         for kind in [SpaceKind::Words, SpaceKind::Names] {
             let df = &mut ahead.df[kind as usize];
             // A record's terms are distinct.
-            for key in &doc.0[kind as usize] {
-                match df.get_mut(key.as_str()) {
-                    Some(n) => *n += 1,
-                    None => {
-                        df.insert(key.clone(), 1);
-                    }
-                }
+            for &key in &doc.0[kind as usize] {
+                *df.entry(key).or_insert(0) += 1;
             }
         }
         ahead.count += 1;
