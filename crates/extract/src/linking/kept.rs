@@ -229,6 +229,12 @@ fn parse_indexes(value: &str, count: usize) -> Result<Vec<usize>, String> {
         .collect()
 }
 
+/// A kept surname or initials entry as linking uses it (see `DECIDING`;
+/// stores written before it was kept in full).
+fn deciding(list: &[usize]) -> Vec<usize> {
+    list[..list.len().min(super::DECIDING)].to_vec()
+}
+
 fn write_indexes(list: &[usize]) -> String {
     list.iter().map(usize::to_string).collect::<Vec<_>>().join(" ")
 }
@@ -348,7 +354,7 @@ impl Catalog {
             KeyMap::Initials => {
                 self.by_initials
                     .entry(k.pair().ok_or_else(broken)?)
-                    .or_insert_with(|| list.to_vec());
+                    .or_insert_with(|| deciding(list));
             }
             KeyMap::SurnameFirst => {
                 self.by_surname_first
@@ -358,7 +364,7 @@ impl Catalog {
             KeyMap::Surname => {
                 self.by_surname
                     .entry(k.key.clone())
-                    .or_insert_with(|| list.to_vec());
+                    .or_insert_with(|| deciding(list));
             }
             KeyMap::SurnameAlone => {
                 self.by_surname_alone

@@ -202,6 +202,14 @@ struct Named {
 /// The entity types, in the order type votes are kept.
 const TYPES: [&str; 4] = ["PERSON", "ORG", "PLACE", "MISC"];
 
+/// The entries a surname or initials index keeps per key. Those indexes
+/// link a name only when they hold exactly one entity there
+/// (`person_by_surname`, `by_acronym`) and never lose an entry, so two
+/// decide as well as all: a common surname or pair of initials (thousands
+/// of people in a large store) then neither loads every one of them when
+/// linking a name nor writes its whole list again when one more arrives.
+pub(crate) const DECIDING: usize = 2;
+
 /// Names that are one place however they are written; the first of each
 /// group stands for all.
 const SAME_PLACE: &[&[&str]] = &[
@@ -617,7 +625,7 @@ impl Catalog {
             }
             if let Some(i) = initials(n) {
                 let list = self.by_initials.entry((kind.clone(), i.clone())).or_default();
-                if !list.contains(&at) {
+                if list.len() < DECIDING && !list.contains(&at) {
                     list.push(at);
                     if track {
                         touched.push(IndexKey::initials(&kind, &i));
@@ -658,7 +666,8 @@ impl Catalog {
                 _ => {}
             }
             for (list, k) in lists {
-                if !list.contains(&at) {
+                let full = k.map == KeyMap::Surname && list.len() >= DECIDING;
+                if !full && !list.contains(&at) {
                     list.push(at);
                     if track {
                         touched.push(k);
@@ -1226,6 +1235,24 @@ mod tests {
         assert!(same(("a1", "e2"), ("a2", "e2")), "one country");
         assert!(!same(("a1", "e3"), ("a2", "e3")), "Apple Corps is not Apple");
         assert!(same(("a1", "e3"), ("a2", "e4")), "Apple Inc is Apple");
+    }
+
+    #[test]
+    fn a_common_surname_keeps_the_entries_that_decide_and_stays_ambiguous() {
+        let mut c = Catalog::new();
+        let people = ["Anna", "Boris", "Chen", "Dmitri", "Eva"];
+        for (i, first) in people.iter().enumerate() {
+            let name = format!("{first} Kowalski");
+            c.add(&format!("a{i}"), &[entity("e1", &name, "PERSON", &[])]);
+        }
+        assert_eq!(c.len(), people.len());
+        let longest = |lists: &FxHashMap<String, Vec<usize>>| lists.values().map(Vec::len).max();
+        assert_eq!(longest(&c.by_surname), Some(DECIDING));
+        c.add("b", &[entity("e1", "Kowalski", "PERSON", &[])]);
+        let alone = c.of_article("b", "e1").unwrap().id.clone();
+        for i in 0..people.len() {
+            assert_ne!(c.of_article(&format!("a{i}"), "e1").unwrap().id, alone);
+        }
     }
 
     #[test]
