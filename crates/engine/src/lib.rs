@@ -240,7 +240,7 @@ impl Engine {
             ..CatchUp::default()
         };
         let mut linker = match link && self.tagger.is_some() {
-            true => Some(links::Linker::new(self, store, &self.analyser.fingerprint())?),
+            true => Some(links::Linker::new(self, store)?),
             false => None,
         };
         while let Some(pending) = self.pending(store, CATCH_UP_BATCH)? {

@@ -49,19 +49,19 @@ pub(crate) fn catch_up(engine: &Engine, store: &mut dyn Store) -> Result<bool, E
         store.forget_links()?;
         relinked = true;
     }
-    match link_changed(engine, store, &current) {
+    match link_changed(engine, store) {
         Err(EngineError::Store(StoreError::CorruptLinks(why))) => {
             tracing::warn!("engine: {why}; linking every article again");
             store.forget_links()?;
-            link_changed(engine, store, &current)?;
+            link_changed(engine, store)?;
             Ok(true)
         }
         done => done.map(|()| relinked),
     }
 }
 
-fn link_changed(engine: &Engine, store: &mut dyn Store, current: &str) -> Result<(), EngineError> {
-    Linker::new(engine, store, current)?.link(store, None)
+fn link_changed(engine: &Engine, store: &mut dyn Store) -> Result<(), EngineError> {
+    Linker::new(engine, store)?.link(store, None)
 }
 
 /// One linking pass over the store's changes, which may be taken up again
@@ -80,18 +80,15 @@ pub(crate) struct Linker<'e> {
 }
 
 impl<'e> Linker<'e> {
-    /// A pass from where linking stopped.
-    pub(crate) fn new(
-        engine: &'e Engine,
-        store: &dyn Store,
-        current: &str,
-    ) -> Result<Linker<'e>, EngineError> {
+    /// A pass from where linking stopped, with the engine's analyser.
+    pub(crate) fn new(engine: &'e Engine, store: &dyn Store) -> Result<Linker<'e>, EngineError> {
+        let current = engine.analyser.fingerprint();
         let progress = store.progress(Component::Linking)?;
         Ok(Linker {
             engine,
-            current: current.to_string(),
             seq: progress.seq,
             all_current: progress.seq == 0 || progress.fingerprint == current,
+            current,
             catalog: None,
         })
     }

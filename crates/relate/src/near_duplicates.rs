@@ -33,7 +33,9 @@ use unicode_segmentation::UnicodeSegmentation;
 use xxhash_rust::xxh3::xxh3_64;
 
 pub const SIGNATURE_LEN: usize = 128;
-pub(crate) const ROWS_PER_BAND: usize = 2;
+const ROWS_PER_BAND: usize = 2;
+/// Band keys per signature (see [`band_keys`]).
+pub(crate) const BANDS: usize = SIGNATURE_LEN / ROWS_PER_BAND;
 /// Buckets shared by more texts than this are boilerplate, not evidence.
 pub(crate) const MAX_BUCKET: usize = 64;
 
@@ -221,7 +223,7 @@ impl CopyRule {
 /// The locality-sensitive hashing keys of a signature, one per band of
 /// `ROWS_PER_BAND` values: two texts sharing a key are worth comparing.
 pub fn band_keys(signature: &[u16; SIGNATURE_LEN]) -> impl Iterator<Item = u64> + '_ {
-    (0..SIGNATURE_LEN / ROWS_PER_BAND).map(|band| band_key(signature, band))
+    (0..BANDS).map(|band| band_key(signature, band))
 }
 
 fn band_key(signature: &[u16; SIGNATURE_LEN], band: usize) -> u64 {
@@ -266,7 +268,7 @@ impl NearDuplicates {
         // Candidate pairs, each once, with their similarity.
         let mut similar: Vec<Vec<(u32, f32)>> = vec![Vec::new(); n];
         let mut buckets: HashMap<u64, Vec<u32>> = HashMap::new();
-        for band in 0..SIGNATURE_LEN / ROWS_PER_BAND {
+        for band in 0..BANDS {
             buckets.clear();
             for (doc, sig) in signatures.iter().enumerate() {
                 buckets

@@ -24,9 +24,7 @@
 use super::schema::{key_of, signature_from_bytes, Fields, StoredDoc};
 use super::{DiskError, IndexProgress};
 use crate::article_terms::{count_terms, SpaceKind};
-use crate::near_duplicates::{
-    band_keys, signature, CopyRule, Signature, MAX_BUCKET, ROWS_PER_BAND, SIGNATURE_LEN,
-};
+use crate::near_duplicates::{band_keys, signature, CopyRule, Signature, BANDS, MAX_BUCKET};
 use crate::IndexOptions;
 use fastbloom::BloomFilter;
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -363,7 +361,7 @@ impl DiskWriter {
         }
         let mut bands = match &mut self.ahead {
             Some(ahead) if ahead.start == 0 => Some(ahead.bands.take().unwrap_or_else(|| {
-                let keys = ahead.count as usize * (SIGNATURE_LEN / ROWS_PER_BAND);
+                let keys = ahead.count as usize * BANDS;
                 BloomFilter::with_false_pos(0.01).expected_items(keys.max(1))
             })),
             _ => None,
