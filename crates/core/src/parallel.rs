@@ -1,9 +1,17 @@
 //! Mapping a slice on a few threads, keeping its order.
 //!
 //! Analysis, entity linking and clustering each have a pass whose items
-//! are independent. Each of those passes splits its items into one
-//! contiguous part per thread and joins the results in the same order. This
-//! module owns that pattern; what the work is belongs to the caller.
+//! are independent. Each of those passes maps its items on a few threads
+//! and joins the results in the items' order. This module owns that
+//! pattern; what the work is belongs to the caller.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Parts per thread an item list is cut into. Items cost unevenly (a long
+/// article takes many times a short one), so a thread that finishes its
+/// part takes the next one left rather than waiting for the others: a
+/// pass then ends when its last small part does, not its slowest half.
+const PARTS_PER_THREAD: usize = 16;
 
 /// `work` applied to every item, on up to `threads` scoped threads, the
 /// results in the items' order. One thread (or one item) runs inline.
@@ -12,18 +20,32 @@ pub fn map_in_order<I: Sync, T: Send>(items: &[I], threads: usize, work: impl Fn
     if threads == 1 {
         return items.iter().map(&work).collect();
     }
-    let per = items.len().div_ceil(threads);
-    let work = &work;
-    std::thread::scope(|scope| {
-        let parts: Vec<_> = items
-            .chunks(per)
-            .map(|part| scope.spawn(move || part.iter().map(work).collect::<Vec<_>>()))
+    let per = items.len().div_ceil(threads * PARTS_PER_THREAD).max(1);
+    let next = AtomicUsize::new(0);
+    let (work, next) = (&work, &next);
+    let mut parts: Vec<(usize, Vec<T>)> = std::thread::scope(|scope| {
+        let taking: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(move || {
+                    let mut done = Vec::new();
+                    loop {
+                        let start = next.fetch_add(per, Ordering::Relaxed);
+                        if start >= items.len() {
+                            return done;
+                        }
+                        let part = &items[start..(start + per).min(items.len())];
+                        done.push((start, part.iter().map(work).collect::<Vec<_>>()));
+                    }
+                })
+            })
             .collect();
-        parts
+        taking
             .into_iter()
-            .flat_map(|p| p.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+            .flat_map(|t| t.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
             .collect()
-    })
+    });
+    parts.sort_unstable_by_key(|&(start, _)| start);
+    parts.into_iter().flat_map(|(_, done)| done).collect()
 }
 
 #[cfg(test)]
@@ -42,6 +64,31 @@ mod tests {
             );
         }
         assert!(map_in_order(&Vec::<u32>::new(), 4, |&i| i).is_empty());
+    }
+
+    #[test]
+    fn a_thread_done_with_its_items_takes_the_next_ones_left() {
+        // Item 0 holds its thread until every item of the first half
+        // outside its own part is done: with the items cut in halves up
+        // front, only the held thread would ever reach them.
+        let items: Vec<usize> = (0..1000).collect();
+        let per = items.len().div_ceil(2 * PARTS_PER_THREAD);
+        let done: Vec<std::sync::atomic::AtomicBool> = items.iter().map(|_| Default::default()).collect();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        let waited = map_in_order(&items, 2, |&i| {
+            if i == 0 {
+                while !done[per..500].iter().all(|d| d.load(Ordering::Relaxed)) {
+                    if std::time::Instant::now() > deadline {
+                        return false;
+                    }
+                    std::thread::yield_now();
+                }
+            }
+            done[i].store(true, Ordering::Relaxed);
+            true
+        });
+        assert!(waited[0], "the other thread never took the held thread's items");
+        assert!(waited.iter().all(|&w| w));
     }
 
     #[test]
