@@ -216,7 +216,23 @@ impl Engine {
         store: &mut dyn Store,
         on_step: &mut dyn FnMut(&CatchUp),
     ) -> Result<CatchUp, EngineError> {
-        self.catch_up_linking(store, false, on_step)
+        self.catch_up_linking(store, false, &mut || false, on_step)
+    }
+
+    /// Analyses and links articles while another connection stores them
+    /// (an ingest): whenever it has caught up with what is stored, `more`
+    /// waits for the writer's next commit, and says `false` once the
+    /// writer is done. Analysing then costs no time of its own: it takes
+    /// the cores storing leaves idle. What is stored after the last
+    /// catch-up is left to [`Engine::keep_up`], which the caller runs once
+    /// storing ends.
+    pub fn follow(
+        &self,
+        store: &mut dyn Store,
+        more: &mut dyn FnMut() -> bool,
+        on_step: &mut dyn FnMut(&CatchUp),
+    ) -> Result<CatchUp, EngineError> {
+        self.catch_up_linking(store, true, more, on_step)
     }
 
     /// [`Engine::catch_up`], linking (when `link`) what the previous step
@@ -225,11 +241,13 @@ impl Engine {
     /// the longer of the two rather than both. Linking stays behind the
     /// analyses kept (it reads them), and what it has not reached at the
     /// end is left to [`Engine::link_new`], as is anything after a linking
-    /// error (it then starts from what was kept).
+    /// error (it then starts from what was kept). Once every stored change
+    /// is analysed, `more` says whether to wait for more ([`Engine::follow`]).
     fn catch_up_linking(
         &self,
         store: &mut dyn Store,
         link: bool,
+        more: &mut dyn FnMut() -> bool,
         on_step: &mut dyn FnMut(&CatchUp),
     ) -> Result<CatchUp, EngineError> {
         let start = self.progress(store)?.seq;
@@ -243,7 +261,23 @@ impl Engine {
             true => Some(links::Linker::new(self, store)?),
             false => None,
         };
-        while let Some(pending) = self.pending(store, CATCH_UP_BATCH)? {
+        loop {
+            let Some(pending) = self.pending(store, CATCH_UP_BATCH)? else {
+                // Every stored change is analysed: link them while waiting.
+                if let Some(l) = linker.as_mut().filter(|_| done.through > start) {
+                    if let Err(e) = l.link(store, Some(done.through)) {
+                        tracing::debug!(error = %e, "engine: linking beside analysis stopped");
+                        linker = None;
+                    }
+                }
+                match more() {
+                    true => {
+                        done.last = store.last_seq()?;
+                        continue;
+                    }
+                    false => break,
+                }
+            };
             let seen = pending.seen;
             let analysed = std::thread::scope(|scope| {
                 let analysing = scope.spawn(|| self.analyse(pending));
@@ -562,7 +596,7 @@ impl Engine {
         on_round: &mut dyn FnMut(&Placed),
     ) -> Result<(CatchUp, Placed), EngineError> {
         let before = self.counters.analysed();
-        let caught_up = self.catch_up_linking(store, true, on_step)?;
+        let caught_up = self.catch_up_linking(store, true, &mut || false, on_step)?;
         let placed = self.keep_derived(store, on_round)?;
         tracing::info!(
             analysed = self.counters.analysed() - before,

@@ -22,8 +22,8 @@ use storyline_store::{
     Component, EntityArticle, KeptEntity, LinkedArticle, LinksUpdate, Progress, Store, StoreError,
 };
 
-/// Changed articles linked per kept step.
-const LINK_BATCH: usize = 4096;
+/// The changes a kept linking step covers (see [`Linker::link`]).
+const LINK_STEP: u64 = 1024;
 
 /// Entities a linking process keeps loaded between batches before it
 /// starts afresh (each batch loads again what its names touch).
@@ -96,25 +96,33 @@ impl<'e> Linker<'e> {
     /// Links the articles changed after the last one linked, up to change
     /// `until` (every one when `None`), a kept step at a time. After an
     /// error the pass is dropped (its catalogue may hold what was not kept).
+    ///
+    /// A step covers a fixed range of change numbers (`LINK_STEP` of
+    /// them), whatever `until` the calls bring: an article's entity names
+    /// are taken when its step ends, so steps that followed how far
+    /// analysis had got (which depends on timing when it follows an
+    /// ingest) would link the same store differently from run to run. With
+    /// an `until`, only whole steps up to it are linked.
     pub(crate) fn link(&mut self, store: &mut dyn Store, until: Option<u64>) -> Result<(), EngineError> {
         loop {
-            // Changes have distinct numbers: no more than `until - seq` are
-            // up to `until`.
-            let limit = until.map_or(LINK_BATCH, |until| {
-                LINK_BATCH.min(until.saturating_sub(self.seq) as usize)
-            });
-            if limit == 0 {
+            let end = (self.seq / LINK_STEP + 1) * LINK_STEP;
+            if until.is_some_and(|until| until < end) {
                 return Ok(());
             }
-            let mut changes = store.changes(self.seq, limit)?;
-            if let Some(until) = until {
-                changes.retain(|(change, _)| *change <= until);
+            // Changes have distinct numbers: no more than `LINK_STEP` are
+            // in the step; one more says whether later ones exist.
+            let mut changes = store.changes(self.seq, LINK_STEP as usize + 1)?;
+            let later = changes.last().is_some_and(|&(change, _)| change > end);
+            changes.retain(|&(change, _)| change <= end);
+            if let Some(&(through, _)) = changes.last() {
+                self.step(store, &changes, through)?;
+                self.seq = through;
             }
-            let Some(&(through, _)) = changes.last() else {
+            if !later {
                 return Ok(());
-            };
-            self.step(store, &changes, through)?;
-            self.seq = through;
+            }
+            // A change after the step: none can join it any more.
+            self.seq = end;
         }
     }
 

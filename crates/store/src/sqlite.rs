@@ -18,7 +18,7 @@ use crate::{
     StoreError, StoriesUpdate, StoryEvent, StoryEventKind, Upsert, WatchedSource,
 };
 use chrono::Utc;
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -80,6 +80,16 @@ fn connect(path: &Path, deadline: &Arc<Deadline>) -> Result<Connection, StoreErr
 }
 
 impl SqliteStore {
+    /// A write transaction, holding the write lock from its start. Another
+    /// connection may write the store too (an ingest's analyses are kept
+    /// beside its storing): a transaction that read first and then wrote
+    /// after the other's commit would fail at once, where one that takes
+    /// the lock first waits its turn (the busy timeout).
+    fn write(&mut self) -> rusqlite::Result<Transaction<'_>> {
+        self.conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+    }
+
     /// Opens (creating if needed) the store in `data_dir` and migrates it.
     pub fn open(data_dir: &Path) -> Result<SqliteStore, StoreError> {
         std::fs::create_dir_all(data_dir).map_err(|source| StoreError::DataDir {
@@ -195,7 +205,7 @@ impl SqliteStore {
             });
         }
         for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
-            let tx = self.conn.transaction()?;
+            let tx = self.write()?;
             tx.execute_batch(sql)?;
             tx.pragma_update(None, "user_version", (i + 1) as i64)?;
             tx.commit()?;
@@ -297,7 +307,7 @@ fn decode_cursor(cursor: &str) -> Result<(String, String), StoreError> {
 
 impl Store for SqliteStore {
     fn upsert(&mut self, articles: &[Article]) -> Result<Vec<Upsert>, StoreError> {
-        let tx = self.conn.transaction()?;
+        let tx = self.write()?;
         let outcomes = upsert_in(&tx, articles)?;
         tx.commit()?;
         Ok(outcomes)
@@ -308,7 +318,7 @@ impl Store for SqliteStore {
         articles: &[Article],
         fetched: &[FetchedUrl],
     ) -> Result<Vec<Upsert>, StoreError> {
-        let tx = self.conn.transaction()?;
+        let tx = self.write()?;
         let outcomes = upsert_in(&tx, articles)?;
         watched::record_fetched(&tx, fetched)?;
         tx.commit()?;
@@ -438,7 +448,7 @@ impl Store for SqliteStore {
         events: &[StoryEvent],
         replace_all: bool,
     ) -> Result<(), StoreError> {
-        let tx = self.conn.transaction()?;
+        let tx = self.write()?;
         if replace_all {
             tx.execute("DELETE FROM story_members", [])?;
         }
@@ -448,14 +458,14 @@ impl Store for SqliteStore {
     }
 
     fn save_stories(&mut self, update: &StoriesUpdate) -> Result<(), StoreError> {
-        let tx = self.conn.transaction()?;
+        let tx = self.write()?;
         stories::save(&tx, update)?;
         tx.commit()?;
         Ok(())
     }
 
     fn forget_stories(&mut self) -> Result<(), StoreError> {
-        let tx = self.conn.transaction()?;
+        let tx = self.write()?;
         stories::forget(&tx)?;
         tx.commit()?;
         Ok(())
@@ -614,7 +624,7 @@ impl Store for SqliteStore {
         analyses: &[(String, String, String)],
         through: Option<Progress>,
     ) -> Result<(), StoreError> {
-        let tx = self.conn.transaction()?;
+        let tx = self.write()?;
         {
             let mut insert = tx.prepare_cached(
                 "INSERT INTO analyses (article_id, key, json) VALUES (?1, ?2, ?3)
@@ -673,14 +683,14 @@ impl Store for SqliteStore {
     }
 
     fn save_links(&mut self, update: &LinksUpdate) -> Result<(), StoreError> {
-        let tx = self.conn.transaction()?;
+        let tx = self.write()?;
         entities::save(&tx, update)?;
         tx.commit()?;
         Ok(())
     }
 
     fn forget_links(&mut self) -> Result<(), StoreError> {
-        let tx = self.conn.transaction()?;
+        let tx = self.write()?;
         entities::forget(&tx)?;
         tx.execute(
             "DELETE FROM engine_progress WHERE component = ?1",
@@ -691,7 +701,7 @@ impl Store for SqliteStore {
     }
 
     fn forget_analyses(&mut self) -> Result<(), StoreError> {
-        let tx = self.conn.transaction()?;
+        let tx = self.write()?;
         tx.execute("DELETE FROM analyses", [])?;
         tx.execute(
             "DELETE FROM engine_progress WHERE component = ?1",
@@ -745,7 +755,7 @@ impl Store for SqliteStore {
     }
 
     fn save_progress(&mut self, progress: Progress) -> Result<(), StoreError> {
-        let tx = self.conn.transaction()?;
+        let tx = self.write()?;
         save_progress_in(&tx, progress)?;
         tx.commit()?;
         Ok(())

@@ -197,6 +197,7 @@ pub fn ingest(ctx: &Context, args: &BenchIngestArgs, out: &mut dyn Write) -> Res
             &FetchOptions::default(),
             DEFAULT_BATCH_SIZE,
             &hidden,
+            &|| {},
         )
     };
     let mut accepted = 0;

@@ -21,18 +21,28 @@ pub fn run(ctx: &Context, args: &IngestArgs, out: &mut dyn Write) -> Result<Exit
         .unwrap_or(DEFAULT_BATCH_SIZE);
     let progress = progress_bar(ctx.chatty());
     let fetch_options = fetch_options(&args.fetch);
-    let summary = ingest_inputs(
-        &mut store,
-        &args.inputs,
-        &limits,
-        &fetch_options,
-        batch_size,
-        &progress,
-    )?;
+    let engine = match args.no_wait {
+        true => None,
+        false => Some(crate::commands::engine(ctx)?),
+    };
+    let mut store_inputs = |committed: &dyn Fn()| {
+        ingest_inputs(
+            &mut store,
+            &args.inputs,
+            &limits,
+            &fetch_options,
+            batch_size,
+            &progress,
+            committed,
+        )
+    };
+    let summary = match &engine {
+        Some(engine) => analysed_beside(ctx, engine, store_inputs)?,
+        None => store_inputs(&|| {})?,
+    };
     progress.finish_and_clear();
-    if !args.no_wait && summary.ingested + summary.updated > 0 {
+    if let Some(engine) = engine.filter(|_| summary.ingested + summary.updated > 0) {
         // Each new article is analysed and joins its story now; both are kept.
-        let engine = crate::commands::engine(ctx)?;
         let bar = derived_bar(ctx.chatty());
         let placing = summary.ingested + summary.updated;
         engine.keep_up(
@@ -63,7 +73,47 @@ pub fn run(ctx: &Context, args: &IngestArgs, out: &mut dyn Write) -> Result<Exit
     Ok(ExitCode::SUCCESS)
 }
 
-/// Reads every input into the store; shared with `demo`.
+/// Runs `store_inputs`, telling the engine of each commit (the callback it
+/// is given): on a connection of its own, the engine analyses and links
+/// what is stored while the inputs are read and stored, on the cores
+/// storing leaves idle. Its failing fails nothing (what it did not do,
+/// `keep_up` does after), so it is only noted.
+fn analysed_beside(
+    ctx: &Context,
+    engine: &storyline_engine::Engine,
+    store_inputs: impl FnOnce(&dyn Fn()) -> Result<Summary>,
+) -> Result<Summary> {
+    let (committed, commits) = std::sync::mpsc::channel::<()>();
+    std::thread::scope(|scope| {
+        let following = scope.spawn(move || -> Result<()> {
+            let mut store = ctx.open_store()?;
+            let mut more = || {
+                // Wait for a commit, and take every one made meanwhile.
+                let more = commits.recv().is_ok();
+                while commits.try_recv().is_ok() {}
+                more
+            };
+            engine.follow(&mut store, &mut more, &mut |_| {})?;
+            Ok(())
+        });
+        let summary = store_inputs(&|| {
+            // The engine stopped early: what it leaves is done after.
+            let _ = committed.send(());
+        });
+        drop(committed);
+        match following.join() {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => {
+                tracing::warn!(error = %e, "analysing beside storing stopped; it is done after storing")
+            }
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+        summary
+    })
+}
+
+/// Reads every input into the store, calling `committed` after each
+/// transaction; shared with `bench ingest`.
 pub fn ingest_inputs(
     store: &mut dyn Store,
     inputs: &[String],
@@ -71,9 +121,11 @@ pub fn ingest_inputs(
     fetch_options: &FetchOptions,
     batch_size: usize,
     progress: &ProgressBar,
+    committed: &dyn Fn(),
 ) -> Result<Summary> {
     let mut pipeline = Pipeline::new(store, batch_size, *limits).on_commit(|s| {
         progress.set_message(format!("{} stored, {} rejected", s.accepted(), s.rejected.len()));
+        committed();
     });
     let mut failure = None;
     for input in inputs {
