@@ -131,6 +131,9 @@ pub struct Analysed {
     /// How many articles were analysed.
     count: usize,
     rows: Vec<(String, String, String)>,
+    /// The analyses by their keys, for a linker that links them next
+    /// (rather than reading back what it was just given to keep).
+    fresh: Vec<(String, Analysis)>,
     progress: Progress,
 }
 
@@ -279,7 +282,7 @@ impl Engine {
                 }
             };
             let seen = pending.seen;
-            let analysed = std::thread::scope(|scope| {
+            let mut analysed = std::thread::scope(|scope| {
                 let analysing = scope.spawn(|| self.analyse(pending));
                 if let Some(l) = &mut linker {
                     if let Err(e) = l.link(store, Some(done.through)) {
@@ -293,7 +296,11 @@ impl Engine {
             });
             done.seen += seen;
             done.analysed += analysed.count as u64;
+            let fresh = std::mem::take(&mut analysed.fresh);
             done.through = self.commit(store, analysed)?;
+            if let Some(l) = &mut linker {
+                l.remember(fresh);
+            }
             on_step(&done);
         }
         if done.seen > 0 {
@@ -382,10 +389,11 @@ impl Engine {
             count: analyses.len(),
             rows: articles
                 .iter()
-                .zip(keys)
+                .zip(&keys)
                 .zip(&analyses)
-                .map(|((article, key), analysis)| analyses::row(&article.id, key, analysis))
+                .map(|((article, key), analysis)| analyses::row(&article.id, key.clone(), analysis))
                 .collect(),
+            fresh: keys.into_iter().zip(analyses).collect(),
             progress: pending.progress,
         }
     }

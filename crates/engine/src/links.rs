@@ -25,6 +25,9 @@ use storyline_store::{
 /// The changes a kept linking step covers (see [`Linker::link`]).
 const LINK_STEP: u64 = 1024;
 
+/// Analyses a linker remembers, a few steps' worth (see [`Linker::remember`]).
+const FRESH_KEPT: usize = 4 * LINK_STEP as usize;
+
 /// Entities a linking process keeps loaded between batches before it
 /// starts afresh (each batch loads again what its names touch).
 const LOADED_ENTITIES: usize = 200_000;
@@ -77,6 +80,8 @@ pub(crate) struct Linker<'e> {
     /// Whether every article linked so far had a current analysis.
     all_current: bool,
     catalog: Option<Catalog>,
+    /// Analyses just computed, by their keys, not yet linked.
+    fresh: HashMap<String, Analysis>,
 }
 
 impl<'e> Linker<'e> {
@@ -90,7 +95,19 @@ impl<'e> Linker<'e> {
             all_current: progress.seq == 0 || progress.fingerprint == current,
             current,
             catalog: None,
+            fresh: HashMap::new(),
         })
+    }
+
+    /// Takes analyses just computed (by their keys), so that linking them
+    /// does not read them back from the store. An analysis not taken this
+    /// way is read from the store, as it would be anyway: what is
+    /// remembered is bounded by dropping what was never asked for.
+    pub(crate) fn remember(&mut self, fresh: Vec<(String, Analysis)>) {
+        if self.fresh.len() > FRESH_KEPT {
+            self.fresh.clear();
+        }
+        self.fresh.extend(fresh);
     }
 
     /// Links the articles changed after the last one linked, up to change
@@ -135,6 +152,10 @@ impl<'e> Linker<'e> {
     ) -> Result<(), EngineError> {
         let mut analysed = Vec::with_capacity(changes.len());
         for (change, article) in changes {
+            if let Some(analysis) = self.fresh.remove(&self.engine.analyser.key(article)) {
+                analysed.push((*change, article, analysis));
+                continue;
+            }
             let analysis = match self.engine.serving_analysis(store, article)? {
                 Served::Current(a) => a,
                 Served::Older(a) => {
