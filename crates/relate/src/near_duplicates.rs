@@ -37,6 +37,8 @@ const ROWS_PER_BAND: usize = 2;
 /// Band keys per signature (see [`band_keys`]).
 pub(crate) const BANDS: usize = SIGNATURE_LEN / ROWS_PER_BAND;
 /// Buckets shared by more texts than this are boilerplate, not evidence.
+/// (The on-disk index counts, for each text it adds, the earlier texts
+/// published within the copy rule's days of it: only they can be copies.)
 pub(crate) const MAX_BUCKET: usize = 64;
 
 /// Two texts are near-duplicates at this estimated Jaccard similarity of

@@ -31,7 +31,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::BTreeMap;
 use std::path::Path;
 use storyline_core::{Article, EntityTerm};
-use tantivy::columnar::{BytesColumn, Column, StrColumn};
+use tantivy::columnar::{BytesColumn, Cardinality, Column, StrColumn};
 use tantivy::schema::IndexRecordOption;
 use tantivy::schema::Value;
 use tantivy::{
@@ -495,7 +495,8 @@ impl DiskWriter {
 
     /// The id of the group leader `record` is a copy of: of the leaders
     /// sharing a band key with it (in buckets not so full they are
-    /// boilerplate), the most similar copy by the copy rule, ties to the
+    /// boilerplate, counting the texts published within the copy rule's
+    /// days of it), the most similar copy by the copy rule, ties to the
     /// earliest in canonical order. `committed`, when given, holds every
     /// band key of the committed documents (and maybe others).
     fn leader_for(
@@ -531,30 +532,56 @@ impl DiskWriter {
         let segments = searcher.segment_readers();
         self.columns
             .retain(|id, _| segments.iter().any(|s| s.segment_id() == *id));
+        // Only texts published within the rule's days of this one can be
+        // its copies, so only they are counted in a bucket and looked up:
+        // a segment whose texts are all dated and all too far is skipped
+        // whole. Articles mostly arrive in date order, so at a million
+        // articles most of the index is skipped rather than searched for
+        // each of 64 keys (each a dictionary lookup per segment).
+        let mut near = Vec::with_capacity(segments.len());
+        for (at, segment) in segments.iter().enumerate() {
+            if columns_of(&mut self.columns, segment)?.may_hold_close(day, &rule) {
+                near.push(at);
+            }
+        }
         // Committed candidates are checked once however many bands find
-        // them, cheapest test first: the day (a column read), the copy
-        // rule (the signature), and only then whether the candidate leads
-        // its group (its id, the costliest read).
+        // them, cheapest test first: the copy rule (the signature), and
+        // only then whether the candidate leads its group (its id, the
+        // costliest read).
         let mut checked: FxHashSet<(usize, u32)> = FxHashSet::default();
         let mut found: Vec<(usize, u32)> = Vec::new();
+        let mut pending: Vec<usize> = Vec::new();
         for key in band_keys(&signature.0) {
             let term = Term::from_field_u64(self.fields.bands, key);
-            let pending = self.batch.bands.get(&key).map_or(&[][..], Vec::as_slice);
-            // The bucket's committed members (one dictionary lookup per
-            // segment), given up once the bucket is too full to count.
+            pending.clear();
+            pending.extend(
+                self.batch
+                    .bands
+                    .get(&key)
+                    .into_iter()
+                    .flatten()
+                    .filter(|&&at| rule.close(day, self.batch.leaders[at].day)),
+            );
+            // The bucket's committed members near in time (one dictionary
+            // lookup per segment searched), given up once the bucket is
+            // too full to count.
             found.clear();
             let searched = if committed.is_some_and(|keys| !keys.contains(&key)) {
                 &[][..]
             } else {
-                segments
+                &near[..]
             };
-            for (at, segment) in searched.iter().enumerate() {
+            for &at in searched {
+                let segment = &segments[at];
                 let inverted = segment.inverted_index(self.fields.bands)?;
                 let Some(mut postings) = inverted.read_postings(&term, IndexRecordOption::Basic)? else {
                     continue;
                 };
+                let columns = columns_of(&mut self.columns, segment)?;
                 while postings.doc() != TERMINATED && found.len() < MAX_BUCKET {
-                    found.push((at, postings.doc()));
+                    if rule.close(day, columns.day(postings.doc())) {
+                        found.push((at, postings.doc()));
+                    }
                     postings.advance();
                 }
             }
@@ -563,7 +590,7 @@ impl DiskWriter {
             if size == 1 || size > MAX_BUCKET {
                 continue;
             }
-            for &at in pending {
+            for &at in &pending {
                 let leader = &self.batch.leaders[at];
                 if let Some(sim) = rule.copies(&signature, &leader.signature, day, leader.day) {
                     consider(sim, leader.clone());
@@ -574,16 +601,8 @@ impl DiskWriter {
                 if segment.is_deleted(doc) || !checked.insert((at, doc)) {
                     continue;
                 }
-                let columns = match self.columns.entry(segment.segment_id()) {
-                    std::collections::hash_map::Entry::Occupied(c) => c.into_mut(),
-                    std::collections::hash_map::Entry::Vacant(slot) => {
-                        slot.insert(LeaderColumns::open(segment)?)
-                    }
-                };
+                let columns = columns_of(&mut self.columns, segment)?;
                 let their_day = columns.day(doc);
-                if !rule.close(day, their_day) {
-                    continue;
-                }
                 let theirs = columns.signature(doc)?;
                 let Some(sim) = rule.copies(&signature, &theirs, day, their_day) else {
                     continue;
@@ -625,7 +644,33 @@ struct LeaderColumns {
     days: Column<i64>,
 }
 
+/// Segment `segment`'s leader columns, opened once and kept in `columns`.
+fn columns_of<'c>(
+    columns: &'c mut FxHashMap<SegmentId, LeaderColumns>,
+    segment: &SegmentReader,
+) -> Result<&'c mut LeaderColumns, DiskError> {
+    Ok(match columns.entry(segment.segment_id()) {
+        std::collections::hash_map::Entry::Occupied(c) => c.into_mut(),
+        std::collections::hash_map::Entry::Vacant(slot) => slot.insert(LeaderColumns::open(segment)?),
+    })
+}
+
 impl LeaderColumns {
+    /// Whether the segment may hold a text published near enough to
+    /// `day` for `rule` (an undated text always is): not when every text
+    /// in it is dated and its first and last days are both too far.
+    fn may_hold_close(&self, day: Option<i32>, rule: &CopyRule) -> bool {
+        let Some(day) = day else {
+            return true;
+        };
+        if self.days.get_cardinality() != Cardinality::Full || self.days.num_docs() == 0 {
+            return true;
+        }
+        let apart = i64::from(rule.max_days_apart);
+        let day = i64::from(day);
+        self.days.min_value() <= day + apart && day - apart <= self.days.max_value()
+    }
+
     fn open(segment: &SegmentReader) -> Result<LeaderColumns, DiskError> {
         let fast = segment.fast_fields();
         let missing = |what: &str| DiskError::Corrupt(format!("no {what} column"));
