@@ -225,8 +225,8 @@ impl Engine {
     /// Analyses and links articles while another connection stores them
     /// (an ingest): whenever it has caught up with what is stored, `more`
     /// waits for the writer's next commit, and says `false` once the
-    /// writer is done. Analysing then costs no time of its own: it takes
-    /// the cores storing leaves idle. What is stored after the last
+    /// writer is done. Analysing then takes the cores storing leaves idle
+    /// rather than waiting for storing to end. What is stored after the last
     /// catch-up is left to [`Engine::keep_up`], which the caller runs once
     /// storing ends.
     pub fn follow(
