@@ -267,12 +267,7 @@ impl Engine {
         loop {
             let Some(pending) = self.pending(store, CATCH_UP_BATCH)? else {
                 // Every stored change is analysed: link them while waiting.
-                if let Some(l) = linker.as_mut().filter(|_| done.through > start) {
-                    if let Err(e) = l.link(store, Some(done.through)) {
-                        tracing::debug!(error = %e, "engine: linking beside analysis stopped");
-                        linker = None;
-                    }
-                }
+                links::Linker::link_behind(&mut linker, store, done.through);
                 match more() {
                     true => {
                         done.last = store.last_seq()?;
@@ -284,12 +279,7 @@ impl Engine {
             let seen = pending.seen;
             let mut analysed = std::thread::scope(|scope| {
                 let analysing = scope.spawn(|| self.analyse(pending));
-                if let Some(l) = &mut linker {
-                    if let Err(e) = l.link(store, Some(done.through)) {
-                        tracing::debug!(error = %e, "engine: linking beside analysis stopped");
-                        linker = None;
-                    }
-                }
+                links::Linker::link_behind(&mut linker, store, done.through);
                 analysing
                     .join()
                     .unwrap_or_else(|panic| std::panic::resume_unwind(panic))

@@ -110,6 +110,19 @@ impl<'e> Linker<'e> {
         self.fresh.extend(fresh);
     }
 
+    /// Links what analysis has kept, up to change `through`, when there is
+    /// a linker; after an error the linker is dropped, and what it did not
+    /// reach is left to [`Engine::link_new`] (which starts from what was
+    /// kept).
+    pub(crate) fn link_behind(linker: &mut Option<Linker<'e>>, store: &mut dyn Store, through: u64) {
+        if let Some(l) = linker {
+            if let Err(e) = l.link(store, Some(through)) {
+                tracing::debug!(error = %e, "engine: linking beside analysis stopped");
+                *linker = None;
+            }
+        }
+    }
+
     /// Links the articles changed after the last one linked, up to change
     /// `until` (every one when `None`), a kept step at a time. After an
     /// error the pass is dropped (its catalogue may hold what was not kept).
