@@ -562,6 +562,27 @@ impl Engine {
             store,
             &ClusterOptions::default(),
             self.threads,
+            None,
+            on_round,
+        )?)
+    }
+
+    /// Places what another connection has linked so far (an ingest's
+    /// [`Engine::follow`]), in whole spans of changes: the articles placed
+    /// are the same whenever this is called, and what it leaves is placed
+    /// by the next [`Engine::keep_up`]. The stories then take the cores
+    /// linking leaves idle rather than waiting for linking to end.
+    pub fn place_linked(
+        &self,
+        store: &mut dyn Store,
+        on_round: &mut dyn FnMut(&Placed),
+    ) -> Result<Placed, EngineError> {
+        let linked = store.progress(Component::Linking)?.seq;
+        Ok(placing::catch_up(
+            store,
+            &ClusterOptions::default(),
+            self.threads,
+            Some(linked),
             on_round,
         )?)
     }

@@ -33,6 +33,12 @@ const ROUND: usize = 2048;
 /// placements (they have no day to find live stories by).
 const RECENT_PLACEMENTS: i64 = 20_000;
 
+/// The change numbers a placing span covers (see [`catch_up`]): large
+/// enough that a bulk load's spans hold many rounds, small enough that a
+/// placing following an ingest's linking is not far behind it, and that
+/// a span's arrivals are held in memory at once.
+const SPAN: u64 = 16 * 1024;
+
 /// Stories summarised per step when summaries are missing.
 const SUMMARY_BATCH: usize = 512;
 
@@ -50,19 +56,79 @@ pub struct Placed {
 
 /// Places what arrived since placing last caught up, and writes the
 /// summaries that are missing; `on_round` is told after each round.
+///
+/// Arrivals are placed a span of change numbers at a time (`SPAN` of
+/// them), each span in publication order, whatever `until` the calls
+/// bring: a placing that follows another connection's linking (an
+/// ingest, [`crate::Engine::place_linked`]) then places the same store the
+/// same way in every run, however far linking had got when it looked.
+/// With an `until`, only whole spans up to it are placed; without, every
+/// arrival is.
 pub(crate) fn catch_up(
     store: &mut dyn Store,
     options: &ClusterOptions,
     threads: usize,
+    until: Option<u64>,
+    on_round: &mut dyn FnMut(&Placed),
+) -> Result<Placed, StoreError> {
+    catch_up_in_spans(store, options, threads, SPAN, until, on_round)
+}
+
+/// [`catch_up`] with spans of `span` changes.
+fn catch_up_in_spans(
+    store: &mut dyn Store,
+    options: &ClusterOptions,
+    threads: usize,
+    span: u64,
+    until: Option<u64>,
     on_round: &mut dyn FnMut(&Placed),
 ) -> Result<Placed, StoreError> {
     let mut done = Placed::default();
     summarise_missing(store, &mut done)?;
-    let progress = store.progress(Component::Stories)?;
-    let arrivals = store.arrivals(progress.seq)?;
+    let mut from = store.progress(Component::Stories)?.seq;
+    // Counted terms outlive a span: a live story stays in the window of the
+    // next span's first rounds.
+    let mut counts = Counts::default();
+    loop {
+        let end = (from / span + 1) * span;
+        if until.is_some_and(|until| until < end) {
+            return Ok(done);
+        }
+        let arrivals = store.arrivals(from, end)?;
+        if !arrivals.is_empty() {
+            place_span(
+                store,
+                arrivals,
+                options,
+                threads,
+                &mut counts,
+                &mut done,
+                on_round,
+            )?;
+        }
+        if store.last_seq()? <= end {
+            return Ok(done);
+        }
+        from = end;
+    }
+}
+
+/// Places one span's `arrivals` (in change order) and keeps the progress
+/// through its last.
+fn place_span(
+    store: &mut dyn Store,
+    arrivals: Vec<Arrival>,
+    options: &ClusterOptions,
+    threads: usize,
+    counts: &mut Counts,
+    done: &mut Placed,
+    on_round: &mut dyn FnMut(&Placed),
+) -> Result<(), StoreError> {
     let Some(through) = arrivals.last().map(|a| a.seq) else {
-        return Ok(done);
+        return Ok(());
     };
+    // An article stored again since it was counted is counted again.
+    counts.forget(arrivals.iter().map(|a| a.id.as_str()));
     let (mut new, changed): (Vec<Arrival>, Vec<Arrival>) =
         arrivals.into_iter().partition(|a| a.story.is_none());
     new.sort_by(|a, b| {
@@ -75,13 +141,12 @@ pub(crate) fn catch_up(
         .collect();
     let mut at = 0;
     let mut live_articles = 0;
-    let mut counts = Counts::default();
     while at < new.len() {
         let take = ROUND.max(live_articles).min(new.len() - at);
         let ids: Vec<&str> = new[at..at + take].iter().map(|a| a.id.as_str()).collect();
         at += take;
         let arrivals = articles(store, ids)?;
-        let update = round(store, arrivals, options, threads, &mut counts, &mut live_articles)?;
+        let update = round(store, arrivals, options, threads, counts, &mut live_articles)?;
         done.placed += take as u64;
         done.summarised += update.summaries.len() as u64;
         for id in update.summaries.iter().map(|s| &s.id).chain(&update.removed) {
@@ -92,9 +157,9 @@ pub(crate) fn catch_up(
             through: last.then(|| progress_at(through)),
             ..update
         })?;
-        on_round(&done);
+        on_round(done);
         if last {
-            return Ok(done);
+            return Ok(());
         }
     }
     // What is left: stories a round did not touch that hold a changed
@@ -110,7 +175,7 @@ pub(crate) fn catch_up(
         through: Some(progress_at(through)),
         ..StoriesUpdate::default()
     })?;
-    Ok(done)
+    Ok(())
 }
 
 fn progress_at(seq: u64) -> Progress {
@@ -136,12 +201,20 @@ fn articles<'a>(
 /// The terms of the articles in the last round's window and arrivals,
 /// counted: a live story stays in the window of many rounds, and its
 /// articles are counted once while it does (counting was most of a
-/// round's work). Valid for one catch-up, which holds the writer: no
-/// article or link changes under it.
+/// round's work). An article is counted from what is kept when it is
+/// first wanted: the articles of each span are forgotten before it is
+/// placed, so one stored (and linked) again is counted again.
 #[derive(Default)]
 struct Counts(HashMap<String, Counted>);
 
 impl Counts {
+    /// Forgets the counts of `ids`.
+    fn forget<'a>(&mut self, ids: impl Iterator<Item = &'a str>) {
+        for id in ids {
+            self.0.remove(id);
+        }
+    }
+
     /// Counts what is not counted yet of `articles` (on every core), and
     /// forgets every article not among them; says how many it counted.
     fn keep_only<'a>(
@@ -382,7 +455,7 @@ mod tests {
     }
 
     fn place(store: &mut SqliteStore) -> Placed {
-        catch_up(store, &ClusterOptions::default(), 1, &mut |_| {}).unwrap()
+        catch_up(store, &ClusterOptions::default(), 1, None, &mut |_| {}).unwrap()
     }
 
     fn kept_stories(store: &SqliteStore) -> Vec<Story> {
@@ -458,6 +531,36 @@ mod tests {
             ["h1", "h2", "h3"],
             "placement order"
         );
+    }
+
+    #[test]
+    fn placing_up_to_a_change_places_whole_spans_and_the_rest_later_as_one_pass_would() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = SqliteStore::open(dir.path()).unwrap();
+        for a in [
+            harbour("h1", "2023-06-20"),
+            storm("s1", "2023-06-20"),
+            harbour("h2", "2023-06-21"),
+            storm("s2", "2023-06-22"),
+            harbour("h3", "2023-06-23"),
+        ] {
+            store.upsert(&[a]).unwrap();
+        }
+        let place_until = |store: &mut SqliteStore, until| {
+            catch_up_in_spans(store, &ClusterOptions::default(), 1, 2, until, &mut |_| {}).unwrap()
+        };
+        assert_eq!(
+            place_until(&mut store, Some(1)),
+            Placed::default(),
+            "no whole span"
+        );
+        let first = place_until(&mut store, Some(3));
+        assert_eq!(first.placed, 2, "the span of changes 1 and 2 only");
+        assert_eq!(store.progress(Component::Stories).unwrap().seq, 2);
+        assert_eq!(place_until(&mut store, Some(5)).placed, 2, "changes 3 and 4");
+        assert_eq!(place_until(&mut store, None).placed, 1, "the rest");
+        assert_eq!(store.progress(Component::Stories).unwrap().seq, 5);
+        assert_eq!(story_sets(&store), [vec!["h1", "h2", "h3"], vec!["s1", "s2"]]);
     }
 
     #[test]

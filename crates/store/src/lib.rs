@@ -164,9 +164,10 @@ pub trait Store: Send {
         days: Option<(i32, i32)>,
         placed_since: i64,
     ) -> Result<Vec<(String, Vec<String>)>, StoreError>;
-    /// The articles changed after `after`, in change order, each with its
-    /// publication sort key and the story it is in already.
-    fn arrivals(&self, after: u64) -> Result<Vec<Arrival>, StoreError>;
+    /// The articles changed after `after` up to change `through`, in change
+    /// order, each with its publication sort key and the story it is in
+    /// already.
+    fn arrivals(&self, after: u64, through: u64) -> Result<Vec<Arrival>, StoreError>;
     /// The number of the last placement (-1: nothing placed).
     fn last_placed(&self) -> Result<i64, StoreError>;
     /// Up to `limit` stories that have articles and no kept summary, with

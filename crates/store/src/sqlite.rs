@@ -529,8 +529,8 @@ impl Store for SqliteStore {
         stories::live(&self.conn, days, placed_since)
     }
 
-    fn arrivals(&self, after: u64) -> Result<Vec<Arrival>, StoreError> {
-        stories::arrivals(&self.conn, after)
+    fn arrivals(&self, after: u64, through: u64) -> Result<Vec<Arrival>, StoreError> {
+        stories::arrivals(&self.conn, after, through)
     }
 
     fn last_placed(&self) -> Result<i64, StoreError> {

@@ -189,13 +189,14 @@ pub(crate) fn live(
 
 /// The articles changed after `after`, in change order, with their
 /// publication sort keys and the story each is in already.
-pub(crate) fn arrivals(conn: &Connection, after: u64) -> Result<Vec<Arrival>, StoreError> {
+pub(crate) fn arrivals(conn: &Connection, after: u64, through: u64) -> Result<Vec<Arrival>, StoreError> {
     let mut select = conn.prepare_cached(
         "SELECT a.seq, a.id, a.published_sort, m.story_id FROM articles a
          LEFT JOIN story_members m ON m.article_id = a.id
-         WHERE a.seq > ?1 ORDER BY a.seq",
+         WHERE a.seq > ?1 AND a.seq <= ?2 ORDER BY a.seq",
     )?;
-    let rows = select.query_map([after as i64], |r| {
+    let through = i64::try_from(through).unwrap_or(i64::MAX);
+    let rows = select.query_map([after as i64, through], |r| {
         let published: String = r.get(2)?;
         Ok(Arrival {
             seq: r.get::<_, i64>(0)? as u64,

@@ -75,15 +75,17 @@ pub fn run(ctx: &Context, args: &IngestArgs, out: &mut dyn Write) -> Result<Exit
 
 /// Runs `store_inputs`, telling the engine of each commit (the callback it
 /// is given): on a connection of its own, the engine analyses and links
-/// what is stored while the inputs are read and stored, on the cores
-/// storing leaves idle. Its failing fails nothing (what it did not do,
-/// `keep_up` does after), so it is only noted.
+/// what is stored while the inputs are read and stored, and on a third it
+/// places in stories what is linked, on the cores storing leaves idle.
+/// Their failing fails nothing (what they did not do, `keep_up` does
+/// after), so it is only noted.
 fn analysed_beside(
     ctx: &Context,
     engine: &storyline_engine::Engine,
     store_inputs: impl FnOnce(&dyn Fn()) -> Result<Summary>,
 ) -> Result<Summary> {
     let (committed, commits) = std::sync::mpsc::channel::<()>();
+    let (linked, links) = std::sync::mpsc::channel::<()>();
     std::thread::scope(|scope| {
         let following = scope.spawn(move || -> Result<()> {
             let mut store = ctx.open_store()?;
@@ -93,7 +95,20 @@ fn analysed_beside(
                 while commits.try_recv().is_ok() {}
                 more
             };
-            engine.follow(&mut store, &mut more, &mut |_| {})?;
+            engine.follow(&mut store, &mut more, &mut |_| {
+                let _ = linked.send(());
+            })?;
+            Ok(())
+        });
+        let placing = scope.spawn(move || -> Result<()> {
+            // Linking sets the pace (one core); placing follows it and
+            // takes what linking and analysis leave idle.
+            lower_priority();
+            let mut store = ctx.open_store()?;
+            while links.recv().is_ok() {
+                while links.try_recv().is_ok() {}
+                engine.place_linked(&mut store, &mut |_| {})?;
+            }
             Ok(())
         });
         let summary = store_inputs(&|| {
@@ -101,15 +116,32 @@ fn analysed_beside(
             let _ = committed.send(());
         });
         drop(committed);
-        match following.join() {
-            Ok(Ok(())) => {}
-            Ok(Err(e)) => {
-                tracing::warn!(error = %e, "analysing beside storing stopped; it is done after storing")
+        for (work, done) in [("analysing", following.join()), ("placing", placing.join())] {
+            match done {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => {
+                    tracing::warn!(error = %e, "{work} beside storing stopped; it is done after storing")
+                }
+                Err(panic) => std::panic::resume_unwind(panic),
             }
-            Err(panic) => std::panic::resume_unwind(panic),
         }
         summary
     })
+}
+
+/// Lowers the calling thread's scheduling priority, and that of the
+/// threads it starts: its work then takes the cores the rest of the
+/// process leaves idle rather than a share of those the rest needs.
+fn lower_priority() {
+    #[cfg(target_os = "linux")]
+    {
+        // SAFETY: gettid and setpriority take no pointers; on Linux
+        // PRIO_PROCESS with a thread id sets that thread's nice value.
+        let done = unsafe { libc::setpriority(libc::PRIO_PROCESS, libc::gettid() as libc::id_t, 10) };
+        if done != 0 {
+            tracing::debug!(error = %std::io::Error::last_os_error(), "the placing thread keeps its priority");
+        }
+    }
 }
 
 /// Reads every input into the store, calling `committed` after each
