@@ -260,9 +260,12 @@ impl Catalog {
         memory: &mut M,
     ) -> Result<(), KeptError<M::Error>> {
         let mut wanted = FxHashSet::default();
+        let mut names: FxHashSet<&str> = FxHashSet::default();
         for e in entities {
             for n in Catalog::names_of(e) {
-                file_keys(n, &mut wanted);
+                if !self.prepared.contains(n.as_str()) && names.insert(n) {
+                    file_keys(n, &mut wanted);
+                }
             }
         }
         self.load_keys(&wanted, memory)?;
@@ -275,11 +278,22 @@ impl Catalog {
             .collect();
         missing.sort_unstable();
         missing.dedup();
-        if missing.is_empty() {
-            return Ok(());
+        if !missing.is_empty() {
+            self.load_missing(&missing, memory)?;
         }
+        self.prepared.extend(names.into_iter().map(str::to_string));
+        Ok(())
+    }
+
+    /// Loads the entities at `missing` (sorted) and the index entries of
+    /// their names.
+    fn load_missing<M: LinkerMemory>(
+        &mut self,
+        missing: &[usize],
+        memory: &mut M,
+    ) -> Result<(), KeptError<M::Error>> {
         let mut wanted = FxHashSet::default();
-        for (i, record) in memory.entities(&missing).map_err(KeptError::Memory)? {
+        for (i, record) in memory.entities(missing).map_err(KeptError::Memory)? {
             if i >= self.entities.len() {
                 return Err(KeptError::Corrupt(format!(
                     "an entity at index {i}, past the {}",

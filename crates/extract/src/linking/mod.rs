@@ -122,6 +122,10 @@ pub struct Catalog {
     changed: Option<kept::Changed>,
     /// The index entries loaded from kept state (`kept`), present or not.
     loaded_keys: FxHashSet<IndexKey>,
+    /// Names whose index entries, and the entities those name, `prepare`
+    /// has loaded: linking keeps both current in memory from then on, so
+    /// a name met again needs nothing loaded.
+    prepared: FxHashSet<String>,
 }
 
 /// The entities by index. A catalogue linking from kept state holds only
@@ -1391,6 +1395,31 @@ mod tests {
                 .unwrap();
             part.add(id, &entities);
             whole.add(id, &entities);
+            memory.keep(part.take_delta());
+            assert_eq!(part.take_articles()[0].terms, whole.terms_of(id), "{id}");
+        }
+    }
+
+    #[test]
+    fn a_name_met_again_by_a_kept_catalogue_links_as_the_whole_one_does() {
+        let mut memory = Memory::default();
+        let mut whole = Catalog::new();
+        let mut part = Catalog::kept(0);
+        let batches = [
+            ("a1", vec![entity("e1", "Tom Jones", "PERSON", &[])]),
+            ("a2", vec![entity("e1", "Tom Jones", "PERSON", &["Jones"])]),
+            ("a3", vec![entity("e1", "Jones", "PERSON", &[])]),
+            ("a4", vec![entity("e1", "Bob Jones", "PERSON", &[])]),
+            ("a5", vec![entity("e1", "Jones", "PERSON", &[])]),
+        ];
+        // "Jones" in a3 and a5 was prepared before (a2): it is not looked
+        // up again, and a5 meets the "jones" entries Bob Jones (a4) joined
+        // in memory.
+        for (id, entities) in &batches {
+            part.prepare(&entities.iter().collect::<Vec<_>>(), &mut memory)
+                .unwrap();
+            part.add(id, entities);
+            whole.add(id, entities);
             memory.keep(part.take_delta());
             assert_eq!(part.take_articles()[0].terms, whole.terms_of(id), "{id}");
         }
