@@ -1,4 +1,5 @@
-//! Mapping a slice on a few threads, keeping its order.
+//! Mapping a slice on a few threads, keeping its order; and giving a
+//! thread's work second place on the cores.
 //!
 //! Analysis, entity linking and clustering each have a pass whose items
 //! are independent. Each of those passes maps its items on a few threads
@@ -12,6 +13,29 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 /// part takes the next one left rather than waiting for the others: a
 /// pass then ends when its last small part does, not its slowest half.
 const PARTS_PER_THREAD: usize = 16;
+
+/// Lowers the calling thread's scheduling priority (its nice value, on
+/// Linux), and so that of the threads it starts from then on: work done
+/// beside what sets a process's pace (derived data brought up to date
+/// while a server answers readers, stories placed while an ingest links)
+/// then takes the cores the rest leaves idle instead of a share of those
+/// the rest needs. Elsewhere, or when refused, the thread keeps its
+/// priority: it is only slower to give way.
+pub fn lower_priority() {
+    #[cfg(target_os = "linux")]
+    {
+        /// The nice value given (a thread already lower keeps its own).
+        const LOWERED: libc::c_int = 10;
+        // SAFETY: none of these calls takes a pointer; on Linux
+        // PRIO_PROCESS with a thread id (0: the caller) is that one
+        // thread's nice value.
+        unsafe {
+            if libc::getpriority(libc::PRIO_PROCESS, 0) < LOWERED {
+                libc::setpriority(libc::PRIO_PROCESS, libc::gettid() as libc::id_t, LOWERED);
+            }
+        }
+    }
+}
 
 /// `work` applied to every item, on up to `threads` scoped threads, the
 /// results in the items' order. One thread (or one item) runs inline.
@@ -50,6 +74,24 @@ pub fn map_in_order<I: Sync, T: Send>(items: &[I], threads: usize, work: impl Fn
 
 #[cfg(test)]
 mod tests {
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_lowered_thread_and_the_threads_it_starts_run_at_nice_10() {
+        let nice = || {
+            // SAFETY: no pointers; 0 asks about the calling thread.
+            unsafe { libc::getpriority(libc::PRIO_PROCESS, 0) }
+        };
+        let before = nice();
+        let (own, started) = std::thread::spawn(move || {
+            super::lower_priority();
+            (nice(), std::thread::spawn(nice).join().unwrap())
+        })
+        .join()
+        .unwrap();
+        assert_eq!((own, started), (before.max(10), before.max(10)));
+        assert_eq!(nice(), before, "the caller's other threads keep theirs");
+    }
+
     use super::*;
 
     #[test]

@@ -325,6 +325,8 @@ impl AppState {
         let spawned = std::thread::Builder::new()
             .name("catch-up".into())
             .spawn(move || {
+                // Re-analysis takes the cores readers leave idle.
+                storyline_core::parallel::lower_priority();
                 let mut dirty = false;
                 let mut marked = Instant::now();
                 loop {
@@ -493,6 +495,8 @@ impl AppState {
                                 }
                             }
                             let _done = Done(&builder.rebuilding);
+                            // Readers keep the cores while it catches up.
+                            storyline_core::parallel::lower_priority();
                             if let Err(e) = build_derived(&builder) {
                                 tracing::error!(error = %e, "rebuilding the derived data failed");
                             }

@@ -103,7 +103,7 @@ fn analysed_beside(
         let placing = scope.spawn(move || -> Result<()> {
             // Linking sets the pace (one core); placing follows it and
             // takes what linking and analysis leave idle.
-            lower_priority();
+            storyline_core::parallel::lower_priority();
             let mut store = ctx.open_store()?;
             while links.recv().is_ok() {
                 while links.try_recv().is_ok() {}
@@ -127,21 +127,6 @@ fn analysed_beside(
         }
         summary
     })
-}
-
-/// Lowers the calling thread's scheduling priority, and that of the
-/// threads it starts: its work then takes the cores the rest of the
-/// process leaves idle rather than a share of those the rest needs.
-fn lower_priority() {
-    #[cfg(target_os = "linux")]
-    {
-        // SAFETY: gettid and setpriority take no pointers; on Linux
-        // PRIO_PROCESS with a thread id sets that thread's nice value.
-        let done = unsafe { libc::setpriority(libc::PRIO_PROCESS, libc::gettid() as libc::id_t, 10) };
-        if done != 0 {
-            tracing::debug!(error = %std::io::Error::last_os_error(), "the placing thread keeps its priority");
-        }
-    }
 }
 
 /// Reads every input into the store, calling `committed` after each
