@@ -74,6 +74,8 @@ pub fn map_in_order<I: Sync, T: Send>(items: &[I], threads: usize, work: impl Fn
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[cfg(target_os = "linux")]
     #[test]
     fn a_lowered_thread_and_the_threads_it_starts_run_at_nice_10() {
@@ -83,7 +85,7 @@ mod tests {
         };
         let before = nice();
         let (own, started) = std::thread::spawn(move || {
-            super::lower_priority();
+            lower_priority();
             (nice(), std::thread::spawn(nice).join().unwrap())
         })
         .join()
@@ -91,8 +93,6 @@ mod tests {
         assert_eq!((own, started), (before.max(10), before.max(10)));
         assert_eq!(nice(), before, "the caller's other threads keep theirs");
     }
-
-    use super::*;
 
     #[test]
     fn results_keep_the_items_order_whatever_the_threads() {

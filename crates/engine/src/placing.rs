@@ -1,8 +1,9 @@
 //! Placing new articles in stories as they arrive, and keeping each
 //! story's decisions and summary in the store, in bounded memory.
 //!
-//! Arrivals (articles changed since placing last caught up) are placed in
-//! publication order (undated last), a round at a time. A round compares
+//! Arrivals (articles changed since placing last caught up) are placed a
+//! span of changes at a time, each span in publication order (undated
+//! last), a round at a time. A round compares
 //! only the stories that may still take its articles: those with an
 //! article published within `dormant_days` of the round's days, and, for
 //! undated arrivals, those placed into lately. Their articles and the
