@@ -171,6 +171,9 @@ pub struct Engine {
     opened: Mutex<Option<(Arc<DiskIndex>, Instant)>>,
     /// Set when this engine wrote the index since it was last reloaded.
     wrote: AtomicBool,
+    /// The terms placing counted for its last window, kept for the next
+    /// catch-up (see `placing::catch_up`).
+    counted: Mutex<placing::Counts>,
 }
 
 /// How often an opened on-disk index looks for commits of other processes.
@@ -189,6 +192,7 @@ impl Engine {
             index_dir: None,
             opened: Mutex::new(None),
             wrote: AtomicBool::new(false),
+            counted: Default::default(),
         }
     }
 
@@ -495,6 +499,8 @@ impl Engine {
             return Ok(());
         }
         if links::catch_up(self, store)? {
+            // Every article's linked entities changed.
+            self.counted.lock().unwrap_or_else(|p| p.into_inner()).clear();
             // The on-disk index is written again from the new links, each
             // document replaced in place, so it answers meanwhile. (Story
             // summaries keep their names until their story changes, or
@@ -558,10 +564,12 @@ impl Engine {
         store: &mut dyn Store,
         on_round: &mut dyn FnMut(&Placed),
     ) -> Result<Placed, EngineError> {
+        let mut counted = self.counted.lock().unwrap_or_else(|p| p.into_inner());
         Ok(placing::catch_up(
             store,
             &ClusterOptions::default(),
             self.threads,
+            &mut counted,
             None,
             on_round,
         )?)
@@ -578,10 +586,12 @@ impl Engine {
         on_round: &mut dyn FnMut(&Placed),
     ) -> Result<Placed, EngineError> {
         let linked = store.progress(Component::Linking)?.seq;
+        let mut counted = self.counted.lock().unwrap_or_else(|p| p.into_inner());
         Ok(placing::catch_up(
             store,
             &ClusterOptions::default(),
             self.threads,
+            &mut counted,
             Some(linked),
             on_round,
         )?)
@@ -836,6 +846,7 @@ impl Engine {
             },
         )?;
         writer.finish()?;
+        writer.close()?;
         Ok(written)
     }
 

@@ -53,6 +53,9 @@ pub struct Placed {
     pub placed: u64,
     /// Stories whose summaries were written.
     pub summarised: u64,
+    /// Articles whose terms were counted for a round's window (the
+    /// others' counts were kept from an earlier round).
+    pub counted: u64,
 }
 
 /// Places what arrived since placing last caught up, and writes the
@@ -65,14 +68,20 @@ pub struct Placed {
 /// same way in every run, however far linking had got when it looked.
 /// With an `until`, only whole spans up to it are placed; without, every
 /// arrival is.
+///
+/// `counts` are the terms counted for earlier rounds (of this catch-up or
+/// of earlier ones by the same process): a live story stays in the
+/// window of many rounds, and a server placing one article at a time
+/// would otherwise count the same window for each.
 pub(crate) fn catch_up(
     store: &mut dyn Store,
     options: &ClusterOptions,
     threads: usize,
+    counts: &mut Counts,
     until: Option<u64>,
     on_round: &mut dyn FnMut(&Placed),
 ) -> Result<Placed, StoreError> {
-    catch_up_in_spans(store, options, threads, SPAN, until, on_round)
+    catch_up_in_spans(store, options, threads, counts, SPAN, until, on_round)
 }
 
 /// [`catch_up`] with spans of `span` changes.
@@ -80,38 +89,32 @@ fn catch_up_in_spans(
     store: &mut dyn Store,
     options: &ClusterOptions,
     threads: usize,
+    counts: &mut Counts,
     span: u64,
     until: Option<u64>,
     on_round: &mut dyn FnMut(&Placed),
 ) -> Result<Placed, StoreError> {
     let mut done = Placed::default();
     summarise_missing(store, &mut done)?;
+    counts.check_links(store)?;
+    let counted_before = counts.total;
     let mut from = store.progress(Component::Stories)?.seq;
-    // Counted terms outlive a span: a live story stays in the window of the
-    // next span's first rounds.
-    let mut counts = Counts::default();
     loop {
         let end = (from / span + 1) * span;
         if until.is_some_and(|until| until < end) {
-            return Ok(done);
+            break;
         }
         let arrivals = store.arrivals(from, end)?;
         if !arrivals.is_empty() {
-            place_span(
-                store,
-                arrivals,
-                options,
-                threads,
-                &mut counts,
-                &mut done,
-                on_round,
-            )?;
+            place_span(store, arrivals, options, threads, counts, &mut done, on_round)?;
         }
         if store.last_seq()? <= end {
-            return Ok(done);
+            break;
         }
         from = end;
     }
+    done.counted = counts.total - counted_before;
+    Ok(done)
 }
 
 /// Places one span's `arrivals` (in change order) and keeps the progress
@@ -204,15 +207,38 @@ fn articles<'a>(
 /// articles are counted once while it does (counting was most of a
 /// round's work). An article is counted from what is kept when it is
 /// first wanted: the articles of each span are forgotten before it is
-/// placed, so one stored (and linked) again is counted again.
+/// placed, so one stored (and linked) again is counted again, and all
+/// are forgotten when every article is linked again (an upgrade).
 #[derive(Default)]
-struct Counts(HashMap<String, Counted>);
+pub(crate) struct Counts {
+    counted: HashMap<String, Counted>,
+    /// Articles counted so far.
+    total: u64,
+    /// How far linking had got when these were last used.
+    linked: u64,
+}
 
 impl Counts {
+    /// Forgets every count.
+    pub(crate) fn clear(&mut self) {
+        self.counted.clear();
+    }
+
+    /// Forgets every count when linking went back since they were last
+    /// used (another process linked every article again).
+    fn check_links(&mut self, store: &dyn Store) -> Result<(), StoreError> {
+        let linked = store.progress(Component::Linking)?.seq;
+        if linked < self.linked {
+            self.clear();
+        }
+        self.linked = linked;
+        Ok(())
+    }
+
     /// Forgets the counts of `ids`.
     fn forget<'a>(&mut self, ids: impl Iterator<Item = &'a str>) {
         for id in ids {
-            self.0.remove(id);
+            self.counted.remove(id);
         }
     }
 
@@ -227,25 +253,26 @@ impl Counts {
         let mut wanted: HashSet<&str> = HashSet::new();
         let mut uncounted = Vec::new();
         for a in articles {
-            if wanted.insert(a.id.as_str()) && !self.0.contains_key(&a.id) {
+            if wanted.insert(a.id.as_str()) && !self.counted.contains_key(&a.id) {
                 uncounted.push((a, links::terms(store, &a.id)?));
             }
         }
-        self.0.retain(|id, _| wanted.contains(id.as_str()));
+        self.counted.retain(|id, _| wanted.contains(id.as_str()));
         let options = IndexOptions::default();
         let counted = storyline_core::parallel::map_in_order(&uncounted, threads, |(a, entities)| {
             Counted::of(&options, a, entities)
         });
         for ((a, _), counted) in uncounted.iter().zip(counted) {
-            self.0.insert(a.id.clone(), counted);
+            self.counted.insert(a.id.clone(), counted);
         }
+        self.total += uncounted.len() as u64;
         Ok(uncounted.len())
     }
 
     /// The index of `window`, all of it counted by `keep_only`.
     fn index(&self, window: &[Article]) -> ArticleIndex {
         ArticleIndex::build_counted(
-            window.iter().map(|a| (a, &self.0[&a.id])),
+            window.iter().map(|a| (a, &self.counted[&a.id])),
             IndexOptions::default(),
         )
     }
@@ -456,7 +483,15 @@ mod tests {
     }
 
     fn place(store: &mut SqliteStore) -> Placed {
-        catch_up(store, &ClusterOptions::default(), 1, None, &mut |_| {}).unwrap()
+        catch_up(
+            store,
+            &ClusterOptions::default(),
+            1,
+            &mut Counts::default(),
+            None,
+            &mut |_| {},
+        )
+        .unwrap()
     }
 
     fn kept_stories(store: &SqliteStore) -> Vec<Story> {
@@ -547,14 +582,12 @@ mod tests {
         ] {
             store.upsert(&[a]).unwrap();
         }
-        let place_until = |store: &mut SqliteStore, until| {
-            catch_up_in_spans(store, &ClusterOptions::default(), 1, 2, until, &mut |_| {}).unwrap()
+        let mut counts = Counts::default();
+        let mut place_until = |store: &mut SqliteStore, until| {
+            let options = ClusterOptions::default();
+            catch_up_in_spans(store, &options, 1, &mut counts, 2, until, &mut |_| {}).unwrap()
         };
-        assert_eq!(
-            place_until(&mut store, Some(1)),
-            Placed::default(),
-            "no whole span"
-        );
+        assert_eq!(place_until(&mut store, Some(1)).placed, 0, "no whole span");
         let first = place_until(&mut store, Some(3));
         assert_eq!(first.placed, 2, "the span of changes 1 and 2 only");
         assert_eq!(store.progress(Component::Stories).unwrap().seq, 2);
@@ -562,6 +595,55 @@ mod tests {
         assert_eq!(place_until(&mut store, None).placed, 1, "the rest");
         assert_eq!(store.progress(Component::Stories).unwrap().seq, 5);
         assert_eq!(story_sets(&store), [vec!["h1", "h2", "h3"], vec!["s1", "s2"]]);
+    }
+
+    #[test]
+    fn counts_kept_between_catch_ups_spare_counting_the_window_again_and_place_alike() {
+        let dated = [harbour("h1", "2023-06-20"), harbour("h2", "2023-06-21")];
+        let undated = |id: &str| {
+            let mut a = harbour(id, "2023-06-22");
+            a.published = None;
+            a
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = SqliteStore::open(dir.path()).unwrap();
+        let mut counts = Counts::default();
+        let place = |store: &mut SqliteStore, counts: &mut Counts| {
+            catch_up(store, &ClusterOptions::default(), 1, counts, None, &mut |_| {}).unwrap()
+        };
+        store.upsert(&dated).unwrap();
+        assert_eq!(place(&mut store, &mut counts).counted, 2);
+        // An undated arrival's window is the stories placed into lately:
+        // both articles, counted already.
+        store.upsert(&[undated("u1")]).unwrap();
+        assert_eq!(place(&mut store, &mut counts).counted, 1, "the arrival only");
+        // A fresh catch-up counts the window again, and places alike.
+        let other = tempfile::tempdir().unwrap();
+        let mut afresh = SqliteStore::open(other.path()).unwrap();
+        afresh.upsert(&dated).unwrap();
+        place(&mut afresh, &mut Counts::default());
+        afresh.upsert(&[undated("u1")]).unwrap();
+        assert_eq!(place(&mut afresh, &mut Counts::default()).counted, 3);
+        assert_eq!(story_sets(&store), story_sets(&afresh));
+        assert_eq!(story_sets(&store), [vec!["h1", "h2", "u1"]]);
+        // Linking that went back (every article linked again) forgets them.
+        store
+            .save_progress(Progress {
+                component: Component::Linking,
+                seq: 5,
+                fingerprint: String::new(),
+            })
+            .unwrap();
+        counts.check_links(&store).unwrap();
+        store
+            .save_progress(Progress {
+                component: Component::Linking,
+                seq: 0,
+                fingerprint: String::new(),
+            })
+            .unwrap();
+        counts.check_links(&store).unwrap();
+        assert!(counts.counted.is_empty());
     }
 
     #[test]
@@ -581,7 +663,7 @@ mod tests {
             counts.keep_only(&store, [&h2, &h1, &h2].into_iter(), 1).unwrap(),
             1
         );
-        let mut ids: Vec<&str> = counts.0.keys().map(String::as_str).collect();
+        let mut ids: Vec<&str> = counts.counted.keys().map(String::as_str).collect();
         ids.sort();
         assert_eq!(ids, ["h1", "h2"]);
         let window = [h1.clone(), h2.clone()];

@@ -246,6 +246,46 @@ mod tests {
     }
 
     #[test]
+    fn the_merges_a_few_documents_at_a_time_start_are_kept_once_closed() {
+        let dir = tempfile::tempdir().unwrap();
+        let many = (0..1_100)
+            .map(|i| {
+                article(
+                    &format!("n{i}"),
+                    &format!("Note {i}"),
+                    &format!("Harbour note {i} of many."),
+                )
+            })
+            .collect::<Vec<_>>();
+        let mut w = DiskWriter::open(dir.path(), IndexOptions::default()).unwrap();
+        for a in &many {
+            w.add(a, &[]).unwrap();
+        }
+        w.commit(many.len() as u64).unwrap();
+        w.close().unwrap();
+        // A document at a time, a writer each, as a server writes: each
+        // commit makes a segment, and eight small ones are merged.
+        for i in 0..9u64 {
+            let mut w = DiskWriter::open(dir.path(), IndexOptions::default()).unwrap();
+            w.add(
+                &article(&format!("w{i}"), "Written", "One more harbour note."),
+                &[],
+            )
+            .unwrap();
+            w.commit(many.len() as u64 + i + 1).unwrap();
+            w.close().unwrap();
+        }
+        let segments = Index::open_in_dir(dir.path())
+            .unwrap()
+            .searchable_segment_metas()
+            .unwrap()
+            .len();
+        assert!(segments < 9, "{segments} segments: the merges were thrown away");
+        let index = DiskIndex::open(dir.path(), IndexOptions::default()).unwrap();
+        assert_eq!(index.len(), 1_109);
+    }
+
+    #[test]
     fn a_commit_is_what_a_new_process_sees_and_records_its_progress() {
         let dir = tempfile::tempdir().unwrap();
         let articles = corpus();

@@ -314,6 +314,18 @@ impl DiskWriter {
         Ok(())
     }
 
+    /// Ends the writing, letting the merges its commits started finish:
+    /// a writer dropped with a merge under way has it thrown away once
+    /// done (its work wasted, and started again by the next writer to
+    /// commit), so a process that writes a few documents at a time would
+    /// pay for a merge on every write and never have one.
+    pub fn close(mut self) -> Result<(), DiskError> {
+        if let Some(writer) = self.writer.take() {
+            writer.wait_merging_threads()?;
+        }
+        Ok(())
+    }
+
     fn writer(&mut self) -> &mut tantivy::IndexWriter<TantivyDocument> {
         self.writer.as_mut().expect("the writer is back after every wait")
     }
