@@ -564,15 +564,7 @@ impl Engine {
         store: &mut dyn Store,
         on_round: &mut dyn FnMut(&Placed),
     ) -> Result<Placed, EngineError> {
-        let mut counted = self.counted.lock().unwrap_or_else(|p| p.into_inner());
-        Ok(placing::catch_up(
-            store,
-            &ClusterOptions::default(),
-            self.threads,
-            &mut counted,
-            None,
-            on_round,
-        )?)
+        self.place_through(store, None, on_round)
     }
 
     /// Places what another connection has linked so far (an ingest's
@@ -586,13 +578,24 @@ impl Engine {
         on_round: &mut dyn FnMut(&Placed),
     ) -> Result<Placed, EngineError> {
         let linked = store.progress(Component::Linking)?.seq;
+        self.place_through(store, Some(linked), on_round)
+    }
+
+    /// Places the spans of changes up to `until` (every arrival when
+    /// `None`), with the terms counted for earlier windows.
+    fn place_through(
+        &self,
+        store: &mut dyn Store,
+        until: Option<u64>,
+        on_round: &mut dyn FnMut(&Placed),
+    ) -> Result<Placed, EngineError> {
         let mut counted = self.counted.lock().unwrap_or_else(|p| p.into_inner());
         Ok(placing::catch_up(
             store,
             &ClusterOptions::default(),
             self.threads,
             &mut counted,
-            Some(linked),
+            until,
             on_round,
         )?)
     }
