@@ -111,6 +111,9 @@ pub struct Access {
     /// Searches one client address may run at once (0: no limit; `None`:
     /// the default, `throttle::PER_CLIENT`).
     pub searches_per_client: Option<usize>,
+    /// Reads worked on at once per core before more wait and are shed
+    /// (`None`: the default, `throttle::IN_FLIGHT_PER_CORE`).
+    pub in_flight_per_core: Option<usize>,
 }
 
 impl Inner {
@@ -279,8 +282,12 @@ impl AppState {
                 .filter(|o| !o.is_empty())
                 .collect(),
             searches_per_client: access.searches_per_client,
+            in_flight_per_core: access.in_flight_per_core,
         };
         let per_client = access.searches_per_client.unwrap_or(crate::throttle::PER_CLIENT);
+        let in_flight = access
+            .in_flight_per_core
+            .unwrap_or(crate::throttle::IN_FLIGHT_PER_CORE);
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         // Twice the cores: searches may hold at most one per core (see
         // `throttle`), and the rest stay free for pages and the API.
@@ -304,7 +311,7 @@ impl AppState {
                 checked: Mutex::new(None),
                 metrics: crate::metrics::Metrics::new(),
                 access,
-                throttle: crate::throttle::Throttle::new(cores, per_client),
+                throttle: crate::throttle::Throttle::new(cores, in_flight, per_client),
             }),
         };
         state.start_catch_up();

@@ -279,6 +279,10 @@ pub struct ServeArgs {
     /// reverse proxy every request comes from the proxy's address) [default: 2]
     #[arg(long, env = "STORYLINE_SEARCHES_PER_CLIENT", value_name = "N")]
     pub searches_per_client: Option<usize>,
+    /// Reads worked on at once per core; more wait up to 25 ms for room, then get 503 with
+    /// Retry-After. Raise it when requests wait on something other than the CPU [default: 4]
+    #[arg(long, env = "STORYLINE_IN_FLIGHT_PER_CORE", value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub in_flight_per_core: Option<u16>,
     /// Also watch the sources (as `storyline watch` does) in this process
     #[arg(long, env = "STORYLINE_WATCH")]
     pub watch: bool,

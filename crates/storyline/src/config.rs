@@ -14,6 +14,8 @@
 //! max_feed_entries = 10000
 //! document_time = "10s"
 //! max_body_size = "32MiB"                   # serve: one request body
+//! searches_per_client = 2                   # serve: 0 for none (behind a proxy)
+//! in_flight_per_core = 4                    # serve: reads worked on at once
 //! contact = "https://my.example/crawler"   # watch: sent in the User-Agent
 //! host_delay = "1s"                         # watch: least pause between requests to a host
 //! fetch_workers = 4                         # watch: fetches at once across hosts
@@ -45,6 +47,8 @@ pub struct FileConfig {
     pub max_feed_entries: Option<usize>,
     pub document_time: Option<String>,
     pub max_body_size: Option<Size>,
+    pub searches_per_client: Option<usize>,
+    pub in_flight_per_core: Option<u16>,
     pub contact: Option<String>,
     pub host_delay: Option<String>,
     pub fetch_workers: Option<usize>,

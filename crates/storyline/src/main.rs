@@ -16,6 +16,16 @@ use cli::{BenchCommand, Cli, Command, SourcesCommand, TrainCommand};
 use std::io::Write;
 use std::process::ExitCode;
 
+/// jemalloc rather than the system allocator: a loaded server allocates and
+/// frees small buffers on many threads per request, and glibc's arenas
+/// took a fifth of its CPU in malloc and free, part of it waiting on arena
+/// locks. With jemalloc the server answered 77 % more article JSON under
+/// 1,000 connections and a 30k-article ingest took 20 % less CPU and 27 %
+/// less peak memory (same stories and entities). mimalloc was as fast but
+/// held four times the memory under load.
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging(cli.quiet);

@@ -26,7 +26,18 @@ pub fn serve(ctx: &Context, args: &ServeArgs) -> Result<ExitCode> {
         .watch
         .then(|| start_watch(ctx, &args.polite, limits))
         .transpose()?;
-    let access = access(&args.api_token, &args.cors_origins, args.searches_per_client);
+    if ctx.file.in_flight_per_core == Some(0) {
+        anyhow::bail!("config file: in_flight_per_core must be at least 1");
+    }
+    let access = Access {
+        api_token: args.api_token.clone(),
+        cors_origins: args.cors_origins.clone(),
+        searches_per_client: args.searches_per_client.or(ctx.file.searches_per_client),
+        in_flight_per_core: args
+            .in_flight_per_core
+            .or(ctx.file.in_flight_per_core)
+            .map(usize::from),
+    };
     let index = ctx.data_dir.join("index");
     let served = run_server(Box::new(store), index, addr, access, limits, move |a| {
         println!("storyline: serving {dir} on http://{a}/")
@@ -106,21 +117,17 @@ pub fn demo(ctx: &Context, args: &DemoArgs, out: &mut dyn Write) -> Result<ExitC
         Box::new(store),
         dir.join("index"),
         addr,
-        access(&args.api_token, &args.cors_origins, None),
+        Access {
+            api_token: args.api_token.clone(),
+            cors_origins: args.cors_origins.clone(),
+            ..Access::default()
+        },
         limits,
         |a| {
             println!("storyline demo: open http://{a}/ (Ctrl-C to stop)");
         },
     )?;
     Ok(ExitCode::SUCCESS)
-}
-
-fn access(api_token: &Option<String>, cors_origins: &[String], searches_per_client: Option<usize>) -> Access {
-    Access {
-        api_token: api_token.clone(),
-        cors_origins: cors_origins.to_vec(),
-        searches_per_client,
-    }
 }
 
 /// Serves `store`, keeping the on-disk Similar Posts index in `index`.
