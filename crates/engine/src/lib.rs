@@ -650,6 +650,9 @@ impl Engine {
         on_round: &mut dyn FnMut(&Placed),
     ) -> Result<Placed, EngineError> {
         self.link_new(store)?;
+        // A store from before the mark (or whose summaries were dropped)
+        // is looked over once, so the check below stays a lookup.
+        store.settle_unsummarised()?;
         if !self.derived_behind(store)? {
             return Ok(Placed::default());
         }

@@ -395,7 +395,7 @@ fn summarise_missing(store: &mut dyn Store, done: &mut Placed) -> Result<(), Sto
     loop {
         let batch = store.unsummarised_stories(SUMMARY_BATCH)?;
         if batch.is_empty() {
-            return Ok(());
+            return store.settle_unsummarised();
         }
         let summaries = summaries_of(store, batch)?;
         done.summarised += summaries.len() as u64;

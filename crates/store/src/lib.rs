@@ -173,6 +173,11 @@ pub trait Store: Send {
     /// Up to `limit` stories that have articles and no kept summary, with
     /// their articles in placement order.
     fn unsummarised_stories(&self, limit: usize) -> Result<Vec<(String, Vec<String>)>, StoreError>;
+    /// Records that no story lacks its kept summary when that holds, so
+    /// that [`Store::unsummarised_stories`] answers without looking at
+    /// every story again until summaries are dropped or members are
+    /// written without them.
+    fn settle_unsummarised(&mut self) -> Result<(), StoreError>;
     /// Full-text search over titles and texts, best match first.
     fn search(&self, query: &SearchQuery) -> Result<Vec<SearchHit>, StoreError>;
     /// Another connection to the same store for reading beside this one

@@ -161,4 +161,11 @@ pub const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX entity_articles_by_article ON entity_articles (article_id, position);
     CREATE INDEX entity_articles_in_order ON entity_articles (entity_idx, seq);",
+    // 12: placements by number, so the next one (`MAX(placed)`) is a
+    // lookup, not a scan of every member; and a mark that says whether any
+    // story may lack its kept summary, so the check for such stories is a
+    // scan of the members only while one may. Stores from before are
+    // checked once.
+    "CREATE INDEX story_members_by_placed ON story_members (placed);
+    INSERT OR REPLACE INTO store_meta (key, value) VALUES ('unsummarised', 1);",
 ];

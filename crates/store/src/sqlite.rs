@@ -453,6 +453,7 @@ impl Store for SqliteStore {
             tx.execute("DELETE FROM story_members", [])?;
         }
         stories::record_members(&tx, members, events)?;
+        stories::mark_unsummarised(&tx)?;
         tx.commit()?;
         Ok(())
     }
@@ -472,7 +473,22 @@ impl Store for SqliteStore {
     }
 
     fn forget_story_summaries(&mut self) -> Result<(), StoreError> {
-        self.conn.execute("DELETE FROM stories", [])?;
+        let tx = self.write()?;
+        tx.execute("DELETE FROM stories", [])?;
+        stories::mark_unsummarised(&tx)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn settle_unsummarised(&mut self) -> Result<(), StoreError> {
+        // Settled already (the usual case): no write transaction, so a
+        // command that only reads never waits for another's writes here.
+        if !stories::may_be_unsummarised(&self.conn)? {
+            return Ok(());
+        }
+        let tx = self.write()?;
+        stories::settle_unsummarised(&tx)?;
+        tx.commit()?;
         Ok(())
     }
 
@@ -1066,6 +1082,51 @@ mod tests {
         let mut seen = Vec::new();
         s.for_each(&mut |a| seen.push(a.id)).unwrap();
         assert_eq!(seen, vec!["a"]);
+    }
+
+    #[test]
+    fn the_check_for_unsummarised_stories_trusts_its_mark_once_settled() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = SqliteStore::open(dir.path()).unwrap();
+        let pair = |a: &str, b: &str| (a.to_string(), b.to_string());
+        let kept = |id: &str| crate::KeptStory {
+            id: id.into(),
+            first_day: None,
+            last_day: None,
+            last_seen: None,
+            names: String::new(),
+            summary: "{}".into(),
+        };
+        let lacking = |s: &SqliteStore| s.unsummarised_stories(10).unwrap().len();
+        s.save_story_members(&[pair("a", "s1"), pair("b", "s2")], &[], false)
+            .unwrap();
+        assert_eq!(lacking(&s), 2, "members written without summaries");
+        s.settle_unsummarised().unwrap();
+        assert_eq!(lacking(&s), 2, "the mark stays while a story lacks its summary");
+        s.save_stories(&crate::StoriesUpdate {
+            summaries: vec![kept("s1"), kept("s2")],
+            ..Default::default()
+        })
+        .unwrap();
+        s.settle_unsummarised().unwrap();
+        // A summary lost behind the store's back is not looked for: the
+        // settled mark answers without reading the members.
+        s.conn
+            .execute("DELETE FROM stories WHERE story_id = 's1'", [])
+            .unwrap();
+        assert_eq!(lacking(&s), 0);
+        s.forget_story_summaries().unwrap();
+        assert_eq!(lacking(&s), 2, "dropping the summaries marks them missing again");
+        // The next placement number is found by the index on it.
+        let plan: String = s
+            .conn
+            .query_row(
+                "EXPLAIN QUERY PLAN SELECT COALESCE(MAX(placed), -1) + 1 FROM story_members",
+                [],
+                |r| r.get(3),
+            )
+            .unwrap();
+        assert!(plan.contains("story_members_by_placed"), "{plan}");
     }
 
     #[test]

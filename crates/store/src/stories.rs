@@ -217,12 +217,48 @@ pub(crate) fn last_placed(conn: &Connection) -> Result<i64, StoreError> {
     )
 }
 
+/// Whether a story may lack its kept summary: set where members are
+/// written without summaries or summaries are dropped, cleared by
+/// [`settle_unsummarised`]. Placing writes a story's members and summary in
+/// one transaction, so in a store kept by placing it stays clear and the
+/// check below costs a lookup instead of a scan of every member.
+pub(crate) fn may_be_unsummarised(conn: &Connection) -> Result<bool, StoreError> {
+    let mark: Option<i64> = conn
+        .query_row("SELECT value FROM store_meta WHERE key = 'unsummarised'", [], |r| r.get(0))
+        .optional()?;
+    Ok(mark != Some(0))
+}
+
+/// Marks that a story may now lack its kept summary, inside `tx`.
+pub(crate) fn mark_unsummarised(tx: &Transaction<'_>) -> Result<(), StoreError> {
+    tx.execute(
+        "INSERT OR REPLACE INTO store_meta (key, value) VALUES ('unsummarised', 1)",
+        [],
+    )?;
+    Ok(())
+}
+
+/// Clears the mark when no story lacks its summary (checked once, by a
+/// scan), inside `tx`.
+pub(crate) fn settle_unsummarised(tx: &Transaction<'_>) -> Result<(), StoreError> {
+    if may_be_unsummarised(tx)? && unsummarised(tx, 1)?.is_empty() {
+        tx.execute(
+            "INSERT OR REPLACE INTO store_meta (key, value) VALUES ('unsummarised', 0)",
+            [],
+        )?;
+    }
+    Ok(())
+}
+
 /// Up to `limit` stories with placed articles and no kept summary (placed
 /// before summaries were kept, or after they were dropped), oldest first.
 pub(crate) fn unsummarised(
     conn: &Connection,
     limit: usize,
 ) -> Result<Vec<(String, Vec<String>)>, StoreError> {
+    if !may_be_unsummarised(conn)? {
+        return Ok(Vec::new());
+    }
     let mut select = conn.prepare_cached(
         "SELECT m.story_id, m.article_id FROM story_members m
          WHERE m.story_id IN (
