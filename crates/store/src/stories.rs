@@ -152,13 +152,19 @@ pub(crate) fn kept(conn: &Connection, id: &str) -> Result<Option<KeptStory>, Sto
 /// Every kept story, most recently active first (undated last, then by
 /// id), until `f` says stop.
 pub(crate) fn each(conn: &Connection, f: &mut dyn FnMut(KeptStory) -> bool) -> Result<(), StoreError> {
-    let mut select = conn.prepare_cached(&format!(
-        "SELECT {KEPT_COLUMNS} FROM stories ORDER BY last_seen = '', last_seen DESC, story_id"
-    ))?;
-    let mut rows = select.query([])?;
-    while let Some(row) = rows.next()? {
-        if !f(kept_from(row)?) {
-            break;
+    // Dated, then undated: two walks of `stories_by_last_seen`, so the
+    // first page reads its rows only (one ORDER BY putting undated last
+    // sorted every story first).
+    for sql in [
+        "WHERE last_seen != '' ORDER BY last_seen DESC, story_id",
+        "WHERE last_seen = '' ORDER BY last_seen DESC, story_id",
+    ] {
+        let mut select = conn.prepare_cached(&format!("SELECT {KEPT_COLUMNS} FROM stories {sql}"))?;
+        let mut rows = select.query([])?;
+        while let Some(row) = rows.next()? {
+            if !f(kept_from(row)?) {
+                return Ok(());
+            }
         }
     }
     Ok(())
@@ -224,7 +230,11 @@ pub(crate) fn last_placed(conn: &Connection) -> Result<i64, StoreError> {
 /// check below costs a lookup instead of a scan of every member.
 pub(crate) fn may_be_unsummarised(conn: &Connection) -> Result<bool, StoreError> {
     let mark: Option<i64> = conn
-        .query_row("SELECT value FROM store_meta WHERE key = 'unsummarised'", [], |r| r.get(0))
+        .query_row(
+            "SELECT value FROM store_meta WHERE key = 'unsummarised'",
+            [],
+            |r| r.get(0),
+        )
         .optional()?;
     Ok(mark != Some(0))
 }
