@@ -31,6 +31,7 @@
 //! (`storyline-relate`) and clustered (`storyline-stories`).
 
 mod analyses;
+mod answers;
 pub mod book;
 #[cfg(test)]
 mod fixtures;
@@ -171,6 +172,8 @@ pub struct Engine {
     opened: Mutex<Option<(Arc<DiskIndex>, Instant)>>,
     /// Set when this engine wrote the index since it was last reloaded.
     wrote: AtomicBool,
+    /// Similar Posts answered from the opened index, kept for its version.
+    answers: answers::Answers,
     /// The terms placing counted for its last window, kept for the next
     /// catch-up (see `placing::catch_up`).
     counted: Mutex<placing::Counts>,
@@ -192,6 +195,7 @@ impl Engine {
             index_dir: None,
             opened: Mutex::new(None),
             wrote: AtomicBool::new(false),
+            answers: Default::default(),
             counted: Default::default(),
         }
     }
@@ -954,7 +958,9 @@ impl Engine {
     /// process that answers many (the server): the index is opened once
     /// and looks for new commits at most once a second (at once after this
     /// engine wrote it). `None` when there is no index or it does not hold
-    /// `id` yet.
+    /// `id` yet. Answers are kept while the index version and the article's
+    /// story mates stay as they were (see `answers`), so a page viewed
+    /// again is not ranked again.
     pub fn similar_served(
         &self,
         store: &dyn Store,
@@ -962,7 +968,21 @@ impl Engine {
         k: usize,
         filter: &Filter,
     ) -> Result<Option<SimilarPosts>, EngineError> {
-        self.served(|index| similar_in(index, store, id, k, filter))
+        self.served(|index| {
+            let asked = answers::Asked {
+                id: id.to_string(),
+                k,
+                filter: filter.clone(),
+                mates: store.story_mates(id)?,
+            };
+            let version = index.version();
+            if let Some(kept) = self.answers.get(version, &asked) {
+                return Ok(kept);
+            }
+            let answer = index.similar(id, k, filter, &asked.mates)?;
+            self.answers.keep(version, asked, answer.clone());
+            Ok(answer)
+        })
     }
 
     /// The near-duplicate group of article `id` from the on-disk index as

@@ -99,7 +99,7 @@ pub struct SimilarPosts {
 }
 
 /// Which articles a Similar Posts list may show. The default shows all.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct Filter {
     /// Only articles published at most this many days before or after
     /// (articles without a date are left out when this is set).

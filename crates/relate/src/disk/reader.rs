@@ -66,6 +66,20 @@ impl DiskIndex {
         Ok(self.reader.reload()?)
     }
 
+    /// Which committed state this reader sees: its segments and the
+    /// documents deleted in each. Any commit that adds, replaces or merges
+    /// documents changes it; reloading without one does not, so an answer
+    /// kept for a version stays right while the version holds.
+    pub fn version(&self) -> u64 {
+        let searcher = self.reader.searcher();
+        let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+        for segment in searcher.segment_readers() {
+            hasher.update(segment.segment_id().uuid_string().as_bytes());
+            hasher.update(&segment.num_deleted_docs().to_le_bytes());
+        }
+        hasher.digest()
+    }
+
     /// How far the committed index got.
     pub fn progress(&self) -> Result<IndexProgress, DiskError> {
         super::progress_of(&self.index)
