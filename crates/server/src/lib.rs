@@ -116,6 +116,10 @@ async fn liveness(axum::extract::State(state): axum::extract::State<AppState>) -
     }
 }
 
+/// Connections waiting to be accepted (the kernel caps it at
+/// `net.core.somaxconn`, 4,096 by default).
+const LISTEN_BACKLOG: u32 = 4096;
+
 /// Serves `store` on `addr` until Ctrl-C or SIGTERM, with `engine` owning
 /// derived data (its on-disk index answers Similar Posts); `ready` is told
 /// the bound address. `access` says who may write and which origins may call
@@ -128,7 +132,16 @@ pub async fn serve(
     addr: SocketAddr,
     ready: impl FnOnce(SocketAddr),
 ) -> std::io::Result<()> {
-    let listener = tokio::net::TcpListener::bind(addr).await?;
+    // A deep accept queue: a burst of new connections (a thousand clients
+    // connecting at once) must not overflow it, or the kernel drops SYNs
+    // and a client (a health check among them) waits a second to retry.
+    let socket = match addr {
+        SocketAddr::V4(_) => tokio::net::TcpSocket::new_v4()?,
+        SocketAddr::V6(_) => tokio::net::TcpSocket::new_v6()?,
+    };
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    let listener = socket.listen(LISTEN_BACKLOG)?;
     ready(listener.local_addr()?);
     let state = AppState::with_access(store, engine, access, limits);
     // Derived data is built now rather than on the first page view, and
