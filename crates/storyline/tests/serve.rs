@@ -494,15 +494,7 @@ fn writes_need_the_token_and_keep_good_records_beside_bad_ones() {
     drop(server);
 
     let store = tempfile::tempdir().unwrap();
-    let server = start(&[
-        "--data-dir",
-        store.path().to_str().unwrap(),
-        "serve",
-        "--api-token",
-        "s3cret",
-        "--cors-origin",
-        "https://news.example",
-    ]);
+    let server = start_writable(store.path(), &["--cors-origin", "https://news.example"]);
     let url = format!("{}/api/articles", server.base);
     for token in [None, Some("wrong")] {
         let (status, ct, _) = post(&url, token, body);
@@ -709,13 +701,7 @@ fn its_own_json_feed_ingests_back() {
 #[test]
 fn a_written_article_enters_an_older_articles_list_the_server_answered_before() {
     let store = tempfile::tempdir().unwrap();
-    let server = start(&[
-        "--data-dir",
-        store.path().to_str().unwrap(),
-        "serve",
-        "--api-token",
-        "s3cret",
-    ]);
+    let server = start_writable(store.path(), &[]);
     let url = format!("{}/api/articles", server.base);
     let record = |id: &str, title: &str, text: &str| {
         format!(

@@ -36,13 +36,7 @@ fn generated_store(n: usize) -> tempfile::TempDir {
 #[test]
 fn writes_refuse_before_reading_the_body_and_take_any_case_of_bearer() {
     let store = tempfile::tempdir().unwrap();
-    let server = start(&[
-        "--data-dir",
-        store.path().to_str().unwrap(),
-        "serve",
-        "--api-token",
-        "s3cret",
-    ]);
+    let server = start_writable(store.path(), &[]);
     // Announce 31 MB and send none of it: the answer comes at once.
     let addr = server.base.trim_start_matches("http://");
     let mut s = TcpStream::connect(addr).unwrap();

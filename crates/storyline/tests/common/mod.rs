@@ -92,6 +92,20 @@ pub fn start(args: &[&str]) -> Server {
     start_in(Path::new("."), args)
 }
 
+/// `serve` on the store in `dir` with writes open to the token `s3cret`,
+/// and `more` flags.
+pub fn start_writable(dir: &Path, more: &[&str]) -> Server {
+    let mut args = vec![
+        "--data-dir",
+        dir.to_str().unwrap(),
+        "serve",
+        "--api-token",
+        "s3cret",
+    ];
+    args.extend_from_slice(more);
+    start(&args)
+}
+
 /// Like [`start`], with `cwd` as the server's current folder.
 pub fn start_in(cwd: &Path, args: &[&str]) -> Server {
     let mut child = bin()
