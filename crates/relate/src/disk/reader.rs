@@ -24,7 +24,7 @@ use std::path::Path;
 use std::rc::Rc;
 use storyline_core::Published;
 use tantivy::columnar::{Column, StrColumn};
-use tantivy::postings::Postings;
+use tantivy::postings::TermInfo;
 use tantivy::schema::IndexRecordOption;
 use tantivy::store::StoreReader;
 use tantivy::{
@@ -167,11 +167,14 @@ struct Segment<'s> {
     store: StoreReader,
 }
 
-/// A term a query has met: its key, space and document frequency.
+/// A term a query has met: its space, document frequency and where its
+/// postings are in each segment (looked up once: a lookup reads the
+/// segment's term dictionary, and the query reads the postings of the
+/// terms whose frequencies it took).
 struct SeenTerm {
     kind: SpaceKind,
-    key: String,
     df: f32,
+    infos: Vec<Option<TermInfo>>,
 }
 
 /// The index as one query sees it: a searcher over the committed
@@ -180,14 +183,17 @@ struct SeenTerm {
 struct View<'i> {
     options: &'i IndexOptions,
     fields: Fields,
-    searcher: &'i Searcher,
     segments: Vec<Segment<'i>>,
     n: f32,
     max_df: f32,
     terms: RefCell<Vec<SeenTerm>>,
-    term_ids: RefCell<FxHashMap<(SpaceKind, String), u32>>,
+    /// Per space, the number of each term met (by key).
+    term_ids: RefCell<[FxHashMap<String, u32>; 2]>,
     records: RefCell<FxHashMap<u32, Rc<StoredDoc>>>,
     vectors: RefCell<FxHashMap<(SpaceKind, u32), Rc<Vector>>>,
+    /// Documents' vectors cut to the terms met when they were made, with
+    /// how many terms that was (see [`View::vector_on_known`]).
+    known: RefCell<FxHashMap<(SpaceKind, u32), (usize, Rc<Vector>)>>,
 }
 
 /// A document's vector in one space: useful terms ascending with their
@@ -233,12 +239,12 @@ impl<'i> View<'i> {
             fields,
             max_df: ((n * index.options.max_df_ratio) as usize).max(MIN_MAX_DF) as f32,
             n,
-            searcher,
             segments,
             terms: RefCell::default(),
             term_ids: RefCell::default(),
             records: RefCell::default(),
             vectors: RefCell::default(),
+            known: RefCell::default(),
         }))
     }
 
@@ -294,19 +300,26 @@ impl<'i> View<'i> {
 
     /// The number of term `key` in `kind`, met now or before.
     fn term_id(&self, kind: SpaceKind, key: &str) -> u32 {
-        if let Some(&t) = self.term_ids.borrow().get(&(kind, key.to_string())) {
+        if let Some(&t) = self.term_ids.borrow()[kind as usize].get(key) {
             return t;
         }
-        let df = self.searcher.doc_freq(&self.fields.term(kind, key)).unwrap_or(0) as f32;
+        let term = self.fields.term(kind, key);
+        let infos: Vec<Option<TermInfo>> = self
+            .segments
+            .iter()
+            .map(|s| s.inverted[kind as usize].get_term_info(&term).ok().flatten())
+            .collect();
+        let df = infos.iter().flatten().map(|i| i.doc_freq as f32).sum();
         let mut terms = self.terms.borrow_mut();
         let t = terms.len() as u32;
-        terms.push(SeenTerm {
-            kind,
-            key: key.to_string(),
-            df,
-        });
-        self.term_ids.borrow_mut().insert((kind, key.to_string()), t);
+        terms.push(SeenTerm { kind, df, infos });
+        self.term_ids.borrow_mut()[kind as usize].insert(key.to_string(), t);
         t
+    }
+
+    /// The number of term `key` in `kind` if a query has met it.
+    fn known_term(&self, kind: SpaceKind, key: &str) -> Option<u32> {
+        self.term_ids.borrow()[kind as usize].get(key).copied()
     }
 
     fn norm(&self, kind: SpaceKind, doc: u32) -> f32 {
@@ -321,6 +334,32 @@ impl<'i> View<'i> {
         if let Some(v) = self.vectors.borrow().get(&(kind, doc)) {
             return v.clone();
         }
+        let v = Rc::new(self.make_vector(kind, doc, &|key| Some(self.term_id(kind, key))));
+        self.vectors.borrow_mut().insert((kind, doc), v.clone());
+        v
+    }
+
+    /// `doc`'s vector in `kind` over the terms met so far: all a score or
+    /// reason against a query needs (a query's terms are met before it is
+    /// asked), without looking up the document's other terms in every
+    /// segment's dictionary.
+    fn vector_on_known(&self, kind: SpaceKind, doc: u32) -> Rc<Vector> {
+        if let Some(v) = self.vectors.borrow().get(&(kind, doc)) {
+            return v.clone();
+        }
+        let met = self.terms.borrow().len();
+        if let Some((at, v)) = self.known.borrow().get(&(kind, doc)) {
+            if *at == met {
+                return v.clone();
+            }
+        }
+        let v = Rc::new(self.make_vector(kind, doc, &|key| self.known_term(kind, key)));
+        self.known.borrow_mut().insert((kind, doc), (met, v.clone()));
+        v
+    }
+
+    /// `doc`'s useful terms in `kind` that `id_of` numbers, weighted.
+    fn make_vector(&self, kind: SpaceKind, doc: u32, id_of: &dyn Fn(&str) -> Option<u32>) -> Vector {
         let mut terms: Vec<(u32, f32, String)> = match self.record(doc) {
             None => Vec::new(),
             Some(record) => {
@@ -329,7 +368,7 @@ impl<'i> View<'i> {
                     .terms_of(kind)
                     .iter()
                     .filter_map(|t| {
-                        let id = self.term_id(kind, t.key());
+                        let id = id_of(t.key())?;
                         let df = self.terms.borrow()[id as usize].df;
                         (df > 1.0 && df <= self.max_df)
                             .then(|| (id, tf_idf(t.tf(), self.n, df) / norm, t.surface().to_string()))
@@ -339,9 +378,7 @@ impl<'i> View<'i> {
         };
         terms.sort_unstable_by_key(|&(t, _, _)| t);
         let (weights, surfaces) = terms.into_iter().map(|(t, w, s)| ((t, w), s)).unzip();
-        let v = Rc::new(Vector { weights, surfaces });
-        self.vectors.borrow_mut().insert((kind, doc), v.clone());
-        v
+        Vector { weights, surfaces }
     }
 }
 
@@ -442,41 +479,54 @@ impl Corpus for View<'_> {
         )
     }
 
+    /// Walks the term's postings a block (128 documents) at a time, with
+    /// the block's lengths read in one call: per document, reading a
+    /// column value alone cost as much as the scoring.
     fn postings(&self, space: SpaceKind, term: u32, each: &mut dyn FnMut(u32, f32)) {
-        let (key, df) = {
-            let terms = self.terms.borrow();
-            let t = &terms[term as usize];
-            debug_assert_eq!(t.kind, space);
-            (self.fields.term(space, &t.key), t.df)
-        };
-        for s in &self.segments {
-            let Ok(Some(mut postings)) =
-                s.inverted[space as usize].read_postings(&key, IndexRecordOption::WithFreqs)
+        let terms = self.terms.borrow();
+        let seen = &terms[term as usize];
+        debug_assert_eq!(seen.kind, space);
+        let (n, df) = (self.n, seen.df);
+        let mut norms = Vec::new();
+        for (s, info) in self.segments.iter().zip(&seen.infos) {
+            let Some(info) = info else {
+                continue;
+            };
+            let Ok(mut block) =
+                s.inverted[space as usize].read_block_postings_from_terminfo(info, IndexRecordOption::WithFreqs)
             else {
                 continue;
             };
-            let norms = &s.norms[space as usize];
-            while postings.doc() != TERMINATED {
-                let d = postings.doc();
-                if !s.reader.is_deleted(d) {
-                    let tf = postings.term_freq() as f32 / QUANTUM;
-                    let norm = norms.first(d).unwrap_or(1.0) as f32;
-                    each(s.base + d, tf_idf(tf, self.n, df) / norm);
+            let alive = s.reader.alive_bitset();
+            loop {
+                let docs = block.docs();
+                if docs.is_empty() {
+                    break;
                 }
-                postings.advance();
+                norms.clear();
+                norms.resize(docs.len(), None);
+                s.norms[space as usize].first_vals(docs, &mut norms);
+                for ((&d, &freq), norm) in docs.iter().zip(block.freqs()).zip(norms.iter()) {
+                    if alive.is_some_and(|a| a.is_deleted(d)) {
+                        continue;
+                    }
+                    let tf = freq as f32 / QUANTUM;
+                    each(s.base + d, tf_idf(tf, n, df) / norm.unwrap_or(1.0) as f32);
+                }
+                block.advance();
             }
         }
     }
 
     fn dot(&self, space: SpaceKind, doc: u32, query: &[(u32, f32)]) -> f32 {
-        contributions(&self.vector(space, doc).weights, query)
+        contributions(&self.vector_on_known(space, doc).weights, query)
             .iter()
             .map(|&(_, c)| c)
             .sum()
     }
 
     fn shared_terms(&self, space: SpaceKind, doc: u32, query: &[(u32, f32)], max: usize) -> Vec<String> {
-        let vector = self.vector(space, doc);
+        let vector = self.vector_on_known(space, doc);
         let shared = contributions(&vector.weights, query);
         let surface = |t: u32| {
             let at = vector.weights.partition_point(|&(vt, _)| vt < t);
