@@ -236,8 +236,10 @@ pub(crate) trait Corpus {
         weight: f32,
         max_terms: usize,
     ) -> Query;
-    /// Calls `each(doc, weight)` for every document holding `term`.
-    fn postings(&self, space: SpaceKind, term: u32, each: &mut dyn FnMut(u32, f32));
+    /// Calls `each` with the `(doc, weight)` of every document holding
+    /// `term`, a run at a time (a call per document cost as much as the
+    /// adding it does).
+    fn postings(&self, space: SpaceKind, term: u32, each: &mut dyn FnMut(&[(u32, f32)]));
     /// The dot product of `doc`'s vector in `space` with `query`.
     fn dot(&self, space: SpaceKind, doc: u32, query: &[(u32, f32)]) -> f32;
     /// The readable forms of the query terms `doc` contains, strongest first.
@@ -467,7 +469,11 @@ fn accumulate<C: Corpus + ?Sized>(
     ] {
         for &(t, qw) in query {
             let qw = qw * factor;
-            corpus.postings(space, t, &mut |d, w| acc.add(d, qw * w));
+            corpus.postings(space, t, &mut |run| {
+                for &(d, w) in run {
+                    acc.add(d, qw * w);
+                }
+            });
         }
     }
 }
@@ -690,10 +696,8 @@ impl Corpus for ArticleIndex {
         )
     }
 
-    fn postings(&self, space: SpaceKind, term: u32, each: &mut dyn FnMut(u32, f32)) {
-        for &(d, w) in self.space(space).postings(term) {
-            each(d, w);
-        }
+    fn postings(&self, space: SpaceKind, term: u32, each: &mut dyn FnMut(&[(u32, f32)])) {
+        each(self.space(space).postings(term));
     }
 
     fn dot(&self, space: SpaceKind, doc: u32, query: &[(u32, f32)]) -> f32 {

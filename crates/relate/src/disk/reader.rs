@@ -482,12 +482,12 @@ impl Corpus for View<'_> {
     /// Walks the term's postings a block (128 documents) at a time, with
     /// the block's lengths read in one call: per document, reading a
     /// column value alone cost as much as the scoring.
-    fn postings(&self, space: SpaceKind, term: u32, each: &mut dyn FnMut(u32, f32)) {
+    fn postings(&self, space: SpaceKind, term: u32, each: &mut dyn FnMut(&[(u32, f32)])) {
         let terms = self.terms.borrow();
         let seen = &terms[term as usize];
         debug_assert_eq!(seen.kind, space);
         let (n, df) = (self.n, seen.df);
-        let mut norms = Vec::new();
+        let (mut norms, mut run) = (Vec::new(), Vec::new());
         for (s, info) in self.segments.iter().zip(&seen.infos) {
             let Some(info) = info else {
                 continue;
@@ -506,13 +506,15 @@ impl Corpus for View<'_> {
                 norms.clear();
                 norms.resize(docs.len(), None);
                 s.norms[space as usize].first_vals(docs, &mut norms);
+                run.clear();
                 for ((&d, &freq), norm) in docs.iter().zip(block.freqs()).zip(norms.iter()) {
                     if alive.is_some_and(|a| a.is_deleted(d)) {
                         continue;
                     }
                     let tf = freq as f32 / QUANTUM;
-                    each(s.base + d, tf_idf(tf, n, df) / norm.unwrap_or(1.0) as f32);
+                    run.push((s.base + d, tf_idf(tf, n, df) / norm.unwrap_or(1.0) as f32));
                 }
+                each(&run);
                 block.advance();
             }
         }
