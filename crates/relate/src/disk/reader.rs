@@ -492,8 +492,8 @@ impl Corpus for View<'_> {
             let Some(info) = info else {
                 continue;
             };
-            let Ok(mut block) =
-                s.inverted[space as usize].read_block_postings_from_terminfo(info, IndexRecordOption::WithFreqs)
+            let Ok(mut block) = s.inverted[space as usize]
+                .read_block_postings_from_terminfo(info, IndexRecordOption::WithFreqs)
             else {
                 continue;
             };
