@@ -23,6 +23,9 @@ use storyline_core::Published;
 /// A query in one space: (term, weight), strongest first.
 pub(crate) type Query = Vec<(u32, f32)>;
 
+/// A document holding a term, with the term's weight in it.
+pub(crate) type Posting = (u32, f32);
+
 /// How many shared terms (per space) an explanation names.
 const WHY_TERMS: usize = 5;
 
@@ -239,7 +242,7 @@ pub(crate) trait Corpus {
     /// Calls `each` with the `(doc, weight)` of every document holding
     /// `term`, a run at a time (a call per document cost as much as the
     /// adding it does).
-    fn postings(&self, space: SpaceKind, term: u32, each: &mut dyn FnMut(&[(u32, f32)]));
+    fn postings(&self, space: SpaceKind, term: u32, each: &mut dyn FnMut(&[Posting]));
     /// The dot product of `doc`'s vector in `space` with `query`.
     fn dot(&self, space: SpaceKind, doc: u32, query: &[(u32, f32)]) -> f32;
     /// The readable forms of the query terms `doc` contains, strongest first.
@@ -696,7 +699,7 @@ impl Corpus for ArticleIndex {
         )
     }
 
-    fn postings(&self, space: SpaceKind, term: u32, each: &mut dyn FnMut(&[(u32, f32)])) {
+    fn postings(&self, space: SpaceKind, term: u32, each: &mut dyn FnMut(&[Posting])) {
         each(self.space(space).postings(term));
     }
 

@@ -14,7 +14,7 @@ use super::{DiskError, IndexProgress};
 use crate::article_terms::{tf_idf, SpaceKind};
 use crate::index::MIN_MAX_DF;
 use crate::similar::{
-    contributions, days_between, readable, rocchio, similar_posts, strongest, Corpus, Query,
+    contributions, days_between, readable, rocchio, similar_posts, strongest, Corpus, Posting, Query,
 };
 use crate::{Filter, IndexOptions, SimilarPosts};
 use rustc_hash::FxHashMap;
@@ -193,8 +193,11 @@ struct View<'i> {
     vectors: RefCell<FxHashMap<(SpaceKind, u32), Rc<Vector>>>,
     /// Documents' vectors cut to the terms met when they were made, with
     /// how many terms that was (see [`View::vector_on_known`]).
-    known: RefCell<FxHashMap<(SpaceKind, u32), (usize, Rc<Vector>)>>,
+    known: RefCell<FxHashMap<(SpaceKind, u32), KnownVector>>,
 }
+
+/// A vector over the terms met, with how many had been met then.
+type KnownVector = (usize, Rc<Vector>);
 
 /// A document's vector in one space: useful terms ascending with their
 /// normalised weights, and each term's readable form beside it.
@@ -482,7 +485,7 @@ impl Corpus for View<'_> {
     /// Walks the term's postings a block (128 documents) at a time, with
     /// the block's lengths read in one call: per document, reading a
     /// column value alone cost as much as the scoring.
-    fn postings(&self, space: SpaceKind, term: u32, each: &mut dyn FnMut(&[(u32, f32)])) {
+    fn postings(&self, space: SpaceKind, term: u32, each: &mut dyn FnMut(&[Posting])) {
         let terms = self.terms.borrow();
         let seen = &terms[term as usize];
         debug_assert_eq!(seen.kind, space);
