@@ -2,9 +2,9 @@
 //! the same code as the in-memory index (`similar`), over postings and
 //! columns that stay on disk (memory-mapped), so opening it costs
 //! milliseconds however many articles it holds. A query reads the
-//! postings of its own terms, one fast column value per candidate, and
-//! the stored records of the few documents it looks into (itself, its
-//! feedback documents, what it shows).
+//! postings of its own terms with each posting's vector length (a block
+//! of 128 at a time), and the stored records of the few documents it
+//! looks into (itself, its feedback documents, what it shows).
 //!
 //! Not here: writing (`writer`).
 
