@@ -243,6 +243,11 @@ pub(crate) trait Corpus {
     /// `term`, a run at a time (a call per document cost as much as the
     /// adding it does).
     fn postings(&self, space: SpaceKind, term: u32, each: &mut dyn FnMut(&[Posting]));
+    /// Whether reading a term's postings costs more than keeping them
+    /// for a second pass (decoded from disk, rather than a slice at hand).
+    fn postings_cost_a_read(&self) -> bool {
+        false
+    }
     /// The dot product of `doc`'s vector in `space` with `query`.
     fn dot(&self, space: SpaceKind, doc: u32, query: &[(u32, f32)]) -> f32;
     /// The readable forms of the query terms `doc` contains, strongest first.
@@ -340,8 +345,8 @@ pub(crate) fn neighbours<C: Corpus + ?Sized>(
     SCRATCH.with(|scratch| {
         let mut acc = scratch.borrow_mut();
         acc.prepare(corpus.capacity());
-        let (words_q, names_q) = query(corpus, me, admit, &mut acc);
-        accumulate(corpus, &words_q, &names_q, names_weight, &mut acc);
+        let (words_q, names_q, mut kept) = query(corpus, me, admit, &mut acc);
+        accumulate(corpus, &words_q, &names_q, names_weight, &mut acc, &mut kept);
         let max_score = 1.0 + names_weight;
         let found = best(corpus, me, &acc, n, false, admit);
         // Ranked with the date factors, scored without: whether two
@@ -358,20 +363,22 @@ pub(crate) fn neighbours<C: Corpus + ?Sized>(
 }
 
 /// The query of `me` in both spaces: its strongest terms, expanded with
-/// the best few admitted documents a shorter query finds (leaves `acc` clear).
+/// the best few admitted documents a shorter query finds (leaves `acc`
+/// clear), and the postings that shorter query read, kept for the full
+/// one when reading them again would cost more.
 fn query<C: Corpus + ?Sized>(
     corpus: &C,
     me: u32,
     admit: &dyn Fn(u32) -> bool,
     acc: &mut Accumulator,
-) -> (Query, Query) {
+) -> (Query, Query, KeptPostings) {
     let o = corpus.options();
     let full = (
         corpus.query(SpaceKind::Words, me, o.query_terms),
         corpus.query(SpaceKind::Names, me, o.query_terms),
     );
     if o.feedback_docs == 0 {
-        return full;
+        return (full.0, full.1, KeptPostings::default());
     }
     // A short query finds the feedback documents; the expanded query
     // is then cut back to the full query's size.
@@ -379,7 +386,12 @@ fn query<C: Corpus + ?Sized>(
         corpus.query(SpaceKind::Words, me, o.first_pass_terms),
         corpus.query(SpaceKind::Names, me, o.first_pass_terms),
     );
-    accumulate(corpus, &first.0, &first.1, o.names_weight, acc);
+    let mut kept = KeptPostings {
+        keeping: corpus.postings_cost_a_read(),
+        ..KeptPostings::default()
+    };
+    accumulate(corpus, &first.0, &first.1, o.names_weight, acc, &mut kept);
+    kept.keeping = false;
     let feedback: Vec<u32> = best(corpus, me, acc, o.feedback_docs, true, admit)
         .into_iter()
         .map(|(d, _)| d)
@@ -389,7 +401,18 @@ fn query<C: Corpus + ?Sized>(
     (
         corpus.expand(SpaceKind::Words, &full.0, &feedback, weight, size),
         corpus.expand(SpaceKind::Names, &full.1, &feedback, weight, size),
+        kept,
     )
+}
+
+/// Postings a first pass read, for the second to add up again without
+/// reading them: about a third of what the full query reads are terms the
+/// shorter one read already.
+#[derive(Default)]
+struct KeptPostings {
+    /// Whether postings read now are kept.
+    keeping: bool,
+    runs: rustc_hash::FxHashMap<(SpaceKind, u32), Vec<Posting>>,
 }
 
 fn rank<C: Corpus + ?Sized>(
@@ -400,12 +423,13 @@ fn rank<C: Corpus + ?Sized>(
     same_story: &[u32],
     acc: &mut Accumulator,
 ) -> Vec<SimilarPost> {
-    let (words_q, names_q) = query(corpus, me, &|_| true, acc);
+    let (words_q, names_q, mut kept) = query(corpus, me, &|_| true, acc);
     let open = filter.is_open();
     let admit = |d: u32| open || corpus.passes(filter, me, d);
     // Enough candidates for k groups even when copies crowd the top.
     let mut wanted = (k + 1) * 4 + 16;
-    accumulate(corpus, &words_q, &names_q, corpus.options().names_weight, acc);
+    let names_weight = corpus.options().names_weight;
+    accumulate(corpus, &words_q, &names_q, names_weight, acc, &mut kept);
     loop {
         let found = best(corpus, me, acc, wanted, false, &admit);
         let exhausted = found.len() < wanted;
@@ -458,13 +482,15 @@ fn story_first<C: Corpus + ?Sized>(
 }
 
 /// Adds every document's score for the query to `acc`: words cosine plus
-/// `names_weight` times names cosine.
+/// `names_weight` times names cosine; postings `kept` are added from
+/// there (and dropped), others read and, while `kept` is keeping, kept.
 fn accumulate<C: Corpus + ?Sized>(
     corpus: &C,
     words_q: &[(u32, f32)],
     names_q: &[(u32, f32)],
     names_weight: f32,
     acc: &mut Accumulator,
+    kept: &mut KeptPostings,
 ) {
     for (space, query, factor) in [
         (SpaceKind::Words, words_q, 1.0),
@@ -472,11 +498,23 @@ fn accumulate<C: Corpus + ?Sized>(
     ] {
         for &(t, qw) in query {
             let qw = qw * factor;
-            corpus.postings(space, t, &mut |run| {
+            let mut add = |run: &[Posting]| {
                 for &(d, w) in run {
                     acc.add(d, qw * w);
                 }
-            });
+            };
+            if let Some(run) = kept.runs.remove(&(space, t)) {
+                add(&run);
+                continue;
+            }
+            let keep = kept.keeping.then(|| kept.runs.entry((space, t)).or_default());
+            match keep {
+                Some(keep) => corpus.postings(space, t, &mut |run| {
+                    add(run);
+                    keep.extend_from_slice(run);
+                }),
+                None => corpus.postings(space, t, &mut |run| add(run)),
+            }
         }
     }
 }

@@ -523,6 +523,10 @@ impl Corpus for View<'_> {
         }
     }
 
+    fn postings_cost_a_read(&self) -> bool {
+        true
+    }
+
     fn dot(&self, space: SpaceKind, doc: u32, query: &[(u32, f32)]) -> f32 {
         contributions(&self.vector_on_known(space, doc).weights, query)
             .iter()
