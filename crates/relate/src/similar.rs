@@ -16,6 +16,7 @@
 
 use crate::article_terms::SpaceKind;
 use crate::index::{ArticleIndex, DocInfo, IndexOptions};
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use storyline_core::Published;
@@ -412,7 +413,7 @@ fn query<C: Corpus + ?Sized>(
 struct KeptPostings {
     /// Whether postings read now are kept.
     keeping: bool,
-    runs: rustc_hash::FxHashMap<(SpaceKind, u32), Vec<Posting>>,
+    runs: FxHashMap<(SpaceKind, u32), Vec<Posting>>,
 }
 
 fn rank<C: Corpus + ?Sized>(
