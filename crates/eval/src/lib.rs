@@ -21,5 +21,7 @@ pub mod similar_bench;
 pub mod stories_bench;
 pub mod synthetic;
 pub mod time_bench;
+pub mod trafilatura;
+pub mod wcxb_bench;
 
 pub use dataset::{load_dataset, Dataset, DatasetError};

@@ -114,24 +114,42 @@ pub fn score<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> TextSco
     Prf::from_rates(p / n as f64, r / n as f64)
 }
 
+/// What storyline makes of one page, as `storyline extract PAGE.html
+/// --json` gives it: the main text (empty when no article text was
+/// found) and the page's title, byline and publication date.
+#[derive(Debug, Clone, Default)]
+pub struct Extracted {
+    pub text: String,
+    pub title: Option<String>,
+    pub author: Option<String>,
+    pub published: Option<storyline_core::Published>,
+}
+
 /// storyline's main text of one page, as `storyline extract PAGE.html
 /// --json` gives it (`text`); empty when no article text was found.
 pub fn extract_text(key: &str, html: &[u8], url: &str) -> String {
+    extract_page(key, html, url).text
+}
+
+/// storyline's extraction of one page (see [`Extracted`]).
+pub fn extract_page(key: &str, html: &[u8], url: &str) -> Extracted {
     let page = storyline_ingest::decode::decode_html(html);
     let parsed = storyline_ingest::html::parse(key, &page, &storyline_core::Limits::default());
-    parsed
-        .drafts
-        .into_iter()
-        .next()
-        .and_then(|located| {
-            let mut draft = located.draft;
-            if draft.url.is_none() {
-                draft.url = Some(url.to_string());
-            }
-            draft.finish().ok()
-        })
-        .map(|a| a.text)
-        .unwrap_or_default()
+    let Some(located) = parsed.drafts.into_iter().next() else {
+        return Extracted::default();
+    };
+    let mut draft = located.draft;
+    if draft.url.is_none() {
+        draft.url = Some(url.to_string());
+    }
+    let (title, author, published) = (draft.title.clone(), draft.byline.clone(), draft.published);
+    let text = draft.finish().map(|a| a.text).unwrap_or_default();
+    Extracted {
+        text,
+        title,
+        author,
+        published,
+    }
 }
 
 fn read_json(path: &Path) -> Result<serde_json::Value, MainTextError> {

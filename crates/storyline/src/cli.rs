@@ -513,10 +513,13 @@ pub struct BenchExtractArgs {
 
 #[derive(Subcommand, Debug)]
 pub enum BenchCommand {
-    /// Extraction. On a folder of HTML pages with gold texts (laid out as
-    /// ../shared/data/article-extraction): main-text precision, recall and F1 beside the
-    /// reference extractors' outputs, and pages/s. On JSON Lines articles: the speed of the
-    /// whole analysis (articles/s, words/s, one 5,000-word article)
+    /// Extraction. On a folder of HTML pages with gold texts: main-text precision, recall
+    /// and F1 and pages/s, laid out as ../shared/data/article-extraction (beside the reference
+    /// extractors' published outputs) or as the WCXB benchmark, ../shared/data/wcxb (per page
+    /// type, both metrics, folds by domain, title/author/date match rates, beside trafilatura
+    /// run on the same pages when target/trafilatura-venv exists, see scripts/extract-speed).
+    /// On JSON Lines articles: the speed of the whole analysis (articles/s, words/s, one
+    /// 5,000-word article)
     Extract(BenchExtractArgs),
     /// Events and entities on MEANTIME-style articles (e.g.
     /// ../shared/data/extraction/meantime-apple-airbus.jsonl): event trigger P/R/F1, named

@@ -82,12 +82,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 }
 
 /// Logs go to stderr, in colour only when it is a terminal; `RUST_LOG` (or
-/// `STORYLINE_LOG`) overrides the level.
+/// `STORYLINE_LOG`) overrides the level. The HTML parser's notes on how it
+/// repaired a page ("foster parenting not implemented") are not the
+/// user's to act on: only its errors show.
 fn init_logging(quiet: bool) {
     let default = if quiet {
         "error"
     } else {
-        "warn,storyline_server=info,storyline_watch=info"
+        "warn,html5ever=error,storyline_server=info,storyline_watch=info"
     };
     let filter = std::env::var("STORYLINE_LOG")
         .or_else(|_| std::env::var("RUST_LOG"))

@@ -409,6 +409,16 @@ pub fn bench_extract(args: &BenchExtractArgs, out: &mut dyn Write) -> Result<Exi
     let (folders, corpora): (Vec<PathBuf>, Vec<PathBuf>) =
         args.dataset.iter().cloned().partition(|p| p.is_dir());
     for dir in &folders {
+        if storyline_eval::wcxb_bench::is_wcxb(dir) {
+            let report = storyline_eval::wcxb_bench::run(dir)
+                .with_context(|| format!("bench on {}", dir.display()))?;
+            if args.json {
+                writeln!(out, "{}", serde_json::to_string(&report)?)?;
+            } else {
+                writeln!(out, "{}", report.table())?;
+            }
+            continue;
+        }
         let report = storyline_eval::main_text_bench::run(dir)
             .with_context(|| format!("bench on {}", dir.display()))?;
         if args.json {
