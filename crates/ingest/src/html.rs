@@ -470,7 +470,17 @@ fn main_blocks(cx: &Verdicts, doc: &Html) -> Vec<Block> {
     }
     match best {
         Some((blocks, _)) => blocks,
-        None => blocks_of(cx, voted_container(cx, body).unwrap_or(body)),
+        None => {
+            let voted = voted_containers(cx, body);
+            if voted.is_empty() {
+                return blocks_of(cx, body);
+            }
+            let mut blocks = Vec::new();
+            for el in voted {
+                collect_blocks(cx, el, &mut blocks);
+            }
+            blocks
+        }
     }
 }
 
@@ -489,8 +499,11 @@ const CONTENT_HINTS: &[&str] = &[
 /// its container (1, plus one per comma, plus one per 100 characters up
 /// to three) and half that for the container's parent; a container's
 /// score is cut by the share of its text in links and raised by a class
-/// or id that names content. The best-scoring container wins.
-fn voted_container<'a>(cx: &Verdicts, body: ElementRef<'a>) -> Option<ElementRef<'a>> {
+/// or id that names content. The best-scoring container wins, joined by
+/// its siblings that scored at least a fifth as well (an article body
+/// split over sibling containers: an intro, then the sections), in page
+/// order.
+fn voted_containers<'a>(cx: &Verdicts, body: ElementRef<'a>) -> Vec<ElementRef<'a>> {
     let mut scores = std::collections::HashMap::new();
     for p in body.select(sel("p, pre, td, div")) {
         if cx.is_boilerplate(p) || ancestors_boilerplate(cx, p) {
@@ -520,26 +533,76 @@ fn voted_container<'a>(cx: &Verdicts, body: ElementRef<'a>) -> Option<ElementRef
             share /= 2.0;
         }
     }
-    scores
-        .into_iter()
-        .filter_map(|(id, score)| {
-            let el = ElementRef::wrap(body.tree().get(id)?)?;
-            let marks = format!(
-                "{} {}",
-                el.value().attr("class").unwrap_or(""),
-                el.value().attr("id").unwrap_or("")
-            )
-            .to_ascii_lowercase();
-            let hint = if CONTENT_HINTS.iter().any(|h| marks.contains(h)) {
-                1.25
-            } else {
-                1.0
-            };
-            Some((el, score * hint * (1.0 - link_density(el))))
-        })
-        .max_by(|a, b| a.1.total_cmp(&b.1))
-        .map(|(el, _)| el)
+    let weighed = |el: ElementRef| {
+        let marks = format!(
+            "{} {}",
+            el.value().attr("class").unwrap_or(""),
+            el.value().attr("id").unwrap_or("")
+        )
+        .to_ascii_lowercase();
+        let hint = if CONTENT_HINTS.iter().any(|h| marks.contains(h)) {
+            1.25
+        } else {
+            1.0
+        };
+        scores.get(&el.id()).copied().unwrap_or(0.0) * hint * (1.0 - link_density(el))
+    };
+    let mut ranked: Vec<(ElementRef, f64)> = scores
+        .keys()
+        .filter_map(|&id| ElementRef::wrap(body.tree().get(id)?))
+        .map(|el| (el, weighed(el)))
+        .collect();
+    ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.id().cmp(&b.0.id())));
+    let Some(&(mut top, best)) = ranked.first() else {
+        return Vec::new();
+    };
+    // An article split over sections scores each section about alike:
+    // when several of the best containers lie under one ancestor of the
+    // winner, that ancestor holds the article (Readability's rule).
+    let close: Vec<ElementRef> = ranked
+        .iter()
+        .skip(1)
+        .take(ALTERNATIVES)
+        .filter(|(_, score)| *score >= best * ALTERNATIVE_SHARE)
+        .map(|(el, _)| *el)
+        .collect();
+    if close.len() >= SPLIT_SECTIONS {
+        for ancestor in top.ancestors().filter_map(ElementRef::wrap) {
+            if ancestor == body {
+                break;
+            }
+            let under = close
+                .iter()
+                .filter(|c| c.ancestors().any(|a| a.id() == ancestor.id()))
+                .count();
+            if under >= SPLIT_SECTIONS {
+                top = ancestor;
+                break;
+            }
+        }
+    }
+    let Some(parent) = top.parent().and_then(ElementRef::wrap) else {
+        return vec![top];
+    };
+    let floor = (best * SIBLING_SHARE).max(SIBLING_MIN_SCORE);
+    parent
+        .children()
+        .filter_map(ElementRef::wrap)
+        .filter(|&el| el == top || (!cx.is_boilerplate(el) && weighed(el) >= floor))
+        .collect()
 }
+
+/// The runners-up looked at, how close to the winner's score they must
+/// come, and how many must share an ancestor with it for that ancestor to
+/// win instead.
+const ALTERNATIVES: usize = 5;
+const ALTERNATIVE_SHARE: f64 = 0.75;
+const SPLIT_SECTIONS: usize = 3;
+
+/// A sibling of the winning container joins it when it scored at least
+/// this share of the winner's score, and at least `SIBLING_MIN_SCORE`.
+const SIBLING_SHARE: f64 = 0.2;
+const SIBLING_MIN_SCORE: f64 = 10.0;
 
 /// The text of `el`'s own text nodes and inline children (not of its blocks).
 fn inline_text(el: ElementRef) -> String {
@@ -748,6 +811,17 @@ fn visible_chars(el: ElementRef) -> usize {
         .sum()
 }
 
+/// Whether `el` holds blocks of running text: paragraphs, headings,
+/// quotes, preformatted text or tables.
+fn holds_text_blocks(el: ElementRef) -> bool {
+    el.descendants().filter_map(ElementRef::wrap).skip(1).any(|d| {
+        matches!(
+            d.value().name(),
+            "p" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "blockquote" | "pre" | "table"
+        )
+    })
+}
+
 /// Class or id fragments that keep a container whose other marks sound
 /// like boilerplate: layouts wrap the article in "l-sidebar-fixed
 /// l-article-body-segment" (readability's "maybe a candidate" words).
@@ -823,6 +897,10 @@ fn collect_blocks(cx: &Verdicts, el: ElementRef, out: &mut Vec<Block>) {
                     });
                 }
             }
+            // An item that holds paragraphs or headings is a container (a
+            // numbered list of sections, each a heading and its text):
+            // flattened into one item, the article would lose its parts.
+            "li" if holds_text_blocks(child) => collect_blocks(cx, child, out),
             "li" => {
                 let t = text();
                 // A list of links is navigation ("Most popular", tags),
@@ -971,6 +1049,67 @@ mod tests {
             a.text,
             "The port of Odesa reopened on Monday after a week of closures, and the first grain ship left at dawn.\n\n\
              Harbour officials said traffic would return to normal by the end of the month."
+        );
+    }
+
+    /// A guide whose sections each sit in a container of their own: each
+    /// scores about alike, and the article is all of them.
+    #[test]
+    fn an_article_split_over_section_containers_is_read_whole() {
+        let section = |n: usize, topic: &str| {
+            format!(
+                r#"<div class="block"><h2>Step {n}: {topic}</h2><div class="rich">
+                <p>Start with the {topic}, which takes most of a weekend, and write down what it costs, how long it took and what you would change.</p>
+                <p>Neighbours who did the same, in flats of every size, say the {topic} paid for itself within a year, more or less.</p></div></div>"#
+            )
+        };
+        let topics = ["walls", "floors", "lighting", "storage", "windows"];
+        let sections: String = topics
+            .iter()
+            .enumerate()
+            .map(|(i, t)| section(i + 1, t))
+            .collect();
+        let page = format!(
+            r#"<html><head><title>Five steps to a new room</title></head><body>
+            <div class="menu"><a href="/a">Rooms</a> <a href="/b">Gardens</a> <a href="/c">Shop</a></div>
+            <div class="page"><div class="intro"><p>Redoing a room is easier in steps, one at a time, than all at once.</p></div>
+            <div class="steps">{sections}</div></div>
+            <div class="footer-links"><a href="/d">Contact</a> <a href="/e">Jobs</a></div></body></html>"#
+        );
+        let a = parse("p.html", &page).drafts[0].draft.clone().finish().unwrap();
+        for (i, topic) in topics.iter().enumerate() {
+            assert!(a.text.contains(&format!("Step {}: {topic}", i + 1)), "{}", a.text);
+            assert!(
+                a.text.contains(&format!("the {topic} paid for itself")),
+                "{}",
+                a.text
+            );
+        }
+        assert!(
+            !a.text.contains("Gardens") && !a.text.contains("Jobs"),
+            "{}",
+            a.text
+        );
+    }
+
+    /// A numbered list whose items are the article's sections (a heading
+    /// and paragraphs each) is read as sections, not as one list line each.
+    #[test]
+    fn list_items_holding_paragraphs_are_sections() {
+        let page = r#"<html><head><title>Lessons</title></head><body><article>
+            <p>I started my first business thirty years ago, and many of its lessons came the hard way, one after another.</p>
+            <ol><li><h3>Take a punch</h3><p>Being your own boss is intoxicating until the first bad month arrives, and it always does arrive.</p></li>
+            <li><h3>Keep the books</h3><p>Every receipt you file today saves an evening of searching when the tax return is due next spring.</p></li></ol>
+            </article></body></html>"#;
+        let a = parse("p.html", page).drafts[0].draft.clone().finish().unwrap();
+        assert!(a.text.contains("Take a punch"), "{}", a.text);
+        assert!(a.text.contains("tax return is due next spring."), "{}", a.text);
+        assert!(
+            a.sections
+                .iter()
+                .any(|s| s.heading.as_deref() == Some("Keep the books")),
+            "{:?}",
+            a.sections
         );
     }
 
