@@ -86,7 +86,7 @@ fn word_count(text: &str) -> usize {
 
 /// A block that is article text wherever it stands.
 fn is_substantial(block: &Block) -> bool {
-    let Block::Paragraph(text) = block else {
+    let (Block::Paragraph(text) | Block::ListItem { text, .. }) = block else {
         return false;
     };
     let words = word_count(text);

@@ -77,7 +77,7 @@ pub fn parse(input: &str, page: &str, limits: &Limits) -> Parsed {
     let cx = Verdicts::default();
     let mut blocks = main_blocks(&cx, &doc);
     if let Some(title) = &draft.title {
-        blocks.retain(|b| !matches!(b, Block::Heading { level: 1, text } if text == title));
+        drop_headline(&mut blocks, title);
     }
     boilerplate::trim(&mut blocks);
     let structure = blocks::assemble(blocks, draft.title.is_some());
@@ -145,6 +145,33 @@ pub fn parse(input: &str, page: &str, limits: &Limits) -> Parsed {
         ));
     }
     parsed
+}
+
+/// Drops the page's headline from its blocks: every heading that reads
+/// as the title, whatever its level (pages set their headline in an
+/// `<h2>` too). The title is kept apart; in the text it would be read twice.
+fn drop_headline(blocks: &mut Vec<Block>, title: &str) {
+    blocks.retain(|b| !matches!(b, Block::Heading { text, .. } if names_title(text, title)));
+}
+
+/// Whether heading `text` is the page's `title`: the same words, or the
+/// title is the heading with the site's name after a separator
+/// ("Black Friday deals - Help Net Security").
+fn names_title(text: &str, title: &str) -> bool {
+    let norm = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+    let (text, title) = (norm(text), norm(title));
+    if text.is_empty() {
+        return false;
+    }
+    if text == title {
+        return true;
+    }
+    title.strip_prefix(&text).is_some_and(|rest| {
+        let rest = rest.trim_start();
+        ["-", "|", "–", "—", "·", ":", "•"]
+            .iter()
+            .any(|sep| rest.starts_with(sep))
+    })
 }
 
 /// Parses `html` in chunks, looking at the clock between them; stops early
