@@ -76,6 +76,9 @@ pub fn parse(input: &str, page: &str, limits: &Limits) -> Parsed {
     let mut draft = metadata(&doc);
     let cx = Verdicts::default();
     let mut blocks = main_blocks(&cx, &doc);
+    if paragraph_chars(&blocks) == 0 && read == pruned.html.len() {
+        blocks = noscript_blocks(page, limits.html_depth, &deadline).unwrap_or(blocks);
+    }
     if let Some(title) = &draft.title {
         drop_headline(&mut blocks, title);
     }
@@ -145,6 +148,43 @@ pub fn parse(input: &str, page: &str, limits: &Limits) -> Parsed {
         ));
     }
     parsed
+}
+
+/// The blocks of a page whose only running text is inside `<noscript>`:
+/// what a reader without scripts sees (forum software serves its posts
+/// there, for crawlers, while an app renders them for everyone else).
+/// Pruning empties `<noscript>` and a parser that runs scripts reads it as
+/// raw text, so the page is pruned and parsed again with those elements
+/// renamed. `None` when the page has none, or the time budget runs out.
+fn noscript_blocks(page: &str, max_depth: usize, deadline: &Deadline) -> Option<Vec<Block>> {
+    let html = page;
+    let lower = html.to_ascii_lowercase();
+    if !lower.contains("<noscript") {
+        return None;
+    }
+    let mut unwrapped = String::with_capacity(html.len() + 1024);
+    let mut at = 0;
+    for (i, _) in lower.match_indices("noscript") {
+        let open = lower[..i].ends_with('<');
+        let close = lower[..i].ends_with("</");
+        if open || close {
+            unwrapped.push_str(&html[at..i]);
+            unwrapped.push_str("div data-noscript");
+            at = i + "noscript".len();
+            if close {
+                // `</div data-noscript>` is still a `</div>`.
+                unwrapped.truncate(unwrapped.len() - " data-noscript".len());
+            }
+        }
+    }
+    unwrapped.push_str(&html[at..]);
+    let pruned = prune::prune(&unwrapped, max_depth);
+    let (doc, read) = parse_within(&pruned.html, deadline);
+    if read < pruned.html.len() {
+        return None;
+    }
+    let blocks = main_blocks(&Verdicts::default(), &doc);
+    (paragraph_chars(&blocks) > 0).then_some(blocks)
 }
 
 /// Drops the page's headline from its blocks: every heading that reads
@@ -624,7 +664,7 @@ fn voted_containers<'a>(cx: &Verdicts, body: ElementRef<'a>) -> Vec<ElementRef<'
 /// win instead.
 const ALTERNATIVES: usize = 5;
 const ALTERNATIVE_SHARE: f64 = 0.75;
-const SPLIT_SECTIONS: usize = 3;
+const SPLIT_SECTIONS: usize = 2;
 
 /// A sibling of the winning container joins it when it scored at least
 /// this share of the winner's score, and at least `SIBLING_MIN_SCORE`.
@@ -1137,6 +1177,45 @@ mod tests {
                 .any(|s| s.heading.as_deref() == Some("Keep the books")),
             "{:?}",
             a.sections
+        );
+    }
+
+    /// Forum software that renders its thread with scripts serves the
+    /// posts to readers without them in `<noscript>`: they are the content.
+    #[test]
+    fn a_forum_thread_served_in_noscript_keeps_its_posts() {
+        let page = r#"<html><head><title>Upgrade stuck on starting - Help</title>
+            <noscript><style>#splash { display: none; }</style></noscript></head><body>
+            <div id="app"></div>
+            <noscript><div class="wrap" id="main-outlet">
+              <div class="topic-body crawler-post" id="post_1"><span class="creator">raoul</span>
+                <div class="post"><p>After the upgrade every reboot ends at the starting screen, and half of my devices stay unavailable for hours.</p></div></div>
+              <div class="topic-body crawler-post" id="post_2"><span class="creator">mina</span>
+                <div class="post"><p>Same here since Friday, and rolling back to the previous release brought every device back within a minute.</p></div></div>
+              <div class="topic-body crawler-post" id="post_3"><span class="creator">raoul</span>
+                <div class="post"><p>Thanks, rolling back worked for me too and the fix is promised for the next patch release due next week.</p></div></div>
+            </div></noscript>
+            <footer><p>Powered by forum software, licensed under the usual terms.</p></footer></body></html>"#;
+        let a = parse("thread.html", page).drafts[0]
+            .draft
+            .clone()
+            .finish()
+            .unwrap();
+        assert!(
+            a.text.contains("half of my devices stay unavailable"),
+            "{}",
+            a.text
+        );
+        assert!(
+            a.text.contains("rolling back to the previous release"),
+            "{}",
+            a.text
+        );
+        assert!(a.text.contains("due next week."), "{}", a.text);
+        assert!(
+            !a.text.contains("display: none") && !a.text.contains("Powered by"),
+            "{}",
+            a.text
         );
     }
 
