@@ -86,7 +86,7 @@ fn take_title(blocks: &mut Vec<Block>) -> Option<String> {
 
 fn is_title_like(text: &str) -> bool {
     let t = text.trim();
-    word_count(t) <= MAX_TITLE_WORDS
+    crate::words::count(t) <= MAX_TITLE_WORDS
         && t.chars().count() <= MAX_TITLE_CHARS
         && !t.ends_with(['.', ':', ';', ','])
 }
@@ -98,7 +98,7 @@ pub(crate) fn heading_text(block: &Block) -> Option<&str> {
         Block::Paragraph(text) => {
             let t = text.trim();
             let is_heading = t.ends_with(':')
-                && word_count(t) <= MAX_HEADING_WORDS
+                && crate::words::count(t) <= MAX_HEADING_WORDS
                 && t.chars().count() <= MAX_HEADING_CHARS
                 && !t.contains(['“', '"']);
             is_heading.then_some(t)
@@ -122,7 +122,9 @@ fn take_related_trailer(blocks: &mut Vec<Block>) -> Vec<RelatedReference> {
     let items = &blocks[pos + 1..];
     let all_short = !items.is_empty()
         && items.iter().all(|b| match b {
-            Block::ListItem { text, .. } | Block::Paragraph(text) => word_count(text) <= MAX_REFERENCE_WORDS,
+            Block::ListItem { text, .. } | Block::Paragraph(text) => {
+                crate::words::count(text) <= MAX_REFERENCE_WORDS
+            }
             Block::Heading { .. } => false,
         });
     if !all_short {
@@ -218,10 +220,6 @@ pub fn strip_list_marker(line: &str) -> Option<&str> {
         }
     }
     None
-}
-
-fn word_count(s: &str) -> usize {
-    s.split_whitespace().count()
 }
 
 #[cfg(test)]

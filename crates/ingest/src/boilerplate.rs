@@ -80,16 +80,12 @@ pub fn trim(blocks: &mut Vec<Block>) {
     blocks.extend(tail);
 }
 
-fn word_count(text: &str) -> usize {
-    text.split_whitespace().count()
-}
-
 /// A block that is article text wherever it stands.
 fn is_substantial(block: &Block) -> bool {
     let (Block::Paragraph(text) | Block::ListItem { text, .. }) = block else {
         return false;
     };
-    let words = word_count(text);
+    let words = crate::words::count(text);
     words >= SUBSTANTIAL_WORDS || (words >= SENTENCE_WORDS && ends_like_sentence(text))
 }
 
@@ -99,7 +95,7 @@ fn is_closing_sentence(block: &Block) -> bool {
     let Block::Paragraph(text) = block else {
         return false;
     };
-    word_count(text) >= 3 && ends_like_sentence(text)
+    crate::words::count(text) >= 3 && ends_like_sentence(text)
 }
 
 fn ends_like_sentence(text: &str) -> bool {

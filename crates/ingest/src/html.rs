@@ -79,6 +79,11 @@ pub fn parse(input: &str, page: &str, limits: &Limits) -> Parsed {
     if paragraph_chars(&blocks) == 0 && read == pruned.html.len() {
         blocks = noscript_blocks(page, limits.html_depth, &deadline).unwrap_or(blocks);
     }
+    if let Some(body) = json_ld_body(&doc) {
+        if paragraph_chars(&blocks) * 2 < body.len() {
+            blocks = body_blocks(&body);
+        }
+    }
     if let Some(title) = &draft.title {
         drop_headline(&mut blocks, title);
     }
@@ -478,6 +483,33 @@ fn first_text(doc: &Html, selector: &'static str) -> Option<String> {
         .find(|t| !t.is_empty())
 }
 
+/// Running text shorter than this in a page's JSON-LD `articleBody` is a
+/// summary or a teaser, not the article.
+const LD_BODY_MIN_CHARS: usize = 500;
+
+/// The article text the page's JSON-LD carries (`articleBody`), when it
+/// is long enough to be one: pages that render their article with scripts
+/// still put it there for search engines. It stands in for what the markup
+/// gave when that is less than half as long.
+fn json_ld_body(doc: &Html) -> Option<String> {
+    let ld = json_ld_article(doc)?;
+    let body = ld.get("articleBody")?.as_str()?.trim();
+    (body.len() >= LD_BODY_MIN_CHARS).then(|| body.to_string())
+}
+
+/// The blocks of an `articleBody`: its markup's when it has some, else a
+/// paragraph per line.
+fn body_blocks(body: &str) -> Vec<Block> {
+    if body.contains("</p>") || body.contains("<br") {
+        return fragment_blocks(body);
+    }
+    body.lines()
+        .map(clean)
+        .filter(|l| !l.is_empty())
+        .map(Block::Paragraph)
+        .collect()
+}
+
 /// The first JSON-LD object of an article type, searching arrays and `@graph`.
 fn json_ld_article(doc: &Html) -> Option<Value> {
     doc.select(sel("script[type='application/ld+json']"))
@@ -583,11 +615,14 @@ fn voted_containers<'a>(cx: &Verdicts, body: ElementRef<'a>) -> Vec<ElementRef<'
         } else {
             p.text().collect()
         };
-        let len = own.trim().len();
+        // Characters, not bytes: a Chinese sentence is not three times longer.
+        let len = own.trim().chars().count();
         if len < 25 {
             continue;
         }
-        let points = 1.0 + own.matches(',').count() as f64 + (len as f64 / 100.0).min(3.0);
+        let points = 1.0
+            + own.chars().filter(|&c| crate::words::is_comma(c)).count() as f64
+            + (len as f64 / 100.0).min(3.0);
         // A paragraph votes for its container; a div holding text is one.
         let containers: Vec<_> = if p.value().name() == "div" {
             std::iter::once(*p).chain(p.ancestors().take(1)).collect()
@@ -1217,6 +1252,49 @@ mod tests {
             "{}",
             a.text
         );
+    }
+
+    /// Japanese runs a sentence without a space: its paragraphs are long
+    /// text all the same, and the short lines around them are clutter.
+    #[test]
+    fn a_japanese_article_is_told_from_the_lines_around_it() {
+        let page = r#"<html lang="ja"><head><title>港が再開</title></head><body><article>
+            <p>経済</p><p>2024年5月2日 10:00</p>
+            <p>東京都は火曜日、三週間にわたる岸壁の修理を終えて港を再開すると発表した。最初の貨物船は水曜日の朝に出港する予定だという。</p>
+            <p>港湾局によると、修理には約十億円がかかり、作業員は週末も交代で作業を続けた。周辺の道路の規制も今週中に解除される。</p>
+            <p>この記事をシェア</p><p>関連ニュース</p>
+            </article></body></html>"#;
+        let a = parse("ja.html", page).drafts[0].draft.clone().finish().unwrap();
+        assert!(a.text.starts_with("東京都は火曜日"), "{}", a.text);
+        assert!(a.text.ends_with("今週中に解除される。"), "{}", a.text);
+    }
+
+    /// A page that renders its article with scripts still gives it to
+    /// search engines in JSON-LD: that text stands in for the empty shell.
+    #[test]
+    fn an_article_mostly_in_json_ld_is_read_from_there() {
+        let body = "The city council approved the new tram line on Tuesday after two years of debate, \
+            and construction will start in the spring.\nThe line will run eleven kilometres from the \
+            station to the university, with fourteen stops, and the first trams are due in three years.\n\
+            Opponents said the money would be better spent on buses; the council said both would be funded \
+            from the regional transport budget, which grows by a fifth next year.\nA public hearing on the \
+            exact route is planned for May, and residents along it will be written to before then.";
+        let page = format!(
+            r#"<html><head><title>Council approves tram line</title>
+            <script type="application/ld+json">{{"@type":"NewsArticle","headline":"Council approves tram line","articleBody":{}}}</script>
+            </head><body><div id="root"><p>Loading…</p></div>
+            <footer><p>© The Example Gazette</p></footer></body></html>"#,
+            serde_json::to_string(body).unwrap()
+        );
+        let a = parse("tram.html", &page).drafts[0]
+            .draft
+            .clone()
+            .finish()
+            .unwrap();
+        assert!(a.text.starts_with("The city council approved"), "{}", a.text);
+        assert!(a.text.contains("fourteen stops"), "{}", a.text);
+        assert_eq!(a.sections[0].paragraphs.len(), 4, "{:?}", a.sections);
+        assert!(!a.text.contains("Loading"), "{}", a.text);
     }
 
     #[test]

@@ -21,6 +21,7 @@ pub mod pipeline;
 pub mod plain;
 mod prune;
 pub mod walk;
+mod words;
 
 pub use format::Format;
 pub use pipeline::{Pipeline, Summary};
