@@ -343,7 +343,14 @@ fn metadata(doc: &Html) -> ArticleDraft {
             )
         })
         .or_else(|| first_text(doc, "title"))
-        .or_else(|| first_text(doc, "h1"));
+        .or_else(|| first_text(doc, "h1"))
+        .map(|t| {
+            headline(
+                &decoded(&t),
+                doc,
+                meta(&tags, &["meta[property='og:site_name']"]).as_deref(),
+            )
+        });
     // The first date that parses and is plausible: templates leave
     // "0001-01-01T00:00:00Z" or "" in JSON-LD when the field is unset.
     let published = ld_str("datePublished")
@@ -399,6 +406,42 @@ fn metadata(doc: &Html) -> ArticleDraft {
             .map(|l| l.split(['-', '_']).next().unwrap_or(l).to_ascii_lowercase()),
         ..Default::default()
     }
+}
+
+/// Text with its character references read (`&#8211;` is a dash): the
+/// JSON-LD and meta values pages write are sometimes still escaped.
+fn decoded(text: &str) -> String {
+    if !text.contains('&') {
+        return text.to_string();
+    }
+    clean(
+        &Html::parse_fragment(text)
+            .root_element()
+            .text()
+            .collect::<String>(),
+    )
+}
+
+/// The page's headline from its `title`: the page's own `<h1>` when the
+/// title is that heading with the site's name after it, else the title
+/// without a trailing ` | Site` segment naming `site` (`og:site_name`).
+fn headline(title: &str, doc: &Html, site: Option<&str>) -> String {
+    if let Some(h1) = first_text(doc, "h1") {
+        if h1.len() < title.len() && names_title(&h1, title) {
+            return h1;
+        }
+    }
+    let norm = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+    if let Some(site) = site.map(norm).filter(|s| !s.is_empty()) {
+        for sep in [" | ", " - ", " – ", " — ", " · ", " :: "] {
+            if let Some((head, tail)) = title.rsplit_once(sep) {
+                if norm(tail) == site && !head.trim().is_empty() {
+                    return head.trim().to_string();
+                }
+            }
+        }
+    }
+    title.to_string()
 }
 
 /// A byline the page shows: a schema.org author's name, a `rel=author`
@@ -1295,6 +1338,43 @@ mod tests {
         assert!(a.text.contains("fourteen stops"), "{}", a.text);
         assert_eq!(a.sections[0].paragraphs.len(), 4, "{:?}", a.sections);
         assert!(!a.text.contains("Loading"), "{}", a.text);
+    }
+
+    #[test]
+    fn the_headline_is_the_title_without_the_sites_name() {
+        let body =
+            "<p>The port reopened on Monday after three weeks of repairs to the quay, officials said.</p>";
+        let title_of = |head: &str, h1: &str| {
+            let page = format!("<html><head>{head}</head><body>{h1}<article>{body}</article></body></html>");
+            parse("p.html", &page).drafts[0].draft.title.clone().unwrap()
+        };
+        // The page's own heading, when the title is it and the site's name.
+        assert_eq!(
+            title_of(
+                "<title>Port reopens – Example Gazette</title>",
+                "<h1>Port reopens</h1>"
+            ),
+            "Port reopens"
+        );
+        // Without such a heading, a last segment naming the site goes.
+        let og = r#"<meta property="og:site_name" content="Example Gazette">"#;
+        assert_eq!(
+            title_of(&format!("<title>Port reopens | Example Gazette</title>{og}"), ""),
+            "Port reopens"
+        );
+        // A segment that is not the site's name stays; a logo in an <h1> is not the headline.
+        assert_eq!(
+            title_of("<title>Port reopens - after repairs</title>", "<h1>Gazette</h1>"),
+            "Port reopens - after repairs"
+        );
+        // Escaped characters in metadata are read.
+        assert_eq!(
+            title_of(
+                r#"<meta property="og:title" content="Port reopens &amp;#8211; live">"#,
+                ""
+            ),
+            "Port reopens – live"
+        );
     }
 
     #[test]
