@@ -123,6 +123,8 @@ pub struct Extracted {
     pub title: Option<String>,
     pub author: Option<String>,
     pub published: Option<storyline_core::Published>,
+    /// The kind of page it is (see `storyline_ingest::page_type`).
+    pub page_type: Option<storyline_ingest::PageType>,
 }
 
 /// storyline's main text of one page, as `storyline extract PAGE.html
@@ -134,10 +136,14 @@ pub fn extract_text(key: &str, html: &[u8], url: &str) -> String {
 /// storyline's extraction of one page (see [`Extracted`]).
 pub fn extract_page(key: &str, html: &[u8], url: &str) -> Extracted {
     let page = storyline_ingest::decode::decode_html(html);
-    let parsed = storyline_ingest::html::parse(key, &page, &storyline_core::Limits::default());
+    // Named by its address when there is one: a page without a canonical
+    // link is then classified by the address it was read from.
+    let input = if url.contains("://") { url } else { key };
+    let parsed = storyline_ingest::html::parse(input, &page, &storyline_core::Limits::default());
     let Some(located) = parsed.drafts.into_iter().next() else {
         return Extracted::default();
     };
+    let page_type = located.page_type;
     let mut draft = located.draft;
     if draft.url.is_none() {
         draft.url = Some(url.to_string());
@@ -149,6 +155,7 @@ pub fn extract_page(key: &str, html: &[u8], url: &str) -> Extracted {
         title,
         author,
         published,
+        page_type,
     }
 }
 

@@ -25,6 +25,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
+use storyline_ingest::PageType;
 
 /// How many folds pages are grouped into by domain.
 pub const FOLDS: usize = 5;
@@ -190,10 +191,57 @@ pub struct WcxbReport {
     /// storyline's pages per second over trafilatura's, same pages, same run.
     pub speed_ratio: Option<f64>,
     pub peak_rss_mb: Option<f64>,
+    /// storyline's page types against the benchmark's labels.
+    pub page_types: PageTypeScores,
     /// Why no trafilatura column, when there is none.
     pub baseline_missing: Option<String>,
     /// storyline's word F1 per page, for looking into (key, type, F1).
     pub worst_pages: Vec<(String, String, f64)>,
+}
+
+/// How well page types are told, beside always saying "article".
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct PageTypeScores {
+    pub accuracy: f64,
+    /// The share of pages labelled article: what always saying so scores.
+    pub majority_baseline: f64,
+    /// Per type: precision, recall, F1 and labelled pages.
+    pub by_type: BTreeMap<String, (f64, f64, f64, usize)>,
+    /// Labelled type → told type → pages ("none": no article text was found).
+    pub confusion: BTreeMap<String, BTreeMap<String, usize>>,
+}
+
+fn page_type_scores(golds: &[Gold], outputs: &[Output]) -> PageTypeScores {
+    let mut out = PageTypeScores::default();
+    let told = |o: &Output| o.page_type.map_or("none", PageType::as_str);
+    for (g, o) in golds.iter().zip(outputs) {
+        *out.confusion
+            .entry(g.page_type.clone())
+            .or_default()
+            .entry(told(o).to_string())
+            .or_insert(0) += 1;
+    }
+    let n = golds.len().max(1) as f64;
+    let right = golds
+        .iter()
+        .zip(outputs)
+        .filter(|(g, o)| g.page_type == told(o))
+        .count();
+    out.accuracy = right as f64 / n;
+    out.majority_baseline = golds.iter().filter(|g| g.page_type == "article").count() as f64 / n;
+    for t in PageType::ALL.map(PageType::as_str) {
+        let tp = golds
+            .iter()
+            .zip(outputs)
+            .filter(|(g, o)| g.page_type == t && told(o) == t)
+            .count();
+        let said = outputs.iter().filter(|o| told(o) == t).count();
+        let labelled = golds.iter().filter(|g| g.page_type == t).count();
+        let (p, r) = (tp as f64 / said.max(1) as f64, tp as f64 / labelled.max(1) as f64);
+        let f = if p + r > 0.0 { 2.0 * p * r / (p + r) } else { 0.0 };
+        out.by_type.insert(t.to_string(), (p, r, f, labelled));
+    }
+    out
 }
 
 fn read_gold(split: &Path, domains: &HashMap<String, String>) -> Result<Vec<Gold>, WcxbError> {
@@ -306,6 +354,7 @@ struct Output {
     title: Option<String>,
     author: Option<String>,
     date: Option<String>,
+    page_type: Option<PageType>,
 }
 
 impl From<Extracted> for Output {
@@ -315,6 +364,7 @@ impl From<Extracted> for Output {
             title: e.title,
             author: e.author,
             date: e.published.map(|p| p.day().format("%Y-%m-%d").to_string()),
+            page_type: e.page_type,
         }
     }
 }
@@ -419,6 +469,7 @@ pub fn run(dir: &Path) -> Result<WcxbReport, WcxbError> {
         outputs.push(Output::from(extracted));
     }
     let peak_rss_mb = peak_rss_mb();
+    let page_types = page_type_scores(&golds, &outputs);
     let mut systems = BTreeMap::new();
     let (ours, page_scores) = system_scores(&golds, &outputs, seconds);
     let mut worst: Vec<(String, String, f64)> = golds
@@ -452,6 +503,7 @@ pub fn run(dir: &Path) -> Result<WcxbReport, WcxbError> {
                         title: e.title,
                         author: e.author,
                         date: e.date,
+                        page_type: None,
                     }
                 })
                 .collect();
@@ -468,6 +520,7 @@ pub fn run(dir: &Path) -> Result<WcxbReport, WcxbError> {
         systems,
         speed_ratio,
         peak_rss_mb,
+        page_types,
         baseline_missing,
         worst_pages: worst,
     })
@@ -534,6 +587,15 @@ impl WcxbReport {
                 s.pages_per_s
             ));
         }
+        let pt = &self.page_types;
+        out.push_str(&format!(
+            "page types: accuracy {:.3} (always \"article\": {:.3}); precision/recall per type:",
+            pt.accuracy, pt.majority_baseline
+        ));
+        for (t, (p, r, _, n)) in &pt.by_type {
+            out.push_str(&format!(" {t} {p:.2}/{r:.2} ({n})"));
+        }
+        out.push('\n');
         if let Some(r) = self.speed_ratio {
             out.push_str(&format!(
                 "storyline is {r:.1}x trafilatura's pages/s on these pages (extraction alone, one thread)\n"
@@ -615,6 +677,7 @@ mod tests {
             title: Some("floods close the danube ports".into()),
             author: Some("John Doe".into()),
             date: Some("2024-05-02T10:00:00+02:00".into()),
+            page_type: None,
         };
         let r = rates(&[g], &[o]);
         assert_eq!((r.title, r.author, r.date), (1.0, 0.0, 1.0));

@@ -43,6 +43,7 @@ pub fn parse(input: &str, bytes: &[u8], limits: &Limits) -> Parsed {
                 input: input.into(),
                 line: None,
                 draft,
+                page_type: None,
             }),
             None => parsed.rejected.push(Rejection::new(
                 input,

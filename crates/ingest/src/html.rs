@@ -12,6 +12,7 @@
 
 use crate::blocks::{self, Block};
 use crate::boilerplate;
+use crate::page_type::{self, Signals};
 use crate::prune;
 use crate::{Parsed, Rejection};
 use html5ever::tendril::TendrilSink;
@@ -125,7 +126,9 @@ pub fn parse(input: &str, page: &str, limits: &Limits) -> Parsed {
             }
         }
     }
+    let page_type = page_type::classify(&signals(&doc, page_url.as_deref()));
     let mut parsed = Parsed::one(input, draft);
+    parsed.drafts[0].page_type = Some(page_type);
     if pruned.flattened > 0 {
         parsed.warnings.push(Rejection::at_limit(
             input,
@@ -551,6 +554,55 @@ fn body_blocks(body: &str) -> Vec<Block> {
         .filter(|l| !l.is_empty())
         .map(Block::Paragraph)
         .collect()
+}
+
+/// What the page says of its own kind (see `page_type`): its JSON-LD
+/// types, Open Graph type, address, prices, cart button and code samples.
+fn signals(doc: &Html, url: Option<&str>) -> Signals {
+    let mut s = Signals {
+        path: url
+            .and_then(|u| url::Url::parse(u).ok())
+            .map_or_else(|| "/".to_string(), |u| u.path().to_lowercase()),
+        og_type: doc
+            .select(sel("meta[property='og:type']"))
+            .find_map(|m| m.value().attr("content"))
+            .map(|t| t.trim().to_lowercase()),
+        preformatted: doc.select(sel("pre")).count(),
+        ..Signals::default()
+    };
+    for script in doc.select(sel("script[type='application/ld+json']")) {
+        if let Ok(v) = serde_json::from_str::<Value>(&script.text().collect::<String>()) {
+            ld_types(&v, &mut s.ld_types);
+        }
+    }
+    if let Some(body) = doc.select(sel("body")).next() {
+        let mut text = String::new();
+        push_visible_text(body, &mut text);
+        s.prices = page_type::count_prices(&text);
+        let lower = text.to_lowercase();
+        s.cart = ["add to cart", "add to bag", "add to basket"]
+            .iter()
+            .any(|c| lower.contains(c));
+    }
+    s
+}
+
+/// Every `@type` named anywhere in a JSON-LD value.
+fn ld_types(v: &Value, out: &mut std::collections::BTreeSet<String>) {
+    match v {
+        Value::Array(items) => items.iter().for_each(|i| ld_types(i, out)),
+        Value::Object(o) => {
+            match o.get("@type") {
+                Some(Value::String(t)) => {
+                    out.insert(t.clone());
+                }
+                Some(Value::Array(ts)) => out.extend(ts.iter().filter_map(Value::as_str).map(String::from)),
+                _ => {}
+            }
+            o.values().for_each(|x| ld_types(x, out));
+        }
+        _ => {}
+    }
 }
 
 /// The first JSON-LD object of an article type, searching arrays and `@graph`.

@@ -171,6 +171,7 @@ fn parse_line(input: &str, line_no: usize, bytes: &[u8], limits: &Limits, parsed
                     input: input.into(),
                     line: Some(line_no),
                     draft,
+                    page_type: None,
                 }),
                 Err(reason) => parsed.rejected.push(reject(reason)),
             }
@@ -219,6 +220,7 @@ fn parse_document(input: &str, text: &str, value: Value, limits: &Limits) -> Par
                 input: input.into(),
                 line: None,
                 draft,
+                page_type: None,
             }),
             Err(reason) => {
                 parsed

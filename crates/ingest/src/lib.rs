@@ -17,6 +17,7 @@ pub mod front_matter;
 pub mod html;
 pub mod json;
 pub mod markdown;
+pub mod page_type;
 pub mod pipeline;
 pub mod plain;
 mod prune;
@@ -24,6 +25,7 @@ pub mod walk;
 mod words;
 
 pub use format::Format;
+pub use page_type::PageType;
 pub use pipeline::{Pipeline, Summary};
 pub use walk::read_input;
 
@@ -36,6 +38,8 @@ pub struct Located {
     pub input: String,
     pub line: Option<usize>,
     pub draft: ArticleDraft,
+    /// What kind of page it came from, for HTML pages (see `page_type`).
+    pub page_type: Option<PageType>,
 }
 
 /// A record or file that could not be ingested, and why (also used for
@@ -93,6 +97,7 @@ impl Parsed {
                 input: input.to_string(),
                 line: None,
                 draft,
+                page_type: None,
             }],
             rejected: Vec::new(),
             warnings: Vec::new(),

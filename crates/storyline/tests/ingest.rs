@@ -251,3 +251,50 @@ fn records_with_a_malformed_date_are_kept_with_a_warning() {
         .count();
     assert_eq!(dated, malformed.len(), "every date recovered from its start");
 }
+
+/// `extract --json` says what kind of page an HTML page is (the contract's
+/// `page_type`); other inputs are articles by what they are and carry none.
+#[test]
+fn extract_tells_what_kind_of_page_it_read() {
+    let store = tempfile::tempdir().unwrap();
+    let inputs = tempfile::tempdir().unwrap();
+    let para = "<p>The committee met on Tuesday and agreed, after a long debate, to fund the new bridge next year.</p>";
+    let page = |head: &str, canonical: &str| {
+        format!(
+            "<html><head><title>Bridge</title><link rel=\"canonical\" href=\"https://a.example{canonical}\">{head}</head>\
+             <body><article>{para}{para}</article></body></html>"
+        )
+    };
+    let cases = [
+        (
+            "story.html",
+            page(
+                r#"<meta property="og:type" content="article">"#,
+                "/2024/05/02/bridge",
+            ),
+            "article",
+        ),
+        (
+            "thread.html",
+            page(
+                r#"<script type="application/ld+json">{"@type":"DiscussionForumPosting","headline":"Bridge"}</script>"#,
+                "/t/bridge/17",
+            ),
+            "forum",
+        ),
+        ("front.html", page("", "/news/"), "listing"),
+        ("guide.html", page("", "/docs/bridges/funding"), "documentation"),
+    ];
+    for (name, html, kind) in cases {
+        let path = write(inputs.path(), name, html.as_bytes());
+        let out = json(&run(store.path(), &["extract", "--json", &path]));
+        assert_eq!(out["page_type"], kind, "{name}");
+    }
+    let text = write(
+        inputs.path(),
+        "note.txt",
+        b"Bridge\n\nThe committee met on Tuesday and agreed to fund it.\n",
+    );
+    let out = json(&run(store.path(), &["extract", "--json", &text]));
+    assert!(out.get("page_type").is_none(), "{out}");
+}

@@ -38,6 +38,7 @@ pub fn run(ctx: &Context, args: &ExtractArgs, out: &mut dyn Write) -> Result<Exi
     // result is shown, not kept.
     let engine = Engine::new(crate::commands::ner::article_tagger(), &limits);
     for located in parsed.drafts {
+        let page_type = located.page_type;
         let mut draft = located.draft;
         if draft.published.is_none() {
             draft.published = published;
@@ -63,10 +64,11 @@ pub fn run(ctx: &Context, args: &ExtractArgs, out: &mut dyn Write) -> Result<Exi
             .pop()
             .expect("one analysis per article");
         if args.json {
-            serde_json::to_writer_pretty(
-                &mut *out,
-                &crate::commands::ner::article_json(&article, &analysis),
-            )?;
+            let mut json = crate::commands::ner::article_json(&article, &analysis);
+            if let Some(kind) = page_type {
+                json["page_type"] = serde_json::json!(kind);
+            }
+            serde_json::to_writer_pretty(&mut *out, &json)?;
             writeln!(out)?;
         } else {
             if shown > 0 {
