@@ -943,10 +943,20 @@ fn is_boilerplate(cx: &Verdicts, el: &ElementRef) -> bool {
         return true;
     }
     let marks = marks(v);
+    if BOX_HINTS.iter().any(|h| marks.contains(h)) && el.text().map(str::len).sum::<usize>() < BOX_MAX_CHARS {
+        return true;
+    }
     BOILERPLATE_HINTS.iter().any(|h| marks.contains(h))
         && !ARTICLE_HINTS.iter().any(|h| marks.contains(h))
         && !holds_most_text(cx, *el)
 }
+
+/// Class or id fragments of boxes set beside an article (the author's
+/// biography, a call to action): boilerplate when they hold no more than
+/// `BOX_MAX_CHARS` of text, since layouts also name whole posts after
+/// their author ("post author-jane").
+const BOX_HINTS: &[&str] = &["author", "bio"];
+const BOX_MAX_CHARS: usize = 1_000;
 
 /// The class and id of an element, lower-cased, without the taxonomy
 /// classes WordPress puts on a post's wrapper (`category-advertising`,

@@ -215,20 +215,17 @@ pub fn classify(s: &Signals) -> PageType {
     PageType::Article
 }
 
-/// Prices in `text`: a currency sign or code next to a number.
+/// Prices in `text`: a currency sign next to a number.
 pub fn count_prices(text: &str) -> usize {
-    let chars: Vec<char> = text.chars().collect();
-    let mut n = 0;
-    for (i, &c) in chars.iter().enumerate() {
-        if matches!(c, '$' | '€' | '£' | '¥') {
-            let next = chars[i + 1..].iter().find(|c| !c.is_whitespace());
-            let prev = chars[..i].iter().rev().find(|c| !c.is_whitespace());
-            if next.is_some_and(char::is_ascii_digit) || prev.is_some_and(char::is_ascii_digit) {
-                n += 1;
+    text.char_indices()
+        .filter(|&(i, c)| {
+            matches!(c, '$' | '€' | '£' | '¥') && {
+                let next = text[i + c.len_utf8()..].trim_start().chars().next();
+                let prev = text[..i].trim_end().chars().next_back();
+                next.is_some_and(|c| c.is_ascii_digit()) || prev.is_some_and(|c| c.is_ascii_digit())
             }
-        }
-    }
-    n
+        })
+        .count()
 }
 
 #[cfg(test)]
