@@ -45,7 +45,7 @@ const STOCK_LINES: &[&str] = &[
 
 /// Drops the clutter around and inside the article's run of paragraphs.
 pub fn trim(blocks: &mut Vec<Block>) {
-    blocks.retain(|b| !is_stock_line(b));
+    drop_stock_lines(blocks);
     let Some(first) = blocks.iter().position(is_substantial) else {
         return;
     };
@@ -81,6 +81,11 @@ pub fn trim(blocks: &mut Vec<Block>) {
 }
 
 /// A block that is article text wherever it stands.
+/// Drops only the stock lines ("Advertisement"), wherever they are.
+pub fn drop_stock_lines(blocks: &mut Vec<Block>) {
+    blocks.retain(|b| !is_stock_line(b));
+}
+
 fn is_substantial(block: &Block) -> bool {
     let (Block::Paragraph(text) | Block::ListItem { text, .. }) = block else {
         return false;

@@ -12,7 +12,7 @@
 
 use crate::blocks::{self, Block};
 use crate::boilerplate;
-use crate::page_type::{self, Signals};
+use crate::page_type::{self, PageType, Signals};
 use crate::prune;
 use crate::{Parsed, Rejection};
 use html5ever::tendril::TendrilSink;
@@ -88,13 +88,23 @@ pub fn parse(input: &str, page: &str, limits: &Limits) -> Parsed {
     if let Some(title) = &draft.title {
         drop_headline(&mut blocks, title);
     }
-    boilerplate::trim(&mut blocks);
-    let structure = blocks::assemble(blocks, draft.title.is_some());
-    draft.title = draft.title.or(structure.title);
     let page_url = draft
         .url
         .clone()
         .or_else(|| input.contains("://").then(|| input.to_string()));
+    let page_type = page_type::classify(&signals(&doc, page_url.as_deref()));
+    // An article runs from its first to its last paragraph of text; a
+    // landing page, a shop or a listing is its short blocks too.
+    if matches!(
+        page_type,
+        PageType::Article | PageType::Forum | PageType::Documentation
+    ) {
+        boilerplate::trim(&mut blocks);
+    } else {
+        boilerplate::drop_stock_lines(&mut blocks);
+    }
+    let structure = blocks::assemble(blocks, draft.title.is_some());
+    draft.title = draft.title.or(structure.title);
     if draft.published.is_none() {
         draft.published = page_url.as_deref().and_then(date_in_url);
     }
@@ -126,7 +136,6 @@ pub fn parse(input: &str, page: &str, limits: &Limits) -> Parsed {
             }
         }
     }
-    let page_type = page_type::classify(&signals(&doc, page_url.as_deref()));
     let mut parsed = Parsed::one(input, draft);
     parsed.drafts[0].page_type = Some(page_type);
     if pruned.flattened > 0 {
