@@ -571,7 +571,7 @@ fn signals(doc: &Html, url: Option<&str>) -> Signals {
     let mut s = Signals {
         path: url
             .and_then(|u| url::Url::parse(u).ok())
-            .map_or_else(|| "/".to_string(), |u| u.path().to_lowercase()),
+            .map(|u| u.path().to_lowercase()),
         og_type: doc
             .select(sel("meta[property='og:type']"))
             .find_map(|m| m.value().attr("content"))

@@ -68,8 +68,8 @@ pub struct Signals {
     pub ld_types: BTreeSet<String>,
     /// `og:type`, lower-cased.
     pub og_type: Option<String>,
-    /// The path of the page's address, lower-cased (`/` when unknown).
-    pub path: String,
+    /// The path of the page's address, lower-cased, when known.
+    pub path: Option<String>,
     /// Prices shown (`$12.99`, `12,99 €`).
     pub prices: usize,
     /// An "add to cart" (or bag, basket) control.
@@ -172,7 +172,14 @@ pub fn classify(s: &Signals) -> PageType {
     let has = |t: &str| s.ld_types.contains(t);
     let says_article =
         ARTICLE_TYPES.iter().any(|t| has(t)) || s.og_type.as_deref().is_some_and(|t| t.trim() == "article");
-    let segments: Vec<&str> = s.path.split('/').filter(|p| !p.is_empty()).collect();
+    let segments: Vec<&str> = s
+        .path
+        .iter()
+        .flat_map(|p| p.split('/'))
+        .filter(|p| !p.is_empty())
+        .collect();
+    // The site's home page (an unknown address is no evidence).
+    let home = s.path.as_deref().is_some_and(|p| p.trim_matches('/').is_empty());
     let in_path = |kind: PageType| {
         PATHS
             .iter()
@@ -209,7 +216,7 @@ pub fn classify(s: &Signals) -> PageType {
     if in_path(PageType::Collection) {
         return PageType::Collection;
     }
-    if !says_article && (segments.is_empty() || in_path(PageType::Service)) {
+    if !says_article && (home || in_path(PageType::Service)) {
         return PageType::Service;
     }
     PageType::Article
@@ -234,7 +241,7 @@ mod tests {
 
     fn signals(path: &str) -> Signals {
         Signals {
-            path: path.into(),
+            path: Some(path.into()),
             ..Signals::default()
         }
     }
@@ -263,6 +270,7 @@ mod tests {
         assert_eq!(classify(&signals("/blog/")), PageType::Listing);
         assert_eq!(classify(&signals("/")), PageType::Service);
         assert_eq!(classify(&signals("/services/moving")), PageType::Service);
+        assert_eq!(classify(&Signals::default()), PageType::Article);
         let mut s = signals("/kettle-blue");
         s.prices = 2;
         s.cart = true;
