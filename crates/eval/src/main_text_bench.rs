@@ -159,7 +159,7 @@ pub fn extract_page(key: &str, html: &[u8], url: &str) -> Extracted {
     }
 }
 
-fn read_json(path: &Path) -> Result<serde_json::Value, MainTextError> {
+pub(crate) fn read_json(path: &Path) -> Result<serde_json::Value, MainTextError> {
     let text = std::fs::read_to_string(path).map_err(|source| MainTextError::Read {
         path: path.display().to_string(),
         source,
@@ -179,14 +179,7 @@ fn load_pages(dir: &Path) -> Result<Vec<Page>, MainTextError> {
     })?;
     let mut pages = Vec::with_capacity(entries.len());
     for (key, entry) in entries {
-        let path = dir.join("html").join(format!("{key}.html.gz"));
-        let mut html = Vec::new();
-        std::fs::File::open(&path)
-            .and_then(|f| flate2::read::GzDecoder::new(f).read_to_end(&mut html))
-            .map_err(|source| MainTextError::Read {
-                path: path.display().to_string(),
-                source,
-            })?;
+        let html = read_gzipped(&dir.join("html").join(format!("{key}.html.gz")))?;
         pages.push(Page {
             key: key.clone(),
             html,
@@ -195,6 +188,18 @@ fn load_pages(dir: &Path) -> Result<Vec<Page>, MainTextError> {
         });
     }
     Ok(pages)
+}
+
+/// The bytes of the gzipped file at `path`.
+pub(crate) fn read_gzipped(path: &Path) -> Result<Vec<u8>, MainTextError> {
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| flate2::read::GzDecoder::new(f).read_to_end(&mut bytes))
+        .map_err(|source| MainTextError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
+    Ok(bytes)
 }
 
 /// The reference extractors' outputs: name → page key → text.

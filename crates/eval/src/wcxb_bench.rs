@@ -17,12 +17,11 @@
 //!
 //! Not here: the ScrapingHub layout (`main_text_bench`).
 
-use crate::main_text_bench::{extract_page, page_scores, Extracted};
+use crate::main_text_bench::{extract_page, page_scores, read_gzipped, read_json, Extracted, MainTextError};
 use crate::resources::peak_rss_mb;
 use crate::trafilatura;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 use storyline_ingest::PageType;
@@ -43,10 +42,8 @@ pub const PAGE_TYPES: [&str; 7] = [
 
 #[derive(Debug, thiserror::Error)]
 pub enum WcxbError {
-    #[error("cannot read {path}: {source}")]
-    Read { path: String, source: std::io::Error },
-    #[error("{path}: {reason}")]
-    Format { path: String, reason: String },
+    #[error(transparent)]
+    Input(#[from] MainTextError),
     #[error(transparent)]
     Trafilatura(#[from] trafilatura::TrafilaturaError),
 }
@@ -246,7 +243,7 @@ fn page_type_scores(golds: &[Gold], outputs: &[Output]) -> PageTypeScores {
 
 fn read_gold(split: &Path, domains: &HashMap<String, String>) -> Result<Vec<Gold>, WcxbError> {
     let dir = split.join("ground-truth");
-    let listing = std::fs::read_dir(&dir).map_err(|source| WcxbError::Read {
+    let listing = std::fs::read_dir(&dir).map_err(|source| MainTextError::Read {
         path: dir.display().to_string(),
         source,
     })?;
@@ -305,17 +302,6 @@ fn host_of(url: &str) -> String {
         .to_string()
 }
 
-fn read_json(path: &Path) -> Result<serde_json::Value, WcxbError> {
-    let text = std::fs::read_to_string(path).map_err(|source| WcxbError::Read {
-        path: path.display().to_string(),
-        source,
-    })?;
-    serde_json::from_str(&text).map_err(|e| WcxbError::Format {
-        path: path.display().to_string(),
-        reason: e.to_string(),
-    })
-}
-
 /// Each page's domain from `metadata.json` beside the split, when there.
 fn domains(dir: &Path, split: &Path) -> Result<HashMap<String, String>, WcxbError> {
     let Some(path) = [dir.join("metadata.json"), split.join("../metadata.json")]
@@ -335,17 +321,6 @@ fn domains(dir: &Path, split: &Path) -> Result<HashMap<String, String>, WcxbErro
 
 fn html_path(split: &Path, key: &str) -> PathBuf {
     split.join("html").join(format!("{key}.html.gz"))
-}
-
-fn read_page(path: &Path) -> Result<Vec<u8>, WcxbError> {
-    let mut html = Vec::new();
-    std::fs::File::open(path)
-        .and_then(|f| flate2::read::GzDecoder::new(f).read_to_end(&mut html))
-        .map_err(|source| WcxbError::Read {
-            path: path.display().to_string(),
-            source,
-        })?;
-    Ok(html)
 }
 
 /// A system's extraction of one page, as scored.
@@ -453,8 +428,15 @@ fn system_scores(golds: &[Gold], outputs: &[Output], seconds: f64) -> (SystemSco
     (system, scores)
 }
 
+/// The benchmark on `dir`, with trafilatura beside storyline when its
+/// venv is found (see [`trafilatura::find_python`]).
 pub fn run(dir: &Path) -> Result<WcxbReport, WcxbError> {
-    let split = split_dir(dir).ok_or_else(|| WcxbError::Format {
+    run_with(dir, trafilatura::find_python().as_deref())
+}
+
+/// The benchmark on `dir`, with trafilatura run by `python` when given.
+pub fn run_with(dir: &Path, python: Option<&Path>) -> Result<WcxbReport, WcxbError> {
+    let split = split_dir(dir).ok_or_else(|| MainTextError::Format {
         path: dir.display().to_string(),
         reason: "no html/ and ground-truth/ folders (nor dev/ holding them)".into(),
     })?;
@@ -462,7 +444,7 @@ pub fn run(dir: &Path) -> Result<WcxbReport, WcxbError> {
     let mut outputs = Vec::with_capacity(golds.len());
     let mut seconds = 0.0;
     for g in &golds {
-        let html = read_page(&html_path(&split, &g.key))?;
+        let html = read_gzipped(&html_path(&split, &g.key))?;
         let start = Instant::now();
         let extracted = extract_page(&g.key, &html, &g.url);
         seconds += start.elapsed().as_secs_f64();
@@ -482,7 +464,7 @@ pub fn run(dir: &Path) -> Result<WcxbReport, WcxbError> {
     let ours_speed = ours.pages_per_s;
     systems.insert("storyline".to_string(), ours);
     let (mut speed_ratio, mut baseline_missing) = (None, None);
-    match trafilatura::find_python() {
+    match python {
         None => {
             baseline_missing = Some(
                 "no trafilatura venv (scripts/extract-speed makes target/trafilatura-venv; or set STORYLINE_TRAFILATURA)"
@@ -491,7 +473,7 @@ pub fn run(dir: &Path) -> Result<WcxbReport, WcxbError> {
         }
         Some(python) => {
             let paths: Vec<PathBuf> = golds.iter().map(|g| html_path(&split, &g.key)).collect();
-            let run = trafilatura::run(&python, &paths)?;
+            let run = trafilatura::run(python, &paths)?;
             let by_path: HashMap<&Path, &trafilatura::Extraction> =
                 run.pages.iter().map(|p| (p.path.as_path(), p)).collect();
             let outputs: Vec<Output> = paths
@@ -658,6 +640,72 @@ mod tests {
             folds.values().collect::<std::collections::HashSet<_>>().len(),
             FOLDS
         );
+    }
+
+    /// A two-page folder in the benchmark's layout: both pages scored,
+    /// by type, with their metadata and page types.
+    #[test]
+    fn reads_the_benchmark_layout() {
+        use std::io::Write;
+        let dir = tempfile::tempdir().unwrap();
+        let split = dir.path().join("dev");
+        std::fs::create_dir_all(split.join("html")).unwrap();
+        std::fs::create_dir_all(split.join("ground-truth")).unwrap();
+        let body = "The port reopened on Monday after three weeks of repairs to the quay, officials said.";
+        let pages = [
+            (
+                "0001",
+                "article",
+                "https://a.example/2024/05/02/port",
+                format!("<article><h1>Port reopens</h1><p>{body}</p><p>{body}</p></article>"),
+            ),
+            (
+                "0002",
+                "forum",
+                "https://b.example/t/port/12",
+                format!("<div class='post'><p>{body}</p></div>"),
+            ),
+        ];
+        for (key, kind, url, html) in &pages {
+            let page = format!("<html><head><title>Port reopens</title><link rel='canonical' href='{url}'></head><body>{html}</body></html>");
+            let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+            gz.write_all(page.as_bytes()).unwrap();
+            std::fs::write(
+                split.join("html").join(format!("{key}.html.gz")),
+                gz.finish().unwrap(),
+            )
+            .unwrap();
+            let gold = serde_json::json!({
+                "url": url,
+                "_internal": {"page_type": {"primary": kind}},
+                "ground_truth": {"title": "Port reopens", "main_content": format!("{body}\n\n{body}"), "publish_date": "2024-05-02"},
+            });
+            std::fs::write(
+                split.join("ground-truth").join(format!("{key}.json")),
+                gold.to_string(),
+            )
+            .unwrap();
+        }
+        assert!(is_wcxb(dir.path()));
+        let report = run_with(dir.path(), None).unwrap();
+        assert_eq!(report.pages, 2);
+        let ours = &report.systems["storyline"];
+        assert_eq!(ours.by_type["article"].pages, 1);
+        assert_eq!(ours.by_type["article"].word_f1, 1.0);
+        assert!(
+            ours.by_type["forum"].word_recall < 1.0,
+            "one of the two paragraphs"
+        );
+        assert_eq!(ours.metadata.title, 1.0);
+        // The article's day is in its address; the thread shows none.
+        assert_eq!((ours.metadata.date, ours.metadata.dates), (0.5, 2));
+        assert_eq!(
+            report.page_types.accuracy, 1.0,
+            "{:?}",
+            report.page_types.confusion
+        );
+        assert!(report.baseline_missing.is_some());
+        assert!(report.table().contains("forum"));
     }
 
     #[test]

@@ -408,24 +408,17 @@ fn tagged_bench<R: serde::Serialize, E: std::error::Error + Send + Sync + 'stati
 pub fn bench_extract(args: &BenchExtractArgs, out: &mut dyn Write) -> Result<ExitCode> {
     let (folders, corpora): (Vec<PathBuf>, Vec<PathBuf>) =
         args.dataset.iter().cloned().partition(|p| p.is_dir());
+    let context = |dir: &Path| format!("bench on {}", dir.display());
     for dir in &folders {
-        if storyline_eval::wcxb_bench::is_wcxb(dir) {
-            let report = storyline_eval::wcxb_bench::run(dir)
-                .with_context(|| format!("bench on {}", dir.display()))?;
-            if args.json {
-                writeln!(out, "{}", serde_json::to_string(&report)?)?;
-            } else {
-                writeln!(out, "{}", report.table())?;
-            }
-            continue;
-        }
-        let report = storyline_eval::main_text_bench::run(dir)
-            .with_context(|| format!("bench on {}", dir.display()))?;
-        if args.json {
-            writeln!(out, "{}", serde_json::to_string(&report)?)?;
+        // The WCXB layout, else the ScrapingHub one.
+        let (json, table) = if storyline_eval::wcxb_bench::is_wcxb(dir) {
+            let report = storyline_eval::wcxb_bench::run(dir).with_context(|| context(dir))?;
+            (serde_json::to_string(&report)?, report.table())
         } else {
-            writeln!(out, "{}", report.table())?;
-        }
+            let report = storyline_eval::main_text_bench::run(dir).with_context(|| context(dir))?;
+            (serde_json::to_string(&report)?, report.table())
+        };
+        writeln!(out, "{}", if args.json { json } else { table })?;
     }
     if corpora.is_empty() {
         return Ok(ExitCode::SUCCESS);
