@@ -6,9 +6,13 @@
 //! specific explicit marker (an `<article>`, `itemprop=articleBody`,
 //! `<main>`) that holds most of the page's running text, else from the
 //! container the paragraphs vote for (the readability heuristic: text
-//! length and commas, less the share in links), read without navigation,
-//! asides, footers, forms, known boilerplate classes and link-heavy
-//! blocks; text that pages put straight into `<div>`s counts as paragraphs.
+//! length and commas, less the share in links; an ancestor that several
+//! close runners-up share holds an article split over sections), read
+//! without navigation, asides, footers, forms, known boilerplate classes
+//! and link-heavy blocks; text that pages put straight into `<div>`s
+//! counts as paragraphs. Pages whose text is only in `<noscript>` or in
+//! their JSON-LD `articleBody` are read from there. The page's kind
+//! (`page_type`) decides whether it is cut to its run of paragraphs.
 
 use crate::blocks::{self, Block};
 use crate::boilerplate;
@@ -173,8 +177,7 @@ pub fn parse(input: &str, page: &str, limits: &Limits) -> Parsed {
 /// Pruning empties `<noscript>` and a parser that runs scripts reads it as
 /// raw text, so the page is pruned and parsed again with those elements
 /// renamed. `None` when the page has none, or the time budget runs out.
-fn noscript_blocks(page: &str, max_depth: usize, deadline: &Deadline) -> Option<Vec<Block>> {
-    let html = page;
+fn noscript_blocks(html: &str, max_depth: usize, deadline: &Deadline) -> Option<Vec<Block>> {
     let lower = html.to_ascii_lowercase();
     if !lower.contains("<noscript") {
         return None;
@@ -961,7 +964,7 @@ fn is_boilerplate(cx: &Verdicts, el: &ElementRef) -> bool {
 }
 
 /// Class or id fragments of boxes set beside an article (the author's
-/// biography, a call to action): boilerplate when they hold no more than
+/// box, a biography): boilerplate when they hold no more than
 /// `BOX_MAX_CHARS` of text, since layouts also name whole posts after
 /// their author ("post author-jane").
 const BOX_HINTS: &[&str] = &["author", "bio"];
