@@ -96,7 +96,7 @@ pub fn parse(input: &str, page: &str, limits: &Limits) -> Parsed {
         .url
         .clone()
         .or_else(|| input.contains("://").then(|| input.to_string()));
-    let page_type = page_type::classify(&signals(&doc, page_url.as_deref()));
+    let page_type = page_type::classify(&signals(&doc, &pruned.html, page_url.as_deref()));
     // An article runs from its first to its last paragraph of text; a
     // landing page, a shop or a listing is its short blocks too.
     if matches!(
@@ -568,9 +568,10 @@ fn body_blocks(body: &str) -> Vec<Block> {
         .collect()
 }
 
-/// What the page says of its own kind (see `page_type`): its JSON-LD
-/// types, Open Graph type, address, prices, cart button and code samples.
-fn signals(doc: &Html, url: Option<&str>) -> Signals {
+/// What the page (`doc`, parsed from the pruned `html`) says of its own
+/// kind (see `page_type`): its JSON-LD types, Open Graph type, address,
+/// prices, cart button and code samples.
+fn signals(doc: &Html, html: &str, url: Option<&str>) -> Signals {
     let mut s = Signals {
         path: url
             .and_then(|u| url::Url::parse(u).ok())
@@ -587,17 +588,23 @@ fn signals(doc: &Html, url: Option<&str>) -> Signals {
             ld_types(&v, &mut s.ld_types);
         }
     }
-    if let Some(body) = doc.select(sel("body")).next() {
-        let mut text = String::new();
-        push_visible_text(body, &mut text);
-        s.prices = page_type::count_prices(&text);
-        let lower = text.to_lowercase();
-        s.cart = ["add to cart", "add to bag", "add to basket"]
-            .iter()
-            .any(|c| lower.contains(c));
-    }
+    // Read from the pruned markup rather than the visible text: a cart
+    // button is a `<button>` (left out of the text) or named in a class.
+    s.prices = page_type::count_prices(html);
+    let lower = html.to_ascii_lowercase();
+    s.cart = CART_MARKS.iter().any(|c| lower.contains(c));
     s
 }
+
+/// How pages name the button that puts a product in the cart.
+const CART_MARKS: &[&str] = &[
+    "add to cart",
+    "add to bag",
+    "add to basket",
+    "add-to-cart",
+    "add_to_cart",
+    "addtocart",
+];
 
 /// Every `@type` named anywhere in a JSON-LD value.
 fn ld_types(v: &Value, out: &mut std::collections::BTreeSet<String>) {
