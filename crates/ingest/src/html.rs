@@ -78,13 +78,16 @@ pub fn parse(input: &str, page: &str, limits: &Limits) -> Parsed {
     let deadline = Deadline::after(limits.document_time.mul_f64(PARSE_SHARE));
     let pruned = prune::prune(page, limits.html_depth);
     let (doc, read) = parse_within(&pruned.html, &deadline);
-    let mut draft = metadata(&doc);
+    // The page's JSON-LD, parsed once: metadata, the article body and
+    // the page's kind all read it.
+    let ld = json_ld(&doc);
+    let mut draft = metadata(&doc, &ld);
     let cx = Verdicts::default();
     let mut blocks = main_blocks(&cx, &doc);
     if paragraph_chars(&blocks) == 0 && read == pruned.html.len() {
         blocks = noscript_blocks(page, limits.html_depth, &deadline).unwrap_or(blocks);
     }
-    if let Some(body) = json_ld_body(&doc) {
+    if let Some(body) = json_ld_body(&ld) {
         if paragraph_chars(&blocks) * 2 < body.len() {
             blocks = body_blocks(&body);
         }
@@ -96,7 +99,7 @@ pub fn parse(input: &str, page: &str, limits: &Limits) -> Parsed {
         .url
         .clone()
         .or_else(|| input.contains("://").then(|| input.to_string()));
-    let page_type = page_type::classify(&signals(&doc, &pruned.html, page_url.as_deref()));
+    let page_type = page_type::classify(&signals(&doc, &ld, &pruned.html, page_url.as_deref()));
     // An article runs from its first to its last paragraph of text; a
     // landing page, a shop or a listing is its short blocks too.
     if matches!(
@@ -218,8 +221,7 @@ fn drop_headline(blocks: &mut Vec<Block>, title: &str) {
 /// title is the heading with the site's name after a separator
 /// ("Black Friday deals - Help Net Security").
 fn names_title(text: &str, title: &str) -> bool {
-    let norm = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
-    let (text, title) = (norm(text), norm(title));
+    let (text, title) = (folded(text), folded(title));
     if text.is_empty() {
         return false;
     }
@@ -232,6 +234,12 @@ fn names_title(text: &str, title: &str) -> bool {
             .iter()
             .any(|sep| rest.starts_with(sep))
     })
+}
+
+/// `text` lower-cased with its runs of white space made one space: how
+/// a heading, a title and a site's name are compared.
+fn folded(text: &str) -> String {
+    clean(text).to_lowercase()
 }
 
 /// Parses `html` in chunks, looking at the clock between them; stops early
@@ -330,17 +338,16 @@ fn plausible_date(raw: &str) -> Option<Published> {
     (1990..=next_year).contains(&year).then_some(date)
 }
 
-fn metadata(doc: &Html) -> ArticleDraft {
+fn metadata(doc: &Html, ld: &[Value]) -> ArticleDraft {
     let tags = HeadTags::of(doc);
-    let ld = json_ld_article(doc);
+    let ld = json_ld_article(ld);
     let ld_str = |key: &str| {
-        ld.as_ref()
-            .and_then(|v| v.get(key))
+        ld.and_then(|v| v.get(key))
             .and_then(Value::as_str)
             .map(String::from)
     };
     let ld_name = |key: &str| {
-        ld.as_ref().and_then(|v| v.get(key)).and_then(|v| match v {
+        ld.and_then(|v| v.get(key)).and_then(|v| match v {
             Value::String(s) => Some(s.clone()),
             Value::Array(a) => a
                 .first()
@@ -446,11 +453,10 @@ fn headline(title: &str, doc: &Html, site: Option<&str>) -> String {
             return h1;
         }
     }
-    let norm = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
-    if let Some(site) = site.map(norm).filter(|s| !s.is_empty()) {
+    if let Some(site) = site.map(folded).filter(|s| !s.is_empty()) {
         for sep in [" | ", " - ", " – ", " — ", " · ", " :: "] {
             if let Some((head, tail)) = title.rsplit_once(sep) {
-                if norm(tail) == site && !head.trim().is_empty() {
+                if folded(tail) == site && !head.trim().is_empty() {
                     return head.trim().to_string();
                 }
             }
@@ -549,8 +555,8 @@ const LD_BODY_MIN_CHARS: usize = 500;
 /// is long enough to be one: pages that render their article with scripts
 /// still put it there for search engines. It stands in for what the markup
 /// gave when that is less than half as long.
-fn json_ld_body(doc: &Html) -> Option<String> {
-    let ld = json_ld_article(doc)?;
+fn json_ld_body(ld: &[Value]) -> Option<String> {
+    let ld = json_ld_article(ld)?;
     let body = ld.get("articleBody")?.as_str()?.trim();
     (body.len() >= LD_BODY_MIN_CHARS).then(|| body.to_string())
 }
@@ -571,7 +577,7 @@ fn body_blocks(body: &str) -> Vec<Block> {
 /// What the page (`doc`, parsed from the pruned `html`) says of its own
 /// kind (see `page_type`): its JSON-LD types, Open Graph type, address,
 /// prices, cart button and code samples.
-fn signals(doc: &Html, html: &str, url: Option<&str>) -> Signals {
+fn signals(doc: &Html, ld: &[Value], html: &str, url: Option<&str>) -> Signals {
     let mut s = Signals {
         path: url
             .and_then(|u| url::Url::parse(u).ok())
@@ -583,11 +589,7 @@ fn signals(doc: &Html, html: &str, url: Option<&str>) -> Signals {
         preformatted: doc.select(sel("pre")).count(),
         ..Signals::default()
     };
-    for script in doc.select(sel("script[type='application/ld+json']")) {
-        if let Ok(v) = serde_json::from_str::<Value>(&script.text().collect::<String>()) {
-            ld_types(&v, &mut s.ld_types);
-        }
-    }
+    ld.iter().for_each(|v| ld_types(v, &mut s.ld_types));
     // Read from the pruned markup rather than the visible text: a cart
     // button is a `<button>` (left out of the text) or named in a class.
     s.prices = page_type::count_prices(html);
@@ -624,11 +626,16 @@ fn ld_types(v: &Value, out: &mut std::collections::BTreeSet<String>) {
     }
 }
 
-/// The first JSON-LD object of an article type, searching arrays and `@graph`.
-fn json_ld_article(doc: &Html) -> Option<Value> {
+/// The page's JSON-LD blocks that parse.
+fn json_ld(doc: &Html) -> Vec<Value> {
     doc.select(sel("script[type='application/ld+json']"))
         .filter_map(|s| serde_json::from_str::<Value>(&s.text().collect::<String>()).ok())
-        .find_map(|v| find_article(&v).cloned())
+        .collect()
+}
+
+/// The first JSON-LD object of an article type, searching arrays and `@graph`.
+fn json_ld_article(ld: &[Value]) -> Option<&Value> {
+    ld.iter().find_map(find_article)
 }
 
 fn find_article(v: &Value) -> Option<&Value> {
