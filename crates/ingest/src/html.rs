@@ -29,6 +29,9 @@ const SKIPPED_ELEMENTS: &[&str] = &[
     "script", "style", "noscript", "nav", "footer", "aside", "form", "button", "iframe", "svg", "figure",
     "header", "select", "template",
 ];
+/// Of those, the ones that are page structure rather than code or
+/// controls: a page may put its text inside them (see `is_boilerplate`).
+const WRAPPING_ELEMENTS: &[&str] = &["nav", "footer", "aside", "figure", "header"];
 /// Class or id fragments that mark boilerplate containers.
 const BOILERPLATE_HINTS: &[&str] = &[
     "comment",
@@ -943,13 +946,13 @@ impl Verdicts {
         verdict
     }
 
-    /// Visible characters of the whole page.
+    /// Characters of prose in the whole page (see `prose_chars`).
     fn page_chars(&self, el: ElementRef) -> usize {
         if let Some(n) = self.page_chars.get() {
             return n;
         }
         let root = el.ancestors().filter_map(ElementRef::wrap).last().unwrap_or(el);
-        let n = visible_chars(root);
+        let n = prose_chars(root);
         self.page_chars.set(Some(n));
         n
     }
@@ -957,15 +960,22 @@ impl Verdicts {
 
 fn is_boilerplate(cx: &Verdicts, el: &ElementRef) -> bool {
     let v = el.value();
-    // Some sites wrap the whole page in a <form> (ASP.NET): a form that
-    // holds most of the text is the page, not a control.
+    // Elements that are boilerplate by their kind, unless they hold most
+    // of the page's text: then they are the page. Some sites wrap the whole
+    // page in a <form> (ASP.NET) or set the article in a <header>; a page
+    // streamed by React arrives in a `hidden` element a script reveals; a
+    // broken page leaves an <aside> open and the parser puts the rest of
+    // the page inside it.
     if v.name() == "form" {
         return !holds_most_text(cx, *el);
     }
-    if SKIPPED_ELEMENTS.contains(&v.name())
+    if WRAPPING_ELEMENTS.contains(&v.name())
         || v.attr("hidden").is_some()
         || v.attr("aria-hidden") == Some("true")
     {
+        return !(holds_most_text(cx, *el) && near_landmark(*el));
+    }
+    if SKIPPED_ELEMENTS.contains(&v.name()) {
         return true;
     }
     let marks = marks(v);
@@ -1015,7 +1025,7 @@ fn holds_most_text(cx: &Verdicts, el: ElementRef) -> bool {
     if own < WRAPPER_MIN_CHARS {
         return false;
     }
-    visible_chars(el) * 2 > cx.page_chars(el)
+    prose_chars(el) * 2 > cx.page_chars(el)
 }
 
 /// Appends the text under `el` that a reader sees: not what sits in
@@ -1033,13 +1043,35 @@ fn push_visible_text(el: ElementRef, out: &mut String) {
     }
 }
 
-/// Characters of text under `el` outside scripts and styles.
-fn visible_chars(el: ElementRef) -> usize {
+/// Whether `el` holds one of the page's landmarks (its main element, an
+/// article element, its top heading) or sits inside its main element or
+/// an article. A footer's fine print can outweigh a short article in
+/// prose, but it is none of these.
+fn near_landmark(el: ElementRef) -> bool {
+    let landmark = |e: ElementRef| matches!(e.value().name(), "main" | "article" | "h1");
+    el.descendants()
+        .filter_map(ElementRef::wrap)
+        .skip(1)
+        .any(landmark)
+        || el
+            .ancestors()
+            .filter_map(ElementRef::wrap)
+            .any(|a| matches!(a.value().name(), "main" | "article"))
+}
+
+/// Characters of prose under `el`: text outside scripts, styles and
+/// links, without white space. A footer's site map can outweigh an
+/// article in characters, but not in prose.
+fn prose_chars(el: ElementRef) -> usize {
     el.descendants()
         .filter_map(|n| {
             let text = n.value().as_text()?;
-            let parent = n.parent()?.value().as_element()?.name();
-            (!matches!(parent, "script" | "style" | "noscript" | "template")).then(|| text.len())
+            let in_code_or_link = n.ancestors().take_while(|a| a.id() != el.id()).any(|a| {
+                a.value()
+                    .as_element()
+                    .is_some_and(|e| matches!(e.name(), "script" | "style" | "noscript" | "template" | "a"))
+            });
+            (!in_code_or_link).then(|| text.chars().filter(|c| !c.is_whitespace()).count())
         })
         .sum()
 }
@@ -1473,5 +1505,73 @@ mod tests {
         );
         assert!(p.drafts.is_empty());
         assert!(p.rejected[0].reason.contains("no article text"));
+    }
+    fn text_of(page: &str) -> String {
+        parse("page.html", page).drafts[0]
+            .draft
+            .clone()
+            .finish()
+            .unwrap()
+            .text
+    }
+
+    const STORY: &str = "<h1>Lessons from a long road</h1>\
+        <p>The first year taught us that a small team ships faster when it writes less and measures more.</p>\
+        <p>The second year taught us that customers forgive slow features but never forgive lost data.</p>\
+        <p>The third year was about hiring: we looked for people who had run systems at night, not only built them by day, and we paid them for the pager as well as for the code.</p>\
+        <p>The fourth year brought a bigger rival with ten times our staff, and we learned that a focused product and a quick reply from an engineer won more accounts than a long list of features.</p>\
+        <p>The fifth year we nearly ran out of money, cut the office instead of the team, and came out of it with the habit of reading the bank balance every Monday morning before anything else.</p>\
+        <p>Looking back, the lessons are plain ones: write things down, keep the promises you make to customers, hire slowly, and measure what the product does rather than what the plan said it would.</p>\
+        <p>We also learned to say no: to the customer who wanted a private fork, to the investor who wanted a second product, and to ourselves when a rewrite looked more fun than a fix.</p>\
+        <p>Support taught the rest: every ticket answered by the engineer who wrote the code behind it, every outage written up in public the same week, and every apology followed by the fix.</p>\
+        <p>Pricing was the lesson we learned last and most slowly, after three changes that confused the customers we had and a fourth that finally matched what they used to what they paid.</p>\
+        <p>By the sixth year we had stopped guessing and started asking the people who paid us every week.</p>";
+
+    /// Elements that are page chrome by their kind (an aside, a header, a
+    /// hidden block) hold the article on some pages: a broken page leaves
+    /// its aside open, a layout sets the article in a <header>, a page
+    /// streamed by React arrives hidden for a script to reveal.
+    #[test]
+    fn an_article_inside_chrome_elements_is_still_the_article() {
+        let unclosed_aside = format!(
+            "<html><body><aside class=\"banner\"><div><a href=\"/news\">We joined a bigger company</a></div>\
+             <main><article>{STORY}</article></main></body></html>"
+        );
+        let in_header = format!(
+            "<html><body><div class=\"menu\"><a href=\"/\">Home</a></div><main><header class=\"post-intro\"><p>A look back.</p></header>\
+             <header class=\"post-body\">{}</header></main></body></html>",
+            STORY.replace("<h1>Lessons from a long road</h1>", "<h2>Six years</h2>")
+        );
+        let streamed = format!(
+            "<html><body><div class=\"skeleton\"><p>Loading</p></div><div hidden id=\"S:0\">{STORY}</div></body></html>"
+        );
+        for page in [unclosed_aside, in_header, streamed] {
+            let text = text_of(&page);
+            assert!(text.contains("lost data"), "{page}\n→ {text}");
+            assert!(text.contains("every week."), "{page}\n→ {text}");
+        }
+    }
+
+    /// A footer's fine print can hold more prose than a short article, and
+    /// a footer's site map more characters: it stays boilerplate.
+    #[test]
+    fn a_long_footer_stays_out_of_a_short_article() {
+        let fine_print =
+            "Products are offered through a licensed agency and are subject to the terms of each policy. "
+                .repeat(8);
+        let site_map: String = (0..80)
+            .map(|i| format!("<a href=\"/p{i}\">Insurance product number {i}</a> "))
+            .collect();
+        let page = format!(
+            "<html><body><main><h1>Checking renters</h1><p>Screen every renter before the keys change hands, and check the licence against the booking.</p>\
+             <p>A second driver needs the same check, at the same counter, before leaving.</p></main>\
+             <footer><div>{site_map}</div><p>{fine_print}</p></footer></body></html>"
+        );
+        let text = text_of(&page);
+        assert!(text.contains("Screen every renter"), "{text}");
+        assert!(
+            !text.contains("licensed agency") && !text.contains("product number"),
+            "{text}"
+        );
     }
 }

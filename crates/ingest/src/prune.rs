@@ -127,7 +127,16 @@ pub fn prune(page: &str, max_depth: usize) -> Pruned {
             let json_ld = *name == "script" && page[lt..end].to_ascii_lowercase().contains("ld+json");
             if !self_closing && !json_ld {
                 let nests = !RAW_TEXT.contains(name);
-                at = find_close(page, end, name, nests).unwrap_or(page.len());
+                match find_close(page, end, name, nests) {
+                    Some(close) if nests && wraps_main(&page[end..close]) => {}
+                    Some(close) => at = close,
+                    // Raw text runs to the end of the page, as the parser
+                    // reads it; an aside never closed is a broken page whose
+                    // parser puts everything after it inside: `html` judges
+                    // it on the tree.
+                    None if nests => {}
+                    None => at = page.len(),
+                }
             }
         }
     }
@@ -236,6 +245,16 @@ fn find_close(page: &str, from: usize, name: &str, nests: bool) -> Option<usize>
         at = start + 1;
     }
     None
+}
+
+/// Whether an aside or navigation holds the page's `<main>` element: then
+/// it wraps the page (a broken layout, or one built that way), and `html`
+/// judges it on the tree, where it can weigh the text inside.
+fn wraps_main(content: &str) -> bool {
+    let bytes = content.as_bytes();
+    content
+        .match_indices('<')
+        .any(|(i, _)| starts_name(&bytes[i + 1..], "main"))
 }
 
 /// Whether `rest` starts with `name` in any case, not followed by more of a name.
