@@ -105,12 +105,10 @@ pub fn parse(input: &str, page: &str, limits: &Limits) -> Parsed {
         .clone()
         .or_else(|| input.contains("://").then(|| input.to_string()));
     let page_type = page_type::classify(&signals(&doc, &ld, &pruned.html, page_url.as_deref()));
-    // An article runs from its first to its last paragraph of text; a
-    // landing page, a shop or a listing is its short blocks too.
-    if matches!(
-        page_type,
-        PageType::Article | PageType::Forum | PageType::Documentation
-    ) {
+    // An article or a thread runs from its first to its last paragraph of
+    // text; a landing page, a shop or a listing is its short blocks too,
+    // and a reference page its option lines and synopses.
+    if matches!(page_type, PageType::Article | PageType::Forum) {
         boilerplate::trim(&mut blocks);
     } else {
         boilerplate::drop_stock_lines(&mut blocks);
