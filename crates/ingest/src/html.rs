@@ -89,8 +89,14 @@ pub fn parse(input: &str, page: &str, limits: &Limits) -> Parsed {
     // A page that declares itself an article in its JSON-LD has one body of
     // text: the container the paragraphs vote for is not widened.
     let mut blocks = main_blocks(&cx, &doc, json_ld_article(&ld).is_none());
-    if paragraph_chars(&blocks) == 0 && read == pruned.html.len() {
-        blocks = noscript_blocks(page, limits.html_depth, &deadline).unwrap_or(blocks);
+    // A page with next to no running text may serve it in <noscript>.
+    let found = paragraph_chars(&blocks);
+    if found < NOSCRIPT_RETRY_CHARS && read == pruned.html.len() {
+        if let Some(fallback) = noscript_blocks(page, limits.html_depth, &deadline) {
+            if paragraph_chars(&fallback) > found {
+                blocks = fallback;
+            }
+        }
     }
     if let Some(body) = json_ld_body(&ld) {
         if paragraph_chars(&blocks) * 2 < body.len() {
@@ -177,7 +183,12 @@ pub fn parse(input: &str, page: &str, limits: &Limits) -> Parsed {
     parsed
 }
 
-/// The blocks of a page whose only running text is inside `<noscript>`:
+/// Running text below which a page is read again with its `<noscript>`
+/// content: a line or two ("Return to the site", a cookie notice) is not
+/// an article, and forum software serves its threads there.
+const NOSCRIPT_RETRY_CHARS: usize = 300;
+
+/// The blocks of a page whose running text is inside `<noscript>`:
 /// what a reader without scripts sees (forum software serves its posts
 /// there, for crawlers, while an app renders them for everyone else).
 /// Pruning empties `<noscript>` and a parser that runs scripts reads it as
@@ -1421,6 +1432,13 @@ mod tests {
                 <div class="post"><p>Thanks, rolling back worked for me too and the fix is promised for the next patch release due next week.</p></div></div>
             </div></noscript>
             <footer><p>Powered by forum software, licensed under the usual terms.</p></footer></body></html>"#;
+        // The same thread with a line of visible text beside the app (a
+        // link home): a line is not the thread, the posts still are.
+        let with_line = page.replace(
+            "<div id=\"app\"></div>",
+            "<div id=\"app\"><p>Return to the Example Home community home page</p></div>",
+        );
+        assert!(text_of(&with_line).contains("rolling back worked for me too"));
         let a = parse("thread.html", page).drafts[0]
             .draft
             .clone()
