@@ -85,7 +85,15 @@ pub fn parse(input: &str, page: &str, limits: &Limits) -> Parsed {
     // the page's kind all read it.
     let ld = json_ld(&doc);
     let mut draft = metadata(&doc, &ld);
-    let cx = Verdicts::default();
+    let page_url = draft
+        .url
+        .clone()
+        .or_else(|| input.contains("://").then(|| input.to_string()));
+    let page_type = page_type::classify(&signals(&doc, &ld, &pruned.html, page_url.as_deref()));
+    let cx = Verdicts {
+        reviews_are_comments: page_type == PageType::Product,
+        ..Verdicts::default()
+    };
     // A page that declares itself an article in its JSON-LD has one body of
     // text: the container the paragraphs vote for is not widened.
     let mut blocks = main_blocks(&cx, &doc, json_ld_article(&ld).is_none());
@@ -106,11 +114,6 @@ pub fn parse(input: &str, page: &str, limits: &Limits) -> Parsed {
     if let Some(title) = &draft.title {
         drop_headline(&mut blocks, title);
     }
-    let page_url = draft
-        .url
-        .clone()
-        .or_else(|| input.contains("://").then(|| input.to_string()));
-    let page_type = page_type::classify(&signals(&doc, &ld, &pruned.html, page_url.as_deref()));
     // An article or a thread runs from its first to its last paragraph of
     // text; a landing page, a shop or a listing is its short blocks too,
     // and a reference page its option lines and synopses.
@@ -972,6 +975,10 @@ fn clean(text: &str) -> String {
 struct Verdicts {
     known: std::cell::RefCell<rustc_hash::FxHashMap<ego_tree::NodeId, bool>>,
     page_chars: std::cell::Cell<Option<usize>>,
+    /// Whether customers' reviews and ratings are boilerplate: on a
+    /// product page they are what comments are on an article. On any other
+    /// page a review is as likely to be the article itself.
+    reviews_are_comments: bool,
 }
 
 impl Verdicts {
@@ -1020,9 +1027,19 @@ fn is_boilerplate(cx: &Verdicts, el: &ElementRef) -> bool {
     if BOX_HINTS.iter().any(|h| marks.contains(h)) && el.text().map(str::len).sum::<usize>() < BOX_MAX_CHARS {
         return true;
     }
-    BOILERPLATE_HINTS.iter().any(|h| marks.contains(h))
+    (BOILERPLATE_HINTS.iter().any(|h| marks.contains(h))
+        || (cx.reviews_are_comments && names_reviews(&marks)))
         && !ARTICLE_HINTS.iter().any(|h| marks.contains(h))
         && !holds_most_text(cx, *el)
+}
+
+/// Whether class or id marks name customers' reviews or ratings (not a
+/// "preview").
+fn names_reviews(marks: &str) -> bool {
+    marks.contains("rating")
+        || marks
+            .match_indices("review")
+            .any(|(i, _)| !marks[..i].ends_with('p'))
 }
 
 /// Class or id fragments of boxes set beside an article (the author's
@@ -1655,5 +1672,37 @@ mod tests {
         let text = text_of(&article);
         assert!(text.contains("spared the main quay"), "{text}");
         assert!(!text.contains("Another story"), "{text}");
+    }
+    /// On a product page customers' reviews are what comments are on an
+    /// article; on an article a review is the text itself.
+    #[test]
+    fn a_product_page_leaves_out_its_reviews() {
+        let body = "<div class=\"product-description\"><h2>About this kettle</h2>\
+            <p>This kettle boils a litre of water in under three minutes, switches itself off when the water boils, and keeps the handle cool.</p>\
+            <p>The body is brushed steel with a window to see the water level, and the base turns all the way round for left-handed pouring.</p></div>\
+            <div class=\"customer-reviews\"><h3>Reviews (3)</h3>\
+            <p>Bought this for our office and it has been boiling water twenty times a day for a month without a single complaint from anyone.</p>\
+            <p>The lid sticks a little when it is hot, otherwise a fine kettle for the price and much quieter than the one it replaced.</p>\
+            <p>Third one we have owned from this maker, and like the others it looks good on the counter and pours without a drip.</p></div>";
+        let product = format!(
+            "<html><head><title>Steel kettle</title><script type=\"application/ld+json\">{{\"@type\":\"Product\",\"name\":\"Steel kettle\",\"offers\":{{\"@type\":\"Offer\",\"price\":\"39.00\"}}}}</script></head>\
+             <body><div class=\"page\">{body}</div></body></html>"
+        );
+        let text = text_of(&product);
+        assert!(text.contains("left-handed pouring"), "{text}");
+        assert!(
+            !text.contains("twenty times a day") && !text.contains("lid sticks"),
+            "{text}"
+        );
+        assert_eq!(
+            parse("p.html", &product).drafts[0].page_type,
+            Some(PageType::Product)
+        );
+
+        let review = format!(
+            "<html><head><title>Kettle review</title><script type=\"application/ld+json\">{{\"@type\":\"Review\"}}</script></head>\
+             <body><article class=\"review\"><h1>Kettle review</h1>{body}</article></body></html>"
+        );
+        assert!(text_of(&review).contains("twenty times a day"));
     }
 }
