@@ -612,6 +612,36 @@ fn signals(doc: &Html, ld: &[Value], html: &str, url: Option<&str>) -> Signals {
     s.prices = page_type::count_prices(html);
     let lower = html.to_ascii_lowercase();
     s.cart = CART_MARKS.iter().any(|c| lower.contains(c));
+    let in_chrome = |el: ElementRef| {
+        el.ancestors()
+            .filter_map(ElementRef::wrap)
+            .any(|a| matches!(a.value().name(), "nav" | "header" | "footer" | "aside"))
+    };
+    for a in doc.select(sel("a[href]")) {
+        let text = clean(&a.text().collect::<String>());
+        if crate::words::count(&text) >= page_type::TEASER_WORDS && !in_chrome(a) {
+            s.teasers += 1;
+            s.teaser_chars += text.chars().filter(|c| !c.is_whitespace()).count();
+        }
+    }
+    for p in doc.select(sel("p")) {
+        if p.ancestors()
+            .filter_map(ElementRef::wrap)
+            .any(|a| a.value().name() == "a")
+        {
+            continue;
+        }
+        let all: usize = p
+            .text()
+            .map(|t| t.chars().filter(|c| !c.is_whitespace()).count())
+            .sum();
+        let linked: usize = p
+            .select(sel("a"))
+            .flat_map(|a| a.text())
+            .map(|t| t.chars().filter(|c| !c.is_whitespace()).count())
+            .sum();
+        s.prose_chars += all.saturating_sub(linked);
+    }
     s
 }
 

@@ -76,6 +76,12 @@ pub struct Signals {
     pub cart: bool,
     /// `<pre>` blocks (code samples).
     pub preformatted: usize,
+    /// Links outside the page's chrome whose text reads like a headline
+    /// (`TEASER_WORDS` words or more), and their characters.
+    pub teasers: usize,
+    pub teaser_chars: usize,
+    /// Characters of paragraph text outside links.
+    pub prose_chars: usize,
 }
 
 const ARTICLE_TYPES: &[&str] = &[
@@ -164,6 +170,13 @@ const INDEX_PATHS: &[&str] = &[
     "stories",
 ];
 
+/// Words from which a link's text reads as a headline, and headline
+/// links from which a page may be an index of other pages.
+pub const TEASER_WORDS: usize = 5;
+const TEASER_LINKS: usize = 8;
+/// Prices from which an index of pages is a shop's shelf.
+const SHELF_PRICES: usize = 3;
+
 /// Code samples at least this many make a page documentation.
 const DOC_PREFORMATTED: usize = 3;
 
@@ -206,6 +219,16 @@ pub fn classify(s: &Signals) -> PageType {
     }
     if (has("CollectionPage") || has("ItemList") || has("SearchResultsPage")) && !says_article {
         return PageType::Collection;
+    }
+    // A page of headlines that link elsewhere, with less prose of its
+    // own than headline text, is an index of other pages.
+    // Priced, it is a shop's shelf.
+    if !says_article && s.teasers >= TEASER_LINKS && s.teaser_chars >= s.prose_chars {
+        return if s.prices >= SHELF_PRICES {
+            PageType::Collection
+        } else {
+            PageType::Listing
+        };
     }
     if segments.len() == 1 && INDEX_PATHS.contains(&segments[0]) {
         return PageType::Listing;
@@ -257,6 +280,28 @@ mod tests {
         assert_eq!(classify(&s), PageType::Product);
         s.og_type = Some("product.group".into());
         assert_eq!(classify(&s), PageType::Collection);
+    }
+
+    /// A page of headline links with little prose of its own is an index;
+    /// with prices beside them, a shop's shelf; an article with a column
+    /// of headlines stays an article.
+    #[test]
+    fn pages_of_headline_links_are_indexes() {
+        let mut s = signals("/");
+        s.teasers = 12;
+        s.teaser_chars = 600;
+        s.prose_chars = 400;
+        assert_eq!(classify(&s), PageType::Listing);
+        s.prices = 12;
+        assert_eq!(classify(&s), PageType::Collection);
+        let mut s = signals("/2024/05/02/port-reopens");
+        s.teasers = 12;
+        s.teaser_chars = 600;
+        s.prose_chars = 3_000;
+        assert_eq!(classify(&s), PageType::Article);
+        s.prose_chars = 400;
+        s.og_type = Some("article".into());
+        assert_eq!(classify(&s), PageType::Article);
     }
 
     #[test]

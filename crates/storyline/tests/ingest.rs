@@ -285,6 +285,25 @@ fn extract_tells_what_kind_of_page_it_read() {
         ("front.html", page("", "/news/"), "listing"),
         ("guide.html", page("", "/docs/bridges/funding"), "documentation"),
     ];
+    // A front page known by its shape, not its address: headlines linking
+    // to stories, each with a line of summary.
+    let teasers: String = (1..=10)
+        .map(|i| {
+            format!(
+                "<div class=\"card\"><h3><a href=\"/2024/05/0{}/story-{i}\">Council votes on the bridge plan, part {i} of the series</a></h3>\
+                 <p>A short summary.</p></div>",
+                i % 9 + 1
+            )
+        })
+        .collect();
+    let front = format!(
+        "<html><head><title>The Example Gazette</title><link rel=\"canonical\" href=\"https://a.example/\"></head>\
+         <body><main>{teasers}</main></body></html>"
+    );
+    let cases: Vec<(&str, String, &str)> = cases
+        .into_iter()
+        .chain([("home.html", front, "listing")])
+        .collect();
     for (name, html, kind) in cases {
         let path = write(inputs.path(), name, html.as_bytes());
         let out = json(&run(store.path(), &["extract", "--json", &path]));
