@@ -191,6 +191,69 @@ pub fn parse(input: &str, page: &str, limits: &Limits) -> Parsed {
 /// an article, and forum software serves its threads there.
 const NOSCRIPT_RETRY_CHARS: usize = 300;
 
+/// Links outside the page's chrome (navigation, header, footer, asides)
+/// whose text reads like a headline, with that text.
+fn teasers(doc: &Html) -> impl Iterator<Item = (ElementRef<'_>, String)> {
+    let in_chrome = |el: ElementRef| {
+        el.ancestors()
+            .filter_map(ElementRef::wrap)
+            .any(|a| matches!(a.value().name(), "nav" | "header" | "footer" | "aside"))
+    };
+    doc.select(sel("a[href]")).filter_map(move |a| {
+        let text = clean(&a.text().collect::<String>());
+        (crate::words::count(&text) >= page_type::TEASER_WORDS && !in_chrome(a)).then_some((a, text))
+    })
+}
+
+/// A page that an index of other pages links to, with its headline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndexLink {
+    pub url: String,
+    pub title: String,
+}
+
+/// The pages an index page links to (a section front, a blog's list of
+/// posts, a shop's shelf), or `None` when `page` is not an index (see
+/// `page_type`). A watcher follows these instead of storing the index as
+/// an article. `url` is the page's address: links are made absolute
+/// against it, kept to http(s) on
+/// the page's own site, the page itself left out, each once, in page
+/// order with the first headline a link carries.
+pub fn index_links(url: &str, page: &str, limits: &Limits) -> Option<Vec<IndexLink>> {
+    let deadline = Deadline::after(limits.document_time.mul_f64(PARSE_SHARE));
+    let pruned = prune::prune(page, limits.html_depth);
+    let (doc, _) = parse_within(&pruned.html, &deadline);
+    let ld = json_ld(&doc);
+    let base = url::Url::parse(url).ok()?;
+    let kind = page_type::classify(&signals(&doc, &ld, &pruned.html, Some(url)));
+    if !matches!(kind, PageType::Listing | PageType::Collection) {
+        return None;
+    }
+    let site = |u: &url::Url| {
+        u.host_str()
+            .map(|h| h.trim_start_matches("www.").to_ascii_lowercase())
+    };
+    let mut seen = std::collections::HashSet::new();
+    seen.insert(base.as_str().trim_end_matches('/').to_string());
+    let mut links = Vec::new();
+    for (a, title) in teasers(&doc) {
+        let Some(mut target) = a.value().attr("href").and_then(|h| base.join(h.trim()).ok()) else {
+            continue;
+        };
+        target.set_fragment(None);
+        if !matches!(target.scheme(), "http" | "https") || site(&target) != site(&base) {
+            continue;
+        }
+        if seen.insert(target.as_str().trim_end_matches('/').to_string()) {
+            links.push(IndexLink {
+                url: target.to_string(),
+                title,
+            });
+        }
+    }
+    Some(links)
+}
+
 /// The blocks of a page whose running text is inside `<noscript>`:
 /// what a reader without scripts sees (forum software serves its posts
 /// there, for crawlers, while an app renders them for everyone else).
@@ -612,17 +675,9 @@ fn signals(doc: &Html, ld: &[Value], html: &str, url: Option<&str>) -> Signals {
     s.prices = page_type::count_prices(html);
     let lower = html.to_ascii_lowercase();
     s.cart = CART_MARKS.iter().any(|c| lower.contains(c));
-    let in_chrome = |el: ElementRef| {
-        el.ancestors()
-            .filter_map(ElementRef::wrap)
-            .any(|a| matches!(a.value().name(), "nav" | "header" | "footer" | "aside"))
-    };
-    for a in doc.select(sel("a[href]")) {
-        let text = clean(&a.text().collect::<String>());
-        if crate::words::count(&text) >= page_type::TEASER_WORDS && !in_chrome(a) {
-            s.teasers += 1;
-            s.teaser_chars += text.chars().filter(|c| !c.is_whitespace()).count();
-        }
+    for (_, text) in teasers(doc) {
+        s.teasers += 1;
+        s.teaser_chars += text.chars().filter(|c| !c.is_whitespace()).count();
     }
     for p in doc.select(sel("p")) {
         if p.ancestors()

@@ -2,8 +2,9 @@
 //! 127.0.0.1: only new feed items are fetched, an unchanged feed costs a
 //! 304, robots.txt is obeyed, a 429 is waited out, one host gets one
 //! request at a time with a pause between, a news sitemap index leads to
-//! its articles, a watch killed mid-run and started again fetches nothing
-//! it had stored, and SIGTERM ends a watch cleanly.
+//! its articles, a watched section front leads to its stories, a watch
+//! killed mid-run and started again fetches nothing it had stored, and
+//! SIGTERM ends a watch cleanly.
 
 mod common;
 use common::*;
@@ -116,6 +117,7 @@ impl Site {
                  <news:title>Sitemap one</news:title></news:news></url>\
                  <url><loc>/news/from-sitemap-2</loc></url></urlset>",
             ),
+            "/front" => ok("text/html; charset=utf-8", "", &front(&items)),
             "/news/busy" if earlier == 0 => {
                 "HTTP/1.1 429 Too Many Requests\r\nRetry-After: 1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
                     .to_string()
@@ -166,6 +168,26 @@ fn feed(base: &str, items: &[String]) -> String {
         })
         .collect();
     format!("<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Local Wire</title>{entries}</channel></rss>")
+}
+
+/// A section front: a headline linking to each item, a line of summary,
+/// site navigation, and a link to another site.
+fn front(items: &[String]) -> String {
+    let cards: String = items
+        .iter()
+        .enumerate()
+        .map(|(i, path)| {
+            format!(
+                "<div class=\"card\"><h3><a href=\"{path}\">Harbour works on the coast, part {i} of our series</a></h3>\
+                 <p>Repairs go on.</p></div>"
+            )
+        })
+        .collect();
+    format!(
+        "<!DOCTYPE html><html><head><title>Harbour news</title></head><body>\
+         <nav><a href=\"/about\">About the Local Wire and its many reporters</a></nav><main>{cards}\
+         <p><a href=\"https://elsewhere.example/story\">A story on another site about other harbours</a></p></main></body></html>"
+    )
 }
 
 /// An article page with a distinct text per slug.
@@ -437,4 +459,20 @@ fn serve_watch_serves_what_the_watch_fetches() {
         std::thread::sleep(Duration::from_millis(100));
     }
     assert_eq!(site.count("/news/live"), 1);
+}
+
+#[test]
+fn a_watched_section_front_leads_to_its_stories() {
+    let dir = tempfile::tempdir().unwrap();
+    let stories: Vec<String> = (1..=9).map(|i| format!("/news/front-{i}")).collect();
+    let paths: Vec<&str> = stories.iter().map(String::as_str).collect();
+    let site = Site::start(&paths, Duration::ZERO);
+    add_source(dir.path(), &format!("{}/front", site.base), "Front");
+    let tally = watch(dir.path(), &["--host-delay", "0ms"]);
+    assert_eq!(tally["stored"], 9, "{tally}");
+    assert_eq!(article_count(dir.path()), 9, "the front itself is not an article");
+    assert_eq!(site.count("/about"), 0, "navigation is not followed");
+    let listed = stdout(&run(dir.path(), &["list", "--json"]));
+    assert!(listed.contains("Report front-9"), "{listed}");
+    assert!(!listed.contains("Harbour news"), "{listed}");
 }

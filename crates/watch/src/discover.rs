@@ -1,5 +1,5 @@
 //! What a watched source's document names: article links from a feed or a
-//! sitemap, further sitemaps from an index, or itself as an article page.
+//! sitemap, further sitemaps from an index, or itself as a web page.
 //!
 //! Kinds are told from the document, not from the URL or media type
 //! alone, because servers label feeds `text/html` and sitemaps `text/plain`
@@ -28,7 +28,8 @@ pub enum Discovery {
     Sitemap(Vec<Link>),
     /// A sitemap index: further sitemaps.
     SitemapIndex(Vec<Link>),
-    /// Anything else is taken as an article page itself.
+    /// Anything else: a web page, an article or an index of articles (the
+    /// watcher tells which, see `storyline_ingest::html::index_links`).
     Page,
 }
 

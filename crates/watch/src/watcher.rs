@@ -24,6 +24,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use storyline_core::Published;
 use storyline_fetch::{fetch_if_changed, Cancel, FetchError, Fetched, Outcome, Validators};
+use storyline_ingest::decode::decode_served;
+use storyline_ingest::html::index_links;
 use storyline_ingest::{parse_served, Format};
 use storyline_store::{FetchOutcome, FetchState, FetchedUrl, Store, Upsert, WatchedSource};
 
@@ -433,16 +435,46 @@ impl Watcher<'_, '_> {
             Discovery::SitemapIndex(_) => {
                 self.problem(url, "a sitemap index inside a sitemap index; not followed")
             }
-            Discovery::Page if top => {
-                let link = Link {
-                    url: url.to_string(),
-                    ..Default::default()
-                };
-                self.store_page(source, &link, &fetched)?;
-            }
+            Discovery::Page if top => match self.index_links(url, &fetched) {
+                // A section front or a blog's list of posts: what it links to.
+                Some(links) => self.queue_articles(source, links, queue)?,
+                None => {
+                    let link = Link {
+                        url: url.to_string(),
+                        ..Default::default()
+                    };
+                    self.store_page(source, &link, &fetched)?;
+                }
+            },
             Discovery::Page => self.problem(url, "named by a sitemap index but not a sitemap"),
         }
         Ok(())
+    }
+
+    /// The pages a watched HTML page links to when it is an index of
+    /// other pages (see `storyline_ingest::html::index_links`); `None` for
+    /// an article page, or an index that links to none on its own site.
+    fn index_links(&self, url: &str, fetched: &Fetched) -> Option<Vec<Link>> {
+        let format = fetched
+            .media_type
+            .as_deref()
+            .and_then(Format::from_media_type)
+            .unwrap_or_else(|| Format::sniff(&fetched.bytes));
+        if format != Format::Html {
+            return None;
+        }
+        let page = decode_served(&fetched.bytes, fetched.charset.as_deref(), true);
+        let links = index_links(url, &page, &self.options.limits)?;
+        (!links.is_empty()).then(|| {
+            links
+                .into_iter()
+                .map(|l| Link {
+                    url: l.url,
+                    title: Some(l.title),
+                    published: None,
+                })
+                .collect()
+        })
     }
 
     /// Queues the newest sitemaps of an index (the rest wait for a later poll).
