@@ -18,6 +18,7 @@ use crate::blocks::{self, Block};
 use crate::boilerplate;
 use crate::page_type::{self, PageType, Signals};
 use crate::prune;
+use crate::shown_date;
 use crate::{Parsed, Rejection};
 use html5ever::tendril::TendrilSink;
 use scraper::{ElementRef, Html, HtmlTreeSink, Selector, StrTendril};
@@ -125,7 +126,10 @@ pub fn parse(input: &str, page: &str, limits: &Limits) -> Parsed {
     let structure = blocks::assemble(blocks, draft.title.is_some());
     draft.title = draft.title.or(structure.title);
     if draft.published.is_none() {
-        draft.published = page_url.as_deref().and_then(date_in_url);
+        draft.published = page_url
+            .as_deref()
+            .and_then(date_in_url)
+            .or_else(|| shown_date(&doc));
     }
     if structure.sections.iter().all(|s| s.paragraphs.is_empty()) {
         if read < pruned.html.len() {
@@ -567,6 +571,54 @@ fn without_by(byline: &str) -> String {
         Some(_) => trimmed[3..].trim().to_string(),
         None => trimmed.to_string(),
     }
+}
+
+/// The date the page shows in a line of its own (see `shown_date`),
+/// outside navigation, footers, asides, links and code: the first after
+/// the page's headline (the date line under it; a masthead shows today's
+/// date above it), else the first anywhere.
+fn shown_date(doc: &Html) -> Option<Published> {
+    let body = doc.select(sel("body")).next()?;
+    let h1 = doc.select(sel("h1")).next().map(|h| h.id());
+    let mut after_h1 = false;
+    let mut first = None;
+    for node in body.descendants() {
+        if Some(node.id()) == h1 {
+            after_h1 = true;
+        }
+        let Some(text) = node.value().as_text() else {
+            continue;
+        };
+        let t = text.trim();
+        if t.len() < 8 || t.chars().count() > shown_date::MAX_LINE_CHARS {
+            continue;
+        }
+        let hidden = node.ancestors().filter_map(|a| a.value().as_element()).any(|e| {
+            matches!(
+                e.name(),
+                "nav"
+                    | "footer"
+                    | "aside"
+                    | "a"
+                    | "script"
+                    | "style"
+                    | "noscript"
+                    | "template"
+                    | "pre"
+                    | "code"
+            )
+        });
+        if hidden {
+            continue;
+        }
+        if let Some(p) = shown_date::in_line(t) {
+            if after_h1 {
+                return Some(p);
+            }
+            first.get_or_insert(p);
+        }
+    }
+    first
 }
 
 /// The publication day many sites put in article paths: `/2023/06/25/`,
@@ -1789,5 +1841,30 @@ mod tests {
              <body><article class=\"review\"><h1>Kettle review</h1>{body}</article></body></html>"
         );
         assert!(text_of(&review).contains("twenty times a day"));
+    }
+    /// A page whose markup names no date is dated by the line under its
+    /// headline, not by the masthead's date above it or a date in a link.
+    #[test]
+    fn a_page_without_a_date_in_its_markup_is_dated_by_its_date_line() {
+        let page = "<html><head><title>Bridge</title></head><body>\
+            <div class=\"masthead\">Sunday, December 6, 2026</div>\
+            <h1>Council funds the bridge</h1><div class=\"meta\"><span>Published on July 18, 2025</span></div>\
+            <p>The council agreed on Tuesday, after a long debate, to fund the new bridge next year.</p>\
+            <p><a href=\"/old\">Our story of March 3, 2019</a></p></body></html>";
+        let a = parse("page.html", page).drafts[0].draft.clone().finish().unwrap();
+        assert_eq!(
+            a.published.map(|p| p.day().to_string()).as_deref(),
+            Some("2025-07-18")
+        );
+        let undated = page.replace("Published on July 18, 2025", "By the city desk");
+        let a = parse("page.html", &undated).drafts[0]
+            .draft
+            .clone()
+            .finish()
+            .unwrap();
+        assert_eq!(
+            a.published.map(|p| p.day().to_string()).as_deref(),
+            Some("2026-12-06")
+        );
     }
 }

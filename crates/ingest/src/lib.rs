@@ -21,6 +21,7 @@ pub mod page_type;
 pub mod pipeline;
 pub mod plain;
 mod prune;
+mod shown_date;
 pub mod walk;
 mod words;
 
