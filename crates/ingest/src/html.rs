@@ -90,7 +90,8 @@ pub fn parse(input: &str, page: &str, limits: &Limits) -> Parsed {
         .url
         .clone()
         .or_else(|| input.contains("://").then(|| input.to_string()));
-    let page_type = page_type::classify(&signals(&doc, &ld, &pruned.html, page_url.as_deref()));
+    let signals = signals(&doc, &ld, &pruned.html, page_url.as_deref());
+    let page_type = page_type::classify(&signals);
     let cx = Verdicts {
         reviews_are_comments: page_type == PageType::Product,
         ..Verdicts::default()
@@ -117,8 +118,16 @@ pub fn parse(input: &str, page: &str, limits: &Limits) -> Parsed {
     }
     // An article or a thread runs from its first to its last paragraph of
     // text; a landing page, a shop or a listing is its short blocks too,
-    // and a reference page its option lines and synopses.
-    if matches!(page_type, PageType::Article | PageType::Forum) {
+    // and a reference page its option lines and synopses. A page is cut
+    // as an article only when it says it is one: "article" is also what
+    // a page of no known kind defaults to, and such pages are as often a
+    // list of short entries as a story.
+    let cut = match page_type {
+        PageType::Forum => true,
+        PageType::Article => signals.says_article(),
+        _ => false,
+    };
+    if cut {
         boilerplate::trim(&mut blocks);
     } else {
         boilerplate::drop_stock_lines(&mut blocks);
@@ -1632,7 +1641,7 @@ mod tests {
     /// text all the same, and the short lines around them are clutter.
     #[test]
     fn a_japanese_article_is_told_from_the_lines_around_it() {
-        let page = r#"<html lang="ja"><head><title>港が再開</title></head><body><article>
+        let page = r#"<html lang="ja"><head><title>港が再開</title><meta property="og:type" content="article"></head><body><article>
             <p>経済</p><p>2024年5月2日 10:00</p>
             <p>東京都は火曜日、三週間にわたる岸壁の修理を終えて港を再開すると発表した。最初の貨物船は水曜日の朝に出港する予定だという。</p>
             <p>港湾局によると、修理には約十億円がかかり、作業員は週末も交代で作業を続けた。周辺の道路の規制も今週中に解除される。</p>
@@ -1903,5 +1912,29 @@ mod tests {
             <p>The first paragraph of the story, long enough to count as article text here.</p></article></body></html>"#;
         let a = parse("page.html", page).drafts[0].draft.clone().finish().unwrap();
         assert_eq!(a.byline.as_deref(), Some("Jane Doe"));
+    }
+    /// Only a page that says it is an article is cut to its run of
+    /// paragraphs: a page of no declared kind is as often a list of short
+    /// entries under an introduction.
+    #[test]
+    fn only_declared_articles_are_cut_to_their_paragraphs() {
+        let entries: String = ["Anthill loop", "Creek trail", "Pine ridge", "Quarry run"]
+            .iter()
+            .map(|t| format!("<h3>{t}</h3><div>Difficulty: beginner</div><div>Length: 5 miles</div>"))
+            .collect();
+        let page = |head: &str| {
+            format!(
+                "<html><head><title>Trails</title>{head}</head><body><div class=\"page\">\
+                 <p>The trail association builds, maintains and rides the local off-road trails, and welcomes new riders on every one of them.</p>\
+                 {entries}</div></body></html>"
+            )
+        };
+        let undeclared = text_of(&page(""));
+        assert!(
+            undeclared.contains("Quarry run") && undeclared.contains("Length: 5 miles"),
+            "{undeclared}"
+        );
+        let declared = text_of(&page("<meta property=\"og:type\" content=\"article\">"));
+        assert!(!declared.contains("Quarry run"), "{declared}");
     }
 }

@@ -84,6 +84,15 @@ pub struct Signals {
     pub prose_chars: usize,
 }
 
+impl Signals {
+    /// Whether the page declares itself an article: an article type in its
+    /// JSON-LD, or `og:type` "article".
+    pub fn says_article(&self) -> bool {
+        ARTICLE_TYPES.iter().any(|t| self.ld_types.contains(*t))
+            || self.og_type.as_deref().is_some_and(|t| t.trim() == "article")
+    }
+}
+
 const ARTICLE_TYPES: &[&str] = &[
     "Article",
     "NewsArticle",
@@ -183,8 +192,7 @@ const DOC_PREFORMATTED: usize = 3;
 /// The kind of page `s` describes.
 pub fn classify(s: &Signals) -> PageType {
     let has = |t: &str| s.ld_types.contains(t);
-    let says_article =
-        ARTICLE_TYPES.iter().any(|t| has(t)) || s.og_type.as_deref().is_some_and(|t| t.trim() == "article");
+    let says_article = s.says_article();
     let segments: Vec<&str> = s
         .path
         .iter()
