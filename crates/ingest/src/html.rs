@@ -97,8 +97,14 @@ pub fn parse(input: &str, page: &str, limits: &Limits) -> Parsed {
         ..Verdicts::default()
     };
     // A page that declares itself an article in its JSON-LD has one body of
-    // text: the container the paragraphs vote for is not widened.
-    let mut blocks = main_blocks(&cx, &doc, json_ld_article(&ld).is_none());
+    // text: the container the paragraphs vote for is widened only when it
+    // holds very little of the page's text (a body split in two).
+    let widen_below = if json_ld_article(&ld).is_some() {
+        WIDEN_ARTICLE_BELOW
+    } else {
+        WIDEN_BELOW
+    };
+    let mut blocks = main_blocks(&cx, &doc, widen_below);
     // A page with next to no running text may serve it in <noscript>.
     let found = paragraph_chars(&blocks);
     if found < NOSCRIPT_RETRY_CHARS && read == pruned.html.len() {
@@ -299,7 +305,7 @@ fn noscript_blocks(html: &str, max_depth: usize, deadline: &Deadline) -> Option<
     if read < pruned.html.len() {
         return None;
     }
-    let blocks = main_blocks(&Verdicts::default(), &doc, true);
+    let blocks = main_blocks(&Verdicts::default(), &doc, WIDEN_BELOW);
     (paragraph_chars(&blocks) > 0).then_some(blocks)
 }
 
@@ -837,8 +843,9 @@ fn find_article(v: &Value) -> Option<&Value> {
 /// The blocks of the element that holds the page's content: the smallest
 /// explicit marker (`itemprop=articleBody`, `<article>`, `<main>`) with
 /// most of the running text, else the container the paragraphs vote for,
-/// `widened` when `widen` allows and that container holds too little.
-fn main_blocks(cx: &Verdicts, doc: &Html, widen: bool) -> Vec<Block> {
+/// `widened` when that container holds less than `widen_below` of the
+/// page's running text.
+fn main_blocks(cx: &Verdicts, doc: &Html, widen_below: f64) -> Vec<Block> {
     let Some(body) = doc.select(sel("body")).next() else {
         return Vec::new();
     };
@@ -872,11 +879,9 @@ fn main_blocks(cx: &Verdicts, doc: &Html, widen: bool) -> Vec<Block> {
             for el in &voted {
                 collect_blocks(cx, *el, &mut blocks);
             }
-            if widen {
-                let total = paragraph_chars(&blocks_of(cx, body));
-                if paragraph_chars(&blocks) * 2 < total {
-                    return widened(cx, body, voted[0], total);
-                }
+            let total = paragraph_chars(&blocks_of(cx, body));
+            if (paragraph_chars(&blocks) as f64) < widen_below * total as f64 {
+                return widened(cx, body, voted[0], total);
             }
             blocks
         }
@@ -887,12 +892,14 @@ fn main_blocks(cx: &Verdicts, doc: &Html, widen: bool) -> Vec<Block> {
 /// `WIDENED_SHARE` of the page's running text (else the whole body).
 ///
 /// Called when the container the paragraphs voted for holds less than
-/// half the page's running text outside boilerplate. A landing page, a
-/// service page, a listing or a forum thread spreads its content over
-/// many sibling sections of about equal weight, and one section wins the
-/// vote by a little; an article's body outweighs what sits around it.
-/// Chosen by cross-validation grouped by domain over WCXB dev and the
-/// ScrapingHub pages (see README).
+/// half the page's running text outside boilerplate (`WIDEN_BELOW`). A
+/// landing page, a service page, a listing or a forum thread spreads its
+/// content over many sibling sections of about equal weight, and one
+/// section wins the vote by a little; an article's body outweighs what
+/// sits around it, so on a declared article the container must hold far
+/// less (`WIDEN_ARTICLE_BELOW`). Both shares chosen over WCXB dev and the
+/// ScrapingHub pages, the first by cross-validation grouped by domain
+/// (see README).
 fn widened(cx: &Verdicts, body: ElementRef, top: ElementRef, total: usize) -> Vec<Block> {
     for ancestor in top.ancestors().filter_map(ElementRef::wrap) {
         let blocks = blocks_of(cx, ancestor);
@@ -905,6 +912,10 @@ fn widened(cx: &Verdicts, body: ElementRef, top: ElementRef, total: usize) -> Ve
 
 /// Share of the page's running text the widened container must hold.
 const WIDENED_SHARE: f64 = 0.6;
+/// Shares of the page's running text below which the voted container is
+/// widened: on any page, and on one that declares itself an article.
+const WIDEN_BELOW: f64 = 0.5;
+const WIDEN_ARTICLE_BELOW: f64 = 0.15;
 
 fn blocks_of(cx: &Verdicts, el: ElementRef) -> Vec<Block> {
     let mut blocks = Vec::new();
