@@ -12,8 +12,9 @@
 //! trafilatura extracts the same pages in the same run when its venv is
 //! there (see `trafilatura`). Pages are grouped into folds by domain, so
 //! the spread over folds shows how much the score depends on which sites
-//! it is measured on. Pages are read and extracted one at a time: the
-//! peak RSS is the extractor's, not the dataset's.
+//! it is measured on. Pages are read and extracted one at a time and each
+//! output is scored at once and dropped: the peak RSS is the extractor's
+//! and the gold texts', not every output's.
 //!
 //! Not here: the ScrapingHub layout (`main_text_bench`).
 
@@ -312,19 +313,21 @@ fn html_path(split: &Path, key: &str) -> PathBuf {
     split.join("html").join(format!("{key}.html.gz"))
 }
 
-/// A system's extraction of one page, as scored.
+/// A system's extraction of one page, as scored: its text is scored
+/// against the gold as soon as it is read and not kept, so that the
+/// benchmark's memory is the extractor's and not every page's text.
 struct Output {
-    text: String,
+    score: PageScore,
     title: Option<String>,
     author: Option<String>,
     date: Option<String>,
     page_type: Option<PageType>,
 }
 
-impl From<Extracted> for Output {
-    fn from(e: Extracted) -> Output {
+impl Output {
+    fn of(e: Extracted, gold: &Gold) -> Output {
         Output {
-            text: e.text,
+            score: page_score(&gold.text, &e.text),
             title: e.title,
             author: e.author,
             date: e.published.map(|p| p.day().format("%Y-%m-%d").to_string()),
@@ -382,11 +385,7 @@ fn folds_of(golds: &[Gold]) -> HashMap<&str, usize> {
 }
 
 fn system_scores(golds: &[Gold], outputs: &[Output], seconds: f64) -> (SystemScores, Vec<PageScore>) {
-    let scores: Vec<PageScore> = golds
-        .iter()
-        .zip(outputs)
-        .map(|(g, o)| page_score(&g.text, &o.text))
-        .collect();
+    let scores: Vec<PageScore> = outputs.iter().map(|o| o.score).collect();
     let mut by_type: BTreeMap<String, Vec<PageScore>> = BTreeMap::new();
     for (g, s) in golds.iter().zip(&scores) {
         by_type.entry(g.page_type.clone()).or_default().push(*s);
@@ -437,7 +436,7 @@ pub fn run_with(dir: &Path, python: Option<&Path>) -> Result<WcxbReport, WcxbErr
         let start = Instant::now();
         let extracted = extract_page(&g.key, &html, &g.url);
         seconds += start.elapsed().as_secs_f64();
-        outputs.push(Output::from(extracted));
+        outputs.push(Output::of(extracted, g));
     }
     let peak_rss_mb = peak_rss_mb();
     let page_types = page_type_scores(&golds, &outputs);
@@ -467,10 +466,11 @@ pub fn run_with(dir: &Path, python: Option<&Path>) -> Result<WcxbReport, WcxbErr
                 run.pages.iter().map(|p| (p.path.as_path(), p)).collect();
             let outputs: Vec<Output> = paths
                 .iter()
-                .map(|p| {
+                .zip(&golds)
+                .map(|(p, g)| {
                     let e = by_path.get(p.as_path()).copied().cloned().unwrap_or_default();
                     Output {
-                        text: e.text,
+                        score: page_score(&g.text, &e.text),
                         title: e.title,
                         author: e.author,
                         date: e.date,
@@ -710,7 +710,7 @@ mod tests {
             date: Some("2024-05-02".into()),
         };
         let o = Output {
-            text: String::new(),
+            score: PageScore::default(),
             title: Some("floods close the danube ports".into()),
             author: Some("John Doe".into()),
             date: Some("2024-05-02T10:00:00+02:00".into()),

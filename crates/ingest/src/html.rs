@@ -10,9 +10,18 @@
 //! close runners-up share holds an article split over sections), read
 //! without navigation, asides, footers, forms, known boilerplate classes
 //! and link-heavy blocks; text that pages put straight into `<div>`s
-//! counts as paragraphs. Pages whose text is only in `<noscript>` or in
-//! their JSON-LD `articleBody` are read from there. The page's kind
-//! (`page_type`) decides whether it is cut to its run of paragraphs.
+//! counts as paragraphs. Such a chrome element that holds most of the
+//! page's prose beside its main element or headline is the page (an
+//! article set in a `<header>`, a page streamed hidden). A voted
+//! container holding too little of the page's text widens to the
+//! ancestor that holds most of it (landing pages, listings and threads
+//! spread their content over sections of equal weight). Pages with next
+//! to no text outside `<noscript>`, or less than their JSON-LD
+//! `articleBody`, are read from there. The page's kind (`page_type`,
+//! read first) decides whether it is cut to its run of paragraphs and
+//! whether reviews are comments; `index_links` lists what an index page
+//! links to. A page whose markup names no date is dated by the date line
+//! it shows (`shown_date`).
 
 use crate::blocks::{self, Block};
 use crate::boilerplate;
@@ -235,9 +244,9 @@ pub struct IndexLink {
 /// posts, a shop's shelf), or `None` when `page` is not an index (see
 /// `page_type`). A watcher follows these instead of storing the index as
 /// an article. `url` is the page's address: links are made absolute
-/// against it, kept to http(s) on
-/// the page's own site, the page itself left out, each once, in page
-/// order with the first headline a link carries.
+/// against it, kept to http(s) on the page's own site, the page itself
+/// left out, each once, in page order with the first headline a link
+/// carries.
 pub fn index_links(url: &str, page: &str, limits: &Limits) -> Option<Vec<IndexLink>> {
     let deadline = Deadline::after(limits.document_time.mul_f64(PARSE_SHARE));
     let pruned = prune::prune(page, limits.html_depth);
@@ -758,24 +767,15 @@ fn signals(doc: &Html, ld: &[Value], html: &str, url: Option<&str>) -> Signals {
         s.teasers += 1;
         s.teaser_chars += text.chars().filter(|c| !c.is_whitespace()).count();
     }
-    for p in doc.select(sel("p")) {
-        if p.ancestors()
-            .filter_map(ElementRef::wrap)
-            .any(|a| a.value().name() == "a")
-        {
-            continue;
-        }
-        let all: usize = p
-            .text()
-            .map(|t| t.chars().filter(|c| !c.is_whitespace()).count())
-            .sum();
-        let linked: usize = p
-            .select(sel("a"))
-            .flat_map(|a| a.text())
-            .map(|t| t.chars().filter(|c| !c.is_whitespace()).count())
-            .sum();
-        s.prose_chars += all.saturating_sub(linked);
-    }
+    s.prose_chars = doc
+        .select(sel("p"))
+        .filter(|p| {
+            !p.ancestors()
+                .filter_map(ElementRef::wrap)
+                .any(|a| a.value().name() == "a")
+        })
+        .map(prose_chars)
+        .sum();
     s
 }
 
