@@ -901,7 +901,9 @@ fn main_blocks(cx: &Verdicts, doc: &Html, widen_below: f64) -> Vec<Block> {
 /// ScrapingHub pages, the first by cross-validation grouped by domain
 /// (see README).
 fn widened(cx: &Verdicts, body: ElementRef, top: ElementRef, total: usize) -> Vec<Block> {
-    for ancestor in top.ancestors().filter_map(ElementRef::wrap) {
+    // Each step reads the ancestor's whole subtree: a bounded number of
+    // steps keeps a page nested hundreds deep linear.
+    for ancestor in top.ancestors().filter_map(ElementRef::wrap).take(WIDEN_STEPS) {
         let blocks = blocks_of(cx, ancestor);
         if paragraph_chars(&blocks) as f64 >= WIDENED_SHARE * total as f64 || ancestor == body {
             return blocks;
@@ -910,6 +912,8 @@ fn widened(cx: &Verdicts, body: ElementRef, top: ElementRef, total: usize) -> Ve
     blocks_of(cx, body)
 }
 
+/// Ancestors looked at before the whole body is taken instead.
+const WIDEN_STEPS: usize = 64;
 /// Share of the page's running text the widened container must hold.
 const WIDENED_SHARE: f64 = 0.6;
 /// Shares of the page's running text below which the voted container is
@@ -1144,6 +1148,7 @@ fn clean(text: &str) -> String {
 struct Verdicts {
     known: std::cell::RefCell<rustc_hash::FxHashMap<ego_tree::NodeId, bool>>,
     page_chars: std::cell::Cell<Option<usize>>,
+    sizes: std::cell::RefCell<rustc_hash::FxHashMap<ego_tree::NodeId, (usize, usize)>>,
     /// Whether customers' reviews and ratings are boilerplate: on a
     /// product page they are what comments are on an article. On any other
     /// page a review is as likely to be the article itself.
@@ -1166,9 +1171,42 @@ impl Verdicts {
             return n;
         }
         let root = el.ancestors().filter_map(ElementRef::wrap).last().unwrap_or(el);
-        let n = prose_chars(root);
+        let n = self.sizes(root).1;
         self.page_chars.set(Some(n));
         n
+    }
+
+    /// Bytes of text under `el`, and characters of prose (see
+    /// `prose_chars`), each element's worked out once: the question is
+    /// asked of nested containers, and a page nests hundreds deep.
+    fn sizes(&self, el: ElementRef) -> (usize, usize) {
+        if let Some(&known) = self.sizes.borrow().get(&el.id()) {
+            return known;
+        }
+        let (mut text, mut prose) = (0, 0);
+        for child in el.children() {
+            match child.value() {
+                scraper::Node::Text(t) => {
+                    text += t.len();
+                    prose += t.chars().filter(|c| !c.is_whitespace()).count();
+                }
+                scraper::Node::Element(e) => {
+                    let Some(child) = ElementRef::wrap(child) else {
+                        continue;
+                    };
+                    if matches!(e.name(), "script" | "style" | "noscript" | "template" | "a") {
+                        text += child.text().map(str::len).sum::<usize>();
+                    } else {
+                        let (t, p) = self.sizes(child);
+                        text += t;
+                        prose += p;
+                    }
+                }
+                _ => {}
+            }
+        }
+        self.sizes.borrow_mut().insert(el.id(), (text, prose));
+        (text, prose)
     }
 }
 
@@ -1245,11 +1283,11 @@ const WRAPPER_MIN_CHARS: usize = 1500;
 /// (an "off-canvas advert pusher" around everything), and a boilerplate
 /// word in its class cannot make it boilerplate.
 fn holds_most_text(cx: &Verdicts, el: ElementRef) -> bool {
-    let own: usize = el.text().map(str::len).sum();
+    let (own, prose) = cx.sizes(el);
     if own < WRAPPER_MIN_CHARS {
         return false;
     }
-    prose_chars(el) * 2 > cx.page_chars(el)
+    prose * 2 > cx.page_chars(el)
 }
 
 /// Appends the text under `el` that a reader sees: not what sits in
@@ -1287,17 +1325,22 @@ fn near_landmark(el: ElementRef) -> bool {
 /// links, without white space. A footer's site map can outweigh an
 /// article in characters, but not in prose.
 fn prose_chars(el: ElementRef) -> usize {
-    el.descendants()
-        .filter_map(|n| {
-            let text = n.value().as_text()?;
-            let in_code_or_link = n.ancestors().take_while(|a| a.id() != el.id()).any(|a| {
-                a.value()
-                    .as_element()
-                    .is_some_and(|e| matches!(e.name(), "script" | "style" | "noscript" | "template" | "a"))
-            });
-            (!in_code_or_link).then(|| text.chars().filter(|c| !c.is_whitespace()).count())
-        })
-        .sum()
+    // One walk that skips what is not prose, rather than a look up every
+    // text node's ancestors: a page nests hundreds deep.
+    let mut chars = 0;
+    let mut stack: Vec<_> = el.children().collect();
+    while let Some(node) = stack.pop() {
+        match node.value() {
+            scraper::Node::Text(text) => chars += text.chars().filter(|c| !c.is_whitespace()).count(),
+            scraper::Node::Element(e)
+                if !matches!(e.name(), "script" | "style" | "noscript" | "template" | "a") =>
+            {
+                stack.extend(node.children())
+            }
+            _ => {}
+        }
+    }
+    chars
 }
 
 /// Whether `el` holds blocks of running text: paragraphs, headings,
