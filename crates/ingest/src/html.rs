@@ -246,7 +246,7 @@ pub struct IndexLink {
 /// an article. `url` is the page's address: links are made absolute
 /// against it, kept to http(s) on the page's own site, the page itself
 /// left out, each once, in page order with the first headline a link
-/// carries.
+/// carries, at most `MAX_INDEX_LINKS`.
 pub fn index_links(url: &str, page: &str, limits: &Limits) -> Option<Vec<IndexLink>> {
     let deadline = Deadline::after(limits.document_time.mul_f64(PARSE_SHARE));
     let pruned = prune::prune(page, limits.html_depth);
@@ -277,10 +277,18 @@ pub fn index_links(url: &str, page: &str, limits: &Limits) -> Option<Vec<IndexLi
                 url: target.to_string(),
                 title,
             });
+            if links.len() == MAX_INDEX_LINKS {
+                break;
+            }
         }
     }
     Some(links)
 }
+
+/// Links taken from one index page: a front page lists a few hundred
+/// stories at most, and a page of a hundred thousand links is not read
+/// whole.
+const MAX_INDEX_LINKS: usize = 1_000;
 
 /// The blocks of a page whose running text is inside `<noscript>`:
 /// what a reader without scripts sees (forum software serves its posts
