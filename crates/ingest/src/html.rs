@@ -261,8 +261,18 @@ pub fn index_links(url: &str, page: &str, limits: &Limits) -> Option<Vec<IndexLi
         u.host_str()
             .map(|h| h.trim_start_matches("www.").to_ascii_lowercase())
     };
+    // One page, however its address is written: with or without "www.",
+    // http or https, a trailing slash.
+    let key = |u: &url::Url| {
+        let query = u.query().map(|q| format!("?{q}")).unwrap_or_default();
+        format!(
+            "{}{}{query}",
+            site(u).unwrap_or_default(),
+            u.path().trim_end_matches('/')
+        )
+    };
     let mut seen = std::collections::HashSet::new();
-    seen.insert(base.as_str().trim_end_matches('/').to_string());
+    seen.insert(key(&base));
     let mut links = Vec::new();
     for (a, title) in teasers(&doc) {
         let Some(mut target) = a.value().attr("href").and_then(|h| base.join(h.trim()).ok()) else {
@@ -272,7 +282,7 @@ pub fn index_links(url: &str, page: &str, limits: &Limits) -> Option<Vec<IndexLi
         if !matches!(target.scheme(), "http" | "https") || site(&target) != site(&base) {
             continue;
         }
-        if seen.insert(target.as_str().trim_end_matches('/').to_string()) {
+        if seen.insert(key(&target)) {
             links.push(IndexLink {
                 url: target.to_string(),
                 title,
@@ -1998,5 +2008,40 @@ mod tests {
         );
         let declared = text_of(&page("<meta property=\"og:type\" content=\"article\">"));
         assert!(!declared.contains("Quarry run"), "{declared}");
+    }
+    /// An index page lists the stories it links to on its own site, each
+    /// once, without its navigation, other sites or itself; an article
+    /// page is no index.
+    #[test]
+    fn an_index_page_lists_its_stories() {
+        let cards: String = (1..=9)
+            .map(|i| {
+                format!(
+                    "<div><h3><a href=\"/news/story-{i}#top\">Council votes on the harbour plan, part {i}</a></h3>\
+                     <a href=\"https://www.example.org/news/story-{i}\">Council votes on the harbour plan, part {i}</a></div>"
+                )
+            })
+            .collect();
+        let page = format!(
+            "<html><head><title>News</title></head><body><nav><a href=\"/about\">About the gazette and all of its reporters</a></nav>\
+             <main>{cards}<a href=\"https://elsewhere.example/x\">A story on another site about other harbours</a>\
+             <a href=\"https://example.org/\">Back to the front page of the whole gazette</a></main></body></html>"
+        );
+        let links = index_links("https://example.org/", &page, &Limits::default()).unwrap();
+        let urls: Vec<&str> = links.iter().map(|l| l.url.as_str()).collect();
+        let want: Vec<String> = (1..=9)
+            .map(|i| format!("https://example.org/news/story-{i}"))
+            .collect();
+        assert_eq!(urls, want);
+        assert_eq!(links[0].title, "Council votes on the harbour plan, part 1");
+        let story = STORY.replace("<h1>", "<a href=\"/x\">A link to another story of ours</a><h1>");
+        assert_eq!(
+            index_links(
+                "https://example.org/story",
+                &format!("<html><body>{story}</body></html>"),
+                &Limits::default()
+            ),
+            None
+        );
     }
 }
