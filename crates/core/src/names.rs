@@ -16,10 +16,10 @@ const CONNECTORS: &[&str] = &[
     "of", "on", "de", "del", "la", "le", "al", "bin", "von", "van", "der", "du", "da",
 ];
 
-/// Calendar words are capitalised in English but name no one: "on Tuesday"
-/// links every Tuesday story. (A lone "May" is left out too, at the cost of
+/// Calendar words (these and `published::MONTH_NAMES`) are capitalised in
+/// English but name no one: "on Tuesday" links every Tuesday story. (A lone "May" is left out too, at the cost of
 /// the surname, which still counts inside "Theresa May".)
-const CALENDAR: &[&str] = &[
+const WEEKDAYS: &[&str] = &[
     "monday",
     "tuesday",
     "wednesday",
@@ -27,20 +27,7 @@ const CALENDAR: &[&str] = &[
     "friday",
     "saturday",
     "sunday",
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
 ];
-
 /// A name found in text: its key (lower-cased) and its byte span.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NameMention {
@@ -98,7 +85,9 @@ pub fn names(text: &str, analyzer: &Analyzer) -> Vec<NameMention> {
                 .join(" ")
                 .to_lowercase();
             let single_initial_word = j == i + 1 && sentence_initial;
-            let calendar = j == i + 1 && CALENDAR.contains(&key.as_str());
+            let calendar = j == i + 1
+                && (WEEKDAYS.contains(&key.as_str())
+                    || crate::published::MONTH_NAMES.contains(&key.as_str()));
             if !calendar && (!single_initial_word || !analyzer.is_stop_word(&key)) {
                 out.push(NameMention {
                     key,

@@ -27,6 +27,22 @@ const NAIVE_DATE_TIME_FORMATS: &[&str] = &[
 const DATE_TIME_FORMATS: &[&str] = &["%Y-%m-%dT%H:%M:%S%.f%z", "%Y-%m-%d %H:%M:%S%.f%z"];
 const DATE_FORMATS: &[&str] = &["%Y-%m-%d", "%Y/%m/%d", "%d %B %Y", "%B %d, %Y", "%d-%b-%Y"];
 
+/// The months' names in English, lower-cased, January first.
+pub const MONTH_NAMES: [&str; 12] = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+];
+
 /// The years a date may name: what RFC 3339 can write. A year 0 or a
 /// negative one (`-0001-01-01`) is a template's placeholder, not a date.
 const YEARS: std::ops::RangeInclusive<i32> = 1..=9999;

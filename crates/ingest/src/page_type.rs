@@ -295,19 +295,20 @@ mod tests {
     /// of headlines stays an article.
     #[test]
     fn pages_of_headline_links_are_indexes() {
-        let mut s = signals("/");
-        s.teasers = 12;
-        s.teaser_chars = 600;
-        s.prose_chars = 400;
+        // Twelve headline links, 600 characters of them, beside `prose`.
+        let headlines = |path: &str, prose: usize| Signals {
+            teasers: 12,
+            teaser_chars: 600,
+            prose_chars: prose,
+            ..signals(path)
+        };
+        let mut s = headlines("/", 400);
         assert_eq!(classify(&s), PageType::Listing);
         s.prices = 12;
         assert_eq!(classify(&s), PageType::Collection);
-        let mut s = signals("/2024/05/02/port-reopens");
-        s.teasers = 12;
-        s.teaser_chars = 600;
-        s.prose_chars = 3_000;
-        assert_eq!(classify(&s), PageType::Article);
-        s.prose_chars = 400;
+        let story = "/2024/05/02/port-reopens";
+        assert_eq!(classify(&headlines(story, 3_000)), PageType::Article);
+        let mut s = headlines(story, 400);
         s.og_type = Some("article".into());
         assert_eq!(classify(&s), PageType::Article);
     }

@@ -8,26 +8,12 @@
 //! read in English only.
 
 use chrono::NaiveDate;
+use storyline_core::published::MONTH_NAMES;
 use storyline_core::Published;
 
 /// Lines longer than this are running text that mentions a date, not a
 /// date line.
 pub const MAX_LINE_CHARS: usize = 80;
-
-const MONTHS: [&str; 12] = [
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-];
 
 /// The first calendar day written in `line`: "July 18, 2025", "18 July
 /// 2025", "Jul. 18th, 2025", "2025-07-18". `None` for a line longer than
@@ -85,7 +71,7 @@ fn month(token: &str) -> Option<u32> {
         return None;
     }
     let lower = token.to_ascii_lowercase();
-    MONTHS
+    MONTH_NAMES
         .iter()
         .position(|m| m.starts_with(&lower))
         .map(|i| i as u32 + 1)
