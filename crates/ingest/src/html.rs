@@ -603,28 +603,69 @@ fn visible_byline(doc: &Html) -> Option<String> {
     .iter()
     .filter_map(|s| first_text(doc, s))
     .find(|t| t.chars().count() <= 80)
+    .or_else(|| author_named_element(doc))
 }
+
+/// The text of the first element whose class names an author
+/// (`author-name`, `authorName`, `post-author`) when it reads as a name:
+/// a few words, no digits. A biography or an "authors" index is longer.
+fn author_named_element(doc: &Html) -> Option<String> {
+    doc.select(sel("body [class]"))
+        .filter(|el| {
+            el.value()
+                .attr("class")
+                .map(str::to_ascii_lowercase)
+                .is_some_and(|c| c.contains("author") && c.contains("name"))
+        })
+        .filter(|el| {
+            !el.ancestors()
+                .filter_map(ElementRef::wrap)
+                .any(|a| matches!(a.value().name(), "nav" | "footer" | "aside"))
+        })
+        .filter_map(|el| byline_of(el.text().collect::<Vec<_>>().join(" ")))
+        .find(|t| {
+            let words = t.split_whitespace().count();
+            (1..=MAX_NAME_WORDS).contains(&words)
+                && t.chars().any(char::is_alphabetic)
+                && !t.chars().any(|c| c.is_ascii_digit())
+        })
+}
+
+/// Words of the longest author's name read from an element's text ("By
+/// Jane van der Berg" is five).
+const MAX_NAME_WORDS: usize = 6;
 
 /// A byline as a reader writes it: character references read, "By"
 /// and stray separators (", USA TODAY") off; `None` for an address (a
 /// profile URL where a name belongs), a date or an empty one, so the next
 /// source is asked.
 fn byline_of(raw: String) -> Option<String> {
-    let name = without_by(&decoded(&raw));
+    let name = without_by(&clean(&decoded(&raw)));
     let name = name.trim_matches(|c: char| c.is_whitespace() || ",;|-–—·:".contains(c));
     let address = name.contains("://") || name.starts_with("www.") || name.contains('@');
     let date = shown_date::in_line(name).is_some();
     (name.chars().any(char::is_alphabetic) && !address && !date).then(|| name.to_string())
 }
 
-/// "By Jane Doe" is Jane Doe.
+/// "By Jane Doe" and "Written by Jane Doe" are Jane Doe; "By" alone is a
+/// label whose name is elsewhere, and empty.
 fn without_by(byline: &str) -> String {
     let trimmed = byline.trim();
-    let lower = trimmed.to_lowercase();
-    match lower.strip_prefix("by ") {
-        Some(_) => trimmed[3..].trim().to_string(),
-        None => trimmed.to_string(),
+    let lower = trimmed.to_ascii_lowercase();
+    for label in ["written by", "posted by", "by"] {
+        // "By Jane", and "By" alone: a label with its name elsewhere.
+        if lower == label
+            || lower
+                .strip_prefix(label)
+                .is_some_and(|rest| rest.starts_with([' ', ':']))
+        {
+            return trimmed[label.len()..]
+                .trim_start_matches([' ', ':'])
+                .trim()
+                .to_string();
+        }
     }
+    trimmed.to_string()
 }
 
 /// The date the page shows in a line of its own (see `shown_date`),
@@ -1971,6 +2012,12 @@ mod tests {
         );
         assert_eq!(byline_of(", USA TODAY".into()).as_deref(), Some("USA TODAY"));
         assert_eq!(byline_of("By Jane Doe".into()).as_deref(), Some("Jane Doe"));
+        assert_eq!(
+            byline_of("Written by:  Jane\n Doe".into()).as_deref(),
+            Some("Jane Doe")
+        );
+        assert_eq!(byline_of("Byron Hale".into()).as_deref(), Some("Byron Hale"));
+        assert_eq!(byline_of("Written By".into()), None);
         for junk in [
             "https://www.facebook.com/example",
             "news@example.com",
@@ -1981,6 +2028,14 @@ mod tests {
         }
         let page = r#"<html><head><meta name="author" content="https://social.example/gazette"></head>
             <body><article><h1>Story</h1><p class="byline">By Jane Doe</p>
+            <p>The first paragraph of the story, long enough to count as article text here.</p></article></body></html>"#;
+        let a = parse("page.html", page).drafts[0].draft.clone().finish().unwrap();
+        assert_eq!(a.byline.as_deref(), Some("Jane Doe"));
+        // An element whose class names the author's name, after a label
+        // in another such element; not the author's biography.
+        let page = r#"<html><body><article><h1>Story</h1>
+            <div class="author-name-label">Written by</div><div class="post-author-name"><span>Jane</span><span>Doe</span></div>
+            <div class="author-name-bio">Jane Doe has covered the harbour for twenty years and lives by the sea with two cats.</div>
             <p>The first paragraph of the story, long enough to count as article text here.</p></article></body></html>"#;
         let a = parse("page.html", page).drafts[0].draft.clone().finish().unwrap();
         assert_eq!(a.byline.as_deref(), Some("Jane Doe"));
