@@ -1253,7 +1253,7 @@ impl Verdicts {
                     let Some(child) = ElementRef::wrap(child) else {
                         continue;
                     };
-                    if matches!(e.name(), "script" | "style" | "noscript" | "template" | "a") {
+                    if NOT_PROSE.contains(&e.name()) {
                         text += child.text().map(str::len).sum::<usize>();
                     } else {
                         let (t, p) = self.sizes(child);
@@ -1380,6 +1380,9 @@ fn near_landmark(el: ElementRef) -> bool {
             .any(|a| matches!(a.value().name(), "main" | "article"))
 }
 
+/// Elements whose text is not prose: code, styles, fallbacks and links.
+const NOT_PROSE: &[&str] = &["script", "style", "noscript", "template", "a"];
+
 /// Characters of prose under `el`: text outside scripts, styles and
 /// links, without white space. A footer's site map can outweigh an
 /// article in characters, but not in prose.
@@ -1391,11 +1394,7 @@ fn prose_chars(el: ElementRef) -> usize {
     while let Some(node) = stack.pop() {
         match node.value() {
             scraper::Node::Text(text) => chars += text.chars().filter(|c| !c.is_whitespace()).count(),
-            scraper::Node::Element(e)
-                if !matches!(e.name(), "script" | "style" | "noscript" | "template" | "a") =>
-            {
-                stack.extend(node.children())
-            }
+            scraper::Node::Element(e) if !NOT_PROSE.contains(&e.name()) => stack.extend(node.children()),
             _ => {}
         }
     }
