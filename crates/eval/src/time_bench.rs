@@ -188,7 +188,7 @@ mod tests {
             text: String::new(),
             start: s,
             end: e,
-            kind: "DATE".into(),
+            kind: storyline_extract::timex::TimexKind::Date,
             value: v.into(),
         };
         let found = vec![t(0, 6, "2023-06-23"), t(12, 20, "P3D"), t(40, 44, "2016")];

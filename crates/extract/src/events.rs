@@ -262,7 +262,7 @@ pub fn extract(text: &str, entities: &[Entity], timexes: &[Timex]) -> Vec<Event>
     let quotes = quoted_spans(text);
     let dated: Vec<(usize, usize, String)> = timexes
         .iter()
-        .filter(|t| matches!(t.kind.as_str(), "DATE" | "TIME"))
+        .filter(|t| t.kind.is_calendar())
         .filter_map(|t| {
             calendar(&t.value).map(|d| (mentions.offsets.byte(t.start), mentions.offsets.byte(t.end), d))
         })

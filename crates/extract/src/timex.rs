@@ -2,27 +2,71 @@
 //! ISO-8601 values against the publication date.
 //!
 //! Rules in the HeidelTime tradition, for news: calendar dates ("June 24",
-//! "24 June 2023", "2023-06-24"), months and years, weekdays ("late on
-//! Friday", "Saturday morning", resolved to the most recent such day up to
-//! the publication date, as reports of past events use them), deictic words
-//! ("yesterday", "last week", "this year"), anaphoric ones ("later that
+//! "24 June 2023", "2023-06-24", "Saturday, April 25"), clock times ("10
+//! p.m. Wednesday"), months, years and decades, quarters and reporting
+//! periods ("the third quarter", "the year-ago quarter"), weekdays ("late on
+//! Friday", "next Monday"), deictic words ("yesterday", "last week", "now"),
+//! offsets ("two years ago", "a week earlier"), anaphoric ones ("later that
 //! day", resolved against the last date the text named: the narrative
-//! reference time), and durations ("two days", "five year"). Offsets are
-//! character offsets into the text.
+//! reference time), durations ("two days", "the past three months") and
+//! sets ("every month").
+//!
+//! A date named without its year, a bare weekday or month is read in the
+//! direction its clause points: back from the publication date unless the
+//! clause speaks of what is to come ("will", "is scheduled to", "payable",
+//! "by"), as reports of past events are the common case. A reporting period
+//! ("the quarter", "a year ago" in a quarterly report) is read against the
+//! last quarter the text named, or the last one completed before
+//! publication. Offsets are character offsets into the text.
+//!
+//! What this module does not do: tell a date from a number by its meaning
+//! ("Orion 1980" is a year to it), or resolve expressions that need world
+//! knowledge ("the quarter ended July 31" of a company's fiscal calendar).
 
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 use std::sync::OnceLock;
 
+/// The TIMEX3 type of an expression.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum TimexKind {
+    /// A calendar date or period: "June 24", "2023", "last week".
+    Date,
+    /// A time of day: "Saturday morning", "10 p.m. Wednesday".
+    Time,
+    /// A length of time: "two days".
+    Duration,
+    /// A recurrence: "every month".
+    Set,
+}
+
+impl TimexKind {
+    /// The TIMEX3 name: DATE, TIME, DURATION or SET.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TimexKind::Date => "DATE",
+            TimexKind::Time => "TIME",
+            TimexKind::Duration => "DURATION",
+            TimexKind::Set => "SET",
+        }
+    }
+
+    /// Whether the expression names a point or period of the calendar
+    /// (a date or a time), as opposed to a length or a recurrence.
+    pub fn is_calendar(self) -> bool {
+        matches!(self, TimexKind::Date | TimexKind::Time)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Timex {
     pub text: String,
     pub start: usize,
     pub end: usize,
-    /// DATE, TIME or DURATION.
     #[serde(rename = "type")]
-    pub kind: String,
+    pub kind: TimexKind,
     /// ISO-8601 (TIMEX3): "2023-06-24", "2023-06-24TMO", "2023-W25", "P2D", "PRESENT_REF".
     pub value: String,
 }
@@ -30,38 +74,59 @@ pub struct Timex {
 const MONTHS: &str = r"(?:jan(?:uary|\.)?|feb(?:ruary|\.)?|mar(?:ch|\.)?|apr(?:il|\.)?|may|june?|july?|aug(?:ust|\.)?|sep(?:t(?:ember|\.)?|\.)?|oct(?:ober|\.)?|nov(?:ember|\.)?|dec(?:ember|\.)?)";
 const WEEKDAYS: &str = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)";
 const NUMBER_WORDS: &str = r"(?:\d+(?:\.\d+)?|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty(?:[\s-](?:one|two|three|four|five|six|seven|eight|nine))?|thirty|forty|fifty|sixty|hundred|several|few)";
+/// Years said in words: "nineteen ninety-six", "the year two thousand".
+const WORD_YEARS: &str = r"(?:nineteen[\s-](?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[\s-](?:one|two|three|four|five|six|seven|eight|nine))?|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|hundred)|the\s+year\s+two\s+thousand(?:\s+(?:and\s+)?(?:one|two|three|four|five|six|seven|eight|nine|ten))?)";
+const UNITS: &str = r"(?:years?|months?|weeks?|days?|decades?)";
 
 struct Rules {
     all: Regex,
+    future: Regex,
 }
 
-/// One alternation, longest forms first; each branch is a named group.
+/// One alternation, longest forms first (the leftmost branch that matches
+/// wins); each branch is a named group.
 fn rules() -> &'static Rules {
     static RULES: OnceLock<Rules> = OnceLock::new();
     RULES.get_or_init(|| {
         let pattern = format!(
             r"(?ix)(?-u:\b)(?:
             (?P<iso>\d{{4}}-\d{{2}}-\d{{2}})
+          | (?P<clock>(?:(?:around|about)\s+)?(?:\d{{1,2}}(?::\d{{2}})?\s*(?:a\.m\.|p\.m\.|am|pm)|noon|midnight)(?:\s+(?:on\s+)?(?:{w}|today|yesterday|tomorrow))?)
+          | (?P<wdate>{w},?\s+{m}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?)
           | (?P<mdy>{m}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?)
           | (?P<dmy>\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{m}(?:,?\s+\d{{4}})?)
-          | (?P<my>{m}\s+\d{{4}})
-          | (?P<wday>(?:(?:late|early)\s+(?:on\s+)?)?{w}(?:\s+(?:morning|afternoon|evening|night))?)
-          | (?P<quarter>(?:the\s+)?(?:first|second|third|fourth|1st|2nd|3rd|4th)[\s-]quarter|the\s+(?:latest\s+|current\s+|recent\s+)?quarter)
-          | (?P<span>the\s+(?:fiscal\s+)?year|the\s+week(?:end)?|this\s+(?:summer|spring|autumn|fall|winter))
-          | (?P<vague>recent\s+(?:years|months|weeks|days)|the\s+past|the\s+future|formerly)
+          | (?P<mrel>{m}\s+(?:of\s+)?(?:last|this|next)\s+year)
+          | (?P<my>{m}\s+(?:of\s+)?\d{{4}})
+          | (?P<wordyear>(?:{m}\s+(?:of\s+)?)?{wy})
+          | (?P<quarter>(?:(?:the|this\s+year's|last\s+year's|next\s+year's|the\s+(?:19|20)\d{{2}}|the\s+(?:comparable\s+)?year-(?:ago|earlier))\s+)?(?:first|second|third|fourth|1st|2nd|3rd|4th)[\s-](?:fiscal\s+)?quarter(?:\s+of\s+(?:fiscal\s+)?(?:19|20)\d{{2}})?)
+          | (?P<period>the\s+(?:comparable\s+|corresponding\s+|same\s+)?(?:year-(?:ago|earlier)|latest|recent|current|previous|prior)\s+(?:quarter|period)|the\s+(?:19|20)\d{{2}}\s+(?:quarter|period)|the\s+(?:comparable|corresponding|same)\s+(?:quarter|period)(?:\s+(?:of\s+)?last\s+year|\s+a\s+year\s+(?:ago|earlier))?|the\s+quarter(?:\s+a\s+year\s+(?:ago|earlier))?|(?:this|last|next)\s+quarter|last\s+year's\s+quarter)
+          | (?P<yago>(?:a|one)\s+year\s+(?:ago|earlier)|(?:the\s+)?year-(?:ago|earlier))
+          | (?P<ago>{n}(?:\s+or\s+so)?\s+{u}(?:\s+or\s+so)?\s+(?:ago|earlier|later))
+          | (?P<wday>(?:(?:last|next|this\s+coming|coming|this|the\s+previous|the\s+following|earlier)\s+)?(?:(?:late|early)\s+(?:on\s+)?)?{w}(?:\s+(?:morning|afternoon|evening|night))?)
+          | (?P<set>(?:each|every)\s+(?:year|month|week|day|quarter|{w}|{m}))
+          | (?P<decade>(?:the\s+)?(?:(?:early|mid|late)[\s-]+)?(?:(?:19|20)\d0s|'\d0s)|(?:the\s+)?\d{{1,2}}(?:st|nd|rd|th)\s+century)
+          | (?P<quarters>(?:the\s+(?:past|last|next|first|previous|coming|following)\s+)?{n}\s+quarters)
+          | (?P<that>later\s+that\s+day|earlier\s+that\s+day|that\s+day|the\s+same\s+day|the\s+next\s+day|the\s+following\s+day|the\s+day\s+before|the\s+previous\s+day|that\s+year|the\s+following\s+year|the\s+previous\s+year|the\s+year\s+before)
+          | (?P<span>the\s+(?:fiscal\s+|full\s+)?year|the\s+week(?:end)?|(?:this|last|next)\s+(?:summer|spring|autumn|fall|winter|weekend))
           | (?P<adjdur>(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|twenty|thirty)-(?:year|month|week|day|hour))
-          | (?P<that>later\s+that\s+day|earlier\s+that\s+day|that\s+day|the\s+same\s+day|the\s+next\s+day|the\s+following\s+day|the\s+day\s+before)
-          | (?P<deictic>yesterday|today|tomorrow|tonight|this\s+(?:morning|afternoon|evening|week|month|year)|(?:last|next|this|past)\s+(?:week|month|year)|a\s+year\s+ago|recently)
-          | (?P<duration>(?:the\s+(?:past|last|next)\s+)?{n}\s+(?:years?|months?|weeks?|days?|hours?|minutes?|decades?)(?:\s+ago)?)
-          | (?P<month>(?:early\s+|late\s+|mid-?|last\s+)?{m})
-          | (?P<year>(?:19|20)\d{{2}})
+          | (?P<duration>(?:the\s+(?:past|last|next|first|previous|coming|following)\s+)?(?:a\s+couple\s+of|{n})\s+(?:years?|months?|weeks?|days?|hours?|minutes?|decades?|centuries|century))
+          | (?P<deictic>yesterday|today|tomorrow|tonight|last\s+night|this\s+(?:morning|afternoon|evening|week|month|year)|(?:the\s+)?(?:last|next|this|past)\s+(?:week|month|year)|recently)
+          | (?P<vague>(?:right\s+)?now|currently|recent\s+(?:years|months|weeks|days)|the\s+(?:near\s+|distant\s+)?(?:past|future)|formerly)
+          | (?P<month>(?:(?:early|late|last|next|this)\s+|mid-?)?{m})
+          | (?P<year>(?:fiscal\s+)?(?:19|20)\d{{2}})
         )(?-u:\b)",
             m = MONTHS,
             w = WEEKDAYS,
-            n = NUMBER_WORDS
+            n = NUMBER_WORDS,
+            u = UNITS,
+            wy = WORD_YEARS,
         );
         Rules {
             all: Regex::new(&pattern).expect("the time rules compile"),
+            future: Regex::new(
+                r"(?i)\b(?:will|'ll|shall|would|scheduled|expected|expects|due|plans?|planned|payable|effective|going\s+to|set\s+to|is\s+to|are\s+to|upcoming)\b",
+            )
+            .expect("the future cues compile"),
         }
     })
 }
@@ -74,51 +139,70 @@ fn month_number(word: &str) -> Option<u32> {
     names.iter().position(|n| w.starts_with(n)).map(|i| i as u32 + 1)
 }
 
+const UNIT_WORDS: [&str; 20] = [
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+];
+
+const TENS_WORDS: [&str; 8] = [
+    "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
+];
+
 fn number_value(word: &str) -> Option<f64> {
     let w = word.to_lowercase().replace('-', " ");
     if let Ok(n) = w.parse::<f64>() {
         return Some(n);
     }
-    let units = [
-        "zero",
-        "one",
-        "two",
-        "three",
-        "four",
-        "five",
-        "six",
-        "seven",
-        "eight",
-        "nine",
-        "ten",
-        "eleven",
-        "twelve",
-        "thirteen",
-        "fourteen",
-        "fifteen",
-        "sixteen",
-        "seventeen",
-        "eighteen",
-        "nineteen",
-    ];
-    if let Some(i) = units.iter().position(|u| *u == w) {
+    if let Some(i) = UNIT_WORDS.iter().position(|u| *u == w) {
         return Some(i as f64);
     }
     match w.as_str() {
-        "a" | "an" => Some(1.0),
-        "thirty" => Some(30.0),
-        "forty" => Some(40.0),
-        "fifty" => Some(50.0),
-        "sixty" => Some(60.0),
-        "hundred" => Some(100.0),
-        _ => {
-            let rest = w.strip_prefix("twenty")?.trim();
-            if rest.is_empty() {
-                return Some(20.0);
-            }
-            units.iter().position(|u| *u == rest).map(|i| 20.0 + i as f64)
-        }
+        "a" | "an" => return Some(1.0),
+        "hundred" => return Some(100.0),
+        _ => {}
     }
+    let (tens, rest) = w.split_once(' ').unwrap_or((w.as_str(), ""));
+    let t = TENS_WORDS.iter().position(|t| *t == tens)? as f64 * 10.0 + 20.0;
+    if rest.is_empty() {
+        return Some(t);
+    }
+    UNIT_WORDS[1..10]
+        .iter()
+        .position(|u| *u == rest.trim())
+        .map(|i| t + i as f64 + 1.0)
+}
+
+/// The year of a year said in words ("nineteen ninety-six": 1996).
+fn word_year(lower: &str) -> Option<i32> {
+    if let Some(rest) = lower.split("two thousand").nth(1) {
+        let rest = rest.trim().trim_start_matches("and").trim();
+        let n = if rest.is_empty() { 0.0 } else { number_value(rest)? };
+        return Some(2000 + n as i32);
+    }
+    let rest = lower.split("nineteen").nth(1)?.trim_start_matches(['-', ' ']);
+    if rest == "hundred" {
+        return Some(1900);
+    }
+    let n = number_value(rest)?;
+    (10.0..100.0).contains(&n).then_some(1900 + n as i32)
 }
 
 fn weekday(word: &str) -> Option<Weekday> {
@@ -143,6 +227,12 @@ fn last_weekday(reference: NaiveDate, day: Weekday) -> NaiveDate {
     reference - Duration::days(i64::from(back))
 }
 
+/// The first `day` on or after `reference`.
+fn next_weekday(reference: NaiveDate, day: Weekday) -> NaiveDate {
+    let ahead = (day.num_days_from_monday() + 7 - reference.weekday().num_days_from_monday()) % 7;
+    reference + Duration::days(i64::from(ahead))
+}
+
 fn part_of_day(text: &str) -> Option<&'static str> {
     let t = text.to_lowercase();
     [
@@ -160,13 +250,192 @@ fn iso(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
 }
 
-/// The type and value of one match, and the date it names (for anaphora).
-fn normalise(
-    group: &str,
-    text: &str,
+fn iso_week(d: NaiveDate) -> String {
+    let w = d.iso_week();
+    format!("{}-W{:02}", w.year(), w.week())
+}
+
+/// A quarter of a year: (year, 1..=4).
+type Quarter = (i32, u32);
+
+fn quarter_of(d: NaiveDate) -> Quarter {
+    (d.year(), d.month0() / 3 + 1)
+}
+
+fn shift_quarter((year, q): Quarter, by: i32) -> Quarter {
+    let n = year * 4 + q as i32 - 1 + by;
+    (n.div_euclid(4), n.rem_euclid(4) as u32 + 1)
+}
+
+fn quarter_value((year, q): Quarter) -> String {
+    format!("{year:04}-Q{q}")
+}
+
+/// `months` months after (before, when negative) `d`'s month, as YYYY-MM.
+fn month_value(d: NaiveDate, months: i32) -> String {
+    let m0 = d.year() * 12 + d.month0() as i32 + months;
+    format!("{:04}-{:02}", m0.div_euclid(12), m0.rem_euclid(12) + 1)
+}
+
+/// Which way a clause points from the publication date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Direction {
+    /// Nothing says: read as a report of the past.
+    Unmarked,
+    /// The clause speaks of what is to come.
+    Future,
+}
+
+/// What an expression is read against.
+struct Context {
     published: Option<NaiveDate>,
+    /// The last day the text named (the narrative reference time).
     reference: Option<NaiveDate>,
-) -> Option<(&'static str, String, Option<NaiveDate>)> {
+    /// The last quarter the text named.
+    quarter: Option<Quarter>,
+    direction: Direction,
+}
+
+impl Context {
+    /// The reporting quarter: the last one named, or the last one
+    /// completed before publication.
+    fn reporting_quarter(&self) -> Option<Quarter> {
+        self.quarter
+            .or_else(|| self.published.map(|p| shift_quarter(quarter_of(p), -1)))
+    }
+}
+
+/// A normalised expression, with the day or quarter it names (for the
+/// expressions after it).
+struct Reading {
+    kind: TimexKind,
+    value: String,
+    date: Option<NaiveDate>,
+    quarter: Option<Quarter>,
+}
+
+fn reading(kind: TimexKind, value: String) -> Option<Reading> {
+    Some(Reading {
+        kind,
+        value,
+        date: None,
+        quarter: None,
+    })
+}
+
+fn day_reading(kind: TimexKind, value: String, date: NaiveDate) -> Option<Reading> {
+    Some(Reading {
+        kind,
+        value,
+        date: Some(date),
+        quarter: None,
+    })
+}
+
+/// A day of month named without a year (`month`, `day`), in the year its
+/// clause points to.
+fn undated_day(month: u32, day: u32, ctx: &Context) -> Option<NaiveDate> {
+    let p = ctx.published?;
+    let this_year = NaiveDate::from_ymd_opt(p.year(), month, day)?;
+    Some(match ctx.direction {
+        Direction::Future if this_year < p => NaiveDate::from_ymd_opt(p.year() + 1, month, day)?,
+        // Without a year, a date months after publication is last year's.
+        Direction::Unmarked if this_year > p + Duration::days(90) => {
+            NaiveDate::from_ymd_opt(p.year() - 1, month, day)?
+        }
+        _ => this_year,
+    })
+}
+
+/// The calendar date of "June 24", "24 June 2023" or "Jan. 2".
+fn calendar_date(words: &[&str], ctx: &Context) -> Option<NaiveDate> {
+    let month = words
+        .iter()
+        .find_map(|w| month_number(w).filter(|_| w.parse::<u32>().is_err()))?;
+    let day = words.iter().find_map(|w| {
+        w.trim_end_matches(|c: char| c.is_alphabetic())
+            .parse::<u32>()
+            .ok()
+            .filter(|d| (1..=31).contains(d))
+    })?;
+    match words
+        .iter()
+        .find_map(|w| w.parse::<i32>().ok().filter(|y| *y > 999))
+    {
+        Some(y) => NaiveDate::from_ymd_opt(y, month, day),
+        None => undated_day(month, day, ctx),
+    }
+}
+
+/// The weekday `text` names, resolved by its modifier ("last", "next",
+/// "the previous") or else by the direction of its clause.
+fn weekday_date(lower: &str, ctx: &Context) -> Option<NaiveDate> {
+    let day = weekday(lower)?;
+    let p = ctx.published;
+    let r = ctx.reference.or(p);
+    let after = |d: NaiveDate| next_weekday(d + Duration::days(1), day);
+    let before = |d: NaiveDate| last_weekday(d - Duration::days(1), day);
+    Some(if lower.starts_with("last ") {
+        before(p?)
+    } else if lower.starts_with("next ") || lower.contains("coming ") {
+        after(p?)
+    } else if lower.starts_with("the previous ") {
+        before(r?)
+    } else if lower.starts_with("the following ") {
+        after(r?)
+    } else if ctx.direction == Direction::Future {
+        next_weekday(p?, day)
+    } else {
+        last_weekday(p.or(r)?, day)
+    })
+}
+
+/// A month named without a year, in the year its modifier or clause
+/// points to.
+fn month_reading(lower: &str, month_word: &str, ctx: &Context) -> Option<Reading> {
+    let month = month_number(month_word)?;
+    // "may" alone is far more often the verb; a month written in lower
+    // case is a word ("a march of justice").
+    if month_word.eq_ignore_ascii_case("may")
+        || month_word.ends_with('.') && month_word.len() <= 4
+        || month_word.starts_with(char::is_lowercase)
+    {
+        return None;
+    }
+    let p = ctx.published?;
+    let year = if lower.starts_with("last") {
+        if month < p.month() {
+            p.year()
+        } else {
+            p.year() - 1
+        }
+    } else if lower.starts_with("next") {
+        if month > p.month() {
+            p.year()
+        } else {
+            p.year() + 1
+        }
+    } else if lower.starts_with("this") {
+        p.year()
+    } else if ctx.direction == Direction::Future {
+        if month >= p.month() {
+            p.year()
+        } else {
+            p.year() + 1
+        }
+    } else if month > p.month() + 2 {
+        // A month named after the publication month is usually last year's.
+        p.year() - 1
+    } else {
+        p.year()
+    };
+    reading(TimexKind::Date, format!("{year:04}-{month:02}"))
+}
+
+/// The type and value of one match, and what it names for the
+/// expressions after it.
+fn normalise(group: &str, text: &str, ctx: &Context) -> Option<Reading> {
+    use TimexKind::{Date, Duration as Length, Set, Time};
     let lower = text.to_lowercase();
     let words: Vec<&str> = text
         .split(|c: char| c.is_whitespace() || c == ',')
@@ -176,107 +445,134 @@ fn normalise(
     match group {
         "iso" => {
             let d = NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()?;
-            Some(("DATE", iso(d), Some(d)))
+            day_reading(Date, iso(d), d)
+        }
+        "clock" => clock_reading(&lower, ctx),
+        "wdate" => {
+            let d = calendar_date(&words[1..], ctx)?;
+            day_reading(Date, iso(d), d)
         }
         "mdy" | "dmy" => {
-            let month = words
-                .iter()
-                .find_map(|w| month_number(w).filter(|_| w.parse::<u32>().is_err()))?;
-            let day = words.iter().find_map(|w| {
-                w.trim_end_matches(|c: char| c.is_alphabetic())
-                    .parse::<u32>()
-                    .ok()
-                    .filter(|d| *d <= 31)
-            })?;
-            let (d, explicit) = match year_in(&words) {
-                Some(y) => (NaiveDate::from_ymd_opt(y, month, day)?, true),
-                None => (NaiveDate::from_ymd_opt(published?.year(), month, day)?, false),
+            let d = calendar_date(&words, ctx)?;
+            day_reading(Date, iso(d), d)
+        }
+        "mrel" => {
+            let month = month_number(words.first()?)?;
+            let p = ctx.published?;
+            let year = match () {
+                _ if lower.contains("last") => p.year() - 1,
+                _ if lower.contains("next") => p.year() + 1,
+                _ => p.year(),
             };
-            // Without a year, a date months after publication is last year's.
-            let d = match published {
-                Some(p) if !explicit && d > p + Duration::days(90) => {
-                    NaiveDate::from_ymd_opt(d.year() - 1, month, day)?
-                }
-                _ => d,
-            };
-            Some(("DATE", iso(d), Some(d)))
+            reading(Date, format!("{year:04}-{month:02}"))
         }
         "my" => {
             let month = month_number(words.first()?)?;
             let year = year_in(&words)?;
-            Some(("DATE", format!("{year:04}-{month:02}"), None))
+            reading(Date, format!("{year:04}-{month:02}"))
         }
-        "month" => {
-            let month = month_number(words.last()?)?;
-            // "may" alone is far more often the verb; a month written in
-            // lower case is a word ("a march of justice").
-            let month_word = text.split_whitespace().last().unwrap_or("");
-            if lower == "may"
-                || lower.ends_with('.') && lower.len() <= 4
-                || month_word.starts_with(char::is_lowercase)
-            {
-                return None;
+        "wordyear" => {
+            let year = word_year(&lower)?;
+            let month = words
+                .first()
+                .filter(|w| !w.eq_ignore_ascii_case("the"))
+                .and_then(|w| month_number(w));
+            match month {
+                Some(m) => reading(Date, format!("{year:04}-{m:02}")),
+                None => reading(Date, format!("{year:04}")),
             }
-            let p = published?;
-            // A month named after the publication month is usually last year's.
-            let year = if month > p.month() + 2 || lower.starts_with("last") {
-                p.year() - 1
-            } else {
-                p.year()
-            };
-            Some(("DATE", format!("{year:04}-{month:02}"), None))
         }
-        "year" => Some(("DATE", text.to_string(), None)),
         "quarter" => {
-            let p = published?;
-            let current = (p.month0() / 3 + 1) as i32;
-            let n = ["first", "second", "third", "fourth", "1st", "2nd", "3rd", "4th"]
+            let q = ["first", "second", "third", "fourth", "1st", "2nd", "3rd", "4th"]
                 .iter()
-                .position(|w| lower.contains(w))
-                .map(|i| (i % 4) as i32 + 1);
-            let (year, q) = match n {
+                .position(|w| lower.contains(w))? as u32
+                % 4
+                + 1;
+            let p = ctx.published?;
+            let current = quarter_of(p).1;
+            let year = match year_in(&words) {
+                Some(y) => y,
+                None if lower.contains("last year's") => p.year() - 1,
+                None if lower.contains("next year's") => p.year() + 1,
+                None if lower.contains("this year's") => p.year(),
+                None if lower.contains("year-") => ctx.reporting_quarter()?.0 - 1,
                 // A quarter after the current one is last year's.
-                Some(q) if q > current => (p.year() - 1, q),
-                Some(q) => (p.year(), q),
-                None => (p.year(), current),
+                None if q > current => p.year() - 1,
+                None => p.year(),
             };
-            Some(("DATE", format!("{year:04}-Q{q}"), None))
+            Some(Reading {
+                kind: Date,
+                value: quarter_value((year, q)),
+                date: None,
+                quarter: Some((year, q)),
+            })
         }
-        "span" => {
-            let p = published?;
-            let value = if lower.ends_with("weekend") {
-                let w = p.iso_week();
-                format!("{}-W{:02}-WE", w.year(), w.week())
-            } else if lower.ends_with("week") {
-                let w = p.iso_week();
-                format!("{}-W{:02}", w.year(), w.week())
-            } else if lower.ends_with("year") {
-                format!("{:04}", p.year())
+        "period" => period_reading(&lower, &words, ctx),
+        "yago" => {
+            // In a quarterly report, "a year ago" is the quarter a year
+            // before the one reported.
+            if ctx.quarter.is_some() {
+                return reading(Date, quarter_value(shift_quarter(ctx.reporting_quarter()?, -4)));
+            }
+            let base = if lower.contains("ago") {
+                ctx.published?
             } else {
-                let season = [
-                    ("summer", "SU"),
-                    ("spring", "SP"),
-                    ("autumn", "FA"),
-                    ("fall", "FA"),
-                    ("winter", "WI"),
-                ]
-                .into_iter()
-                .find(|(w, _)| lower.ends_with(w))?
-                .1;
-                format!("{:04}-{season}", p.year())
+                ctx.reference.or(ctx.published)?
             };
-            Some(("DATE", value, None))
+            reading(Date, format!("{:04}", base.year() - 1))
         }
-        "vague" => {
-            let value = if lower.contains("future") || lower == "soon" {
-                "FUTURE_REF"
-            } else if lower == "current" {
-                "PRESENT_REF"
-            } else {
-                "PAST_REF"
+        "ago" => offset_reading(&lower, &words, ctx),
+        "wday" => {
+            let d = weekday_date(&lower, ctx)?;
+            match part_of_day(&lower) {
+                Some(part) => day_reading(Time, format!("{}T{part}", iso(d)), d),
+                None => day_reading(Date, iso(d), d),
+            }
+        }
+        "set" => {
+            let unit = words.last()?.to_lowercase();
+            let value = match unit.as_str() {
+                "year" => "P1Y".to_string(),
+                "month" => "P1M".into(),
+                "week" => "P1W".into(),
+                "day" => "P1D".into(),
+                "quarter" => "P1Q".into(),
+                _ => match (weekday(&unit), month_number(&unit)) {
+                    (Some(d), _) => format!("XXXX-WXX-{}", d.number_from_monday()),
+                    (None, Some(m)) => format!("XXXX-{m:02}"),
+                    (None, None) => return None,
+                },
             };
-            Some(("DATE", value.into(), None))
+            reading(Set, value)
         }
+        "decade" => {
+            if lower.ends_with("century") {
+                let n: u32 = lower
+                    .trim_start_matches("the ")
+                    .trim_end_matches(|c: char| !c.is_ascii_digit())
+                    .parse()
+                    .ok()?;
+                return reading(Date, format!("{:02}", n.checked_sub(1)?));
+            }
+            let digits: String = lower.chars().filter(char::is_ascii_digit).collect();
+            let decade = match digits.len() {
+                4 => digits[..3].to_string(),
+                2 => format!("19{}", &digits[..1]),
+                _ => return None,
+            };
+            reading(Date, decade)
+        }
+        "quarters" => {
+            let n = words
+                .iter()
+                .rev()
+                .skip(1)
+                .find_map(|w| number_value(w))
+                .unwrap_or(1.0);
+            // TIMEX3 has no quarter unit: three months each.
+            reading(Length, format!("P{}M", 3 * n as i64))
+        }
+        "span" => span_reading(&lower, ctx),
         "adjdur" => {
             let (n, unit) = lower.split_once('-')?;
             let n = number_value(n)? as i64;
@@ -287,138 +583,317 @@ fn normalise(
                 "day" => format!("P{n}D"),
                 _ => format!("PT{n}H"),
             };
-            Some(("DURATION", value, None))
-        }
-        "wday" => {
-            // Reports of past events name the most recent such day.
-            let d = last_weekday(published.or(reference)?, weekday(text)?);
-            match part_of_day(text) {
-                Some(part) => Some(("TIME", format!("{}T{part}", iso(d)), Some(d))),
-                None => Some(("DATE", iso(d), Some(d))),
-            }
+            reading(Length, value)
         }
         "that" => {
-            let r = reference.or(published)?;
+            let r = ctx.reference.or(ctx.published)?;
+            if lower.ends_with("year") || lower.ends_with("year before") {
+                let year = match () {
+                    _ if lower.contains("following") => r.year() + 1,
+                    _ if lower.contains("previous") || lower.contains("before") => r.year() - 1,
+                    _ => r.year(),
+                };
+                return reading(Date, format!("{year:04}"));
+            }
             let d = if lower.contains("next") || lower.contains("following") {
                 r + Duration::days(1)
-            } else if lower.contains("before") {
+            } else if lower.contains("before") || lower.contains("previous") {
                 r - Duration::days(1)
             } else {
                 r
             };
-            Some(("DATE", iso(d), Some(d)))
+            day_reading(Date, iso(d), d)
         }
-        "deictic" => {
-            let p = published?;
-            let (kind, value, date) = match lower.split_whitespace().collect::<Vec<_>>().as_slice() {
-                ["today"] => ("DATE", iso(p), Some(p)),
-                ["yesterday"] => ("DATE", iso(p - Duration::days(1)), Some(p - Duration::days(1))),
-                ["tomorrow"] => ("DATE", iso(p + Duration::days(1)), Some(p + Duration::days(1))),
-                ["tonight"] => ("TIME", format!("{}TNI", iso(p)), Some(p)),
-                ["recently"] => ("DATE", "PAST_REF".into(), None),
-                ["this", part @ ("morning" | "afternoon" | "evening")] => {
-                    ("TIME", format!("{}T{}", iso(p), part_of_day(part)?), Some(p))
-                }
-                [rel, unit] | [rel, _, unit] => {
-                    let shift: i32 = match *rel {
-                        "last" | "past" | "a" => -1,
-                        "next" => 1,
-                        _ => 0,
-                    };
-                    match *unit {
-                        "week" => {
-                            let d = p + Duration::weeks(i64::from(shift));
-                            let w = d.iso_week();
-                            ("DATE", format!("{}-W{:02}", w.year(), w.week()), None)
-                        }
-                        "month" => {
-                            let m0 = p.year() * 12 + p.month0() as i32 + shift;
-                            (
-                                "DATE",
-                                format!("{:04}-{:02}", m0.div_euclid(12), m0.rem_euclid(12) + 1),
-                                None,
-                            )
-                        }
-                        "year" | "ago" => ("DATE", format!("{:04}", p.year() + shift), None),
-                        _ => return None,
-                    }
-                }
+        "deictic" => deictic_reading(&lower, ctx),
+        "vague" => {
+            let value = if lower.contains("future") {
+                "FUTURE_REF"
+            } else if lower.ends_with("now") || lower == "currently" {
+                "PRESENT_REF"
+            } else {
+                "PAST_REF"
+            };
+            reading(Date, value.into())
+        }
+        "duration" => duration_reading(&lower, &words),
+        "month" => {
+            let month_word = text
+                .rsplit(|c: char| c.is_whitespace() || c == '-')
+                .next()
+                .unwrap_or("");
+            month_reading(&lower, month_word, ctx)
+        }
+        "year" => reading(Date, lower.trim_start_matches("fiscal").trim().to_string()),
+        _ => None,
+    }
+}
+
+/// "10 p.m. Wednesday", "noon", "around 7:15 p.m.": the day named (or the
+/// reference day) at that hour.
+fn clock_reading(lower: &str, ctx: &Context) -> Option<Reading> {
+    let (hour, minute) = if lower.contains("noon") {
+        (12, 0)
+    } else if lower.contains("midnight") {
+        (24, 0)
+    } else {
+        let digits = lower.trim_start_matches(|c: char| !c.is_ascii_digit());
+        let clock: String = digits
+            .chars()
+            .take_while(|c| c.is_ascii_digit() || *c == ':')
+            .collect();
+        let (h, m) = clock.split_once(':').unwrap_or((&clock, "0"));
+        let (h, m): (u32, u32) = (h.parse().ok()?, m.parse().ok()?);
+        let rest = &digits[clock.len()..];
+        let pm = rest.trim_start().starts_with('p');
+        if !(1..=12).contains(&h) || m > 59 {
+            return None;
+        }
+        let h = match (pm, h) {
+            (true, 12) => 12,
+            (true, h) => h + 12,
+            (false, 12) => 0,
+            (false, h) => h,
+        };
+        (h, m)
+    };
+    let p = ctx.published;
+    let day = if weekday(lower).is_some() {
+        weekday_date(lower.rsplit(' ').next()?, ctx)?
+    } else if lower.ends_with("yesterday") {
+        p? - Duration::days(1)
+    } else if lower.ends_with("tomorrow") {
+        p? + Duration::days(1)
+    } else if lower.ends_with("today") {
+        p?
+    } else {
+        ctx.reference.or(p)?
+    };
+    day_reading(
+        TimexKind::Time,
+        format!("{}T{hour:02}:{minute:02}", iso(day)),
+        day,
+    )
+}
+
+/// "the quarter", "the year-ago period", "the 1988 quarter": a reporting
+/// period read against the quarter the report is about.
+fn period_reading(lower: &str, words: &[&str], ctx: &Context) -> Option<Reading> {
+    let p = ctx.published?;
+    let year_ago = [
+        "year-ago",
+        "year-earlier",
+        "year ago",
+        "year earlier",
+        "last year",
+        "comparable",
+        "corresponding",
+        "same",
+    ]
+    .iter()
+    .any(|w| lower.contains(w));
+    let named_year = words
+        .iter()
+        .find_map(|w| w.parse::<i32>().ok().filter(|y| *y > 999));
+    // Without a quarter named, a "period" may be a half or a year: only
+    // a quarter is read as one.
+    if ctx.quarter.is_none() && lower.ends_with("period") {
+        return match (named_year, year_ago) {
+            (Some(y), _) => reading(TimexKind::Date, format!("{y:04}")),
+            (None, true) => reading(TimexKind::Date, format!("{:04}", p.year() - 1)),
+            (None, false) => None,
+        };
+    }
+    let base = ctx.reporting_quarter()?;
+    let q = if lower.contains("current") || lower.starts_with("this") {
+        quarter_of(p)
+    } else if lower.starts_with("next") {
+        shift_quarter(quarter_of(p), 1)
+    } else if lower.starts_with("last quarter") {
+        shift_quarter(quarter_of(p), -1)
+    } else if let Some(y) = named_year {
+        (y, base.1)
+    } else if year_ago {
+        shift_quarter(base, -4)
+    } else if lower.contains("previous") || lower.contains("prior") {
+        shift_quarter(base, -1)
+    } else {
+        base
+    };
+    reading(TimexKind::Date, quarter_value(q))
+}
+
+/// "two years ago", "a week earlier", "three days later": a date that
+/// many units from publication (ago) or from the reference day.
+fn offset_reading(lower: &str, words: &[&str], ctx: &Context) -> Option<Reading> {
+    let later = lower.ends_with("later");
+    let base = if lower.ends_with("ago") {
+        ctx.published?
+    } else {
+        ctx.reference.or(ctx.published)?
+    };
+    let unit = words.iter().map(|w| w.to_lowercase()).find(|w| {
+        ["year", "month", "week", "day", "decade"]
+            .iter()
+            .any(|u| w.trim_end_matches('s') == *u)
+    })?;
+    if words
+        .iter()
+        .any(|w| matches!(w.to_lowercase().as_str(), "several" | "few"))
+    {
+        let value = if later { "FUTURE_REF" } else { "PAST_REF" };
+        return reading(TimexKind::Date, value.into());
+    }
+    let n = words.iter().find_map(|w| number_value(w)).unwrap_or(1.0) as i64;
+    let n = if later { n } else { -n };
+    let value = match unit.trim_end_matches('s') {
+        "year" => format!("{:04}", base.year() as i64 + n),
+        "decade" => format!("{:03}", (base.year() as i64 + 10 * n) / 10),
+        "month" => month_value(base, n as i32),
+        "week" => iso_week(base + Duration::weeks(n)),
+        _ => {
+            let d = base + Duration::days(n);
+            return day_reading(TimexKind::Date, iso(d), d);
+        }
+    };
+    reading(TimexKind::Date, value)
+}
+
+/// "the year", "the weekend", "this summer".
+fn span_reading(lower: &str, ctx: &Context) -> Option<Reading> {
+    let p = ctx.published?;
+    let value = if lower.ends_with("weekend") {
+        // The weekend a report means is the last one begun, or with "next"
+        // or a clause about what is to come, the next one.
+        let saturday = if lower.starts_with("next") || ctx.direction == Direction::Future {
+            next_weekday(p, Weekday::Sat)
+        } else if lower.starts_with("last") {
+            last_weekday(p, Weekday::Sat) - Duration::days(7)
+        } else {
+            last_weekday(p, Weekday::Sat)
+        };
+        format!("{}-WE", iso_week(saturday))
+    } else if lower.ends_with("week") {
+        iso_week(p)
+    } else if lower.ends_with("year") {
+        format!("{:04}", p.year())
+    } else {
+        let season = [
+            ("summer", "SU"),
+            ("spring", "SP"),
+            ("autumn", "FA"),
+            ("fall", "FA"),
+            ("winter", "WI"),
+        ]
+        .into_iter()
+        .find(|(w, _)| lower.ends_with(w))?
+        .1;
+        let year = match () {
+            _ if lower.starts_with("last") => p.year() - 1,
+            _ if lower.starts_with("next") => p.year() + 1,
+            _ => p.year(),
+        };
+        format!("{year:04}-{season}")
+    };
+    reading(TimexKind::Date, value)
+}
+
+/// "yesterday", "tonight", "last week", "the past year".
+fn deictic_reading(lower: &str, ctx: &Context) -> Option<Reading> {
+    use TimexKind::{Date, Time};
+    let p = ctx.published?;
+    let words: Vec<&str> = lower.split_whitespace().filter(|w| *w != "the").collect();
+    match words.as_slice() {
+        ["today"] => day_reading(Date, iso(p), p),
+        ["yesterday"] => day_reading(Date, iso(p - Duration::days(1)), p - Duration::days(1)),
+        ["tomorrow"] => day_reading(Date, iso(p + Duration::days(1)), p + Duration::days(1)),
+        ["tonight"] => day_reading(Time, format!("{}TNI", iso(p)), p),
+        ["last", "night"] => {
+            let d = p - Duration::days(1);
+            day_reading(Time, format!("{}TNI", iso(d)), d)
+        }
+        ["recently"] => reading(Date, "PAST_REF".into()),
+        ["this", part @ ("morning" | "afternoon" | "evening")] => {
+            day_reading(Time, format!("{}T{}", iso(p), part_of_day(part)?), p)
+        }
+        [rel, unit] => {
+            let shift: i32 = match *rel {
+                "last" | "past" => -1,
+                "next" => 1,
+                _ => 0,
+            };
+            let value = match *unit {
+                "week" => iso_week(p + Duration::weeks(i64::from(shift))),
+                "month" => month_value(p, shift),
+                "year" => format!("{:04}", p.year() + shift),
                 _ => return None,
             };
-            Some((kind, value, date))
-        }
-        "duration" => {
-            let n = words.len();
-            // "twenty four hours": two number words first, then one.
-            let number = (n >= 3)
-                .then(|| number_value(&format!("{}-{}", words[n - 3], words[n - 2])))
-                .flatten()
-                .or_else(|| words.iter().rev().skip(1).find_map(|w| number_value(w)))
-                .unwrap_or(1.0);
-            let unit = words.last()?.to_lowercase();
-            let n = if number.fract() == 0.0 {
-                format!("{}", number as i64)
-            } else {
-                format!("{number}")
-            };
-            let n = if words
-                .iter()
-                .any(|w| matches!(w.to_lowercase().as_str(), "several" | "few"))
-            {
-                "X".into()
-            } else {
-                n
-            };
-            let value = match unit.trim_end_matches('s') {
-                "year" => format!("P{n}Y"),
-                "decade" => format!("P{n}DE"),
-                "month" => format!("P{n}M"),
-                "week" => format!("P{n}W"),
-                "day" => format!("P{n}D"),
-                "hour" => format!("PT{n}H"),
-                "minute" => format!("PT{n}M"),
-                "ago" => return None,
-                _ => return None,
-            };
-            Some(("DURATION", value, None))
+            reading(Date, value)
         }
         _ => None,
     }
 }
 
-/// Where a rule matched in the whole text.
-struct Span<'a> {
-    start: usize,
-    end: usize,
-    text: &'a str,
-}
-
-impl<'a> Span<'a> {
-    fn start(&self) -> usize {
-        self.start
+/// "two days", "the past three months", "a couple of years".
+fn duration_reading(lower: &str, words: &[&str]) -> Option<Reading> {
+    let n = words.len();
+    let number = if lower.contains("couple") {
+        Some(2.0)
+    } else {
+        // "twenty four hours": two number words first, then one.
+        (n >= 3)
+            .then(|| number_value(&format!("{}-{}", words[n - 3], words[n - 2])))
+            .flatten()
+            .or_else(|| words.iter().rev().skip(1).find_map(|w| number_value(w)))
     }
-    fn end(&self) -> usize {
-        self.end
-    }
-    fn as_str(&self) -> &'a str {
-        self.text
-    }
+    .unwrap_or(1.0);
+    let unit = words.last()?.to_lowercase();
+    let n = if words
+        .iter()
+        .any(|w| matches!(w.to_lowercase().as_str(), "several" | "few"))
+    {
+        "X".to_string()
+    } else if number.fract() == 0.0 {
+        format!("{}", number as i64)
+    } else {
+        format!("{number}")
+    };
+    let value = match unit.as_str() {
+        "centuries" | "century" => {
+            let n = if unit == "centuries" && n == "1" {
+                "X".into()
+            } else {
+                n
+            };
+            format!("P{n}C")
+        }
+        u => match u.trim_end_matches('s') {
+            "year" => format!("P{n}Y"),
+            "decade" => format!("P{n}DE"),
+            "month" => format!("P{n}M"),
+            "week" => format!("P{n}W"),
+            "day" => format!("P{n}D"),
+            "hour" => format!("PT{n}H"),
+            "minute" => format!("PT{n}M"),
+            _ => return None,
+        },
+    };
+    reading(TimexKind::Duration, value)
 }
 
 /// Rule groups that name a calendar date outright (the benchmark baseline).
 const EXPLICIT: [&str; 5] = ["iso", "mdy", "dmy", "my", "year"];
 
+/// Every rule group.
+const ALL: [&str; 24] = [
+    "iso", "clock", "wdate", "mdy", "dmy", "mrel", "my", "wordyear", "quarter", "period", "yago", "ago",
+    "wday", "set", "decade", "quarters", "that", "span", "adjdur", "duration", "deictic", "vague", "month",
+    "year",
+];
+
 /// The temporal expressions of `text`, in order; `published` anchors
 /// relative ones (without it they are left out).
 pub fn extract(text: &str, published: Option<NaiveDate>) -> Vec<Timex> {
-    extract_groups(
-        text,
-        published,
-        &[
-            "iso", "mdy", "dmy", "my", "wday", "quarter", "span", "vague", "adjdur", "that", "deictic",
-            "duration", "month", "year",
-        ],
-    )
+    extract_groups(text, published, &ALL)
 }
 
 /// Only explicit calendar dates and years: what a date regex finds, the
@@ -427,9 +902,87 @@ pub fn extract_explicit(text: &str, published: Option<NaiveDate>) -> Vec<Timex> 
     extract_groups(text, published, &EXPLICIT)
 }
 
+/// How far back a clause is read for words that point to the future.
+const CLAUSE_BYTES: usize = 160;
+
+/// Which way the clause before byte `at` of `text` points: to the future
+/// when it has a cue such as "will" or "is scheduled to", or the word
+/// just before is "by", "until" or "before".
+fn direction_at(text: &str, at: usize) -> Direction {
+    let mut from = at.saturating_sub(CLAUSE_BYTES);
+    while !text.is_char_boundary(from) {
+        from += 1;
+    }
+    let before = &text[from..at];
+    // The clause starts after the last sentence end (closing quotes
+    // and all) or line break.
+    let ends_sentence = |i: usize, c: char| {
+        c == '\n'
+            || matches!(c, '.' | '!' | '?' | ';')
+                && before[i + 1..]
+                    .trim_start_matches(['\'', '"', '’', '”', '`'])
+                    .starts_with(char::is_whitespace)
+    };
+    let clause = before
+        .char_indices()
+        .rfind(|&(i, c)| ends_sentence(i, c))
+        .map_or(before, |(i, _)| &before[i + 1..]);
+    let last_word = clause
+        .split(|c: char| !c.is_alphanumeric())
+        .rfind(|w| !w.is_empty())
+        .unwrap_or("");
+    if matches!(
+        last_word.to_lowercase().as_str(),
+        "by" | "until" | "till" | "before"
+    ) || rules().future.is_match(clause)
+    {
+        Direction::Future
+    } else {
+        Direction::Unmarked
+    }
+}
+
+/// Matches that look like expressions and are not: an age ("52 years
+/// old"), a rate ("$1.76 a year", "700 seats a week"), a number with
+/// decimals ("2082.1").
+fn is_false_match(text: &str, group: &str, start: usize, end: usize) -> bool {
+    let after = &text[end..];
+    let before = text[..start].trim_end();
+    let lower = text[start..end].to_lowercase();
+    match group {
+        "adjdur" => after.starts_with("-old"),
+        "duration" => {
+            if after.trim_start().starts_with("old") {
+                return true;
+            }
+            let per = ["a ", "an ", "per "].iter().any(|w| lower.starts_with(w));
+            let amount = before.rsplit(char::is_whitespace).next().is_some_and(|w| {
+                w.chars().any(|c| c.is_ascii_digit())
+                    || matches!(
+                        w.to_lowercase().as_str(),
+                        "million" | "billion" | "thousand" | "percent" | "times" | "cents"
+                    )
+            });
+            per && (amount || before.ends_with("seats") || before.ends_with("flights"))
+        }
+        "year" => {
+            let mut rest = after.chars();
+            let decimal =
+                matches!(rest.next(), Some('.' | ',')) && rest.next().is_some_and(|c| c.is_ascii_digit());
+            decimal || before.ends_with('$')
+        }
+        _ => false,
+    }
+}
+
 fn extract_groups(text: &str, published: Option<NaiveDate>, names: &[&str]) -> Vec<Timex> {
     let mut out = Vec::new();
-    let mut reference: Option<NaiveDate> = None;
+    let mut ctx = Context {
+        published,
+        reference: None,
+        quarter: None,
+        direction: Direction::Unmarked,
+    };
     let mut chars_before = 0;
     let mut last_byte = 0;
     let re = &rules().all;
@@ -442,32 +995,31 @@ fn extract_groups(text: &str, published: Option<NaiveDate>, names: &[&str]) -> V
         let Some((group, local)) = names.iter().find_map(|n| caps.name(n).map(|m| (*n, m))) else {
             continue;
         };
-        let m = Span {
-            start: found.start() + local.start(),
-            end: found.start() + local.end(),
-            text: local.as_str(),
-        };
-        // "a 6-year-old boy" is an age, not a duration.
-        if group == "adjdur" && text[m.end()..].starts_with("-old") {
+        let (start, end) = (found.start() + local.start(), found.start() + local.end());
+        if is_false_match(text, group, start, end) {
             continue;
         }
-        let Some((kind, value, date)) = normalise(group, m.as_str(), published, reference) else {
+        ctx.direction = direction_at(text, start);
+        let Some(read) = normalise(group, local.as_str(), &ctx) else {
             continue;
         };
-        if date.is_some() {
-            reference = date;
+        if read.date.is_some() {
+            ctx.reference = read.date;
         }
-        chars_before += text[last_byte..m.start()].chars().count();
-        let start = chars_before;
-        let end = start + m.as_str().chars().count();
-        chars_before = end;
-        last_byte = m.end();
+        if read.quarter.is_some() {
+            ctx.quarter = read.quarter;
+        }
+        chars_before += text[last_byte..start].chars().count();
+        let first = chars_before;
+        let last = first + local.as_str().chars().count();
+        chars_before = last;
+        last_byte = end;
         out.push(Timex {
-            text: m.as_str().to_string(),
-            start,
-            end,
-            kind: kind.to_string(),
-            value,
+            text: local.as_str().to_string(),
+            start: first,
+            end: last,
+            kind: read.kind,
+            value: read.value,
         });
     }
     out
@@ -482,22 +1034,31 @@ mod tests {
         extract(text, p).into_iter().map(|t| (t.text, t.value)).collect()
     }
 
+    fn assert_has(v: &[(String, String)], expect: &[(&str, &str)]) {
+        for (t, val) in expect {
+            assert!(
+                v.contains(&(t.to_string(), val.to_string())),
+                "{t} = {val}: {v:?}"
+            );
+        }
+    }
+
     #[test]
     fn weekdays_and_anaphora_resolve_against_the_publication_date() {
         let v = values(
             "The mutiny began late on Friday. On Saturday morning he spoke. Later that day it ended. On Sunday talks were held about June 24.",
             "2023-06-26",
         );
-        let expect = [
-            ("late on Friday", "2023-06-23"),
-            ("Saturday morning", "2023-06-24TMO"),
-            ("Later that day", "2023-06-24"),
-            ("Sunday", "2023-06-25"),
-            ("June 24", "2023-06-24"),
-        ];
-        for (t, val) in expect {
-            assert!(v.contains(&(t.to_string(), val.to_string())), "{t}: {v:?}");
-        }
+        assert_has(
+            &v,
+            &[
+                ("late on Friday", "2023-06-23"),
+                ("Saturday morning", "2023-06-24TMO"),
+                ("Later that day", "2023-06-24"),
+                ("Sunday", "2023-06-25"),
+                ("June 24", "2023-06-24"),
+            ],
+        );
     }
 
     #[test]
@@ -506,16 +1067,17 @@ mod tests {
             "On 24 June 2023, a year after March 2022, prices fell for five years; last week was calm, yesterday too, in the last twenty four hours.",
             "2023-06-26",
         );
-        for (t, val) in [
-            ("24 June 2023", "2023-06-24"),
-            ("March 2022", "2022-03"),
-            ("five years", "P5Y"),
-            ("last week", "2023-W25"),
-            ("yesterday", "2023-06-25"),
-            ("the last twenty four hours", "PT24H"),
-        ] {
-            assert!(v.contains(&(t.to_string(), val.to_string())), "{t}: {v:?}");
-        }
+        assert_has(
+            &v,
+            &[
+                ("24 June 2023", "2023-06-24"),
+                ("March 2022", "2022-03"),
+                ("five years", "P5Y"),
+                ("last week", "2023-W25"),
+                ("yesterday", "2023-06-25"),
+                ("the last twenty four hours", "PT24H"),
+            ],
+        );
     }
 
     #[test]
@@ -525,5 +1087,115 @@ mod tests {
         assert_eq!(t.len(), 1, "{t:?}");
         let chars: Vec<char> = text.chars().collect();
         assert_eq!(chars[t[0].start..t[0].end].iter().collect::<String>(), "Friday");
+        assert_eq!(t[0].kind, TimexKind::Date);
+    }
+
+    #[test]
+    fn a_clause_about_what_is_to_come_reads_forward() {
+        // Published on a Wednesday in November.
+        let v = values(
+            "Talks are scheduled to resume Monday. The king met Bush on Monday. The dividend is payable Jan. 2 to holders of record. The plant will reopen in February. It closed in February.",
+            "1989-11-01",
+        );
+        assert_has(
+            &v,
+            &[
+                ("Monday", "1989-11-06"),
+                ("Monday", "1989-10-30"),
+                ("Jan. 2", "1990-01-02"),
+                ("February", "1990-02"),
+                ("February", "1989-02"),
+            ],
+        );
+        let v = values(
+            "Shares fell last Wednesday, and the board meets next Wednesday.",
+            "1989-11-01",
+        );
+        assert_has(
+            &v,
+            &[("last Wednesday", "1989-10-25"), ("next Wednesday", "1989-11-08")],
+        );
+    }
+
+    #[test]
+    fn offsets_from_publication_and_from_the_reference_day() {
+        let v = values(
+            "Two years ago the plant opened; six weeks ago it closed, and 10 days ago it was sold. On March 2 the deal closed; three days later it fell apart.",
+            "1998-03-22",
+        );
+        assert_has(
+            &v,
+            &[
+                ("Two years ago", "1996"),
+                ("six weeks ago", "1998-W06"),
+                ("10 days ago", "1998-03-12"),
+                ("three days later", "1998-03-05"),
+            ],
+        );
+    }
+
+    #[test]
+    fn a_quarterly_report_reads_its_periods_against_the_quarter_it_reports() {
+        let v = values(
+            "Net income rose in the third quarter to $5 million from $3 million a year ago. In the year-earlier quarter, sales were flat. The quarter was strong.",
+            "1989-11-02",
+        );
+        assert_has(
+            &v,
+            &[
+                ("the third quarter", "1989-Q3"),
+                ("a year ago", "1988-Q3"),
+                ("the year-earlier quarter", "1988-Q3"),
+                ("The quarter", "1989-Q3"),
+            ],
+        );
+        // Without a quarter named, "the quarter" is the last one completed.
+        let v = values("Profit fell in the latest quarter.", "1998-05-14");
+        assert_has(&v, &[("the latest quarter", "1998-Q1")]);
+    }
+
+    #[test]
+    fn clock_times_decades_words_years_and_sets() {
+        let v = values(
+            "He was taken at 10 p.m. Wednesday and freed at noon Thursday. Prices peaked in the late 1970s, a high last seen in the 20th century, in January nineteen ninety-seven and before the year two thousand. Flights leave each Thursday; reports come every month. Now the talks go on.",
+            "1998-02-13",
+        );
+        assert_has(
+            &v,
+            &[
+                ("10 p.m. Wednesday", "1998-02-11T22:00"),
+                ("noon Thursday", "1998-02-12T12:00"),
+                ("the late 1970s", "197"),
+                ("the 20th century", "19"),
+                ("January nineteen ninety-seven", "1997-01"),
+                ("the year two thousand", "2000"),
+                ("each Thursday", "XXXX-WXX-4"),
+                ("every month", "P1M"),
+                ("Now", "PRESENT_REF"),
+            ],
+        );
+    }
+
+    #[test]
+    fn ages_rates_and_decimals_are_not_expressions() {
+        let v = values(
+            "Mr. Reupke, 52 years old, pays $1.76 a year on 700 seats a week; the index closed at 2082.1 after the past three months.",
+            "1989-11-02",
+        );
+        let texts: Vec<&str> = v.iter().map(|(t, _)| t.as_str()).collect();
+        assert_eq!(texts, ["the past three months"], "{v:?}");
+        assert_eq!(v[0].1, "P3M");
+    }
+
+    #[test]
+    fn kinds_serialise_as_timex3_types() {
+        let t = extract(
+            "He spoke for two days, every week, on Saturday morning.",
+            NaiveDate::from_ymd_opt(2023, 6, 26),
+        );
+        let kinds: Vec<&str> = t.iter().map(|t| t.kind.as_str()).collect();
+        assert_eq!(kinds, ["DURATION", "SET", "TIME"]);
+        let json = serde_json::to_value(&t[0]).unwrap();
+        assert_eq!(json["type"], "DURATION");
     }
 }

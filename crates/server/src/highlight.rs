@@ -55,7 +55,7 @@ fn marks(analysis: &Analysis) -> Vec<Mark> {
             start: t.start,
             end: t.end,
             class: "time".into(),
-            title: format!("{} {}", t.kind.to_lowercase(), t.value),
+            title: format!("{} {}", t.kind.as_str().to_lowercase(), t.value),
             rank: 1,
         });
     }

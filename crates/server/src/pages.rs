@@ -10,6 +10,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
 use storyline_core::{Published, RelatedReference};
+use storyline_extract::timex::TimexKind;
 use storyline_relate::Filter;
 
 const HOME_PAGE_SIZE: usize = 30;
@@ -427,7 +428,7 @@ pub async fn article(State(state): State<AppState>, Path(id): Path<String>) -> R
     let dates = extraction
         .timexes
         .into_iter()
-        .filter(|t| t.kind != "DURATION")
+        .filter(|t| t.kind != TimexKind::Duration)
         .map(|t| DateRow {
             text: t.text,
             value: t.value,

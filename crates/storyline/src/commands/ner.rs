@@ -88,7 +88,7 @@ pub fn print_extraction(a: &Analysis, out: &mut dyn Write) -> Result<()> {
     let dates: Vec<String> = a
         .timexes
         .iter()
-        .filter(|t| t.kind != "DURATION")
+        .filter(|t| t.kind != storyline_extract::timex::TimexKind::Duration)
         .map(|t| format!("“{}” → {}", t.text, t.value))
         .collect();
     if !dates.is_empty() {
