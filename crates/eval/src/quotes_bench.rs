@@ -15,6 +15,17 @@
 //!   recall over the gold quotes that have a source.
 //! - attribution relations (all, direct and indirect) against storyline's
 //!   statements and quotes: content overlaps and the source overlaps.
+//! - the attribution metric of the outside checks (`polnear`), for the
+//!   direct relations (content inside quotation marks) against the quotes
+//!   given a speaker, and for all relations against statements and quotes:
+//!   a prediction matches the gold relation whose content it overlaps most
+//!   when the overlap is at least half the shorter of the two (each gold
+//!   relation matched once: one prediction per reported content); it is
+//!   right when its speaker mention overlaps the gold source or its
+//!   speaker's name shares a word of three or more letters with it.
+//!   Precision over the predictions, recall over the gold relations; as
+//!   for quote spans, a quote that matches no direct relation but lies in
+//!   an indirect one's content is not scored among the direct ones.
 //!
 //! Baseline: the same quotation marks, with the nearest person or
 //! organisation named in the same paragraph as the speaker.
@@ -48,11 +59,13 @@ struct Part {
     spans: Vec<(usize, usize)>,
 }
 
-/// A span found or gold, with its speaker's spans (character offsets).
+/// A span found or gold, with its speaker's spans (character offsets)
+/// and, for a found one, the name its speaker resolves to.
 #[derive(Debug, Clone)]
 struct Unit {
     span: (usize, usize),
     speaker: Vec<(usize, usize)>,
+    speaker_name: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, Default, Serialize)]
@@ -83,6 +96,10 @@ pub struct QuotesReport {
     pub systems: BTreeMap<&'static str, QuoteScores>,
     /// All attribution relations (direct and indirect) against statements.
     pub attributions: BTreeMap<&'static str, RelationScores>,
+    /// The outside checks' metric: direct relations against quotes.
+    pub polnear_direct: BTreeMap<&'static str, RelationScores>,
+    /// The outside checks' metric: all relations against statements and quotes.
+    pub polnear_all: BTreeMap<&'static str, RelationScores>,
     pub tokens_per_s: f64,
     pub peak_rss_mb: Option<f64>,
 }
@@ -126,6 +143,10 @@ type Spans = Vec<(usize, usize)>;
 struct Gold {
     quotes: Vec<Unit>,
     relations: Vec<(Spans, Spans)>,
+    /// The relations whose content is all inside quotation marks.
+    direct: Vec<(Spans, Spans)>,
+    /// The others.
+    indirect: Vec<(Spans, Spans)>,
 }
 
 fn gold(doc: &Doc) -> Gold {
@@ -146,6 +167,7 @@ fn gold(doc: &Doc) -> Gold {
         .unwrap_or_default();
     let chars: Vec<char> = doc.text.chars().collect();
     let mut quotes = Vec::new();
+    let (mut direct, mut indirect) = (Vec::new(), Vec::new());
     for (content, source) in &relations {
         let inside = |&(s, e): &(usize, usize)| {
             let (s, e) = core(&chars, (s, e.min(chars.len())));
@@ -155,10 +177,19 @@ fn gold(doc: &Doc) -> Gold {
             quotes.extend(content.iter().map(|&span| Unit {
                 span: core(&chars, span),
                 speaker: source.clone(),
+                speaker_name: None,
             }));
+            direct.push((content.clone(), source.clone()));
+        } else {
+            indirect.push((content.clone(), source.clone()));
         }
     }
-    Gold { quotes, relations }
+    Gold {
+        quotes,
+        relations,
+        direct,
+        indirect,
+    }
 }
 
 #[derive(Default)]
@@ -272,12 +303,96 @@ impl RelationCounts {
     }
 }
 
+/// The outside checks' attribution metric (see the module's doc).
+#[derive(Default)]
+struct PolnearCounts {
+    found: usize,
+    gold: usize,
+    right: usize,
+}
+
+/// The share of `content` and `span` in common, when it is at least half
+/// the shorter of the two.
+fn half_overlap(content: &Spans, span: (usize, usize)) -> Option<usize> {
+    let shared: usize = content.iter().map(|&c| overlap(c, span)).sum();
+    let gold_length: usize = content.iter().map(|&(s, e)| e.saturating_sub(s)).sum();
+    let length = span.1.saturating_sub(span.0);
+    (shared > 0 && 2 * shared >= length.min(gold_length)).then_some(shared)
+}
+
+impl PolnearCounts {
+    /// Scores `found` against the `gold` relations; a prediction that
+    /// matches none of them but lies in the content of one of `elsewhere`
+    /// (relations outside this score: a quote inside reported speech that
+    /// the corpus marks as indirect) is not scored.
+    fn add(&mut self, chars: &[char], gold: &[(Spans, Spans)], elsewhere: &[(Spans, Spans)], found: &[Unit]) {
+        self.gold += gold.len();
+        let mut used = vec![false; gold.len()];
+        for f in found.iter().filter(|f| !f.speaker.is_empty()) {
+            let best = gold
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| !used[*i])
+                .filter_map(|(i, (content, _))| half_overlap(content, f.span).map(|shared| (i, shared)))
+                .max_by_key(|&(i, shared)| (shared, std::cmp::Reverse(i)));
+            let Some((i, _)) = best else {
+                let outside = elsewhere
+                    .iter()
+                    .any(|(content, _)| half_overlap(content, f.span).is_some());
+                self.found += usize::from(!outside);
+                continue;
+            };
+            used[i] = true;
+            self.found += 1;
+            self.right += usize::from(speaker_is_right(chars, &gold[i].1, f));
+        }
+    }
+
+    fn scores(&self) -> RelationScores {
+        let (p, r, f1) = prf(self.right, self.found, self.gold);
+        RelationScores { p, r, f1 }
+    }
+}
+
+/// Whether `found`'s speaker is the gold `source`: the mentions overlap,
+/// or its name shares a word of three or more letters with the source.
+fn speaker_is_right(chars: &[char], source: &Spans, found: &Unit) -> bool {
+    if found
+        .speaker
+        .iter()
+        .any(|&s| source.iter().any(|&t| overlap(s, t) > 0))
+    {
+        return true;
+    }
+    let words = |text: &str| -> Vec<String> {
+        text.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| w.chars().count() >= 3)
+            .map(str::to_lowercase)
+            .collect()
+    };
+    let source_text: String = source
+        .iter()
+        .map(|&(s, e)| {
+            chars[s.min(chars.len())..e.min(chars.len())]
+                .iter()
+                .collect::<String>()
+                + " "
+        })
+        .collect();
+    let source_words = words(&source_text);
+    found
+        .speaker_name
+        .as_deref()
+        .is_some_and(|name| words(name).iter().any(|w| source_words.contains(w)))
+}
+
 fn quote_units(quotes: &[Quote]) -> Vec<Unit> {
     quotes
         .iter()
         .map(|q| Unit {
             span: (q.start, q.end),
             speaker: q.speaker.iter().map(|s| (s.start, s.end)).collect(),
+            speaker_name: q.speaker.as_ref().map(|s| s.name.clone()),
         })
         .collect()
 }
@@ -303,6 +418,7 @@ fn nearest_mention(text: &str, quotes: &[Quote], entities: &[Entity]) -> Vec<Uni
             Unit {
                 span: (q.start, q.end),
                 speaker: nearest.into_iter().copied().collect(),
+                speaker_name: nearest.map(|&(s, e)| chars[s..e.min(chars.len())].iter().collect()),
             }
         })
         .collect()
@@ -320,6 +436,8 @@ pub fn run(path: &Path, tagger: &Tagger) -> Result<QuotesReport, RecordsError> {
     let seconds = start.elapsed().as_secs_f64().max(1e-9);
     let (mut ours, mut base) = (QuoteCounts::default(), QuoteCounts::default());
     let (mut ours_rel, mut base_rel) = (RelationCounts::default(), RelationCounts::default());
+    let (mut ours_direct, mut base_direct) = (PolnearCounts::default(), PolnearCounts::default());
+    let (mut ours_all, mut base_all) = (PolnearCounts::default(), PolnearCounts::default());
     let mut gold_relations = 0;
     for (d, a) in docs.iter().zip(&analyses) {
         let g = gold(d);
@@ -329,6 +447,8 @@ pub fn run(path: &Path, tagger: &Tagger) -> Result<QuotesReport, RecordsError> {
         let nearest = nearest_mention(&d.text, &a.quotes, &a.entities);
         ours.add(&chars, &g, &found);
         base.add(&chars, &g, &nearest);
+        ours_direct.add(&chars, &g.direct, &g.indirect, &found);
+        base_direct.add(&chars, &g.direct, &g.indirect, &nearest);
         // Relations: statements, plus quotes no statement covers.
         let mut relations: Vec<Unit> = a
             .statements
@@ -336,6 +456,7 @@ pub fn run(path: &Path, tagger: &Tagger) -> Result<QuotesReport, RecordsError> {
             .map(|s| Unit {
                 span: (s.content.start, s.content.end),
                 speaker: vec![(s.speaker.start, s.speaker.end)],
+                speaker_name: Some(s.speaker.name.clone()),
             })
             .collect();
         relations.extend(
@@ -351,13 +472,10 @@ pub fn run(path: &Path, tagger: &Tagger) -> Result<QuotesReport, RecordsError> {
                 .collect::<Vec<_>>(),
         );
         ours_rel.add(&g, &relations);
-        base_rel.add(
-            &g,
-            &nearest
-                .into_iter()
-                .filter(|u| !u.speaker.is_empty())
-                .collect::<Vec<_>>(),
-        );
+        ours_all.add(&chars, &g.relations, &[], &relations);
+        let nearest: Vec<Unit> = nearest.into_iter().filter(|u| !u.speaker.is_empty()).collect();
+        base_rel.add(&g, &nearest);
+        base_all.add(&chars, &g.relations, &[], &nearest);
     }
     let mut systems = BTreeMap::new();
     systems.insert("storyline", ours.scores());
@@ -365,6 +483,11 @@ pub fn run(path: &Path, tagger: &Tagger) -> Result<QuotesReport, RecordsError> {
     let mut attributions = BTreeMap::new();
     attributions.insert("storyline", ours_rel.scores());
     attributions.insert("baseline", base_rel.scores());
+    let polnear_direct = BTreeMap::from([
+        ("storyline", ours_direct.scores()),
+        ("baseline", base_direct.scores()),
+    ]);
+    let polnear_all = BTreeMap::from([("storyline", ours_all.scores()), ("baseline", base_all.scores())]);
     Ok(QuotesReport {
         task: "quotes",
         dataset: name,
@@ -373,6 +496,8 @@ pub fn run(path: &Path, tagger: &Tagger) -> Result<QuotesReport, RecordsError> {
         gold_relations,
         systems,
         attributions,
+        polnear_direct,
+        polnear_all,
         tokens_per_s: tokens as f64 / seconds,
         peak_rss_mb: peak_rss_mb(),
     })
@@ -411,9 +536,21 @@ impl QuotesReport {
                 a.f1
             ));
         }
+        out.push_str(&format!(
+            "{:<10} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8}  (PolNeAR metric: content overlap >= half, speaker right)\n",
+            "system", "direct P", "direct R", "direct F1", "all P", "all R", "all F1"
+        ));
+        for (name, d) in &self.polnear_direct {
+            let a = self.polnear_all.get(name).copied().unwrap_or_default();
+            out.push_str(&format!(
+                "{name:<10} {:>8.3} {:>8.3} {:>9.3} {:>8.3} {:>8.3} {:>8.3}\n",
+                d.p, d.r, d.f1, a.p, a.r, a.f1
+            ));
+        }
         out.push_str(
             "baseline: the same quotes, speaker = nearest person or organisation in the paragraph\n\
-             attrib F1: all relations (direct and indirect), content and source overlapping\n",
+             attrib F1: all relations (direct and indirect), content and source overlapping\n\
+             PolNeAR metric: the outside checks' scoring; direct = relations quoted in full, against quotes given a speaker; all = every relation, against statements and quotes\n",
         );
         out.push_str(&format!("{:.0} tokens/s (whole analysis)\n", self.tokens_per_s));
         out
@@ -444,11 +581,13 @@ mod tests {
             Unit {
                 span: (1, 13),
                 speaker: vec![(15, 20)],
+                speaker_name: Some("Smith".into()),
             },
             // A partial quote inside the indirect relation: not scored.
             Unit {
                 span: (55, 63),
                 speaker: vec![(27, 32)],
+                speaker_name: Some("Jones".into()),
             },
         ];
         counts.add(&chars, &g, &found);
@@ -462,8 +601,43 @@ mod tests {
             &[Unit {
                 span: (1, 13),
                 speaker: vec![(27, 32)],
+                speaker_name: Some("Jones".into()),
             }],
         );
         assert_eq!(wrong.scores().speaker_f1, 0.0);
+    }
+
+    #[test]
+    fn the_outside_metric_matches_half_the_content_and_speakers_by_name() {
+        let text = "“We will win,” Smith said. Jones said that taxes were “too high” for many.";
+        let chars: Vec<char> = text.chars().collect();
+        let direct = vec![(vec![(1, 13)], vec![(15, 20)])];
+        let indirect = vec![(vec![(38, 73)], vec![(27, 32)])];
+        let unit = |span, speaker: (usize, usize), name: &str| Unit {
+            span,
+            speaker: vec![speaker],
+            speaker_name: Some(name.into()),
+        };
+        let mut c = PolnearCounts::default();
+        c.add(
+            &chars,
+            &direct,
+            &indirect,
+            &[
+                // Right by its name, though its mention lies elsewhere.
+                unit((1, 12), (60, 62), "John Smith"),
+                // Inside the indirect relation: not scored here.
+                unit((55, 63), (27, 32), "Jones"),
+                // A second prediction for the same content: wrong.
+                unit((2, 10), (15, 20), "Smith"),
+            ],
+        );
+        let s = c.scores();
+        assert_eq!((c.found, c.right, c.gold), (2, 1, 1));
+        assert_eq!((s.p, s.r), (0.5, 1.0));
+        // Less than half of the shorter span in common: no match.
+        let mut d = PolnearCounts::default();
+        d.add(&chars, &direct, &[], &[unit((11, 30), (15, 20), "Smith")]);
+        assert_eq!((d.found, d.right), (1, 0));
     }
 }

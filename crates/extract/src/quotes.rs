@@ -8,9 +8,14 @@
 //! verb ("…,” said Rudenko), a nominal reference such as "the spokesperson
 //! for the Chinese Foreign Ministry" resolving to the organisation it
 //! names, and a pronoun opening the sentence ("He said …") resolving to
-//! the last person named. Otherwise the quote is kept without a speaker:
-//! never guessed. Offsets are characters into the text; a quote's span is
-//! its content without the marks.
+//! the last person named; a name after a dash ("”― Pamela Padilla"); a
+//! speaker the text names only by a description ("the announcer said",
+//! "said one Democratic source", "the letter reads"), which is kept as
+//! written. A quote that opens a paragraph after one ending in a colon
+//! ("Caddell continued:") is introduced by that paragraph's last sentence.
+//! Otherwise the quote is kept without a speaker: never guessed. Offsets
+//! are characters into the text; a quote's span is its content without the
+//! marks.
 
 use crate::entities::Entity;
 use crate::mentions::{Mentions, Named};
@@ -37,6 +42,74 @@ pub struct Quote {
     pub end: usize,
     pub speaker: Option<Speaker>,
 }
+
+/// Verbs that attribute a quote without saying anything of its stance,
+/// beside the statement cues of [`speech_verb`]: "…,” she continued.
+const QUOTE_VERBS: &[&str] = &[
+    "adds",
+    "agreed",
+    "agrees",
+    "answered",
+    "answers",
+    "asks",
+    "boasted",
+    "chanted",
+    "commented",
+    "complained",
+    "conceded",
+    "concluded",
+    "continued",
+    "continues",
+    "cried",
+    "demanded",
+    "exclaimed",
+    "explains",
+    "joked",
+    "mused",
+    "observed",
+    "posted",
+    "predicted",
+    "quipped",
+    "read",
+    "reads",
+    "recalled",
+    "recalls",
+    "remarked",
+    "replies",
+    "responds",
+    "screamed",
+    "shouted",
+    "sings",
+    "suggested",
+    "testified",
+    "tweets",
+    "urged",
+    "whispered",
+    "wondered",
+    "yelled",
+    "yells",
+];
+
+/// Whether `lower` (a lower-case word) attributes a quote to its subject.
+fn attribution_verb(lower: &str) -> bool {
+    speech_verb(lower).is_some() || QUOTE_VERBS.contains(&lower)
+}
+
+/// Words that open a description of a speaker: "the announcer", "one
+/// source", "a friend", "my father".
+const DETERMINERS: &[&str] = &[
+    "the", "a", "an", "one", "my", "his", "her", "their", "our", "its", "another",
+];
+
+/// Pronouns a quote is tied to as written when they resolve to no name
+/// ("they wrote", "it reads").
+const PRONOUNS: &[&str] = &["he", "she", "they", "it", "we", "i"];
+
+/// How many words a description of a speaker runs to at most.
+const DESCRIPTION_WORDS: usize = 7;
+
+/// Dashes that put a name after a quote: "”― Pamela Padilla".
+const DASHES: &[char] = &['―', '—', '–'];
 
 /// Quotation-mark pairs, opening then closing.
 const MARKS: &[(char, char)] = &[('“', '”'), ('"', '"'), ('«', '»')];
@@ -120,7 +193,7 @@ pub fn extract(text: &str, entities: &[Entity], statements: &[Statement]) -> Vec
         let around = Around {
             text,
             mentions: &mentions,
-            sentence_start: sentences[first].0,
+            sentence_start: introduced_by(text, &sentences, first, qs).unwrap_or(sentences[first].0),
             sentence_end,
             quote: (qs, qe),
         };
@@ -130,7 +203,26 @@ pub fn extract(text: &str, entities: &[Entity], statements: &[Statement]) -> Vec
             .filter(|s| s.content.start <= start && end <= s.content.end)
             .min_by_key(|s| s.content.end - s.content.start)
             .map(|s| s.speaker.clone());
+        let as_written = |(start, end): (usize, usize)| Speaker {
+            name: text[start..end].to_string(),
+            entity_id: None,
+            start: offsets.char(start),
+            end: offsets.char(end),
+        };
+        let named = |(start, end, n): Tie| Speaker {
+            name: n.entity.name.clone(),
+            entity_id: Some(n.entity.id.clone()),
+            start: offsets.char(start),
+            end: offsets.char(end),
+        };
+        let dashed = around.after_dash().map(|(start, end)| {
+            mentions
+                .within(start, end)
+                .find(|n| n.is_agent())
+                .map_or_else(|| as_written((start, end)), |n| named((n.start, n.end, n)))
+        });
         let speaker = reported
+            .or(dashed)
             .or_else(|| {
                 around.speaker().map(|(start, end, n)| Speaker {
                     name: n.entity.name.clone(),
@@ -139,14 +231,8 @@ pub fn extract(text: &str, entities: &[Entity], statements: &[Statement]) -> Vec
                     end: offsets.char(end),
                 })
             })
-            .or_else(|| {
-                around.unnamed().map(|(start, end)| Speaker {
-                    name: text[start..end].to_string(),
-                    entity_id: None,
-                    start: offsets.char(start),
-                    end: offsets.char(end),
-                })
-            });
+            .or_else(|| around.unnamed().map(as_written))
+            .or_else(|| around.described().map(as_written));
         out.push(Quote {
             text: content.to_string(),
             start,
@@ -183,6 +269,33 @@ fn continue_speakers(text: &str, quotes: &mut [Quote]) {
     }
 }
 
+/// Where the sentence introducing a quote starts when the quote opens a
+/// paragraph and the paragraph before ends with a colon ("He said:"): the
+/// last sentence of that paragraph. `first` is the quote's sentence and
+/// `qs` the byte its content starts at.
+fn introduced_by(text: &str, sentences: &[(usize, usize)], first: usize, qs: usize) -> Option<usize> {
+    let before = &text[sentences[first].0.min(qs)..qs];
+    let opens_paragraph = text[..qs].rfind('\n').is_some_and(|nl| {
+        text[nl..qs]
+            .chars()
+            .all(|c| c.is_whitespace() || MARKS.iter().any(|m| m.0 == c))
+    });
+    if !opens_paragraph || before.contains(char::is_alphanumeric) {
+        return None;
+    }
+    let previous = text[..qs].trim_end_matches(|c: char| c.is_whitespace() || MARKS.iter().any(|m| m.0 == c));
+    if !previous.ends_with(':') {
+        return None;
+    }
+    let colon = previous.len() - 1;
+    sentences
+        .iter()
+        .rev()
+        .find(|&&(s, _)| s <= colon)
+        .map(|&(s, _)| s)
+        .filter(|&s| !text[s..colon].contains('\n'))
+}
+
 /// A quote in its sentence(s): where its speaker is looked for.
 struct Around<'t, 'e> {
     text: &'t str,
@@ -209,7 +322,7 @@ impl<'t, 'e> Around<'t, 'e> {
     fn reference_before(&self) -> Option<Tie<'t, 'e>> {
         let (qs, _) = self.quote;
         let words = words_in(self.text, self.sentence_start, qs);
-        let verb = words.iter().rposition(|w| speech_verb(&w.lower).is_some())?;
+        let verb = words.iter().rposition(|w| attribution_verb(&w.lower))?;
         let subject = &words[verb.checked_sub(1)?];
         let lower = self.text[subject.start..qs].to_ascii_lowercase();
         let (len, named) = self.mentions.resolve_reference(&lower, subject.start)?;
@@ -226,7 +339,7 @@ impl<'t, 'e> Around<'t, 'e> {
             .collect();
         let capitalised = |w: &Word| self.text[w.start..w.end].starts_with(char::is_uppercase);
         for (i, w) in words.iter().enumerate() {
-            if speech_verb(&w.lower).is_none() || !self.text[w.start..w.end].starts_with(char::is_lowercase) {
+            if !attribution_verb(&w.lower) || !self.text[w.start..w.end].starts_with(char::is_lowercase) {
                 continue;
             }
             let run_before = words[..i].iter().rev().take_while(|x| capitalised(x)).count();
@@ -246,6 +359,90 @@ impl<'t, 'e> Around<'t, 'e> {
             }
         }
         None
+    }
+
+    /// “…” ― Pamela Padilla: a capitalised name after a dash right after
+    /// the quote, up to the end of its line or a comma.
+    fn after_dash(&self) -> Option<(usize, usize)> {
+        let (_, qe) = self.quote;
+        let rest = &self.text[qe..];
+        let skip = rest
+            .find(|c: char| !(c.is_whitespace() || c == '.' || c == ',' || MARKS.iter().any(|m| m.1 == c)))?;
+        if rest[..skip].contains('\n') || !rest[skip..].starts_with(DASHES) {
+            return None;
+        }
+        let dash = rest[skip..].chars().next()?.len_utf8();
+        let name_at = qe + skip + dash;
+        let line = &self.text[name_at..];
+        let lead = line.len() - line.trim_start_matches([' ', '\u{a0}']).len();
+        let start = name_at + lead;
+        let end = start
+            + self.text[start..]
+                .find(['\n', ',', '(', ';'])
+                .unwrap_or(self.text.len() - start);
+        let name = self.text[start..end].trim_end_matches([' ', '.']);
+        let words: Vec<&str> = name.split_whitespace().collect();
+        let capitalised =
+            !words.is_empty() && words.len() <= 5 && words.iter().all(|w| w.starts_with(char::is_uppercase));
+        capitalised.then_some((start, start + name.len()))
+    }
+
+    /// A speaker the text describes rather than names, tied as written:
+    /// “…,” the announcer said / “…,” said one Democratic source on the
+    /// panel / “…,” they wrote / A friend commented: “…”.
+    fn described(&self) -> Option<(usize, usize)> {
+        let (qs, qe) = self.quote;
+        let after = words_in(self.text, qe, self.sentence_end);
+        let starts_description = |w: &Word| DETERMINERS.contains(&w.lower.as_str());
+        // Words up to the first punctuation after `from` in `words`.
+        let phrase = |words: &[Word], from: usize| -> usize {
+            let mut n = 0;
+            while from + n < words.len() && n < DESCRIPTION_WORDS {
+                let w = &words[from + n];
+                let gap = &self.text[words[from + n - usize::from(n > 0)].end.min(w.start)..w.start];
+                if n > 0 && gap.contains(|c: char| !c.is_whitespace()) {
+                    break;
+                }
+                if attribution_verb(&w.lower) {
+                    break;
+                }
+                n += 1;
+            }
+            n
+        };
+        let quote_ends_clause = |first: &Word| !self.text[qe..first.start].contains(char::is_alphanumeric);
+        if let Some(first) = after.first().filter(|w| quote_ends_clause(w)) {
+            // “…,” said the announcer.
+            if attribution_verb(&first.lower) && after.get(1).is_some_and(starts_description) {
+                let n = phrase(&after, 1);
+                return Some((after[1].start, after[n].end));
+            }
+            // “…,” the announcer said / “…,” they wrote.
+            if starts_description(first) {
+                let n = phrase(&after, 0);
+                if after.get(n).is_some_and(|v| attribution_verb(&v.lower)) && n > 1 {
+                    return Some((first.start, after[n - 1].end));
+                }
+            }
+            let adverb = after
+                .get(1)
+                .is_some_and(|w| w.lower.ends_with("ly") || w.lower == "further");
+            let verb_at = 1 + usize::from(adverb);
+            if PRONOUNS.contains(&first.lower.as_str())
+                && after.get(verb_at).is_some_and(|v| attribution_verb(&v.lower))
+            {
+                return Some((first.start, first.end));
+            }
+        }
+        // A friend commented: “…”
+        let before = words_in(self.text, self.sentence_start, qs);
+        let verb = before.last().filter(|v| attribution_verb(&v.lower))?;
+        let between = &self.text[verb.end..qs];
+        if between.contains(char::is_alphanumeric) || before.len() < 3 || !starts_description(&before[0]) {
+            return None;
+        }
+        let n = before.len() - 1;
+        (n <= DESCRIPTION_WORDS).then(|| (before[0].start, before[n - 1].end))
     }
 
     /// A person or organisation named before the quote in its sentence:
@@ -314,13 +511,13 @@ fn words(text: &str) -> impl Iterator<Item = &str> {
 }
 
 fn has_speech_verb(text: &str) -> bool {
-    words(text).any(|w| speech_verb(&w.to_ascii_lowercase()).is_some())
+    words(text).any(|w| attribution_verb(&w.to_ascii_lowercase()))
 }
 
 fn starts_with_speech_verb(text: &str) -> bool {
     words(text)
         .next()
-        .is_some_and(|w| speech_verb(&w.to_ascii_lowercase()).is_some())
+        .is_some_and(|w| attribution_verb(&w.to_ascii_lowercase()))
 }
 
 /// Where "the spokesperson for the Chinese Foreign Ministry" starts, when
@@ -430,6 +627,48 @@ mod tests {
             chars[s.start..s.end].iter().collect::<String>(),
             "He",
             "the mention tying the quote"
+        );
+    }
+    fn speakers_of(text: &str, entities: &[Entity]) -> Vec<Option<String>> {
+        let chars: Vec<char> = text.chars().collect();
+        extract(text, entities, &[])
+            .iter()
+            .map(|q| q.speaker.as_ref().map(|s| chars[s.start..s.end].iter().collect()))
+            .collect()
+    }
+
+    #[test]
+    fn speakers_after_a_dash_described_or_introduced_by_a_colon() {
+        let text = "“He makes blanket statements about people.” ― Pamela Padilla\n\
+                    “It’s 3 a.m. Who do you want answering the phone?” the announcer says.\n\
+                    “The program has become plagued by fraud,” they wrote.\n\
+                    “We do not see a link,” said one Democratic source on the panel.\n\
+                    Caddell continued:\n\
+                    “The health issue is very much a partisan issue.”\n\
+                    Nobody knows what “soon” means.";
+        let who = speakers_of(text, &[]);
+        assert_eq!(
+            who,
+            [
+                Some("Pamela Padilla".to_string()),
+                Some("the announcer".to_string()),
+                Some("they".to_string()),
+                Some("one Democratic source on the panel".to_string()),
+                Some("Caddell".to_string()),
+                None,
+            ],
+        );
+    }
+
+    #[test]
+    fn quotes_continued_by_a_verb_of_saying_beyond_the_statement_cues() {
+        let text = "Strada spoke first.\n“We are asking for a hearing,” she continued.";
+        let entities = vec![entity("e1", "Terry Strada", "PERSON", text, "Strada")];
+        let q = extract(text, &entities, &[]);
+        assert_eq!(
+            q[0].speaker.as_ref().map(|s| s.name.as_str()),
+            Some("Terry Strada"),
+            "{q:?}"
         );
     }
 }
