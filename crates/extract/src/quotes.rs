@@ -221,6 +221,17 @@ pub fn extract(text: &str, entities: &[Entity], statements: &[Statement]) -> Vec
                 .find(|n| n.is_agent())
                 .map_or_else(|| as_written((start, end)), |n| named((n.start, n.end, n)))
         });
+        // A title in quotation marks ("Fox News Sunday", “State of the
+        // Union”) names a work or a show: nobody is quoted.
+        if is_title(content) {
+            out.push(Quote {
+                text: content.to_string(),
+                start,
+                end,
+                speaker: None,
+            });
+            continue;
+        }
         let speaker = reported
             .or(dashed)
             .or_else(|| {
@@ -267,6 +278,27 @@ fn continue_speakers(text: &str, quotes: &mut [Quote]) {
         let after = quotes[i + 1..].iter().find(same);
         quotes[i].speaker = before.or(after).and_then(|q| q.speaker.clone());
     }
+}
+
+/// Small words a title leaves in lower case.
+const TITLE_LOWER: &[&str] = &[
+    "a", "an", "and", "at", "by", "for", "in", "of", "on", "or", "the", "to", "with",
+];
+
+/// Whether quoted `content` reads as the title of a work, a show or a
+/// programme: two to six words, each capitalised but the small ones.
+fn is_title(content: &str) -> bool {
+    let words: Vec<&str> = content
+        .split(|c: char| c.is_whitespace())
+        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
+        .filter(|w| !w.is_empty())
+        .collect();
+    let capitalised = |w: &&str| w.starts_with(|c: char| c.is_uppercase() || c.is_ascii_digit());
+    // One capitalised word is as often an answer (“Never,” he said).
+    (2..=6).contains(&words.len())
+        && words.first().is_some_and(capitalised)
+        && words.iter().all(|w| capitalised(w) || TITLE_LOWER.contains(w))
+        && !content.trim_end().ends_with(['?', '!'])
 }
 
 /// Where the sentence introducing a quote starts when the quote opens a
@@ -670,5 +702,13 @@ mod tests {
             Some("Terry Strada"),
             "{q:?}"
         );
+    }
+    #[test]
+    fn a_title_in_quotation_marks_quotes_nobody() {
+        let text = "Trump said on “Fox News Sunday” that he would win. “Never,” Trump said.";
+        let entities = vec![entity("e1", "Donald Trump", "PERSON", text, "Trump")];
+        let q = extract(text, &entities, &[]);
+        assert!(q[0].speaker.is_none(), "{q:?}");
+        assert!(q[1].speaker.is_some(), "a one-word answer is a quote: {q:?}");
     }
 }
