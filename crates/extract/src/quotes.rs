@@ -499,14 +499,26 @@ impl<'t, 'e> Around<'t, 'e> {
         ))
     }
 
-    /// “…,” said Rudenko / “…,” Rudenko told reporters.
+    /// “…,” said Rudenko / “…,” Rudenko told reporters / “…,” Scott
+    /// Pruitt, the attorney general, said. Not the one spoken to or of:
+    /// “…,” she told Harvey / “…,” he said in the Oval Office.
     fn named_after(&self) -> Option<Tie<'t, 'e>> {
         let (_, qe) = self.quote;
         self.mentions
             .within(qe, self.sentence_end)
             .filter(|n| n.is_agent())
             .find(|n| {
-                has_speech_verb(&self.text[qe..n.start]) || starts_with_speech_verb(&self.text[n.end..])
+                let between: Vec<String> = words(&self.text[qe..n.start])
+                    .map(|w| w.to_ascii_lowercase())
+                    .collect();
+                let verbs = between.iter().filter(|w| attribution_verb(w)).count();
+                // Only a verb and the speaker's title ("said Rep.") between.
+                let verb_first = verbs == 1
+                    && words(&self.text[qe..n.start]).all(|w| {
+                        attribution_verb(&w.to_ascii_lowercase()) || w.starts_with(char::is_uppercase)
+                    });
+                let name_first = between.is_empty() && has_speech_verb(&self.text[n.end..self.sentence_end]);
+                verb_first || name_first
             })
             .map(|n| (nominal_start(self.text, qe, n.start), n.end, n))
     }
@@ -710,5 +722,26 @@ mod tests {
         let q = extract(text, &entities, &[]);
         assert!(q[0].speaker.is_none(), "{q:?}");
         assert!(q[1].speaker.is_some(), "a one-word answer is a quote: {q:?}");
+    }
+    #[test]
+    fn the_one_spoken_to_is_not_the_speaker() {
+        let text = "Clinton met Harvey.\n“Maybe I can speak directly to people,” she told Harvey.";
+        let entities = vec![
+            entity("e1", "Hillary Clinton", "PERSON", text, "Clinton"),
+            entity("e2", "Steve Harvey", "PERSON", text, "Harvey."),
+        ];
+        // The second mention of Harvey, after "told".
+        let mut entities = entities;
+        let at = text.rfind("Harvey").unwrap();
+        let start = text[..at].chars().count();
+        entities[1].mentions.push(Mention {
+            text: "Harvey".into(),
+            start,
+            end: start + 6,
+        });
+        let q = extract(text, &entities, &[]);
+        let s = q[0].speaker.as_ref().expect("she is the speaker");
+        let chars: Vec<char> = text.chars().collect();
+        assert_eq!(chars[s.start..s.end].iter().collect::<String>(), "she", "{q:?}");
     }
 }
