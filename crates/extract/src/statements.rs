@@ -209,6 +209,11 @@ pub fn extract(text: &str, entities: &[Entity]) -> Vec<Statement> {
     out
 }
 
+/// Words after which a name is the object of a preposition, not a speaker.
+const PREPOSITIONS: &[&str] = &[
+    "in", "at", "on", "from", "with", "during", "after", "before", "of", "for", "into", "about",
+];
+
 /// One sentence being read for statements.
 struct Sentence<'t, 'e> {
     text: &'t str,
@@ -324,9 +329,11 @@ impl<'t, 'e> Sentence<'t, 'e> {
     /// "The ministry emphasized", "He said": a reference opening the clause.
     fn reference(&self, clause_start: usize, cue_start: usize) -> Option<Party<'t, 'e>> {
         let clause = words_in(self.text, clause_start, cue_start);
+        // “…,” she said: the clause opens after the quote.
+        let quoted = |w: &Word| self.quotes.iter().any(|&(qs, qe)| qs <= w.start && w.end <= qe);
         let opening = clause
             .iter()
-            .find(|w| !matches!(w.lower.as_str(), "and" | "but" | "that" | "while" | "then"))?;
+            .find(|w| !quoted(w) && !matches!(w.lower.as_str(), "and" | "but" | "that" | "while" | "then"))?;
         let lower = self.text[opening.start..cue_start].to_ascii_lowercase();
         let (len, named) = self.mentions.resolve_reference(&lower, opening.start)?;
         let rest = words_in(self.text, opening.start + len, cue_start);
@@ -340,7 +347,11 @@ impl<'t, 'e> Sentence<'t, 'e> {
         let window_end = self.end.min(cue_end + 60);
         if let Some(n) = self.mentions.within(cue_end, window_end).find(|n| n.is_agent()) {
             let between = &self.text[cue_end..n.start];
-            if !between.contains([',', ';', '“', '"']) && words_in(self.text, cue_end, n.start).len() <= 4 {
+            let words = words_in(self.text, cue_end, n.start);
+            // "said in the Oval Office", "told reporters in Kyiv": a place
+            // or company after a preposition is not who spoke.
+            let governed = words.iter().any(|w| PREPOSITIONS.contains(&w.lower.as_str()));
+            if !between.contains([',', ';', '“', '"']) && words.len() <= 4 && !governed {
                 return Some((nominal_start(self.text, cue_end, n.start), n.end, n));
             }
         }
@@ -517,5 +528,17 @@ mod tests {
             span(text, s[1].content.start, s[1].content.end),
             "The talks went well"
         );
+    }
+    #[test]
+    fn after_a_quote_the_pronoun_speaks_not_the_place_named_after_the_verb() {
+        let text = "Suu Kyi met Obama.\n\"Unity means prosperity,\" she said in the Oval Office.";
+        let entities = vec![
+            entity("e1", "Aung San Suu Kyi", "PERSON", text, &["Suu Kyi"]),
+            entity("e2", "Barack Obama", "PERSON", text, &["Obama"]),
+            entity("e3", "Oval Office", "ORG", text, &["Oval Office"]),
+        ];
+        let s = extract(text, &entities);
+        assert_eq!(s.len(), 1, "{s:#?}");
+        assert_eq!(span(text, s[0].speaker.start, s[0].speaker.end), "she");
     }
 }
