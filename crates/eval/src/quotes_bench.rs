@@ -386,6 +386,29 @@ fn speaker_is_right(chars: &[char], source: &Spans, found: &Unit) -> bool {
         .is_some_and(|name| words(name).iter().any(|w| source_words.contains(w)))
 }
 
+/// Each part of an interrupted quote as a quote of its own, with the
+/// quote's speaker: the unit the gold quotes are counted in.
+fn split_parts(quotes: &[Quote]) -> Vec<Quote> {
+    quotes
+        .iter()
+        .flat_map(|q| {
+            let whole = vec![(q.start, q.end)];
+            let spans = if q.parts.is_empty() {
+                whole
+            } else {
+                q.parts.iter().map(|p| (p.start, p.end)).collect()
+            };
+            spans.into_iter().map(|(start, end)| Quote {
+                text: String::new(),
+                start,
+                end,
+                speaker: q.speaker.clone(),
+                parts: Vec::new(),
+            })
+        })
+        .collect()
+}
+
 fn quote_units(quotes: &[Quote]) -> Vec<Unit> {
     quotes
         .iter()
@@ -443,11 +466,15 @@ pub fn run(path: &Path, tagger: &Tagger) -> Result<QuotesReport, RecordsError> {
         let g = gold(d);
         gold_relations += g.relations.len();
         let chars: Vec<char> = d.text.chars().collect();
-        let found = quote_units(&a.quotes);
-        let nearest = nearest_mention(&d.text, &a.quotes, &a.entities);
+        // Quote spans and speakers count the quoted parts, as the gold
+        // does; the outside metric counts each quote once.
+        let parts = split_parts(&a.quotes);
+        let found = quote_units(&parts);
+        let quotes = quote_units(&a.quotes);
+        let nearest = nearest_mention(&d.text, &parts, &a.entities);
         ours.add(&chars, &g, &found);
         base.add(&chars, &g, &nearest);
-        ours_direct.add(&chars, &g.direct, &g.indirect, &found);
+        ours_direct.add(&chars, &g.direct, &g.indirect, &quotes);
         base_direct.add(&chars, &g.direct, &g.indirect, &nearest);
         // Relations: statements, plus quotes no statement covers.
         let mut relations: Vec<Unit> = a
@@ -460,7 +487,7 @@ pub fn run(path: &Path, tagger: &Tagger) -> Result<QuotesReport, RecordsError> {
             })
             .collect();
         relations.extend(
-            found
+            quotes
                 .iter()
                 .filter(|q| {
                     !q.speaker.is_empty()

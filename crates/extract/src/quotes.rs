@@ -37,11 +37,49 @@ pub struct Speaker {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Quote {
+    /// The text from `start` to `end`: for a quote its attribution
+    /// interrupts, the words between the parts too (see [`Quote::said`]).
     pub text: String,
     pub start: usize,
     pub end: usize,
     pub speaker: Option<Speaker>,
+    /// The quoted spans of one quote its attribution interrupts (“…,” he
+    /// said. “…”), in order; empty when the quote is one span.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub parts: Vec<QuotePart>,
 }
+
+/// One quoted span of an interrupted quote (characters into the text).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuotePart {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Quote {
+    /// The quoted words alone: the parts of an interrupted quote joined
+    /// with an ellipsis, else the text.
+    pub fn said(&self) -> String {
+        if self.parts.is_empty() {
+            return self.text.clone();
+        }
+        self.parts
+            .iter()
+            .map(|p| {
+                self.text
+                    .chars()
+                    .skip(p.start.saturating_sub(self.start))
+                    .take(p.end.saturating_sub(p.start))
+                    .collect::<String>()
+            })
+            .collect::<Vec<_>>()
+            .join(" … ")
+    }
+}
+
+/// How many words may stand between two quotes of one speaker that are
+/// one quote its attribution interrupts (“…,” he told reporters. “…”).
+const INTERRUPTION_WORDS: usize = 6;
 
 /// Verbs that attribute a quote without saying anything of its stance,
 /// beside the statement cues of [`speech_verb`]: "…,” she continued.
@@ -229,6 +267,7 @@ pub fn extract(text: &str, entities: &[Entity], statements: &[Statement]) -> Vec
                 start,
                 end,
                 speaker: None,
+                parts: Vec::new(),
             });
             continue;
         }
@@ -249,9 +288,50 @@ pub fn extract(text: &str, entities: &[Entity], statements: &[Statement]) -> Vec
             start,
             end,
             speaker,
+            parts: Vec::new(),
         });
     }
     continue_speakers(text, &mut out);
+    join_interrupted(text, offsets, out)
+}
+
+/// One quote for each thing reported: consecutive quotes of one speaker
+/// in a paragraph with no more than the attribution between them (“…,” he
+/// told reporters. “…”) become one quote with its parts.
+fn join_interrupted(text: &str, offsets: &crate::mentions::Offsets, quotes: Vec<Quote>) -> Vec<Quote> {
+    let mut out: Vec<Quote> = Vec::with_capacity(quotes.len());
+    for q in quotes {
+        let Some(last) = out.last_mut() else {
+            out.push(q);
+            continue;
+        };
+        let same_speaker = match (&last.speaker, &q.speaker) {
+            (Some(a), Some(b)) => a.name == b.name,
+            _ => false,
+        };
+        let (from, to) = (offsets.byte(last.end), offsets.byte(q.start));
+        let between = &text[from.min(to)..to];
+        let words = between
+            .split_whitespace()
+            .filter(|w| w.contains(char::is_alphanumeric))
+            .count();
+        if !same_speaker || between.contains('\n') || words > INTERRUPTION_WORDS || is_title(&q.text) {
+            out.push(q);
+            continue;
+        }
+        if last.parts.is_empty() {
+            last.parts.push(QuotePart {
+                start: last.start,
+                end: last.end,
+            });
+        }
+        last.parts.push(QuotePart {
+            start: q.start,
+            end: q.end,
+        });
+        last.end = q.end;
+        last.text = text[offsets.byte(last.start)..offsets.byte(q.end)].to_string();
+    }
     out
 }
 
@@ -269,7 +349,7 @@ fn continue_speakers(text: &str, quotes: &mut [Quote]) {
     let paragraph = |char_index: usize| breaks.partition_point(|&b| b < char_index);
     let is_sentence = |q: &Quote| q.text.starts_with(char::is_uppercase) && q.text.contains(' ');
     for i in 0..quotes.len() {
-        if quotes[i].speaker.is_some() || !is_sentence(&quotes[i]) {
+        if quotes[i].speaker.is_some() || !is_sentence(&quotes[i]) || is_title(&quotes[i].text) {
             continue;
         }
         let p = paragraph(quotes[i].start);
@@ -642,18 +722,11 @@ mod tests {
             .iter()
             .map(|q| q.speaker.as_ref().map(|s| s.name.as_str()))
             .collect();
+        // The three quotes of the second paragraph are one, in three parts.
+        assert_eq!(who, [Some("Andrey Rudenko"), Some("Mr. Podesta")], "{q:#?}");
+        assert_eq!(q[0].parts.len(), 3);
         assert_eq!(
-            who,
-            [
-                Some("Andrey Rudenko"),
-                Some("Andrey Rudenko"),
-                Some("Andrey Rudenko"),
-                Some("Mr. Podesta")
-            ],
-            "{q:#?}"
-        );
-        assert_eq!(
-            q[3].speaker.as_ref().unwrap().entity_id,
+            q[1].speaker.as_ref().unwrap().entity_id,
             None,
             "no entity for a name the tagger missed"
         );
@@ -743,5 +816,30 @@ mod tests {
         let s = q[0].speaker.as_ref().expect("she is the speaker");
         let chars: Vec<char> = text.chars().collect();
         assert_eq!(chars[s.start..s.end].iter().collect::<String>(), "she", "{q:?}");
+    }
+    #[test]
+    fn a_quote_its_attribution_interrupts_is_one_quote_with_parts() {
+        let text = "Ban Ki-moon spoke.\n“I count on the Council to remain united,” he told reporters. “We must break this spiral.”\n“Next,” he said.";
+        let entities = vec![entity("e1", "Ban Ki-moon", "PERSON", text, "Ban Ki-moon")];
+        let q = extract(text, &entities, &[]);
+        assert_eq!(q.len(), 2, "{q:#?}");
+        let chars: Vec<char> = text.chars().collect();
+        let slice = |s: usize, e: usize| chars[s..e].iter().collect::<String>();
+        assert_eq!(slice(q[0].start, q[0].end), q[0].text, "the text is the span");
+        let parts: Vec<String> = q[0].parts.iter().map(|p| slice(p.start, p.end)).collect();
+        assert_eq!(
+            parts,
+            [
+                "I count on the Council to remain united",
+                "We must break this spiral."
+            ]
+        );
+        assert_eq!(
+            q[0].said(),
+            "I count on the Council to remain united … We must break this spiral."
+        );
+        assert!(q[1].parts.is_empty(), "a new paragraph is a new quote");
+        let json = serde_json::to_value(&q[1]).unwrap();
+        assert!(json.get("parts").is_none(), "no parts for a quote in one piece");
     }
 }

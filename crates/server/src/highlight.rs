@@ -9,6 +9,7 @@
 //! escapes every run.
 
 use storyline_core::Section;
+use storyline_extract::quotes::QuotePart;
 use storyline_extract::Analysis;
 
 /// A piece of a paragraph; `class` is empty for plain text.
@@ -42,13 +43,25 @@ fn marks(analysis: &Analysis) -> Vec<Mark> {
             .speaker
             .as_ref()
             .map_or("unattributed".to_string(), |s| format!("said by {}", s.name));
-        out.push(Mark {
+        // An interrupted quote is marked part by part, its attribution not.
+        let whole = [QuotePart {
             start: q.start,
             end: q.end,
-            class: "quote".into(),
-            title: format!("quote, {who}"),
-            rank: 0,
-        });
+        }];
+        let parts = if q.parts.is_empty() {
+            &whole[..]
+        } else {
+            &q.parts[..]
+        };
+        for part in parts {
+            out.push(Mark {
+                start: part.start,
+                end: part.end,
+                class: "quote".into(),
+                title: format!("quote, {who}"),
+                rank: 0,
+            });
+        }
     }
     for t in &analysis.timexes {
         out.push(Mark {

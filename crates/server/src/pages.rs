@@ -394,7 +394,7 @@ pub async fn article(State(state): State<AppState>, Path(id): Path<String>) -> R
         .quotes
         .iter()
         .map(|q| QuoteRow {
-            text: q.text.clone(),
+            text: q.said(),
             speaker: q.speaker.as_ref().map(|s| s.name.clone()).unwrap_or_default(),
         })
         .collect();

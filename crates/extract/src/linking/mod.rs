@@ -387,7 +387,7 @@ impl Catalog {
             };
             self.entities[at].quotes.push(LinkedQuote {
                 article: article_id.to_string(),
-                text: q.text.clone(),
+                text: q.said(),
                 start: q.start,
                 end: q.end,
             });

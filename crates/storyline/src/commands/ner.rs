@@ -101,7 +101,7 @@ pub fn print_extraction(a: &Analysis, out: &mut dyn Write) -> Result<()> {
         writeln!(out, "\nQuotes")?;
         for q in &a.quotes {
             let who = q.speaker.as_ref().map_or("(unattributed)", |s| s.name.as_str());
-            writeln!(out, "  “{}” — {who}", q.text)?;
+            writeln!(out, "  “{}” — {who}", q.said())?;
         }
     }
     if !a.statements.is_empty() {
