@@ -277,6 +277,12 @@ fn month_value(d: NaiveDate, months: i32) -> String {
     format!("{:04}-{:02}", m0.div_euclid(12), m0.rem_euclid(12) + 1)
 }
 
+/// Words after which "May" is the month.
+const TIME_PREPOSITIONS: &[&str] = &[
+    "in", "since", "until", "till", "by", "through", "from", "before", "after", "during", "of", "early",
+    "late", "mid",
+];
+
 /// Which way a clause points from the publication date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Direction {
@@ -294,6 +300,9 @@ struct Context {
     /// The last quarter the text named.
     quarter: Option<Quarter>,
     direction: Direction,
+    /// The words right before and after the expression, lower case.
+    word_before: String,
+    word_after: String,
 }
 
 impl Context {
@@ -394,9 +403,11 @@ fn weekday_date(lower: &str, ctx: &Context) -> Option<NaiveDate> {
 /// points to.
 fn month_reading(lower: &str, month_word: &str, ctx: &Context) -> Option<Reading> {
     let month = month_number(month_word)?;
-    // "may" alone is far more often the verb; a month written in lower
+    // "may" alone is far more often the verb, unless a preposition says
+    // it is a time ("in May", "since May"); a month written in lower
     // case is a word ("a march of justice").
-    if month_word.eq_ignore_ascii_case("may")
+    let may_as_month = lower != "may" || TIME_PREPOSITIONS.contains(&ctx.word_before.as_str());
+    if month_word.eq_ignore_ascii_case("may") && !may_as_month
         || month_word.ends_with('.') && month_word.len() <= 4
         || month_word.starts_with(char::is_lowercase)
     {
@@ -774,6 +785,9 @@ fn span_reading(lower: &str, ctx: &Context) -> Option<Reading> {
         format!("{}-WE", iso_week(saturday))
     } else if lower.ends_with("week") {
         iso_week(p)
+    } else if lower.ends_with("year") && matches!(ctx.word_after.as_str(), "ended" | "ending") {
+        // "the year ended March 31": a fiscal year, a year long.
+        return reading(TimexKind::Duration, "P1Y".into());
     } else if lower.ends_with("year") {
         format!("{:04}", p.year())
     } else {
@@ -975,6 +989,11 @@ fn is_false_match(text: &str, group: &str, start: usize, end: usize) -> bool {
     }
 }
 
+/// The first word `words` yields, lower case.
+fn neighbour<'a>(mut words: impl Iterator<Item = &'a str>) -> String {
+    words.find(|w| !w.is_empty()).unwrap_or("").to_lowercase()
+}
+
 fn extract_groups(text: &str, published: Option<NaiveDate>, names: &[&str]) -> Vec<Timex> {
     let mut out = Vec::new();
     let mut ctx = Context {
@@ -982,6 +1001,8 @@ fn extract_groups(text: &str, published: Option<NaiveDate>, names: &[&str]) -> V
         reference: None,
         quarter: None,
         direction: Direction::Unmarked,
+        word_before: String::new(),
+        word_after: String::new(),
     };
     let mut chars_before = 0;
     let mut last_byte = 0;
@@ -1000,6 +1021,8 @@ fn extract_groups(text: &str, published: Option<NaiveDate>, names: &[&str]) -> V
             continue;
         }
         ctx.direction = direction_at(text, start);
+        ctx.word_before = neighbour(text[..start].split(|c: char| !c.is_alphanumeric()).rev());
+        ctx.word_after = neighbour(text[end..].split(|c: char| !c.is_alphanumeric()));
         let Some(read) = normalise(group, local.as_str(), &ctx) else {
             continue;
         };
@@ -1197,5 +1220,17 @@ mod tests {
         assert_eq!(kinds, ["DURATION", "SET", "TIME"]);
         let json = serde_json::to_value(&t[0]).unwrap();
         assert_eq!(json["type"], "DURATION");
+    }
+    #[test]
+    fn may_after_a_preposition_and_a_fiscal_year_ended() {
+        let v = values(
+            "Prices may rise. Sales peaked in May and fell last May; for the year ended March 31, net rose.",
+            "1989-11-02",
+        );
+        assert_has(
+            &v,
+            &[("May", "1989-05"), ("last May", "1989-05"), ("the year", "P1Y")],
+        );
+        assert!(!v.iter().any(|(t, _)| t == "may"), "{v:?}");
     }
 }
