@@ -314,6 +314,7 @@ fn join_interrupted(text: &str, offsets: &crate::mentions::Offsets, quotes: Vec<
         let words = between
             .split_whitespace()
             .filter(|w| w.contains(char::is_alphanumeric))
+            .take(INTERRUPTION_WORDS + 1)
             .count();
         if !same_speaker || between.contains('\n') || words > INTERRUPTION_WORDS || is_title(&q.text) {
             out.push(q);

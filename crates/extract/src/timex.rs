@@ -24,7 +24,7 @@
 //! knowledge ("the quarter ended July 31" of a company's fiscal calendar).
 
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
-use regex::Regex;
+use regex::{Regex, RegexSet};
 use serde::{Deserialize, Serialize};
 use std::sync::OnceLock;
 
@@ -78,51 +78,106 @@ const NUMBER_WORDS: &str = r"(?:\d+(?:\.\d+)?|a|an|one|two|three|four|five|six|s
 const WORD_YEARS: &str = r"(?:nineteen[\s-](?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[\s-](?:one|two|three|four|five|six|seven|eight|nine))?|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|hundred)|the\s+year\s+two\s+thousand(?:\s+(?:and\s+)?(?:one|two|three|four|five|six|seven|eight|nine|ten))?)";
 const UNITS: &str = r"(?:years?|months?|weeks?|days?|decades?)";
 
+/// The rules, longest forms first: where several match at one place, the
+/// first in this order wins. `{m}` stands for a month, `{w}` a weekday,
+/// `{n}` a number, `{u}` a calendar unit and `{wy}` a year in words.
+const BRANCHES: [(&str, &str); 24] = [
+    ("iso", r"\d{4}-\d{2}-\d{2}"),
+    (
+        "clock",
+        r"(?:(?:around|about)\s+)?(?:\d{1,2}(?::\d{2})?\s*(?:a\.m\.|p\.m\.|am|pm)|noon|midnight)(?:\s+(?:on\s+)?(?:{w}|today|yesterday|tomorrow))?",
+    ),
+    ("wdate", r"{w},?\s+{m}\s+\d{1,2}(?:st|nd|rd|th)?(?:,?\s+\d{4})?"),
+    ("mdy", r"{m}\s+\d{1,2}(?:st|nd|rd|th)?(?:,?\s+\d{4})?"),
+    ("dmy", r"\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?{m}(?:,?\s+\d{4})?"),
+    ("mrel", r"{m}\s+(?:of\s+)?(?:last|this|next)\s+year"),
+    ("my", r"{m}\s+(?:of\s+)?\d{4}"),
+    ("wordyear", r"(?:{m}\s+(?:of\s+)?)?{wy}"),
+    (
+        "quarter",
+        r"(?:(?:the|this\s+year's|last\s+year's|next\s+year's|the\s+(?:19|20)\d{2}|the\s+(?:comparable\s+)?year-(?:ago|earlier))\s+)?(?:first|second|third|fourth|1st|2nd|3rd|4th)[\s-](?:fiscal\s+)?quarter(?:\s+of\s+(?:fiscal\s+)?(?:19|20)\d{2})?",
+    ),
+    (
+        "period",
+        r"the\s+(?:comparable\s+|corresponding\s+|same\s+)?(?:year-(?:ago|earlier)|latest|recent|current|previous|prior)\s+(?:quarter|period)|the\s+(?:19|20)\d{2}\s+(?:quarter|period)|the\s+(?:comparable|corresponding|same)\s+(?:quarter|period)(?:\s+(?:of\s+)?last\s+year|\s+a\s+year\s+(?:ago|earlier))?|the\s+quarter(?:\s+a\s+year\s+(?:ago|earlier))?|(?:this|last|next)\s+quarter|last\s+year's\s+quarter",
+    ),
+    (
+        "yago",
+        r"(?:a|one)\s+year\s+(?:ago|earlier)|(?:the\s+)?year-(?:ago|earlier)",
+    ),
+    (
+        "ago",
+        r"{n}(?:\s+or\s+so)?\s+{u}(?:\s+or\s+so)?\s+(?:ago|earlier|later)",
+    ),
+    (
+        "wday",
+        r"(?:(?:last|next|this\s+coming|coming|this|the\s+previous|the\s+following|earlier)\s+)?(?:(?:late|early)\s+(?:on\s+)?)?{w}(?:\s+(?:morning|afternoon|evening|night))?",
+    ),
+    ("set", r"(?:each|every)\s+(?:year|month|week|day|quarter|{w}|{m})"),
+    (
+        "decade",
+        r"(?:the\s+)?(?:(?:early|mid|late)[\s-]+)?(?:(?:19|20)\d0s|'\d0s)|(?:the\s+)?\d{1,2}(?:st|nd|rd|th)\s+century",
+    ),
+    (
+        "quarters",
+        r"(?:the\s+(?:past|last|next|first|previous|coming|following)\s+)?{n}\s+quarters",
+    ),
+    (
+        "that",
+        r"later\s+that\s+day|earlier\s+that\s+day|that\s+day|the\s+same\s+day|the\s+next\s+day|the\s+following\s+day|the\s+day\s+before|the\s+previous\s+day|that\s+year|the\s+following\s+year|the\s+previous\s+year|the\s+year\s+before",
+    ),
+    (
+        "span",
+        r"the\s+(?:fiscal\s+|full\s+)?year|the\s+week(?:end)?|(?:this|last|next)\s+(?:summer|spring|autumn|fall|winter|weekend)",
+    ),
+    (
+        "adjdur",
+        r"(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|twenty|thirty)-(?:year|month|week|day|hour)",
+    ),
+    (
+        "duration",
+        r"(?:the\s+(?:past|last|next|first|previous|coming|following)\s+)?(?:a\s+couple\s+of|{n})\s+(?:years?|months?|weeks?|days?|hours?|minutes?|decades?|centuries|century)",
+    ),
+    (
+        "deictic",
+        r"yesterday|today|tomorrow|tonight|last\s+night|this\s+(?:morning|afternoon|evening|week|month|year)|(?:the\s+)?(?:last|next|this|past)\s+(?:week|month|year)|recently",
+    ),
+    (
+        "vague",
+        r"(?:right\s+)?now|currently|recent\s+(?:years|months|weeks|days)|the\s+(?:near\s+|distant\s+)?(?:past|future)|formerly",
+    ),
+    ("month", r"(?:(?:early|late|last|next|this)\s+|mid-?)?{m}"),
+    ("year", r"(?:fiscal\s+)?(?:19|20)\d{2}"),
+];
+
 struct Rules {
+    /// Every rule in one alternation: finds the expressions.
     all: Regex,
+    /// Each rule alone, anchored: tells which one a found expression is
+    /// (the first that matches it whole), far cheaper than captures.
+    each: RegexSet,
     future: Regex,
 }
 
-/// One alternation, longest forms first (the leftmost branch that matches
-/// wins); each branch is a named group.
+/// A rule's pattern with its placeholders filled in.
+fn expand(pattern: &str) -> String {
+    pattern
+        .replace("{m}", MONTHS)
+        .replace("{wy}", WORD_YEARS)
+        .replace("{w}", WEEKDAYS)
+        .replace("{n}", NUMBER_WORDS)
+        .replace("{u}", UNITS)
+}
+
 fn rules() -> &'static Rules {
     static RULES: OnceLock<Rules> = OnceLock::new();
     RULES.get_or_init(|| {
-        let pattern = format!(
-            r"(?ix)(?-u:\b)(?:
-            (?P<iso>\d{{4}}-\d{{2}}-\d{{2}})
-          | (?P<clock>(?:(?:around|about)\s+)?(?:\d{{1,2}}(?::\d{{2}})?\s*(?:a\.m\.|p\.m\.|am|pm)|noon|midnight)(?:\s+(?:on\s+)?(?:{w}|today|yesterday|tomorrow))?)
-          | (?P<wdate>{w},?\s+{m}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?)
-          | (?P<mdy>{m}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?)
-          | (?P<dmy>\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{m}(?:,?\s+\d{{4}})?)
-          | (?P<mrel>{m}\s+(?:of\s+)?(?:last|this|next)\s+year)
-          | (?P<my>{m}\s+(?:of\s+)?\d{{4}})
-          | (?P<wordyear>(?:{m}\s+(?:of\s+)?)?{wy})
-          | (?P<quarter>(?:(?:the|this\s+year's|last\s+year's|next\s+year's|the\s+(?:19|20)\d{{2}}|the\s+(?:comparable\s+)?year-(?:ago|earlier))\s+)?(?:first|second|third|fourth|1st|2nd|3rd|4th)[\s-](?:fiscal\s+)?quarter(?:\s+of\s+(?:fiscal\s+)?(?:19|20)\d{{2}})?)
-          | (?P<period>the\s+(?:comparable\s+|corresponding\s+|same\s+)?(?:year-(?:ago|earlier)|latest|recent|current|previous|prior)\s+(?:quarter|period)|the\s+(?:19|20)\d{{2}}\s+(?:quarter|period)|the\s+(?:comparable|corresponding|same)\s+(?:quarter|period)(?:\s+(?:of\s+)?last\s+year|\s+a\s+year\s+(?:ago|earlier))?|the\s+quarter(?:\s+a\s+year\s+(?:ago|earlier))?|(?:this|last|next)\s+quarter|last\s+year's\s+quarter)
-          | (?P<yago>(?:a|one)\s+year\s+(?:ago|earlier)|(?:the\s+)?year-(?:ago|earlier))
-          | (?P<ago>{n}(?:\s+or\s+so)?\s+{u}(?:\s+or\s+so)?\s+(?:ago|earlier|later))
-          | (?P<wday>(?:(?:last|next|this\s+coming|coming|this|the\s+previous|the\s+following|earlier)\s+)?(?:(?:late|early)\s+(?:on\s+)?)?{w}(?:\s+(?:morning|afternoon|evening|night))?)
-          | (?P<set>(?:each|every)\s+(?:year|month|week|day|quarter|{w}|{m}))
-          | (?P<decade>(?:the\s+)?(?:(?:early|mid|late)[\s-]+)?(?:(?:19|20)\d0s|'\d0s)|(?:the\s+)?\d{{1,2}}(?:st|nd|rd|th)\s+century)
-          | (?P<quarters>(?:the\s+(?:past|last|next|first|previous|coming|following)\s+)?{n}\s+quarters)
-          | (?P<that>later\s+that\s+day|earlier\s+that\s+day|that\s+day|the\s+same\s+day|the\s+next\s+day|the\s+following\s+day|the\s+day\s+before|the\s+previous\s+day|that\s+year|the\s+following\s+year|the\s+previous\s+year|the\s+year\s+before)
-          | (?P<span>the\s+(?:fiscal\s+|full\s+)?year|the\s+week(?:end)?|(?:this|last|next)\s+(?:summer|spring|autumn|fall|winter|weekend))
-          | (?P<adjdur>(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|twenty|thirty)-(?:year|month|week|day|hour))
-          | (?P<duration>(?:the\s+(?:past|last|next|first|previous|coming|following)\s+)?(?:a\s+couple\s+of|{n})\s+(?:years?|months?|weeks?|days?|hours?|minutes?|decades?|centuries|century))
-          | (?P<deictic>yesterday|today|tomorrow|tonight|last\s+night|this\s+(?:morning|afternoon|evening|week|month|year)|(?:the\s+)?(?:last|next|this|past)\s+(?:week|month|year)|recently)
-          | (?P<vague>(?:right\s+)?now|currently|recent\s+(?:years|months|weeks|days)|the\s+(?:near\s+|distant\s+)?(?:past|future)|formerly)
-          | (?P<month>(?:(?:early|late|last|next|this)\s+|mid-?)?{m})
-          | (?P<year>(?:fiscal\s+)?(?:19|20)\d{{2}})
-        )(?-u:\b)",
-            m = MONTHS,
-            w = WEEKDAYS,
-            n = NUMBER_WORDS,
-            u = UNITS,
-            wy = WORD_YEARS,
-        );
+        let alternation: Vec<String> = BRANCHES.iter().map(|(_, p)| format!("(?:{})", expand(p))).collect();
+        let all = format!(r"(?i)(?-u:\b)(?:{})(?-u:\b)", alternation.join("|"));
+        let each = BRANCHES.iter().map(|(_, p)| format!(r"(?i)^(?:{})$", expand(p)));
         Rules {
-            all: Regex::new(&pattern).expect("the time rules compile"),
+            all: Regex::new(&all).expect("the time rules compile"),
+            each: RegexSet::new(each).expect("the time rules compile"),
             future: Regex::new(
                 r"(?i)\b(?:will|'ll|shall|would|scheduled|expected|expects|due|plans?|planned|payable|effective|going\s+to|set\s+to|is\s+to|are\s+to|upcoming)\b",
             )
@@ -897,17 +952,11 @@ fn duration_reading(lower: &str, words: &[&str]) -> Option<Reading> {
 /// Rule groups that name a calendar date outright (the benchmark baseline).
 const EXPLICIT: [&str; 5] = ["iso", "mdy", "dmy", "my", "year"];
 
-/// Every rule group.
-const ALL: [&str; 24] = [
-    "iso", "clock", "wdate", "mdy", "dmy", "mrel", "my", "wordyear", "quarter", "period", "yago", "ago",
-    "wday", "set", "decade", "quarters", "that", "span", "adjdur", "duration", "deictic", "vague", "month",
-    "year",
-];
-
 /// The temporal expressions of `text`, in order; `published` anchors
 /// relative ones (without it they are left out).
 pub fn extract(text: &str, published: Option<NaiveDate>) -> Vec<Timex> {
-    extract_groups(text, published, &ALL)
+    let all: Vec<&str> = BRANCHES.iter().map(|(name, _)| *name).collect();
+    extract_groups(text, published, &all)
 }
 
 /// Only explicit calendar dates and years: what a date regex finds, the
@@ -989,6 +1038,27 @@ fn is_false_match(text: &str, group: &str, start: usize, end: usize) -> bool {
     }
 }
 
+/// How far around an expression its neighbouring words are looked for.
+const NEIGHBOUR_BYTES: usize = 40;
+
+/// Up to [`NEIGHBOUR_BYTES`] of `text` before byte `at`.
+fn near_before(text: &str, at: usize) -> &str {
+    let mut from = at.saturating_sub(NEIGHBOUR_BYTES);
+    while !text.is_char_boundary(from) {
+        from += 1;
+    }
+    &text[from..at]
+}
+
+/// Up to [`NEIGHBOUR_BYTES`] of `text` after byte `at`.
+fn near_after(text: &str, at: usize) -> &str {
+    let mut to = (at + NEIGHBOUR_BYTES).min(text.len());
+    while !text.is_char_boundary(to) {
+        to -= 1;
+    }
+    &text[at..to]
+}
+
 /// The first word `words` yields, lower case.
 fn neighbour<'a>(mut words: impl Iterator<Item = &'a str>) -> String {
     words.find(|w| !w.is_empty()).unwrap_or("").to_lowercase()
@@ -1006,23 +1076,24 @@ fn extract_groups(text: &str, published: Option<NaiveDate>, names: &[&str]) -> V
     };
     let mut chars_before = 0;
     let mut last_byte = 0;
-    let re = &rules().all;
-    // Finding matches is fast (a DFA); telling which rule matched needs
-    // captures, which are slow on a long text, so they run on the match alone.
-    for found in re.find_iter(text) {
-        let Some(caps) = re.captures(found.as_str()) else {
+    let rules = rules();
+    for found in rules.all.find_iter(text) {
+        let Some(rule) = rules.each.matches(found.as_str()).iter().next() else {
             continue;
         };
-        let Some((group, local)) = names.iter().find_map(|n| caps.name(n).map(|m| (*n, m))) else {
+        let group = BRANCHES[rule].0;
+        if !names.contains(&group) {
             continue;
-        };
-        let (start, end) = (found.start() + local.start(), found.start() + local.end());
+        }
+        let local = found;
+        let (start, end) = (found.start(), found.end());
         if is_false_match(text, group, start, end) {
             continue;
         }
         ctx.direction = direction_at(text, start);
-        ctx.word_before = neighbour(text[..start].split(|c: char| !c.is_alphanumeric()).rev());
-        ctx.word_after = neighbour(text[end..].split(|c: char| !c.is_alphanumeric()));
+        let (before, after) = (near_before(text, start), near_after(text, end));
+        ctx.word_before = neighbour(before.split(|c: char| !c.is_alphanumeric()).rev());
+        ctx.word_after = neighbour(after.split(|c: char| !c.is_alphanumeric()));
         let Some(read) = normalise(group, local.as_str(), &ctx) else {
             continue;
         };
