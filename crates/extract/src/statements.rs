@@ -223,8 +223,22 @@ struct Sentence<'t, 'e> {
     end: usize,
 }
 
-/// A mention that stands for a party, byte span and entity.
-type Party<'t, 'e> = (usize, usize, &'t Named<'e>);
+/// A mention that stands for a party: byte span and the entity it names,
+/// or none for a speaker the text describes ("officials", "the report").
+type Party<'t, 'e> = (usize, usize, Option<&'t Named<'e>>);
+
+/// Words that open a description of who spoke: "the report", "many
+/// experts", "one official".
+const DESCRIBING: &[&str] = &[
+    "the", "a", "an", "one", "many", "some", "several", "most", "other", "few", "two", "three", "these",
+    "those", "his", "her", "their", "our", "its", "my",
+];
+
+/// Pronouns a statement is tied to as written when they name no entity.
+const PRONOUN_SPEAKERS: &[&str] = &["they", "it", "we", "i", "you"];
+
+/// How many words a description of a speaker runs to at most.
+const DESCRIPTION_WORDS: usize = 6;
 
 impl<'t, 'e> Sentence<'t, 'e> {
     /// The statement whose cue spans `cue`, and its speaker; `previous` is
@@ -241,6 +255,7 @@ impl<'t, 'e> Sentence<'t, 'e> {
             None
         } else {
             self.subject(clause_start, cue_start, previous)
+                .or_else(|| self.described(clause_start, cue_start))
         };
         let (speaker, content) = match before {
             Some(s) => (s, self.content_after(cue_end)),
@@ -261,10 +276,10 @@ impl<'t, 'e> Sentence<'t, 'e> {
         let (stance, target) = self.stance_and_target(stance, cs, ce, speaker.2);
         let offsets = &self.mentions.offsets;
         let statement = Statement {
-            speaker: party(speaker, offsets),
+            speaker: party(speaker, self.text, offsets),
             verb: self.text[cue_start..cue_end].to_string(),
             stance,
-            target: target.map(|t| party(t, offsets)),
+            target: target.map(|t| party(t, self.text, offsets)),
             content: Content {
                 start: offsets.char(cs),
                 end: offsets.char(ce),
@@ -299,7 +314,7 @@ impl<'t, 'e> Sentence<'t, 'e> {
                     .mentions
                     .within(self.start, cue_start)
                     .find(|n| n.is_agent() && self.outside_quotes(n))?;
-                Some((first.start, first.end, first))
+                Some((first.start, first.end, Some(first)))
             });
         }
         if let Some(n) = self
@@ -307,7 +322,7 @@ impl<'t, 'e> Sentence<'t, 'e> {
             .within(clause_start, cue_start)
             .find(|n| n.is_agent() && self.outside_quotes(n))
         {
-            return Some((nominal_start(self.text, clause_start, n.start), n.end, n));
+            return Some((nominal_start(self.text, clause_start, n.start), n.end, Some(n)));
         }
         // "Beijing has declared": a place right before the verb speaks for its government.
         if let Some(n) = self
@@ -321,9 +336,50 @@ impl<'t, 'e> Sentence<'t, 'e> {
                     .all(|w| is_verb_filler(&w.lower))
             })
         {
-            return Some((n.start, n.end, n));
+            return Some((n.start, n.end, Some(n)));
         }
         self.reference(clause_start, cue_start)
+    }
+
+    /// "Officials said", "the report found", "many experts say", "they
+    /// wrote": a speaker the clause describes rather than names, right
+    /// before the verb (past "has", "also" and the like), kept as written.
+    fn described(&self, clause_start: usize, cue_start: usize) -> Option<Party<'t, 'e>> {
+        let quoted = |w: &Word| self.quotes.iter().any(|&(qs, qe)| qs <= w.start && w.end <= qe);
+        let words: Vec<Word> = words_in(self.text, clause_start, cue_start)
+            .into_iter()
+            .filter(|w| !quoted(w))
+            .collect();
+        let head_end = words.iter().rposition(|w| !is_verb_filler(&w.lower))?;
+        let head = &words[head_end];
+        // Nothing but space between the description's words.
+        let mut first = head_end;
+        while first > 0
+            && head_end - first + 1 < DESCRIPTION_WORDS
+            && self.text[words[first - 1].end..words[first].start]
+                .trim()
+                .is_empty()
+        {
+            first -= 1;
+        }
+        // A capital that only opens the sentence ("Officials said") is no name's.
+        let opens_sentence = head_end == 0 && self.text[self.start..head.start].trim().is_empty();
+        let lower_head = self.text[head.start..head.end].starts_with(char::is_lowercase) || opens_sentence;
+        let opens_clause = |at: usize| at == 0 || matches!(words[at - 1].lower.as_str(), "and" | "but");
+        if PRONOUN_SPEAKERS.contains(&head.lower.as_str()) {
+            return opens_clause(head_end).then_some((head.start, head.end, None));
+        }
+        if !lower_head {
+            return None;
+        }
+        let run = &words[first..=head_end];
+        if let Some(opening) = run.iter().position(|w| DESCRIBING.contains(&w.lower.as_str())) {
+            let from = &run[opening];
+            return (from.start < head.start).then_some((from.start, head.end, None));
+        }
+        // "Officials said", "experts say": a plural opening the clause.
+        let plural = head.lower.len() > 3 && head.lower.ends_with('s') && !head.lower.ends_with("ss");
+        (plural && opens_clause(first)).then_some((run[0].start, head.end, None))
     }
 
     /// "The ministry emphasized", "He said": a reference opening the clause.
@@ -337,9 +393,11 @@ impl<'t, 'e> Sentence<'t, 'e> {
         let lower = self.text[opening.start..cue_start].to_ascii_lowercase();
         let (len, named) = self.mentions.resolve_reference(&lower, opening.start)?;
         let rest = words_in(self.text, opening.start + len, cue_start);
-        rest.iter()
-            .all(|w| is_verb_filler(&w.lower))
-            .then_some((opening.start, opening.start + len, named))
+        rest.iter().all(|w| is_verb_filler(&w.lower)).then_some((
+            opening.start,
+            opening.start + len,
+            Some(named),
+        ))
     }
 
     /// "…, said Rudenko", "according to the ministry": a speaker after the cue.
@@ -352,13 +410,13 @@ impl<'t, 'e> Sentence<'t, 'e> {
             // or company after a preposition is not who spoke.
             let governed = words.iter().any(|w| PREPOSITIONS.contains(&w.lower.as_str()));
             if !between.contains([',', ';', '“', '"']) && words.len() <= 4 && !governed {
-                return Some((nominal_start(self.text, cue_end, n.start), n.end, n));
+                return Some((nominal_start(self.text, cue_end, n.start), n.end, Some(n)));
             }
         }
         let first = words_in(self.text, cue_end, self.end).into_iter().next()?;
         let lower = self.text[first.start..self.end].to_ascii_lowercase();
         let (len, named) = self.mentions.resolve_reference(&lower, first.start)?;
-        Some((first.start, first.start + len, named))
+        Some((first.start, first.start + len, Some(named)))
     }
 
     /// What follows the cue: the quote right after it, else the clause to
@@ -400,14 +458,15 @@ impl<'t, 'e> Sentence<'t, 'e> {
         stance: Stance,
         cs: usize,
         ce: usize,
-        speaker: &Named,
+        speaker: Option<&Named>,
     ) -> (Stance, Option<Party<'t, 'e>>) {
-        let not_speaker = |n: &&Named| n.entity.id != speaker.entity.id && n.entity.kind != "MISC";
+        let not_speaker =
+            |n: &&Named| speaker.is_none_or(|s| n.entity.id != s.entity.id) && n.entity.kind != "MISC";
         let first_after = |from: usize| {
             self.mentions
                 .within(from, ce)
                 .find(not_speaker)
-                .map(|n| (n.start, n.end, n))
+                .map(|n| (n.start, n.end, Some(n)))
         };
         if stance == Stance::Neutral {
             if let Some((cue_stance, cue_end)) = content_cue(self.text, cs, ce) {
@@ -439,10 +498,13 @@ fn content_cue(text: &str, start: usize, end: usize) -> Option<(Stance, usize)> 
     None
 }
 
-fn party(p: Party, offsets: &crate::mentions::Offsets) -> Speaker {
+/// The speaker `p` is: the entity it names, or its words as written.
+fn party(p: Party, text: &str, offsets: &crate::mentions::Offsets) -> Speaker {
     Speaker {
-        name: p.2.entity.name.clone(),
-        entity_id: Some(p.2.entity.id.clone()),
+        name: p
+            .2
+            .map_or_else(|| text[p.0..p.1].to_string(), |n| n.entity.name.clone()),
+        entity_id: p.2.map(|n| n.entity.id.clone()),
         start: offsets.char(p.0),
         end: offsets.char(p.1),
     }
@@ -540,5 +602,26 @@ mod tests {
         let s = extract(text, &entities);
         assert_eq!(s.len(), 1, "{s:#?}");
         assert_eq!(span(text, s[0].speaker.start, s[0].speaker.end), "she");
+    }
+    #[test]
+    fn speakers_described_rather_than_named_are_kept_as_written() {
+        let text = "The report found that wages fell. Officials said the plan would fail. \
+                    They wrote that the law was unfair. Smith and Jones met.";
+        let s = extract(text, &[]);
+        let who: Vec<(String, Option<String>)> = s
+            .iter()
+            .map(|s| {
+                (
+                    span(text, s.speaker.start, s.speaker.end),
+                    s.speaker.entity_id.clone(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            who,
+            [("Officials".to_string(), None), ("They".to_string(), None)],
+            "'found' is no cue; the others are described: {s:#?}"
+        );
+        assert_eq!(s[0].speaker.name, "Officials");
     }
 }
