@@ -63,9 +63,10 @@ pub fn speech_verb(word: &str) -> Option<Stance> {
         | "welcomed" | "welcomes" | "hailed" | "defended" | "defends" | "applauded" => Support,
         "condemned" | "condemns" | "condemning" | "denounced" | "denounces" | "criticized" | "criticised"
         | "criticizes" | "criticises" | "slammed" | "blamed" | "blames" | "accused" | "accuses"
-        | "decried" | "rebuked" | "deplored" | "lambasted" | "labeling" | "labelling" | "branded" => Condemn,
+        | "decried" | "rebuked" | "deplored" | "lambasted" | "labeling" | "labelling" | "branded"
+        | "slamming" | "attacked" | "attacking" => Condemn,
         "denied" | "denies" | "denying" | "dismissed" | "dismisses" | "dismissing" | "rejected"
-        | "rejects" | "refuted" | "disputed" | "rebuffed" => Deny,
+        | "rejects" | "refuted" | "disputed" | "disputes" | "rebuffed" => Deny,
         "alleged" | "alleges" | "claimed" | "claims" | "claiming" | "asserted" | "asserts" | "insisted"
         | "insists" | "argued" | "argues" | "arguing" | "contended" | "maintained" => Claim,
         "said" | "says" | "saying" | "told" | "tells" | "stated" | "added" | "adding" | "noted" | "notes"
@@ -73,7 +74,10 @@ pub fn speech_verb(word: &str) -> Option<Stance> {
         | "declared" | "declares" | "affirmed" | "affirms" | "emphasized" | "emphasised" | "emphasizing"
         | "stressed" | "stresses" | "reiterated" | "explained" | "wrote" | "writes" | "warned" | "warns"
         | "disclosed" | "disclosing" | "acknowledged" | "admitted" | "responded" | "replied" | "asked"
-        | "called" | "described" | "highlighted" | "highlighting" | "citing" | "cited" | "tweeted" => Neutral,
+        | "called" | "described" | "highlighted" | "highlighting" | "citing" | "cited" | "tweeted"
+        | "urged" | "urges" | "urging" | "questioned" | "questions" | "suggested" | "suggests"
+        | "predicted" | "predicts" | "promised" | "promises" | "promising" | "pledged" | "pledges"
+        | "vowed" | "vows" | "stressing" | "conceded" | "concedes" | "recalled" | "recalls" => Neutral,
         _ => return None,
     };
     Some(stance)
