@@ -264,7 +264,9 @@ impl<'t, 'e> Sentence<'t, 'e> {
         let (speaker, content) = match before {
             Some(s) => (s, self.content_after(cue_end)),
             None => {
-                let s = self.named_after(cue_end)?;
+                let s = self
+                    .named_after(cue_end)
+                    .or_else(|| self.described_after(cue_end))?;
                 let content = if inverted_only {
                     self.content_after(s.1)
                         .filter(|c| c.1 > c.0)
@@ -356,6 +358,11 @@ impl<'t, 'e> Sentence<'t, 'e> {
             .collect();
         let head_end = words.iter().rposition(|w| !is_verb_filler(&w.lower))?;
         let head = &words[head_end];
+        // The subject stands right before its verb: "The plan will fail,
+        // said one official" has none there.
+        if self.text[head.end..cue_start].contains(|c: char| !c.is_alphanumeric() && !c.is_whitespace()) {
+            return None;
+        }
         // Nothing but space between the description's words.
         let mut first = head_end;
         while first > 0
@@ -384,6 +391,29 @@ impl<'t, 'e> Sentence<'t, 'e> {
         // "Officials said", "experts say": a plural opening the clause.
         let plural = head.lower.len() > 3 && head.lower.ends_with('s') && !head.lower.ends_with("ss");
         (plural && opens_clause(first)).then_some((run[0].start, head.end, None))
+    }
+
+    /// "…, said the official", "according to the poll", "according to a
+    /// source close to him": a described speaker right after the cue, up
+    /// to the next punctuation, kept as written.
+    fn described_after(&self, cue_end: usize) -> Option<Party<'t, 'e>> {
+        let words = words_in(self.text, cue_end, self.end);
+        let first = words.first().filter(|w| DESCRIBING.contains(&w.lower.as_str()))?;
+        if self.text[cue_end..first.start].contains(|c: char| !c.is_whitespace()) {
+            return None;
+        }
+        let mut last = 0;
+        while last + 1 < words.len()
+            && last + 1 < DESCRIPTION_WORDS
+            && self.text[words[last].end..words[last + 1].start]
+                .trim()
+                .is_empty()
+        {
+            last += 1;
+        }
+        let head = &words[last];
+        let described = last > 0 && self.text[head.start..head.end].starts_with(char::is_lowercase);
+        described.then_some((first.start, head.end, None))
     }
 
     /// "The ministry emphasized", "He said": a reference opening the clause.
@@ -627,5 +657,20 @@ mod tests {
             "'found' is no cue; the others are described: {s:#?}"
         );
         assert_eq!(s[0].speaker.name, "Officials");
+    }
+    #[test]
+    fn a_described_speaker_after_the_cue() {
+        let text =
+            "Clinton leads by four points, according to the poll. The plan will fail, said one official.";
+        let s = extract(text, &[]);
+        let who: Vec<String> = s
+            .iter()
+            .map(|s| span(text, s.speaker.start, s.speaker.end))
+            .collect();
+        assert_eq!(who, ["the poll", "one official"], "{s:#?}");
+        assert_eq!(
+            span(text, s[0].content.start, s[0].content.end),
+            "Clinton leads by four points"
+        );
     }
 }
