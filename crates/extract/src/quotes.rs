@@ -19,7 +19,9 @@
 
 use crate::entities::Entity;
 use crate::mentions::{Mentions, Named};
-use crate::statements::{speech_verb, words_in, Statement, Word};
+use crate::statements::{
+    speech_verb, words_in, Statement, Word, DESCRIBING, DESCRIPTION_WORDS, PRONOUN_SPEAKERS,
+};
 use serde::{Deserialize, Serialize};
 use storyline_core::sentence::sentence_spans;
 
@@ -126,19 +128,6 @@ const QUOTE_VERBS: &[&str] = &[
 fn attribution_verb(lower: &str) -> bool {
     speech_verb(lower).is_some() || QUOTE_VERBS.contains(&lower)
 }
-
-/// Words that open a description of a speaker: "the announcer", "one
-/// source", "a friend", "my father".
-const DETERMINERS: &[&str] = &[
-    "the", "a", "an", "one", "my", "his", "her", "their", "our", "its", "another",
-];
-
-/// Pronouns a quote is tied to as written when they resolve to no name
-/// ("they wrote", "it reads").
-const PRONOUNS: &[&str] = &["he", "she", "they", "it", "we", "i"];
-
-/// How many words a description of a speaker runs to at most.
-const DESCRIPTION_WORDS: usize = 7;
 
 /// Dashes that put a name after a quote: "”― Pamela Padilla".
 const DASHES: &[char] = &['―', '—', '–'];
@@ -247,12 +236,6 @@ pub fn extract(text: &str, entities: &[Entity], statements: &[Statement]) -> Vec
             start: offsets.char(start),
             end: offsets.char(end),
         };
-        let dashed = around.after_dash().map(|(start, end)| {
-            mentions
-                .within(start, end)
-                .find(|n| n.is_agent())
-                .map_or_else(|| as_written((start, end)), |n| named((n.start, n.end, n)))
-        });
         // A title in quotation marks ("Fox News Sunday", “State of the
         // Union”) names a work or a show: nobody is quoted.
         if is_title(content) {
@@ -265,16 +248,15 @@ pub fn extract(text: &str, entities: &[Entity], statements: &[Statement]) -> Vec
             });
             continue;
         }
+        let dashed = around.after_dash().map(|(start, end)| {
+            mentions
+                .within(start, end)
+                .find(|n| n.is_agent())
+                .map_or_else(|| as_written((start, end)), |n| named((n.start, n.end, n)))
+        });
         let speaker = reported
             .or(dashed)
-            .or_else(|| {
-                around.speaker().map(|(start, end, n)| Speaker {
-                    name: n.entity.name.clone(),
-                    entity_id: Some(n.entity.id.clone()),
-                    start: offsets.char(start),
-                    end: offsets.char(end),
-                })
-            })
+            .or_else(|| around.speaker().map(named))
             .or_else(|| around.unnamed().map(as_written))
             .or_else(|| around.described().map(as_written));
         out.push(Quote {
@@ -500,7 +482,7 @@ impl<'t, 'e> Around<'t, 'e> {
     fn described(&self) -> Option<(usize, usize)> {
         let (qs, qe) = self.quote;
         let after = words_in(self.text, qe, self.sentence_end);
-        let starts_description = |w: &Word| DETERMINERS.contains(&w.lower.as_str());
+        let starts_description = |w: &Word| DESCRIBING.contains(&w.lower.as_str());
         // Words up to the first punctuation after `from` in `words`.
         let phrase = |words: &[Word], from: usize| -> usize {
             let mut n = 0;
@@ -535,7 +517,7 @@ impl<'t, 'e> Around<'t, 'e> {
                 .get(1)
                 .is_some_and(|w| w.lower.ends_with("ly") || w.lower == "further");
             let verb_at = 1 + usize::from(adverb);
-            if PRONOUNS.contains(&first.lower.as_str())
+            if PRONOUN_SPEAKERS.contains(&first.lower.as_str())
                 && after.get(verb_at).is_some_and(|v| attribution_verb(&v.lower))
             {
                 return Some((first.start, first.end));

@@ -232,17 +232,18 @@ struct Sentence<'t, 'e> {
 type Party<'t, 'e> = (usize, usize, Option<&'t Named<'e>>);
 
 /// Words that open a description of who spoke: "the report", "many
-/// experts", "one official".
-const DESCRIBING: &[&str] = &[
+/// experts", "one official", "my father".
+pub(crate) const DESCRIBING: &[&str] = &[
     "the", "a", "an", "one", "many", "some", "several", "most", "other", "few", "two", "three", "these",
-    "those", "his", "her", "their", "our", "its", "my",
+    "those", "his", "her", "their", "our", "its", "my", "another",
 ];
 
-/// Pronouns a statement is tied to as written when they name no entity.
-const PRONOUN_SPEAKERS: &[&str] = &["they", "it", "we", "i", "you"];
+/// Pronouns a statement or quote is tied to as written when they name
+/// no entity ("they wrote", "it reads").
+pub(crate) const PRONOUN_SPEAKERS: &[&str] = &["he", "she", "they", "it", "we", "i", "you"];
 
 /// How many words a description of a speaker runs to at most.
-const DESCRIPTION_WORDS: usize = 6;
+pub(crate) const DESCRIPTION_WORDS: usize = 6;
 
 impl<'t, 'e> Sentence<'t, 'e> {
     /// The statement whose cue spans `cue`, and its speaker; `previous` is
