@@ -27,6 +27,7 @@ use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use regex::{Regex, RegexSet};
 use serde::{Deserialize, Serialize};
 use std::sync::OnceLock;
+use storyline_core::published::MONTH_NAMES;
 
 /// The TIMEX3 type of an expression.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -78,76 +79,138 @@ const NUMBER_WORDS: &str = r"(?:\d+(?:\.\d+)?|a|an|one|two|three|four|five|six|s
 const WORD_YEARS: &str = r"(?:nineteen[\s-](?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[\s-](?:one|two|three|four|five|six|seven|eight|nine))?|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|hundred)|the\s+year\s+two\s+thousand(?:\s+(?:and\s+)?(?:one|two|three|four|five|six|seven|eight|nine|ten))?)";
 const UNITS: &str = r"(?:years?|months?|weeks?|days?|decades?)";
 
+/// The rules, each a kind of expression (an example beside each).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Rule {
+    /// 2023-06-24
+    Iso,
+    /// 10 p.m. Wednesday, noon
+    Clock,
+    /// Saturday, April 25
+    WeekdayDate,
+    /// June 24, Jan. 2 1990
+    MonthDay,
+    /// 24 June 2023
+    DayMonth,
+    /// July last year
+    MonthOfYear,
+    /// March 2022
+    MonthYear,
+    /// nineteen ninety-six
+    WordYear,
+    /// the third quarter
+    Quarter,
+    /// the quarter, the year-ago period
+    Period,
+    /// a year ago, year-earlier
+    YearAgo,
+    /// two years ago, three days later
+    Offset,
+    /// late on Friday, next Monday
+    Weekday,
+    /// every month
+    Set,
+    /// the late 1970s, the 20th century
+    Decade,
+    /// the next three quarters
+    Quarters,
+    /// later that day, that year
+    Anaphoric,
+    /// the year, the weekend, this summer
+    Span,
+    /// five-year
+    AdjectiveLength,
+    /// two days, the past three months
+    Length,
+    /// yesterday, last week
+    Deictic,
+    /// now, the future
+    Vague,
+    /// mid-November, last April
+    Month,
+    /// 1998, fiscal 1990
+    Year,
+}
+
 /// The rules, longest forms first: where several match at one place, the
 /// first in this order wins. `{m}` stands for a month, `{w}` a weekday,
 /// `{n}` a number, `{u}` a calendar unit and `{wy}` a year in words.
-const BRANCHES: [(&str, &str); 24] = [
-    ("iso", r"\d{4}-\d{2}-\d{2}"),
+const BRANCHES: [(Rule, &str); 24] = [
+    (Rule::Iso, r"\d{4}-\d{2}-\d{2}"),
     (
-        "clock",
+        Rule::Clock,
         r"(?:(?:around|about)\s+)?(?:\d{1,2}(?::\d{2})?\s*(?:a\.m\.|p\.m\.|am|pm)|noon|midnight)(?:\s+(?:on\s+)?(?:{w}|today|yesterday|tomorrow))?",
     ),
-    ("wdate", r"{w},?\s+{m}\s+\d{1,2}(?:st|nd|rd|th)?(?:,?\s+\d{4})?"),
-    ("mdy", r"{m}\s+\d{1,2}(?:st|nd|rd|th)?(?:,?\s+\d{4})?"),
-    ("dmy", r"\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?{m}(?:,?\s+\d{4})?"),
-    ("mrel", r"{m}\s+(?:of\s+)?(?:last|this|next)\s+year"),
-    ("my", r"{m}\s+(?:of\s+)?\d{4}"),
-    ("wordyear", r"(?:{m}\s+(?:of\s+)?)?{wy}"),
     (
-        "quarter",
+        Rule::WeekdayDate,
+        r"{w},?\s+{m}\s+\d{1,2}(?:st|nd|rd|th)?(?:,?\s+\d{4})?",
+    ),
+    (Rule::MonthDay, r"{m}\s+\d{1,2}(?:st|nd|rd|th)?(?:,?\s+\d{4})?"),
+    (
+        Rule::DayMonth,
+        r"\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?{m}(?:,?\s+\d{4})?",
+    ),
+    (Rule::MonthOfYear, r"{m}\s+(?:of\s+)?(?:last|this|next)\s+year"),
+    (Rule::MonthYear, r"{m}\s+(?:of\s+)?\d{4}"),
+    (Rule::WordYear, r"(?:{m}\s+(?:of\s+)?)?{wy}"),
+    (
+        Rule::Quarter,
         r"(?:(?:the|this\s+year's|last\s+year's|next\s+year's|the\s+(?:19|20)\d{2}|the\s+(?:comparable\s+)?year-(?:ago|earlier))\s+)?(?:first|second|third|fourth|1st|2nd|3rd|4th)[\s-](?:fiscal\s+)?quarter(?:\s+of\s+(?:fiscal\s+)?(?:19|20)\d{2})?",
     ),
     (
-        "period",
+        Rule::Period,
         r"the\s+(?:comparable\s+|corresponding\s+|same\s+)?(?:year-(?:ago|earlier)|latest|recent|current|previous|prior)\s+(?:quarter|period)|the\s+(?:19|20)\d{2}\s+(?:quarter|period)|the\s+(?:comparable|corresponding|same)\s+(?:quarter|period)(?:\s+(?:of\s+)?last\s+year|\s+a\s+year\s+(?:ago|earlier))?|the\s+quarter(?:\s+a\s+year\s+(?:ago|earlier))?|(?:this|last|next)\s+quarter|last\s+year's\s+quarter",
     ),
     (
-        "yago",
+        Rule::YearAgo,
         r"(?:a|one)\s+year\s+(?:ago|earlier)|(?:the\s+)?year-(?:ago|earlier)",
     ),
     (
-        "ago",
+        Rule::Offset,
         r"{n}(?:\s+or\s+so)?\s+{u}(?:\s+or\s+so)?\s+(?:ago|earlier|later)",
     ),
     (
-        "wday",
+        Rule::Weekday,
         r"(?:(?:last|next|this\s+coming|coming|this|the\s+previous|the\s+following|earlier)\s+)?(?:(?:late|early)\s+(?:on\s+)?)?{w}(?:\s+(?:morning|afternoon|evening|night))?",
     ),
-    ("set", r"(?:each|every)\s+(?:year|month|week|day|quarter|{w}|{m})"),
     (
-        "decade",
+        Rule::Set,
+        r"(?:each|every)\s+(?:year|month|week|day|quarter|{w}|{m})",
+    ),
+    (
+        Rule::Decade,
         r"(?:the\s+)?(?:(?:early|mid|late)[\s-]+)?(?:(?:19|20)\d0s|'\d0s)|(?:the\s+)?\d{1,2}(?:st|nd|rd|th)\s+century",
     ),
     (
-        "quarters",
+        Rule::Quarters,
         r"(?:the\s+(?:past|last|next|first|previous|coming|following)\s+)?{n}\s+quarters",
     ),
     (
-        "that",
+        Rule::Anaphoric,
         r"later\s+that\s+day|earlier\s+that\s+day|that\s+day|the\s+same\s+day|the\s+next\s+day|the\s+following\s+day|the\s+day\s+before|the\s+previous\s+day|that\s+year|the\s+following\s+year|the\s+previous\s+year|the\s+year\s+before",
     ),
     (
-        "span",
+        Rule::Span,
         r"the\s+(?:fiscal\s+|full\s+)?year|the\s+week(?:end)?|(?:this|last|next)\s+(?:summer|spring|autumn|fall|winter|weekend)",
     ),
     (
-        "adjdur",
+        Rule::AdjectiveLength,
         r"(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|twenty|thirty)-(?:year|month|week|day|hour)",
     ),
     (
-        "duration",
+        Rule::Length,
         r"(?:the\s+(?:past|last|next|first|previous|coming|following)\s+)?(?:a\s+couple\s+of|{n})\s+(?:years?|months?|weeks?|days?|hours?|minutes?|decades?|centuries|century)",
     ),
     (
-        "deictic",
+        Rule::Deictic,
         r"yesterday|today|tomorrow|tonight|last\s+night|this\s+(?:morning|afternoon|evening|week|month|year)|(?:the\s+)?(?:last|next|this|past)\s+(?:week|month|year)|recently",
     ),
     (
-        "vague",
+        Rule::Vague,
         r"(?:right\s+)?now|currently|recent\s+(?:years|months|weeks|days)|the\s+(?:near\s+|distant\s+)?(?:past|future)|formerly",
     ),
-    ("month", r"(?:(?:early|late|last|next|this)\s+|mid-?)?{m}"),
-    ("year", r"(?:fiscal\s+)?(?:19|20)\d{2}"),
+    (Rule::Month, r"(?:(?:early|late|last|next|this)\s+|mid-?)?{m}"),
+    (Rule::Year, r"(?:fiscal\s+)?(?:19|20)\d{2}"),
 ];
 
 struct Rules {
@@ -186,12 +249,13 @@ fn rules() -> &'static Rules {
     })
 }
 
+/// The month (1–12) a word names by its first three letters or more.
 fn month_number(word: &str) -> Option<u32> {
     let w = word.to_lowercase();
-    let names = [
-        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
-    ];
-    names.iter().position(|n| w.starts_with(n)).map(|i| i as u32 + 1)
+    MONTH_NAMES
+        .iter()
+        .position(|m| w.starts_with(&m[..3]))
+        .map(|i| i as u32 + 1)
 }
 
 const UNIT_WORDS: [&str; 20] = [
@@ -500,7 +564,7 @@ fn month_reading(lower: &str, month_word: &str, ctx: &Context) -> Option<Reading
 
 /// The type and value of one match, and what it names for the
 /// expressions after it.
-fn normalise(group: &str, text: &str, ctx: &Context) -> Option<Reading> {
+fn normalise(rule: Rule, text: &str, ctx: &Context) -> Option<Reading> {
     use TimexKind::{Date, Duration as Length, Set, Time};
     let lower = text.to_lowercase();
     let words: Vec<&str> = text
@@ -508,21 +572,21 @@ fn normalise(group: &str, text: &str, ctx: &Context) -> Option<Reading> {
         .filter(|w| !w.is_empty())
         .collect();
     let year_in = |ws: &[&str]| ws.iter().find_map(|w| w.parse::<i32>().ok().filter(|y| *y > 999));
-    match group {
-        "iso" => {
+    match rule {
+        Rule::Iso => {
             let d = NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()?;
             day_reading(Date, iso(d), d)
         }
-        "clock" => clock_reading(&lower, ctx),
-        "wdate" => {
+        Rule::Clock => clock_reading(&lower, ctx),
+        Rule::WeekdayDate => {
             let d = calendar_date(&words[1..], ctx)?;
             day_reading(Date, iso(d), d)
         }
-        "mdy" | "dmy" => {
+        Rule::MonthDay | Rule::DayMonth => {
             let d = calendar_date(&words, ctx)?;
             day_reading(Date, iso(d), d)
         }
-        "mrel" => {
+        Rule::MonthOfYear => {
             let month = month_number(words.first()?)?;
             let p = ctx.published?;
             let year = match () {
@@ -532,12 +596,12 @@ fn normalise(group: &str, text: &str, ctx: &Context) -> Option<Reading> {
             };
             reading(Date, format!("{year:04}-{month:02}"))
         }
-        "my" => {
+        Rule::MonthYear => {
             let month = month_number(words.first()?)?;
             let year = year_in(&words)?;
             reading(Date, format!("{year:04}-{month:02}"))
         }
-        "wordyear" => {
+        Rule::WordYear => {
             let year = word_year(&lower)?;
             let month = words
                 .first()
@@ -548,7 +612,7 @@ fn normalise(group: &str, text: &str, ctx: &Context) -> Option<Reading> {
                 None => reading(Date, format!("{year:04}")),
             }
         }
-        "quarter" => {
+        Rule::Quarter => {
             let q = ["first", "second", "third", "fourth", "1st", "2nd", "3rd", "4th"]
                 .iter()
                 .position(|w| lower.contains(w))? as u32
@@ -573,8 +637,8 @@ fn normalise(group: &str, text: &str, ctx: &Context) -> Option<Reading> {
                 quarter: Some((year, q)),
             })
         }
-        "period" => period_reading(&lower, &words, ctx),
-        "yago" => {
+        Rule::Period => period_reading(&lower, &words, ctx),
+        Rule::YearAgo => {
             // In a quarterly report, "a year ago" is the quarter a year
             // before the one reported.
             if ctx.quarter.is_some() {
@@ -587,31 +651,25 @@ fn normalise(group: &str, text: &str, ctx: &Context) -> Option<Reading> {
             };
             reading(Date, format!("{:04}", base.year() - 1))
         }
-        "ago" => offset_reading(&lower, &words, ctx),
-        "wday" => {
+        Rule::Offset => offset_reading(&lower, &words, ctx),
+        Rule::Weekday => {
             let d = weekday_date(&lower, ctx)?;
             match part_of_day(&lower) {
                 Some(part) => day_reading(Time, format!("{}T{part}", iso(d)), d),
                 None => day_reading(Date, iso(d), d),
             }
         }
-        "set" => {
+        Rule::Set => {
             let unit = words.last()?.to_lowercase();
-            let value = match unit.as_str() {
-                "year" => "P1Y".to_string(),
-                "month" => "P1M".into(),
-                "week" => "P1W".into(),
-                "day" => "P1D".into(),
-                "quarter" => "P1Q".into(),
-                _ => match (weekday(&unit), month_number(&unit)) {
-                    (Some(d), _) => format!("XXXX-WXX-{}", d.number_from_monday()),
-                    (None, Some(m)) => format!("XXXX-{m:02}"),
-                    (None, None) => return None,
-                },
+            let value = match (weekday(&unit), month_number(&unit)) {
+                (Some(d), _) => format!("XXXX-WXX-{}", d.number_from_monday()),
+                (None, Some(m)) => format!("XXXX-{m:02}"),
+                (None, None) if unit == "quarter" => "P1Q".into(),
+                (None, None) => length_value("1", &unit)?,
             };
             reading(Set, value)
         }
-        "decade" => {
+        Rule::Decade => {
             if lower.ends_with("century") {
                 let n: u32 = lower
                     .trim_start_matches("the ")
@@ -628,7 +686,7 @@ fn normalise(group: &str, text: &str, ctx: &Context) -> Option<Reading> {
             };
             reading(Date, decade)
         }
-        "quarters" => {
+        Rule::Quarters => {
             let n = words
                 .iter()
                 .rev()
@@ -638,20 +696,13 @@ fn normalise(group: &str, text: &str, ctx: &Context) -> Option<Reading> {
             // TIMEX3 has no quarter unit: three months each.
             reading(Length, format!("P{}M", 3 * n as i64))
         }
-        "span" => span_reading(&lower, ctx),
-        "adjdur" => {
+        Rule::Span => span_reading(&lower, ctx),
+        Rule::AdjectiveLength => {
             let (n, unit) = lower.split_once('-')?;
             let n = number_value(n)? as i64;
-            let value = match unit {
-                "year" => format!("P{n}Y"),
-                "month" => format!("P{n}M"),
-                "week" => format!("P{n}W"),
-                "day" => format!("P{n}D"),
-                _ => format!("PT{n}H"),
-            };
-            reading(Length, value)
+            reading(Length, length_value(&n.to_string(), unit)?)
         }
-        "that" => {
+        Rule::Anaphoric => {
             let r = ctx.reference.or(ctx.published)?;
             if lower.ends_with("year") || lower.ends_with("year before") {
                 let year = match () {
@@ -670,8 +721,8 @@ fn normalise(group: &str, text: &str, ctx: &Context) -> Option<Reading> {
             };
             day_reading(Date, iso(d), d)
         }
-        "deictic" => deictic_reading(&lower, ctx),
-        "vague" => {
+        Rule::Deictic => deictic_reading(&lower, ctx),
+        Rule::Vague => {
             let value = if lower.contains("future") {
                 "FUTURE_REF"
             } else if lower.ends_with("now") || lower == "currently" {
@@ -681,16 +732,15 @@ fn normalise(group: &str, text: &str, ctx: &Context) -> Option<Reading> {
             };
             reading(Date, value.into())
         }
-        "duration" => duration_reading(&lower, &words),
-        "month" => {
+        Rule::Length => duration_reading(&lower, &words),
+        Rule::Month => {
             let month_word = text
                 .rsplit(|c: char| c.is_whitespace() || c == '-')
                 .next()
                 .unwrap_or("");
             month_reading(&lower, month_word, ctx)
         }
-        "year" => reading(Date, lower.trim_start_matches("fiscal").trim().to_string()),
-        _ => None,
+        Rule::Year => reading(Date, lower.trim_start_matches("fiscal").trim().to_string()),
     }
 }
 
@@ -902,6 +952,21 @@ fn deictic_reading(lower: &str, ctx: &Context) -> Option<Reading> {
     }
 }
 
+/// The TIMEX3 value of `n` (a number or "X") of `unit` ("years",
+/// "hour"): "P2Y", "PT1H"; `None` for another word.
+fn length_value(n: &str, unit: &str) -> Option<String> {
+    Some(match unit.trim_end_matches('s') {
+        "year" => format!("P{n}Y"),
+        "decade" => format!("P{n}DE"),
+        "month" => format!("P{n}M"),
+        "week" => format!("P{n}W"),
+        "day" => format!("P{n}D"),
+        "hour" => format!("PT{n}H"),
+        "minute" => format!("PT{n}M"),
+        _ => return None,
+    })
+}
+
 /// "two days", "the past three months", "a couple of years".
 fn duration_reading(lower: &str, words: &[&str]) -> Option<Reading> {
     let n = words.len();
@@ -935,34 +1000,30 @@ fn duration_reading(lower: &str, words: &[&str]) -> Option<Reading> {
             };
             format!("P{n}C")
         }
-        u => match u.trim_end_matches('s') {
-            "year" => format!("P{n}Y"),
-            "decade" => format!("P{n}DE"),
-            "month" => format!("P{n}M"),
-            "week" => format!("P{n}W"),
-            "day" => format!("P{n}D"),
-            "hour" => format!("PT{n}H"),
-            "minute" => format!("PT{n}M"),
-            _ => return None,
-        },
+        u => length_value(&n, u)?,
     };
     reading(TimexKind::Duration, value)
 }
 
-/// Rule groups that name a calendar date outright (the benchmark baseline).
-const EXPLICIT: [&str; 5] = ["iso", "mdy", "dmy", "my", "year"];
+/// Rules that name a calendar date outright (the benchmark baseline).
+const EXPLICIT: [Rule; 5] = [
+    Rule::Iso,
+    Rule::MonthDay,
+    Rule::DayMonth,
+    Rule::MonthYear,
+    Rule::Year,
+];
 
 /// The temporal expressions of `text`, in order; `published` anchors
 /// relative ones (without it they are left out).
 pub fn extract(text: &str, published: Option<NaiveDate>) -> Vec<Timex> {
-    let all: Vec<&str> = BRANCHES.iter().map(|(name, _)| *name).collect();
-    extract_groups(text, published, &all)
+    extract_with(text, published, &|_| true)
 }
 
 /// Only explicit calendar dates and years: what a date regex finds, the
 /// baseline the full rules are measured against.
 pub fn extract_explicit(text: &str, published: Option<NaiveDate>) -> Vec<Timex> {
-    extract_groups(text, published, &EXPLICIT)
+    extract_with(text, published, &|rule| EXPLICIT.contains(&rule))
 }
 
 /// How far back a clause is read for words that point to the future.
@@ -972,11 +1033,7 @@ const CLAUSE_BYTES: usize = 160;
 /// when it has a cue such as "will" or "is scheduled to", or the word
 /// just before is "by", "until" or "before".
 fn direction_at(text: &str, at: usize) -> Direction {
-    let mut from = at.saturating_sub(CLAUSE_BYTES);
-    while !text.is_char_boundary(from) {
-        from += 1;
-    }
-    let before = &text[from..at];
+    let before = window_before(text, at, CLAUSE_BYTES);
     // The clause starts after the last sentence end (closing quotes
     // and all) or line break.
     let ends_sentence = |i: usize, c: char| {
@@ -1008,27 +1065,28 @@ fn direction_at(text: &str, at: usize) -> Direction {
 /// Matches that look like expressions and are not: an age ("52 years
 /// old"), a rate ("$1.76 a year", "700 seats a week"), a number with
 /// decimals ("2082.1").
-fn is_false_match(text: &str, group: &str, start: usize, end: usize) -> bool {
+fn is_false_match(text: &str, rule: Rule, start: usize, end: usize) -> bool {
     let after = &text[end..];
     let before = text[..start].trim_end();
     let lower = text[start..end].to_lowercase();
-    match group {
-        "adjdur" => after.starts_with("-old"),
-        "duration" => {
+    match rule {
+        Rule::AdjectiveLength => after.starts_with("-old"),
+        Rule::Length => {
             if after.trim_start().starts_with("old") {
                 return true;
             }
+            // "a week" after an amount: "$1.76 a year", "700 seats a week".
             let per = ["a ", "an ", "per "].iter().any(|w| lower.starts_with(w));
-            let amount = before.rsplit(char::is_whitespace).next().is_some_and(|w| {
+            let amount = before.rsplit(char::is_whitespace).take(2).any(|w| {
                 w.chars().any(|c| c.is_ascii_digit())
                     || matches!(
                         w.to_lowercase().as_str(),
                         "million" | "billion" | "thousand" | "percent" | "times" | "cents"
                     )
             });
-            per && (amount || before.ends_with("seats") || before.ends_with("flights"))
+            per && amount
         }
-        "year" => {
+        Rule::Year => {
             let mut rest = after.chars();
             let decimal =
                 matches!(rest.next(), Some('.' | ',')) && rest.next().is_some_and(|c| c.is_ascii_digit());
@@ -1041,18 +1099,18 @@ fn is_false_match(text: &str, group: &str, start: usize, end: usize) -> bool {
 /// How far around an expression its neighbouring words are looked for.
 const NEIGHBOUR_BYTES: usize = 40;
 
-/// Up to [`NEIGHBOUR_BYTES`] of `text` before byte `at`.
-fn near_before(text: &str, at: usize) -> &str {
-    let mut from = at.saturating_sub(NEIGHBOUR_BYTES);
+/// Up to `bytes` of `text` before byte `at`.
+fn window_before(text: &str, at: usize, bytes: usize) -> &str {
+    let mut from = at.saturating_sub(bytes);
     while !text.is_char_boundary(from) {
         from += 1;
     }
     &text[from..at]
 }
 
-/// Up to [`NEIGHBOUR_BYTES`] of `text` after byte `at`.
-fn near_after(text: &str, at: usize) -> &str {
-    let mut to = (at + NEIGHBOUR_BYTES).min(text.len());
+/// Up to `bytes` of `text` after byte `at`.
+fn window_after(text: &str, at: usize, bytes: usize) -> &str {
+    let mut to = (at + bytes).min(text.len());
     while !text.is_char_boundary(to) {
         to -= 1;
     }
@@ -1064,7 +1122,8 @@ fn neighbour<'a>(mut words: impl Iterator<Item = &'a str>) -> String {
     words.find(|w| !w.is_empty()).unwrap_or("").to_lowercase()
 }
 
-fn extract_groups(text: &str, published: Option<NaiveDate>, names: &[&str]) -> Vec<Timex> {
+/// The expressions the rules `admit` lets in find in `text`.
+fn extract_with(text: &str, published: Option<NaiveDate>, admit: &dyn Fn(Rule) -> bool) -> Vec<Timex> {
     let mut out = Vec::new();
     let mut ctx = Context {
         published,
@@ -1078,23 +1137,25 @@ fn extract_groups(text: &str, published: Option<NaiveDate>, names: &[&str]) -> V
     let mut last_byte = 0;
     let rules = rules();
     for found in rules.all.find_iter(text) {
-        let Some(rule) = rules.each.matches(found.as_str()).iter().next() else {
+        let Some(at) = rules.each.matches(found.as_str()).iter().next() else {
             continue;
         };
-        let group = BRANCHES[rule].0;
-        if !names.contains(&group) {
+        let rule = BRANCHES[at].0;
+        if !admit(rule) {
             continue;
         }
-        let local = found;
         let (start, end) = (found.start(), found.end());
-        if is_false_match(text, group, start, end) {
+        if is_false_match(text, rule, start, end) {
             continue;
         }
         ctx.direction = direction_at(text, start);
-        let (before, after) = (near_before(text, start), near_after(text, end));
+        let (before, after) = (
+            window_before(text, start, NEIGHBOUR_BYTES),
+            window_after(text, end, NEIGHBOUR_BYTES),
+        );
         ctx.word_before = neighbour(before.split(|c: char| !c.is_alphanumeric()).rev());
         ctx.word_after = neighbour(after.split(|c: char| !c.is_alphanumeric()));
-        let Some(read) = normalise(group, local.as_str(), &ctx) else {
+        let Some(read) = normalise(rule, found.as_str(), &ctx) else {
             continue;
         };
         if read.date.is_some() {
@@ -1105,11 +1166,11 @@ fn extract_groups(text: &str, published: Option<NaiveDate>, names: &[&str]) -> V
         }
         chars_before += text[last_byte..start].chars().count();
         let first = chars_before;
-        let last = first + local.as_str().chars().count();
+        let last = first + found.as_str().chars().count();
         chars_before = last;
         last_byte = end;
         out.push(Timex {
-            text: local.as_str().to_string(),
+            text: found.as_str().to_string(),
             start: first,
             end: last,
             kind: read.kind,
