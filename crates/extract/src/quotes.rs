@@ -20,7 +20,7 @@
 use crate::entities::Entity;
 use crate::mentions::{Mentions, Named};
 use crate::statements::{
-    speech_verb, words_in, Statement, Word, DESCRIBING, DESCRIPTION_WORDS, PRONOUN_SPEAKERS,
+    adjacent, speech_verb, words_in, Statement, Word, DESCRIBING, DESCRIPTION_WORDS, PRONOUN_SPEAKERS,
 };
 use serde::{Deserialize, Serialize};
 use storyline_core::sentence::sentence_spans;
@@ -483,16 +483,13 @@ impl<'t, 'e> Around<'t, 'e> {
         let (qs, qe) = self.quote;
         let after = words_in(self.text, qe, self.sentence_end);
         let starts_description = |w: &Word| DESCRIBING.contains(&w.lower.as_str());
-        // Words up to the first punctuation after `from` in `words`.
+        // How many of `words` from `from` run on without punctuation and
+        // before a verb of saying.
         let phrase = |words: &[Word], from: usize| -> usize {
             let mut n = 0;
-            while from + n < words.len() && n < DESCRIPTION_WORDS {
-                let w = &words[from + n];
-                let gap = &self.text[words[from + n - usize::from(n > 0)].end.min(w.start)..w.start];
-                if n > 0 && gap.contains(|c: char| !c.is_whitespace()) {
-                    break;
-                }
-                if attribution_verb(&w.lower) {
+            while let Some(w) = words.get(from + n) {
+                let joined = n == 0 || adjacent(self.text, &words[from + n - 1], w);
+                if n == DESCRIPTION_WORDS || !joined || attribution_verb(&w.lower) {
                     break;
                 }
                 n += 1;
@@ -565,16 +562,18 @@ impl<'t, 'e> Around<'t, 'e> {
             .within(qe, self.sentence_end)
             .filter(|n| n.is_agent())
             .find(|n| {
-                let between: Vec<String> = words(&self.text[qe..n.start])
-                    .map(|w| w.to_ascii_lowercase())
-                    .collect();
-                let verbs = between.iter().filter(|w| attribution_verb(w)).count();
                 // Only a verb and the speaker's title ("said Rep.") between.
-                let verb_first = verbs == 1
-                    && words(&self.text[qe..n.start]).all(|w| {
-                        attribution_verb(&w.to_ascii_lowercase()) || w.starts_with(char::is_uppercase)
-                    });
-                let name_first = between.is_empty() && has_speech_verb(&self.text[n.end..self.sentence_end]);
+                let (mut words_between, mut verbs, mut titled) = (0, 0, true);
+                for w in words(&self.text[qe..n.start]) {
+                    words_between += 1;
+                    if attribution_verb(&w.to_ascii_lowercase()) {
+                        verbs += 1;
+                    } else if !w.starts_with(char::is_uppercase) {
+                        titled = false;
+                    }
+                }
+                let verb_first = verbs == 1 && titled;
+                let name_first = words_between == 0 && has_speech_verb(&self.text[n.end..self.sentence_end]);
                 verb_first || name_first
             })
             .map(|n| (nominal_start(self.text, qe, n.start), n.end, n))
@@ -723,6 +722,7 @@ mod tests {
             "the mention tying the quote"
         );
     }
+
     fn speakers_of(text: &str, entities: &[Entity]) -> Vec<Option<String>> {
         let chars: Vec<char> = text.chars().collect();
         extract(text, entities, &[])

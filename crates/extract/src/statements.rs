@@ -116,6 +116,11 @@ pub(crate) struct Word {
     pub lower: String,
 }
 
+/// Whether only white space stands between words `a` and `b` of `text`.
+pub(crate) fn adjacent(text: &str, a: &Word, b: &Word) -> bool {
+    text[a.end..b.start].trim().is_empty()
+}
+
 pub(crate) fn words_in(text: &str, start: usize, end: usize) -> Vec<Word> {
     let mut out = Vec::new();
     let mut open: Option<usize> = None;
@@ -298,8 +303,13 @@ impl<'t, 'e> Sentence<'t, 'e> {
         Some((statement, speaker))
     }
 
+    /// Whether bytes `start..end` lie inside a quote.
+    fn in_quote(&self, start: usize, end: usize) -> bool {
+        self.quotes.iter().any(|&(qs, qe)| qs <= start && end <= qe)
+    }
+
     fn outside_quotes(&self, n: &Named) -> bool {
-        !self.quotes.iter().any(|&(qs, qe)| qs <= n.start && n.end <= qe)
+        !self.in_quote(n.start, n.end)
     }
 
     /// Who the verb at `cue_start` has as its subject in `clause_start..cue_start`.
@@ -352,7 +362,7 @@ impl<'t, 'e> Sentence<'t, 'e> {
     /// wrote": a speaker the clause describes rather than names, right
     /// before the verb (past "has", "also" and the like), kept as written.
     fn described(&self, clause_start: usize, cue_start: usize) -> Option<Party<'t, 'e>> {
-        let quoted = |w: &Word| self.quotes.iter().any(|&(qs, qe)| qs <= w.start && w.end <= qe);
+        let quoted = |w: &Word| self.in_quote(w.start, w.end);
         let words: Vec<Word> = words_in(self.text, clause_start, cue_start)
             .into_iter()
             .filter(|w| !quoted(w))
@@ -368,9 +378,7 @@ impl<'t, 'e> Sentence<'t, 'e> {
         let mut first = head_end;
         while first > 0
             && head_end - first + 1 < DESCRIPTION_WORDS
-            && self.text[words[first - 1].end..words[first].start]
-                .trim()
-                .is_empty()
+            && adjacent(self.text, &words[first - 1], &words[first])
         {
             first -= 1;
         }
@@ -406,9 +414,7 @@ impl<'t, 'e> Sentence<'t, 'e> {
         let mut last = 0;
         while last + 1 < words.len()
             && last + 1 < DESCRIPTION_WORDS
-            && self.text[words[last].end..words[last + 1].start]
-                .trim()
-                .is_empty()
+            && adjacent(self.text, &words[last], &words[last + 1])
         {
             last += 1;
         }
@@ -421,7 +427,7 @@ impl<'t, 'e> Sentence<'t, 'e> {
     fn reference(&self, clause_start: usize, cue_start: usize) -> Option<Party<'t, 'e>> {
         let clause = words_in(self.text, clause_start, cue_start);
         // “…,” she said: the clause opens after the quote.
-        let quoted = |w: &Word| self.quotes.iter().any(|&(qs, qe)| qs <= w.start && w.end <= qe);
+        let quoted = |w: &Word| self.in_quote(w.start, w.end);
         let opening = clause
             .iter()
             .find(|w| !quoted(w) && !matches!(w.lower.as_str(), "and" | "but" | "that" | "while" | "then"))?;
@@ -626,6 +632,7 @@ mod tests {
             "The talks went well"
         );
     }
+
     #[test]
     fn after_a_quote_the_pronoun_speaks_not_the_place_named_after_the_verb() {
         let text = "Suu Kyi met Obama.\n\"Unity means prosperity,\" she said in the Oval Office.";
@@ -638,6 +645,7 @@ mod tests {
         assert_eq!(s.len(), 1, "{s:#?}");
         assert_eq!(span(text, s[0].speaker.start, s[0].speaker.end), "she");
     }
+
     #[test]
     fn speakers_described_rather_than_named_are_kept_as_written() {
         let text = "The report found that wages fell. Officials said the plan would fail. \
@@ -659,6 +667,7 @@ mod tests {
         );
         assert_eq!(s[0].speaker.name, "Officials");
     }
+
     #[test]
     fn a_described_speaker_after_the_cue() {
         let text =
