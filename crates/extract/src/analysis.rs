@@ -146,7 +146,9 @@ mod tests {
         ];
         let mut trainer = Trainer::new();
         for _ in 0..10 {
-            trainer.epoch(&data).unwrap();
+            trainer
+                .epoch(data.iter().map(|(t, g)| (t.as_slice(), g.as_slice())))
+                .unwrap();
         }
         trainer.finish()
     }

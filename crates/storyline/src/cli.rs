@@ -462,6 +462,13 @@ pub struct TrainNerArgs {
     /// Where to write the model
     #[arg(long, default_value = "models/ner-conll2003.bin")]
     pub out: PathBuf,
+    #[command(flatten)]
+    pub setup: NerSetup,
+}
+
+/// How a tagger is trained, beyond its tagged sentences.
+#[derive(Args, Debug, Clone)]
+pub struct NerSetup {
     /// Passes over the data (in a fixed-seed shuffled order each time)
     #[arg(long, default_value_t = 14)]
     pub epochs: usize,
@@ -470,6 +477,11 @@ pub struct TrainNerArgs {
     /// are used too. Without it the model has no word-class features.
     #[arg(long)]
     pub corpus: Vec<PathBuf>,
+    /// Lists of names (`LIST<TAB>name` lines, as `scripts/gazetteers` writes them) for
+    /// gazetteer features; they are kept in the model. Without it only the built-in list of
+    /// company designators is used.
+    #[arg(long)]
+    pub gazetteers: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -477,11 +489,18 @@ pub struct BenchNerArgs {
     /// CoNLL-style JSON Lines with gold `ner` tags, e.g. ../shared/data/ner/conll2003-dev.jsonl
     #[arg(long)]
     pub dataset: PathBuf,
-    /// Training data for the most-frequent-tag baseline
+    /// Training data for the most-frequent-tag baseline (and the folds of --folds)
     #[arg(long, default_value = "../shared/data/ner/conll2003-train.jsonl")]
     pub train: PathBuf,
     #[command(flatten)]
     pub model: ModelArg,
+    /// Also score an untuned figure: train on all but one of this many consecutive folds of
+    /// --train (with the settings below, as `train ner` takes them) and tag the fold left out,
+    /// for each fold in turn
+    #[arg(long, default_value_t = 0)]
+    pub folds: usize,
+    #[command(flatten)]
+    pub setup: NerSetup,
     /// One JSON object
     #[arg(long)]
     pub json: bool,

@@ -194,6 +194,12 @@ impl WordClasses {
 
     /// Reads what [`to_bytes`](Self::to_bytes) wrote; `None` if malformed.
     pub fn from_bytes(bytes: &[u8]) -> Option<WordClasses> {
+        Self::from_prefix(bytes).and_then(|(classes, used)| (used == bytes.len()).then_some(classes))
+    }
+
+    /// Reads what [`to_bytes`](Self::to_bytes) wrote at the start of
+    /// `bytes`, with how many bytes it took; `None` if malformed.
+    pub fn from_prefix(bytes: &[u8]) -> Option<(WordClasses, usize)> {
         let count = u64::from_le_bytes(bytes.get(..8)?.try_into().ok()?) as usize;
         let mut at = 8;
         let mut classes = FxHashMap::default();
@@ -204,7 +210,7 @@ impl WordClasses {
             classes.insert(word.to_string(), class);
             at += 6 + len;
         }
-        (at == bytes.len()).then_some(WordClasses { classes })
+        Some((WordClasses { classes }, at))
     }
 }
 

@@ -4,10 +4,13 @@
 //! 2009, without gazetteers or clusters yet): the word and its lower-cased
 //! form, its shape ("Xxxx", "dd-dd") and short shape ("Xx"), prefixes and
 //! suffixes up to four characters, the words and shapes around it, and the
-//! two tags predicted before it, alone and with the word. A sentence in
-//! capitals (a headline) says so, since case then tells nothing.
+//! two tags predicted before it, alone and with the word; the word classes
+//! of it and its neighbours, and the gazetteer lists whose names cover it
+//! and its neighbours. A sentence in capitals (a headline) says so, since
+//! case then tells nothing.
 
-use super::classes::WordClasses;
+use super::gazetteer::{List, Marks};
+use super::Lexicon;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 /// What the features of one sentence share.
@@ -18,13 +21,15 @@ pub struct Sentence<'a> {
     short_shapes: Vec<String>,
     /// Each token's word class (from unlabelled text), when it has one.
     classes: Vec<Option<[u32; 4]>>,
+    /// The listed names covering each token.
+    marks: Vec<Marks>,
     all_caps: bool,
 }
 
 impl<'a> Sentence<'a> {
-    pub fn new(tokens: &'a [String], classes: &WordClasses) -> Sentence<'a> {
-        let word_classes = tokens.iter().map(|t| classes.levels(t)).collect();
-        let lower = tokens.iter().map(|t| t.to_lowercase()).collect();
+    pub fn new(tokens: &'a [String], lexicon: &Lexicon) -> Sentence<'a> {
+        let word_classes = tokens.iter().map(|t| class_of(lexicon, t)).collect();
+        let lower: Vec<String> = tokens.iter().map(|t| t.to_lowercase()).collect();
         let shapes = tokens.iter().map(|t| shape(t)).collect();
         let short_shapes = tokens.iter().map(|t| short_shape(t)).collect();
         let letters: Vec<&String> = tokens
@@ -32,12 +37,18 @@ impl<'a> Sentence<'a> {
             .filter(|t| t.chars().any(char::is_alphabetic))
             .collect();
         let all_caps = letters.len() > 2 && letters.iter().all(|t| !t.chars().any(char::is_lowercase));
+        let capitalised: Vec<bool> = tokens
+            .iter()
+            .map(|t| all_caps || t.starts_with(char::is_uppercase))
+            .collect();
+        let marks = lexicon.gazetteer.marks(&lower, &capitalised);
         Sentence {
             tokens,
             lower,
             shapes,
             short_shapes,
             classes: word_classes,
+            marks,
             all_caps,
         }
     }
@@ -145,6 +156,29 @@ impl<'a> Sentence<'a> {
                 g(kind, u64::from(levels[1]));
             }
         }
+        // The lists whose names cover it, one feature a list and place,
+        // and all its marks at once; its neighbours' marks at once.
+        let marks = self.marks[i];
+        for list in List::ALL {
+            let bit = 1u8 << list as u8;
+            if marks.begins & bit != 0 {
+                g(60, list as u64);
+            }
+            if marks.inside & bit != 0 {
+                g(61, list as u64);
+            }
+        }
+        let packed = |m: Marks| u64::from(m.begins) << 8 | u64::from(m.inside);
+        if !marks.is_empty() {
+            g(62, packed(marks));
+        }
+        for (kind, j) in [(63, i.checked_sub(1)), (64, Some(i + 1))] {
+            if let Some(&m) = j.and_then(|j| self.marks.get(j)) {
+                if !m.is_empty() {
+                    g(kind, packed(m));
+                }
+            }
+        }
     }
 
     /// The features of token `i` that depend on the tags chosen before it
@@ -167,6 +201,26 @@ impl<'a> Sentence<'a> {
             ));
         }
     }
+}
+
+/// The word class of `token`; a word in capitals ("CUNNINGHAM", in a
+/// headline or a results line) without one of its own has that of its
+/// capitalised or lower-case form, as text mostly writes it.
+fn class_of(lexicon: &Lexicon, token: &str) -> Option<[u32; 4]> {
+    let classes = &lexicon.classes;
+    classes.levels(token).or_else(|| {
+        let mut chars = token.chars();
+        let first = chars.next()?;
+        if chars.clone().next().is_none() || token.chars().any(char::is_lowercase) {
+            return None;
+        }
+        let capitalised: String = std::iter::once(first)
+            .chain(chars.flat_map(char::to_lowercase))
+            .collect();
+        classes
+            .levels(&capitalised)
+            .or_else(|| classes.levels(&token.to_lowercase()))
+    })
 }
 
 /// A feature: its kind, then its parts, hashed in turn.
@@ -234,7 +288,7 @@ mod tests {
             .iter()
             .map(|s| s.to_string())
             .collect();
-        let s = Sentence::new(&tokens, &WordClasses::default());
+        let s = Sentence::new(&tokens, &Lexicon::default());
         let (mut a, mut b) = (Vec::new(), Vec::new());
         s.features(1, "B-PER", "O", &mut a);
         s.features(1, "O", "O", &mut b);

@@ -1,15 +1,20 @@
 //! Named-entity recognition: IOB2 tags (PER, ORG, LOC, MISC) for tokens.
 //!
 //! `features` turns a token in context into hashed features; `classes`
-//! learns word classes from unlabelled text for them; `model` is the
+//! learns word classes from unlabelled text for them and `gazetteer`
+//! holds lists of names of a kind (together, the [`Lexicon`]); `model` is the
 //! averaged structured perceptron with beam search (training, tagging,
 //! saving, loading); `spans` reads entities out of tags and scores them as
 //! conlleval does.
 
 pub mod classes;
 pub mod features;
+pub mod gazetteer;
 pub mod model;
 pub mod spans;
+
+use classes::WordClasses;
+use gazetteer::Gazetteer;
 
 pub use model::{ModelError, Tagger, Trainer, WordScores};
 pub use spans::{entities, EntityScores, Span, SpanMeter};
@@ -31,4 +36,13 @@ pub fn allowed(prev: usize, next: usize) -> bool {
         None => true,
         Some(kind) => TAGS[prev].len() > 2 && &TAGS[prev][2..] == kind,
     }
+}
+
+/// What the tagger knows of words beyond its training sentences: their
+/// classes, learned from unlabelled text, and the lists they are on. It
+/// travels in the model file with the weights learned over it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Lexicon {
+    pub classes: WordClasses,
+    pub gazetteer: Gazetteer,
 }

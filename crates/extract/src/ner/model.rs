@@ -13,12 +13,13 @@
 //! keeps, beside each weight, its running total for the average, which is
 //! what tags best on unseen text. The file is a small header, the averaged
 //! weights of every feature that has any as 16-bit integers against one
-//! scale (a few MB for CoNLL-2003), and the word-class table when there is
-//! one. Tagging reads the 16-bit weights as stored.
+//! scale (a few MB for CoNLL-2003), then the word-class table and the
+//! gazetteer when there are any. Tagging reads the 16-bit weights as stored.
 
 use super::classes::WordClasses;
 use super::features::{history_pair, Sentence};
-use super::{allowed, tag_index, TAGS};
+use super::gazetteer::Gazetteer;
+use super::{allowed, tag_index, Lexicon, TAGS};
 use rustc_hash::FxHashMap;
 use std::io::{Read, Write};
 use std::path::Path;
@@ -29,6 +30,8 @@ const BEAM: usize = 4;
 const MAGIC: &[u8; 8] = b"SLNER001";
 /// Marks the optional word-class table after the weights.
 const CLASSES_MAGIC: &[u8; 8] = b"SLWCLS01";
+/// Marks the optional gazetteer, after the weights and any word classes.
+const GAZETTEER_MAGIC: &[u8; 8] = b"SLGAZ001";
 
 #[derive(Debug, thiserror::Error)]
 pub enum ModelError {
@@ -45,7 +48,7 @@ pub enum ModelError {
 /// A trained tagger.
 pub struct Tagger {
     weights: Quantised,
-    classes: WordClasses,
+    lexicon: Lexicon,
 }
 
 /// Weights as the model file keeps them: 16-bit integers against one
@@ -113,7 +116,7 @@ impl Tagger {
     /// [`tag`](Self::tag), keeping the scores of each word's own features
     /// in `cache` for the next sentences of the same text.
     pub fn tag_with(&self, tokens: &[String], cache: &mut WordScores) -> Vec<&'static str> {
-        let sentence = Sentence::new(tokens, &self.classes);
+        let sentence = Sentence::new(tokens, &self.lexicon);
         decode(&self.weights, &sentence, None, Some(cache))
             .0
             .into_iter()
@@ -122,7 +125,7 @@ impl Tagger {
     }
 
     /// A hash of everything the tagger decides with (weights, scale, word
-    /// classes): equal for the same model however it was loaded, so
+    /// classes, gazetteer): equal for the same model however it was loaded, so
     /// results kept from one run can tell whether another model made them.
     pub fn fingerprint(&self) -> u64 {
         let mut hasher = xxhash_rust::xxh3::Xxh3::new();
@@ -136,7 +139,8 @@ impl Tagger {
                 hasher.update(&w.to_le_bytes());
             }
         }
-        hasher.update(&self.classes.to_bytes());
+        hasher.update(&self.lexicon.classes.to_bytes());
+        hasher.update(&self.lexicon.gazetteer.to_bytes());
         hasher.digest()
     }
 
@@ -164,9 +168,13 @@ impl Tagger {
                 out.write_all(&w.to_le_bytes()).map_err(err)?;
             }
         }
-        if !self.classes.is_empty() {
+        if !self.lexicon.classes.is_empty() {
             out.write_all(CLASSES_MAGIC).map_err(err)?;
-            out.write_all(&self.classes.to_bytes()).map_err(err)?;
+            out.write_all(&self.lexicon.classes.to_bytes()).map_err(err)?;
+        }
+        if !self.lexicon.gazetteer.is_empty() {
+            out.write_all(GAZETTEER_MAGIC).map_err(err)?;
+            out.write_all(&self.lexicon.gazetteer.to_bytes()).map_err(err)?;
         }
         out.flush().map_err(err)
     }
@@ -198,12 +206,23 @@ impl Tagger {
         if bytes.len() < weights_end {
             return Err(bad("truncated"));
         }
-        let classes = match &bytes[weights_end..] {
-            [] => WordClasses::default(),
-            rest if rest.starts_with(CLASSES_MAGIC) => WordClasses::from_bytes(&rest[CLASSES_MAGIC.len()..])
-                .ok_or_else(|| bad("malformed word classes"))?,
-            _ => return Err(bad("unexpected bytes after the weights")),
-        };
+        let mut lexicon = Lexicon::default();
+        let mut rest = &bytes[weights_end..];
+        if let Some(after) = rest.strip_prefix(CLASSES_MAGIC) {
+            let (classes, used) =
+                WordClasses::from_prefix(after).ok_or_else(|| bad("malformed word classes"))?;
+            lexicon.classes = classes;
+            rest = &after[used..];
+        }
+        if let Some(after) = rest.strip_prefix(GAZETTEER_MAGIC) {
+            let (gazetteer, used) =
+                Gazetteer::from_prefix(after).ok_or_else(|| bad("malformed gazetteer"))?;
+            lexicon.gazetteer = gazetteer;
+            rest = &after[used..];
+        }
+        if !rest.is_empty() {
+            return Err(bad("unexpected bytes after the weights"));
+        }
         let mut weights = FxHashMap::default();
         weights.reserve(count);
         for r in bytes[24..weights_end].chunks_exact(row) {
@@ -216,7 +235,7 @@ impl Tagger {
         }
         Ok(Tagger {
             weights: Quantised { weights, scale },
-            classes,
+            lexicon,
         })
     }
 }
@@ -376,7 +395,7 @@ fn decode(
 /// Trains a tagger on tagged sentences.
 pub struct Trainer {
     weights: FxHashMap<u64, [f32; N]>,
-    classes: WordClasses,
+    lexicon: Lexicon,
     /// Per feature: running totals and the step of each weight's last change.
     totals: FxHashMap<u64, ([f64; N], [u32; N])>,
     step: u32,
@@ -390,13 +409,14 @@ impl Default for Trainer {
 
 impl Trainer {
     pub fn new() -> Trainer {
-        Trainer::with_classes(WordClasses::default())
+        Trainer::with_lexicon(Lexicon::default())
     }
 
-    /// A trainer whose features include `classes` (learned from unlabelled text).
-    pub fn with_classes(classes: WordClasses) -> Trainer {
+    /// A trainer whose features include what `lexicon` says of words
+    /// (classes learned from unlabelled text, gazetteer lists).
+    pub fn with_lexicon(lexicon: Lexicon) -> Trainer {
         Trainer {
-            classes,
+            lexicon,
             weights: FxHashMap::default(),
             totals: FxHashMap::default(),
             step: 0,
@@ -405,10 +425,13 @@ impl Trainer {
 
     /// One pass over `sentences` (tokens, IOB2 tags), in the order given;
     /// returns the share of tokens tagged right during the pass.
-    pub fn epoch(&mut self, sentences: &[(Vec<String>, Vec<String>)]) -> Result<f64, ModelError> {
+    pub fn epoch<'s>(
+        &mut self,
+        sentences: impl IntoIterator<Item = (&'s [String], &'s [String])>,
+    ) -> Result<f64, ModelError> {
         let (mut right, mut total) = (0usize, 0usize);
         let mut features = Vec::with_capacity(64);
-        for (n, (tokens, gold)) in sentences.iter().enumerate() {
+        for (n, (tokens, gold)) in sentences.into_iter().enumerate() {
             let gold: Vec<usize> = gold
                 .iter()
                 .map(|t| {
@@ -418,7 +441,7 @@ impl Trainer {
                     })
                 })
                 .collect::<Result<_, _>>()?;
-            let sentence = Sentence::new(tokens, &self.classes);
+            let sentence = Sentence::new(tokens, &self.lexicon);
             let (predicted, _early) = decode(&self.weights, &sentence, Some(&gold), None);
             self.step += 1;
             total += predicted.len();
@@ -485,7 +508,7 @@ impl Trainer {
         }
         Tagger {
             weights: Quantised::from_floats(weights),
-            classes: self.classes,
+            lexicon: self.lexicon,
         }
     }
 }
@@ -516,7 +539,9 @@ mod tests {
         let data = toy();
         let mut trainer = Trainer::new();
         for _ in 0..10 {
-            trainer.epoch(&data).unwrap();
+            trainer
+                .epoch(data.iter().map(|(t, g)| (t.as_slice(), g.as_slice())))
+                .unwrap();
         }
         let tagger = trainer.finish();
         for (tokens, gold) in &data {
@@ -550,15 +575,16 @@ mod tests {
             Err(ModelError::Read { .. })
         ));
         let mut t = Trainer::new();
-        let err = t.epoch(&[sentence("a b", "O B-CITY")]).unwrap_err();
+        let (tokens, tags) = sentence("a b", "O B-CITY");
+        let err = t.epoch([(tokens.as_slice(), tags.as_slice())]).unwrap_err();
         assert!(err.to_string().contains("B-CITY"));
     }
 
     #[test]
     fn tags_obey_iob2_however_the_weights_pull() {
         let tokens: Vec<String> = "a b c".split(' ').map(String::from).collect();
-        let classes = WordClasses::default();
-        let sentence = Sentence::new(&tokens, &classes);
+        let lexicon = Lexicon::default();
+        let sentence = Sentence::new(&tokens, &lexicon);
         let mut weights = FxHashMap::default();
         let mut local = Vec::new();
         for i in 0..tokens.len() {
@@ -575,19 +601,27 @@ mod tests {
     }
 
     #[test]
-    fn word_classes_travel_with_the_model() {
+    fn word_classes_and_gazetteer_travel_with_the_model() {
         let data = toy();
         let sentences: Vec<Vec<String>> = data.iter().map(|(t, _)| t.clone()).collect();
-        let classes = WordClasses::build(sentences.iter().map(Vec::as_slice));
-        assert!(!classes.is_empty());
-        let mut trainer = Trainer::with_classes(classes.clone());
-        trainer.epoch(&data).unwrap();
+        let mut gazetteer = Gazetteer::builtin();
+        gazetteer.add(super::super::gazetteer::List::City, "Moscow");
+        let lexicon = Lexicon {
+            classes: WordClasses::build(sentences.iter().map(Vec::as_slice)),
+            gazetteer,
+        };
+        assert!(!lexicon.classes.is_empty());
+        let mut trainer = Trainer::with_lexicon(lexicon.clone());
+        trainer
+            .epoch(data.iter().map(|(t, g)| (t.as_slice(), g.as_slice())))
+            .unwrap();
         let tagger = trainer.finish();
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("ner.bin");
         tagger.save(&path).unwrap();
         let loaded = Tagger::load(&path).unwrap();
-        assert_eq!(loaded.classes, classes);
+        assert_eq!(loaded.lexicon, lexicon);
+        assert_eq!(loaded.fingerprint(), tagger.fingerprint());
         assert_eq!(loaded.tag(&data[0].0), tagger.tag(&data[0].0));
     }
 }

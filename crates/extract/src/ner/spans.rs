@@ -114,6 +114,16 @@ impl SpanMeter {
         }
     }
 
+    /// Adds what `other` counted.
+    pub fn merge(&mut self, other: &SpanMeter) {
+        for (kind, c) in &other.counts {
+            let mine = self.counts.entry(kind.clone()).or_default();
+            mine.0 += c.0;
+            mine.1 += c.1;
+            mine.2 += c.2;
+        }
+    }
+
     pub fn scores(&self) -> EntityScores {
         let (r, p, g) = self
             .counts

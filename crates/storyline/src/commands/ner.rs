@@ -2,7 +2,7 @@
 //! pre-tokenised JSON Lines (`{"id","tokens"}`, plus gold `ner` tags for
 //! training and scoring), so any CoNLL scorer can evaluate it.
 
-use crate::cli::{BenchExtractArgs, BenchNerArgs, ModelArg, TagArgs, TrainNerArgs};
+use crate::cli::{BenchExtractArgs, BenchNerArgs, ModelArg, NerSetup, TagArgs, TrainNerArgs};
 use anyhow::{bail, Context as _, Result};
 use serde::Deserialize;
 use serde_json::json;
@@ -13,7 +13,8 @@ use std::process::ExitCode;
 use std::time::Instant;
 use storyline_eval::resources::peak_rss_mb;
 use storyline_extract::ner::classes::WordClasses;
-use storyline_extract::ner::{SpanMeter, Tagger, Trainer};
+use storyline_extract::ner::gazetteer::Gazetteer;
+use storyline_extract::ner::{EntityScores, Lexicon, SpanMeter, Tagger, Trainer};
 use storyline_extract::Analysis;
 
 const DEFAULT_MODEL: &str = "models/ner-conll2003.bin";
@@ -222,23 +223,10 @@ fn shuffle<T>(items: &mut [T], seed: u64) {
 
 pub fn train(args: &TrainNerArgs, out: &mut dyn Write) -> Result<ExitCode> {
     let records = read_records(&args.data, true)?;
-    let mut data: Vec<(Vec<String>, Vec<String>)> = records
-        .into_iter()
-        .map(|r| (r.tokens, r.ner.unwrap_or_default()))
-        .collect();
+    let data = sentences_of(records);
     let start = Instant::now();
-    let classes = word_classes(&args.corpus, &data)?;
-    let mut trainer = Trainer::with_classes(classes);
-    for epoch in 0..args.epochs {
-        shuffle(&mut data, 0x5EED + epoch as u64);
-        let accuracy = trainer.epoch(&data)?;
-        eprintln!(
-            "storyline: epoch {}: {:.2}% of training tokens right",
-            epoch + 1,
-            accuracy * 100.0
-        );
-    }
-    let tagger = trainer.finish();
+    let lexicon = lexicon(&args.setup, &data)?;
+    let tagger = train_tagger(&data, lexicon, args.setup.epochs, true)?;
     if let Some(dir) = args.out.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     }
@@ -250,16 +238,98 @@ pub fn train(args: &TrainNerArgs, out: &mut dyn Write) -> Result<ExitCode> {
             "model": args.out.display().to_string(),
             "sentences": data.len(),
             "features": tagger.features(),
-            "epochs": args.epochs,
+            "epochs": args.setup.epochs,
             "seconds": start.elapsed().as_secs_f64(),
         })
     )?;
     Ok(ExitCode::SUCCESS)
 }
 
+type TaggedSentence = (Vec<String>, Vec<String>);
+
+fn sentences_of(records: Vec<Record>) -> Vec<TaggedSentence> {
+    records
+        .into_iter()
+        .map(|r| (r.tokens, r.ner.unwrap_or_default()))
+        .collect()
+}
+
+/// What `setup` gives the tagger to know of words: classes learned from
+/// its corpus (and `training`'s sentences), and its gazetteer lists.
+fn lexicon(setup: &NerSetup, training: &[TaggedSentence]) -> Result<Lexicon> {
+    let gazetteer = match &setup.gazetteers {
+        Some(path) => Gazetteer::read(path)?,
+        None => Gazetteer::builtin(),
+    };
+    Ok(Lexicon {
+        classes: word_classes(&setup.corpus, training)?,
+        gazetteer,
+    })
+}
+
+/// A tagger trained on `data` over `epochs` passes, each in a shuffled
+/// order fixed by the pass's number (so training is deterministic).
+fn train_tagger(data: &[TaggedSentence], lexicon: Lexicon, epochs: usize, report: bool) -> Result<Tagger> {
+    let mut order: Vec<&TaggedSentence> = data.iter().collect();
+    let mut trainer = Trainer::with_lexicon(lexicon);
+    for epoch in 0..epochs {
+        shuffle(&mut order, 0x5EED + epoch as u64);
+        let accuracy = trainer.epoch(order.iter().map(|&(t, g)| (t.as_slice(), g.as_slice())))?;
+        if report {
+            eprintln!(
+                "storyline: epoch {}: {:.2}% of training tokens right",
+                epoch + 1,
+                accuracy * 100.0
+            );
+        }
+    }
+    Ok(trainer.finish())
+}
+
+/// The untuned figure: `data` cut into `folds` runs of consecutive
+/// sentences (an article's sentences stay together), a tagger trained on
+/// all runs but one tags the one left out, for each in turn; the spans of
+/// every run are scored together. Word classes are learned once, from the
+/// corpus and every sentence (their tags unseen).
+fn cross_validate(data: &[TaggedSentence], setup: &NerSetup, folds: usize) -> Result<SpanMeter> {
+    let lexicon = lexicon(setup, data)?;
+    let size = data.len().div_ceil(folds);
+    let runs: Vec<std::ops::Range<usize>> = (0..folds)
+        .map(|f| (f * size).min(data.len())..((f + 1) * size).min(data.len()))
+        .collect();
+    let score = |held: &std::ops::Range<usize>| -> Result<SpanMeter> {
+        let training: Vec<TaggedSentence> = data[..held.start]
+            .iter()
+            .chain(&data[held.end..])
+            .cloned()
+            .collect();
+        let tagger = train_tagger(&training, lexicon.clone(), setup.epochs, false)?;
+        let mut meter = SpanMeter::default();
+        for (tokens, gold) in &data[held.clone()] {
+            meter.add(gold, &tagger.tag(tokens));
+        }
+        Ok(meter)
+    };
+    // Two folds at a time: training is single-threaded.
+    let mut total = SpanMeter::default();
+    for pair in runs.chunks(2) {
+        let meters: Vec<Result<SpanMeter>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = pair.iter().map(|held| scope.spawn(|| score(held))).collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|_| bail!("a fold's training panicked")))
+                .collect()
+        });
+        for m in meters {
+            total.merge(&m?);
+        }
+    }
+    Ok(total)
+}
+
 /// Word classes from the `corpus` files' texts and the training sentences
 /// (none without a corpus).
-fn word_classes(corpus: &[PathBuf], training: &[(Vec<String>, Vec<String>)]) -> Result<WordClasses> {
+fn word_classes(corpus: &[PathBuf], training: &[TaggedSentence]) -> Result<WordClasses> {
     if corpus.is_empty() {
         return Ok(WordClasses::default());
     }
@@ -340,12 +410,21 @@ pub fn bench(args: &BenchNerArgs, out: &mut dyn Write) -> Result<ExitCode> {
         base.add(r.ner.as_deref().unwrap_or_default(), &baseline.tag(&r.tokens));
     }
     let (s, b) = (storyline.scores(), base.scores());
+    let untuned = match args.folds {
+        0 => None,
+        1 => bail!("--folds needs at least 2 folds"),
+        folds => Some(cross_validate(&sentences_of(train), &args.setup, folds)?.scores()),
+    };
     let report = json!({
         "task": "ner",
         "dataset": args.dataset.display().to_string(),
         "sentences": dev.len(),
         "tokens": tokens,
         "systems": {"storyline": s, "baseline": b},
+        "untuned": untuned.as_ref().map(|u| json!({
+            "what": format!("{}-fold cross-validation over {}", args.folds, args.train.display()),
+            "storyline": u,
+        })),
         "tokens_per_s": tokens as f64 / seconds,
         "peak_rss_mb": peak_rss_mb(),
     });
@@ -364,23 +443,37 @@ pub fn bench(args: &BenchNerArgs, out: &mut dyn Write) -> Result<ExitCode> {
         "{:<22} {:>7} {:>7} {:>7}   F1 by type",
         "system", "P", "R", "F1"
     )?;
-    for (name, sc) in [("storyline", &s), ("most-frequent-tag", &b)] {
-        let by_type: Vec<String> = sc
-            .per_type
-            .iter()
-            .map(|(k, v)| format!("{k} {:.3}", v.f1))
-            .collect();
+    row(out, "storyline", &s)?;
+    row(out, "most-frequent-tag", &b)?;
+    if let Some(u) = &untuned {
         writeln!(
             out,
-            "{name:<22} {:>7.3} {:>7.3} {:>7.3}   {}",
-            sc.precision,
-            sc.recall,
-            sc.f1,
-            by_type.join(" · ")
+            "untuned: {}-fold cross-validation over {} (the model's settings, trained anew per fold)",
+            args.folds,
+            args.train.display()
         )?;
+        row(out, "storyline", u)?;
     }
     writeln!(out, "{:.0} tokens/s (one core)", tokens as f64 / seconds)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// One system's line of the `bench ner` table.
+fn row(out: &mut dyn Write, name: &str, sc: &EntityScores) -> Result<()> {
+    let by_type: Vec<String> = sc
+        .per_type
+        .iter()
+        .map(|(k, v)| format!("{k} {:.3}", v.f1))
+        .collect();
+    writeln!(
+        out,
+        "{name:<22} {:>7.3} {:>7.3} {:>7.3}   {}",
+        sc.precision,
+        sc.recall,
+        sc.f1,
+        by_type.join(" · ")
+    )?;
+    Ok(())
 }
 
 /// Runs a benchmark that needs the tagger on each `--dataset`, printing
