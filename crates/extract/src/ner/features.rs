@@ -5,10 +5,11 @@
 //! form, its shape ("Xxxx", "dd-dd") and short shape ("Xx"), prefixes and
 //! suffixes up to four characters, the words and shapes around it, and the
 //! two tags predicted before it, alone and with the word; the word classes
-//! of it and its neighbours, and the gazetteer lists whose names cover it
-//! and its neighbours. A sentence in capitals (a headline) says so, since
+//! of it and its neighbours, how text usually writes it, and the gazetteer
+//! lists whose names cover it and its neighbours. A sentence in capitals (a headline) says so, since
 //! case then tells nothing.
 
+use super::casing::Usually;
 use super::gazetteer::{List, Marks};
 use super::Lexicon;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
@@ -21,6 +22,8 @@ pub struct Sentence<'a> {
     short_shapes: Vec<String>,
     /// Each token's word class (from unlabelled text), when it has one.
     classes: Vec<Option<[u32; 4]>>,
+    /// How each token is usually written, when known.
+    usually: Vec<Option<Usually>>,
     /// The listed names covering each token.
     marks: Vec<Marks>,
     all_caps: bool,
@@ -42,12 +45,14 @@ impl<'a> Sentence<'a> {
             .map(|t| all_caps || t.starts_with(char::is_uppercase))
             .collect();
         let marks = lexicon.gazetteer.marks(&lower, &capitalised);
+        let usually = lower.iter().map(|w| lexicon.casing.usually(w)).collect();
         Sentence {
             tokens,
             lower,
             shapes,
             short_shapes,
             classes: word_classes,
+            usually,
             marks,
             all_caps,
         }
@@ -123,6 +128,13 @@ impl<'a> Sentence<'a> {
             }
             None => g(56, 0),
         }
+        // How text usually writes it, beside how it is written here.
+        let usually = self.usually[i].map_or(7, |u| u as u64);
+        let capitalised = word.starts_with(char::is_uppercase);
+        g(65, usually << 1 | u64::from(capitalised));
+        if self.all_caps {
+            g(66, usually);
+        }
     }
 
     /// The features of token `i` that depend on its neighbours and place.
@@ -149,8 +161,12 @@ impl<'a> Sentence<'a> {
         if i == 0 {
             f(46, &[&self.shapes[i]]);
         }
-        // The neighbours' classes.
         let mut g = |kind: u64, value: u64| out.push(xxh3_64_with_seed(&value.to_le_bytes(), kind));
+        // How text usually writes the first word of a sentence.
+        if i == 0 {
+            g(67, self.usually[i].map_or(7, |u| u as u64));
+        }
+        // The neighbours' classes.
         for (kind, j) in [(54, i.checked_sub(1)), (55, Some(i + 1))] {
             if let Some(levels) = j.and_then(|j| self.classes.get(j).copied().flatten()) {
                 g(kind, u64::from(levels[1]));

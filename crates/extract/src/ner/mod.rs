@@ -1,18 +1,21 @@
 //! Named-entity recognition: IOB2 tags (PER, ORG, LOC, MISC) for tokens.
 //!
 //! `features` turns a token in context into hashed features; `classes`
-//! learns word classes from unlabelled text for them and `gazetteer`
-//! holds lists of names of a kind (together, the [`Lexicon`]); `model` is the
+//! learns word classes from unlabelled text for them, `casing` how that
+//! text usually writes each word, and `gazetteer` holds lists of names of
+//! a kind (together, the [`Lexicon`]); `model` is the
 //! averaged structured perceptron with beam search (training, tagging,
 //! saving, loading); `spans` reads entities out of tags and scores them as
 //! conlleval does.
 
+pub mod casing;
 pub mod classes;
 pub mod features;
 pub mod gazetteer;
 pub mod model;
 pub mod spans;
 
+use casing::Casing;
 use classes::WordClasses;
 use gazetteer::Gazetteer;
 
@@ -39,10 +42,12 @@ pub fn allowed(prev: usize, next: usize) -> bool {
 }
 
 /// What the tagger knows of words beyond its training sentences: their
-/// classes, learned from unlabelled text, and the lists they are on. It
-/// travels in the model file with the weights learned over it.
+/// classes and usual case, learned from unlabelled text, and the lists
+/// they are on. It travels in the model file with the weights learned
+/// over it.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Lexicon {
     pub classes: WordClasses,
+    pub casing: Casing,
     pub gazetteer: Gazetteer,
 }

@@ -16,6 +16,7 @@
 //! scale (a few MB for CoNLL-2003), then the word-class table and the
 //! gazetteer when there are any. Tagging reads the 16-bit weights as stored.
 
+use super::casing::Casing;
 use super::classes::WordClasses;
 use super::features::{history_pair, Sentence};
 use super::gazetteer::Gazetteer;
@@ -30,7 +31,10 @@ const BEAM: usize = 4;
 const MAGIC: &[u8; 8] = b"SLNER001";
 /// Marks the optional word-class table after the weights.
 const CLASSES_MAGIC: &[u8; 8] = b"SLWCLS01";
-/// Marks the optional gazetteer, after the weights and any word classes.
+/// Marks the optional casing profile, after any word classes.
+const CASING_MAGIC: &[u8; 8] = b"SLCASE01";
+/// Marks the optional gazetteer, after the weights and any word classes
+/// and casing profile.
 const GAZETTEER_MAGIC: &[u8; 8] = b"SLGAZ001";
 
 #[derive(Debug, thiserror::Error)]
@@ -125,7 +129,7 @@ impl Tagger {
     }
 
     /// A hash of everything the tagger decides with (weights, scale, word
-    /// classes, gazetteer): equal for the same model however it was loaded, so
+    /// classes, casing, gazetteer): equal for the same model however it was loaded, so
     /// results kept from one run can tell whether another model made them.
     pub fn fingerprint(&self) -> u64 {
         let mut hasher = xxhash_rust::xxh3::Xxh3::new();
@@ -140,6 +144,7 @@ impl Tagger {
             }
         }
         hasher.update(&self.lexicon.classes.to_bytes());
+        hasher.update(&self.lexicon.casing.to_bytes());
         hasher.update(&self.lexicon.gazetteer.to_bytes());
         hasher.digest()
     }
@@ -171,6 +176,10 @@ impl Tagger {
         if !self.lexicon.classes.is_empty() {
             out.write_all(CLASSES_MAGIC).map_err(err)?;
             out.write_all(&self.lexicon.classes.to_bytes()).map_err(err)?;
+        }
+        if !self.lexicon.casing.is_empty() {
+            out.write_all(CASING_MAGIC).map_err(err)?;
+            out.write_all(&self.lexicon.casing.to_bytes()).map_err(err)?;
         }
         if !self.lexicon.gazetteer.is_empty() {
             out.write_all(GAZETTEER_MAGIC).map_err(err)?;
@@ -212,6 +221,11 @@ impl Tagger {
             let (classes, used) =
                 WordClasses::from_prefix(after).ok_or_else(|| bad("malformed word classes"))?;
             lexicon.classes = classes;
+            rest = &after[used..];
+        }
+        if let Some(after) = rest.strip_prefix(CASING_MAGIC) {
+            let (casing, used) = Casing::from_prefix(after).ok_or_else(|| bad("malformed casing profile"))?;
+            lexicon.casing = casing;
             rest = &after[used..];
         }
         if let Some(after) = rest.strip_prefix(GAZETTEER_MAGIC) {
@@ -608,6 +622,7 @@ mod tests {
         gazetteer.add(super::super::gazetteer::List::City, "Moscow");
         let lexicon = Lexicon {
             classes: WordClasses::build(sentences.iter().map(Vec::as_slice)),
+            casing: Casing::build(sentences.iter().map(Vec::as_slice)),
             gazetteer,
         };
         assert!(!lexicon.classes.is_empty());

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 use storyline_eval::resources::peak_rss_mb;
+use storyline_extract::ner::casing::Casing;
 use storyline_extract::ner::classes::WordClasses;
 use storyline_extract::ner::gazetteer::Gazetteer;
 use storyline_extract::ner::{EntityScores, Lexicon, SpanMeter, Tagger, Trainer};
@@ -254,17 +255,33 @@ fn sentences_of(records: Vec<Record>) -> Vec<TaggedSentence> {
         .collect()
 }
 
-/// What `setup` gives the tagger to know of words: classes learned from
-/// its corpus (and `training`'s sentences), and its gazetteer lists.
+/// What `setup` gives the tagger to know of words: their classes and
+/// usual case, learned from its corpus (and `training`'s sentences), and
+/// its gazetteer lists.
 fn lexicon(setup: &NerSetup, training: &[TaggedSentence]) -> Result<Lexicon> {
     let gazetteer = match &setup.gazetteers {
         Some(path) => Gazetteer::read(path)?,
         None => Gazetteer::builtin(),
     };
-    Ok(Lexicon {
-        classes: word_classes(&setup.corpus, training)?,
+    if setup.corpus.is_empty() {
+        return Ok(Lexicon {
+            gazetteer,
+            ..Lexicon::default()
+        });
+    }
+    let sentences = unlabelled(&setup.corpus, training)?;
+    let lexicon = Lexicon {
+        classes: WordClasses::build(sentences.iter().map(Vec::as_slice)),
+        casing: Casing::build(sentences.iter().map(Vec::as_slice)),
         gazetteer,
-    })
+    };
+    eprintln!(
+        "storyline: word classes for {} words, the usual case of {}, from {} sentences",
+        lexicon.classes.len(),
+        lexicon.casing.len(),
+        sentences.len()
+    );
+    Ok(lexicon)
 }
 
 /// A tagger trained on `data` over `epochs` passes, each in a shuffled
@@ -327,12 +344,8 @@ fn cross_validate(data: &[TaggedSentence], setup: &NerSetup, folds: usize) -> Re
     Ok(total)
 }
 
-/// Word classes from the `corpus` files' texts and the training sentences
-/// (none without a corpus).
-fn word_classes(corpus: &[PathBuf], training: &[TaggedSentence]) -> Result<WordClasses> {
-    if corpus.is_empty() {
-        return Ok(WordClasses::default());
-    }
+/// The sentences of the `corpus` files' texts and of `training`.
+fn unlabelled(corpus: &[PathBuf], training: &[TaggedSentence]) -> Result<Vec<Vec<String>>> {
     let mut sentences: Vec<Vec<String>> = training.iter().map(|(tokens, _)| tokens.clone()).collect();
     for path in corpus {
         let file = std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
@@ -348,13 +361,7 @@ fn word_classes(corpus: &[PathBuf], training: &[TaggedSentence]) -> Result<WordC
             }
         }
     }
-    let classes = WordClasses::build(sentences.iter().map(Vec::as_slice));
-    eprintln!(
-        "storyline: word classes for {} words from {} sentences",
-        classes.len(),
-        sentences.len()
-    );
-    Ok(classes)
+    Ok(sentences)
 }
 
 /// The most frequent tag of each word in the training data (O for unseen words).
