@@ -48,7 +48,7 @@ def written(name):
 
 
 def first_names():
-    """Names of gender-guesser's dictionary with a frequency of 3 or more
+    """Names of gender-guesser's dictionary with a frequency of 5 or more
     (on its 1-13 scale) in some country; spellings with its escapes
     (non-ASCII letters) are left out."""
     path = os.path.join(os.path.dirname(gender_guesser.__file__), "data", "nam_dict.txt")
@@ -59,7 +59,7 @@ def first_names():
             name = line[3:29].strip().replace("+", " ")
             counts = line[30:85]
             best = max((int(c, 16) for c in counts if c.strip() and c in "0123456789ABCDEFabcdef"), default=0)
-            if best >= 3 and "<" not in name and "&" not in name:
+            if best >= 5 and "<" not in name and "&" not in name:
                 yield name
 
 

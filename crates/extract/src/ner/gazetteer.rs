@@ -108,7 +108,13 @@ const DESIGNATORS: &[&str] = &[
 /// Names longer than this many tokens are not listed.
 pub const LONGEST: usize = 5;
 
-/// The lists, as hashes of lower-cased names (tokens joined by a space).
+/// Set beside a name's list bits when a longer name begins with it, so
+/// matching stops extending a phrase as soon as no name goes on.
+const GOES_ON: u8 = 0x80;
+
+/// The lists, as hashes of lower-cased names (tokens joined by a space):
+/// each name's list bits, and [`GOES_ON`] for the first words of longer
+/// names.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Gazetteer {
     names: FxHashMap<u64, u8>,
@@ -189,9 +195,13 @@ impl Gazetteer {
         if words.is_empty() || words.len() > LONGEST {
             return;
         }
+        for n in 1..words.len() {
+            *self.names.entry(key(&words[..n].join(" "))).or_default() |= GOES_ON;
+        }
         *self.names.entry(key(&words.join(" "))).or_default() |= list.bit();
     }
 
+    /// Names and beginnings of names kept.
     pub fn len(&self) -> usize {
         self.names.len()
     }
@@ -210,28 +220,29 @@ impl Gazetteer {
         }
         let mut phrase = String::new();
         for start in 0..lower.len() {
+            // Designators are written in any case ("plc") and are one
+            // word; other names count where the text capitalises them.
+            if !capitalised[start] {
+                let lists = self.names.get(&key(&lower[start])).copied().unwrap_or(0);
+                out[start].begins |= lists & List::Designator.bit();
+                continue;
+            }
             phrase.clear();
             for end in start..lower.len().min(start + LONGEST) {
                 if end > start {
                     phrase.push(' ');
                 }
                 phrase.push_str(&lower[end]);
-                let Some(&lists) = self.names.get(&key(&phrase)) else {
-                    continue;
+                let Some(&found) = self.names.get(&key(&phrase)) else {
+                    break;
                 };
-                // Designators are written in any case ("plc"); other
-                // names where the text capitalises them.
-                let lists = if capitalised[start] {
-                    lists
-                } else {
-                    lists & List::Designator.bit()
-                };
-                if lists == 0 {
-                    continue;
-                }
+                let lists = found & !GOES_ON;
                 out[start].begins |= lists;
                 for m in &mut out[start + 1..=end] {
                     m.inside |= lists;
+                }
+                if found & GOES_ON == 0 {
+                    break;
                 }
             }
         }

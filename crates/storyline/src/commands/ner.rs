@@ -287,7 +287,8 @@ fn lexicon(setup: &NerSetup, training: &[TaggedSentence]) -> Result<Lexicon> {
 /// A tagger trained on `data` over `epochs` passes, each in a shuffled
 /// order fixed by the pass's number (so training is deterministic).
 fn train_tagger(data: &[TaggedSentence], lexicon: Lexicon, epochs: usize, report: bool) -> Result<Tagger> {
-    let mut order: Vec<&TaggedSentence> = data.iter().collect();
+    let copies = case_copies(data);
+    let mut order: Vec<&TaggedSentence> = data.iter().chain(&copies).collect();
     let mut trainer = Trainer::with_lexicon(lexicon);
     for epoch in 0..epochs {
         shuffle(&mut order, 0x5EED + epoch as u64);
@@ -301,6 +302,34 @@ fn train_tagger(data: &[TaggedSentence], lexicon: Lexicon, epochs: usize, report
         }
     }
     Ok(trainer.finish())
+}
+
+const CASE_COPY_EVERY: usize = 5;
+
+/// Copies of some of `data` as headlines write them, so the tagger learns
+/// to read sentences whose case tells nothing: one sentence in
+/// [`CASE_COPY_EVERY`] in title case, another in capitals. (One in 5 read
+/// CoNLL-2003 dev in capitals at F1 0.880 and in title case at 0.883, one
+/// in 10 at 0.870 and 0.875, none at 0.792 and 0.739; cross-validated F1
+/// on the text as written 0.896, 0.896 and 0.899.)
+fn case_copies(data: &[TaggedSentence]) -> Vec<TaggedSentence> {
+    let every = CASE_COPY_EVERY;
+    let title = |t: &String| -> String {
+        let mut chars = t.chars();
+        chars
+            .next()
+            .map(|c| c.to_uppercase().chain(chars).collect())
+            .unwrap_or_default()
+    };
+    let mut out = Vec::new();
+    for (n, (tokens, tags)) in data.iter().enumerate() {
+        if n % every == 0 {
+            out.push((tokens.iter().map(title).collect(), tags.clone()));
+        } else if n % every == every / 2 {
+            out.push((tokens.iter().map(|t| t.to_uppercase()).collect(), tags.clone()));
+        }
+    }
+    out
 }
 
 /// The untuned figure: `data` cut into `folds` runs of consecutive
