@@ -134,7 +134,7 @@ mod tests {
 
     fn toy_tagger() -> Tagger {
         let words = |s: &str| s.split(' ').map(String::from).collect::<Vec<_>>();
-        let data = vec![
+        let data = [
             (
                 words("Putin met Lukashenko in Minsk ."),
                 words("B-PER O B-PER O B-LOC O"),
