@@ -109,6 +109,81 @@ fn train_then_tag_then_bench_on_small_data() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("line 1"));
 }
 
+#[test]
+fn gazetteers_go_into_the_model_and_folds_give_an_untuned_figure() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("train.jsonl");
+    let mut lines = String::new();
+    for (words, tags) in [
+        ("Putin met Lukashenko in Minsk .", "B-PER O B-PER O B-LOC O"),
+        ("Vladimir Putin visited Moscow .", "B-PER I-PER O B-LOC O"),
+        ("Reuters reported from Minsk .", "B-ORG O O B-LOC O"),
+        ("Lukashenko spoke in Moscow .", "B-PER O O B-LOC O"),
+    ] {
+        let tokens: Vec<&str> = words.split(' ').collect();
+        let ner: Vec<&str> = tags.split(' ').collect();
+        lines.push_str(&serde_json::json!({"tokens": tokens, "ner": ner}).to_string());
+        lines.push('\n');
+    }
+    std::fs::write(&data, &lines).unwrap();
+    let lists = dir.path().join("lists.tsv");
+    std::fs::write(&lists, "loc.city\tMinsk\nloc.city\tMoscow\nper.first\tVladimir\n").unwrap();
+    let model = dir.path().join("m.bin");
+    let train = |lists: &std::path::Path| {
+        bin()
+            .args(["train", "ner", "--epochs", "5", "--data"])
+            .arg(&data)
+            .arg("--out")
+            .arg(&model)
+            .arg("--gazetteers")
+            .arg(lists)
+            .output()
+            .unwrap()
+    };
+    let o = train(&lists);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let trained = std::fs::metadata(&model).unwrap().len();
+
+    let o = bin()
+        .args([
+            "bench",
+            "ner",
+            "--json",
+            "--folds",
+            "2",
+            "--epochs",
+            "5",
+            "--dataset",
+        ])
+        .arg(&data)
+        .arg("--train")
+        .arg(&data)
+        .arg("--model")
+        .arg(&model)
+        .arg("--gazetteers")
+        .arg(&lists)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let r: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let untuned = &r["untuned"];
+    assert!(untuned["what"].as_str().unwrap().contains("2-fold"), "{r}");
+    let f1 = untuned["storyline"]["f1"].as_f64().unwrap();
+    assert!((0.0..=1.0).contains(&f1), "{r}");
+
+    let bad = dir.path().join("bad.tsv");
+    std::fs::write(&bad, "loc.city\tMinsk\nMoscow\n").unwrap();
+    let o = train(&bad);
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("bad.tsv") && err.contains("line 2"), "{err}");
+    assert_eq!(
+        std::fs::metadata(&model).unwrap().len(),
+        trained,
+        "a failed training leaves the model as it was"
+    );
+}
+
 /// The sample corpus, ingested into a fresh store in `dir`.
 fn sample_store(dir: &std::path::Path) {
     let sample = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../sample");
