@@ -43,23 +43,33 @@ fn the_shipped_model_tags_names_and_reports_bad_lines() {
     assert_eq!(lines[1]["ner"].as_array().unwrap().len(), 5);
 }
 
-#[test]
-fn train_then_tag_then_bench_on_small_data() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("train.jsonl");
+/// `train.jsonl` in `dir`: the sentences (words and their tags, each
+/// split on spaces) as `{"tokens","ner"}` lines.
+fn tagged_file(dir: &std::path::Path, sentences: &[(&str, &str)]) -> std::path::PathBuf {
     let mut lines = String::new();
-    for (words, tags) in [
-        ("Putin met Lukashenko in Minsk .", "B-PER O B-PER O B-LOC O"),
-        ("Vladimir Putin visited Moscow .", "B-PER I-PER O B-LOC O"),
-        ("The Wagner Group left Rostov .", "O B-ORG I-ORG O B-LOC O"),
-        ("Reuters reported from Minsk .", "B-ORG O O B-LOC O"),
-    ] {
+    for (words, tags) in sentences {
         let tokens: Vec<&str> = words.split(' ').collect();
         let ner: Vec<&str> = tags.split(' ').collect();
         lines.push_str(&serde_json::json!({"tokens": tokens, "ner": ner}).to_string());
         lines.push('\n');
     }
-    std::fs::write(&data, &lines).unwrap();
+    let path = dir.join("train.jsonl");
+    std::fs::write(&path, &lines).unwrap();
+    path
+}
+
+#[test]
+fn train_then_tag_then_bench_on_small_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = tagged_file(
+        dir.path(),
+        &[
+            ("Putin met Lukashenko in Minsk .", "B-PER O B-PER O B-LOC O"),
+            ("Vladimir Putin visited Moscow .", "B-PER I-PER O B-LOC O"),
+            ("The Wagner Group left Rostov .", "O B-ORG I-ORG O B-LOC O"),
+            ("Reuters reported from Minsk .", "B-ORG O O B-LOC O"),
+        ],
+    );
     let model = dir.path().join("m.bin");
     let o = bin()
         .args(["train", "ner", "--epochs", "10", "--data"])
@@ -112,20 +122,15 @@ fn train_then_tag_then_bench_on_small_data() {
 #[test]
 fn gazetteers_go_into_the_model_and_folds_give_an_untuned_figure() {
     let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("train.jsonl");
-    let mut lines = String::new();
-    for (words, tags) in [
-        ("Putin met Lukashenko in Minsk .", "B-PER O B-PER O B-LOC O"),
-        ("Vladimir Putin visited Moscow .", "B-PER I-PER O B-LOC O"),
-        ("Reuters reported from Minsk .", "B-ORG O O B-LOC O"),
-        ("Lukashenko spoke in Moscow .", "B-PER O O B-LOC O"),
-    ] {
-        let tokens: Vec<&str> = words.split(' ').collect();
-        let ner: Vec<&str> = tags.split(' ').collect();
-        lines.push_str(&serde_json::json!({"tokens": tokens, "ner": ner}).to_string());
-        lines.push('\n');
-    }
-    std::fs::write(&data, &lines).unwrap();
+    let data = tagged_file(
+        dir.path(),
+        &[
+            ("Putin met Lukashenko in Minsk .", "B-PER O B-PER O B-LOC O"),
+            ("Vladimir Putin visited Moscow .", "B-PER I-PER O B-LOC O"),
+            ("Reuters reported from Minsk .", "B-ORG O O B-LOC O"),
+            ("Lukashenko spoke in Moscow .", "B-PER O O B-LOC O"),
+        ],
+    );
     let lists = dir.path().join("lists.tsv");
     std::fs::write(&lists, "loc.city\tMinsk\nloc.city\tMoscow\nper.first\tVladimir\n").unwrap();
     let model = dir.path().join("m.bin");
