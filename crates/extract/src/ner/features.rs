@@ -1,13 +1,13 @@
 //! Features of one token in its sentence, as 64-bit hashes.
 //!
 //! The classic feature set of perceptron and CRF taggers (Ratinov & Roth
-//! 2009, without gazetteers or clusters yet): the word and its lower-cased
-//! form, its shape ("Xxxx", "dd-dd") and short shape ("Xx"), prefixes and
-//! suffixes up to four characters, the words and shapes around it, and the
-//! two tags predicted before it, alone and with the word; the word classes
-//! of it and its neighbours, how text usually writes it, and the gazetteer
-//! lists whose names cover it and its neighbours. A sentence in capitals (a headline) says so, since
-//! case then tells nothing.
+//! 2009): the word and its lower-cased form, its shape ("Xxxx", "dd-dd")
+//! and short shape ("Xx"), prefixes and suffixes up to four characters,
+//! the words and shapes around it, and the two tags predicted before it,
+//! alone and with the word; then what the [`Lexicon`] knows: the word
+//! classes of it and its neighbours, how text usually writes it, and the
+//! gazetteer lists whose names cover it and its neighbours. A sentence in
+//! capitals (a headline) says so, since case then tells nothing.
 
 use super::casing::Usually;
 use super::gazetteer::{List, Marks};
