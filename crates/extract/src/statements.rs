@@ -223,6 +223,27 @@ const PREPOSITIONS: &[&str] = &[
     "in", "at", "on", "from", "with", "during", "after", "before", "of", "for", "into", "about",
 ];
 
+/// Words that may follow a cue ending its sentence ("…, he said
+/// yesterday", "…, she told reporters last week").
+const TRAILING_ADJUNCTS: &[&str] = &[
+    "to",
+    "last",
+    "this",
+    "earlier",
+    "later",
+    "yesterday",
+    "today",
+    "tonight",
+    "reporters",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+];
+
 /// One sentence being read for statements.
 struct Sentence<'t, 'e> {
     text: &'t str,
@@ -261,15 +282,21 @@ impl<'t, 'e> Sentence<'t, 'e> {
         inverted_only: bool,
         previous: Option<Party<'t, 'e>>,
     ) -> Option<(Statement, Party<'t, 'e>)> {
-        let before = if inverted_only {
+        let trailing = if inverted_only {
+            None
+        } else {
+            self.trailing(clause_start, cue_start, cue_end)
+        };
+        let before = if inverted_only || trailing.is_some() {
             None
         } else {
             self.subject(clause_start, cue_start, previous)
                 .or_else(|| self.described(clause_start, cue_start))
         };
-        let (speaker, content) = match before {
-            Some(s) => (s, self.content_after(cue_end)),
-            None => {
+        let (speaker, content) = match (trailing, before) {
+            (Some((s, content)), _) => (s, Some(content)),
+            (None, Some(s)) => (s, self.content_after(cue_end)),
+            (None, None) => {
                 let s = self
                     .named_after(cue_end)
                     .or_else(|| self.described_after(cue_end))?;
@@ -301,6 +328,56 @@ impl<'t, 'e> Sentence<'t, 'e> {
             end: offsets.char(self.end),
         };
         Some((statement, speaker))
+    }
+
+    /// "…, a source said.", "…, Smith told reporters on Monday.": a
+    /// speaker between the last comma before the cue and the cue, the cue
+    /// ending its sentence (but for a short adjunct), and what was said the
+    /// clause before that comma. A quote before the comma is the quote's
+    /// to attribute (`quotes`), not a statement's.
+    fn trailing(
+        &self,
+        clause_start: usize,
+        cue_start: usize,
+        cue_end: usize,
+    ) -> Option<(Party<'t, 'e>, (usize, usize))> {
+        let after = words_in(self.text, cue_end, self.end);
+        let adjunct = after.first().is_none_or(|w| {
+            after.len() <= DESCRIPTION_WORDS
+                && (PREPOSITIONS.contains(&w.lower.as_str()) || TRAILING_ADJUNCTS.contains(&w.lower.as_str()))
+        });
+        if !adjunct {
+            return None;
+        }
+        let comma = clause_start + self.text[clause_start..cue_start].rfind(',')?;
+        if self.in_quote(comma, comma + 1) {
+            return None;
+        }
+        let between = words_in(self.text, comma + 1, cue_start);
+        if between.is_empty() || between.len() > DESCRIPTION_WORDS + 1 {
+            return None;
+        }
+        let speaker = match self
+            .mentions
+            .within(comma + 1, cue_start)
+            .filter(|n| n.is_agent())
+            .last()
+        {
+            Some(n)
+                if words_in(self.text, n.end, cue_start)
+                    .iter()
+                    .all(|w| is_verb_filler(&w.lower)) =>
+            {
+                (nominal_start(self.text, comma + 1, n.start), n.end, Some(n))
+            }
+            Some(_) => return None,
+            None => self
+                .reference(comma + 1, cue_start)
+                .or_else(|| self.described(comma + 1, cue_start))?,
+        };
+        let (cs, ce) = self.content_before(clause_start, comma)?;
+        let quoted = self.quotes.iter().any(|&(qs, qe)| qs < ce && cs < qe);
+        (!quoted && ce > cs).then_some((speaker, (cs, ce)))
     }
 
     /// Whether bytes `start..end` lie inside a quote.
@@ -666,6 +743,39 @@ mod tests {
             "'found' is no cue; the others are described: {s:#?}"
         );
         assert_eq!(s[0].speaker.name, "Officials");
+    }
+
+    #[test]
+    fn an_attribution_ending_the_sentence_takes_the_clause_before_it() {
+        let text = "The van left Ground Zero before cops could follow, a source said. \
+                    Prices will rise next year, Smith told reporters on Monday. \
+                    \"We will win,\" she said.";
+        let entities = vec![
+            entity("e1", "Ground Zero", "PLACE", text, &["Ground Zero"]),
+            entity("e2", "John Smith", "PERSON", text, &["Smith"]),
+        ];
+        let s = extract(text, &entities);
+        let said: Vec<(String, String)> = s
+            .iter()
+            .map(|s| {
+                (
+                    span(text, s.speaker.start, s.speaker.end),
+                    span(text, s.content.start, s.content.end),
+                )
+            })
+            .collect();
+        assert_eq!(
+            said[..2],
+            [
+                (
+                    "a source".to_string(),
+                    "The van left Ground Zero before cops could follow".to_string()
+                ),
+                ("Smith".to_string(), "Prices will rise next year".to_string()),
+            ],
+            "{s:#?}"
+        );
+        assert_eq!(s[1].speaker.entity_id.as_deref(), Some("e2"));
     }
 
     #[test]
