@@ -333,20 +333,28 @@ impl<'t, 'e> Sentence<'t, 'e> {
     /// "…, a source said.", "…, Smith told reporters on Monday.": a
     /// speaker between the last comma before the cue and the cue, the cue
     /// ending its sentence (but for a short adjunct), and what was said the
-    /// clause before that comma. A quote before the comma is the quote's
-    /// to attribute (`quotes`), not a statement's.
+    /// clause before that comma. Set off by commas mid-sentence ("But to
+    /// prevent problems, he said, officials should be vigilant"), what was
+    /// said runs on to the sentence's end. A quote before the comma is the
+    /// quote's to attribute (`quotes`), not a statement's.
     fn trailing(
         &self,
         clause_start: usize,
         cue_start: usize,
         cue_end: usize,
     ) -> Option<(Party<'t, 'e>, (usize, usize))> {
-        let after = words_in(self.text, cue_end, self.end);
+        // The cue's own short adjunct ("yesterday", "to reporters"), up to
+        // the sentence's end or a comma after which the sentence goes on.
+        let adjunct_end = self.text[cue_end..self.end]
+            .find([',', ';'])
+            .map_or(self.end, |at| cue_end + at);
+        let after = words_in(self.text, cue_end, adjunct_end);
         let adjunct = after.first().is_none_or(|w| {
             after.len() <= DESCRIPTION_WORDS
                 && (PREPOSITIONS.contains(&w.lower.as_str()) || TRAILING_ADJUNCTS.contains(&w.lower.as_str()))
         });
-        if !adjunct {
+        let goes_on = adjunct_end < self.end && words_in(self.text, adjunct_end, self.end).len() >= 3;
+        if !adjunct || (adjunct_end < self.end && !goes_on) {
             return None;
         }
         let comma = clause_start + self.text[clause_start..cue_start].rfind(',')?;
@@ -375,8 +383,11 @@ impl<'t, 'e> Sentence<'t, 'e> {
                 .reference(comma + 1, cue_start)
                 .or_else(|| self.described(comma + 1, cue_start))?,
         };
-        let (cs, ce) = self.content_before(clause_start, comma)?;
+        let (cs, mut ce) = self.content_before(clause_start, comma)?;
         let quoted = self.quotes.iter().any(|&(qs, qe)| qs < ce && cs < qe);
+        if goes_on {
+            ce = self.content_after(adjunct_end + 1)?.1;
+        }
         (!quoted && ce > cs).then_some((speaker, (cs, ce)))
     }
 
@@ -749,7 +760,8 @@ mod tests {
     fn an_attribution_ending_the_sentence_takes_the_clause_before_it() {
         let text = "The van left Ground Zero before cops could follow, a source said. \
                     Prices will rise next year, Smith told reporters on Monday. \
-                    \"We will win,\" she said.";
+                    \"We will win,\" she said. \
+                    To prevent problems, he said, local officials should be vigilant.";
         let entities = vec![
             entity("e1", "Ground Zero", "PLACE", text, &["Ground Zero"]),
             entity("e2", "John Smith", "PERSON", text, &["Smith"]),
@@ -776,6 +788,18 @@ mod tests {
             "{s:#?}"
         );
         assert_eq!(s[1].speaker.entity_id.as_deref(), Some("e2"));
+        let last = s.last().unwrap();
+        assert_eq!(
+            (
+                span(text, last.speaker.start, last.speaker.end),
+                span(text, last.content.start, last.content.end)
+            ),
+            (
+                "he".to_string(),
+                "To prevent problems, he said, local officials should be vigilant".to_string()
+            ),
+            "set off by commas, what was said runs on: {s:#?}"
+        );
     }
 
     #[test]
