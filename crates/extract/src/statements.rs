@@ -66,9 +66,10 @@ pub fn speech_verb(word: &str) -> Option<Stance> {
         | "decried" | "rebuked" | "deplored" | "lambasted" | "labeling" | "labelling" | "branded"
         | "slamming" | "attacked" | "attacking" => Condemn,
         "denied" | "denies" | "denying" | "dismissed" | "dismisses" | "dismissing" | "rejected"
-        | "rejects" | "refuted" | "disputed" | "disputes" | "rebuffed" => Deny,
+        | "rejects" | "refuted" | "disputed" | "disputes" | "rebuffed" | "deny" | "reject" => Deny,
         "alleged" | "alleges" | "claimed" | "claims" | "claiming" | "asserted" | "asserts" | "insisted"
-        | "insists" | "argued" | "argues" | "arguing" | "contended" | "maintained" => Claim,
+        | "insists" | "argued" | "argues" | "arguing" | "contended" | "maintained" | "claim" | "insist"
+        | "argue" | "contend" => Claim,
         "said" | "says" | "saying" | "told" | "tells" | "stated" | "added" | "adding" | "noted" | "notes"
         | "announced" | "announces" | "reported" | "reports" | "confirmed" | "confirms" | "revealed"
         | "declared" | "declares" | "affirmed" | "affirms" | "emphasized" | "emphasised" | "emphasizing"
@@ -77,10 +78,28 @@ pub fn speech_verb(word: &str) -> Option<Stance> {
         | "called" | "described" | "highlighted" | "highlighting" | "citing" | "cited" | "tweeted"
         | "urged" | "urges" | "urging" | "questioned" | "questions" | "suggested" | "suggests"
         | "predicted" | "predicts" | "promised" | "promises" | "promising" | "pledged" | "pledges"
-        | "vowed" | "vows" | "stressing" | "conceded" | "concedes" | "recalled" | "recalls" => Neutral,
+        | "vowed" | "vows" | "stressing" | "conceded" | "concedes" | "recalled" | "recalls" | "say"
+        | "tell" | "add" | "note" | "warn" | "report" | "confirm" | "stress" | "explain" | "write"
+        | "acknowledge" | "predict" | "suggest" | "urge" => Neutral,
         _ => return None,
     };
     Some(stance)
+}
+
+/// Words before a base-form verb that make it no statement of its own:
+/// "to say", "will tell", "did not deny", "cannot confirm".
+const NON_FINITE_BEFORE: &[&str] = &[
+    "to", "will", "would", "can", "could", "may", "might", "must", "should", "shall", "did", "does", "do",
+    "not", "never", "cannot", "won't", "wouldn't", "didn't", "doesn't", "don't", "can't", "couldn't", "let",
+];
+
+/// Whether `word` is a cue in its base form ("say", not "says").
+fn is_base_form(word: &str) -> bool {
+    speech_verb(word).is_some()
+        && !word.ends_with('s')
+        && !word.ends_with("ed")
+        && !word.ends_with("ing")
+        && !matches!(word, "told" | "wrote")
 }
 
 /// Phrases inside what was said that carry a stance, and the stance.
@@ -193,7 +212,13 @@ pub fn extract(text: &str, entities: &[Entity]) -> Vec<Statement> {
                 DETERMINERS.contains(&p.as_str()) || p.ends_with("'s") || p.ends_with("’s")
             };
             let lower_case = text[w.start..w.end].starts_with(|c: char| c.is_lowercase()) || according;
-            let (Some(stance), false, false, true) = (stance, inside_quote, is_noun, lower_case) else {
+            // A base form speaks only in the present ("officials say"), not
+            // after "to", a modal or "did" ("declined to say", "will tell").
+            let non_finite =
+                is_base_form(&w.lower) && i > 0 && NON_FINITE_BEFORE.contains(&words[i - 1].lower.as_str());
+            let (Some(stance), false, false, true) =
+                (stance, inside_quote, is_noun || non_finite, lower_case)
+            else {
                 i += 1;
                 continue;
             };
@@ -477,13 +502,17 @@ impl<'t, 'e> Sentence<'t, 'e> {
         if PRONOUN_SPEAKERS.contains(&head.lower.as_str()) {
             return opens_clause(head_end).then_some((head.start, head.end, None));
         }
-        if !lower_head {
-            return None;
-        }
         let run = &words[first..=head_end];
+        // "many experts", "some Democrats": a description opened in lower
+        // case, whatever the case of its head.
         if let Some(opening) = run.iter().position(|w| DESCRIBING.contains(&w.lower.as_str())) {
             let from = &run[opening];
-            return (from.start < head.start).then_some((from.start, head.end, None));
+            let lower_opening = self.text[from.start..from.end].starts_with(char::is_lowercase);
+            return (from.start < head.start && (lower_head || lower_opening))
+                .then_some((from.start, head.end, None));
+        }
+        if !lower_head {
+            return None;
         }
         // "Officials said", "experts say": a plural opening the clause.
         let plural = head.lower.len() > 3 && head.lower.ends_with('s') && !head.lower.ends_with("ss");
@@ -538,7 +567,10 @@ impl<'t, 'e> Sentence<'t, 'e> {
             // "said in the Oval Office", "told reporters in Kyiv": a place
             // or company after a preposition is not who spoke.
             let governed = words.iter().any(|w| PREPOSITIONS.contains(&w.lower.as_str()));
-            if !between.contains([',', ';', '“', '"']) && words.len() <= 4 && !governed {
+            // "say Mrs. Clinton's lead …": a name that owns something opens
+            // what was said.
+            let owns = self.text[n.end..].starts_with(['\'', '’']);
+            if !between.contains([',', ';', '“', '"']) && words.len() <= 4 && !governed && !owns {
                 return Some((nominal_start(self.text, cue_end, n.start), n.end, Some(n)));
             }
         }
@@ -799,6 +831,34 @@ mod tests {
                 "To prevent problems, he said, local officials should be vigilant".to_string()
             ),
             "set off by commas, what was said runs on: {s:#?}"
+        );
+    }
+
+    #[test]
+    fn a_base_form_speaks_in_the_present_only() {
+        let text = "Many lawmakers say there are concerns. He declined to say whether it worked. \
+                    But many Democrats say Mrs. Clinton's lead is thin.";
+        let entities = vec![entity("e1", "Hillary Clinton", "PERSON", text, &["Clinton"])];
+        let s = extract(text, &entities);
+        let said: Vec<(String, String)> = s
+            .iter()
+            .map(|s| {
+                (
+                    span(text, s.speaker.start, s.speaker.end),
+                    span(text, s.content.start, s.content.end),
+                )
+            })
+            .collect();
+        assert_eq!(
+            said,
+            [
+                ("Many lawmakers".to_string(), "there are concerns".to_string()),
+                (
+                    "many Democrats".to_string(),
+                    "Mrs. Clinton's lead is thin".to_string()
+                ),
+            ],
+            "'to say' is no statement; a name that owns something opens what was said: {s:#?}"
         );
     }
 
