@@ -95,11 +95,29 @@ const NON_FINITE_BEFORE: &[&str] = &[
 
 /// Whether `word` is a cue in its base form ("say", not "says").
 fn is_base_form(word: &str) -> bool {
-    speech_verb(word).is_some()
-        && !word.ends_with('s')
-        && !word.ends_with("ed")
-        && !word.ends_with("ing")
-        && !matches!(word, "told" | "wrote")
+    matches!(
+        word,
+        "say"
+            | "tell"
+            | "add"
+            | "note"
+            | "warn"
+            | "report"
+            | "confirm"
+            | "stress"
+            | "explain"
+            | "write"
+            | "acknowledge"
+            | "predict"
+            | "suggest"
+            | "urge"
+            | "deny"
+            | "reject"
+            | "claim"
+            | "insist"
+            | "argue"
+            | "contend"
+    )
 }
 
 /// Phrases inside what was said that carry a stance, and the stance.
