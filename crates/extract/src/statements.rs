@@ -66,10 +66,9 @@ pub fn speech_verb(word: &str) -> Option<Stance> {
         | "decried" | "rebuked" | "deplored" | "lambasted" | "labeling" | "labelling" | "branded"
         | "slamming" | "attacked" | "attacking" => Condemn,
         "denied" | "denies" | "denying" | "dismissed" | "dismisses" | "dismissing" | "rejected"
-        | "rejects" | "refuted" | "disputed" | "disputes" | "rebuffed" | "deny" | "reject" => Deny,
+        | "rejects" | "refuted" | "disputed" | "disputes" | "rebuffed" => Deny,
         "alleged" | "alleges" | "claimed" | "claims" | "claiming" | "asserted" | "asserts" | "insisted"
-        | "insists" | "argued" | "argues" | "arguing" | "contended" | "maintained" | "claim" | "insist"
-        | "argue" | "contend" => Claim,
+        | "insists" | "argued" | "argues" | "arguing" | "contended" | "maintained" => Claim,
         "said" | "says" | "saying" | "told" | "tells" | "stated" | "added" | "adding" | "noted" | "notes"
         | "announced" | "announces" | "reported" | "reports" | "confirmed" | "confirms" | "revealed"
         | "declared" | "declares" | "affirmed" | "affirms" | "emphasized" | "emphasised" | "emphasizing"
@@ -78,12 +77,40 @@ pub fn speech_verb(word: &str) -> Option<Stance> {
         | "called" | "described" | "highlighted" | "highlighting" | "citing" | "cited" | "tweeted"
         | "urged" | "urges" | "urging" | "questioned" | "questions" | "suggested" | "suggests"
         | "predicted" | "predicts" | "promised" | "promises" | "promising" | "pledged" | "pledges"
-        | "vowed" | "vows" | "stressing" | "conceded" | "concedes" | "recalled" | "recalls" | "say"
-        | "tell" | "add" | "note" | "warn" | "report" | "confirm" | "stress" | "explain" | "write"
-        | "acknowledge" | "predict" | "suggest" | "urge" => Neutral,
-        _ => return None,
+        | "vowed" | "vows" | "stressing" | "conceded" | "concedes" | "recalled" | "recalls" => Neutral,
+        _ => return base_form(word),
     };
     Some(stance)
+}
+
+/// Cues in their base form, with their stance: they speak in the present
+/// ("officials say") but not after "to" or a modal ([`NON_FINITE_BEFORE`]).
+const BASE_FORMS: &[(&str, Stance)] = &[
+    ("say", Stance::Neutral),
+    ("tell", Stance::Neutral),
+    ("add", Stance::Neutral),
+    ("note", Stance::Neutral),
+    ("warn", Stance::Neutral),
+    ("report", Stance::Neutral),
+    ("confirm", Stance::Neutral),
+    ("stress", Stance::Neutral),
+    ("explain", Stance::Neutral),
+    ("write", Stance::Neutral),
+    ("acknowledge", Stance::Neutral),
+    ("predict", Stance::Neutral),
+    ("suggest", Stance::Neutral),
+    ("urge", Stance::Neutral),
+    ("deny", Stance::Deny),
+    ("reject", Stance::Deny),
+    ("claim", Stance::Claim),
+    ("insist", Stance::Claim),
+    ("argue", Stance::Claim),
+    ("contend", Stance::Claim),
+];
+
+/// The stance of `word` if it is a cue in its base form.
+fn base_form(word: &str) -> Option<Stance> {
+    BASE_FORMS.iter().find(|(w, _)| *w == word).map(|&(_, s)| s)
 }
 
 /// Words before a base-form verb that make it no statement of its own:
@@ -92,33 +119,6 @@ const NON_FINITE_BEFORE: &[&str] = &[
     "to", "will", "would", "can", "could", "may", "might", "must", "should", "shall", "did", "does", "do",
     "not", "never", "cannot", "won't", "wouldn't", "didn't", "doesn't", "don't", "can't", "couldn't", "let",
 ];
-
-/// Whether `word` is a cue in its base form ("say", not "says").
-fn is_base_form(word: &str) -> bool {
-    matches!(
-        word,
-        "say"
-            | "tell"
-            | "add"
-            | "note"
-            | "warn"
-            | "report"
-            | "confirm"
-            | "stress"
-            | "explain"
-            | "write"
-            | "acknowledge"
-            | "predict"
-            | "suggest"
-            | "urge"
-            | "deny"
-            | "reject"
-            | "claim"
-            | "insist"
-            | "argue"
-            | "contend"
-    )
-}
 
 /// Phrases inside what was said that carry a stance, and the stance.
 const CONTENT_CUES: &[(&str, Stance)] = &[
@@ -232,8 +232,9 @@ pub fn extract(text: &str, entities: &[Entity]) -> Vec<Statement> {
             let lower_case = text[w.start..w.end].starts_with(|c: char| c.is_lowercase()) || according;
             // A base form speaks only in the present ("officials say"), not
             // after "to", a modal or "did" ("declined to say", "will tell").
-            let non_finite =
-                is_base_form(&w.lower) && i > 0 && NON_FINITE_BEFORE.contains(&words[i - 1].lower.as_str());
+            let non_finite = base_form(&w.lower).is_some()
+                && i > 0
+                && NON_FINITE_BEFORE.contains(&words[i - 1].lower.as_str());
             let (Some(stance), false, false, true) =
                 (stance, inside_quote, is_noun || non_finite, lower_case)
             else {
