@@ -16,10 +16,10 @@ const CONNECTORS: &[&str] = &[
     "of", "on", "de", "del", "la", "le", "al", "bin", "von", "van", "der", "du", "da",
 ];
 
-/// Calendar words (these and `published::MONTH_NAMES`) are capitalised in
+/// The weekdays, in lower case. Calendar words (these and `published::MONTH_NAMES`) are capitalised in
 /// English but name no one: "on Tuesday" links every Tuesday story. (A lone "May" is left out too, at the cost of
 /// the surname, which still counts inside "Theresa May".)
-const WEEKDAYS: &[&str] = &[
+pub const WEEKDAYS: &[&str] = &[
     "monday",
     "tuesday",
     "wednesday",

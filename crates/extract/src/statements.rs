@@ -20,6 +20,7 @@ use crate::entities::Entity;
 use crate::mentions::{Mentions, Named};
 use crate::quotes::{nominal_start, quoted_spans, Speaker};
 use serde::{Deserialize, Serialize};
+use storyline_core::names::WEEKDAYS;
 use storyline_core::sentence::sentence_spans;
 
 /// Exactly one of the five stance classes.
@@ -268,7 +269,7 @@ const PREPOSITIONS: &[&str] = &[
 ];
 
 /// Words that may follow a cue ending its sentence ("…, he said
-/// yesterday", "…, she told reporters last week").
+/// yesterday", "…, she told reporters last week"), beside the weekdays.
 const TRAILING_ADJUNCTS: &[&str] = &[
     "to",
     "last",
@@ -279,13 +280,6 @@ const TRAILING_ADJUNCTS: &[&str] = &[
     "today",
     "tonight",
     "reporters",
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
 ];
 
 /// One sentence being read for statements.
@@ -395,7 +389,9 @@ impl<'t, 'e> Sentence<'t, 'e> {
         let after = words_in(self.text, cue_end, adjunct_end);
         let adjunct = after.first().is_none_or(|w| {
             after.len() <= DESCRIPTION_WORDS
-                && (PREPOSITIONS.contains(&w.lower.as_str()) || TRAILING_ADJUNCTS.contains(&w.lower.as_str()))
+                && (PREPOSITIONS.contains(&w.lower.as_str())
+                    || TRAILING_ADJUNCTS.contains(&w.lower.as_str())
+                    || WEEKDAYS.contains(&w.lower.as_str()))
         });
         let goes_on = adjunct_end < self.end && words_in(self.text, adjunct_end, self.end).len() >= 3;
         if !adjunct || (adjunct_end < self.end && !goes_on) {
@@ -807,6 +803,19 @@ mod tests {
         assert_eq!(s[0].speaker.name, "Officials");
     }
 
+    /// Each statement's speaker and content, as written.
+    fn who_said_what(text: &str, statements: &[Statement]) -> Vec<(String, String)> {
+        statements
+            .iter()
+            .map(|s| {
+                (
+                    span(text, s.speaker.start, s.speaker.end),
+                    span(text, s.content.start, s.content.end),
+                )
+            })
+            .collect()
+    }
+
     #[test]
     fn an_attribution_ending_the_sentence_takes_the_clause_before_it() {
         let text = "The van left Ground Zero before cops could follow, a source said. \
@@ -818,15 +827,7 @@ mod tests {
             entity("e2", "John Smith", "PERSON", text, &["Smith"]),
         ];
         let s = extract(text, &entities);
-        let said: Vec<(String, String)> = s
-            .iter()
-            .map(|s| {
-                (
-                    span(text, s.speaker.start, s.speaker.end),
-                    span(text, s.content.start, s.content.end),
-                )
-            })
-            .collect();
+        let said = who_said_what(text, &s);
         assert_eq!(
             said[..2],
             [
@@ -839,13 +840,9 @@ mod tests {
             "{s:#?}"
         );
         assert_eq!(s[1].speaker.entity_id.as_deref(), Some("e2"));
-        let last = s.last().unwrap();
         assert_eq!(
-            (
-                span(text, last.speaker.start, last.speaker.end),
-                span(text, last.content.start, last.content.end)
-            ),
-            (
+            said.last().unwrap(),
+            &(
                 "he".to_string(),
                 "To prevent problems, he said, local officials should be vigilant".to_string()
             ),
@@ -859,15 +856,7 @@ mod tests {
                     But many Democrats say Mrs. Clinton's lead is thin.";
         let entities = vec![entity("e1", "Hillary Clinton", "PERSON", text, &["Clinton"])];
         let s = extract(text, &entities);
-        let said: Vec<(String, String)> = s
-            .iter()
-            .map(|s| {
-                (
-                    span(text, s.speaker.start, s.speaker.end),
-                    span(text, s.content.start, s.content.end),
-                )
-            })
-            .collect();
+        let said = who_said_what(text, &s);
         assert_eq!(
             said,
             [
