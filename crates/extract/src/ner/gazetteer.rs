@@ -106,7 +106,7 @@ const DESIGNATORS: &[&str] = &[
 ];
 
 /// Names longer than this many tokens are not listed.
-pub const LONGEST: usize = 5;
+const LONGEST: usize = 5;
 
 /// Set beside a name's list bits when a longer name begins with it, so
 /// matching stops extending a phrase as soon as no name goes on.
@@ -199,11 +199,6 @@ impl Gazetteer {
             *self.names.entry(key(&words[..n].join(" "))).or_default() |= GOES_ON;
         }
         *self.names.entry(key(&words.join(" "))).or_default() |= list.bit();
-    }
-
-    /// Names and beginnings of names kept.
-    pub fn len(&self) -> usize {
-        self.names.len()
     }
 
     pub fn is_empty(&self) -> bool {

@@ -316,7 +316,6 @@ const CASE_COPY_EVERY: usize = 5;
 /// 0.911 and 0.915. Copies of one in 10 or 20 read headlines worse and the
 /// text as written no better.)
 fn case_copies(data: &[TaggedSentence]) -> Vec<TaggedSentence> {
-    let every = CASE_COPY_EVERY;
     let title = |t: &String| -> String {
         let mut chars = t.chars();
         chars
@@ -326,9 +325,9 @@ fn case_copies(data: &[TaggedSentence]) -> Vec<TaggedSentence> {
     };
     let mut out = Vec::new();
     for (n, (tokens, tags)) in data.iter().enumerate() {
-        if n % every == 0 {
+        if n % CASE_COPY_EVERY == 0 {
             out.push((tokens.iter().map(title).collect(), tags.clone()));
-        } else if n % every == every / 2 {
+        } else if n % CASE_COPY_EVERY == CASE_COPY_EVERY / 2 {
             out.push((tokens.iter().map(|t| t.to_uppercase()).collect(), tags.clone()));
         }
     }
