@@ -163,40 +163,76 @@ impl Filter {
 /// large. One `f32` per document keeps the array within a core's cache at
 /// 100,000 articles (the words and names parts of the few documents shown
 /// are recomputed from their vectors); a bitmap says which documents are
-/// already listed in `touched`.
+/// already listed in `touched`. Where postings hold weights still to be
+/// scaled per document ([`Corpus::unscaled`], on disk), the names part is
+/// summed in a second array until [`finish`] scales both: two arrays cost
+/// less than reading a document's length for each of its postings.
 #[derive(Default)]
 struct Accumulator {
-    /// Per document: words score + names weight × names score.
+    /// Per document: words score + names weight × names score (or, until
+    /// finished, the unscaled words sum).
     scores: Vec<f32>,
+    /// Per document, the unscaled names sum (only while unscaled).
+    names: Vec<f32>,
     listed: Vec<u64>,
     touched: Vec<u32>,
 }
 
 impl Accumulator {
-    fn prepare(&mut self, n: usize) {
+    fn prepare(&mut self, n: usize, unscaled: bool) {
         self.clear();
         if self.scores.len() < n {
             self.scores.resize(n, 0.0);
             self.listed.resize(n.div_ceil(64), 0);
         }
+        if unscaled && self.names.len() < n {
+            self.names.resize(n, 0.0);
+        }
     }
 
     fn clear(&mut self) {
+        let names = !self.names.is_empty();
         for &d in &self.touched {
             self.scores[d as usize] = 0.0;
+            if names {
+                self.names[d as usize] = 0.0;
+            }
             self.listed[d as usize / 64] = 0;
         }
         self.touched.clear();
     }
 
-    fn add(&mut self, doc: u32, score: f32) {
-        let d = doc as usize;
+    fn list(&mut self, d: usize) {
         let bit = 1u64 << (d % 64);
         if self.listed[d / 64] & bit == 0 {
             self.listed[d / 64] |= bit;
-            self.touched.push(doc);
+            self.touched.push(d as u32);
         }
+    }
+
+    fn add(&mut self, doc: u32, score: f32) {
+        let d = doc as usize;
+        self.list(d);
         self.scores[d] += score;
+    }
+
+    fn add_names(&mut self, doc: u32, score: f32) {
+        let d = doc as usize;
+        self.list(d);
+        self.names[d] += score;
+    }
+
+    /// Lists the touched documents in ascending order, read off the
+    /// bitmap (a run of reads per segment then goes forward).
+    fn sort_touched(&mut self) {
+        self.touched.clear();
+        for (word, &bits) in self.listed.iter().enumerate() {
+            let mut bits = bits;
+            while bits != 0 {
+                self.touched.push((word * 64) as u32 + bits.trailing_zeros());
+                bits &= bits - 1;
+            }
+        }
     }
 
     fn score(&self, doc: u32) -> f32 {
@@ -242,8 +278,23 @@ pub(crate) trait Corpus {
     ) -> Query;
     /// Calls `each` with the `(doc, weight)` of every document holding
     /// `term`, a run at a time (a call per document cost as much as the
-    /// adding it does).
+    /// adding it does): the weight in the document's vector, or, where
+    /// [`Corpus::scales`] says so, that weight before the document's own
+    /// factor.
     fn postings(&self, space: SpaceKind, term: u32, each: &mut dyn FnMut(&[Posting]));
+    /// Whether posting weights are still to be multiplied by a factor per
+    /// document (one over its vector's length, on disk): scaling each
+    /// document once after adding up, rather than every posting as it is
+    /// read, spares a column read per posting.
+    fn unscaled(&self) -> bool {
+        false
+    }
+    /// The factor in `space` of each of `docs` (ascending), into `out`
+    /// (cleared first), when postings are [`Corpus::unscaled`].
+    fn scales(&self, _space: SpaceKind, docs: &[u32], out: &mut Vec<f32>) {
+        out.clear();
+        out.resize(docs.len(), 1.0);
+    }
     /// Whether reading a term's postings costs more than keeping them
     /// for a second pass (decoded from disk, rather than a slice at hand).
     fn postings_cost_a_read(&self) -> bool {
@@ -323,7 +374,7 @@ pub(crate) fn similar_posts<C: Corpus + ?Sized>(
 ) -> SimilarPosts {
     SCRATCH.with(|scratch| {
         let mut acc = scratch.borrow_mut();
-        acc.prepare(corpus.capacity());
+        acc.prepare(corpus.capacity(), corpus.unscaled());
         let similar = rank(corpus, me, k, filter, same_story, &mut acc);
         acc.clear();
         SimilarPosts {
@@ -345,7 +396,7 @@ pub(crate) fn neighbours<C: Corpus + ?Sized>(
 ) -> Vec<(u32, f32)> {
     SCRATCH.with(|scratch| {
         let mut acc = scratch.borrow_mut();
-        acc.prepare(corpus.capacity());
+        acc.prepare(corpus.capacity(), corpus.unscaled());
         let (words_q, names_q, mut kept) = query(corpus, me, admit, &mut acc);
         accumulate(corpus, &words_q, &names_q, names_weight, &mut acc, &mut kept);
         let max_score = 1.0 + names_weight;
@@ -493,16 +544,18 @@ fn accumulate<C: Corpus + ?Sized>(
     acc: &mut Accumulator,
     kept: &mut KeptPostings,
 ) {
+    let unscaled = corpus.unscaled();
     for (space, query, factor) in [
         (SpaceKind::Words, words_q, 1.0),
         (SpaceKind::Names, names_q, names_weight),
     ] {
+        let apart = unscaled && space == SpaceKind::Names;
         for &(t, qw) in query {
-            let qw = qw * factor;
-            let mut add = |run: &[Posting]| {
-                for &(d, w) in run {
-                    acc.add(d, qw * w);
-                }
+            // Unscaled names sums get their weight when scaled.
+            let qw = if apart { qw } else { qw * factor };
+            let mut add = |run: &[Posting]| match apart {
+                false => run.iter().for_each(|&(d, w)| acc.add(d, qw * w)),
+                true => run.iter().for_each(|&(d, w)| acc.add_names(d, qw * w)),
             };
             if let Some(run) = kept.runs.remove(&(space, t)) {
                 add(&run);
@@ -517,6 +570,24 @@ fn accumulate<C: Corpus + ?Sized>(
                 None => corpus.postings(space, t, &mut |run| add(run)),
             }
         }
+    }
+    if unscaled {
+        finish(corpus, names_weight, acc);
+    }
+}
+
+/// Turns unscaled sums into scores: each touched document's words sum
+/// times its words factor plus `names_weight` times its names sum times
+/// its names factor.
+fn finish<C: Corpus + ?Sized>(corpus: &C, names_weight: f32, acc: &mut Accumulator) {
+    acc.sort_touched();
+    let (mut words, mut names) = (Vec::new(), Vec::new());
+    corpus.scales(SpaceKind::Words, &acc.touched, &mut words);
+    corpus.scales(SpaceKind::Names, &acc.touched, &mut names);
+    for ((&d, &words), &name) in acc.touched.iter().zip(&words).zip(&names) {
+        let d = d as usize;
+        acc.scores[d] = acc.scores[d] * words + names_weight * acc.names[d] * name;
+        acc.names[d] = 0.0;
     }
 }
 
@@ -556,22 +627,25 @@ fn best<C: Corpus + ?Sized>(
         }
     }
     let cut = top.nth() * floor;
-    let mut scored: Vec<(u32, f32, Cow<'_, str>)> = acc
+    let mut scored: Vec<(u32, f32)> = acc
         .touched
         .iter()
         .copied()
         .filter(|&d| raw(d) >= cut && eligible(d))
-        .map(|d| (d, score_of(corpus, me, d, acc), corpus.id(d)))
+        .map(|d| (d, score_of(corpus, me, d, acc)))
         .collect();
-    let order = |a: &(u32, f32, Cow<'_, str>), b: &(u32, f32, Cow<'_, str>)| {
-        b.1.total_cmp(&a.1).then_with(|| a.2.cmp(&b.2))
+    // Ids are read only to break ties: reading one from the index costs
+    // more than scoring, and hundreds of documents can pass the cut.
+    let order = |a: &(u32, f32), b: &(u32, f32)| {
+        b.1.total_cmp(&a.1)
+            .then_with(|| corpus.id(a.0).cmp(&corpus.id(b.0)))
     };
     if scored.len() > n {
         scored.select_nth_unstable_by(n, order);
         scored.truncate(n);
     }
     scored.sort_by(order);
-    scored.into_iter().map(|(d, s, _)| (d, s)).collect()
+    scored
 }
 
 /// 1 for the same day (or an unknown date), falling towards

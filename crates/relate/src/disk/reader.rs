@@ -2,9 +2,10 @@
 //! the same code as the in-memory index (`similar`), over postings and
 //! columns that stay on disk (memory-mapped), so opening it costs
 //! milliseconds however many articles it holds. A query reads the
-//! postings of its own terms with each posting's vector length (a block
-//! of 128 at a time), and the stored records of the few documents it
-//! looks into (itself, its feedback documents, what it shows).
+//! postings of its own terms (a block of 128 at a time), then the vector
+//! length of each document it touched, once (in document order), and the
+//! stored records of the few documents it looks into (itself, its
+//! feedback documents, what it shows).
 //!
 //! Not here: writing (`writer`).
 
@@ -186,6 +187,8 @@ struct View<'i> {
     segments: Vec<Segment<'i>>,
     n: f32,
     max_df: f32,
+    /// `1 + ln(tf)` of the counts most postings hold (see [`QUANTUM`]).
+    sublinear: [f32; 256],
     terms: RefCell<Vec<SeenTerm>>,
     /// Per space, the number of each term met (by key).
     term_ids: RefCell<[FxHashMap<String, u32>; 2]>,
@@ -242,6 +245,7 @@ impl<'i> View<'i> {
             fields,
             max_df: ((n * index.options.max_df_ratio) as usize).max(MIN_MAX_DF) as f32,
             n,
+            sublinear: std::array::from_fn(|freq| 1.0 + (freq as f32 / QUANTUM).ln()),
             segments,
             terms: RefCell::default(),
             term_ids: RefCell::default(),
@@ -482,15 +486,19 @@ impl Corpus for View<'_> {
         )
     }
 
-    /// Walks the term's postings a block (128 documents) at a time, with
-    /// the block's lengths read in one call: per document, reading a
-    /// column value alone cost as much as the scoring.
+    /// Walks the term's postings a block (128 documents) at a time. The
+    /// weights are unscaled (each document's length divides its sum once,
+    /// in [`Corpus::scales`]), and a count's sublinear part is looked up.
     fn postings(&self, space: SpaceKind, term: u32, each: &mut dyn FnMut(&[Posting])) {
         let terms = self.terms.borrow();
         let seen = &terms[term as usize];
         debug_assert_eq!(seen.kind, space);
-        let (n, df) = (self.n, seen.df);
-        let (mut norms, mut run) = (Vec::new(), Vec::new());
+        let idf = tf_idf(1.0, self.n, seen.df);
+        let sublinear = |freq: u32| match self.sublinear.get(freq as usize) {
+            Some(&part) => part,
+            None => 1.0 + (freq as f32 / QUANTUM).ln(),
+        };
+        let mut run = Vec::new();
         for (s, info) in self.segments.iter().zip(&seen.infos) {
             let Some(info) = info else {
                 continue;
@@ -506,16 +514,12 @@ impl Corpus for View<'_> {
                 if docs.is_empty() {
                     break;
                 }
-                norms.clear();
-                norms.resize(docs.len(), None);
-                s.norms[space as usize].first_vals(docs, &mut norms);
                 run.clear();
-                for ((&d, &freq), norm) in docs.iter().zip(block.freqs()).zip(norms.iter()) {
+                for (&d, &freq) in docs.iter().zip(block.freqs()) {
                     if alive.is_some_and(|a| a.is_deleted(d)) {
                         continue;
                     }
-                    let tf = freq as f32 / QUANTUM;
-                    run.push((s.base + d, tf_idf(tf, n, df) / norm.unwrap_or(1.0) as f32));
+                    run.push((s.base + d, sublinear(freq) * idf));
                 }
                 each(&run);
                 block.advance();
@@ -525,6 +529,30 @@ impl Corpus for View<'_> {
 
     fn postings_cost_a_read(&self) -> bool {
         true
+    }
+
+    fn unscaled(&self) -> bool {
+        true
+    }
+
+    /// One over each document's length, read segment by segment.
+    fn scales(&self, space: SpaceKind, docs: &[u32], out: &mut Vec<f32>) {
+        out.clear();
+        out.reserve(docs.len());
+        let (mut local, mut norms) = (Vec::new(), Vec::new());
+        let mut rest = docs;
+        for s in &self.segments {
+            let end = s.base + s.reader.max_doc();
+            let (here, later) = rest.split_at(rest.partition_point(|&d| d < end));
+            local.clear();
+            local.extend(here.iter().map(|&d| d - s.base));
+            norms.clear();
+            norms.resize(local.len(), None);
+            s.norms[space as usize].first_vals(&local, &mut norms);
+            out.extend(norms.iter().map(|n| 1.0 / n.unwrap_or(1.0) as f32));
+            rest = later;
+        }
+        out.resize(docs.len(), 1.0);
     }
 
     fn dot(&self, space: SpaceKind, doc: u32, query: &[(u32, f32)]) -> f32 {
