@@ -220,6 +220,10 @@ struct Rules {
     /// (the first that matches it whole), far cheaper than captures.
     each: RegexSet,
     future: Regex,
+    /// Verbs in the past tense a clause reports with: nearer the
+    /// expression than a future cue, they decide ("they would appeal the
+    /// decision, announced Wednesday").
+    past: Regex,
 }
 
 /// A rule's pattern with its placeholders filled in.
@@ -242,9 +246,13 @@ fn rules() -> &'static Rules {
             all: Regex::new(&all).expect("the time rules compile"),
             each: RegexSet::new(each).expect("the time rules compile"),
             future: Regex::new(
-                r"(?i)\b(?:will|'ll|shall|would|scheduled|expected|expects|due|plans?|planned|payable|effective|going\s+to|set\s+to|is\s+to|are\s+to|upcoming)\b",
+                r"(?i)\b(?:will|'ll|shall|would|scheduled|expected|expects|due|plans?|planned|planning|payable|effective|going\s+to|set\s+to|is\s+to|are\s+to|upcoming|as\s+(?:early|soon)\s+as)\b",
             )
             .expect("the future cues compile"),
+            past: Regex::new(
+                r"(?i)\b(?:said|told|announced|reported|added|predicted|confirmed|denied|warned|declared|insisted|acknowledged|admitted|claimed|noted|stated|wrote|asked|urged|agreed|decided|was|were|had|did|died|occurred|happened)\b",
+            )
+            .expect("the past cues compile"),
         }
     })
 }
@@ -466,7 +474,11 @@ fn undated_day(month: u32, day: u32, ctx: &Context) -> Option<NaiveDate> {
     let p = ctx.published?;
     let this_year = NaiveDate::from_ymd_opt(p.year(), month, day)?;
     Some(match ctx.direction {
-        Direction::Future if this_year < p => NaiveDate::from_ymd_opt(p.year() + 1, month, day)?,
+        // A day just gone is this year's still: a deadline that passed
+        // ("by Jan. 14", written on the 15th).
+        Direction::Future if this_year + Duration::days(30) < p => {
+            NaiveDate::from_ymd_opt(p.year() + 1, month, day)?
+        }
         // Without a year, a date months after publication is last year's.
         Direction::Unmarked if this_year > p + Duration::days(90) => {
             NaiveDate::from_ymd_opt(p.year() - 1, month, day)?
@@ -1051,10 +1063,16 @@ fn direction_at(text: &str, at: usize) -> Direction {
         .split(|c: char| !c.is_alphanumeric())
         .rfind(|w| !w.is_empty())
         .unwrap_or("");
+    let last = |cues: &Regex| cues.find_iter(clause).last().map(|m| m.end());
+    // The cue nearest the expression governs it.
+    let future_cue = match (last(&rules().future), last(&rules().past)) {
+        (Some(future), Some(past)) => future > past,
+        (future, _) => future.is_some(),
+    };
     if matches!(
         last_word.to_lowercase().as_str(),
         "by" | "until" | "till" | "before"
-    ) || rules().future.is_match(clause)
+    ) || future_cue
     {
         Direction::Future
     } else {
@@ -1269,6 +1287,26 @@ mod tests {
         assert_has(
             &v,
             &[("last Wednesday", "1989-10-25"), ("next Wednesday", "1989-11-08")],
+        );
+    }
+
+    #[test]
+    fn the_tense_nearest_the_expression_decides() {
+        // Published on a Thursday in January.
+        let v = values(
+            "They said they would appeal the decision, announced Wednesday by the agency. \
+             His father could come as early as Tuesday. The court ordered the return by Jan. 5.",
+            "2000-01-06",
+        );
+        assert_has(
+            &v,
+            &[
+                // "announced" is nearer than "would": a report of the past.
+                ("Wednesday", "2000-01-05"),
+                ("Tuesday", "2000-01-11"),
+                // A deadline just gone is this year's, not next year's.
+                ("Jan. 5", "2000-01-05"),
+            ],
         );
     }
 
