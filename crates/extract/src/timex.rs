@@ -139,7 +139,9 @@ const BRANCHES: [(Rule, &str); 24] = [
     (Rule::Iso, r"\d{4}-\d{2}-\d{2}"),
     (
         Rule::Clock,
-        r"(?:(?:around|about)\s+)?(?:\d{1,2}(?::\d{2})?\s*(?:a\.m\.|p\.m\.|am|pm)|noon|midnight)(?:\s+(?:on\s+)?(?:{w}|today|yesterday|tomorrow))?",
+        // Ends before a closing period ("10 p.m"): the match must end at
+        // a word boundary.
+        r"(?:(?:around|about)\s+)?(?:\d{1,2}(?::\d{2})?\s*(?:a\.m|p\.m|am|pm)|noon|midnight)(?:\.?\s+(?:[ecmp][sd]t|gmt|utc))?(?:,?\.?\s+(?:on\s+)?(?:{w}|today|yesterday|tomorrow|{m}\s+\d{1,2}(?:st|nd|rd|th)?(?:,?\s+\d{4})?))?",
     ),
     (
         Rule::WeekdayDate,
@@ -785,7 +787,14 @@ fn clock_reading(lower: &str, ctx: &Context) -> Option<Reading> {
         (h, m)
     };
     let p = ctx.published;
-    let day = if weekday(lower).is_some() {
+    let words: Vec<&str> = lower.split_whitespace().collect();
+    let month_at = words
+        .iter()
+        .position(|w| month_number(w).is_some() && w.parse::<u32>().is_err());
+    let day = if let Some(at) = month_at {
+        // "5 p.m. EST Nov. 9": the date after the time.
+        calendar_date(&words[at..], ctx)?
+    } else if weekday(lower).is_some() {
         weekday_date(lower.rsplit(' ').next()?, ctx)?
     } else if lower.ends_with("yesterday") {
         p? - Duration::days(1)
@@ -1306,6 +1315,23 @@ mod tests {
                 ("Tuesday", "2000-01-11"),
                 // A deadline just gone is this year's, not next year's.
                 ("Jan. 5", "2000-01-05"),
+            ],
+        );
+    }
+
+    #[test]
+    fn a_clock_time_alone_or_with_its_zone_and_date() {
+        // Published on a Thursday.
+        let v = values(
+            "He was shot at 10 p.m. as he stood. The offer runs until 5 p.m. EST Nov. 9. They left at 4 a.m. EDT Thursday.",
+            "1989-11-02",
+        );
+        assert_has(
+            &v,
+            &[
+                ("10 p.m", "1989-11-02T22:00"),
+                ("5 p.m. EST Nov. 9", "1989-11-09T17:00"),
+                ("4 a.m. EDT Thursday", "1989-11-02T04:00"),
             ],
         );
     }
