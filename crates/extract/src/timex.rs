@@ -86,6 +86,8 @@ enum Rule {
     Iso,
     /// 10 p.m. Wednesday, noon
     Clock,
+    /// Thanksgiving Day, last Christmas Eve, Easter
+    Holiday,
     /// Saturday, April 25
     WeekdayDate,
     /// June 24, Jan. 2 1990
@@ -135,13 +137,17 @@ enum Rule {
 /// The rules, longest forms first: where several match at one place, the
 /// first in this order wins. `{m}` stands for a month, `{w}` a weekday,
 /// `{n}` a number, `{u}` a calendar unit and `{wy}` a year in words.
-const BRANCHES: [(Rule, &str); 24] = [
+const BRANCHES: [(Rule, &str); 25] = [
     (Rule::Iso, r"\d{4}-\d{2}-\d{2}"),
     (
         Rule::Clock,
         // Ends before a closing period ("10 p.m"): the match must end at
         // a word boundary.
         r"(?:(?:around|about)\s+)?(?:\d{1,2}(?::\d{2})?\s*(?:a\.m|p\.m|am|pm)|noon|midnight)(?:\.?\s+(?:[ecmp][sd]t|gmt|utc))?(?:,?\.?\s+(?:on\s+)?(?:{w}|today|yesterday|tomorrow|{m}\s+\d{1,2}(?:st|nd|rd|th)?(?:,?\s+\d{4})?))?",
+    ),
+    (
+        Rule::Holiday,
+        r"(?:(?:last|next|this)\s+)?(?:thanksgiving(?:\s+day)?|christmas\s+(?:day|eve)|new\s+year['’]s\s+(?:day|eve)|independence\s+day|labor\s+day|memorial\s+day|veterans\s+day|election\s+day|halloween|easter(?:\s+sunday)?|valentine['’]s\s+day)",
     ),
     (
         Rule::WeekdayDate,
@@ -509,6 +515,81 @@ fn calendar_date(words: &[&str], ctx: &Context) -> Option<NaiveDate> {
     }
 }
 
+/// The day of holiday `name` (lower case) in `year`: fixed days, the
+/// n-th or last weekday of a month, Easter by the Gregorian computus.
+fn holiday_in(name: &str, year: i32) -> Option<NaiveDate> {
+    let day = |m: u32, d: u32| NaiveDate::from_ymd_opt(year, m, d);
+    let has = |w: &str| name.contains(w);
+    Some(if has("thanksgiving") {
+        next_weekday(day(11, 1)?, Weekday::Thu) + Duration::days(21)
+    } else if has("christmas") {
+        day(12, if has("eve") { 24 } else { 25 })?
+    } else if has("new year") {
+        if has("eve") {
+            day(12, 31)?
+        } else {
+            day(1, 1)?
+        }
+    } else if has("independence") {
+        day(7, 4)?
+    } else if has("labor") {
+        next_weekday(day(9, 1)?, Weekday::Mon)
+    } else if has("memorial") {
+        last_weekday(day(5, 31)?, Weekday::Mon)
+    } else if has("veterans") {
+        day(11, 11)?
+    } else if has("election") {
+        // The Tuesday after the first Monday of November.
+        next_weekday(day(11, 2)?, Weekday::Tue)
+    } else if has("halloween") {
+        day(10, 31)?
+    } else if has("valentine") {
+        day(2, 14)?
+    } else if has("easter") {
+        let (a, b, c) = (year % 19, year / 100, year % 100);
+        let (d, e) = (b / 4, b % 4);
+        let g = (8 * b + 13) / 25;
+        let h = (19 * a + b - d - g + 15) % 30;
+        let (i, k) = (c / 4, c % 4);
+        let l = (32 + 2 * e + 2 * i - h - k) % 7;
+        let m = (a + 11 * h + 19 * l) / 433;
+        let month = (h + l - 7 * m + 90) / 25;
+        let day_of = (h + l - 7 * m + 33 * month + 19) % 32;
+        day(month as u32, day_of as u32)?
+    } else {
+        return None;
+    })
+}
+
+/// The holiday `lower` names, in the year its modifier or clause points
+/// to, as a yearless date is ([`undated_day`]).
+fn holiday_date(lower: &str, ctx: &Context) -> Option<NaiveDate> {
+    let p = ctx.published?;
+    let this_year = holiday_in(lower, p.year())?;
+    let other = |year: i32| holiday_in(lower, year);
+    Some(if lower.starts_with("last ") {
+        if this_year < p {
+            this_year
+        } else {
+            other(p.year() - 1)?
+        }
+    } else if lower.starts_with("next ") {
+        if this_year > p {
+            this_year
+        } else {
+            other(p.year() + 1)?
+        }
+    } else if lower.starts_with("this ") {
+        this_year
+    } else {
+        match ctx.direction {
+            Direction::Future if this_year + Duration::days(30) < p => other(p.year() + 1)?,
+            Direction::Unmarked if this_year > p + Duration::days(90) => other(p.year() - 1)?,
+            _ => this_year,
+        }
+    })
+}
+
 /// The weekday `text` names, resolved by its modifier ("last", "next",
 /// "the previous") or else by the direction of its clause.
 fn weekday_date(lower: &str, ctx: &Context) -> Option<NaiveDate> {
@@ -592,6 +673,10 @@ fn normalise(rule: Rule, text: &str, ctx: &Context) -> Option<Reading> {
             day_reading(Date, iso(d), d)
         }
         Rule::Clock => clock_reading(&lower, ctx),
+        Rule::Holiday => {
+            let d = holiday_date(&lower, ctx)?;
+            day_reading(Date, iso(d), d)
+        }
         Rule::WeekdayDate => {
             let d = calendar_date(&words[1..], ctx)?;
             day_reading(Date, iso(d), d)
@@ -1334,6 +1419,29 @@ mod tests {
                 ("4 a.m. EDT Thursday", "1989-11-02T04:00"),
             ],
         );
+    }
+
+    #[test]
+    fn holidays_fall_on_their_day_of_the_year_meant() {
+        let v = values(
+            "He was found last Thanksgiving. It will be a theme from now to Election Day. Christmas Eve was quiet.",
+            "2000-02-10",
+        );
+        assert_has(
+            &v,
+            &[
+                ("last Thanksgiving", "1999-11-25"),
+                ("Election Day", "2000-11-07"),
+                // Months ahead and nothing pointing forward: last year's.
+                ("Christmas Eve", "1999-12-24"),
+            ],
+        );
+        assert_eq!(holiday_in("easter", 2024), NaiveDate::from_ymd_opt(2024, 3, 31));
+        assert_eq!(
+            holiday_in("memorial day", 2023),
+            NaiveDate::from_ymd_opt(2023, 5, 29)
+        );
+        assert_eq!(holiday_in("labor day", 2023), NaiveDate::from_ymd_opt(2023, 9, 4));
     }
 
     #[test]
