@@ -1198,6 +1198,26 @@ fn is_false_match(text: &str, rule: Rule, start: usize, end: usize) -> bool {
             });
             per && amount
         }
+        // "Jan Kavan", "April Ryan": a month alone before a capitalised
+        // word is a first name, unless a preposition of time says it is a
+        // month ("in June President Bush").
+        Rule::Month if !lower.contains(char::is_whitespace) => {
+            let next = after
+                .strip_prefix(' ')
+                .unwrap_or("")
+                .split(|c: char| !c.is_alphabetic())
+                .next()
+                .unwrap_or("");
+            let named = next.starts_with(char::is_uppercase)
+                && month_number(next).is_none()
+                && weekday(&next.to_lowercase()).is_none();
+            let word_before = before
+                .rsplit(|c: char| !c.is_alphanumeric())
+                .next()
+                .unwrap_or("")
+                .to_lowercase();
+            named && !TIME_PREPOSITIONS.contains(&word_before.as_str())
+        }
         Rule::Year => {
             let mut rest = after.chars();
             let decimal =
@@ -1442,6 +1462,15 @@ mod tests {
             NaiveDate::from_ymd_opt(2023, 5, 29)
         );
         assert_eq!(holiday_in("labor day", 2023), NaiveDate::from_ymd_opt(2023, 9, 4));
+    }
+
+    #[test]
+    fn a_month_before_a_name_is_a_first_name() {
+        let v = values(
+            "Foreign Minister Jan Kavan said so, and April Ryan agreed. In June President Bush visited.",
+            "1999-03-12",
+        );
+        assert_eq!(v, vec![("June".to_string(), "1998-06".to_string())]);
     }
 
     #[test]
