@@ -185,8 +185,10 @@ impl Accumulator {
             self.scores.resize(n, 0.0);
             self.listed.resize(n.div_ceil(64), 0);
         }
-        if unscaled && self.names.len() < n {
-            self.names.resize(n, 0.0);
+        // Once there, the names array covers every document the scores
+        // do, whichever kind of index the thread answers next.
+        if (unscaled || !self.names.is_empty()) && self.names.len() < self.scores.len() {
+            self.names.resize(self.scores.len(), 0.0);
         }
     }
 

@@ -207,6 +207,45 @@ mod tests {
             .is_none());
     }
 
+    /// A thread's scratch space serves both kinds of index: after a query
+    /// on a small index on disk (whose names sums are kept apart), one on
+    /// a larger index in memory reads no stale or missing names sum.
+    #[test]
+    fn one_thread_answers_from_disk_then_from_a_larger_index_in_memory() {
+        let dir = tempfile::tempdir().unwrap();
+        let articles = corpus();
+        let small = written(dir.path(), &articles[..4]);
+        let mut more = articles.clone();
+        more.extend((0..40).map(|i| {
+            article(
+                &format!("extra-{i}"),
+                "Harbour news",
+                "The harbour opened a new quay.",
+            )
+        }));
+        let memory = ArticleIndex::build(more, IndexOptions::default());
+        let ids: Vec<String> = articles.iter().map(|a| a.id.clone()).collect();
+        let answers = |memory: &ArticleIndex| -> Vec<SimilarPosts> {
+            ids.iter().map(|id| memory.similar(id, 3).unwrap()).collect()
+        };
+        // On a thread of its own, the in-memory index alone.
+        let alone = std::thread::scope(|s| s.spawn(|| answers(&memory)).join().unwrap());
+        let after_disk = std::thread::scope(|s| {
+            s.spawn(|| {
+                small
+                    .similar(&ids[0], 3, &Filter::default(), &[])
+                    .unwrap()
+                    .unwrap();
+                answers(&memory)
+            })
+            .join()
+            .unwrap()
+        });
+        for (a, b) in after_disk.iter().zip(&alone) {
+            assert_same(a, b);
+        }
+    }
+
     #[test]
     fn a_foreseen_bulk_load_writes_each_document_once_with_exact_lengths() {
         let dir = tempfile::tempdir().unwrap();
