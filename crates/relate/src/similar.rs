@@ -281,8 +281,8 @@ pub(crate) trait Corpus {
     /// Calls `each` with the `(doc, weight)` of every document holding
     /// `term`, a run at a time (a call per document cost as much as the
     /// adding it does): the weight in the document's vector, or, where
-    /// [`Corpus::scales`] says so, that weight before the document's own
-    /// factor.
+    /// [`Corpus::unscaled`] says so, that weight before the document's own
+    /// factor ([`Corpus::scales`]).
     fn postings(&self, space: SpaceKind, term: u32, each: &mut dyn FnMut(&[Posting]));
     /// Whether posting weights are still to be multiplied by a factor per
     /// document (one over its vector's length, on disk): scaling each
