@@ -16,7 +16,6 @@
 
 use crate::article_terms::SpaceKind;
 use crate::index::{ArticleIndex, DocInfo, IndexOptions};
-use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use storyline_core::Published;
@@ -297,11 +296,6 @@ pub(crate) trait Corpus {
         out.clear();
         out.resize(docs.len(), 1.0);
     }
-    /// Whether reading a term's postings costs more than keeping them
-    /// for a second pass (decoded from disk, rather than a slice at hand).
-    fn postings_cost_a_read(&self) -> bool {
-        false
-    }
     /// The dot product of `doc`'s vector in `space` with `query`.
     fn dot(&self, space: SpaceKind, doc: u32, query: &[(u32, f32)]) -> f32;
     /// The readable forms of the query terms `doc` contains, strongest first.
@@ -399,8 +393,8 @@ pub(crate) fn neighbours<C: Corpus + ?Sized>(
     SCRATCH.with(|scratch| {
         let mut acc = scratch.borrow_mut();
         acc.prepare(corpus.capacity(), corpus.unscaled());
-        let (words_q, names_q, mut kept) = query(corpus, me, admit, &mut acc);
-        accumulate(corpus, &words_q, &names_q, names_weight, &mut acc, &mut kept);
+        let (words_q, names_q) = query(corpus, me, admit, &mut acc);
+        accumulate(corpus, &words_q, &names_q, names_weight, &mut acc);
         let max_score = 1.0 + names_weight;
         let found = best(corpus, me, &acc, n, false, admit);
         // Ranked with the date factors, scored without: whether two
@@ -418,21 +412,22 @@ pub(crate) fn neighbours<C: Corpus + ?Sized>(
 
 /// The query of `me` in both spaces: its strongest terms, expanded with
 /// the best few admitted documents a shorter query finds (leaves `acc`
-/// clear), and the postings that shorter query read, kept for the full
-/// one when reading them again would cost more.
+/// clear). The full query reads again the postings the shorter one read:
+/// keeping them cost more than reading them (measured at 1M articles on
+/// disk, where reading a posting reads no column).
 fn query<C: Corpus + ?Sized>(
     corpus: &C,
     me: u32,
     admit: &dyn Fn(u32) -> bool,
     acc: &mut Accumulator,
-) -> (Query, Query, KeptPostings) {
+) -> (Query, Query) {
     let o = corpus.options();
     let full = (
         corpus.query(SpaceKind::Words, me, o.query_terms),
         corpus.query(SpaceKind::Names, me, o.query_terms),
     );
     if o.feedback_docs == 0 {
-        return (full.0, full.1, KeptPostings::default());
+        return full;
     }
     // A short query finds the feedback documents; the expanded query
     // is then cut back to the full query's size.
@@ -440,12 +435,7 @@ fn query<C: Corpus + ?Sized>(
         corpus.query(SpaceKind::Words, me, o.first_pass_terms),
         corpus.query(SpaceKind::Names, me, o.first_pass_terms),
     );
-    let mut kept = KeptPostings {
-        keeping: corpus.postings_cost_a_read(),
-        ..KeptPostings::default()
-    };
-    accumulate(corpus, &first.0, &first.1, o.names_weight, acc, &mut kept);
-    kept.keeping = false;
+    accumulate(corpus, &first.0, &first.1, o.names_weight, acc);
     let feedback: Vec<u32> = best(corpus, me, acc, o.feedback_docs, true, admit)
         .into_iter()
         .map(|(d, _)| d)
@@ -455,18 +445,7 @@ fn query<C: Corpus + ?Sized>(
     (
         corpus.expand(SpaceKind::Words, &full.0, &feedback, weight, size),
         corpus.expand(SpaceKind::Names, &full.1, &feedback, weight, size),
-        kept,
     )
-}
-
-/// Postings a first pass read, for the second to add up again without
-/// reading them: about a third of what the full query reads are terms the
-/// shorter one read already.
-#[derive(Default)]
-struct KeptPostings {
-    /// Whether postings read now are kept.
-    keeping: bool,
-    runs: FxHashMap<(SpaceKind, u32), Vec<Posting>>,
 }
 
 fn rank<C: Corpus + ?Sized>(
@@ -477,13 +456,13 @@ fn rank<C: Corpus + ?Sized>(
     same_story: &[u32],
     acc: &mut Accumulator,
 ) -> Vec<SimilarPost> {
-    let (words_q, names_q, mut kept) = query(corpus, me, &|_| true, acc);
+    let (words_q, names_q) = query(corpus, me, &|_| true, acc);
     let open = filter.is_open();
     let admit = |d: u32| open || corpus.passes(filter, me, d);
     // Enough candidates for k groups even when copies crowd the top.
     let mut wanted = (k + 1) * 4 + 16;
     let names_weight = corpus.options().names_weight;
-    accumulate(corpus, &words_q, &names_q, names_weight, acc, &mut kept);
+    accumulate(corpus, &words_q, &names_q, names_weight, acc);
     loop {
         let found = best(corpus, me, acc, wanted, false, &admit);
         let exhausted = found.len() < wanted;
@@ -536,15 +515,13 @@ fn story_first<C: Corpus + ?Sized>(
 }
 
 /// Adds every document's score for the query to `acc`: words cosine plus
-/// `names_weight` times names cosine; postings `kept` are added from
-/// there (and dropped), others read and, while `kept` is keeping, kept.
+/// `names_weight` times names cosine.
 fn accumulate<C: Corpus + ?Sized>(
     corpus: &C,
     words_q: &[(u32, f32)],
     names_q: &[(u32, f32)],
     names_weight: f32,
     acc: &mut Accumulator,
-    kept: &mut KeptPostings,
 ) {
     let unscaled = corpus.unscaled();
     for (space, query, factor) in [
@@ -555,22 +532,10 @@ fn accumulate<C: Corpus + ?Sized>(
         for &(t, qw) in query {
             // Unscaled names sums get their weight when scaled.
             let qw = if apart { qw } else { qw * factor };
-            let mut add = |run: &[Posting]| match apart {
+            corpus.postings(space, t, &mut |run: &[Posting]| match apart {
                 false => run.iter().for_each(|&(d, w)| acc.add(d, qw * w)),
                 true => run.iter().for_each(|&(d, w)| acc.add_names(d, qw * w)),
-            };
-            if let Some(run) = kept.runs.remove(&(space, t)) {
-                add(&run);
-                continue;
-            }
-            let keep = kept.keeping.then(|| kept.runs.entry((space, t)).or_default());
-            match keep {
-                Some(keep) => corpus.postings(space, t, &mut |run| {
-                    add(run);
-                    keep.extend_from_slice(run);
-                }),
-                None => corpus.postings(space, t, &mut |run| add(run)),
-            }
+            });
         }
     }
     if unscaled {
@@ -583,15 +548,38 @@ fn accumulate<C: Corpus + ?Sized>(
 /// its names factor.
 fn finish<C: Corpus + ?Sized>(corpus: &C, names_weight: f32, acc: &mut Accumulator) {
     acc.sort_touched();
-    let (mut words, mut names) = (Vec::new(), Vec::new());
-    corpus.scales(SpaceKind::Words, &acc.touched, &mut words);
-    corpus.scales(SpaceKind::Names, &acc.touched, &mut names);
-    for ((&d, &words), &name) in acc.touched.iter().zip(&words).zip(&names) {
-        let d = d as usize;
-        acc.scores[d] = acc.scores[d] * words + names_weight * acc.names[d] * name;
-        acc.names[d] = 0.0;
+    // A few thousand documents at a time: buffers as long as the touched
+    // list (hundreds of thousands at a million articles) cost a page
+    // fault per page in a fresh process. Each space's lengths are read for
+    // the documents it has a sum for only.
+    let (mut docs, mut factors) = (Vec::new(), Vec::new());
+    let touched = std::mem::take(&mut acc.touched);
+    for chunk in touched.chunks(SCALED_AT_ONCE) {
+        for space in [SpaceKind::Words, SpaceKind::Names] {
+            let sums = match space {
+                SpaceKind::Words => &acc.scores,
+                SpaceKind::Names => &acc.names,
+            };
+            docs.clear();
+            docs.extend(chunk.iter().copied().filter(|&d| sums[d as usize] != 0.0));
+            corpus.scales(space, &docs, &mut factors);
+            for (&d, &factor) in docs.iter().zip(&factors) {
+                let d = d as usize;
+                match space {
+                    SpaceKind::Words => acc.scores[d] *= factor,
+                    SpaceKind::Names => {
+                        acc.scores[d] += names_weight * acc.names[d] * factor;
+                        acc.names[d] = 0.0;
+                    }
+                }
+            }
+        }
     }
+    acc.touched = touched;
 }
+
+/// How many documents [`finish`] scales at once.
+const SCALED_AT_ONCE: usize = 4096;
 
 fn score_of<C: Corpus + ?Sized>(corpus: &C, me: u32, doc: u32, acc: &Accumulator) -> f32 {
     let source_factor = if corpus.same_source(me, doc) {

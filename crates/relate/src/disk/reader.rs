@@ -527,10 +527,6 @@ impl Corpus for View<'_> {
         }
     }
 
-    fn postings_cost_a_read(&self) -> bool {
-        true
-    }
-
     fn unscaled(&self) -> bool {
         true
     }
