@@ -479,20 +479,22 @@ fn day_reading(kind: TimexKind, value: String, date: NaiveDate) -> Option<Readin
 /// A day of month named without a year (`month`, `day`), in the year its
 /// clause points to.
 fn undated_day(month: u32, day: u32, ctx: &Context) -> Option<NaiveDate> {
+    in_year_meant(ctx, |year| NaiveDate::from_ymd_opt(year, month, day))
+}
+
+/// A day that falls once a year (`on` a year), named without one: in the
+/// year its clause points to from the publication date.
+fn in_year_meant(ctx: &Context, on: impl Fn(i32) -> Option<NaiveDate>) -> Option<NaiveDate> {
     let p = ctx.published?;
-    let this_year = NaiveDate::from_ymd_opt(p.year(), month, day)?;
-    Some(match ctx.direction {
+    let this_year = on(p.year())?;
+    match ctx.direction {
         // A day just gone is this year's still: a deadline that passed
         // ("by Jan. 14", written on the 15th).
-        Direction::Future if this_year + Duration::days(30) < p => {
-            NaiveDate::from_ymd_opt(p.year() + 1, month, day)?
-        }
+        Direction::Future if this_year + Duration::days(30) < p => on(p.year() + 1),
         // Without a year, a date months after publication is last year's.
-        Direction::Unmarked if this_year > p + Duration::days(90) => {
-            NaiveDate::from_ymd_opt(p.year() - 1, month, day)?
-        }
-        _ => this_year,
-    })
+        Direction::Unmarked if this_year > p + Duration::days(90) => on(p.year() - 1),
+        _ => Some(this_year),
+    }
 }
 
 /// The calendar date of "June 24", "24 June 2023" or "Jan. 2".
@@ -562,7 +564,7 @@ fn holiday_in(name: &str, year: i32) -> Option<NaiveDate> {
 }
 
 /// The holiday `lower` names, in the year its modifier or clause points
-/// to, as a yearless date is ([`undated_day`]).
+/// to, as a yearless date is ([`in_year_meant`]).
 fn holiday_date(lower: &str, ctx: &Context) -> Option<NaiveDate> {
     let p = ctx.published?;
     let this_year = holiday_in(lower, p.year())?;
@@ -582,11 +584,7 @@ fn holiday_date(lower: &str, ctx: &Context) -> Option<NaiveDate> {
     } else if lower.starts_with("this ") {
         this_year
     } else {
-        match ctx.direction {
-            Direction::Future if this_year + Duration::days(30) < p => other(p.year() + 1)?,
-            Direction::Unmarked if this_year > p + Duration::days(90) => other(p.year() - 1)?,
-            _ => this_year,
-        }
+        in_year_meant(ctx, other)?
     })
 }
 
@@ -1211,11 +1209,7 @@ fn is_false_match(text: &str, rule: Rule, start: usize, end: usize) -> bool {
             let named = next.starts_with(char::is_uppercase)
                 && month_number(next).is_none()
                 && weekday(&next.to_lowercase()).is_none();
-            let word_before = before
-                .rsplit(|c: char| !c.is_alphanumeric())
-                .next()
-                .unwrap_or("")
-                .to_lowercase();
+            let word_before = neighbour(before.split(|c: char| !c.is_alphanumeric()).rev());
             named && !TIME_PREPOSITIONS.contains(&word_before.as_str())
         }
         Rule::Year => {

@@ -33,6 +33,12 @@ use tantivy::{
     Term, TERMINATED,
 };
 
+/// The count part of a posting's weight, `1 + ln(tf)`, from the count
+/// kept in [`QUANTUM`]s (as [`tf_idf`] weighs it).
+fn sublinear_part(freq: u32) -> f32 {
+    1.0 + (freq as f32 / QUANTUM).ln()
+}
+
 /// The on-disk index, opened for reading.
 pub struct DiskIndex {
     index: Index,
@@ -245,7 +251,7 @@ impl<'i> View<'i> {
             fields,
             max_df: ((n * index.options.max_df_ratio) as usize).max(MIN_MAX_DF) as f32,
             n,
-            sublinear: std::array::from_fn(|freq| 1.0 + (freq as f32 / QUANTUM).ln()),
+            sublinear: std::array::from_fn(|freq| sublinear_part(freq as u32)),
             segments,
             terms: RefCell::default(),
             term_ids: RefCell::default(),
@@ -493,10 +499,11 @@ impl Corpus for View<'_> {
         let terms = self.terms.borrow();
         let seen = &terms[term as usize];
         debug_assert_eq!(seen.kind, space);
+        // tf-idf of a count of one is the idf alone.
         let idf = tf_idf(1.0, self.n, seen.df);
         let sublinear = |freq: u32| match self.sublinear.get(freq as usize) {
             Some(&part) => part,
-            None => 1.0 + (freq as f32 / QUANTUM).ln(),
+            None => sublinear_part(freq),
         };
         let mut run = Vec::new();
         for (s, info) in self.segments.iter().zip(&seen.infos) {
