@@ -8,6 +8,7 @@ pub mod article_terms;
 pub mod disk;
 pub mod index;
 pub mod near_duplicates;
+mod scratch;
 pub mod similar;
 
 pub use index::{ArticleIndex, IndexOptions};

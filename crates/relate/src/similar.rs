@@ -16,6 +16,7 @@
 
 use crate::article_terms::SpaceKind;
 use crate::index::{ArticleIndex, DocInfo, IndexOptions};
+use crate::scratch::Zeroed;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use storyline_core::Published;
@@ -157,87 +158,97 @@ impl Filter {
     }
 }
 
-/// Per-query scratch space: a dense array of scores and the documents
-/// touched, reused across queries on a thread so a query allocates nothing
-/// large. One `f32` per document keeps the array within a core's cache at
-/// 100,000 articles (the words and names parts of the few documents shown
-/// are recomputed from their vectors); a bitmap says which documents are
-/// already listed in `touched`. Where postings hold weights still to be
-/// scaled per document ([`Corpus::unscaled`], on disk), the names part is
-/// summed in a second array until [`finish`] scales both: two arrays cost
-/// less than reading a document's length for each of its postings.
+/// Per-query scratch space: a dense array of scores and a bitmap of the
+/// documents touched, reused across queries on a thread so a query
+/// allocates nothing large. One `f32` per document keeps the array within
+/// a core's cache at 100,000 articles (the words and names parts of the
+/// few documents shown are recomputed from their vectors). The touched
+/// documents are read off the bitmap, in ascending order, rather than kept
+/// in a list: a list cost a write per new document and, at a million
+/// articles, megabytes more to fault in. Where postings hold weights still
+/// to be scaled per document ([`Corpus::unscaled`], on disk), the names
+/// part is summed in a second array until [`finish`] scales both: two
+/// arrays cost less than reading a document's length for each of its
+/// postings.
 #[derive(Default)]
 struct Accumulator {
     /// Per document: words score + names weight × names score (or, until
     /// finished, the unscaled words sum).
-    scores: Vec<f32>,
+    scores: Zeroed<f32>,
     /// Per document, the unscaled names sum (only while unscaled).
-    names: Vec<f32>,
-    listed: Vec<u64>,
-    touched: Vec<u32>,
+    names: Zeroed<f32>,
+    /// A bit per document: whether this query touched it.
+    listed: Zeroed<u64>,
 }
 
 impl Accumulator {
     fn prepare(&mut self, n: usize, unscaled: bool) {
         self.clear();
         if self.scores.len() < n {
-            self.scores.resize(n, 0.0);
-            self.listed.resize(n.div_ceil(64), 0);
+            // At least doubled, so an index growing by an article a query
+            // does not map anew each time; cleared arrays hold only zeros.
+            let len = n.max(self.scores.len() * 2);
+            self.scores = Zeroed::new(len);
+            self.listed = Zeroed::new(len.div_ceil(64));
         }
         // Once there, the names array covers every document the scores
         // do, whichever kind of index the thread answers next.
-        if (unscaled || !self.names.is_empty()) && self.names.len() < self.scores.len() {
-            self.names.resize(self.scores.len(), 0.0);
+        if (unscaled || self.names.len() > 0) && self.names.len() < self.scores.len() {
+            self.names = Zeroed::new(self.scores.len());
         }
     }
 
     fn clear(&mut self) {
-        let names = !self.names.is_empty();
-        for &d in &self.touched {
-            self.scores[d as usize] = 0.0;
-            if names {
-                self.names[d as usize] = 0.0;
+        let (scores, names) = (self.scores.as_mut_slice(), self.names.as_mut_slice());
+        for (word, bits) in self.listed.as_mut_slice().iter_mut().enumerate() {
+            for d in set_bits(word, *bits) {
+                scores[d as usize] = 0.0;
+                if !names.is_empty() {
+                    names[d as usize] = 0.0;
+                }
             }
-            self.listed[d as usize / 64] = 0;
-        }
-        self.touched.clear();
-    }
-
-    fn list(&mut self, d: usize) {
-        let bit = 1u64 << (d % 64);
-        if self.listed[d / 64] & bit == 0 {
-            self.listed[d / 64] |= bit;
-            self.touched.push(d as u32);
+            *bits = 0;
         }
     }
 
-    fn add(&mut self, doc: u32, score: f32) {
-        let d = doc as usize;
-        self.list(d);
-        self.scores[d] += score;
-    }
-
-    fn add_names(&mut self, doc: u32, score: f32) {
-        let d = doc as usize;
-        self.list(d);
-        self.names[d] += score;
-    }
-
-    /// Lists the touched documents in ascending order, read off the
-    /// bitmap (a run of reads per segment then goes forward).
-    fn sort_touched(&mut self) {
-        self.touched.clear();
-        for (word, &bits) in self.listed.iter().enumerate() {
-            let mut bits = bits;
-            while bits != 0 {
-                self.touched.push((word * 64) as u32 + bits.trailing_zeros());
-                bits &= bits - 1;
-            }
-        }
+    /// The touched documents, ascending.
+    fn touched(&self) -> impl Iterator<Item = u32> + '_ {
+        touched(self.listed.as_slice())
     }
 
     fn score(&self, doc: u32) -> f32 {
-        self.scores[doc as usize]
+        self.scores.as_slice()[doc as usize]
+    }
+}
+
+/// The documents whose bits are set in `listed`, ascending.
+fn touched(listed: &[u64]) -> impl Iterator<Item = u32> + '_ {
+    listed
+        .iter()
+        .enumerate()
+        .filter(|(_, bits)| **bits != 0)
+        .flat_map(|(word, &bits)| set_bits(word, bits))
+}
+
+/// The documents of bitmap word `word` whose bits are set in `bits`.
+fn set_bits(word: usize, mut bits: u64) -> impl Iterator<Item = u32> {
+    let base = (word * 64) as u32;
+    std::iter::from_fn(move || {
+        (bits != 0).then(|| {
+            let d = base + bits.trailing_zeros();
+            bits &= bits - 1;
+            d
+        })
+    })
+}
+
+/// Adds `weight` times each posting's weight of `run` to `sums`, and marks
+/// its documents touched.
+fn add_run(sums: &mut [f32], listed: &mut [u64], run: &[Posting], weight: f32) {
+    for &(doc, w) in run {
+        let d = doc as usize;
+        listed[d / 64] |= 1 << (d % 64);
+        sums[d] += weight * w;
     }
 }
 
@@ -524,18 +535,20 @@ fn accumulate<C: Corpus + ?Sized>(
     acc: &mut Accumulator,
 ) {
     let unscaled = corpus.unscaled();
+    let listed = acc.listed.as_mut_slice();
     for (space, query, factor) in [
         (SpaceKind::Words, words_q, 1.0),
         (SpaceKind::Names, names_q, names_weight),
     ] {
         let apart = unscaled && space == SpaceKind::Names;
+        let sums = match apart {
+            false => acc.scores.as_mut_slice(),
+            true => acc.names.as_mut_slice(),
+        };
         for &(t, qw) in query {
             // Unscaled names sums get their weight when scaled.
             let qw = if apart { qw } else { qw * factor };
-            corpus.postings(space, t, &mut |run: &[Posting]| match apart {
-                false => run.iter().for_each(|&(d, w)| acc.add(d, qw * w)),
-                true => run.iter().for_each(|&(d, w)| acc.add_names(d, qw * w)),
-            });
+            corpus.postings(space, t, &mut |run: &[Posting]| add_run(sums, listed, run, qw));
         }
     }
     if unscaled {
@@ -547,18 +560,24 @@ fn accumulate<C: Corpus + ?Sized>(
 /// times its words factor plus `names_weight` times its names sum times
 /// its names factor.
 fn finish<C: Corpus + ?Sized>(corpus: &C, names_weight: f32, acc: &mut Accumulator) {
-    acc.sort_touched();
-    // A few thousand documents at a time: buffers as long as the touched
-    // list (hundreds of thousands at a million articles) cost a page
+    // A few thousand documents at a time, in ascending order (a run of
+    // reads per segment then goes forward): buffers as long as the touched
+    // documents (hundreds of thousands at a million articles) cost a page
     // fault per page in a fresh process. Each space's lengths are read for
     // the documents it has a sum for only.
-    let (mut docs, mut factors) = (Vec::new(), Vec::new());
-    let touched = std::mem::take(&mut acc.touched);
-    for chunk in touched.chunks(SCALED_AT_ONCE) {
+    let (mut chunk, mut docs, mut factors) = (Vec::new(), Vec::new(), Vec::new());
+    let (scores, names) = (acc.scores.as_mut_slice(), acc.names.as_mut_slice());
+    let mut touched = touched(acc.listed.as_slice());
+    loop {
+        chunk.clear();
+        chunk.extend(touched.by_ref().take(SCALED_AT_ONCE));
+        if chunk.is_empty() {
+            break;
+        }
         for space in [SpaceKind::Words, SpaceKind::Names] {
-            let sums = match space {
-                SpaceKind::Words => &acc.scores,
-                SpaceKind::Names => &acc.names,
+            let sums: &[f32] = match space {
+                SpaceKind::Words => scores,
+                SpaceKind::Names => names,
             };
             docs.clear();
             docs.extend(chunk.iter().copied().filter(|&d| sums[d as usize] != 0.0));
@@ -566,16 +585,15 @@ fn finish<C: Corpus + ?Sized>(corpus: &C, names_weight: f32, acc: &mut Accumulat
             for (&d, &factor) in docs.iter().zip(&factors) {
                 let d = d as usize;
                 match space {
-                    SpaceKind::Words => acc.scores[d] *= factor,
+                    SpaceKind::Words => scores[d] *= factor,
                     SpaceKind::Names => {
-                        acc.scores[d] += names_weight * acc.names[d] * factor;
-                        acc.names[d] = 0.0;
+                        scores[d] += names_weight * names[d] * factor;
+                        names[d] = 0.0;
                     }
                 }
             }
         }
     }
-    acc.touched = touched;
 }
 
 /// How many documents [`finish`] scales at once.
@@ -602,7 +620,8 @@ fn best<C: Corpus + ?Sized>(
 ) -> Vec<(u32, f32)> {
     let my_group = corpus.group(me);
     let eligible = |d: u32| d != me && !(skip_copies && corpus.group(d) == my_group) && admit(d);
-    let raw = |d: u32| acc.score(d);
+    let scores = acc.scores.as_slice();
+    let raw = |d: u32| scores[d as usize];
     // The date and source factors only scale scores down, by at most
     // their own floors; so the best `n` can only come from raw scores at
     // or above `floor` times the n-th best raw score, found first with a
@@ -610,7 +629,7 @@ fn best<C: Corpus + ?Sized>(
     let o = corpus.options();
     let floor = (1.0 - o.time_weight) * o.same_source_factor.min(1.0);
     let mut top = TopScores::new(n);
-    for &d in &acc.touched {
+    for d in acc.touched() {
         // The cheap test first: most documents are not near the top.
         if top.admits(raw(d)) && eligible(d) {
             top.push(raw(d));
@@ -618,9 +637,7 @@ fn best<C: Corpus + ?Sized>(
     }
     let cut = top.nth() * floor;
     let mut scored: Vec<(u32, f32)> = acc
-        .touched
-        .iter()
-        .copied()
+        .touched()
         .filter(|&d| raw(d) >= cut && eligible(d))
         .map(|d| (d, score_of(corpus, me, d, acc)))
         .collect();
