@@ -228,7 +228,23 @@ pub fn band_keys(signature: &[u16; SIGNATURE_LEN]) -> impl Iterator<Item = u64> 
     (0..BANDS).map(|band| band_key(signature, band))
 }
 
-fn band_key(signature: &[u16; SIGNATURE_LEN], band: usize) -> u64 {
+/// Bits of a band key its bucket keeps (see [`bucket_of`]).
+const BUCKET_BITS: u32 = 16;
+
+/// The bucket of band `band`'s key `key`: the band's number and the key's
+/// top [`BUCKET_BITS`] bits, so there are at most 64 × 65,536 buckets
+/// however many texts. Texts sharing a key share its bucket; texts sharing
+/// a bucket may not share the key ([`band_key`] tells). Why: an index
+/// keyed by band key holds a key for nearly every band of every text (64
+/// million at a million texts), and its term dictionary cost more to
+/// write and merge than all the rest of the index; keyed by bucket, a
+/// bucket holds about one text in 65,536 of its band, and the few a
+/// lookup reads that do not share the key are dropped.
+pub(crate) fn bucket_of(band: usize, key: u64) -> u64 {
+    ((band as u64) << BUCKET_BITS) | (key >> (64 - BUCKET_BITS))
+}
+
+pub(crate) fn band_key(signature: &[u16; SIGNATURE_LEN], band: usize) -> u64 {
     let mut key = (band as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
     for &r in &signature[band * ROWS_PER_BAND..(band + 1) * ROWS_PER_BAND] {
         key = (key ^ u64::from(r))

@@ -46,7 +46,15 @@ pub struct IndexProgress {
     pub seq: u64,
     /// Documents indexed when every vector length was last taken again.
     pub norms_at: u64,
+    /// How the documents were written ([`FORMAT`]; 0 before it was kept).
+    #[serde(default)]
+    pub format: u32,
 }
+
+/// How this version writes documents. A writer that opens an index written
+/// otherwise writes every article again (see [`DiskWriter::open`]).
+/// 1: near-duplicate band keys indexed by bucket.
+pub const FORMAT: u32 = 1;
 
 /// The index in `dir`, created (with `dir`) when missing.
 fn open_or_create(dir: &Path) -> Result<Index, DiskError> {
@@ -62,7 +70,11 @@ fn open_or_create(dir: &Path) -> Result<Index, DiskError> {
 fn progress_of(index: &Index) -> Result<IndexProgress, DiskError> {
     let payload = index.load_metas()?.payload;
     match payload {
-        None => Ok(IndexProgress::default()),
+        // Nothing committed yet: whatever is written is written now.
+        None => Ok(IndexProgress {
+            format: FORMAT,
+            ..IndexProgress::default()
+        }),
         Some(p) => serde_json::from_str(&p).map_err(|e| DiskError::Corrupt(format!("commit payload: {e}"))),
     }
 }
@@ -270,6 +282,13 @@ mod tests {
         w.finish().unwrap();
         assert_eq!(w.progress().norms_at, articles.len() as u64);
         drop(w);
+        // The parts' segments are merged into one once all are in.
+        let segments = Index::open_in_dir(dir.path())
+            .unwrap()
+            .searchable_segment_metas()
+            .unwrap()
+            .len();
+        assert_eq!(segments, 1);
         let disk = DiskIndex::open(dir.path(), IndexOptions::default()).unwrap();
         let memory = ArticleIndex::build(articles.clone(), IndexOptions::default());
         for a in &articles {
@@ -352,6 +371,30 @@ mod tests {
         w.commit(8).unwrap();
         index.reload().unwrap();
         assert_eq!((index.len(), index.progress().unwrap().seq), (8, 8));
+    }
+
+    #[test]
+    fn an_index_written_by_an_older_version_is_written_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let articles = corpus();
+        let mut w = DiskWriter::open(dir.path(), IndexOptions::default()).unwrap();
+        assert_eq!(w.progress().format, FORMAT);
+        for a in &articles {
+            w.add(a, &[]).unwrap();
+        }
+        w.commit(8).unwrap();
+        drop(w);
+        // The payload an older version committed, without a format.
+        let index = open_or_create(dir.path()).unwrap();
+        let mut writer: tantivy::IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        let mut prepared = writer.prepare_commit().unwrap();
+        prepared.set_payload(r#"{"seq":8,"norms_at":8}"#);
+        prepared.commit().unwrap();
+        drop(writer);
+        let w = DiskWriter::open(dir.path(), IndexOptions::default()).unwrap();
+        assert_eq!(w.progress().seq, 0, "every article is to be written again");
+        assert_eq!(w.progress().format, FORMAT);
+        assert_eq!(w.progress().norms_at, 8);
     }
 
     #[test]

@@ -215,8 +215,8 @@ impl StoredDoc {
         for (kind, field) in [(SpaceKind::Words, fields.words), (SpaceKind::Names, fields.names)] {
             doc.add_text(field, counts_text(self.terms_of(kind)));
         }
-        for band in crate::near_duplicates::band_keys(&self.signature().0) {
-            doc.add_u64(fields.bands, band);
+        for (band, key) in crate::near_duplicates::band_keys(&self.signature().0).enumerate() {
+            doc.add_u64(fields.bands, crate::near_duplicates::bucket_of(band, key));
         }
         doc.add_u64(fields.group, key_of(&self.group));
         if let Some(day) = self.day() {
