@@ -376,25 +376,61 @@ mod tests {
     #[test]
     fn an_index_written_by_an_older_version_is_written_again() {
         let dir = tempfile::tempdir().unwrap();
-        let articles = corpus();
+        // Past the size where every commit takes every length again, so
+        // writing everything again is what merges.
+        let mut articles = corpus();
+        articles.extend((0..1_100).map(|i| {
+            article(
+                &format!("n{i}"),
+                &format!("Note {i}"),
+                &format!("Harbour note {i} of many."),
+            )
+        }));
+        let n = articles.len() as u64;
         let mut w = DiskWriter::open(dir.path(), IndexOptions::default()).unwrap();
         assert_eq!(w.progress().format, FORMAT);
         for a in &articles {
             w.add(a, &[]).unwrap();
         }
-        w.commit(8).unwrap();
-        drop(w);
+        w.commit(n).unwrap();
+        w.close().unwrap();
         // The payload an older version committed, without a format.
         let index = open_or_create(dir.path()).unwrap();
         let mut writer: tantivy::IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
         let mut prepared = writer.prepare_commit().unwrap();
-        prepared.set_payload(r#"{"seq":8,"norms_at":8}"#);
+        prepared.set_payload(&format!(r#"{{"seq":{n},"norms_at":{n}}}"#));
         prepared.commit().unwrap();
         drop(writer);
-        let w = DiskWriter::open(dir.path(), IndexOptions::default()).unwrap();
+        let mut w = DiskWriter::open(dir.path(), IndexOptions::default()).unwrap();
         assert_eq!(w.progress().seq, 0, "every article is to be written again");
         assert_eq!(w.progress().format, FORMAT);
-        assert_eq!(w.progress().norms_at, 8);
+        assert_eq!(w.progress().norms_at, n);
+        // Written again as the engine catches up (each replacing its
+        // document, in parts), the index ends in one segment, with every
+        // article once and copies still found.
+        w.commit_foreseen_every(500);
+        let options = IndexOptions::default();
+        for a in &articles {
+            w.foresee(&DiskWriter::foreseen(&options, a, &[]));
+        }
+        for (i, part) in articles.chunks(500).enumerate() {
+            for a in part {
+                w.add_prepared(DiskWriter::prepare(&options, a, &[])).unwrap();
+            }
+            w.commit((i * 500 + part.len()) as u64).unwrap();
+        }
+        w.finish().unwrap();
+        w.close().unwrap();
+        let segments = Index::open_in_dir(dir.path())
+            .unwrap()
+            .searchable_segment_metas()
+            .unwrap()
+            .len();
+        assert_eq!(segments, 1);
+        let disk = DiskIndex::open(dir.path(), IndexOptions::default()).unwrap();
+        assert_eq!(disk.len(), n);
+        let first = disk.similar("a", 5, &Filter::default(), &[]).unwrap().unwrap();
+        assert_eq!(first.duplicates, ["a-copy"]);
     }
 
     #[test]
