@@ -15,8 +15,8 @@
 use memmap2::MmapMut;
 use std::marker::PhantomData;
 
-/// Mappings are made a whole number of these long, so the kernel can
-/// place and back them with huge pages.
+/// Mappings of at least this size are made a whole number of these long,
+/// so the kernel can place and back them with huge pages.
 const HUGE_PAGE: usize = 2 << 20;
 
 /// `len` zeroed values of `T`, in memory of their own.
@@ -46,12 +46,22 @@ impl<T: bytemuck::Pod> Zeroed<T> {
         if len == 0 {
             return Self::default();
         }
-        let bytes = (len * size_of::<T>()).next_multiple_of(HUGE_PAGE);
+        // Huge pages only for arrays of a huge page or more: a smaller
+        // array would have the kernel zero a whole one for it.
+        let bytes = len * size_of::<T>();
+        let huge = bytes >= HUGE_PAGE;
+        let bytes = if huge {
+            bytes.next_multiple_of(HUGE_PAGE)
+        } else {
+            bytes
+        };
         let map = MmapMut::map_anon(bytes)
             .unwrap_or_else(|e| panic!("cannot map {bytes} bytes of scratch memory: {e}"));
         // Only a hint: without huge pages the mapping works the same.
         #[cfg(target_os = "linux")]
-        let _ = map.advise(memmap2::Advice::HugePage);
+        if huge {
+            let _ = map.advise(memmap2::Advice::HugePage);
+        }
         Zeroed {
             map: Some(map),
             len,
