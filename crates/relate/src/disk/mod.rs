@@ -258,37 +258,48 @@ mod tests {
         }
     }
 
+    /// Writes `articles` as the engine's bulk loads do: each foreseen
+    /// first, then prepared and added `part` at a time, a commit after
+    /// each part, and `finish`.
+    fn load_in_parts(w: &mut DiskWriter, articles: &[Article], part: usize) {
+        w.commit_foreseen_every(part);
+        let options = IndexOptions::default();
+        for a in articles {
+            w.foresee(&DiskWriter::foreseen(&options, a, &[]));
+        }
+        for (i, chunk) in articles.chunks(part).enumerate() {
+            for a in chunk {
+                w.add_prepared(DiskWriter::prepare(&options, a, &[])).unwrap();
+            }
+            w.commit((i * part + chunk.len()) as u64).unwrap();
+        }
+        w.finish().unwrap();
+    }
+
+    /// How many segments the committed index in `dir` has.
+    fn segments(dir: &Path) -> usize {
+        Index::open_in_dir(dir)
+            .unwrap()
+            .searchable_segment_metas()
+            .unwrap()
+            .len()
+    }
+
     #[test]
     fn a_foreseen_bulk_load_writes_each_document_once_with_exact_lengths() {
         let dir = tempfile::tempdir().unwrap();
         let articles = corpus();
         let mut w = DiskWriter::open(dir.path(), IndexOptions::default()).unwrap();
-        w.commit_foreseen_every(3);
-        let options = IndexOptions::default();
-        for a in &articles {
-            w.foresee(&DiskWriter::foreseen(&options, a, &[]));
-        }
         // Committed in parts, as the engine does, prepared apart from
         // adding; no part writes any document again, and none is needed
         // at the end. A copy finds its leader in an earlier part (the
         // copies of `a` and `b` are in the second), as in a bulk load
         // into an empty index, whose band keys the writer keeps.
-        for (i, part) in articles.chunks(3).enumerate() {
-            for a in part {
-                w.add_prepared(DiskWriter::prepare(&options, a, &[])).unwrap();
-            }
-            w.commit((i * 3 + part.len()) as u64).unwrap();
-        }
-        w.finish().unwrap();
+        load_in_parts(&mut w, &articles, 3);
         assert_eq!(w.progress().norms_at, articles.len() as u64);
         drop(w);
         // The parts' segments are merged into one once all are in.
-        let segments = Index::open_in_dir(dir.path())
-            .unwrap()
-            .searchable_segment_metas()
-            .unwrap()
-            .len();
-        assert_eq!(segments, 1);
+        assert_eq!(segments(dir.path()), 1);
         let disk = DiskIndex::open(dir.path(), IndexOptions::default()).unwrap();
         let memory = ArticleIndex::build(articles.clone(), IndexOptions::default());
         for a in &articles {
@@ -333,11 +344,7 @@ mod tests {
             w.commit(many.len() as u64 + i + 1).unwrap();
             w.close().unwrap();
         }
-        let segments = Index::open_in_dir(dir.path())
-            .unwrap()
-            .searchable_segment_metas()
-            .unwrap()
-            .len();
+        let segments = segments(dir.path());
         assert!(segments < 9, "{segments} segments: the merges were thrown away");
         let index = DiskIndex::open(dir.path(), IndexOptions::default()).unwrap();
         assert_eq!(index.len(), 1_109);
@@ -408,25 +415,9 @@ mod tests {
         // Written again as the engine catches up (each replacing its
         // document, in parts), the index ends in one segment, with every
         // article once and copies still found.
-        w.commit_foreseen_every(500);
-        let options = IndexOptions::default();
-        for a in &articles {
-            w.foresee(&DiskWriter::foreseen(&options, a, &[]));
-        }
-        for (i, part) in articles.chunks(500).enumerate() {
-            for a in part {
-                w.add_prepared(DiskWriter::prepare(&options, a, &[])).unwrap();
-            }
-            w.commit((i * 500 + part.len()) as u64).unwrap();
-        }
-        w.finish().unwrap();
+        load_in_parts(&mut w, &articles, 500);
         w.close().unwrap();
-        let segments = Index::open_in_dir(dir.path())
-            .unwrap()
-            .searchable_segment_metas()
-            .unwrap()
-            .len();
-        assert_eq!(segments, 1);
+        assert_eq!(segments(dir.path()), 1);
         let disk = DiskIndex::open(dir.path(), IndexOptions::default()).unwrap();
         assert_eq!(disk.len(), n);
         let first = disk.similar("a", 5, &Filter::default(), &[]).unwrap().unwrap();
