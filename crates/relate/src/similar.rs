@@ -165,24 +165,18 @@ impl Filter {
 /// few documents shown are recomputed from their vectors). The touched
 /// documents are read off the bitmap, in ascending order, rather than kept
 /// in a list: a list cost a write per new document and, at a million
-/// articles, megabytes more to fault in. Where postings hold weights still
-/// to be scaled per document ([`Corpus::unscaled`], on disk), the names
-/// part is summed in a second array until [`finish`] scales both: two
-/// arrays cost less than reading a document's length for each of its
-/// postings.
+/// articles, megabytes more to fault in.
 #[derive(Default)]
 struct Accumulator {
     /// Per document: words score + names weight × names score (or, until
-    /// finished, the unscaled words sum).
+    /// scaled, the unscaled words sum; see [`accumulate`]).
     scores: Zeroed<f32>,
-    /// Per document, the unscaled names sum (only while unscaled).
-    names: Zeroed<f32>,
     /// A bit per document: whether this query touched it.
     listed: Zeroed<u64>,
 }
 
 impl Accumulator {
-    fn prepare(&mut self, n: usize, unscaled: bool) {
+    fn prepare(&mut self, n: usize) {
         self.clear();
         if self.scores.len() < n {
             // At least doubled, so an index growing by an article a query
@@ -191,21 +185,13 @@ impl Accumulator {
             self.scores = Zeroed::new(len);
             self.listed = Zeroed::new(len.div_ceil(64));
         }
-        // Once there, the names array covers every document the scores
-        // do, whichever kind of index the thread answers next.
-        if (unscaled || self.names.len() > 0) && self.names.len() < self.scores.len() {
-            self.names = Zeroed::new(self.scores.len());
-        }
     }
 
     fn clear(&mut self) {
-        let (scores, names) = (self.scores.as_mut_slice(), self.names.as_mut_slice());
+        let scores = self.scores.as_mut_slice();
         for (word, bits) in self.listed.as_mut_slice().iter_mut().enumerate() {
             for d in set_bits(word, *bits) {
                 scores[d as usize] = 0.0;
-                if !names.is_empty() {
-                    names[d as usize] = 0.0;
-                }
             }
             *bits = 0;
         }
@@ -296,8 +282,8 @@ pub(crate) trait Corpus {
     fn postings(&self, space: SpaceKind, term: u32, each: &mut dyn FnMut(&[Posting]));
     /// Whether posting weights are still to be multiplied by a factor per
     /// document (one over its vector's length, on disk): scaling each
-    /// document once after adding up, rather than every posting as it is
-    /// read, spares a column read per posting.
+    /// document's words sum once after adding up, rather than every
+    /// posting as it is read, spares a column read per posting.
     fn unscaled(&self) -> bool {
         false
     }
@@ -381,7 +367,7 @@ pub(crate) fn similar_posts<C: Corpus + ?Sized>(
 ) -> SimilarPosts {
     SCRATCH.with(|scratch| {
         let mut acc = scratch.borrow_mut();
-        acc.prepare(corpus.capacity(), corpus.unscaled());
+        acc.prepare(corpus.capacity());
         let similar = rank(corpus, me, k, filter, same_story, &mut acc);
         acc.clear();
         SimilarPosts {
@@ -403,7 +389,7 @@ pub(crate) fn neighbours<C: Corpus + ?Sized>(
 ) -> Vec<(u32, f32)> {
     SCRATCH.with(|scratch| {
         let mut acc = scratch.borrow_mut();
-        acc.prepare(corpus.capacity(), corpus.unscaled());
+        acc.prepare(corpus.capacity());
         let (words_q, names_q) = query(corpus, me, admit, &mut acc);
         accumulate(corpus, &words_q, &names_q, names_weight, &mut acc);
         let max_score = 1.0 + names_weight;
@@ -526,7 +512,12 @@ fn story_first<C: Corpus + ?Sized>(
 }
 
 /// Adds every document's score for the query to `acc`: words cosine plus
-/// `names_weight` times names cosine.
+/// `names_weight` times names cosine. Where postings are unscaled, the
+/// words sums are scaled once all are in ([`scale_words`]) and names
+/// postings as they are read, a run's lengths at a time: names are about a
+/// fifth of the postings, and a second array to sum them apart cost a
+/// fresh process more (4 MB more to fault in at a million articles) than
+/// the reads it spared.
 fn accumulate<C: Corpus + ?Sized>(
     corpus: &C,
     words_q: &[(u32, f32)],
@@ -535,68 +526,59 @@ fn accumulate<C: Corpus + ?Sized>(
     acc: &mut Accumulator,
 ) {
     let unscaled = corpus.unscaled();
-    let listed = acc.listed.as_mut_slice();
-    for (space, query, factor) in [
-        (SpaceKind::Words, words_q, 1.0),
-        (SpaceKind::Names, names_q, names_weight),
-    ] {
-        let apart = unscaled && space == SpaceKind::Names;
-        let sums = match apart {
-            false => acc.scores.as_mut_slice(),
-            true => acc.names.as_mut_slice(),
-        };
-        for &(t, qw) in query {
-            // Unscaled names sums get their weight when scaled.
-            let qw = if apart { qw } else { qw * factor };
-            corpus.postings(space, t, &mut |run: &[Posting]| add_run(sums, listed, run, qw));
-        }
+    let (scores, listed) = (acc.scores.as_mut_slice(), acc.listed.as_mut_slice());
+    for &(t, qw) in words_q {
+        corpus.postings(SpaceKind::Words, t, &mut |run: &[Posting]| {
+            add_run(scores, listed, run, qw)
+        });
     }
     if unscaled {
-        finish(corpus, names_weight, acc);
+        scale_words(corpus, scores, listed);
+    }
+    let (mut docs, mut factors) = (Vec::new(), Vec::new());
+    for &(t, qw) in names_q {
+        let qw = qw * names_weight;
+        corpus.postings(SpaceKind::Names, t, &mut |run: &[Posting]| {
+            if !unscaled {
+                return add_run(scores, listed, run, qw);
+            }
+            // Names are a fifth of the postings: each run's lengths are
+            // read as it comes, rather than summed apart to be scaled.
+            docs.clear();
+            docs.extend(run.iter().map(|&(d, _)| d));
+            corpus.scales(SpaceKind::Names, &docs, &mut factors);
+            for (&(doc, w), &factor) in run.iter().zip(&factors) {
+                let d = doc as usize;
+                listed[d / 64] |= 1 << (d % 64);
+                scores[d] += qw * w * factor;
+            }
+        });
     }
 }
 
-/// Turns unscaled sums into scores: each touched document's words sum
-/// times its words factor plus `names_weight` times its names sum times
-/// its names factor.
-fn finish<C: Corpus + ?Sized>(corpus: &C, names_weight: f32, acc: &mut Accumulator) {
+/// Turns the unscaled words sums of the touched documents into words
+/// cosines: each times its words factor.
+fn scale_words<C: Corpus + ?Sized>(corpus: &C, scores: &mut [f32], listed: &[u64]) {
     // A few thousand documents at a time, in ascending order (a run of
     // reads per segment then goes forward): buffers as long as the touched
     // documents (hundreds of thousands at a million articles) cost a page
-    // fault per page in a fresh process. Each space's lengths are read for
-    // the documents it has a sum for only.
-    let (mut chunk, mut docs, mut factors) = (Vec::new(), Vec::new(), Vec::new());
-    let (scores, names) = (acc.scores.as_mut_slice(), acc.names.as_mut_slice());
-    let mut touched = touched(acc.listed.as_slice());
+    // fault per page in a fresh process.
+    let (mut chunk, mut factors) = (Vec::new(), Vec::new());
+    let mut touched = touched(listed);
     loop {
         chunk.clear();
         chunk.extend(touched.by_ref().take(SCALED_AT_ONCE));
         if chunk.is_empty() {
             break;
         }
-        for space in [SpaceKind::Words, SpaceKind::Names] {
-            let sums: &[f32] = match space {
-                SpaceKind::Words => scores,
-                SpaceKind::Names => names,
-            };
-            docs.clear();
-            docs.extend(chunk.iter().copied().filter(|&d| sums[d as usize] != 0.0));
-            corpus.scales(space, &docs, &mut factors);
-            for (&d, &factor) in docs.iter().zip(&factors) {
-                let d = d as usize;
-                match space {
-                    SpaceKind::Words => scores[d] *= factor,
-                    SpaceKind::Names => {
-                        scores[d] += names_weight * names[d] * factor;
-                        names[d] = 0.0;
-                    }
-                }
-            }
+        corpus.scales(SpaceKind::Words, &chunk, &mut factors);
+        for (&d, &factor) in chunk.iter().zip(&factors) {
+            scores[d as usize] *= factor;
         }
     }
 }
 
-/// How many documents [`finish`] scales at once.
+/// How many documents [`scale_words`] scales at once.
 const SCALED_AT_ONCE: usize = 4096;
 
 fn score_of<C: Corpus + ?Sized>(corpus: &C, me: u32, doc: u32, acc: &Accumulator) -> f32 {

@@ -220,8 +220,8 @@ mod tests {
     }
 
     /// A thread's scratch space serves both kinds of index: after a query
-    /// on a small index on disk (whose names sums are kept apart), one on
-    /// a larger index in memory reads no stale or missing names sum.
+    /// on a small index on disk (whose postings are scaled apart), one on
+    /// a larger index in memory reads no stale score.
     #[test]
     fn one_thread_answers_from_disk_then_from_a_larger_index_in_memory() {
         let dir = tempfile::tempdir().unwrap();
