@@ -236,8 +236,8 @@ const BUCKET_BITS: u32 = 16;
 /// however many texts. Texts sharing a key share its bucket; texts sharing
 /// a bucket may not share the key ([`band_key`] tells). Why: an index
 /// keyed by band key holds a key for nearly every band of every text (64
-/// million at a million texts), and its term dictionary cost more to
-/// write and merge than all the rest of the index; keyed by bucket, a
+/// million at a million texts), and building that term dictionary was
+/// most of the time a merge of the whole index took; keyed by bucket, a
 /// bucket holds about one text in 65,536 of its band, and the few a
 /// lookup reads that do not share the key are dropped.
 pub(crate) fn bucket_of(band: usize, key: u64) -> u64 {
@@ -345,6 +345,23 @@ mod tests {
     const REWRITE: &str = "Wagner leader Yevgeny Prigozhin ordered his fighters to turn around late on Saturday, ending a rebellion that had brought his columns to within roughly 200 kilometres of Moscow. The office of Belarusian President Alexander Lukashenko said he had negotiated the deal with Prigozhin during the day, with the consent of the Kremlin.";
     const OTHER: &str = "The European Central Bank raised its key interest rates by a quarter of a percentage point on Thursday, its ninth consecutive increase, taking the deposit rate to 3.75 percent.";
     const SAME_STORY: &str = "Russia's security service closed the criminal case over the armed mutiny on Tuesday, and Lukashenko said Prigozhin had arrived in Belarus.";
+
+    #[test]
+    fn a_shared_band_key_is_a_shared_bucket_of_that_band_only() {
+        let (a, b) = (signature(ORIGINAL).0, signature(REWRITE).0);
+        let mut shared = 0;
+        for band in 0..BANDS {
+            let (ka, kb) = (band_key(&a, band), band_key(&b, band));
+            assert_eq!(bucket_of(band, ka) >> BUCKET_BITS, band as u64);
+            if ka == kb {
+                shared += 1;
+                assert_eq!(bucket_of(band, ka), bucket_of(band, kb));
+            }
+            // The same key in another band is another bucket.
+            assert_ne!(bucket_of(band, ka), bucket_of((band + 1) % BANDS, ka));
+        }
+        assert!(shared > 0, "a rewrite shares a band with its original");
+    }
 
     #[test]
     fn signatures_are_stable_and_estimate_jaccard() {

@@ -14,9 +14,11 @@
 //! document it is about to add ([`DiskWriter::foresee`]) takes their
 //! lengths from the index as it will be once they are in, and takes the
 //! others' again at most once, when it is done ([`DiskWriter::finish`]): a
-//! bulk load into an empty index writes each document once. A near-duplicate joins the group
-//! of the most similar earlier group leader it is a copy of, found through
-//! the MinHash band keys indexed with each document.
+//! bulk load into an empty index writes each document once (and ends merged
+//! into one segment). A near-duplicate joins the group of the most similar
+//! earlier group leader it is a copy of, found through the MinHash band
+//! keys indexed with each document (by bucket: see
+//! `near_duplicates::bucket_of`).
 //!
 //! Not here: reading and ranking (`reader`), deciding what to index (the
 //! engine).
@@ -208,7 +210,7 @@ impl DiskWriter {
         if progress.format != super::FORMAT {
             // Written otherwise (an older version): every article is
             // written again from the store's first change, each replacing
-            // its document, so readers answer meanwhile.
+            // its document in place.
             tracing::info!(
                 dir = %dir.display(),
                 was = progress.format,
@@ -517,11 +519,12 @@ impl DiskWriter {
     /// document has just been written (a load into an empty index, a
     /// [`DiskWriter::refresh`], a load writing each again), which happens
     /// only when the index has doubled or was written anew, so it costs at
-    /// most one more writing of each document in all. What it buys is at query time: a query looks each of its terms
-    /// up and reads its postings in every segment, and in a fresh process
-    /// each of those is a page fault or more (at a million articles a
-    /// `similar ID` took half as long from one segment as from eleven).
-    /// Segments added later are merged by size as usual.
+    /// most one more writing of each document in all. What it buys is at
+    /// query time: a query looks each of its terms up and reads its
+    /// postings in every segment, and in a fresh process each of those is
+    /// a page fault or more (at a million articles a `similar ID` took half
+    /// as long from one segment as from eleven). Segments added later are
+    /// merged by size as usual.
     fn merge_all(&mut self) -> Result<(), DiskError> {
         self.wait_for_merges()?;
         let segments = self.index.searchable_segment_ids()?;
