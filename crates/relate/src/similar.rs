@@ -231,10 +231,22 @@ fn set_bits(word: usize, mut bits: u64) -> impl Iterator<Item = u32> {
 /// Adds `weight` times each posting's weight of `run` to `sums`, and marks
 /// its documents touched.
 fn add_run(sums: &mut [f32], listed: &mut [u64], run: &[Posting], weight: f32) {
-    for &(doc, w) in run {
+    add_scaled_run(sums, listed, run, weight, std::iter::repeat(1.0));
+}
+
+/// [`add_run`] with each posting's weight also times its document's
+/// factor from `factors` (in the run's order).
+fn add_scaled_run(
+    sums: &mut [f32],
+    listed: &mut [u64],
+    run: &[Posting],
+    weight: f32,
+    factors: impl Iterator<Item = f32>,
+) {
+    for (&(doc, w), factor) in run.iter().zip(factors) {
         let d = doc as usize;
         listed[d / 64] |= 1 << (d % 64);
-        sums[d] += weight * w;
+        sums[d] += weight * w * factor;
     }
 }
 
@@ -547,11 +559,7 @@ fn accumulate<C: Corpus + ?Sized>(
             docs.clear();
             docs.extend(run.iter().map(|&(d, _)| d));
             corpus.scales(SpaceKind::Names, &docs, &mut factors);
-            for (&(doc, w), &factor) in run.iter().zip(&factors) {
-                let d = doc as usize;
-                listed[d / 64] |= 1 << (d % 64);
-                scores[d] += qw * w * factor;
-            }
+            add_scaled_run(scores, listed, run, qw, factors.iter().copied());
         });
     }
 }

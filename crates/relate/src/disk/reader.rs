@@ -50,7 +50,7 @@ pub struct DiskIndex {
 impl DiskIndex {
     /// Opens the index in `dir` (an empty one when there is none yet).
     pub fn open(dir: &Path, options: IndexOptions) -> Result<DiskIndex, DiskError> {
-        Self::reading(super::open_or_create(dir)?, options)
+        Self::reading(super::open_or_create(dir, super::Access::Scattered)?, options)
     }
 
     /// Reads `index` (a writer's, say).
@@ -203,6 +203,9 @@ struct View<'i> {
     /// Documents' vectors cut to the terms met when they were made, with
     /// how many terms that was (see [`View::vector_on_known`]).
     known: RefCell<FxHashMap<(SpaceKind, u32), KnownVector>>,
+    /// [`Corpus::scales`]'s buffers: documents numbered in their segment,
+    /// and their lengths.
+    scaling: RefCell<(Vec<u32>, Vec<Option<f64>>)>,
 }
 
 /// A vector over the terms met, with how many had been met then.
@@ -258,6 +261,7 @@ impl<'i> View<'i> {
             records: RefCell::default(),
             vectors: RefCell::default(),
             known: RefCell::default(),
+            scaling: RefCell::default(),
         }))
     }
 
@@ -542,16 +546,23 @@ impl Corpus for View<'_> {
     fn scales(&self, space: SpaceKind, docs: &[u32], out: &mut Vec<f32>) {
         out.clear();
         out.reserve(docs.len());
-        let (mut local, mut norms) = (Vec::new(), Vec::new());
+        // Called per names run (a thousand times a query at a million
+        // articles): the buffers are the view's.
+        let (local, norms) = &mut *self.scaling.borrow_mut();
         let mut rest = docs;
         for s in &self.segments {
             let end = s.base + s.reader.max_doc();
             let (here, later) = rest.split_at(rest.partition_point(|&d| d < end));
-            local.clear();
-            local.extend(here.iter().map(|&d| d - s.base));
+            let here = if s.base == 0 {
+                here
+            } else {
+                local.clear();
+                local.extend(here.iter().map(|&d| d - s.base));
+                local.as_slice()
+            };
             norms.clear();
-            norms.resize(local.len(), None);
-            s.norms[space as usize].first_vals(&local, &mut norms);
+            norms.resize(here.len(), None);
+            s.norms[space as usize].first_vals(here, norms);
             out.extend(norms.iter().map(|n| 1.0 / n.unwrap_or(1.0) as f32));
             rest = later;
         }

@@ -199,7 +199,7 @@ impl DfCache {
 impl DiskWriter {
     /// Opens the index in `dir`, creating it (and `dir`) when missing.
     pub fn open(dir: &Path, options: IndexOptions) -> Result<DiskWriter, DiskError> {
-        let index = super::open_or_create(dir)?;
+        let index = super::open_or_create(dir, super::Access::InOrder)?;
         let (_, fields) = Fields::schema();
         let writer = Some(new_writer(&index)?);
         let reader = index
