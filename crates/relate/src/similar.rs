@@ -614,21 +614,29 @@ fn best<C: Corpus + ?Sized>(
     let raw = |d: u32| scores[d as usize];
     // The date and source factors only scale scores down, by at most
     // their own floors; so the best `n` can only come from raw scores at
-    // or above `floor` times the n-th best raw score, found first with a
-    // small heap and no copy of the touched list.
+    // or above `floor` times the n-th best raw score. One pass over the
+    // touched documents (hundreds of thousands at a million articles)
+    // finds that score with a small heap and keeps the documents at or
+    // above `floor` times the n-th best so far: the score only rises, so
+    // they hold every document above the final cut.
     let o = corpus.options();
     let floor = (1.0 - o.time_weight) * o.same_source_factor.min(1.0);
     let mut top = TopScores::new(n);
+    let mut candidates = Vec::new();
     for d in acc.touched() {
+        let s = raw(d);
         // The cheap test first: most documents are not near the top.
-        if top.admits(raw(d)) && eligible(d) {
-            top.push(raw(d));
+        if s >= top.nth() * floor && eligible(d) {
+            if top.admits(s) {
+                top.push(s);
+            }
+            candidates.push(d);
         }
     }
     let cut = top.nth() * floor;
-    let mut scored: Vec<(u32, f32)> = acc
-        .touched()
-        .filter(|&d| raw(d) >= cut && eligible(d))
+    let mut scored: Vec<(u32, f32)> = candidates
+        .into_iter()
+        .filter(|&d| raw(d) >= cut)
         .map(|d| (d, score_of(corpus, me, d, acc)))
         .collect();
     // Ids are read only to break ties: reading one from the index costs
