@@ -197,9 +197,9 @@ impl Accumulator {
         }
     }
 
-    /// The touched documents, ascending.
-    fn touched(&self) -> impl Iterator<Item = u32> + '_ {
-        touched(self.listed.as_slice())
+    /// Calls `each` with the touched documents, ascending.
+    fn each_touched(&self, each: impl FnMut(u32)) {
+        each_touched(self.listed.as_slice(), each)
     }
 
     fn score(&self, doc: u32) -> f32 {
@@ -207,13 +207,16 @@ impl Accumulator {
     }
 }
 
-/// The documents whose bits are set in `listed`, ascending.
-fn touched(listed: &[u64]) -> impl Iterator<Item = u32> + '_ {
-    listed
-        .iter()
-        .enumerate()
-        .filter(|(_, bits)| **bits != 0)
-        .flat_map(|(word, &bits)| set_bits(word, bits))
+/// Calls `each` with the documents whose bits are set in `listed`,
+/// ascending. A loop rather than an iterator: a flattened iterator over
+/// hundreds of thousands of documents (a million-article query) cost
+/// several per cent of the query in its own bookkeeping.
+fn each_touched(listed: &[u64], mut each: impl FnMut(u32)) {
+    for (word, &bits) in listed.iter().enumerate() {
+        if bits != 0 {
+            set_bits(word, bits).for_each(&mut each);
+        }
+    }
 }
 
 /// The documents of bitmap word `word` whose bits are set in `bits`.
@@ -571,18 +574,22 @@ fn scale_words<C: Corpus + ?Sized>(corpus: &C, scores: &mut [f32], listed: &[u64
     // reads per segment then goes forward): buffers as long as the touched
     // documents (hundreds of thousands at a million articles) cost a page
     // fault per page in a fresh process.
-    let (mut chunk, mut factors) = (Vec::new(), Vec::new());
-    let mut touched = touched(listed);
-    loop {
-        chunk.clear();
-        chunk.extend(touched.by_ref().take(SCALED_AT_ONCE));
-        if chunk.is_empty() {
-            break;
-        }
-        corpus.scales(SpaceKind::Words, &chunk, &mut factors);
+    let (mut chunk, mut factors) = (Vec::with_capacity(SCALED_AT_ONCE), Vec::new());
+    let mut scale = |chunk: &mut Vec<u32>| {
+        corpus.scales(SpaceKind::Words, chunk, &mut factors);
         for (&d, &factor) in chunk.iter().zip(&factors) {
             scores[d as usize] *= factor;
         }
+        chunk.clear();
+    };
+    each_touched(listed, |d| {
+        chunk.push(d);
+        if chunk.len() == SCALED_AT_ONCE {
+            scale(&mut chunk);
+        }
+    });
+    if !chunk.is_empty() {
+        scale(&mut chunk);
     }
 }
 
@@ -623,16 +630,18 @@ fn best<C: Corpus + ?Sized>(
     let floor = (1.0 - o.time_weight) * o.same_source_factor.min(1.0);
     let mut top = TopScores::new(n);
     let mut candidates = Vec::new();
-    for d in acc.touched() {
+    let mut kept_from = top.nth() * floor;
+    acc.each_touched(|d| {
         let s = raw(d);
         // The cheap test first: most documents are not near the top.
-        if s >= top.nth() * floor && eligible(d) {
+        if s >= kept_from && eligible(d) {
             if top.admits(s) {
                 top.push(s);
+                kept_from = top.nth() * floor;
             }
             candidates.push(d);
         }
-    }
+    });
     let cut = top.nth() * floor;
     let mut scored: Vec<(u32, f32)> = candidates
         .into_iter()
