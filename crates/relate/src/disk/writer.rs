@@ -282,6 +282,12 @@ impl DiskWriter {
     /// from the index as it will be once they are all in, and no commit
     /// before [`DiskWriter::finish`] writes the others again.
     pub fn foresee(&mut self, doc: &Foreseen) {
+        if self.ahead.is_none() {
+            // Documents added while foreseeing are not counted in the
+            // committed frequencies kept (see `add_prepared`): those are
+            // read from the index again once they are committed.
+            self.df = DfCache::default();
+        }
         let ahead = self.ahead.get_or_insert_with(|| {
             let searcher = self.reader.searcher();
             Ahead {
@@ -429,11 +435,19 @@ impl DiskWriter {
         };
         let document = record.document(&self.fields, norms);
         self.writer().add_document(document)?;
-        for kind in [SpaceKind::Words, SpaceKind::Names] {
-            for t in record.terms_of(kind) {
-                *self.batch.df[kind as usize]
-                    .entry(t.key().to_string())
-                    .or_default() += 1;
+        // Lengths of documents added while foreseeing come from what was
+        // foreseen; otherwise the next documents' lengths count this one.
+        if self.ahead.is_none() {
+            for kind in [SpaceKind::Words, SpaceKind::Names] {
+                let df = &mut self.batch.df[kind as usize];
+                for t in record.terms_of(kind) {
+                    match df.get_mut(t.key()) {
+                        Some(n) => *n += 1,
+                        None => {
+                            df.insert(t.key().to_string(), 1);
+                        }
+                    }
+                }
             }
         }
         if record.group == record.id {
