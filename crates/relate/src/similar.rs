@@ -1090,6 +1090,51 @@ mod tests {
     }
 
     #[test]
+    fn best_is_the_n_best_of_every_touched_document() {
+        // Scores spread so the date and source factors reorder them, and
+        // ties, so ids must break them.
+        let articles: Vec<_> = (0..300)
+            .map(|i| {
+                let mut a = article(&format!("n{i:03}"), "Title", "Some text of the article.");
+                a.published = Published::parse(&format!("2023-{:02}-{:02}", 1 + i % 12, 1 + i % 28));
+                a.source = Some(format!("source-{}", i % 7));
+                a
+            })
+            .collect();
+        let idx = ArticleIndex::build(articles, IndexOptions::default());
+        let mut acc = super::Accumulator::default();
+        acc.prepare(super::Corpus::capacity(&idx));
+        let mut state = 7u64;
+        for d in 0..300u32 {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            if state >> 62 == 0 {
+                continue; // untouched
+            }
+            let score = ((state >> 40) % 50) as f32 / 50.0;
+            acc.scores.as_mut_slice()[d as usize] = score;
+            acc.listed.as_mut_slice()[d as usize / 64] |= 1 << (d % 64);
+        }
+        let me = 3;
+        for n in [0, 1, 5, 40, 300] {
+            let found = super::best(&idx, me, &acc, n, false, &|d| d % 11 != 0);
+            let mut every: Vec<(u32, f32)> = Vec::new();
+            acc.each_touched(|d| {
+                if d != me && d % 11 != 0 {
+                    every.push((d, super::score_of(&idx, me, d, &acc)));
+                }
+            });
+            every.sort_by(|a, b| {
+                b.1.total_cmp(&a.1)
+                    .then_with(|| super::Corpus::id(&idx, a.0).cmp(&super::Corpus::id(&idx, b.0)))
+            });
+            every.truncate(n);
+            assert_eq!(found, every, "n = {n}");
+        }
+    }
+
+    #[test]
     fn output_is_deterministic() {
         let a = serde_json::to_string(&corpus().similar("d", 5)).unwrap();
         let b = serde_json::to_string(&corpus().similar("d", 5)).unwrap();
