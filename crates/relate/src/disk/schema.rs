@@ -8,7 +8,6 @@
 use crate::article_terms::{tf_idf, SpaceKind};
 use crate::near_duplicates::{Signature, Specifics, SIGNATURE_LEN};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 use storyline_core::Published;
 use tantivy::schema::{
     Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, INDEXED, STORED, STRING,
@@ -140,9 +139,10 @@ pub(crate) struct StoredDoc {
 }
 
 impl StoredDoc {
-    /// Terms from counts (`key → (surface, count)`), quantised; a key
-    /// keeps no tab or line break (they separate terms in the field text).
-    pub(crate) fn terms(counts: BTreeMap<String, (String, f32)>) -> Vec<StoredTerm> {
+    /// Terms from counts (`key → (surface, count)`, ascending by key),
+    /// quantised; a key keeps no tab or line break (they separate terms in
+    /// the field text).
+    pub(crate) fn terms(counts: Vec<(String, (String, f32))>) -> Vec<StoredTerm> {
         counts
             .into_iter()
             .map(|(key, (surface, tf))| {

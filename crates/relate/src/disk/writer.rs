@@ -32,7 +32,6 @@ use crate::near_duplicates::{
 use crate::IndexOptions;
 use fastbloom::BloomFilter;
 use rustc_hash::{FxHashMap, FxHashSet};
-use std::collections::BTreeMap;
 use std::path::Path;
 use storyline_core::{Article, EntityTerm};
 use tantivy::columnar::{BytesColumn, Cardinality, Column, StrColumn};
@@ -238,14 +237,23 @@ impl DiskWriter {
     /// document that needs nothing of the index, so a caller adding many
     /// prepares them on every core and adds them in order.
     pub fn prepare(options: &IndexOptions, article: &Article, entities: &[EntityTerm]) -> Prepared {
-        let mut counts: [BTreeMap<String, (String, f32)>; 2] = Default::default();
+        // Hashed while counting (most keys come back: a key is allocated
+        // once), sorted once at the end.
+        let mut counts: [FxHashMap<String, (String, f32)>; 2] = Default::default();
         count_terms(options, article, entities, |space, surface, key, weight| {
-            let slot = counts[space as usize]
-                .entry(key.to_string())
-                .or_insert_with(|| (surface.to_string(), 0.0));
-            slot.1 += weight;
+            let counts = &mut counts[space as usize];
+            match counts.get_mut(key) {
+                Some(slot) => slot.1 += weight,
+                None => {
+                    counts.insert(key.to_string(), (surface.to_string(), weight));
+                }
+            }
         });
-        let [words, names] = counts;
+        let [words, names] = counts.map(|counts| {
+            let mut sorted: Vec<_> = counts.into_iter().collect();
+            sorted.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+            sorted
+        });
         let signature = signature(&article.text);
         Prepared(StoredDoc {
             id: article.id.clone(),
