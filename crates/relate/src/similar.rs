@@ -557,8 +557,6 @@ fn accumulate<C: Corpus + ?Sized>(
             if !unscaled {
                 return add_run(scores, listed, run, qw);
             }
-            // Names are a fifth of the postings: each run's lengths are
-            // read as it comes, rather than summed apart to be scaled.
             docs.clear();
             docs.extend(run.iter().map(|&(d, _)| d));
             corpus.scales(SpaceKind::Names, &docs, &mut factors);
