@@ -168,4 +168,16 @@ pub const MIGRATIONS: &[&str] = &[
     // checked once.
     "CREATE INDEX story_members_by_placed ON story_members (placed);
     INSERT OR REPLACE INTO store_meta (key, value) VALUES ('unsummarised', 1);",
+    // 13: where each entity is named, indexed by era (`seq >> 14`, the
+    // change number's high bits; `entities::ERA_BITS`) before the entity:
+    // a linking step's rows all fall in the latest era, so a step rewrites
+    // the pages of a bounded part of the index, where one on (entity, seq)
+    // had each step write a page per row once the store was large. And a
+    // story's members are read from their index alone: placing reads the
+    // members of every live story for each round, and looking each up in
+    // the table read pages from all over it.
+    "DROP INDEX entity_articles_in_order;
+    CREATE INDEX entity_articles_by_era ON entity_articles (seq >> 14, entity_idx, seq);
+    DROP INDEX story_members_by_story;
+    CREATE INDEX story_members_by_story ON story_members (story_id, placed, article_id);",
 ];

@@ -170,6 +170,16 @@ pub(crate) fn each(conn: &Connection, f: &mut dyn FnMut(KeptStory) -> bool) -> R
     Ok(())
 }
 
+/// The members of the stories live in a span of days or placed into
+/// lately, in placement order: read from `story_members_by_story` alone
+/// (it holds the article ids), as placing reads them for every round.
+pub(crate) const LIVE_MEMBERS: &str = "SELECT m.story_id, m.article_id FROM story_members m
+     WHERE m.story_id IN (
+         SELECT story_id FROM stories
+         WHERE (?1 IS NOT NULL AND last_day >= ?1 AND first_day <= ?2)
+         UNION SELECT story_id FROM stories WHERE last_placed >= ?3)
+     ORDER BY m.placed";
+
 /// The stories live for arrivals published from day `days.0` to `days.1`
 /// (some article within those days) or placed into since placement
 /// `placed_since`, each with its articles in placement order.
@@ -179,14 +189,7 @@ pub(crate) fn live(
     placed_since: i64,
 ) -> Result<Vec<(String, Vec<String>)>, StoreError> {
     let (from, to) = days.map_or((None, None), |(a, b)| (Some(a), Some(b)));
-    let mut select = conn.prepare_cached(
-        "SELECT m.story_id, m.article_id FROM story_members m
-         WHERE m.story_id IN (
-             SELECT story_id FROM stories
-             WHERE (?1 IS NOT NULL AND last_day >= ?1 AND first_day <= ?2)
-             UNION SELECT story_id FROM stories WHERE last_placed >= ?3)
-         ORDER BY m.placed",
-    )?;
+    let mut select = conn.prepare_cached(LIVE_MEMBERS)?;
     let rows = select.query_map(params![from, to, placed_since], |r| {
         Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
     })?;
