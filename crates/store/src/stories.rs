@@ -175,9 +175,8 @@ pub(crate) fn each(conn: &Connection, f: &mut dyn FnMut(KeptStory) -> bool) -> R
 /// (it holds the article ids), as placing reads them for every round.
 pub(crate) const LIVE_MEMBERS: &str = "SELECT m.story_id, m.article_id FROM story_members m
      WHERE m.story_id IN (
-         SELECT story_id FROM stories
-         WHERE (?1 IS NOT NULL AND last_day >= ?1 AND first_day <= ?2)
-         UNION SELECT story_id FROM stories WHERE last_placed >= ?3)
+         SELECT story_id FROM stories WHERE last_day >= ?1 AND first_day <= ?2
+         UNION ALL SELECT story_id FROM stories WHERE last_placed >= ?3)
      ORDER BY m.placed";
 
 /// The stories live for arrivals published from day `days.0` to `days.1`
