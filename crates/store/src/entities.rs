@@ -162,10 +162,10 @@ pub(crate) fn page(conn: &Connection, skip: usize, limit: usize) -> Result<Vec<K
 ///
 /// Why eras: where entities are named is an inverted list that grows at
 /// random places, one row per entity of each article linked. Indexed on
-/// (entity, seq), a linking step of a thousand articles wrote some
-/// seventeen thousand index pages at a million articles (each a 4 KiB
-/// page to the write-ahead log and again to the database), most of what
-/// an ingest wrote and what made it wait on the disk. With the era first,
+/// (entity, seq), a linking step of a thousand articles put its
+/// seventeen thousand rows in about as many index pages once the store
+/// held a million articles, each written to the write-ahead log and again
+/// to the database: most of what an ingest wrote. With the era first,
 /// a step writes only the latest era's part of the index (at most 16,384
 /// changes' rows), whatever the store's size; reading an entity's articles
 /// in order looks it up in each era in turn, one index search per era.

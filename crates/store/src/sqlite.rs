@@ -8,12 +8,6 @@
 use crate::entities;
 use crate::migrations::MIGRATIONS;
 
-/// The writing connection's page cache, in KiB.
-const WRITER_CACHE_KIB: i64 = 64 * 1024;
-
-/// Write-ahead log pages (4 KiB each) after which a writer's commit copies
-/// the log into the database (see [`SqliteStore::open`]).
-const CHECKPOINT_PAGES: i64 = 16 * 1024;
 use crate::stories;
 use crate::watched;
 use crate::{
@@ -28,6 +22,13 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
+
+/// The writing connection's page cache, in KiB.
+const WRITER_CACHE_KIB: i64 = 64 * 1024;
+
+/// Write-ahead log pages (4 KiB each) after which a writer's commit copies
+/// the log into the database (see [`SqliteStore::open`]).
+const CHECKPOINT_PAGES: i64 = 16 * 1024;
 use storyline_core::{id, Article};
 
 /// The file name of the database inside the data directory.
