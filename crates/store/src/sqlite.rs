@@ -22,6 +22,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
+use storyline_core::{id, Article};
 
 /// The writing connection's page cache, in KiB.
 const WRITER_CACHE_KIB: i64 = 64 * 1024;
@@ -29,7 +30,6 @@ const WRITER_CACHE_KIB: i64 = 64 * 1024;
 /// Write-ahead log pages (4 KiB each) after which a writer's commit copies
 /// the log into the database (see [`SqliteStore::open`]).
 const CHECKPOINT_PAGES: i64 = 16 * 1024;
-use storyline_core::{id, Article};
 
 /// The file name of the database inside the data directory.
 pub const DB_FILE: &str = "storyline.db";
