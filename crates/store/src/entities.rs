@@ -188,13 +188,8 @@ pub(crate) fn articles_of(
         "SELECT {NAMED_COLUMNS} FROM entity_articles
          WHERE seq >> {ERA_BITS} = ?1 AND entity_idx = ?2 ORDER BY seq {order} LIMIT ?3"
     ))?;
-    let eras: Box<dyn Iterator<Item = i64>> = if newest_first {
-        Box::new((0..=last).rev())
-    } else {
-        Box::new(0..=last)
-    };
     let mut found = Vec::new();
-    for era in eras {
+    for era in (0..=last).map(|i| if newest_first { last - i } else { i }) {
         let wanted = limit - found.len();
         if wanted == 0 {
             break;
