@@ -1,6 +1,6 @@
 //! The entity catalogue as pages read it, from what linking kept
-//! (`links`): the entities most widely named, one entity with every
-//! article naming it, and the entities, quotes and statements of a few
+//! (`links`): the entities most widely named, one entity a page of the
+//! articles naming it at a time, and the entities, quotes and statements of a few
 //! articles (a story's, an article and its Similar Posts). Each answer
 //! assembles a small catalogue from the store's rows, so the catalogue's
 //! own methods (`key_quotes`, `quotes_about`, `named_with`, …) answer it
@@ -11,13 +11,12 @@
 
 use crate::EngineError;
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet};
-use storyline_extract::linking::{lookup_keys, Catalog, EntityRecord, NamedLinks};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use storyline_extract::linking::{lookup_keys, Catalog, EntityRecord, Linked, NamedLinks};
 use storyline_store::{EntityArticle, KeptEntity, Store, StoreError};
 
-/// The newest articles naming an entity whose other entities its page
-/// reads (for quotes about it and who is named with it); an entity named
-/// in more is shown with every article, and its neighbours from these.
+/// The newest articles of an entity's page whose other entities it reads
+/// (for quotes about it and who is named with it).
 const NEIGHBOURHOOD: usize = 500;
 
 /// One entity in a list: its names and how widely it is named.
@@ -83,30 +82,104 @@ pub fn entity_id(store: &dyn Store, id_or_name: &str) -> Result<Option<String>, 
         .map(|e| e.id))
 }
 
-/// The name of entity `id` and the articles naming it, in the order they
-/// were linked; `None` when there is no such entity.
-pub fn articles_naming(store: &dyn Store, id: &str) -> Result<Option<(String, Vec<String>)>, EngineError> {
+/// The name of entity `id` and the newest `limit` articles naming it,
+/// newest linked first; `None` when there is no such entity.
+pub fn articles_naming(
+    store: &dyn Store,
+    id: &str,
+    limit: usize,
+) -> Result<Option<(String, Vec<String>)>, EngineError> {
     let Some(e) = store.linked_entity(id)? else {
         return Ok(None);
     };
     let articles = store
-        .entity_articles(e.index, false, usize::MAX)?
+        .entity_articles(e.index, None, limit)?
         .into_iter()
         .map(|r| r.article)
         .collect();
     Ok(Some((e.name, articles)))
 }
 
-/// A catalogue for entity `id`'s page: every article naming it, and the
-/// other entities of the newest of those (`NEIGHBOURHOOD`). `None` when
-/// no such entity is kept.
-pub fn around_entity(store: &dyn Store, id: &str) -> Result<Option<Catalog>, EngineError> {
+/// Those of `articles` that name entity `id` (none when there is no such
+/// entity): a filter costing one look per candidate, however widely the
+/// entity is named.
+pub fn naming_among(
+    store: &dyn Store,
+    id: &str,
+    articles: &[String],
+) -> Result<HashSet<String>, EngineError> {
+    match store.linked_entity(id)? {
+        Some(e) => Ok(store.naming_among(e.index, articles)?),
+        None => Ok(HashSet::new()),
+    }
+}
+
+/// One page of an entity: a catalogue of a page of the articles naming
+/// it (and of what the newest of those name), with its totals.
+pub struct EntityView {
+    /// The entity's id.
+    pub id: String,
+    /// Holds the page's articles only: the entity's `articles`, `mentions`
+    /// and `quotes` are this page's.
+    pub catalog: Catalog,
+    /// How many articles name it, and with how many mentions, in all.
+    pub articles: u64,
+    pub mentions: u64,
+    /// Where the next, older page starts (`before` of `around_entity`).
+    pub next: Option<u64>,
+}
+
+/// The entity as the API and `storyline entity --json` give it: the
+/// catalogue's entity (this page's articles, mentions and quotes) with
+/// its totals and the cursor of the next page.
+#[derive(Serialize)]
+pub struct EntityAnswer<'a> {
+    #[serde(flatten)]
+    pub entity: &'a Linked,
+    pub article_count: u64,
+    pub mention_count: u64,
+    pub next_cursor: Option<String>,
+}
+
+impl EntityView {
+    /// The entity itself, as this page's catalogue links it.
+    pub fn entity(&self) -> Option<&Linked> {
+        self.catalog.get(&self.id)
+    }
+
+    pub fn answer(&self) -> Option<EntityAnswer<'_>> {
+        Some(EntityAnswer {
+            entity: self.entity()?,
+            article_count: self.articles,
+            mention_count: self.mentions,
+            next_cursor: self.next.map(|n| n.to_string()),
+        })
+    }
+}
+
+/// A page of entity `id`: at most `limit` of the articles naming it,
+/// newest linked first from `before` (the `next` of the page before), and
+/// the other entities of the newest of those (`NEIGHBOURHOOD`). `None`
+/// when no such entity is kept. Bounded by `limit` however widely the
+/// entity is named (hundreds of thousands of articles in a large store).
+pub fn around_entity(
+    store: &dyn Store,
+    id: &str,
+    before: Option<u64>,
+    limit: usize,
+) -> Result<Option<EntityView>, EngineError> {
     let Some(me) = store.linked_entity(id)? else {
         return Ok(None);
     };
-    let mine = store.entity_articles(me.index, false, usize::MAX)?;
+    let mut mine = store.entity_articles(me.index, before, limit.saturating_add(1))?;
+    let next = if mine.len() > limit {
+        mine.truncate(limit);
+        mine.last().map(|r| r.seq)
+    } else {
+        None
+    };
     let mut rows = Vec::new();
-    for newest in mine.iter().rev().take(NEIGHBOURHOOD) {
+    for newest in mine.iter().take(NEIGHBOURHOOD) {
         rows.extend(
             store
                 .article_entities(&newest.article)?
@@ -115,7 +188,13 @@ pub fn around_entity(store: &dyn Store, id: &str) -> Result<Option<Catalog>, Eng
         );
     }
     rows.extend(mine);
-    assemble(store, rows).map(Some)
+    Ok(Some(EntityView {
+        id: me.id,
+        catalog: assemble(store, rows)?,
+        articles: me.articles,
+        mentions: me.mentions,
+        next,
+    }))
 }
 
 /// A catalogue of what `articles` name (a story's; an article and those

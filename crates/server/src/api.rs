@@ -276,21 +276,40 @@ pub async fn list_entities(
     Ok(Json(json!({"entities": page, "next_cursor": next_cursor})).into_response())
 }
 
-/// One entity: names, roles, the articles naming it, its quotes and
-/// quotes about it.
-#[utoipa::path(get, path = "/api/entities/{id}", tag = "entities", params(("id" = String, Path, description = "Entity id (ent-…)")),
-    responses((status = 200, description = "The entity: names, roles, articles, every mention with its span, its quotes, and `quotes_about` (others' quotes that name it, with speakers)", content_type = "application/json"),
+/// One entity: names, roles, a page of the articles naming it (newest
+/// linked first) with their mentions and its quotes there, quotes about it
+/// and its totals.
+#[utoipa::path(get, path = "/api/entities/{id}", tag = "entities",
+    params(("id" = String, Path, description = "Entity id (ent-…)"), ListParams),
+    responses((status = 200, description = "The entity: names, roles, `article_count` and `mention_count` in all; a page of the articles naming it (newest linked first, `limit` 1 to 200, default 50) with every mention there and its span, its quotes there, `quotes_about` (others' quotes that name it, with speakers) and `next_cursor` for older articles", content_type = "application/json"),
+              (status = 400, description = "A bad limit or cursor", body = ProblemDoc, content_type = "application/problem+json"),
               (status = 404, description = "No such entity", body = ProblemDoc, content_type = "application/problem+json")))]
-pub async fn get_entity(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, Problem> {
-    let Some(catalog) = state.entity(id.clone()).await? else {
+pub async fn get_entity(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(p): Query<ListParams>,
+) -> Result<Response, Problem> {
+    let before = seq_cursor(p.cursor.as_deref())?;
+    let limit = page_limit(p.limit)?;
+    let Some(view) = state.entity(id.clone(), before, limit).await? else {
         return Err(Problem::not_found(format!("no entity with id {id:?}")));
     };
-    let Some(entity) = catalog.get(&id) else {
+    let Some(answer) = view.answer() else {
         return Err(Problem::not_found(format!("no entity with id {id:?}")));
     };
-    let mut body = serde_json::to_value(entity).expect("entities serialise");
-    body["quotes_about"] = quote_list(catalog.quotes_about(&id, QUOTES_ABOUT));
+    let mut body = serde_json::to_value(answer).expect("entities serialise");
+    body["quotes_about"] = quote_list(view.catalog.quotes_about(&id, QUOTES_ABOUT));
     Ok(Json(body).into_response())
+}
+
+/// A cursor that is a change number (where the page before stopped).
+pub fn seq_cursor(cursor: Option<&str>) -> Result<Option<u64>, Problem> {
+    cursor
+        .map(|c| {
+            c.parse::<u64>()
+                .map_err(|_| Problem::bad_request(format!("invalid page cursor {c:?}")))
+        })
+        .transpose()
 }
 
 /// Quotes shown about an entity, and from a story.

@@ -20,6 +20,10 @@ use storyline_core::Article;
 
 /// How many items a feed carries.
 const FEED_ITEMS: usize = 50;
+/// How many of the articles naming an entity, newest linked first, its
+/// feed picks its newest-published `FEED_ITEMS` from (articles are not
+/// always linked in the order they were published).
+const ENTITY_FEED_WINDOW: usize = 4 * FEED_ITEMS;
 /// How many characters of the text an item's summary takes.
 const SUMMARY_CHARS: usize = 400;
 
@@ -388,7 +392,7 @@ pub async fn entity_feed(
     headers: HeaderMap,
 ) -> Result<Response, Problem> {
     let (id, format) = split_file(&file)?;
-    let Some((name, ids)) = state.articles_naming(id.to_string()).await? else {
+    let Some((name, ids)) = state.articles_naming(id.to_string(), ENTITY_FEED_WINDOW).await? else {
         return Err(Problem::not_found(format!("no entity with id {id:?}")));
     };
     let base = base_url(&headers);

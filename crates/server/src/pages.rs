@@ -201,16 +201,20 @@ struct EntityPage {
     kind: String,
     aliases: String,
     roles: String,
-    mentions: usize,
-    /// How many articles name it; the newest `ARTICLES_ON_ENTITY_PAGE`
-    /// are listed.
-    named_in: usize,
+    /// How many mentions and articles name it, in all.
+    mentions: u64,
+    named_in: u64,
+    /// A page of the articles naming it (at most `ARTICLES_ON_ENTITY_PAGE`),
+    /// newest first; whether they are all of them; where older ones start.
     articles: Vec<NamedIn>,
+    whole: bool,
+    older: Option<u64>,
     quotes: Vec<QuoteLink>,
     /// Others' quotes that name it.
     quoted_about: Vec<SpokenQuote>,
     companions: Vec<Companion>,
-    /// Mentions over time, as inline SVG drawn by `charts` (numbers and dates only).
+    /// Mentions over time in the listed articles, as inline SVG drawn by
+    /// `charts` (numbers and dates only).
     sparkline: Option<String>,
 }
 
@@ -571,20 +575,32 @@ pub async fn story(State(state): State<AppState>, Path(id): Path<String>) -> Res
 /// Linked entities listed on a story page at most.
 const KEY_ENTITIES_ON_STORY_PAGE: usize = 10;
 
-/// Articles listed on an entity page at most (the newest; the API has
-/// them all).
+/// Articles listed on an entity page at most (the newest, with a link to
+/// the older ones).
 const ARTICLES_ON_ENTITY_PAGE: usize = 200;
 
 /// Quotes shown on an entity page at most.
 const QUOTES_ON_ENTITY_PAGE: usize = 20;
 
-pub async fn entity(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, Problem> {
-    let Some(catalog) = state.entity(id.clone()).await? else {
+#[derive(Deserialize)]
+pub struct EntityParams {
+    /// Where the page before stopped (`next` of the page before).
+    before: Option<String>,
+}
+
+pub async fn entity(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(p): Query<EntityParams>,
+) -> Result<Response, Problem> {
+    let before = crate::api::seq_cursor(p.before.as_deref())?;
+    let Some(view) = state.entity(id.clone(), before, ARTICLES_ON_ENTITY_PAGE).await? else {
         return Ok(not_found_page(format!("There is no entity with id “{id}”.")));
     };
-    let Some(e) = catalog.get(&id) else {
+    let Some(e) = view.entity() else {
         return Ok(not_found_page(format!("There is no entity with id “{id}”.")));
     };
+    let catalog = &view.catalog;
     let listed = {
         let ids: Vec<String> = e.articles.iter().map(|(a, _)| a.clone()).collect();
         state.with_store(move |s| s.article_summaries(&ids)).await?
@@ -606,8 +622,6 @@ pub async fn entity(State(state): State<AppState>, Path(id): Path<String>) -> Re
         .collect();
     // Most recent first, as a reader follows someone.
     articles.reverse();
-    let named_in = articles.len();
-    articles.truncate(ARTICLES_ON_ENTITY_PAGE);
     let quotes = e
         .quotes
         .iter()
@@ -639,13 +653,15 @@ pub async fn entity(State(state): State<AppState>, Path(id): Path<String>) -> Re
         .collect();
     Ok(render(EntityPage {
         id: e.id.clone(),
-        named_in,
+        named_in: view.articles,
+        whole: before.is_none() && view.next.is_none(),
+        older: view.next,
         sparkline: crate::charts::bars(&days, 240, 40, "Mentions"),
         name: e.name.clone(),
         kind: e.kind.to_lowercase(),
         aliases: e.aliases.join(" · "),
         roles: e.roles.join(" · "),
-        mentions: e.mention_count(),
+        mentions: view.mentions,
         articles,
         quotes,
         quoted_about: spoken(catalog.quotes_about(&e.id, crate::api::QUOTES_ABOUT)),

@@ -75,51 +75,43 @@ pub async fn run(state: &AppState, p: &SearchParams) -> Result<Results, Problem>
             .map_err(|_| Problem::bad_request(format!("invalid cursor {c:?}")))?,
         None => 0,
     };
-    let members: Option<HashSet<String>> = match (given(&p.story), given(&p.entity)) {
-        (None, None) => None,
-        (story, entity) => {
-            let mut allowed: Option<HashSet<String>> = None;
-            if let Some(id) = story {
-                let story = state.story(id).await?;
-                allowed = Some(
-                    story
-                        .map(|s| s.articles)
-                        .unwrap_or_default()
-                        .into_iter()
-                        .collect(),
-                );
-            }
-            if let Some(id) = entity {
-                let named: HashSet<String> = state
-                    .articles_naming(id)
-                    .await?
-                    .map(|(_, articles)| articles.into_iter().collect())
-                    .unwrap_or_default();
-                allowed = Some(match allowed {
-                    Some(a) => a.intersection(&named).cloned().collect(),
-                    None => named,
-                });
-            }
-            allowed
-        }
+    let story: Option<HashSet<String>> = match given(&p.story) {
+        Some(id) => Some(
+            state
+                .story(id)
+                .await?
+                .map(|s| s.articles)
+                .unwrap_or_default()
+                .into_iter()
+                .collect(),
+        ),
+        None => None,
     };
+    let entity = given(&p.entity);
+    let filtered = story.is_some() || entity.is_some();
     let query = SearchQuery {
         text: p.q.clone(),
         from: day("from", &p.from)?,
         to: day("to", &p.to)?,
         source: given(&p.source),
         lang: given(&p.lang),
-        limit: if members.is_some() {
-            FILTER_WINDOW
-        } else {
-            PAGE + 1
-        },
-        offset: if members.is_some() { 0 } else { offset },
+        limit: if filtered { FILTER_WINDOW } else { PAGE + 1 },
+        offset: if filtered { 0 } else { offset },
         budget: Some(crate::throttle::SEARCH_BUDGET),
     };
     let mut hits = state.with_store(move |s| s.search(&query)).await?;
-    if let Some(allowed) = members {
+    if let Some(allowed) = story {
         hits.retain(|h| allowed.contains(&h.id));
+    }
+    if let Some(id) = entity {
+        // The matches are checked, not the entity's articles listed: an
+        // entity can be named in most of a large store.
+        let named = state
+            .naming_among(id, hits.iter().map(|h| h.id.clone()).collect())
+            .await?;
+        hits.retain(|h| named.contains(&h.id));
+    }
+    if filtered {
         hits = hits.into_iter().skip(offset).take(PAGE + 1).collect();
     }
     let next_cursor = (hits.len() > PAGE).then(|| (offset + PAGE).to_string());

@@ -11,11 +11,12 @@
 //! (`storyline-engine`); this module decides when, and which connection
 //! each step holds.
 
+use std::collections::HashSet;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 use storyline_core::{Article, Limits};
-use storyline_engine::book::{self, EntitySummary};
+use storyline_engine::book::{self, EntitySummary, EntityView};
 use storyline_engine::{Engine, EngineError, Served};
 use storyline_extract::events::SharedEvent;
 use storyline_extract::linking::Catalog;
@@ -608,10 +609,16 @@ impl AppState {
             .await
     }
 
-    /// A catalogue for entity `id`'s page: every article naming it and
-    /// what the newest of those name; `None` when there is no such entity.
-    pub async fn entity(&self, id: String) -> Result<Option<Catalog>, StoreError> {
-        self.ask_engine(move |_, store| book::around_entity(store, &id))
+    /// A page of entity `id`: at most `limit` of the articles naming it,
+    /// newest first from `before`, and what the newest of those name;
+    /// `None` when there is no such entity.
+    pub async fn entity(
+        &self,
+        id: String,
+        before: Option<u64>,
+        limit: usize,
+    ) -> Result<Option<EntityView>, StoreError> {
+        self.ask_engine(move |_, store| book::around_entity(store, &id, before, limit))
             .await
     }
 
@@ -621,10 +628,24 @@ impl AppState {
             .await
     }
 
-    /// The name of entity `id` and the articles naming it; `None` when
-    /// there is no such entity.
-    pub async fn articles_naming(&self, id: String) -> Result<Option<(String, Vec<String>)>, StoreError> {
-        self.ask_engine(move |_, store| book::articles_naming(store, &id))
+    /// The name of entity `id` and the newest `limit` articles naming it;
+    /// `None` when there is no such entity.
+    pub async fn articles_naming(
+        &self,
+        id: String,
+        limit: usize,
+    ) -> Result<Option<(String, Vec<String>)>, StoreError> {
+        self.ask_engine(move |_, store| book::articles_naming(store, &id, limit))
+            .await
+    }
+
+    /// Those of `articles` that name entity `id`.
+    pub async fn naming_among(
+        &self,
+        id: String,
+        articles: Vec<String>,
+    ) -> Result<HashSet<String>, StoreError> {
+        self.ask_engine(move |_, store| book::naming_among(store, &id, &articles))
             .await
     }
 

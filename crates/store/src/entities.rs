@@ -10,6 +10,7 @@
 
 use crate::{Progress, StoreError};
 use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
+use std::collections::HashSet;
 
 /// A linked entity as kept.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -174,32 +175,59 @@ const ERA_BITS: u32 = 14;
 pub(crate) fn articles_of(
     conn: &Connection,
     index: u64,
-    newest_first: bool,
+    before: Option<u64>,
     limit: usize,
 ) -> Result<Vec<EntityArticle>, StoreError> {
     let last: Option<i64> = conn
         .prepare_cached(&format!("SELECT MAX(seq >> {ERA_BITS}) FROM entity_articles"))?
         .query_row([], |r| r.get(0))?;
-    let Some(last) = last else {
+    let Some(mut last) = last else {
         return Ok(Vec::new());
     };
-    let order = if newest_first { "DESC" } else { "ASC" };
+    let before = match before {
+        Some(0) => return Ok(Vec::new()),
+        Some(b) => {
+            let b = b.min(i64::MAX as u64) as i64;
+            last = last.min((b - 1) >> ERA_BITS);
+            b
+        }
+        None => i64::MAX,
+    };
     let mut select = conn.prepare_cached(&format!(
         "SELECT {NAMED_COLUMNS} FROM entity_articles
-         WHERE seq >> {ERA_BITS} = ?1 AND entity_idx = ?2 ORDER BY seq {order} LIMIT ?3"
+         WHERE seq >> {ERA_BITS} = ?1 AND entity_idx = ?2 AND seq < ?3 ORDER BY seq DESC LIMIT ?4"
     ))?;
     let mut found = Vec::new();
-    for era in (0..=last).map(|i| if newest_first { last - i } else { i }) {
+    for era in (0..=last).rev() {
         let wanted = limit - found.len();
         if wanted == 0 {
             break;
         }
         let rows = select.query_map(
-            params![era, index as i64, wanted.min(i64::MAX as usize) as i64],
+            params![era, index as i64, before, wanted.min(i64::MAX as usize) as i64],
             named,
         )?;
         for row in rows {
             found.push(row?);
+        }
+    }
+    Ok(found)
+}
+
+pub(crate) fn naming_among(
+    conn: &Connection,
+    index: u64,
+    articles: &[String],
+) -> Result<HashSet<String>, StoreError> {
+    // One look at each article's few rows (`entity_articles_by_article`),
+    // whatever the number of articles naming the entity.
+    let mut names = conn.prepare_cached(
+        "SELECT EXISTS (SELECT 1 FROM entity_articles WHERE article_id = ?1 AND entity_idx = ?2)",
+    )?;
+    let mut found = HashSet::new();
+    for a in articles {
+        if names.query_row(params![a, index as i64], |r| r.get::<_, bool>(0))? {
+            found.insert(a.clone());
         }
     }
     Ok(found)
@@ -366,7 +394,7 @@ mod tests {
             .collect();
         assert_eq!(positions, [0, 1]);
         let newest: Vec<String> = store
-            .entity_articles(0, true, 1)
+            .entity_articles(0, None, 1)
             .unwrap()
             .into_iter()
             .map(|r| r.article)
@@ -422,25 +450,62 @@ mod tests {
         let mut sorted = seqs.to_vec();
         sorted.sort_unstable();
         let ids = |seqs: &[u64]| seqs.iter().map(|s| format!("a{s}")).collect::<Vec<_>>();
-        let read = |newest_first, limit| -> Vec<String> {
+        let read = |before, limit| -> Vec<String> {
             store
-                .entity_articles(0, newest_first, limit)
+                .entity_articles(0, before, limit)
                 .unwrap()
                 .into_iter()
                 .map(|r| r.article)
                 .collect()
         };
-        assert_eq!(read(false, usize::MAX), ids(&sorted));
-        assert_eq!(read(false, 3), ids(&sorted[..3]), "the first three span two eras");
         let newest: Vec<u64> = sorted.iter().rev().copied().collect();
-        assert_eq!(read(true, 4), ids(&newest[..4]));
-        assert_eq!(read(true, usize::MAX), ids(&newest));
-        assert!(read(true, 0).is_empty());
+        assert_eq!(read(None, usize::MAX), ids(&newest));
         assert_eq!(
-            store.entity_articles(1, true, usize::MAX).unwrap().len(),
+            read(None, 4),
+            ids(&newest[..4]),
+            "the newest four span three eras"
+        );
+        assert!(read(None, 0).is_empty());
+        // Paged by the change number of the last row read.
+        let mut paged = Vec::new();
+        let mut before = None;
+        loop {
+            let page = store.entity_articles(0, before, 2).unwrap();
+            let Some(last) = page.last() else { break };
+            before = Some(last.seq);
+            paged.extend(page.into_iter().map(|r| r.article));
+        }
+        assert_eq!(paged, ids(&newest));
+        assert_eq!(
+            read(Some(era), 10),
+            ids(&[era - 1, 1]),
+            "before an era's first change"
+        );
+        assert_eq!(read(Some(era + 1), 10), ids(&[era, era - 1, 1]));
+        assert!(read(Some(1), 10).is_empty());
+        assert!(read(Some(0), 10).is_empty());
+        assert_eq!(
+            store.entity_articles(1, None, usize::MAX).unwrap().len(),
             seqs.len() + 1
         );
-        assert!(store.entity_articles(7, false, 10).unwrap().is_empty());
+        assert!(store.entity_articles(7, None, 10).unwrap().is_empty());
+        let among = store
+            .naming_among(
+                0,
+                &ids(&[1, 2 * era])
+                    .into_iter()
+                    .chain(["other".to_string(), "nowhere".into()])
+                    .collect::<Vec<_>>(),
+            )
+            .unwrap();
+        assert_eq!(among, HashSet::from(["a1".to_string()]));
+        assert_eq!(
+            store
+                .naming_among(1, &["other".to_string(), "a1".into()])
+                .unwrap()
+                .len(),
+            2
+        );
         // Each era is one search of the era index (its expression and
         // ERA_BITS agree), not a scan.
         let plan: String = Connection::open(store.path())
@@ -448,7 +513,7 @@ mod tests {
             .query_row(
                 &format!(
                     "EXPLAIN QUERY PLAN SELECT {NAMED_COLUMNS} FROM entity_articles
-                     WHERE seq >> {ERA_BITS} = 1 AND entity_idx = 0 ORDER BY seq DESC LIMIT 5"
+                     WHERE seq >> {ERA_BITS} = 1 AND entity_idx = 0 AND seq < 99999 ORDER BY seq DESC LIMIT 5"
                 ),
                 [],
                 |r| r.get(3),

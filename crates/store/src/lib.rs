@@ -213,14 +213,18 @@ pub trait Store: Send {
     /// Linked entities named anywhere, most widely named first (then most
     /// mentioned, then by name), from `skip`, at most `limit`.
     fn linked_entity_page(&self, skip: usize, limit: usize) -> Result<Vec<KeptEntity>, StoreError>;
-    /// The articles naming entity `index`, in the order they were linked
-    /// (newest first when `newest_first`), at most `limit`.
+    /// The articles naming entity `index`, newest linked first, at most
+    /// `limit`: those linked at a change before `before` when given (the
+    /// `seq` of the last row of the page before), so a widely named
+    /// entity is read a page at a time.
     fn entity_articles(
         &self,
         index: u64,
-        newest_first: bool,
+        before: Option<u64>,
         limit: usize,
     ) -> Result<Vec<EntityArticle>, StoreError>;
+    /// Those of `articles` that name entity `index`.
+    fn naming_among(&self, index: u64, articles: &[String]) -> Result<HashSet<String>, StoreError>;
     /// The linked entities article `id` names, in order of first mention.
     fn article_entities(&self, id: &str) -> Result<Vec<EntityArticle>, StoreError>;
     /// Keeps a linking step in one transaction: entity records, linker

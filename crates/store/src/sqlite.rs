@@ -704,10 +704,14 @@ impl Store for SqliteStore {
     fn entity_articles(
         &self,
         index: u64,
-        newest_first: bool,
+        before: Option<u64>,
         limit: usize,
     ) -> Result<Vec<EntityArticle>, StoreError> {
-        entities::articles_of(&self.conn, index, newest_first, limit)
+        entities::articles_of(&self.conn, index, before, limit)
+    }
+
+    fn naming_among(&self, index: u64, articles: &[String]) -> Result<HashSet<String>, StoreError> {
+        entities::naming_among(&self.conn, index, articles)
     }
 
     fn article_entities(&self, id: &str) -> Result<Vec<EntityArticle>, StoreError> {

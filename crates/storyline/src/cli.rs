@@ -194,6 +194,10 @@ pub struct EntityArgs {
     pub entity: String,
     #[command(flatten)]
     pub model: ModelArg,
+    /// How many of the articles naming it to list, newest linked first
+    /// (the counts cover them all)
+    #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u64).range(1..))]
+    pub limit: u64,
     /// One JSON object
     #[arg(long)]
     pub json: bool,

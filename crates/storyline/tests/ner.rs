@@ -233,6 +233,18 @@ fn entities_are_linked_across_articles_with_stable_ids() {
         one["articles"].as_array().unwrap().len() as u64,
         prigozhin["articles"].as_u64().unwrap()
     );
+    assert_eq!(one["article_count"], prigozhin["articles"]);
+    assert!(one["next_cursor"].is_null());
+    // Listing fewer keeps the totals and lists the newest.
+    let o = run(a.path(), &["entity", "prigozhin", "--json", "--limit", "2"]);
+    let two = json(&o);
+    assert_eq!(two["article_count"], prigozhin["articles"]);
+    assert_eq!(two["mention_count"], prigozhin["mentions"]);
+    let all = one["articles"].as_array().unwrap();
+    assert_eq!(two["articles"].as_array().unwrap()[..], all[all.len() - 2..]);
+    assert!(two["next_cursor"].is_string());
+    let o = run(a.path(), &["entity", "prigozhin", "--limit", "1"]);
+    assert!(stdout(&o).contains("(the newest 1 listed)"), "{}", stdout(&o));
     let o = run(a.path(), &["entity", "nobody-by-this-name"]);
     assert!(!o.status.success());
     assert!(String::from_utf8_lossy(&o.stderr).contains("no entity"));

@@ -297,6 +297,36 @@ fn stories_have_api_routes_a_page_and_a_box_on_articles() {
         next["entities"][0]["id"], list["entities"][0]["id"],
         "the cursor moves on"
     );
+    // A widely named entity's articles come a page at a time, newest
+    // linked first, with its totals on every page.
+    let widest = &list["entities"][0];
+    let total = widest["articles"].as_u64().unwrap();
+    assert!(total >= 3, "{widest}");
+    let mut paged: Vec<String> = Vec::new();
+    let mut cursor = String::new();
+    loop {
+        let (status, _, body) = get(&format!(
+            "{base}/api/entities/{}?limit=2{cursor}",
+            widest["id"].as_str().unwrap()
+        ));
+        assert_eq!(status, 200);
+        let body: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(body["article_count"].as_u64(), Some(total));
+        assert_eq!(body["mention_count"], widest["mentions"]);
+        let page = body["articles"].as_array().unwrap();
+        assert!(page.len() <= 2 && !page.is_empty(), "{body}");
+        paged.extend(page.iter().rev().map(|a| a[0].as_str().unwrap().to_string()));
+        match body["next_cursor"].as_str() {
+            Some(next) => cursor = format!("&cursor={next}"),
+            None => break,
+        }
+    }
+    let mut distinct = paged.clone();
+    distinct.sort();
+    distinct.dedup();
+    assert_eq!((paged.len() as u64, distinct.len()), (total, paged.len()));
+    assert_eq!(get(&format!("{base}/api/entities/{linked}?cursor=x")).0, 400);
+    assert_eq!(get(&format!("{base}/entities/{linked}?before=x")).0, 400);
     let (status, ct, _) = get(&format!("{base}/api/entities/no-such-entity"));
     assert_eq!((status, ct.as_str()), (404, "application/problem+json"));
     assert_eq!(get(&format!("{base}/entities/no-such-entity")).0, 404);
@@ -354,6 +384,10 @@ fn search_finds_words_with_filters_and_every_feed_parses() {
     let found: serde_json::Value = serde_json::from_str(&body).unwrap();
     let hits = found["hits"].as_array().unwrap();
     assert!(hits.len() >= 5, "{body}");
+    assert!(
+        found["next_cursor"].is_null(),
+        "the sample's matches fit one page: {body}"
+    );
     assert!(hits
         .iter()
         .all(|h| !h["snippet"].as_str().unwrap().contains('\u{2}')));
@@ -367,6 +401,54 @@ fn search_finds_words_with_filters_and_every_feed_parses() {
     assert!(later
         .iter()
         .all(|h| h["published"].as_str().unwrap() >= "2023-07-01"));
+    // The entity filter keeps the matches naming the entity, and only those.
+    let (_, _, listed) = get(&format!("{base}/api/entities?limit=200"));
+    let listed: serde_json::Value = serde_json::from_str(&listed).unwrap();
+    let id_of = |name: &str| {
+        listed["entities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["name"] == name)
+            .unwrap_or_else(|| panic!("{name} is linked"))["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let naming = |entity: &str| -> Vec<String> {
+        let (_, _, body) = get(&format!("{base}/api/entities/{entity}?limit=200"));
+        let body: serde_json::Value = serde_json::from_str(&body).unwrap();
+        body["articles"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a[0].as_str().unwrap().to_string())
+            .collect()
+    };
+    for name in ["Yevgeny Prigozhin", "Alexander Lukashenko"] {
+        let entity = id_of(name);
+        let named = naming(&entity);
+        let (status, _, body) = get(&format!("{base}/api/search?q=Prigozhin&entity={entity}"));
+        assert_eq!(status, 200);
+        let body: serde_json::Value = serde_json::from_str(&body).unwrap();
+        let filtered: Vec<&str> = body["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["id"].as_str().unwrap())
+            .collect();
+        let expected: Vec<&str> = hits
+            .iter()
+            .map(|h| h["id"].as_str().unwrap())
+            .filter(|id| named.iter().any(|n| n == id))
+            .collect();
+        assert!(!filtered.is_empty(), "{name}");
+        assert_eq!(filtered, expected, "{name}");
+    }
+    let (_, _, body) = get(&format!("{base}/api/search?q=Prigozhin&entity=ent-nobody"));
+    let body: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert!(body["hits"].as_array().unwrap().is_empty(), "{body}");
+
     let (status, ct, _) = get(&format!("{base}/api/search?q=x&from=yesterday"));
     assert_eq!(status, 400);
     assert!(ct.starts_with("application/problem+json"));

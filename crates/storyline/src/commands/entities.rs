@@ -61,11 +61,12 @@ pub fn list(ctx: &Context, args: &EntitiesArgs, out: &mut dyn Write) -> Result<E
 pub fn show(ctx: &Context, args: &EntityArgs, out: &mut dyn Write) -> Result<ExitCode> {
     let store = linked_store(ctx, &args.model)?;
     let found = book::entity_id(&store, &args.entity)?;
-    let catalog = match &found {
-        Some(id) => book::around_entity(&store, id)?,
+    let limit = usize::try_from(args.limit).unwrap_or(usize::MAX);
+    let view = match &found {
+        Some(id) => book::around_entity(&store, id, None, limit)?,
         None => None,
     };
-    let Some(e) = catalog.as_ref().zip(found.as_ref()).and_then(|(c, id)| c.get(id)) else {
+    let Some((view, e)) = view.as_ref().and_then(|v| Some((v, v.entity()?))) else {
         eprintln!(
             "storyline: no entity with id or name {:?} in {}",
             args.entity,
@@ -74,7 +75,7 @@ pub fn show(ctx: &Context, args: &EntityArgs, out: &mut dyn Write) -> Result<Exi
         return Ok(ExitCode::FAILURE);
     };
     if args.json {
-        serde_json::to_writer(&mut *out, e)?;
+        serde_json::to_writer(&mut *out, &view.answer())?;
         writeln!(out)?;
         return Ok(ExitCode::SUCCESS);
     }
@@ -91,8 +92,16 @@ pub fn show(ctx: &Context, args: &EntityArgs, out: &mut dyn Write) -> Result<Exi
         .into_iter()
         .map(|a| (a.id, a.title))
         .collect();
-    writeln!(out, "\nNamed in {} articles", e.articles.len())?;
-    for (article, mentions) in &e.articles {
+    write!(
+        out,
+        "\nNamed in {} articles, {} mentions",
+        view.articles, view.mentions
+    )?;
+    if view.next.is_some() {
+        write!(out, " (the newest {} listed)", e.articles.len())?;
+    }
+    writeln!(out)?;
+    for (article, mentions) in e.articles.iter().rev() {
         let title = titles.get(article).map_or("", String::as_str);
         writeln!(out, "  {article}  ×{mentions}  {title}")?;
     }
@@ -102,10 +111,7 @@ pub fn show(ctx: &Context, args: &EntityArgs, out: &mut dyn Write) -> Result<Exi
             writeln!(out, "  “{}”  ({})", q.text, q.article)?;
         }
     }
-    let with = catalog
-        .as_ref()
-        .map(|c| c.named_with(&e.id, 10))
-        .unwrap_or_default();
+    let with = view.catalog.named_with(&e.id, 10);
     if !with.is_empty() {
         writeln!(out, "\nNamed with")?;
         for (c, shared) in with {
