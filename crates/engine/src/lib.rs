@@ -145,6 +145,7 @@ pub struct Analysed {
 pub struct Counters {
     analysed: AtomicU64,
     builds: AtomicU64,
+    foresights: AtomicU64,
 }
 
 impl Counters {
@@ -157,6 +158,12 @@ impl Counters {
     /// it and the stories after).
     pub fn builds(&self) -> u64 {
         self.builds.load(Ordering::Relaxed)
+    }
+
+    /// Times a bulk load of the on-disk index read every change it writes
+    /// twice, once to foresee them (when placing did not gather them).
+    pub fn foresights(&self) -> u64 {
+        self.foresights.load(Ordering::Relaxed)
     }
 }
 
@@ -594,6 +601,7 @@ impl Engine {
         on_round: &mut dyn FnMut(&Placed),
     ) -> Result<Placed, EngineError> {
         let mut counted = self.counted.lock().unwrap_or_else(|p| p.into_inner());
+        self.look_for_bulk_load(store, &mut counted)?;
         Ok(placing::catch_up(
             store,
             &ClusterOptions::default(),
@@ -602,6 +610,44 @@ impl Engine {
             until,
             on_round,
         )?)
+    }
+
+    /// Once a process (and again after links are forgotten): when what
+    /// placing is about to place is all the on-disk index will hold (it
+    /// is empty, and as far as the stories got), the index is written in
+    /// bulk once placing is done, and placing gathers what that needs to
+    /// know beforehand (`placing::Gathered`). Says whether it gathers.
+    fn look_for_bulk_load(
+        &self,
+        store: &dyn Store,
+        counted: &mut placing::Counts,
+    ) -> Result<bool, EngineError> {
+        if counted.looked_for_bulk_load() {
+            return Ok(counted.gathering());
+        }
+        let Some(dir) = &self.index_dir else {
+            return Ok(false);
+        };
+        let placed = store.progress(Component::Stories)?.seq;
+        let from = if !dir.exists() {
+            (placed == 0).then_some(0)
+        } else {
+            match DiskIndex::open(dir, IndexOptions::default()) {
+                Ok(index) => {
+                    let empty = index.is_empty();
+                    index
+                        .progress()
+                        .ok()
+                        .filter(|p| empty && p.seq == placed)
+                        .map(|p| p.seq)
+                }
+                Err(_) => None,
+            }
+        };
+        if let Some(from) = from {
+            counted.gather_from(from);
+        }
+        Ok(from.is_some())
     }
 
     /// Whether stories or the on-disk index are behind the store (so that
@@ -667,6 +713,16 @@ impl Engine {
             Some(_) => Some(store.reader()?),
             None => None,
         };
+        let gathering = {
+            let mut counted = self.counted.lock().unwrap_or_else(|p| p.into_inner());
+            self.look_for_bulk_load(store, &mut counted)?
+        };
+        if let (true, Some(reader)) = (gathering, &reader) {
+            // Placing gathers what the index's bulk load needs: it goes first.
+            let placed = self.place_new(store, on_round);
+            self.keep_index(&**reader);
+            return placed;
+        }
         std::thread::scope(|scope| {
             let indexing = reader.map(|reader| scope.spawn(move || self.keep_index(&*reader)));
             let placed = self.place_new(store, on_round);
@@ -827,9 +883,38 @@ impl Engine {
         let options = IndexOptions::default();
         // A catch-up that at least doubles the index (a bulk load) tells
         // the writer of its articles first, so each is written once with
-        // the lengths of the index it ends in.
+        // the lengths of the index it ends in: from what placing gathered
+        // when that covers exactly these changes, or by a pass of its own.
         let pending = store.changes_after(start)?;
-        if pending > 0 && pending >= writer.docs() {
+        let gathered = self
+            .counted
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take_gathered();
+        let last = store.last_seq()?;
+        let gathered = gathered.filter(|g| {
+            let whole = g.from == start && g.through == last && g.sight.count() == pending;
+            if !whole {
+                tracing::debug!(
+                    from = g.from,
+                    through = g.through,
+                    counted = g.sight.count(),
+                    start,
+                    last,
+                    pending,
+                    "engine: what placing gathered is not what the index writes; it foresees on its own"
+                );
+            }
+            whole
+        });
+        if let (Some(g), true) = (gathered, pending > 0 && pending >= writer.docs()) {
+            tracing::info!(
+                articles = pending,
+                "engine: the on-disk index is written in bulk, foreseen by placing"
+            );
+            writer.foresee_all(g.sight);
+        } else if pending > 0 && pending >= writer.docs() {
+            self.counters.foresights.fetch_add(1, Ordering::Relaxed);
             writer = self.each_step_ahead(
                 store,
                 start,
@@ -864,8 +949,11 @@ impl Engine {
     /// `make` of each changed article with the entities linked in it, on
     /// every core, then `take` of the step's results (in the changes'
     /// order, with the last change of the step) on a thread of its own
-    /// that holds the writer, one step behind, so neither waits for the
-    /// other. Hands the writer back when every step is taken.
+    /// that holds the writer. Three steps are under way at once: this
+    /// thread reads the next step's articles and their entities from the
+    /// store while the one before is made and the one before that taken,
+    /// so no stage waits for another (reading alone was a tenth of the
+    /// work). Hands the writer back when every step is taken.
     fn each_step_ahead<T: Send>(
         &self,
         store: &dyn Store,
@@ -874,9 +962,12 @@ impl Engine {
         make: impl Fn(&Article, &[EntityTerm]) -> T + Sync,
         mut take: impl FnMut(&mut DiskWriter, u64, Vec<T>) -> Result<(), DiskError> + Send,
     ) -> Result<DiskWriter, IndexSync> {
+        let threads = self.threads;
         std::thread::scope(|scope| {
-            // One step waits while the next is made: memory stays at two steps.
+            // Each stage waits while the next holds a step: memory stays at
+            // a few steps.
             let (steps, taken) = std::sync::mpsc::sync_channel::<(u64, Vec<T>)>(1);
+            let (read, to_make) = std::sync::mpsc::sync_channel::<(u64, Vec<(Article, Vec<EntityTerm>)>)>(1);
             let taking = scope.spawn(move || {
                 let mut writer = writer;
                 for (through, made) in taken {
@@ -884,8 +975,21 @@ impl Engine {
                 }
                 Ok::<_, DiskError>(writer)
             });
+            let make = &make;
+            scope.spawn(move || {
+                for (through, items) in to_make {
+                    let made =
+                        storyline_core::parallel::map_in_order(&items, threads, |(article, entities)| {
+                            make(article, entities)
+                        });
+                    // The writer stopped: its error is the one to report.
+                    if steps.send((through, made)).is_err() {
+                        break;
+                    }
+                }
+            });
             let mut seq = start;
-            let made = loop {
+            let reading = loop {
                 let changes = match store.changes(seq, CATCH_UP_BATCH) {
                     Ok(changes) => changes,
                     Err(e) => break Err(IndexSync::from(e)),
@@ -893,41 +997,28 @@ impl Engine {
                 let Some(&(through, _)) = changes.last() else {
                     break Ok(());
                 };
-                let made = match self.for_each_article(store, &changes, &make) {
-                    Ok(made) => made,
-                    Err(e) => break Err(e),
+                let items = changes
+                    .into_iter()
+                    .map(|(_, article)| {
+                        let entities = links::terms(store, &article.id)?;
+                        Ok((article, entities))
+                    })
+                    .collect::<Result<Vec<_>, StoreError>>();
+                let items = match items {
+                    Ok(items) => items,
+                    Err(e) => break Err(IndexSync::from(e)),
                 };
-                // The writer stopped: its error is the one to report.
-                if steps.send((through, made)).is_err() {
+                if read.send((through, items)).is_err() {
                     break Ok(());
                 }
                 seq = through;
             };
-            drop(steps);
+            drop(read);
             let writer = taking
                 .join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
-            made.map(|()| writer)
+            reading.map(|()| writer)
         })
-    }
-
-    /// `make` of each changed article with the entities linked in it, on
-    /// every core, in the changes' order.
-    fn for_each_article<T: Send>(
-        &self,
-        store: &dyn Store,
-        changes: &[(u64, Article)],
-        make: &(impl Fn(&Article, &[EntityTerm]) -> T + Sync),
-    ) -> Result<Vec<T>, IndexSync> {
-        let items = changes
-            .iter()
-            .map(|(_, article)| Ok((article, links::terms(store, &article.id)?)))
-            .collect::<Result<Vec<_>, StoreError>>()?;
-        Ok(storyline_core::parallel::map_in_order(
-            &items,
-            self.threads,
-            |(article, entities)| make(article, entities),
-        ))
     }
 
     /// Similar Posts of article `id` from the on-disk index, the articles of
@@ -1207,6 +1298,58 @@ mod tests {
         engine.build(&mut store).unwrap();
         let read = engine.similar_on_disk(&store, "a", 5, &filter).unwrap().unwrap();
         assert!(read.similar.iter().any(|p| p.id == "e"), "{read:?}");
+    }
+
+    #[test]
+    fn a_bulk_load_is_foreseen_from_the_terms_placing_counted() {
+        let texts = [
+            (
+                "a",
+                "Talks on the harbour in Rostov resumed on Sunday, the mayor said.",
+            ),
+            ("b", "The harbour talks in Rostov ended on Monday without a deal."),
+            (
+                "c",
+                "A storm closed the airport in Oslo and flights were cancelled.",
+            ),
+            ("d", "Flights resumed at the Oslo airport after the storm."),
+            ("e", "The mayor of Rostov said the harbour would reopen."),
+            ("f", "Oslo airport staff cleared snow from the runway overnight."),
+        ];
+        let on_disk = |placed_first: bool| {
+            let dir = tempfile::tempdir().unwrap();
+            let mut store = SqliteStore::open(dir.path()).unwrap();
+            store.upsert(&articles(&texts)).unwrap();
+            let engine = Engine::new(None, &Limits::default()).with_index(dir.path().join("index"));
+            if placed_first {
+                // As an ingest does: placing counts every article before the
+                // index is written, which needs no pass of its own.
+                engine.keep_up(&mut store, &mut |_| {}, &mut |_| {}).unwrap();
+                assert_eq!(engine.counters().foresights(), 0);
+            } else {
+                // Written before anything is placed: the index reads the
+                // store once to foresee, once to write.
+                engine.catch_up(&mut store, &mut |_| {}).unwrap();
+                engine.build(&mut store).unwrap();
+                assert_eq!(engine.counters().foresights(), 1);
+            }
+            texts
+                .iter()
+                .map(|(id, _)| {
+                    let read = engine
+                        .similar_on_disk(&store, id, 5, &Filter::default())
+                        .unwrap()
+                        .unwrap();
+                    read.similar
+                        .iter()
+                        .map(|p| (p.id.clone(), p.score.to_bits()))
+                        .collect::<Vec<_>>()
+                })
+                .collect::<Vec<_>>()
+        };
+        let (gathered, foreseen) = (on_disk(true), on_disk(false));
+        assert!(gathered.iter().any(|s| !s.is_empty()));
+        assert_eq!(gathered, foreseen, "the same documents with the same lengths");
     }
 
     #[test]

@@ -22,6 +22,7 @@ use crate::links;
 use std::collections::{HashMap, HashSet};
 use storyline_core::Article;
 use storyline_relate::article_terms::Counted;
+use storyline_relate::disk::Foresight;
 use storyline_relate::{ArticleIndex, IndexOptions};
 use storyline_store::{Arrival, Component, KeptStory, Progress, Store, StoreError, StoriesUpdate};
 use storyline_stories::{history, place_round, story_id, summarise, ClusterOptions, Window};
@@ -106,7 +107,11 @@ fn catch_up_in_spans(
         }
         let arrivals = store.arrivals(from, end)?;
         if !arrivals.is_empty() {
-            place_span(store, arrivals, options, threads, counts, &mut done, on_round)?;
+            if let Err(e) = place_span(store, arrivals, options, threads, counts, &mut done, on_round) {
+                // Part of the span may be placed: its counts are not whole.
+                counts.gathered = None;
+                return Err(e);
+            }
         }
         if store.last_seq()? <= end {
             break;
@@ -135,6 +140,13 @@ fn place_span(
     counts.forget(arrivals.iter().map(|a| a.id.as_str()));
     let (mut new, changed): (Vec<Arrival>, Vec<Arrival>) =
         arrivals.into_iter().partition(|a| a.story.is_none());
+    match &mut counts.gathered {
+        // An article placed before and stored again would be counted
+        // twice, or in its older form: the index foresees on its own.
+        Some(_) if !changed.is_empty() => counts.gathered = None,
+        Some(g) => g.through = through,
+        None => {}
+    }
     new.sort_by(|a, b| {
         (a.published.is_none(), &a.published, a.seq).cmp(&(b.published.is_none(), &b.published, b.seq))
     });
@@ -216,12 +228,64 @@ pub(crate) struct Counts {
     total: u64,
     /// How far linking had got when these were last used.
     linked: u64,
+    /// What the arrivals counted will add to an on-disk index written
+    /// after them, when asked for ([`Counts::gather_from`]).
+    gathered: Option<Gathered>,
+    /// Whether the engine looked if there is a bulk load to gather for.
+    looked: bool,
+}
+
+/// The document frequencies a bulk load into an empty on-disk index needs
+/// before it writes its first document, gathered from the terms placing
+/// counts anyway: every change after `from` through `through`, each
+/// article once. The index then needs no pass over the store to foresee
+/// them (counting an article's terms is most of such a pass).
+pub(crate) struct Gathered {
+    pub(crate) from: u64,
+    pub(crate) through: u64,
+    pub(crate) sight: Foresight,
 }
 
 impl Counts {
     /// Forgets every count.
     pub(crate) fn clear(&mut self) {
         self.counted.clear();
+        self.gathered = None;
+        self.looked = false;
+    }
+
+    /// Whether arrivals' terms are being gathered for the on-disk index.
+    pub(crate) fn gathering(&self) -> bool {
+        self.gathered.is_some()
+    }
+
+    /// Whether the engine looked if there is a bulk load to gather for
+    /// (once a process; it looks again after [`Counts::clear`]).
+    pub(crate) fn looked_for_bulk_load(&mut self) -> bool {
+        std::mem::replace(&mut self.looked, true)
+    }
+
+    /// Gathers the terms of the arrivals after change `from` from now on.
+    pub(crate) fn gather_from(&mut self, from: u64) {
+        self.gathered = Some(Gathered {
+            from,
+            through: from,
+            sight: Foresight::default(),
+        });
+    }
+
+    /// What was gathered, ending the gathering.
+    pub(crate) fn take_gathered(&mut self) -> Option<Gathered> {
+        self.gathered.take()
+    }
+
+    /// Adds the arrivals of a round (counted) to what is gathered.
+    fn gather(&mut self, arrivals: &[Article]) {
+        if let Some(g) = &mut self.gathered {
+            for a in arrivals {
+                g.sight.add_counted(&self.counted[&a.id]);
+            }
+        }
     }
 
     /// Forgets every count when linking went back since they were last
@@ -325,6 +389,7 @@ fn round(
         arrivals.iter().chain(live.iter().flat_map(|w| &w.articles)),
         threads,
     )?;
+    counts.gather(&arrivals);
     tracing::debug!(
         window = before.len(),
         arrivals = arrivals.len(),

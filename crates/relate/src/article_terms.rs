@@ -157,6 +157,11 @@ impl Counted {
         }
     }
 
+    /// The distinct term keys of space `kind`, in the order they first occur.
+    pub fn keys(&self, kind: SpaceKind) -> impl Iterator<Item = &str> + '_ {
+        self.terms(kind).map(|(key, _, _)| key)
+    }
+
     /// The terms of space `kind`: key, surface and summed weight, in the
     /// order they first occur.
     pub(crate) fn terms(&self, kind: SpaceKind) -> impl Iterator<Item = (&str, &str, f32)> + '_ {

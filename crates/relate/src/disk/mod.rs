@@ -17,7 +17,7 @@ mod schema;
 mod writer;
 
 pub use reader::DiskIndex;
-pub use writer::{DiskWriter, Foreseen, Prepared};
+pub use writer::{DiskWriter, Foreseen, Foresight, Prepared};
 
 use serde::{Deserialize, Serialize};
 use std::path::Path;
@@ -103,6 +103,7 @@ fn progress_of(index: &Index) -> Result<IndexProgress, DiskError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::article_terms::Counted;
     use crate::index::tests::article;
     use crate::{ArticleIndex, Filter, IndexOptions, SimilarPosts};
     use storyline_core::{Article, Published};
@@ -283,11 +284,17 @@ mod tests {
     /// first, then prepared and added `part` at a time, a commit after
     /// each part, and `finish`.
     fn load_in_parts(w: &mut DiskWriter, articles: &[Article], part: usize) {
-        w.commit_foreseen_every(part);
         let options = IndexOptions::default();
         for a in articles {
             w.foresee(&DiskWriter::foreseen(&options, a, &[]));
         }
+        add_in_parts(w, articles, part);
+    }
+
+    /// The adding part of [`load_in_parts`], once every article is foreseen.
+    fn add_in_parts(w: &mut DiskWriter, articles: &[Article], part: usize) {
+        w.commit_foreseen_every(part);
+        let options = IndexOptions::default();
         for (i, chunk) in articles.chunks(part).enumerate() {
             for a in chunk {
                 w.add_prepared(DiskWriter::prepare(&options, a, &[])).unwrap();
@@ -333,6 +340,44 @@ mod tests {
         let first = disk.similar("a", 5, &Filter::default(), &[]).unwrap().unwrap();
         assert_eq!(first.duplicates, ["a-copy"]);
         assert_eq!(disk.len(), articles.len() as u64);
+    }
+
+    #[test]
+    fn a_foresight_of_counted_terms_writes_the_index_a_foreseen_load_writes() {
+        let articles = corpus();
+        let options = IndexOptions::default();
+        let (foreseen, counted) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let mut w = DiskWriter::open(foreseen.path(), options.clone()).unwrap();
+        load_in_parts(&mut w, &articles, 3);
+        drop(w);
+        // Told at once, from terms counted for something else (placing).
+        let mut sight = Foresight::default();
+        for a in &articles {
+            sight.add_counted(&Counted::of(&options, a, &[]));
+        }
+        assert_eq!(sight.count(), articles.len() as u64);
+        let mut w = DiskWriter::open(counted.path(), options.clone()).unwrap();
+        w.foresee_all(sight);
+        add_in_parts(&mut w, &articles, 3);
+        assert_eq!(w.progress().norms_at, articles.len() as u64);
+        drop(w);
+        let (a, b) = (
+            DiskIndex::open(foreseen.path(), options.clone()).unwrap(),
+            DiskIndex::open(counted.path(), options).unwrap(),
+        );
+        for article in &articles {
+            let (x, y) = (
+                a.similar(&article.id, 5, &Filter::default(), &[])
+                    .unwrap()
+                    .unwrap(),
+                b.similar(&article.id, 5, &Filter::default(), &[])
+                    .unwrap()
+                    .unwrap(),
+            );
+            assert_same(&x, &y);
+            let scores = |p: &SimilarPosts| p.similar.iter().map(|s| s.score.to_bits()).collect::<Vec<_>>();
+            assert_eq!(scores(&x), scores(&y), "{}: the lengths are the same", article.id);
+        }
     }
 
     #[test]

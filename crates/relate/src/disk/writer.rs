@@ -25,7 +25,7 @@
 
 use super::schema::{key_of, signature_from_bytes, Fields, StoredDoc};
 use super::{DiskError, IndexProgress};
-use crate::article_terms::{count_terms, SpaceKind};
+use crate::article_terms::{count_terms, Counted, SpaceKind};
 use crate::near_duplicates::{
     band_key, band_keys, bucket_of, signature, CopyRule, Signature, BANDS, MAX_BUCKET,
 };
@@ -128,6 +128,62 @@ fn key_hash(key: &str) -> u64 {
     xxh3_64(key.as_bytes())
 }
 
+/// A counted term key as a foresight counts it: the key its record will
+/// store, hashed.
+fn counted_key_hash(key: &str) -> u64 {
+    if StoredDoc::keeps_as_is(key) {
+        key_hash(key)
+    } else {
+        key_hash(&StoredDoc::key_of_term(key.to_string()))
+    }
+}
+
+/// What a bulk load's documents will add to the index, told before the
+/// first is added ([`DiskWriter::foresee_all`]): how many documents hold
+/// each term, and how many documents there are. Gathered by the writer
+/// ([`DiskWriter::foresee`]) or by whoever counted the documents' terms
+/// already ([`Foresight::add_counted`]: the engine's placing in stories).
+#[derive(Default)]
+pub struct Foresight {
+    /// Per space, by `key_hash` of the stored key.
+    df: [FxHashMap<u64, u32>; 2],
+    count: u64,
+}
+
+impl Foresight {
+    /// Counts one document.
+    pub fn add(&mut self, doc: &Foreseen) {
+        for kind in [SpaceKind::Words, SpaceKind::Names] {
+            let df = &mut self.df[kind as usize];
+            // A record's terms are distinct.
+            for &key in &doc.0[kind as usize] {
+                *df.entry(key).or_insert(0) += 1;
+            }
+        }
+        self.count += 1;
+    }
+
+    /// Counts the document of an article whose terms are counted: the
+    /// same as adding [`DiskWriter::foreseen`] of it with the options and
+    /// entities it was counted with, without counting again.
+    pub fn add_counted(&mut self, counted: &Counted) {
+        self.add(&Foreseen([SpaceKind::Words, SpaceKind::Names].map(|kind| {
+            // Counted keys are distinct; only a key the record changes
+            // can become another one.
+            if counted.keys(kind).all(StoredDoc::keeps_as_is) {
+                return counted.keys(kind).map(key_hash).collect();
+            }
+            let keys: FxHashSet<u64> = counted.keys(kind).map(counted_key_hash).collect();
+            keys.into_iter().collect()
+        })));
+    }
+
+    /// How many documents it counts.
+    pub fn count(&self) -> u64 {
+        self.count
+    }
+}
+
 /// The index as it will be once the foreseen documents are in: the
 /// committed index when the foresight began, and what they add.
 struct Ahead {
@@ -136,10 +192,8 @@ struct Ahead {
     start: u64,
     /// Its document frequencies, looked up once per term.
     start_df: DfCache,
-    /// How many foreseen documents hold each term (by `key_hash`), and
-    /// how many there are.
-    df: [FxHashMap<u64, u32>; 2],
-    count: u64,
+    /// What the foreseen documents add.
+    sight: Foresight,
     /// The ids added since the foresight began (an empty index then holds
     /// no other document an added one could replace).
     added: FxHashSet<String>,
@@ -155,7 +209,10 @@ struct Ahead {
 
 impl Ahead {
     fn df(&mut self, fields: &Fields, kind: SpaceKind, key: &str) -> u32 {
-        let ahead = self.df[kind as usize].get(&key_hash(key)).copied().unwrap_or(0);
+        let ahead = self.sight.df[kind as usize]
+            .get(&key_hash(key))
+            .copied()
+            .unwrap_or(0);
         if self.start == 0 {
             return ahead;
         }
@@ -275,12 +332,7 @@ impl DiskWriter {
     pub fn foreseen(options: &IndexOptions, article: &Article, entities: &[EntityTerm]) -> Foreseen {
         let mut keys: [FxHashSet<u64>; 2] = Default::default();
         count_terms(options, article, entities, |space, _, key, _| {
-            let hash = if StoredDoc::keeps_as_is(key) {
-                key_hash(key)
-            } else {
-                key_hash(&StoredDoc::key_of_term(key.to_string()))
-            };
-            keys[space as usize].insert(hash);
+            keys[space as usize].insert(counted_key_hash(key));
         });
         Foreseen(keys.map(|keys| keys.into_iter().collect()))
     }
@@ -290,33 +342,45 @@ impl DiskWriter {
     /// from the index as it will be once they are all in, and no commit
     /// before [`DiskWriter::finish`] writes the others again.
     pub fn foresee(&mut self, doc: &Foreseen) {
+        self.ahead().sight.add(doc);
+    }
+
+    /// Tells the writer of every document the next `add`s will bring at
+    /// once, as [`DiskWriter::foresee`] of each would.
+    pub fn foresee_all(&mut self, sight: Foresight) {
+        let ahead = self.ahead();
+        if ahead.sight.count == 0 {
+            ahead.sight = sight;
+            return;
+        }
+        for (df, more) in ahead.sight.df.iter_mut().zip(sight.df) {
+            for (key, n) in more {
+                *df.entry(key).or_insert(0) += n;
+            }
+        }
+        ahead.sight.count += sight.count;
+    }
+
+    /// What the foreseen documents bring, begun at the first.
+    fn ahead(&mut self) -> &mut Ahead {
         if self.ahead.is_none() {
             // Documents added while foreseeing are not counted in the
             // committed frequencies kept (see `add_prepared`): those are
             // read from the index again once they are committed.
             self.df = DfCache::default();
         }
-        let ahead = self.ahead.get_or_insert_with(|| {
+        self.ahead.get_or_insert_with(|| {
             let searcher = self.reader.searcher();
             Ahead {
                 start: searcher.num_docs(),
                 searcher,
                 start_df: Default::default(),
-                df: Default::default(),
-                count: 0,
+                sight: Foresight::default(),
                 added: FxHashSet::default(),
                 uncommitted: false,
                 bands: None,
             }
-        });
-        for kind in [SpaceKind::Words, SpaceKind::Names] {
-            let df = &mut ahead.df[kind as usize];
-            // A record's terms are distinct.
-            for &key in &doc.0[kind as usize] {
-                *df.entry(key).or_insert(0) += 1;
-            }
-        }
-        ahead.count += 1;
+        })
     }
 
     /// Ends what `foresee` began, once the foreseen documents are added and
@@ -341,7 +405,7 @@ impl DiskWriter {
         let docs = self.reader.searcher().num_docs();
         if docs >= 2 * self.progress.norms_at.max(1) || docs <= ALWAYS_EXACT {
             self.refresh()?;
-        } else if ahead.count >= docs {
+        } else if ahead.sight.count >= docs {
             // Every document was written again (a restart, an upgrade).
             self.merge_all()?;
         }
@@ -407,7 +471,7 @@ impl DiskWriter {
         }
         let mut bands = match &mut self.ahead {
             Some(ahead) if ahead.start == 0 => Some(ahead.bands.take().unwrap_or_else(|| {
-                let keys = ahead.count as usize * BANDS;
+                let keys = ahead.sight.count as usize * BANDS;
                 BloomFilter::with_false_pos(0.01).expected_items(keys.max(1))
             })),
             _ => None,
@@ -425,7 +489,7 @@ impl DiskWriter {
             record.group = leader;
         }
         let norms = if let Some(ahead) = &mut self.ahead {
-            let n = (ahead.start + ahead.count) as f32;
+            let n = (ahead.start + ahead.sight.count) as f32;
             let fields = &self.fields;
             let mut norm = |kind: SpaceKind| record.norm(kind, n, |key| ahead.df(fields, kind, key) as f32);
             (norm(SpaceKind::Words), norm(SpaceKind::Names))
