@@ -11,7 +11,8 @@
 //! ([`DiskWriter::refresh`]), so no length is ever computed over
 //! less than half the documents it is compared with; the cost is about one
 //! more writing of each document in all. A writer told beforehand of every
-//! document it is about to add ([`DiskWriter::foresee`]) takes their
+//! document it is about to add ([`DiskWriter::foresee`], or all at once with
+//! [`DiskWriter::foresee_all`]) takes their
 //! lengths from the index as it will be once they are in, and takes the
 //! others' again at most once, when it is done ([`DiskWriter::finish`]): a
 //! bulk load into an empty index writes each document once (and ends merged
