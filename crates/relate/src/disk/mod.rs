@@ -350,11 +350,17 @@ mod tests {
         let mut w = DiskWriter::open(foreseen.path(), options.clone()).unwrap();
         load_in_parts(&mut w, &articles, 3);
         drop(w);
-        // Told at once, from terms counted for something else (placing).
-        let mut sight = Foresight::default();
-        for a in &articles {
-            sight.add_counted(&Counted::of(&options, a, &[]));
-        }
+        // Told at once, from terms counted for something else (placing),
+        // gathered in two parts.
+        let gather = |part: &[Article]| {
+            let mut sight = Foresight::default();
+            for a in part {
+                sight.add_counted(&Counted::of(&options, a, &[]));
+            }
+            sight
+        };
+        let mut sight = gather(&articles[..2]);
+        sight.absorb(gather(&articles[2..]));
         assert_eq!(sight.count(), articles.len() as u64);
         let mut w = DiskWriter::open(counted.path(), options.clone()).unwrap();
         w.foresee_all(sight);

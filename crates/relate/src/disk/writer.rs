@@ -179,6 +179,21 @@ impl Foresight {
         })));
     }
 
+    /// Counts the documents `other` counts too. The smaller is added
+    /// into the larger: a bulk load's foresight (millions of terms) told
+    /// to a writer foreseeing nothing yet is taken as it is.
+    pub fn absorb(&mut self, mut other: Foresight) {
+        if other.count > self.count {
+            std::mem::swap(self, &mut other);
+        }
+        for (df, more) in self.df.iter_mut().zip(other.df) {
+            for (key, n) in more {
+                *df.entry(key).or_insert(0) += n;
+            }
+        }
+        self.count += other.count;
+    }
+
     /// How many documents it counts.
     pub fn count(&self) -> u64 {
         self.count
@@ -349,17 +364,7 @@ impl DiskWriter {
     /// Tells the writer of every document the next `add`s will bring at
     /// once, as [`DiskWriter::foresee`] of each would.
     pub fn foresee_all(&mut self, sight: Foresight) {
-        let ahead = self.ahead();
-        if ahead.sight.count == 0 {
-            ahead.sight = sight;
-            return;
-        }
-        for (df, more) in ahead.sight.df.iter_mut().zip(sight.df) {
-            for (key, n) in more {
-                *df.entry(key).or_insert(0) += n;
-            }
-        }
-        ahead.sight.count += sight.count;
+        self.ahead().sight.absorb(sight);
     }
 
     /// What the foreseen documents bring, begun at the first.
