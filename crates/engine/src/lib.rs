@@ -57,6 +57,11 @@ use storyline_stories::{ClusterOptions, Stories, Story};
 /// Changed articles read from the store per step of a catch-up.
 const CATCH_UP_BATCH: usize = 1024;
 
+/// Steps analysed (or being analysed) ahead of the steps kept and linked:
+/// enough that analysing never waits for a step to be read, few enough
+/// that what a crash throws away is small.
+const ANALYSED_AHEAD: usize = 2;
+
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
     #[error(transparent)]
@@ -253,14 +258,18 @@ impl Engine {
         self.catch_up_linking(store, true, more, on_step)
     }
 
-    /// [`Engine::catch_up`], linking (when `link`) what the previous step
-    /// analysed while the engine's threads analyse the next step: linking
-    /// takes one core and analysing the others, so a bulk load pays for
-    /// the longer of the two rather than both. Linking stays behind the
-    /// analyses kept (it reads them), and what it has not reached at the
-    /// end is left to [`Engine::link_new`], as is anything after a linking
-    /// error (it then starts from what was kept). Once every stored change
-    /// is analysed, `more` says whether to wait for more ([`Engine::follow`]).
+    /// [`Engine::catch_up`], linking (when `link`) what was analysed while
+    /// the engine's threads analyse what comes next. Analysing runs on its
+    /// own thread, up to [`ANALYSED_AHEAD`] steps ahead of the steps kept
+    /// here: this thread reads each step's articles, keeps what came back
+    /// analysed and links it, and neither side waits for the other to end a
+    /// round (in lockstep, with linking on one core and analysing on the
+    /// others, each round waited for the slower of the two, and a bulk load
+    /// left a fifth of the cores idle). Linking stays behind the analyses
+    /// kept (it reads them), and what it has not reached at the end is left
+    /// to [`Engine::link_new`], as is anything after a linking error (it
+    /// then starts from what was kept). Once every stored change is read,
+    /// `more` says whether to wait for more ([`Engine::follow`]).
     fn catch_up_linking(
         &self,
         store: &mut dyn Store,
@@ -268,10 +277,10 @@ impl Engine {
         more: &mut dyn FnMut() -> bool,
         on_step: &mut dyn FnMut(&CatchUp),
     ) -> Result<CatchUp, EngineError> {
-        let start = self.progress(store)?.seq;
+        let mut read = self.progress(store)?;
         let mut done = CatchUp {
-            from: start,
-            through: start,
+            from: read.seq,
+            through: read.seq,
             last: store.last_seq()?,
             ..CatchUp::default()
         };
@@ -279,35 +288,61 @@ impl Engine {
             true => Some(links::Linker::new(self, store)?),
             false => None,
         };
-        loop {
-            let Some(pending) = self.pending(store, CATCH_UP_BATCH)? else {
-                // Every stored change is analysed: link them while waiting.
-                links::Linker::link_behind(&mut linker, store, done.through);
-                match more() {
-                    true => {
+        std::thread::scope(|scope| {
+            let (to_analyse, todo) = std::sync::mpsc::sync_channel::<Pending>(ANALYSED_AHEAD);
+            let (back, analysed) = std::sync::mpsc::channel::<(u64, Analysed)>();
+            let analysing = scope.spawn(move || {
+                for pending in todo {
+                    let seen = pending.seen;
+                    if back.send((seen, self.analyse(pending))).is_err() {
+                        break;
+                    }
+                }
+            });
+            let mut under_way = 0;
+            let mut ended = false;
+            let kept: Result<(), EngineError> = (|| loop {
+                // Keep analysing fed: the steps read and not yet kept.
+                while !ended && under_way <= ANALYSED_AHEAD {
+                    let Some(pending) = self.pending_from(store, read.clone(), CATCH_UP_BATCH)? else {
+                        break;
+                    };
+                    read = pending.progress.clone();
+                    under_way += 1;
+                    if to_analyse.send(pending).is_err() {
+                        // The analysing thread is gone: its panic is raised below.
+                        ended = true;
+                    }
+                }
+                if under_way == 0 {
+                    // Every stored change is analysed: link them while waiting.
+                    links::Linker::link_behind(&mut linker, store, done.through);
+                    if more() {
                         done.last = store.last_seq()?;
                         continue;
                     }
-                    false => break,
+                    return Ok(());
                 }
-            };
-            let seen = pending.seen;
-            let mut analysed = std::thread::scope(|scope| {
-                let analysing = scope.spawn(|| self.analyse(pending));
                 links::Linker::link_behind(&mut linker, store, done.through);
-                analysing
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            });
-            done.seen += seen;
-            done.analysed += analysed.count as u64;
-            let fresh = std::mem::take(&mut analysed.fresh);
-            done.through = self.commit(store, analysed)?;
-            if let Some(l) = &mut linker {
-                l.remember(fresh);
-            }
-            on_step(&done);
-        }
+                let Ok((seen, mut step)) = analysed.recv() else {
+                    return Ok(());
+                };
+                under_way -= 1;
+                done.seen += seen;
+                done.analysed += step.count as u64;
+                let fresh = std::mem::take(&mut step.fresh);
+                done.through = self.commit(store, step)?;
+                if let Some(l) = &mut linker {
+                    l.remember(fresh);
+                }
+                on_step(&done);
+            })();
+            drop(to_analyse);
+            analysing
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            kept
+        })?;
         if done.seen > 0 {
             tracing::info!(
                 seen = done.seen,
@@ -362,7 +397,17 @@ impl Engine {
     /// those of them that have no current analysis; `None` when the
     /// progress has reached the store's last change.
     pub fn pending(&self, store: &dyn Store, limit: usize) -> Result<Option<Pending>, EngineError> {
-        let mut progress = self.progress(store)?;
+        self.pending_from(store, self.progress(store)?, limit)
+    }
+
+    /// [`Engine::pending`] past `progress` rather than the kept progress
+    /// (analysing reads ahead of what is kept).
+    fn pending_from(
+        &self,
+        store: &dyn Store,
+        mut progress: Progress,
+        limit: usize,
+    ) -> Result<Option<Pending>, EngineError> {
         let changes = store.changes(progress.seq, limit)?;
         let Some(&(through, _)) = changes.last() else {
             return Ok(None);

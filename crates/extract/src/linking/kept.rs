@@ -318,11 +318,16 @@ impl Catalog {
         wanted: &FxHashSet<IndexKey>,
         memory: &mut M,
     ) -> Result<(), KeptError<M::Error>> {
-        let asked: Vec<IndexKey> = wanted
+        let mut asked: Vec<IndexKey> = wanted
             .iter()
             .filter(|k| !self.loaded_keys.contains(*k))
             .cloned()
             .collect();
+        // In the order they are kept in (by index, then key, bytewise):
+        // each lookup then walks the pages the one before it walked, still
+        // in the processor's caches, instead of a random path through a
+        // table of millions of entries.
+        asked.sort_unstable();
         for (k, value) in memory.keys(&asked).map_err(KeptError::Memory)? {
             let list = parse_indexes(&value, self.entities.len()).map_err(KeptError::Corrupt)?;
             self.file_loaded(&k, &list).map_err(KeptError::Corrupt)?;

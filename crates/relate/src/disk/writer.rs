@@ -49,8 +49,11 @@ use xxhash_rust::xxh3::xxh3_64;
 /// then score exactly as one built at once.
 const ALWAYS_EXACT: u64 = 1_000;
 
-/// Memory the writer may fill before it writes a segment.
+/// Memory each of the writer's threads may fill before it writes a segment.
 const WRITER_MEMORY: usize = 64 << 20;
+
+/// The writer's threads while it writes an empty index (see `new_writer`).
+const LOADING_THREADS: usize = 2;
 
 /// While foreseen documents are added, a commit is made once this many
 /// are waiting (and at `finish`): fewer, larger segments, so a new
@@ -864,9 +867,19 @@ impl LeaderColumns {
 }
 
 /// The index's one writer; [`DiskError::Busy`] while another holds it.
+///
+/// Into an empty index (a bulk load, a `reindex`) two threads index the
+/// documents: a thread writing a full segment out takes no documents
+/// meanwhile, and with one thread the whole load waited each time. Once
+/// the index holds documents, one thread: a commit then writes one
+/// segment, not one per thread (queries look their terms up in each).
 fn new_writer(index: &Index) -> Result<tantivy::IndexWriter<TantivyDocument>, DiskError> {
+    let threads = match index.searchable_segment_ids()?.is_empty() {
+        true => LOADING_THREADS,
+        false => 1,
+    };
     index
-        .writer_with_num_threads(1, WRITER_MEMORY)
+        .writer_with_num_threads(threads, threads * WRITER_MEMORY)
         .map_err(|e| match e {
             tantivy::TantivyError::LockFailure(..) => DiskError::Busy,
             other => other.into(),
