@@ -264,8 +264,8 @@ impl Engine {
     /// here: this thread reads each step's articles, keeps what came back
     /// analysed and links it, and neither side waits for the other to end a
     /// round (in lockstep, with linking on one core and analysing on the
-    /// others, each round waited for the slower of the two, and a bulk load
-    /// left a fifth of the cores idle). Linking stays behind the analyses
+    /// others, each round waited for the slower of the two). Linking stays
+    /// behind the analyses
     /// kept (it reads them), and what it has not reached at the end is left
     /// to [`Engine::link_new`], as is anything after a linking error (it
     /// then starts from what was kept). Once every stored change is read,
@@ -300,19 +300,18 @@ impl Engine {
                 }
             });
             let mut under_way = 0;
-            let mut ended = false;
             let kept: Result<(), EngineError> = (|| loop {
                 // Keep analysing fed: the steps read and not yet kept.
-                while !ended && under_way <= ANALYSED_AHEAD {
+                while under_way <= ANALYSED_AHEAD {
                     let Some(pending) = self.pending_from(store, read.clone(), CATCH_UP_BATCH)? else {
                         break;
                     };
                     read = pending.progress.clone();
-                    under_way += 1;
                     if to_analyse.send(pending).is_err() {
                         // The analysing thread is gone: its panic is raised below.
-                        ended = true;
+                        return Ok(());
                     }
+                    under_way += 1;
                 }
                 if under_way == 0 {
                     // Every stored change is analysed: link them while waiting.
