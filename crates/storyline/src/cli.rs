@@ -595,6 +595,10 @@ pub struct BenchScaleArgs {
     /// `scripts/similar-baseline --install`)
     #[arg(long)]
     pub no_baseline: bool,
+    /// Run all-pairs top-5 (and the baseline) only at sizes of at most this
+    /// many articles: at 1,000,000 it takes about an hour
+    #[arg(long, value_name = "ARTICLES")]
+    pub all_pairs_up_to: Option<usize>,
 }
 
 #[derive(Args, Debug)]

@@ -9,7 +9,8 @@
 //! start to the first article page answered and its RSS after 1,000 article
 //! pages, and all-pairs top-5 (`similar --all -k 5`) beside scikit-learn's
 //! TF-IDF + brute-force cosine kNN on the same file
-//! (`scripts/similar-baseline`, when its venv is there). `--corpus FILE`
+//! (`scripts/similar-baseline`, when its venv is there; both left out above
+//! `--all-pairs-up-to`). `--corpus FILE`
 //! measures real JSON Lines corpora the same way. Peak RSS is the child's
 //! own (`wait4`); a server's is read from `/proc` while it runs.
 //!
@@ -49,7 +50,8 @@ pub struct ScaleRow {
     pub add_100: Option<Run>,
     pub serve_first_page_s: f64,
     pub serve_rss_mb_after_pages: f64,
-    pub all_pairs: Run,
+    /// `None` above `--all-pairs-up-to`.
+    pub all_pairs: Option<Run>,
     /// scikit-learn's TF-IDF + brute-force cosine kNN on the same file.
     pub baseline_all_pairs: Option<Run>,
 }
@@ -82,6 +84,7 @@ pub fn run(args: &BenchScaleArgs, out: &mut dyn Write) -> Result<ExitCode> {
             Some(&more),
             &probe,
             baseline.as_deref(),
+            args.all_pairs_up_to,
         )?;
         print_progress(&row, args.json);
         rows.push(row);
@@ -95,7 +98,17 @@ pub fn run(args: &BenchScaleArgs, out: &mut dyn Write) -> Result<ExitCode> {
         std::fs::create_dir_all(&dir)?;
         made.push(dir.clone());
         let (count, probe) = count_and_middle_id(file)?;
-        let row = measure(&me, &dir, &name, count, file, None, &probe, baseline.as_deref())?;
+        let row = measure(
+            &me,
+            &dir,
+            &name,
+            count,
+            file,
+            None,
+            &probe,
+            baseline.as_deref(),
+            args.all_pairs_up_to,
+        )?;
         print_progress(&row, args.json);
         rows.push(row);
     }
@@ -193,6 +206,7 @@ fn measure(
     more: Option<&Path>,
     probe: &str,
     baseline: Option<&Path>,
+    all_pairs_up_to: Option<usize>,
 ) -> Result<ScaleRow> {
     let store = dir.join("store");
     let _ = std::fs::remove_dir_all(&store);
@@ -209,13 +223,17 @@ fn measure(
     let similar_id = median_of_three(|| storyline(&["similar", probe, "--json"]))?;
     let show_id = median_of_three(|| storyline(&["show", probe, "--json"]))?;
     let (serve_first_page_s, serve_rss_mb_after_pages) = serve(me, data, probe)?;
-    let all_pairs = storyline(&["similar", "--all", "-k", "5"])?;
+    let pairs = all_pairs_up_to.is_none_or(|most| articles <= most);
+    let all_pairs = match pairs {
+        true => Some(storyline(&["similar", "--all", "-k", "5"])?),
+        false => None,
+    };
     let baseline_all_pairs = match baseline {
-        Some(python) => {
+        Some(python) if pairs => {
             let program = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/similar_baseline.py");
             Some(timed(Command::new(python).arg(program).arg(corpus))?)
         }
-        None => None,
+        _ => None,
     };
     let add_100 = match more {
         Some(more) => Some(storyline(&[
@@ -422,16 +440,19 @@ fn write_table(rows: &[ScaleRow], baseline: bool, out: &mut dyn Write) -> Result
         let add = r
             .add_100
             .map_or_else(|| "–".to_string(), |a| format!("{:.2}", a.seconds));
-        let (base, ratio) = match r.baseline_all_pairs {
-            Some(b) => (
+        let pairs = r
+            .all_pairs
+            .map_or_else(|| "–".to_string(), |a| format!("{:.1}", a.seconds));
+        let (base, ratio) = match (r.baseline_all_pairs, r.all_pairs) {
+            (Some(b), Some(a)) => (
                 format!("{:.1}", b.seconds),
-                format!("{:.2}×", b.seconds / r.all_pairs.seconds.max(1e-9)),
+                format!("{:.2}×", b.seconds / a.seconds.max(1e-9)),
             ),
-            None => ("–".to_string(), "–".to_string()),
+            _ => ("–".to_string(), "–".to_string()),
         };
         writeln!(
             out,
-            "{:<22} {:>8}  {:>12.0}  {:>9.0}  {:>12.3}  {:>9.3}  {:>9}  {:>16.2}  {:>8.0}  {:>11.1}  {:>14}  {:>5}",
+            "{:<22} {:>8}  {:>12.0}  {:>9.0}  {:>12.3}  {:>9.3}  {:>9}  {:>16.2}  {:>8.0}  {:>11}  {:>14}  {:>5}",
             r.corpus,
             r.articles,
             r.ingest_articles_per_s,
@@ -441,7 +462,7 @@ fn write_table(rows: &[ScaleRow], baseline: bool, out: &mut dyn Write) -> Result
             add,
             r.serve_first_page_s,
             r.serve_rss_mb_after_pages,
-            r.all_pairs.seconds,
+            pairs,
             base,
             ratio
         )?;
