@@ -10,7 +10,7 @@
 //! of Wagner,"). A demonym ("Belarusian") names its country. Linking
 //! entities across articles is not done here.
 
-use crate::ner::{entities as spans, Tagger, WordScores};
+use crate::ner::{entities as spans, Tagger};
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use storyline_core::sentence::sentence_spans;
@@ -257,18 +257,21 @@ fn tag_all(tagger: &Tagger, text: &str, deadline: &Deadline) -> (Vec<Tagged>, Op
     // Each part stops at the first sentence it meets after the deadline;
     // its result is the sentences before and where it stopped.
     let tag_part = |part: &[(usize, usize)]| -> (Vec<Tagged>, Option<usize>) {
-        let mut cache = WordScores::default();
+        let mut cache = tagger.word_scores();
         let mut tagged = Vec::with_capacity(part.len());
+        let mut stopped = None;
         for &(from, to) in part {
             if deadline.passed() {
-                return (tagged, Some(from));
+                stopped = Some(from);
+                break;
             }
             let toks = tokens(text, from, to);
             let forms: Vec<String> = toks.iter().map(|t| t.form.clone()).collect();
             let tags = tagger.tag_with(&forms, &mut cache);
             tagged.push((toks, forms, tags));
         }
-        (tagged, None)
+        tagger.keep_word_scores(cache);
+        (tagged, stopped)
     };
     if text.len() < PARALLEL_BYTES || spans.len() < 2 {
         return tag_part(&spans);

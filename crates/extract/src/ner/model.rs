@@ -22,8 +22,10 @@ use super::features::{history_pair, Sentence};
 use super::gazetteer::Gazetteer;
 use super::{allowed, tag_index, Lexicon, TAGS};
 use rustc_hash::FxHashMap;
+use std::cell::RefCell;
 use std::io::{Read, Write};
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 const N: usize = TAGS.len();
 /// Histories kept by the decoder.
@@ -53,6 +55,8 @@ pub enum ModelError {
 pub struct Tagger {
     weights: Quantised,
     lexicon: Lexicon,
+    /// This process's number for it, telling kept word scores apart.
+    id: u64,
 }
 
 /// Weights as the model file keeps them: 16-bit integers against one
@@ -117,15 +121,38 @@ impl Tagger {
         self.tag_with(tokens, &mut WordScores::default())
     }
 
-    /// [`tag`](Self::tag), keeping the scores of each word's own features
-    /// in `cache` for the next sentences of the same text.
+    /// [`tag`](Self::tag), keeping the scores of each word in `cache`
+    /// for the next sentences.
     pub fn tag_with(&self, tokens: &[String], cache: &mut WordScores) -> Vec<&'static str> {
+        if cache.tagger != self.id {
+            *cache = WordScores {
+                tagger: self.id,
+                ..WordScores::default()
+            };
+        }
         let sentence = Sentence::new(tokens, &self.lexicon);
         decode(&self.weights, &sentence, None, Some(cache))
             .0
             .into_iter()
             .map(|t| TAGS[t])
             .collect()
+    }
+
+    /// The word scores this thread kept from tagging with this tagger
+    /// (an empty table if it kept none); give them back with
+    /// [`Tagger::keep_word_scores`].
+    pub fn word_scores(&self) -> WordScores {
+        KEPT.with(|kept| kept.borrow_mut().take())
+            .filter(|kept| kept.tagger == self.id)
+            .unwrap_or_default()
+    }
+
+    /// Keeps `scores` on this thread for its next texts, unless they
+    /// outgrew [`KEPT_WORDS`].
+    pub fn keep_word_scores(&self, scores: WordScores) {
+        if scores.tagger == self.id && scores.words.len() <= KEPT_WORDS {
+            KEPT.with(|kept| *kept.borrow_mut() = Some(scores));
+        }
     }
 
     /// A hash of everything the tagger decides with (weights, scale, word
@@ -250,6 +277,7 @@ impl Tagger {
         Ok(Tagger {
             weights: Quantised { weights, scale },
             lexicon,
+            id: NEXT_TAGGER.fetch_add(1, Ordering::Relaxed),
         })
     }
 }
@@ -263,32 +291,79 @@ fn tag_name(i: usize, back: usize, tag: usize) -> &'static str {
     }
 }
 
-/// The scores of words' own features (those that do not change with the
-/// context), kept across the sentences of one text: a word recurs, and
-/// scoring is most of tagging.
+/// The scores of what a word brings whatever its context: its own
+/// features, and its history features after each previous tag (the tag
+/// with the word, its shape and its class). Kept across the sentences of a
+/// text and, per thread, across texts ([`Tagger::word_scores`]): a word
+/// recurs, and scoring is most of tagging.
 #[derive(Default)]
 pub struct WordScores {
-    plain: FxHashMap<String, [f32; N]>,
-    /// Words of sentences in capitals, whose features differ.
-    capitals: FxHashMap<String, [f32; N]>,
+    /// The tagger whose weights these are (0: none in particular).
+    tagger: u64,
+    /// Where each word's scores are in `words`.
+    plain: FxHashMap<String, u32>,
+    /// Words of sentences in capitals, whose own features differ.
+    capitals: FxHashMap<String, u32>,
+    words: Vec<KeptWord>,
+    /// History scores, each word's after the previous tags met so far.
+    after: Vec<[f32; N]>,
+}
+
+/// One word's kept scores.
+struct KeptWord {
+    own: [f32; N],
+    /// Where its history scores after each previous tag are in
+    /// [`WordScores::after`] (the last: at the start of a sentence), or
+    /// [`UNSCORED`].
+    after: [u32; N + 1],
+}
+
+const UNSCORED: u32 = u32::MAX;
+
+/// Words a thread keeps scores of between texts: past it they are
+/// forgotten (a few MB; common words come back within a few texts).
+const KEPT_WORDS: usize = 16_384;
+
+static NEXT_TAGGER: AtomicU64 = AtomicU64::new(1);
+
+thread_local! {
+    /// This thread's word scores between texts.
+    static KEPT: RefCell<Option<WordScores>> = const { RefCell::new(None) };
 }
 
 impl WordScores {
-    fn get(&mut self, weights: &impl Scorer, sentence: &Sentence, i: usize) -> [f32; N] {
+    /// Where the scores of token `i`'s word are, scoring its own features
+    /// when it is new.
+    fn word(&mut self, weights: &impl Scorer, sentence: &Sentence, i: usize) -> usize {
         let word = sentence.token(i);
         let table = if sentence.all_caps() {
             &mut self.capitals
         } else {
             &mut self.plain
         };
-        if let Some(s) = table.get(word) {
-            return *s;
+        if let Some(&at) = table.get(word) {
+            return at as usize;
         }
         let mut features = Vec::with_capacity(24);
         sentence.word_features(i, &mut features);
-        let s = weights.score(&features);
-        table.insert(word.to_string(), s);
-        s
+        let at = self.words.len();
+        self.words.push(KeptWord {
+            own: weights.score(&features),
+            after: [UNSCORED; N + 1],
+        });
+        table.insert(word.to_string(), at as u32);
+        at
+    }
+
+    /// The history scores of word `at` after tag `prev` (`None`: at the
+    /// start of a sentence), from `score` when not kept yet.
+    fn after(&mut self, at: usize, prev: Option<usize>, score: impl FnOnce() -> [f32; N]) -> [f32; N] {
+        let slot = &mut self.words[at].after[prev.unwrap_or(N)];
+        if *slot == UNSCORED {
+            *slot = self.after.len() as u32;
+            self.after.push(score());
+        }
+        self.after[*slot as usize]
     }
 }
 
@@ -329,13 +404,16 @@ fn decode(
     let mut pairs: [[Option<[f32; N]>; N]; N] = [[None; N]; N];
     for i in 0..sentence.len() {
         local.clear();
+        let mut word = None;
         let base = match cache.as_deref_mut() {
             Some(cache) => {
                 sentence.context_features(i, &mut local);
                 let mut base = weights.score(&local);
-                for (b, w) in base.iter_mut().zip(cache.get(weights, sentence, i)) {
+                let at = cache.word(weights, sentence, i);
+                for (b, w) in base.iter_mut().zip(cache.words[at].own) {
                     *b += w;
                 }
+                word = Some(at);
                 base
             }
             None => {
@@ -351,9 +429,15 @@ fn decode(
         for (parent, item) in previous.iter().enumerate() {
             let (prev, prev2) = if i == 0 { (0, 0) } else { (item.tag, item.prev) };
             let token_part = *by_prev[prev].get_or_insert_with(|| {
-                history.clear();
-                sentence.history_token(i, tag_name(i, 1, prev), &mut history);
-                weights.score(&history)
+                let mut score = || {
+                    history.clear();
+                    sentence.history_token(i, tag_name(i, 1, prev), &mut history);
+                    weights.score(&history)
+                };
+                match (cache.as_deref_mut(), word) {
+                    (Some(cache), Some(at)) => cache.after(at, (i > 0).then_some(prev), score),
+                    _ => score(),
+                }
             });
             let mut pair = || {
                 history.clear();
@@ -382,6 +466,11 @@ fn decode(
                         .then(x.parent.cmp(&candidate.parent))
                         .is_lt()
                 };
+                // A full beam whose last history is better keeps out every
+                // history not better than it (most candidates): no search.
+                if next.len() == BEAM && next.last().is_some_and(before) {
+                    continue;
+                }
                 let at = next.partition_point(before);
                 if at < BEAM {
                     next.insert(at, candidate);
@@ -523,6 +612,7 @@ impl Trainer {
         Tagger {
             weights: Quantised::from_floats(weights),
             lexicon: self.lexicon,
+            id: NEXT_TAGGER.fetch_add(1, Ordering::Relaxed),
         }
     }
 }
@@ -576,6 +666,51 @@ mod tests {
         let tags = loaded.tag(&unseen);
         assert_eq!(tags[0], "B-PER");
         assert_eq!(tags[4], "B-LOC");
+    }
+
+    #[test]
+    fn kept_word_scores_tag_alike_and_stay_with_their_tagger() {
+        let train = |epochs: usize, data: &[(Vec<String>, Vec<String>)]| {
+            let mut trainer = Trainer::new();
+            for _ in 0..epochs {
+                trainer
+                    .epoch(data.iter().map(|(t, g)| (t.as_slice(), g.as_slice())))
+                    .unwrap();
+            }
+            trainer.finish()
+        };
+        let data = toy();
+        let (one, other) = (train(10, &data), train(1, &data[..2]));
+        let texts = [
+            "Putin met Lukashenko in Minsk .",
+            "MOSCOW REPORTED FROM MINSK ON FRIDAY .",
+            "Lukashenko met Putin in Rostov .",
+            "Reuters reported that Prigozhin left Moscow .",
+        ]
+        .map(|t| t.split(' ').map(String::from).collect::<Vec<_>>());
+        // Three passes a tagger on this thread: the later ones start from
+        // the scores the earlier kept.
+        for tagger in [&one, &other] {
+            for pass in 0..3 {
+                let mut kept = tagger.word_scores();
+                assert_eq!(kept.words.is_empty(), pass == 0);
+                for tokens in &texts {
+                    assert_eq!(
+                        tagger.tag_with(tokens, &mut kept),
+                        tagger.tag(tokens),
+                        "{tokens:?}"
+                    );
+                }
+                tagger.keep_word_scores(kept);
+            }
+        }
+        let mut kept = one.word_scores();
+        assert!(kept.words.is_empty(), "the other tagger's scores were kept last");
+        one.tag_with(&texts[0], &mut kept);
+        assert_eq!(kept.words.len(), 6);
+        // Given another tagger's scores, tagging starts afresh.
+        assert_eq!(other.tag_with(&texts[0], &mut kept), other.tag(&texts[0]));
+        assert_eq!(kept.tagger, other.id);
     }
 
     #[test]
