@@ -660,14 +660,16 @@ fn content_cue(text: &str, start: usize, end: usize) -> Option<(Stance, usize)> 
     let words = words_in(text, start, end);
     for i in 0..words.len() {
         for (phrase, stance) in CONTENT_CUES {
-            let parts: Vec<&str> = phrase.split(' ').collect();
-            let matches = parts
-                .iter()
-                .enumerate()
-                .all(|(k, p)| words.get(i + k).is_some_and(|x| x.lower == *p));
+            // Its words in turn, nothing collected: this runs for every
+            // word of what was said and every cue.
+            let mut last = i;
+            let matches = phrase.split(' ').enumerate().all(|(k, p)| {
+                last = i + k;
+                words.get(last).is_some_and(|x| x.lower == p)
+            });
             let negated = i > 0 && matches!(words[i - 1].lower.as_str(), "not" | "no" | "never" | "without");
             if matches && !negated {
-                return Some((*stance, words[i + parts.len() - 1].end));
+                return Some((*stance, words[last].end));
             }
         }
     }
