@@ -139,25 +139,46 @@ impl<'a> Sentence<'a> {
 
     /// The features of token `i` that depend on its neighbours and place.
     pub fn context_features(&self, i: usize, out: &mut Vec<u64>) {
+        for (n, &j) in NEIGHBOURS.iter().enumerate() {
+            let k = i as isize + j;
+            match usize::try_from(k).ok().filter(|&k| k < self.tokens.len()) {
+                Some(k) => out.extend(self.beside_at(k, n)),
+                None => out.extend(edge(n)),
+            }
+        }
+        self.context_rest(i, out);
+    }
+
+    /// What token `k` gives the token at each of [`NEIGHBOURS`] from it
+    /// (its word and its shape): the same wherever the word recurs, so a
+    /// tagger can keep them per word.
+    pub fn beside(&self, k: usize) -> [[u64; 2]; 4] {
+        std::array::from_fn(|n| self.beside_at(k, n))
+    }
+
+    /// What token `k` gives the token at neighbour `n` from it.
+    fn beside_at(&self, k: usize, n: usize) -> [u64; 2] {
+        let kind = NEIGHBOUR_KINDS[n];
+        [hash(kind, &[&self.lower[k]]), hash(kind + 10, &[&self.shapes[k]])]
+    }
+
+    /// [`Sentence::context_features`] but for the neighbours' words and
+    /// shapes ([`Sentence::beside`], [`edge`]).
+    pub fn context_rest(&self, i: usize, out: &mut Vec<u64>) {
         let lower = &self.lower[i];
-        let at = |j: isize| -> (&str, &str) {
+        let at = |j: isize| -> &str {
             let k = i as isize + j;
             if k < 0 {
-                ("<s>", "<s>")
+                "<s>"
             } else if k as usize >= self.tokens.len() {
-                ("</s>", "</s>")
+                "</s>"
             } else {
-                (self.lower[k as usize].as_str(), self.shapes[k as usize].as_str())
+                self.lower[k as usize].as_str()
             }
         };
         let mut f = |kind: u64, parts: &[&str]| out.push(hash(kind, parts));
-        for (kind, j) in [(20, -2), (21, -1), (22, 1), (23, 2)] {
-            let (w, s) = at(j);
-            f(kind, &[w]);
-            f(kind + 10, &[s]);
-        }
-        f(40, &[at(-1).0, lower]);
-        f(41, &[lower, at(1).0]);
+        f(40, &[at(-1), lower]);
+        f(41, &[lower, at(1)]);
         if i == 0 {
             f(46, &[&self.shapes[i]]);
         }
@@ -237,6 +258,22 @@ fn class_of(lexicon: &Lexicon, token: &str) -> Option<[u32; 4]> {
             .levels(&capitalised)
             .or_else(|| classes.levels(&token.to_lowercase()))
     })
+}
+
+/// Where the neighbours whose words and shapes are features sit,
+/// relative to the token.
+pub const NEIGHBOURS: [isize; 4] = [-2, -1, 1, 2];
+
+/// The feature kinds of the words at [`NEIGHBOURS`] (their shapes: ten
+/// more).
+const NEIGHBOUR_KINDS: [u64; 4] = [20, 21, 22, 23];
+
+/// What stands at neighbour `n` ([`NEIGHBOURS`]) past the sentence's
+/// start or end, as [`Sentence::beside`] gives it.
+pub fn edge(n: usize) -> [u64; 2] {
+    let mark = if NEIGHBOURS[n] < 0 { "<s>" } else { "</s>" };
+    let kind = NEIGHBOUR_KINDS[n];
+    [hash(kind, &[mark]), hash(kind + 10, &[mark])]
 }
 
 /// A feature: its kind, then its parts, hashed in turn.

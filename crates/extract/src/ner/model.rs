@@ -18,7 +18,7 @@
 
 use super::casing::Casing;
 use super::classes::WordClasses;
-use super::features::{history_pair, Sentence};
+use super::features::{edge, history_pair, Sentence, NEIGHBOURS};
 use super::gazetteer::Gazetteer;
 use super::{allowed, tag_index, Lexicon, TAGS};
 use rustc_hash::FxHashMap;
@@ -312,6 +312,8 @@ pub struct WordScores {
 /// One word's kept scores.
 struct KeptWord {
     own: [f32; N],
+    /// The features it gives its neighbours ([`Sentence::beside`]).
+    beside: [[u64; 2]; 4],
     /// Where its history scores after each previous tag are in
     /// [`WordScores::after`] (the last: at the start of a sentence), or
     /// [`UNSCORED`].
@@ -349,6 +351,7 @@ impl WordScores {
         let at = self.words.len();
         self.words.push(KeptWord {
             own: weights.score(&features),
+            beside: sentence.beside(i),
             after: [UNSCORED; N + 1],
         });
         table.insert(word.to_string(), at as u32);
@@ -402,14 +405,31 @@ fn decode(
     // Scores of the tag-pair features, by (prev2, prev), from the third
     // token on (before it the history is the sentence start).
     let mut pairs: [[Option<[f32; N]>; N]; N] = [[None; N]; N];
+    // Where each token's word is kept: its neighbours' features are read
+    // from there too.
+    let words: Vec<usize> = match cache.as_deref_mut() {
+        Some(cache) => (0..sentence.len())
+            .map(|i| cache.word(weights, sentence, i))
+            .collect(),
+        None => Vec::new(),
+    };
     for i in 0..sentence.len() {
         local.clear();
         let mut word = None;
         let base = match cache.as_deref_mut() {
             Some(cache) => {
-                sentence.context_features(i, &mut local);
+                // The features of `Sentence::context_features`: the same
+                // set, so the same sum (the weights are integers).
+                for (n, &j) in NEIGHBOURS.iter().enumerate() {
+                    let k = i as isize + j;
+                    match usize::try_from(k).ok().and_then(|k| words.get(k)) {
+                        Some(&at) => local.extend(cache.words[at].beside[n]),
+                        None => local.extend(edge(n)),
+                    }
+                }
+                sentence.context_rest(i, &mut local);
                 let mut base = weights.score(&local);
-                let at = cache.word(weights, sentence, i);
+                let at = words[i];
                 for (b, w) in base.iter_mut().zip(cache.words[at].own) {
                     *b += w;
                 }
@@ -695,11 +715,12 @@ mod tests {
                 let mut kept = tagger.word_scores();
                 assert_eq!(kept.words.is_empty(), pass == 0);
                 for tokens in &texts {
-                    assert_eq!(
-                        tagger.tag_with(tokens, &mut kept),
-                        tagger.tag(tokens),
-                        "{tokens:?}"
-                    );
+                    let tags = tagger.tag_with(tokens, &mut kept);
+                    assert_eq!(tags, tagger.tag(tokens), "{tokens:?}");
+                    // As scored without anything kept, feature by feature.
+                    let sentence = Sentence::new(tokens, &tagger.lexicon);
+                    let anew = decode(&tagger.weights, &sentence, None, None).0;
+                    assert_eq!(tags, anew.iter().map(|&t| TAGS[t]).collect::<Vec<_>>());
                 }
                 tagger.keep_word_scores(kept);
             }
