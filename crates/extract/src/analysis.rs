@@ -13,6 +13,7 @@ use crate::statements::{self, Statement};
 use crate::timex::{self, Timex};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
+use storyline_core::sentence::sentence_spans;
 use storyline_core::Deadline;
 
 /// What one text says, each item with character offsets into it.
@@ -90,7 +91,9 @@ pub fn analyse_within(
             ..Analysis::default()
         };
     }
-    let (entities, names_stopped) = entities::extract_within(tagger, text, deadline);
+    // Every stage reads the text sentence by sentence.
+    let sentences = sentence_spans(text);
+    let (entities, names_stopped) = entities::extract_over(tagger, text, &sentences, deadline);
     let mut left_out = Vec::new();
     let mut unless_late = |stage: Stage| {
         let late = deadline.passed();
@@ -100,17 +103,17 @@ pub fn analyse_within(
         !late
     };
     let statements = if unless_late(Stage::Statements) {
-        statements::extract(text, &entities)
+        statements::extract_over(text, &sentences, &entities)
     } else {
         Vec::new()
     };
     let quotes = if unless_late(Stage::Quotes) {
-        quotes::extract(text, &entities, &statements)
+        quotes::extract_over(text, &sentences, &entities, &statements)
     } else {
         Vec::new()
     };
     let events = if unless_late(Stage::Events) {
-        events::extract(text, &entities, &timexes)
+        events::extract_over(text, &sentences, &entities, &timexes)
     } else {
         Vec::new()
     };

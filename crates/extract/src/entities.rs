@@ -252,8 +252,12 @@ type Tagged = (Vec<Token>, Vec<String>, Vec<&'static str>);
 /// The sentences of `text` tokenised and tagged, in order, and the byte
 /// where tagging stopped when `deadline` passed first (the sentences
 /// returned are then the ones before it).
-fn tag_all(tagger: &Tagger, text: &str, deadline: &Deadline) -> (Vec<Tagged>, Option<usize>) {
-    let spans = sentence_spans(text);
+fn tag_all(
+    tagger: &Tagger,
+    text: &str,
+    spans: &[(usize, usize)],
+    deadline: &Deadline,
+) -> (Vec<Tagged>, Option<usize>) {
     // Each part stops at the first sentence it meets after the deadline;
     // its result is the sentences before and where it stopped.
     let tag_part = |part: &[(usize, usize)]| -> (Vec<Tagged>, Option<usize>) {
@@ -274,7 +278,7 @@ fn tag_all(tagger: &Tagger, text: &str, deadline: &Deadline) -> (Vec<Tagged>, Op
         (tagged, stopped)
     };
     if text.len() < PARALLEL_BYTES || spans.len() < 2 {
-        return tag_part(&spans);
+        return tag_part(spans);
     }
     let (first, second) = spans.split_at(spans.len() / 2);
     std::thread::scope(|scope| {
@@ -314,9 +318,14 @@ fn vote_types(found: &mut [Found]) {
 }
 
 /// Every mention the tagger finds, in text order, with byte offsets.
-fn find(tagger: &Tagger, text: &str, deadline: &Deadline) -> (Vec<Found>, Option<usize>) {
+fn find(
+    tagger: &Tagger,
+    text: &str,
+    sentences: &[(usize, usize)],
+    deadline: &Deadline,
+) -> (Vec<Found>, Option<usize>) {
     let mut found = Vec::new();
-    let (tagged, stopped) = tag_all(tagger, text, deadline);
+    let (tagged, stopped) = tag_all(tagger, text, sentences, deadline);
     for (toks, forms, tags) in tagged {
         let (toks, forms) = (toks.as_slice(), forms.as_slice());
         let mut sentence: Vec<(usize, usize, &'static str)> = spans(&tags)
@@ -603,13 +612,24 @@ pub fn extract(tagger: &Tagger, text: &str) -> Vec<Entity> {
 /// entities of the sentences read, and the character offset where reading
 /// stopped when it did not reach the end.
 pub fn extract_within(tagger: &Tagger, text: &str, deadline: &Deadline) -> (Vec<Entity>, Option<usize>) {
+    extract_over(tagger, text, &sentence_spans(text), deadline)
+}
+
+/// [`extract_within`] over the text's `sentences` (`sentence_spans`),
+/// which the whole analysis finds once.
+pub(crate) fn extract_over(
+    tagger: &Tagger,
+    text: &str,
+    sentences: &[(usize, usize)],
+    deadline: &Deadline,
+) -> (Vec<Entity>, Option<usize>) {
     let mut offsets = CharOffsets {
         text,
         byte: 0,
         chars: 0,
     };
     let mut entities: Vec<Entity> = Vec::new();
-    let (mut found, stopped) = find(tagger, text, deadline);
+    let (mut found, stopped) = find(tagger, text, sentences, deadline);
     vote_types(&mut found);
     for f in found {
         let (mut kind, mut name) = (f.kind.to_string(), f.text.clone());

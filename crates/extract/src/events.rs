@@ -258,6 +258,17 @@ fn is_past_verb(w: &Word, text: &str) -> bool {
 /// The events of `text`, given its entities and time expressions (from
 /// the same text), in text order.
 pub fn extract(text: &str, entities: &[Entity], timexes: &[Timex]) -> Vec<Event> {
+    extract_over(text, &sentence_spans(text), entities, timexes)
+}
+
+/// [`extract`] over the text's `sentences` (`sentence_spans`), which the
+/// whole analysis finds once.
+pub(crate) fn extract_over(
+    text: &str,
+    sentences: &[(usize, usize)],
+    entities: &[Entity],
+    timexes: &[Timex],
+) -> Vec<Event> {
     let mentions = Mentions::new(text, entities);
     let quotes = quoted_spans(text);
     let dated: Vec<(usize, usize, String)> = timexes
@@ -270,7 +281,7 @@ pub fn extract(text: &str, entities: &[Entity], timexes: &[Timex]) -> Vec<Event>
     let mut out = Vec::new();
     let mut carried: Option<String> = None;
     let mut last_end = 0;
-    for (ss, se) in sentence_spans(text) {
+    for &(ss, se) in sentences {
         if text[last_end..ss].contains('\n') {
             carried = None;
         }

@@ -188,9 +188,19 @@ pub(crate) fn quoted_spans(text: &str) -> Vec<(usize, usize)> {
 /// statement reports is its speaker's (the narrowest such statement);
 /// otherwise the speaker is looked for around the quote.
 pub fn extract(text: &str, entities: &[Entity], statements: &[Statement]) -> Vec<Quote> {
+    extract_over(text, &sentence_spans(text), entities, statements)
+}
+
+/// [`extract`] over the text's `sentences` (`sentence_spans`), which the
+/// whole analysis finds once.
+pub(crate) fn extract_over(
+    text: &str,
+    sentences: &[(usize, usize)],
+    entities: &[Entity],
+    statements: &[Statement],
+) -> Vec<Quote> {
     let mentions = Mentions::new(text, entities);
     let offsets = &mentions.offsets;
-    let sentences = sentence_spans(text);
     let sentence_of = |byte: usize| {
         sentences
             .iter()
@@ -214,7 +224,7 @@ pub fn extract(text: &str, entities: &[Entity], statements: &[Statement]) -> Vec
         let around = Around {
             text,
             mentions: &mentions,
-            sentence_start: introduced_by(text, &sentences, first, qs).unwrap_or(sentences[first].0),
+            sentence_start: introduced_by(text, sentences, first, qs).unwrap_or(sentences[first].0),
             sentence_end,
             quote: (qs, qe),
         };

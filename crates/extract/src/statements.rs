@@ -209,10 +209,16 @@ fn is_verb_filler(w: &str) -> bool {
 
 /// The statements of `text`, whose entities are `entities`.
 pub fn extract(text: &str, entities: &[Entity]) -> Vec<Statement> {
+    extract_over(text, &sentence_spans(text), entities)
+}
+
+/// [`extract`] over the text's `sentences` (`sentence_spans`), which the
+/// whole analysis finds once.
+pub(crate) fn extract_over(text: &str, sentences: &[(usize, usize)], entities: &[Entity]) -> Vec<Statement> {
     let mentions = Mentions::new(text, entities);
     let quotes = quoted_spans(text);
     let mut out = Vec::new();
-    for (ss, se) in sentence_spans(text) {
+    for &(ss, se) in sentences {
         let words = words_in(text, ss, se);
         let mut clause_start = ss;
         let mut previous: Option<Party> = None;

@@ -33,8 +33,8 @@ impl<'a> Sentence<'a> {
     pub fn new(tokens: &'a [String], lexicon: &Lexicon) -> Sentence<'a> {
         let word_classes = tokens.iter().map(|t| class_of(lexicon, t)).collect();
         let lower: Vec<String> = tokens.iter().map(|t| t.to_lowercase()).collect();
-        let shapes = tokens.iter().map(|t| shape(t)).collect();
-        let short_shapes = tokens.iter().map(|t| short_shape(t)).collect();
+        let shapes: Vec<String> = tokens.iter().map(|t| shape(t)).collect();
+        let short_shapes = shapes.iter().map(|s| short_shape(s)).collect();
         let letters: Vec<&String> = tokens
             .iter()
             .filter(|t| t.chars().any(char::is_alphabetic))
@@ -312,10 +312,10 @@ fn shape(word: &str) -> String {
     out
 }
 
-/// Shape with runs collapsed: "Xx", "d-d", "X.X.".
-fn short_shape(word: &str) -> String {
+/// A [`shape`] with runs collapsed: "Xx", "d-d", "X.X.".
+fn short_shape(shape: &str) -> String {
     let mut out = String::new();
-    for c in shape(word).chars() {
+    for c in shape.chars() {
         if !out.ends_with(c) {
             out.push(c);
         }
@@ -331,8 +331,8 @@ mod tests {
     fn shapes() {
         assert_eq!(shape("Prigozhin"), "Xxxxx");
         assert_eq!(shape("1996-08-22"), "dddd-dd-dd");
-        assert_eq!(short_shape("U.S."), "X.X.");
-        assert_eq!(short_shape("McDonald"), "XxXx");
+        assert_eq!(short_shape(&shape("U.S.")), "X.X.");
+        assert_eq!(short_shape(&shape("McDonald")), "XxXx");
     }
 
     #[test]
