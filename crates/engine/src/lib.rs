@@ -57,7 +57,8 @@ use storyline_stories::{ClusterOptions, Stories, Story};
 /// Changed articles read from the store per step of a catch-up.
 const CATCH_UP_BATCH: usize = 1024;
 
-/// Steps analysed (or being analysed) ahead of the steps kept and linked:
+/// Steps read and waiting for the analysing thread beside the one it
+/// analyses (so up to one more ahead of the steps kept and linked):
 /// enough that analysing never waits for a step to be read, few enough
 /// that what a crash throws away is small.
 const ANALYSED_AHEAD: usize = 2;
@@ -260,16 +261,16 @@ impl Engine {
 
     /// [`Engine::catch_up`], linking (when `link`) what was analysed while
     /// the engine's threads analyse what comes next. Analysing runs on its
-    /// own thread, up to [`ANALYSED_AHEAD`] steps ahead of the steps kept
-    /// here: this thread reads each step's articles, keeps what came back
-    /// analysed and links it, and neither side waits for the other to end a
-    /// round (in lockstep, with linking on one core and analysing on the
-    /// others, each round waited for the slower of the two). Linking stays
-    /// behind the analyses
-    /// kept (it reads them), and what it has not reached at the end is left
-    /// to [`Engine::link_new`], as is anything after a linking error (it
-    /// then starts from what was kept). Once every stored change is read,
-    /// `more` says whether to wait for more ([`Engine::follow`]).
+    /// own thread, up to [`ANALYSED_AHEAD`] + 1 steps ahead of the steps
+    /// kept here: this thread reads each step's articles, keeps what came
+    /// back analysed and links it, and neither side waits for the other to
+    /// end a round (in lockstep, with linking on one core and analysing on
+    /// the others, each round waited for the slower of the two). Linking
+    /// stays behind the analyses kept (it reads them), and what it has not
+    /// reached at the end is left to [`Engine::link_new`], as is anything
+    /// after a linking error (it then starts from what was kept). Once every
+    /// stored change is read, `more` says whether to wait for more
+    /// ([`Engine::follow`]).
     fn catch_up_linking(
         &self,
         store: &mut dyn Store,

@@ -415,7 +415,6 @@ fn decode(
     };
     for i in 0..sentence.len() {
         local.clear();
-        let mut word = None;
         let base = match cache.as_deref_mut() {
             Some(cache) => {
                 // The features of `Sentence::context_features`: the same
@@ -429,11 +428,9 @@ fn decode(
                 }
                 sentence.context_rest(i, &mut local);
                 let mut base = weights.score(&local);
-                let at = words[i];
-                for (b, w) in base.iter_mut().zip(cache.words[at].own) {
+                for (b, w) in base.iter_mut().zip(cache.words[words[i]].own) {
                     *b += w;
                 }
-                word = Some(at);
                 base
             }
             None => {
@@ -454,8 +451,8 @@ fn decode(
                     sentence.history_token(i, tag_name(i, 1, prev), &mut history);
                     weights.score(&history)
                 };
-                match (cache.as_deref_mut(), word) {
-                    (Some(cache), Some(at)) => cache.after(at, (i > 0).then_some(prev), score),
+                match (cache.as_deref_mut(), words.get(i)) {
+                    (Some(cache), Some(&at)) => cache.after(at, (i > 0).then_some(prev), score),
                     _ => score(),
                 }
             });
