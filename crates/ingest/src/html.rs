@@ -37,7 +37,7 @@ use storyline_core::{ArticleDraft, Deadline, Limit, Limits, Published};
 /// Elements whose content is never article text.
 const SKIPPED_ELEMENTS: &[&str] = &[
     "script", "style", "noscript", "nav", "footer", "aside", "form", "button", "iframe", "svg", "figure",
-    "header", "select", "template",
+    "header", "select", "template", "textarea",
 ];
 /// Of those, the ones that are page structure rather than code or
 /// controls: a page may put its text inside them (see `is_boilerplate`).
@@ -103,6 +103,7 @@ pub fn parse(input: &str, page: &str, limits: &Limits) -> Parsed {
     let page_type = page_type::classify(&signals);
     let cx = Verdicts {
         reviews_are_comments: page_type == PageType::Product,
+        comments_are_posts: page_type == PageType::Forum,
         ..Verdicts::default()
     };
     // A page that declares itself an article in its JSON-LD has one body of
@@ -1212,6 +1213,9 @@ struct Verdicts {
     /// product page they are what comments are on an article. On any other
     /// page a review is as likely to be the article itself.
     reviews_are_comments: bool,
+    /// Whether comments and replies are the page's text: a forum thread
+    /// is its posts, and forum software names each post a comment.
+    comments_are_posts: bool,
 }
 
 impl Verdicts {
@@ -1293,10 +1297,42 @@ fn is_boilerplate(cx: &Verdicts, el: &ElementRef) -> bool {
     if BOX_HINTS.iter().any(|h| marks.contains(h)) && el.text().map(str::len).sum::<usize>() < BOX_MAX_CHARS {
         return true;
     }
-    (BOILERPLATE_HINTS.iter().any(|h| marks.contains(h))
+    let names_posts = || POST_HINTS.iter().any(|h| marks.contains(h));
+    (BOILERPLATE_HINTS
+        .iter()
+        .filter(|h| !POST_HINTS.contains(h))
+        .any(|h| marks.contains(h))
+        || (names_posts() && (!cx.comments_are_posts || answers_text(cx, *el)))
         || (cx.reviews_are_comments && names_reviews(&marks)))
         && !ARTICLE_HINTS.iter().any(|h| marks.contains(h))
         && !holds_most_text(cx, *el)
+}
+
+/// Of the boilerplate hints, those that name a forum thread's posts.
+const POST_HINTS: &[&str] = &["comment", "replies"];
+
+/// Prose beside a comment (in its siblings that are not controls, hidden
+/// or comments themselves), from which the comment is a
+/// reply to that text rather than a post of its own.
+const ANSWERED_CHARS: usize = 200;
+
+/// Whether `el` sits beside text it comments on: a Q&A site hangs short
+/// comments under each question and answer, while forum software names
+/// every post of a thread a comment.
+fn answers_text(cx: &Verdicts, el: ElementRef) -> bool {
+    let beside = el
+        .prev_siblings()
+        .chain(el.next_siblings())
+        .filter_map(ElementRef::wrap)
+        .filter(|s| {
+            let v = s.value();
+            !(SKIPPED_ELEMENTS.contains(&v.name())
+                || v.attr("hidden").is_some()
+                || POST_HINTS.iter().any(|h| marks(v).contains(h)))
+        })
+        .map(|s| cx.sizes(s).1)
+        .sum::<usize>();
+    beside >= ANSWERED_CHARS
 }
 
 /// Whether class or id marks name customers' reviews or ratings (not a
@@ -1747,6 +1783,75 @@ mod tests {
             "{}",
             a.text
         );
+    }
+
+    /// Forum software names every post of a thread a comment: on a forum
+    /// page those are the content. A question-and-answer page hangs short
+    /// comments beside each question and answer: those stay out.
+    #[test]
+    fn forum_posts_named_comments_are_kept_and_comments_on_an_answer_are_not() {
+        let post = |n: usize, who: &str, text: &str| {
+            format!(
+                r#"<article class="entry" id="comment-{n}"><aside class="author">{who}</aside>
+                <div class="entry-content comment-{n}-wrap"><p>{text}</p></div></article>"#
+            )
+        };
+        let thread = format!(
+            r#"<html><head><title>Which tent for a windy ridge?</title>
+            <script type="application/ld+json">{{"@type":"DiscussionForumPosting","headline":"Which tent for a windy ridge?"}}</script></head>
+            <body><main><h1>Which tent for a windy ridge?</h1><div class="topic comments">{}{}{}</div></main>
+            <footer><p>Forum rules and privacy notice for every member of the board.</p></footer></body></html>"#,
+            post(1, "ines", "Planning two nights on an exposed ridge in October and my dome tent flattened in a gust last spring."),
+            post(2, "tomas", "A tunnel tent pitched tail into the wind held for me through a whole night of gales on the same kind of ridge."),
+            post(3, "ines", "Thanks, I borrowed a tunnel tent from the club and it stood up to the wind all weekend without a single bent pole."),
+        );
+        let text = text_of(&thread);
+        for kept in [
+            "dome tent flattened",
+            "tail into the wind",
+            "without a single bent pole",
+        ] {
+            assert!(text.contains(kept), "{kept}: {text}");
+        }
+        let comments = r#"<div class="comments"><ul>
+            <li class="comment">Did you peg the guy lines out first? – ola</li>
+            <li class="comment">Which river was that? – kai</li></ul></div>"#;
+        let qa = format!(
+            r#"<html><head><title>Why does my sourdough starter smell of acetone?</title>
+            <script type="application/ld+json">{{"@type":"QAPage"}}</script></head><body><main>
+            <h1>Why does my sourdough starter smell of acetone?</h1>
+            <div class="question"><div class="post-body"><p>My starter has smelled of nail polish remover for three days now, although I feed it every morning with equal weights of flour and water.</p><p>It sits on the kitchen counter, the flour is the same as always, and the jar is washed every week. Should I start again from a fresh culture, or can this one be saved?</p></div>{comments}</div>
+            <div class="answer"><div class="post-body"><p>That smell means the yeast is hungry: feed it twice a day at a higher ratio, say one part starter to five parts flour and water, and keep it a little warmer.</p>
+            <p>Within a week the acetone note should be gone and the starter should double within six hours of a feed.</p></div>{comments}</div>
+            </main></body></html>"#
+        );
+        let text = text_of(&qa);
+        assert!(text.contains("nail polish remover"), "{text}");
+        assert!(text.contains("double within six hours"), "{text}");
+        assert!(
+            !text.contains("guy lines") && !text.contains("Which river"),
+            "{text}"
+        );
+    }
+
+    /// A "republish this story" dialog offers the article's HTML in a
+    /// `<textarea>` to copy: a form control's content is never the text,
+    /// however much of it there is.
+    #[test]
+    fn a_textarea_holding_the_article_markup_is_not_text() {
+        let markup = "&lt;h1&gt;Ferry strike ends&lt;/h1&gt; &lt;p&gt;The ferry crews voted to return to work on Monday after the operator raised its offer.&lt;/p&gt; ".repeat(20);
+        let page = format!(
+            r#"<html><head><title>Ferry strike ends</title><meta property="og:type" content="article"></head><body><article>
+            <h1>Ferry strike ends</h1>
+            <p>The ferry crews voted to return to work on Monday after the operator raised its offer by four per cent.</p>
+            <p>Sailings to the islands resume on the first morning tide, and tickets booked during the strike stay valid for a month.</p>
+            </article>
+            <div class="republish-dialog"><p>Republish this story for free under a Creative Commons licence.</p>
+            <textarea readonly>{markup}</textarea></div></body></html>"#
+        );
+        let text = text_of(&page);
+        assert!(text.contains("stay valid for a month."), "{text}");
+        assert!(!text.contains("&lt;") && !text.contains("<p>"), "{text}");
     }
 
     /// Japanese runs a sentence without a space: its paragraphs are long
