@@ -94,7 +94,7 @@ pub fn parse(input: &str, page: &str, limits: &Limits) -> Parsed {
     // The page's JSON-LD, parsed once: metadata, the article body and
     // the page's kind all read it.
     let ld = json_ld(&doc);
-    let mut draft = metadata(&doc, &ld);
+    let mut draft = metadata(&doc, &ld, input);
     let page_url = draft
         .url
         .clone()
@@ -481,7 +481,7 @@ fn plausible_date(raw: &str) -> Option<Published> {
     (1990..=next_year).contains(&year).then_some(date)
 }
 
-fn metadata(doc: &Html, ld: &[Value]) -> ArticleDraft {
+fn metadata(doc: &Html, ld: &[Value], input: &str) -> ArticleDraft {
     let tags = HeadTags::of(doc);
     let ld = json_ld_article(ld);
     let ld_str = |key: &str| {
@@ -500,6 +500,7 @@ fn metadata(doc: &Html, ld: &[Value]) -> ArticleDraft {
             other => other.get("name").and_then(Value::as_str).map(String::from),
         })
     };
+    let url = meta(&tags, &["link[rel='canonical']", "meta[property='og:url']"]).or_else(|| ld_str("url"));
     let title = ld_str("headline")
         .or_else(|| {
             meta(
@@ -510,11 +511,11 @@ fn metadata(doc: &Html, ld: &[Value]) -> ArticleDraft {
         .or_else(|| first_text(doc, "title"))
         .or_else(|| first_text(doc, "h1"))
         .map(|t| {
-            headline(
-                &decoded(&t),
-                doc,
-                meta(&tags, &["meta[property='og:site_name']"]).as_deref(),
-            )
+            let site = Site {
+                name: meta(&tags, &["meta[property='og:site_name']"]),
+                host: url.as_deref().or(Some(input)).and_then(host_label),
+            };
+            headline(&decoded(&t), doc, &site)
         });
     // The first date that parses and is plausible: templates leave
     // "0001-01-01T00:00:00Z" or "" in JSON-LD when the field is unset.
@@ -557,7 +558,7 @@ fn metadata(doc: &Html, ld: &[Value]) -> ArticleDraft {
         title,
         metadata: extra,
         published,
-        url: meta(&tags, &["link[rel='canonical']", "meta[property='og:url']"]).or_else(|| ld_str("url")),
+        url,
         source: meta(&tags, &["meta[property='og:site_name']"]).or_else(|| ld_name("publisher")),
         byline: ld_name("author")
             .and_then(byline_of)
@@ -589,23 +590,74 @@ fn decoded(text: &str) -> String {
 
 /// The page's headline from its `title`: the page's own `<h1>` when the
 /// title is that heading with the site's name after it, else the title
-/// without a trailing ` | Site` segment naming `site` (`og:site_name`).
-fn headline(title: &str, doc: &Html, site: Option<&str>) -> String {
+/// without a leading or trailing segment naming the `site`.
+fn headline(title: &str, doc: &Html, site: &Site) -> String {
     if let Some(h1) = first_text(doc, "h1") {
         if h1.len() < title.len() && names_title(&h1, title) {
             return h1;
         }
     }
-    if let Some(site) = site.map(folded).filter(|s| !s.is_empty()) {
-        for sep in [" | ", " - ", " – ", " — ", " · ", " :: "] {
-            if let Some((head, tail)) = title.rsplit_once(sep) {
-                if folded(tail) == site && !head.trim().is_empty() {
-                    return head.trim().to_string();
-                }
+    for sep in TITLE_SEPARATORS {
+        // "Headline | Site" and "Site | Headline".
+        if let Some((head, tail)) = title.rsplit_once(sep) {
+            if site.names(tail) && !head.trim().is_empty() {
+                return head.trim().to_string();
+            }
+        }
+        if let Some((head, tail)) = title.split_once(sep) {
+            if site.names(head) && !tail.trim().is_empty() {
+                return tail.trim().to_string();
             }
         }
     }
     title.to_string()
+}
+
+/// What separates a headline from the site's name in a page title.
+const TITLE_SEPARATORS: [&str; 7] = [" | ", " - ", " – ", " — ", " · ", " :: ", " • "];
+
+/// What a page says of the site it belongs to: its declared name
+/// (`og:site_name`) and the distinctive label of its host name.
+struct Site {
+    name: Option<String>,
+    host: Option<String>,
+}
+
+impl Site {
+    /// Whether a part of a title names the site: it is the declared name,
+    /// or written without spaces and marks it is the host's label
+    /// ("Example News" on example-news.com, "WRAL" on wral.com).
+    fn names(&self, part: &str) -> bool {
+        let part = folded(part);
+        if part.is_empty() {
+            return false;
+        }
+        if self.name.as_deref().map(folded).is_some_and(|n| n == part) {
+            return true;
+        }
+        let squeezed: String = part.chars().filter(|c| c.is_alphanumeric()).collect();
+        self.host.as_deref().is_some_and(|h| {
+            let label: String = h.chars().filter(|c| c.is_alphanumeric()).collect();
+            label.len() >= 3 && squeezed == label
+        })
+    }
+}
+
+/// The distinctive label of a URL's host: "example-news" for
+/// `https://www.example-news.co.uk/x` (the label left of the public
+/// suffix, guessed as the last label, or the last two when the one before
+/// the last is short: co.uk, com.au).
+fn host_label(url: &str) -> Option<String> {
+    let host = url::Url::parse(url).ok()?.host_str()?.to_ascii_lowercase();
+    let labels: Vec<&str> = host.split('.').collect();
+    let suffix = match labels.as_slice() {
+        [.., second, last] if second.len() <= 3 && last.len() == 2 && labels.len() > 2 => 2,
+        _ => 1,
+    };
+    labels
+        .len()
+        .checked_sub(suffix + 1)
+        .map(|i| labels[i].to_string())
 }
 
 /// A byline the page shows: a schema.org author's name, a `rel=author`
@@ -1968,6 +2020,26 @@ mod tests {
         assert_eq!(
             title_of("<title>Port reopens - after repairs</title>", "<h1>Gazette</h1>"),
             "Port reopens - after repairs"
+        );
+        // Without a declared name, the host names the site, before or after.
+        let at = |url: &str, title: &str| {
+            let page = format!(
+                r#"<html><head><title>{title}</title><link rel="canonical" href="{url}"></head><body><article>{body}</article></body></html>"#
+            );
+            parse("p.html", &page).drafts[0].draft.title.clone().unwrap()
+        };
+        assert_eq!(
+            at("https://www.wral.example/news/1", "Port reopens | WRAL"),
+            "Port reopens"
+        );
+        assert_eq!(
+            at("https://harbour-times.co.uk/port", "Harbour Times - Port reopens"),
+            "Port reopens"
+        );
+        // A headline whose segment only looks short is not cut.
+        assert_eq!(
+            at("https://www.wral.example/news/1", "Brexit - what happens next"),
+            "Brexit - what happens next"
         );
         // Escaped characters in metadata are read.
         assert_eq!(
