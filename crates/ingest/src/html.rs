@@ -483,6 +483,7 @@ fn plausible_date(raw: &str) -> Option<Published> {
 
 fn metadata(doc: &Html, ld: &[Value], input: &str) -> ArticleDraft {
     let tags = HeadTags::of(doc);
+    let ld_any = ld;
     let ld = json_ld_article(ld);
     let ld_str = |key: &str| {
         ld.and_then(|v| v.get(key))
@@ -534,6 +535,7 @@ fn metadata(doc: &Html, ld: &[Value], input: &str) -> ArticleDraft {
                 "meta[name='parsely-pub-date']",
             ],
         ))
+        .chain(ld_any.iter().find_map(find_date_published))
         .chain(
             doc.select(sel("time[datetime]"))
                 .filter_map(|e| e.value().attr("datetime").map(String::from)),
@@ -945,6 +947,21 @@ fn json_ld(doc: &Html) -> Vec<Value> {
 /// The first JSON-LD object of an article type, searching arrays and `@graph`.
 fn json_ld_article(ld: &[Value]) -> Option<&Value> {
     ld.iter().find_map(find_article)
+}
+
+/// The first `datePublished` of any JSON-LD object, searching arrays and
+/// `@graph`: a page that is not typed as an article (a `WebPage`, a forum
+/// thread, a recipe) still says when it was published.
+fn find_date_published(v: &Value) -> Option<String> {
+    match v {
+        Value::Array(items) => items.iter().find_map(find_date_published),
+        Value::Object(o) => o
+            .get("datePublished")
+            .and_then(Value::as_str)
+            .map(String::from)
+            .or_else(|| o.get("@graph").and_then(find_date_published)),
+        _ => None,
+    }
 }
 
 fn find_article(v: &Value) -> Option<&Value> {
@@ -1658,6 +1675,19 @@ mod tests {
         let a = parse("page.html", page).drafts[0].draft.clone();
         assert_eq!(a.published.unwrap().to_string(), "2019-11-19T14:00:00+00:00");
         assert!(!a.metadata.contains_key("modified"));
+    }
+
+    /// A page typed as a web page or a forum thread, not an article,
+    /// still gives its publication date in JSON-LD.
+    #[test]
+    fn a_date_published_by_any_json_ld_object_is_read() {
+        let page = r#"<html><head><script type="application/ld+json">{"@context":"https://schema.org","@graph":[
+            {"@type":"Organization","name":"Harbour Times"},
+            {"@type":"WebPage","name":"Port reopens","datePublished":"2024-03-17T19:47:39+00:00"}]}</script></head>
+            <body><main><p>The port reopened on Monday after three weeks of repairs to the quay, officials said.</p>
+            </main></body></html>"#;
+        let a = parse("page.html", page).drafts[0].draft.clone();
+        assert_eq!(a.published.unwrap().to_string(), "2024-03-17T19:47:39+00:00");
     }
 
     #[test]
