@@ -1369,13 +1369,16 @@ fn is_boilerplate(cx: &Verdicts, el: &ElementRef) -> bool {
     if v.name() == "form" {
         return !holds_most_text(cx, *el);
     }
-    if WRAPPING_ELEMENTS.contains(&v.name())
+    // A figure set around a quotation (a pull quote, a testimonial)
+    // shows text, not a picture.
+    let quotes = v.name() == "figure" && el.select(sel("blockquote")).next().is_some();
+    if (WRAPPING_ELEMENTS.contains(&v.name()) && !quotes)
         || v.attr("hidden").is_some()
         || v.attr("aria-hidden") == Some("true")
     {
         return !(holds_most_text(cx, *el) && near_landmark(*el));
     }
-    if SKIPPED_ELEMENTS.contains(&v.name()) {
+    if SKIPPED_ELEMENTS.contains(&v.name()) && !quotes {
         return true;
     }
     let marks = marks(v);
@@ -1959,6 +1962,29 @@ mod tests {
         let text = text_of(&page);
         assert!(text.contains("a fifth of their range"), "{text}");
         assert!(text.contains("warmed on the way there."), "{text}");
+    }
+
+    /// Site builders set a quotation (a testimonial, a pull quote) in a
+    /// `<figure>`: it is text. A figure of a picture and its caption is not.
+    #[test]
+    fn a_figure_around_a_quotation_is_text_and_one_around_a_picture_is_not() {
+        let quote = |t: &str| {
+            format!("<figure><blockquote><p>{t}</p></blockquote><figcaption>A pupil</figcaption></figure>")
+        };
+        let page = format!(
+            r#"<html><head><title>What pupils say</title></head><body><main>
+            <h1>What pupils say</h1>
+            <p>Our classes run on weekday evenings in the hall on Mill Lane, for every level.</p>
+            {}{}
+            <figure><img src="hall.jpg"><figcaption>The hall on Mill Lane at dusk, seen from the green</figcaption></figure>
+            </main></body></html>"#,
+            quote("I came knowing nothing at all about the subject and two terms later I teach my own friends on Sunday mornings in the park."),
+            quote("Every class is planned around who turns up that evening, so nobody is left behind and nobody is bored for a minute."),
+        );
+        let text = text_of(&page);
+        assert!(text.contains("teach my own friends"), "{text}");
+        assert!(text.contains("bored for a minute."), "{text}");
+        assert!(!text.contains("seen from the green"), "{text}");
     }
 
     /// A "republish this story" dialog offers the article's HTML in a
