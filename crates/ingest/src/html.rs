@@ -121,6 +121,7 @@ pub fn parse(input: &str, page: &str, limits: &Limits) -> Parsed {
     if paragraph_chars(&blocks) < NOSCRIPT_RETRY_CHARS && !cx.comments_are_posts {
         let discussion = Verdicts {
             comments_are_posts: true,
+            reviews_are_comments: cx.reviews_are_comments,
             ..Verdicts::default()
         };
         let posts = main_blocks(&discussion, &doc, widen_below);
@@ -481,10 +482,12 @@ fn plausible_date(raw: &str) -> Option<Published> {
     (1990..=next_year).contains(&year).then_some(date)
 }
 
-fn metadata(doc: &Html, ld: &[Value], input: &str) -> ArticleDraft {
+/// The page's title, date, address, source and byline, from its head,
+/// JSON-LD (`all_ld`, every object the page has) and visible text;
+/// `input` names the page when it gives no address of its own.
+fn metadata(doc: &Html, all_ld: &[Value], input: &str) -> ArticleDraft {
     let tags = HeadTags::of(doc);
-    let ld_any = ld;
-    let ld = json_ld_article(ld);
+    let ld = json_ld_article(all_ld);
     let ld_str = |key: &str| {
         ld.and_then(|v| v.get(key))
             .and_then(Value::as_str)
@@ -535,7 +538,7 @@ fn metadata(doc: &Html, ld: &[Value], input: &str) -> ArticleDraft {
                 "meta[name='parsely-pub-date']",
             ],
         ))
-        .chain(ld_any.iter().find_map(find_date_published))
+        .chain(all_ld.iter().find_map(find_date_published))
         .chain(
             doc.select(sel("time[datetime]"))
                 .filter_map(|e| e.value().attr("datetime").map(String::from)),
@@ -1400,8 +1403,8 @@ fn is_boilerplate(cx: &Verdicts, el: &ElementRef) -> bool {
 const POST_HINTS: &[&str] = &["comment", "replies"];
 
 /// Prose beside a comment (in its siblings that are not controls, hidden
-/// or comments themselves), from which the comment is a
-/// reply to that text rather than a post of its own.
+/// or comments themselves) from which on the comment is a reply to that
+/// text, not a post of its own.
 const ANSWERED_CHARS: usize = 200;
 
 /// Whether `el` sits beside text it comments on: a Q&A site hangs short
