@@ -252,7 +252,8 @@ impl<'e> Linker<'e> {
         }
         let catalog = match &mut self.catalog {
             Some(c) => c,
-            None => self.catalog.insert(Catalog::kept(store.linked_count()? as usize)),
+            // `take_up` has just brought the count up to date.
+            None => self.catalog.insert(Catalog::kept(self.entities as usize)),
         };
         let named: Vec<_> = analysed.iter().flat_map(|(_, _, a)| &a.entities).collect();
         let mut memory = Memory {

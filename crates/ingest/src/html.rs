@@ -952,38 +952,35 @@ fn json_ld_article(ld: &[Value]) -> Option<&Value> {
     ld.iter().find_map(find_article)
 }
 
-/// The first `datePublished` of any JSON-LD object, searching arrays and
-/// `@graph`: a page that is not typed as an article (a `WebPage`, a forum
-/// thread, a recipe) still says when it was published.
+/// The first `datePublished` of any JSON-LD object: a page that is not
+/// typed as an article (a `WebPage`, a forum thread, a recipe) still says
+/// when it was published.
 fn find_date_published(v: &Value) -> Option<String> {
-    match v {
-        Value::Array(items) => items.iter().find_map(find_date_published),
-        Value::Object(o) => o
-            .get("datePublished")
-            .and_then(Value::as_str)
-            .map(String::from)
-            .or_else(|| o.get("@graph").and_then(find_date_published)),
-        _ => None,
-    }
+    find_in_ld(v, &|o| {
+        o.get("datePublished").and_then(Value::as_str).map(String::from)
+    })
 }
 
 fn find_article(v: &Value) -> Option<&Value> {
+    find_in_ld(v, &|o| {
+        let is_article = match o.get("@type") {
+            Some(Value::String(t)) => ARTICLE_TYPES.contains(&t.as_str()),
+            Some(Value::Array(ts)) => ts
+                .iter()
+                .any(|t| t.as_str().is_some_and(|t| ARTICLE_TYPES.contains(&t))),
+            _ => false,
+        };
+        is_article.then_some(o)
+    })
+}
+
+/// The first answer `pick` gives for a JSON-LD object, in document
+/// order, searching arrays and an object's `@graph` when the object
+/// itself gives none.
+fn find_in_ld<'v, T>(v: &'v Value, pick: &impl Fn(&'v Value) -> Option<T>) -> Option<T> {
     match v {
-        Value::Array(items) => items.iter().find_map(find_article),
-        Value::Object(o) => {
-            let is_article = match o.get("@type") {
-                Some(Value::String(t)) => ARTICLE_TYPES.contains(&t.as_str()),
-                Some(Value::Array(ts)) => ts
-                    .iter()
-                    .any(|t| t.as_str().is_some_and(|t| ARTICLE_TYPES.contains(&t))),
-                _ => false,
-            };
-            if is_article {
-                Some(v)
-            } else {
-                o.get("@graph").and_then(find_article)
-            }
-        }
+        Value::Array(items) => items.iter().find_map(|item| find_in_ld(item, pick)),
+        Value::Object(o) => pick(v).or_else(|| o.get("@graph").and_then(|g| find_in_ld(g, pick))),
         _ => None,
     }
 }
