@@ -104,6 +104,7 @@ pub fn parse(input: &str, page: &str, limits: &Limits) -> Parsed {
     let cx = Verdicts {
         reviews_are_comments: page_type == PageType::Product,
         comments_are_posts: page_type == PageType::Forum,
+        links_are_text: matches!(page_type, PageType::Listing | PageType::Collection),
         ..Verdicts::default()
     };
     // A page that declares itself an article in its JSON-LD has one body of
@@ -122,6 +123,7 @@ pub fn parse(input: &str, page: &str, limits: &Limits) -> Parsed {
         let discussion = Verdicts {
             comments_are_posts: true,
             reviews_are_comments: cx.reviews_are_comments,
+            links_are_text: cx.links_are_text,
             ..Verdicts::default()
         };
         let posts = main_blocks(&discussion, &doc, widen_below);
@@ -1301,9 +1303,19 @@ struct Verdicts {
     /// Whether comments and replies are the page's text: a forum thread
     /// is its posts, and forum software names each post a comment.
     comments_are_posts: bool,
+    /// Whether blocks made of links are text: a listing or a collection
+    /// is its entries, each a headline (and often a byline) linking to
+    /// the page it names, where on any other page such blocks are menus,
+    /// tag lists and teasers.
+    links_are_text: bool,
 }
 
 impl Verdicts {
+    /// Whether a block with `el`'s share of linked text is navigation.
+    fn is_navigation(&self, el: ElementRef) -> bool {
+        !self.links_are_text && link_density(el) > MAX_LINK_DENSITY
+    }
+
     fn is_boilerplate(&self, el: ElementRef) -> bool {
         if let Some(&known) = self.known.borrow().get(&el.id()) {
             return known;
@@ -1597,14 +1609,14 @@ fn collect_blocks(cx: &Verdicts, el: ElementRef, out: &mut Vec<Block>) {
         match name {
             "p" | "pre" => {
                 let t = text();
-                if !t.is_empty() && link_density(child) <= MAX_LINK_DENSITY {
+                if !t.is_empty() && !cx.is_navigation(child) {
                     out.push(Block::Paragraph(t));
                 }
             }
             "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => {
                 let t = text();
                 // A heading that is a link is a teaser for another page.
-                if !t.is_empty() && link_density(child) <= MAX_LINK_DENSITY {
+                if !t.is_empty() && !cx.is_navigation(child) {
                     out.push(Block::Heading {
                         level: name[1..].parse().unwrap_or(2),
                         text: t,
@@ -1619,7 +1631,7 @@ fn collect_blocks(cx: &Verdicts, el: ElementRef, out: &mut Vec<Block>) {
                 let t = text();
                 // A list of links is navigation ("Most popular", tags),
                 // unless it follows a related-links label or another item.
-                let linked = link_density(child) > MAX_LINK_DENSITY;
+                let linked = cx.is_navigation(child);
                 let listed = matches!(out.last(), Some(Block::ListItem { .. }))
                     || out
                         .last()
@@ -1962,6 +1974,67 @@ mod tests {
         let text = text_of(&page);
         assert!(text.contains("a fifth of their range"), "{text}");
         assert!(text.contains("warmed on the way there."), "{text}");
+    }
+
+    /// A section front is its entries: each headline and byline is a link
+    /// to the story or the author, and they are the page's text. The same
+    /// linked headlines under an article are teasers, not its text.
+    #[test]
+    fn a_listing_is_its_linked_headlines_and_an_article_keeps_them_out() {
+        let entries = [
+            (
+                "Port of Harbour reopens after three weeks of quay repairs",
+                "Jane Doe",
+            ),
+            (
+                "Ferry timetable changes for the winter season announced",
+                "Sam Okafor",
+            ),
+            (
+                "Council votes to widen the coastal cycle path next spring",
+                "Li Wei",
+            ),
+            (
+                "Fishing fleet returns early as the storm season begins",
+                "Ana Lima",
+            ),
+        ];
+        let items: String = entries
+            .iter()
+            .enumerate()
+            .map(|(i, (headline, by))| {
+                format!(
+                    r#"<div class="card"><h3><a href="/news/{i}">{headline}</a></h3><p><a href="/authors/{i}">{by}</a></p></div>"#
+                )
+            })
+            .collect();
+        let listing = format!(
+            r#"<html><head><title>News</title></head><body><main><h1>News</h1>{items}</main></body></html>"#
+        );
+        let parsed = parse("https://harbour-times.example/news/", &listing);
+        assert_eq!(parsed.drafts[0].page_type, Some(PageType::Listing));
+        let text = parsed.drafts[0].draft.clone().finish().unwrap().text;
+        for (headline, by) in entries {
+            assert!(
+                text.contains(headline) && text.contains(by),
+                "{headline} / {by}: {text}"
+            );
+        }
+        let article = format!(
+            r#"<html><head><title>Port reopens</title><meta property="og:type" content="article"></head><body><main>
+            <h1>Port reopens</h1>
+            <p>The port reopened on Monday after three weeks of repairs to the quay, officials said.</p>
+            <p>Ships that waited offshore began unloading within the hour, the harbour master said.</p>
+            <aside><h2>More news</h2></aside>{items}</main></body></html>"#
+        );
+        let parsed = parse("https://harbour-times.example/news/2024/port-reopens", &article);
+        assert_eq!(parsed.drafts[0].page_type, Some(PageType::Article));
+        let text = parsed.drafts[0].draft.clone().finish().unwrap().text;
+        assert!(text.contains("began unloading"), "{text}");
+        assert!(
+            !text.contains("Ferry timetable") && !text.contains("Sam Okafor"),
+            "{text}"
+        );
     }
 
     /// Site builders set a quotation (a testimonial, a pull quote) in a
