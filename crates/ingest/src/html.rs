@@ -104,7 +104,10 @@ pub fn parse(input: &str, page: &str, limits: &Limits) -> Parsed {
     let cx = Verdicts {
         reviews_are_comments: page_type == PageType::Product,
         comments_are_posts: page_type == PageType::Forum,
-        links_are_text: matches!(page_type, PageType::Listing | PageType::Collection),
+        links_are_text: matches!(
+            page_type,
+            PageType::Listing | PageType::Collection | PageType::Documentation
+        ),
         ..Verdicts::default()
     };
     // A page that declares itself an article in its JSON-LD has one body of
@@ -1305,8 +1308,9 @@ struct Verdicts {
     comments_are_posts: bool,
     /// Whether blocks made of links are text: a listing or a collection
     /// is its entries, each a headline (and often a byline) linking to
-    /// the page it names, where on any other page such blocks are menus,
-    /// tag lists and teasers.
+    /// the page it names, and reference documentation links every name
+    /// it mentions to that name's entry; on any other page such blocks
+    /// are menus, tag lists and teasers.
     links_are_text: bool,
 }
 
@@ -2033,6 +2037,27 @@ mod tests {
         assert!(text.contains("began unloading"), "{text}");
         assert!(
             !text.contains("Ferry timetable") && !text.contains("Sam Okafor"),
+            "{text}"
+        );
+    }
+
+    /// Reference documentation links each name it mentions to its entry:
+    /// a sentence made mostly of such links is still the page's text.
+    #[test]
+    fn a_documentation_sentence_made_of_links_is_text() {
+        let linked = r#"<p>See <a href="/docs/reader#read_exact">Reader::read_exact</a>, <a href="/docs/reader#read_to_end">Reader::read_to_end</a> and <a href="/docs/buffer#with_capacity">Buffer::with_capacity</a>.</p>"#;
+        let page = format!(
+            r#"<html><head><title>Reader</title></head><body><main><h1>Reader</h1>
+            <p>A reader takes bytes from a buffer in order and never copies them while it reads.</p>
+            {linked}
+            <p>Readers are cheap to make: each holds a reference and an offset, nothing more than that.</p>
+            </main></body></html>"#
+        );
+        let parsed = parse("https://harbour-tools.example/docs/reader", &page);
+        assert_eq!(parsed.drafts[0].page_type, Some(PageType::Documentation));
+        let text = parsed.drafts[0].draft.clone().finish().unwrap().text;
+        assert!(
+            text.contains("Reader::read_to_end and Buffer::with_capacity"),
             "{text}"
         );
     }
