@@ -2015,9 +2015,8 @@ mod tests {
         let listing = format!(
             r#"<html><head><title>News</title></head><body><main><h1>News</h1>{items}</main></body></html>"#
         );
-        let parsed = parse("https://harbour-times.example/news/", &listing);
-        assert_eq!(parsed.drafts[0].page_type, Some(PageType::Listing));
-        let text = parsed.drafts[0].draft.clone().finish().unwrap().text;
+        let (kind, text) = kind_and_text("https://harbour-times.example/news/", &listing);
+        assert_eq!(kind, Some(PageType::Listing));
         for (headline, by) in entries {
             assert!(
                 text.contains(headline) && text.contains(by),
@@ -2031,9 +2030,8 @@ mod tests {
             <p>Ships that waited offshore began unloading within the hour, the harbour master said.</p>
             <aside><h2>More news</h2></aside>{items}</main></body></html>"#
         );
-        let parsed = parse("https://harbour-times.example/news/2024/port-reopens", &article);
-        assert_eq!(parsed.drafts[0].page_type, Some(PageType::Article));
-        let text = parsed.drafts[0].draft.clone().finish().unwrap().text;
+        let (kind, text) = kind_and_text("https://harbour-times.example/news/2024/port-reopens", &article);
+        assert_eq!(kind, Some(PageType::Article));
         assert!(text.contains("began unloading"), "{text}");
         assert!(
             !text.contains("Ferry timetable") && !text.contains("Sam Okafor"),
@@ -2053,9 +2051,8 @@ mod tests {
             <p>Readers are cheap to make: each holds a reference and an offset, nothing more than that.</p>
             </main></body></html>"#
         );
-        let parsed = parse("https://harbour-tools.example/docs/reader", &page);
-        assert_eq!(parsed.drafts[0].page_type, Some(PageType::Documentation));
-        let text = parsed.drafts[0].draft.clone().finish().unwrap().text;
+        let (kind, text) = kind_and_text("https://harbour-tools.example/docs/reader", &page);
+        assert_eq!(kind, Some(PageType::Documentation));
         assert!(
             text.contains("Reader::read_to_end and Buffer::with_capacity"),
             "{text}"
@@ -2214,6 +2211,12 @@ mod tests {
         assert!(p.drafts.is_empty());
         assert!(p.rejected[0].reason.contains("no article text"));
     }
+    /// The kind of page read from `input` and its text.
+    fn kind_and_text(input: &str, page: &str) -> (Option<PageType>, String) {
+        let located = parse(input, page).drafts.remove(0);
+        (located.page_type, located.draft.finish().unwrap().text)
+    }
+
     fn text_of(page: &str) -> String {
         parse("page.html", page).drafts[0]
             .draft
