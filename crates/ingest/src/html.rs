@@ -1619,7 +1619,8 @@ fn collect_blocks(cx: &Verdicts, el: ElementRef, out: &mut Vec<Block>) {
             }
             "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => {
                 let t = text();
-                // A heading that is a link is a teaser for another page.
+                // A heading that is a link is a teaser for another page
+                // (unless links are the page's text: a listing's entries).
                 if !t.is_empty() && !cx.is_navigation(child) {
                     out.push(Block::Heading {
                         level: name[1..].parse().unwrap_or(2),
@@ -2211,6 +2212,7 @@ mod tests {
         assert!(p.drafts.is_empty());
         assert!(p.rejected[0].reason.contains("no article text"));
     }
+
     /// The kind of page read from `input` and its text.
     fn kind_and_text(input: &str, page: &str) -> (Option<PageType>, String) {
         let located = parse(input, page).drafts.remove(0);
