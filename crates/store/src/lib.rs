@@ -1,18 +1,22 @@
 //! Durable article storage behind the [`Store`] trait.
 //!
 //! The pipeline talks to a `Store`; [`SqliteStore`] is the embedded default
-//! (one file, WAL mode, versioned migrations) and a distributed backend can be
-//! added later as another implementation. A store owns articles and nothing
+//! (one file, WAL mode, versioned migrations) and [`PgStore`] the shared one
+//! (one PostgreSQL database that several processes use at once), with the
+//! same semantics: `tests/conformance.rs` checks both against one contract.
+//! A store owns articles and nothing
 //! derived from them: indexes and Similar Posts are rebuilt from it, so an
 //! acknowledged article is all that must never be lost.
 
 mod entities;
 mod migrations;
+mod pg;
 mod sqlite;
 mod stories;
 mod watched;
 
 pub use entities::{EntityArticle, KeptEntity, LinkedArticle, LinksUpdate};
+pub use pg::{is_postgres_url, redacted, PgStore};
 pub use sqlite::SqliteStore;
 pub use stories::{Arrival, KeptStory, StoriesUpdate};
 pub use watched::{FetchOutcome, FetchState, FetchedUrl, RobotsFile, WatchedSource};
@@ -73,6 +77,10 @@ pub enum StoreError {
     },
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    #[error("cannot connect to the PostgreSQL store at {url}: {source}")]
+    OpenPostgres { url: String, source: ::postgres::Error },
+    #[error("PostgreSQL error: {0}")]
+    Postgres(#[from] ::postgres::Error),
     #[error("stored article {id} is unreadable: {source}")]
     Corrupt { id: String, source: serde_json::Error },
     #[error("the kept summary of story {id} is unreadable: {source}")]
@@ -357,13 +365,14 @@ pub struct SearchHit {
 pub const MATCH_START: char = '\u{2}';
 pub const MATCH_END: char = '\u{3}';
 
-/// The FTS5 expression for what a user typed: every word must occur,
-/// "quoted words" as a phrase; FTS5 operators in the input are taken as
-/// plain words, so no input is a syntax error. A word or phrase given twice
-/// counts once (it cannot narrow the match, only multiply the work). `None`
-/// when nothing is left; an error past [`MAX_SEARCH_TERMS`] words.
-pub fn fts_expression(text: &str) -> Result<Option<String>, StoreError> {
-    let mut parts: Vec<String> = Vec::new();
+/// What a user typed as search terms: every word must occur, "quoted
+/// words" as a phrase (one group of several words; an unquoted word is a
+/// group of one). Anything not a letter or digit separates words, so no
+/// input carries an operator into a backend's query language. A word or
+/// phrase given twice counts once (it cannot narrow the match, only
+/// multiply the work). An error past [`MAX_SEARCH_TERMS`] words.
+pub(crate) fn search_terms(text: &str) -> Result<Vec<Vec<String>>, StoreError> {
+    let mut groups: Vec<Vec<String>> = Vec::new();
     let mut seen = HashSet::new();
     let mut terms = 0;
     for (i, chunk) in text.split('"').enumerate() {
@@ -376,16 +385,15 @@ pub fn fts_expression(text: &str) -> Result<Option<String>, StoreError> {
             continue;
         }
         let phrase = i % 2 == 1 && words.len() > 1;
-        let groups: Vec<Vec<String>> = if phrase {
+        let chunk_groups: Vec<Vec<String>> = if phrase {
             vec![words]
         } else {
             words.into_iter().map(|w| vec![w]).collect()
         };
-        for group in groups {
-            let part = format!("\"{}\"", group.join(" "));
-            if seen.insert(part.clone()) {
+        for group in chunk_groups {
+            if seen.insert(group.clone()) {
                 terms += group.len();
-                parts.push(part);
+                groups.push(group);
             }
         }
     }
@@ -395,7 +403,72 @@ pub fn fts_expression(text: &str) -> Result<Option<String>, StoreError> {
             limit: MAX_SEARCH_TERMS,
         });
     }
+    Ok(groups)
+}
+
+/// The FTS5 expression for what a user typed (see [`search_terms`]):
+/// FTS5 operators in the input are taken as plain words, so no input is a
+/// syntax error. `None` when nothing is left.
+pub fn fts_expression(text: &str) -> Result<Option<String>, StoreError> {
+    let parts: Vec<String> = search_terms(text)?
+        .into_iter()
+        .map(|group| format!("\"{}\"", group.join(" ")))
+        .collect();
     Ok((!parts.is_empty()).then(|| parts.join(" ")))
+}
+
+/// The article kept as JSON under `id`, read back.
+pub(crate) fn decode_article(id: &str, doc: &str) -> Result<Article, StoreError> {
+    serde_json::from_str(doc).map_err(|source| StoreError::Corrupt {
+        id: id.to_string(),
+        source,
+    })
+}
+
+/// A listing cursor: the last line's sort key and id, hex-encoded so that
+/// it is opaque and safe in a URL.
+pub(crate) fn encode_cursor(sort: &str, id: &str) -> String {
+    format!("{sort}~{id}")
+        .bytes()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The sort key and id of a cursor made by [`encode_cursor`].
+pub(crate) fn decode_cursor(cursor: &str) -> Result<(String, String), StoreError> {
+    let bad = || StoreError::BadCursor(cursor.to_string());
+    if !cursor.len().is_multiple_of(2) || !cursor.is_ascii() {
+        return Err(bad());
+    }
+    let bytes = (0..cursor.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&cursor[i..i + 2], 16))
+        .collect::<Result<Vec<u8>, _>>()
+        .map_err(|_| bad())?;
+    let s = String::from_utf8(bytes).map_err(|_| bad())?;
+    let (sort, id) = s.split_once('~').ok_or_else(bad)?;
+    Ok((sort.to_string(), id.to_string()))
+}
+
+/// Rows of (story, article) in placement order, grouped by story in the
+/// order the stories first appear.
+pub(crate) fn grouped<E>(
+    rows: impl IntoIterator<Item = Result<(String, String), E>>,
+) -> Result<Vec<(String, Vec<String>)>, StoreError>
+where
+    StoreError: From<E>,
+{
+    let mut stories: Vec<(String, Vec<String>)> = Vec::new();
+    let mut slot: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for row in rows {
+        let (story, article) = row?;
+        let at = *slot.entry(story.clone()).or_insert_with(|| {
+            stories.push((story, Vec::new()));
+            stories.len() - 1
+        });
+        stories[at].1.push(article);
+    }
+    Ok(stories)
 }
 
 /// A change in a story's shape, kept so that stories never change behind

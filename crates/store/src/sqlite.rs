@@ -11,9 +11,10 @@ use crate::migrations::MIGRATIONS;
 use crate::stories;
 use crate::watched;
 use crate::{
-    fts_expression, Arrival, ArticleSummary, Component, EntityArticle, FetchState, FetchedUrl, KeptEntity,
-    KeptStory, LinksUpdate, Page, Progress, RobotsFile, SearchHit, SearchQuery, SourceSummary, Store,
-    StoreError, StoriesUpdate, StoryEvent, StoryEventKind, Upsert, WatchedSource,
+    decode_article, decode_cursor, encode_cursor, fts_expression, Arrival, ArticleSummary, Component,
+    EntityArticle, FetchState, FetchedUrl, KeptEntity, KeptStory, LinksUpdate, Page, Progress, RobotsFile,
+    SearchHit, SearchQuery, SourceSummary, Store, StoreError, StoriesUpdate, StoryEvent, StoryEventKind,
+    Upsert, WatchedSource,
 };
 use chrono::Utc;
 use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
@@ -292,35 +293,6 @@ impl SqliteStore {
     }
 }
 
-fn decode(id: &str, doc: &str) -> Result<Article, StoreError> {
-    serde_json::from_str(doc).map_err(|source| StoreError::Corrupt {
-        id: id.to_string(),
-        source,
-    })
-}
-
-fn encode_cursor(sort: &str, id: &str) -> String {
-    format!("{sort}~{id}")
-        .bytes()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
-fn decode_cursor(cursor: &str) -> Result<(String, String), StoreError> {
-    let bad = || StoreError::BadCursor(cursor.to_string());
-    if !cursor.len().is_multiple_of(2) || !cursor.is_ascii() {
-        return Err(bad());
-    }
-    let bytes = (0..cursor.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&cursor[i..i + 2], 16))
-        .collect::<Result<Vec<u8>, _>>()
-        .map_err(|_| bad())?;
-    let s = String::from_utf8(bytes).map_err(|_| bad())?;
-    let (sort, id) = s.split_once('~').ok_or_else(bad)?;
-    Ok((sort.to_string(), id.to_string()))
-}
-
 impl Store for SqliteStore {
     fn upsert(&mut self, articles: &[Article]) -> Result<Vec<Upsert>, StoreError> {
         let tx = self.write()?;
@@ -374,7 +346,7 @@ impl Store for SqliteStore {
             .conn
             .query_row("SELECT doc FROM articles WHERE id = ?1", [id], |r| r.get(0))
             .optional()?;
-        doc.map(|d| decode(id, &d)).transpose()
+        doc.map(|d| decode_article(id, &d)).transpose()
     }
 
     fn get_by_url(&self, url: &str) -> Result<Option<Article>, StoreError> {
@@ -386,7 +358,7 @@ impl Store for SqliteStore {
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?;
-        row.map(|(id, d)| decode(&id, &d)).transpose()
+        row.map(|(id, d)| decode_article(&id, &d)).transpose()
     }
 
     fn count(&self) -> Result<u64, StoreError> {
@@ -435,7 +407,7 @@ impl Store for SqliteStore {
         while let Some(r) = rows.next()? {
             let id: String = r.get(0)?;
             let doc: String = r.get(1)?;
-            f(decode(&id, &doc)?);
+            f(decode_article(&id, &doc)?);
         }
         Ok(())
     }
@@ -769,7 +741,7 @@ impl Store for SqliteStore {
         let mut out = Vec::new();
         for row in rows {
             let (seq, id, doc) = row?;
-            out.push((seq as u64, decode(&id, &doc)?));
+            out.push((seq as u64, decode_article(&id, &doc)?));
         }
         Ok(out)
     }

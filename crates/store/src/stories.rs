@@ -9,7 +9,6 @@
 use crate::{Component, Progress, StoreError, StoryEvent};
 use chrono::Utc;
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
-use std::collections::HashMap;
 
 /// A story's summary as kept, with what lists and windows query it by.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -192,7 +191,7 @@ pub(crate) fn live(
     let rows = select.query_map(params![from, to, placed_since], |r| {
         Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
     })?;
-    grouped(rows)
+    crate::grouped(rows)
 }
 
 /// The articles changed after `after`, in change order, with their
@@ -281,23 +280,5 @@ pub(crate) fn unsummarised(
     let rows = select.query_map([limit.min(i64::MAX as usize) as i64], |r| {
         Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
     })?;
-    grouped(rows)
-}
-
-/// (story id, article id) rows in placement order, as each story with its
-/// articles, the story placed into first coming first.
-fn grouped(
-    rows: impl Iterator<Item = rusqlite::Result<(String, String)>>,
-) -> Result<Vec<(String, Vec<String>)>, StoreError> {
-    let mut stories: Vec<(String, Vec<String>)> = Vec::new();
-    let mut slot: HashMap<String, usize> = HashMap::new();
-    for row in rows {
-        let (story, article) = row?;
-        let at = *slot.entry(story.clone()).or_insert_with(|| {
-            stories.push((story, Vec::new()));
-            stories.len() - 1
-        });
-        stories[at].1.push(article);
-    }
-    Ok(stories)
+    crate::grouped(rows)
 }

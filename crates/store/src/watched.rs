@@ -74,7 +74,7 @@ pub enum FetchOutcome {
 }
 
 impl FetchOutcome {
-    fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             FetchOutcome::Stored => "stored",
             FetchOutcome::Rejected => "rejected",
