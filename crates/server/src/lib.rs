@@ -143,7 +143,11 @@ pub async fn serve(
     socket.bind(addr)?;
     let listener = socket.listen(LISTEN_BACKLOG)?;
     ready(listener.local_addr()?);
-    let state = AppState::with_access(store, engine, access, limits);
+    // Opening the readers is blocking work (a connection each, for a
+    // shared store): off the async threads, like every store call.
+    let state = tokio::task::spawn_blocking(move || AppState::with_access(store, engine, access, limits))
+        .await
+        .map_err(std::io::Error::other)?;
     // Derived data is built now rather than on the first page view, and
     // `/readyz` says when it is there.
     let warm = state.clone();

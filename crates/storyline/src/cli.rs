@@ -15,6 +15,13 @@ pub struct Cli {
     #[arg(long, global = true, env = "STORYLINE_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
 
+    /// The shared store, a PostgreSQL URL (postgres://user:password@host:port/db),
+    /// for running several storyline processes over one database; without
+    /// it the store is the SQLite file in the data directory (which still
+    /// holds this process's on-disk index either way)
+    #[arg(long, global = true, env = "STORYLINE_STORE", value_name = "URL")]
+    pub store: Option<String>,
+
     /// A TOML config file [default: ./storyline.toml when it exists]
     #[arg(long, global = true, env = "STORYLINE_CONFIG")]
     pub config: Option<PathBuf>,

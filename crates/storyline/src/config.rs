@@ -5,6 +5,7 @@
 //!
 //! ```toml
 //! data_dir = "/var/lib/storyline"
+//! store = "postgres://storyline@db.internal/storyline"   # the shared store (default: SQLite in data_dir)
 //! addr = "127.0.0.1:8080"
 //! batch_size = 500
 //! max_file_size = "256MiB"                  # the bounds in README's Limits table
@@ -38,6 +39,7 @@ pub const DEFAULT_BATCH_SIZE: usize = 500;
 #[serde(deny_unknown_fields)]
 pub struct FileConfig {
     pub data_dir: Option<PathBuf>,
+    pub store: Option<String>,
     pub addr: Option<SocketAddr>,
     pub batch_size: Option<usize>,
     pub max_file_size: Option<Size>,
@@ -215,6 +217,23 @@ pub fn span(spec: &str) -> Result<Duration, String> {
 }
 
 /// The resolved data directory.
+/// Where the articles live: the shared PostgreSQL store when one is
+/// named (flag or environment, else the config file), else the SQLite file
+/// in the data directory. A value that is not a PostgreSQL URL is refused
+/// rather than taken for a folder.
+pub fn store(flag: Option<&str>, file: &FileConfig) -> Result<Option<String>> {
+    let Some(url) = flag.or(file.store.as_deref()) else {
+        return Ok(None);
+    };
+    if !storyline_store::is_postgres_url(url) {
+        anyhow::bail!(
+            "--store / STORYLINE_STORE / store: {:?} is not a PostgreSQL URL (postgres://user@host:port/database); the embedded store is chosen with --data-dir",
+            storyline_store::redacted(url)
+        );
+    }
+    Ok(Some(url.to_string()))
+}
+
 pub fn data_dir(flag: Option<&Path>, file: &FileConfig) -> PathBuf {
     flag.map(Path::to_path_buf)
         .or_else(|| file.data_dir.clone())

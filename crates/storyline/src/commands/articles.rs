@@ -7,7 +7,6 @@ use anyhow::{Context as _, Result};
 use serde_json::json;
 use std::io::Write;
 use std::process::ExitCode;
-use storyline_store::Store;
 
 pub fn list(ctx: &Context, args: &ListArgs, out: &mut dyn Write) -> Result<ExitCode> {
     let store = ctx.open_store()?;
@@ -43,17 +42,17 @@ pub fn list(ctx: &Context, args: &ListArgs, out: &mut dyn Write) -> Result<ExitC
 
 pub fn show(ctx: &Context, args: &ShowArgs, out: &mut dyn Write) -> Result<ExitCode> {
     let mut store = ctx.open_store()?;
-    let Some(a) = find_article(&store, &args.id)? else {
+    let Some(a) = find_article(&*store, &args.id)? else {
         eprintln!(
             "storyline: no article with id or URL {:?} in {}",
             args.id,
-            ctx.data_dir.display()
+            ctx.store_name()
         );
         return Ok(ExitCode::FAILURE);
     };
     // The analysis kept in the store (made once, when the article came).
     let engine = crate::commands::engine_with(ctx, crate::commands::ner::article_tagger())?;
-    let analysis = engine.analysis(&mut store, &a)?;
+    let analysis = engine.analysis(&mut *store, &a)?;
     if args.json {
         serde_json::to_writer_pretty(&mut *out, &crate::commands::ner::article_json(&a, &analysis))?;
         writeln!(out)?;

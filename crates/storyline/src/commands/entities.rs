@@ -12,16 +12,16 @@ use anyhow::Result;
 use std::io::Write;
 use std::process::ExitCode;
 use storyline_engine::book;
-use storyline_store::{SqliteStore, Store};
+use storyline_store::Store;
 
 /// Entities read from the store per page while listing.
 const PAGE: usize = 1000;
 
 /// The store, with every stored article analysed and linked.
-fn linked_store(ctx: &Context, model: &crate::cli::ModelArg) -> Result<SqliteStore> {
+fn linked_store(ctx: &Context, model: &crate::cli::ModelArg) -> Result<Box<dyn Store>> {
     let engine = engine_with(ctx, Some(load_model(model)?))?;
     let mut store = ctx.open_store()?;
-    engine.keep_up(&mut store, &mut |_| {}, &mut |_| {})?;
+    engine.keep_up(&mut *store, &mut |_| {}, &mut |_| {})?;
     Ok(store)
 }
 
@@ -31,7 +31,7 @@ pub fn list(ctx: &Context, args: &EntitiesArgs, out: &mut dyn Write) -> Result<E
     let mut left = args.limit.unwrap_or(usize::MAX);
     let mut skip = 0;
     while left > 0 {
-        let page = book::entity_page(&store, skip, PAGE)?;
+        let page = book::entity_page(&*store, skip, PAGE)?;
         skip += page.len();
         let last = page.len() < PAGE;
         for e in page
@@ -60,17 +60,17 @@ pub fn list(ctx: &Context, args: &EntitiesArgs, out: &mut dyn Write) -> Result<E
 
 pub fn show(ctx: &Context, args: &EntityArgs, out: &mut dyn Write) -> Result<ExitCode> {
     let store = linked_store(ctx, &args.model)?;
-    let found = book::entity_id(&store, &args.entity)?;
+    let found = book::entity_id(&*store, &args.entity)?;
     let limit = usize::try_from(args.limit).unwrap_or(usize::MAX);
     let view = match &found {
-        Some(id) => book::around_entity(&store, id, None, limit)?,
+        Some(id) => book::around_entity(&*store, id, None, limit)?,
         None => None,
     };
     let Some((view, e)) = view.as_ref().and_then(|v| Some((v, v.entity()?))) else {
         eprintln!(
             "storyline: no entity with id or name {:?} in {}",
             args.entity,
-            ctx.data_dir.display()
+            ctx.store_name()
         );
         return Ok(ExitCode::FAILURE);
     };

@@ -27,7 +27,7 @@ pub fn run(ctx: &Context, args: &IngestArgs, out: &mut dyn Write) -> Result<Exit
     };
     let mut store_inputs = |committed: &dyn Fn()| {
         ingest_inputs(
-            &mut store,
+            &mut *store,
             &args.inputs,
             &limits,
             &fetch_options,
@@ -46,7 +46,7 @@ pub fn run(ctx: &Context, args: &IngestArgs, out: &mut dyn Write) -> Result<Exit
         let bar = derived_bar(ctx.chatty());
         let placing = summary.ingested + summary.updated;
         engine.keep_up(
-            &mut store,
+            &mut *store,
             &mut |step| {
                 // Changes of the sequence, a bound on the articles to look at.
                 bar.set_length(step.last.saturating_sub(step.from));
@@ -95,7 +95,7 @@ fn analysed_beside(
                 while commits.try_recv().is_ok() {}
                 more
             };
-            engine.follow(&mut store, &mut more, &mut |_| {
+            engine.follow(&mut *store, &mut more, &mut |_| {
                 let _ = linked.send(());
             })?;
             Ok(())
@@ -107,7 +107,7 @@ fn analysed_beside(
             let mut store = ctx.open_store()?;
             while links.recv().is_ok() {
                 while links.try_recv().is_ok() {}
-                engine.place_linked(&mut store, &mut |_| {})?;
+                engine.place_linked(&mut *store, &mut |_| {})?;
             }
             Ok(())
         });

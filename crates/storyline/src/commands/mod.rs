@@ -19,11 +19,13 @@ use anyhow::{Context as _, Result};
 use std::path::PathBuf;
 use storyline_core::Article;
 use storyline_engine::Engine;
-use storyline_store::{SqliteStore, Store};
+use storyline_store::{PgStore, SqliteStore, Store};
 
 /// What every subcommand may need: resolved settings.
 pub struct Context {
     pub data_dir: PathBuf,
+    /// The shared PostgreSQL store, when one is named.
+    pub store_url: Option<String>,
     /// The data directory was chosen explicitly (flag, environment or config file).
     pub data_dir_explicit: bool,
     pub file: FileConfig,
@@ -35,15 +37,31 @@ impl Context {
         let file = FileConfig::load(cli.config.as_deref())?;
         Ok(Context {
             data_dir: config::data_dir(cli.data_dir.as_deref(), &file),
+            store_url: config::store(cli.store.as_deref(), &file)?,
             data_dir_explicit: cli.data_dir.is_some() || file.data_dir.is_some(),
             file,
             quiet: cli.quiet,
         })
     }
 
-    pub fn open_store(&self) -> Result<SqliteStore> {
-        SqliteStore::open(&self.data_dir)
-            .with_context(|| format!("cannot open the store in {}", self.data_dir.display()))
+    /// The store: the shared PostgreSQL one when named, else the SQLite
+    /// file in the data directory.
+    pub fn open_store(&self) -> Result<Box<dyn Store>> {
+        Ok(match &self.store_url {
+            Some(url) => Box::new(PgStore::open(url)?),
+            None => Box::new(
+                SqliteStore::open(&self.data_dir)
+                    .with_context(|| format!("cannot open the store in {}", self.data_dir.display()))?,
+            ),
+        })
+    }
+
+    /// What the store is, for messages: its URL (password hidden) or folder.
+    pub fn store_name(&self) -> String {
+        match &self.store_url {
+            Some(url) => storyline_store::redacted(url),
+            None => self.data_dir.display().to_string(),
+        }
     }
 
     /// Whether to draw progress bars and notes on stderr.

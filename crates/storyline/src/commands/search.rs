@@ -9,7 +9,7 @@ use anyhow::{bail, Result};
 use serde_json::json;
 use std::io::Write;
 use std::process::ExitCode;
-use storyline_store::{SearchQuery, Store, MATCH_END, MATCH_START};
+use storyline_store::{SearchQuery, MATCH_END, MATCH_START};
 
 pub fn run(ctx: &Context, args: &SearchArgs, out: &mut dyn Write) -> Result<ExitCode> {
     for (flag, day) in [("--from", &args.from), ("--to", &args.to)] {

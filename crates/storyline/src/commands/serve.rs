@@ -20,7 +20,7 @@ use storyline_store::{SqliteStore, Store};
 pub fn serve(ctx: &Context, args: &ServeArgs) -> Result<ExitCode> {
     let store = ctx.open_store()?;
     let addr = config::addr(args.addr, &ctx.file);
-    let dir = ctx.data_dir.display().to_string();
+    let dir = ctx.store_name();
     let limits = config::limits(&args.limits, args.max_body_size, &ctx.file)?;
     let watcher = args
         .watch
@@ -39,7 +39,7 @@ pub fn serve(ctx: &Context, args: &ServeArgs) -> Result<ExitCode> {
             .map(usize::from),
     };
     let index = ctx.data_dir.join("index");
-    let served = run_server(Box::new(store), index, addr, access, limits, move |a| {
+    let served = run_server(store, index, addr, access, limits, move |a| {
         println!("storyline: serving {dir} on http://{a}/")
     });
     if let Some((stop, handle)) = watcher {
@@ -65,7 +65,7 @@ fn start_watch(
     let flag = stop.clone();
     let handle =
         std::thread::Builder::new().name("watch".into()).spawn(move || {
-            match storyline_watch::watch(&mut store, &options, &flag, &mut |_, _| {}) {
+            match storyline_watch::watch(&mut *store, &options, &flag, &mut |_, _| {}) {
                 Ok(tally) => tracing::info!(
                     stored = tally.stored,
                     updated = tally.updated,

@@ -27,27 +27,27 @@ pub fn run(ctx: &Context, args: &SimilarArgs, out: &mut dyn Write) -> Result<Exi
     };
     if !args.all {
         let key = args.id.as_deref().expect("clap requires an id without --all");
-        let Some(article) = find_article(&store, key)? else {
+        let Some(article) = find_article(&*store, key)? else {
             eprintln!(
                 "storyline: no article with id or URL {key:?} in {}",
-                ctx.data_dir.display()
+                ctx.store_name()
             );
             return Ok(ExitCode::FAILURE);
         };
         // No model is needed to read the on-disk index; only a build loads one.
         let reading = crate::commands::engine_with(ctx, None)?;
-        let similar = match reading.similar_on_disk(&store, &article.id, args.k, &filter)? {
+        let similar = match reading.similar_on_disk(&*store, &article.id, args.k, &filter)? {
             Some(similar) => similar,
             None => {
                 // Behind the store: bring it up (only what is new), then read it.
                 let engine = crate::commands::engine(ctx)?;
-                crate::commands::stories::keep_up(&engine, &mut store)?;
-                match engine.similar_on_disk(&store, &article.id, args.k, &filter)? {
+                crate::commands::stories::keep_up(&engine, &mut *store)?;
+                match engine.similar_on_disk(&*store, &article.id, args.k, &filter)? {
                     Some(similar) => similar,
                     // No usable index (locked by another writer, damaged):
                     // the whole store in memory.
                     None => {
-                        let (index, stories) = current(&engine, &mut store)?;
+                        let (index, stories) = current(&engine, &mut *store)?;
                         stories
                             .similar(&index, &article.id, args.k, &filter)
                             .expect("the article is in the index")
@@ -64,7 +64,7 @@ pub fn run(ctx: &Context, args: &SimilarArgs, out: &mut dyn Write) -> Result<Exi
         }
         return Ok(ExitCode::SUCCESS);
     }
-    let (index, stories) = current(&crate::commands::engine(ctx)?, &mut store)?;
+    let (index, stories) = current(&crate::commands::engine(ctx)?, &mut *store)?;
     // Each article's query is independent: a chunk at a time on every
     // core, printed in index order.
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());

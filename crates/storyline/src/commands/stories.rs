@@ -62,11 +62,11 @@ pub fn list(ctx: &Context, args: &StoriesArgs, out: &mut dyn Write) -> Result<Ex
         .map(|s| since_instant(s, Utc::now()))
         .transpose()?;
     let engine = crate::commands::engine(ctx)?;
-    keep_up(&engine, &mut store)?;
+    keep_up(&engine, &mut *store)?;
     let since_key = since.map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string());
     let admits = |kept: &KeptStory| args.entity.as_deref().is_none_or(|e| mentions(&kept.names, e));
     let limit = args.limit.unwrap_or(usize::MAX);
-    let (shown, _) = engine.kept_stories(&store, since_key.as_deref(), (0, limit), &admits)?;
+    let (shown, _) = engine.kept_stories(&*store, since_key.as_deref(), (0, limit), &admits)?;
     for story in &shown {
         if args.json {
             serde_json::to_writer(&mut *out, story)?;
@@ -90,9 +90,9 @@ pub fn list(ctx: &Context, args: &StoriesArgs, out: &mut dyn Write) -> Result<Ex
 pub fn show(ctx: &Context, args: &StoryArgs, out: &mut dyn Write) -> Result<ExitCode> {
     let mut store = ctx.open_store()?;
     let engine = crate::commands::engine(ctx)?;
-    keep_up(&engine, &mut store)?;
+    keep_up(&engine, &mut *store)?;
     let history = store.story_events(&args.id)?;
-    let Some(story) = engine.kept_story(&store, &args.id)? else {
+    let Some(story) = engine.kept_story(&*store, &args.id)? else {
         let merged_into = history
             .iter()
             .rev()
@@ -102,12 +102,12 @@ pub fn show(ctx: &Context, args: &StoryArgs, out: &mut dyn Write) -> Result<Exit
             None => eprintln!(
                 "storyline: no story with id {:?} in {}",
                 args.id,
-                ctx.data_dir.display()
+                ctx.store_name()
             ),
         }
         return Ok(ExitCode::FAILURE);
     };
-    let events = story_events(&engine, &mut store, &story.articles)?;
+    let events = story_events(&engine, &mut *store, &story.articles)?;
     if args.json {
         let mut v = serde_json::to_value(&story)?;
         v["events"] = serde_json::to_value(&events)?;
@@ -206,7 +206,7 @@ fn story_events(engine: &Engine, store: &mut dyn Store, articles: &[String]) -> 
 
 pub fn recluster(ctx: &Context, args: &ReclusterArgs, out: &mut dyn Write) -> Result<ExitCode> {
     let mut store = ctx.open_store()?;
-    crate::commands::engine(ctx)?.recluster(&mut store)?;
+    crate::commands::engine(ctx)?.recluster(&mut *store)?;
     let mut stories = 0;
     store.each_kept_story(&mut |_| {
         stories += 1;
@@ -229,13 +229,13 @@ pub fn reindex(ctx: &Context, args: &ReindexArgs, out: &mut dyn Write) -> Result
     let mut store = ctx.open_store()?;
     let engine = crate::commands::engine(ctx)?;
     let bar = crate::commands::ingest::derived_bar(ctx.chatty());
-    let (done, derived) = engine.reindex(&mut store, &mut |step| {
+    let (done, derived) = engine.reindex(&mut *store, &mut |step| {
         bar.set_length(step.last.saturating_sub(step.from));
         bar.set_position(step.through.saturating_sub(step.from));
     })?;
     bar.finish_and_clear();
     let (groups, largest) = derived.index.copy_groups();
-    let entities = storyline_store::Store::linked_count(&store)?;
+    let entities = storyline_store::Store::linked_count(&*store)?;
     if args.json {
         let summary = serde_json::json!({
             "articles": derived.index.len(),

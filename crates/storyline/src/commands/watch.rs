@@ -103,9 +103,9 @@ pub fn run(ctx: &Context, args: &WatchArgs, out: &mut dyn Write) -> Result<ExitC
             pending = false;
         }
     };
-    let tally = storyline_watch::watch(&mut store, &options, &stop, &mut on_poll)?;
+    let tally = storyline_watch::watch(&mut *store, &options, &stop, &mut on_poll)?;
     if place && pending {
-        place_stories(&engine, &mut store);
+        place_stories(&engine, &mut *store);
     }
     if args.json {
         serde_json::to_writer(&mut *out, &tally)?;

@@ -10,6 +10,7 @@ pub fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_storyline"));
     c.env_remove("STORYLINE_DATA_DIR")
         .env_remove("STORYLINE_CONFIG")
+        .env_remove("STORYLINE_STORE")
         .arg("--quiet");
     c
 }

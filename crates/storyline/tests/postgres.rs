@@ -1,0 +1,177 @@
+//! storyline over a shared PostgreSQL store (`--store postgres://…`): the
+//! same commands give the same answers as over the embedded SQLite store,
+//! and a server serves from it. Each test starts its own PostgreSQL (see
+//! `crates/pgtest`); without PostgreSQL installed they skip with a message,
+//! except in CI, where they fail.
+
+mod common;
+use common::*;
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::process::Output;
+
+/// Runs storyline on the PostgreSQL store `url`, with `node` as this
+/// process's data directory (its on-disk index).
+fn on_pg(url: &str, node: &Path, args: &[&str]) -> Output {
+    bin()
+        .args(["--store", url, "--data-dir"])
+        .arg(node)
+        .args(args)
+        .output()
+        .expect("storyline runs")
+}
+
+fn ok(o: Output) -> String {
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    stdout(&o)
+}
+
+/// Each story's members as a set, whatever the stories' order.
+fn partition(stories_json: &str) -> BTreeSet<BTreeSet<String>> {
+    stories_json
+        .lines()
+        .map(|l| {
+            let s: serde_json::Value = serde_json::from_str(l).unwrap();
+            s["articles"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|a| a.as_str().unwrap().to_string())
+                .collect()
+        })
+        .collect()
+}
+
+fn search_ids(json: &str) -> BTreeSet<String> {
+    json.lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn the_same_commands_give_the_same_answers_over_postgres() {
+    let Some(server) = storyline_pgtest::for_test() else {
+        return;
+    };
+    let url = server.database("cli").unwrap();
+    // The sample corpus as a file, through the embedded store.
+    let sample = tempfile::tempdir().unwrap();
+    assert!(run(sample.path(), &["demo", "--no-serve"]).status.success());
+    let corpus = sample.path().join("corpus.jsonl");
+    std::fs::write(&corpus, ok(run(sample.path(), &["export"]))).unwrap();
+    let corpus = corpus.to_str().unwrap();
+
+    let lite = tempfile::tempdir().unwrap();
+    let node = tempfile::tempdir().unwrap();
+    let ingested = ok(run(lite.path(), &["ingest", corpus]));
+    assert_eq!(ok(on_pg(&url, node.path(), &["ingest", corpus])), ingested);
+    assert_eq!(
+        ok(on_pg(&url, node.path(), &["list", "--json"])),
+        ok(run(lite.path(), &["list", "--json"])),
+        "the same articles, listed in the same order"
+    );
+    let stories_pg = ok(on_pg(&url, node.path(), &["stories", "--json"]));
+    assert_eq!(
+        partition(&stories_pg),
+        partition(&ok(run(lite.path(), &["stories", "--json"]))),
+        "the same stories"
+    );
+    assert!(partition(&stories_pg).len() > 1);
+    let ids: Vec<String> = ok(run(lite.path(), &["list", "--json"]))
+        .lines()
+        .take(5)
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    for id in &ids {
+        assert_eq!(
+            ok(on_pg(&url, node.path(), &["similar", id, "--json"])),
+            ok(run(lite.path(), &["similar", id, "--json"])),
+            "Similar Posts of {id}"
+        );
+    }
+    // Ranked by each database's own text search, so compared as sets.
+    for words in ["rates", "central bank", "\"prime minister\""] {
+        assert_eq!(
+            search_ids(&ok(on_pg(&url, node.path(), &["search", words, "--json"]))),
+            search_ids(&ok(run(lite.path(), &["search", words, "--json"]))),
+            "search {words}"
+        );
+    }
+    // Ingested again: nothing changes.
+    let again = ok(on_pg(&url, node.path(), &["ingest", corpus]));
+    assert!(again.contains("ingested 0"), "{again}");
+
+    // A server over the same database, with a fresh index of its own.
+    let other_node = tempfile::tempdir().unwrap();
+    let served = start(&[
+        "--store",
+        &url,
+        "--data-dir",
+        other_node.path().to_str().unwrap(),
+        "serve",
+    ]);
+    let agent = agent();
+    for path in ["/", "/api/articles?limit=3", "/search?q=bank", "/sources"] {
+        let r = agent.get(&format!("{}{path}", served.base)).call().unwrap();
+        assert_eq!(r.status(), 200, "{path}");
+    }
+    let body = agent
+        .get(&format!(
+            "{}/api/articles/{}/similar",
+            served.base,
+            url_encode(&ids[0])
+        ))
+        .call()
+        .unwrap()
+        .into_body()
+        .read_to_string()
+        .unwrap();
+    let similar: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert!(
+        similar["similar"].as_array().is_some_and(|s| !s.is_empty()),
+        "{body}"
+    );
+}
+
+#[test]
+fn a_store_that_is_not_a_postgres_url_is_refused_clearly() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = bin()
+        .args(["--store", "mysql://x/y", "--data-dir"])
+        .arg(dir.path())
+        .arg("list")
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("not a PostgreSQL URL"), "{err}");
+    let o = bin()
+        .env("STORYLINE_STORE", "postgres://nobody:hunter2@127.0.0.1:1/none")
+        .args(["--data-dir"])
+        .arg(dir.path())
+        .arg("list")
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("127.0.0.1:1") && !err.contains("hunter2"), "{err}");
+}
+
+fn url_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
