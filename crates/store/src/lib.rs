@@ -8,6 +8,7 @@
 //! derived from them: indexes and Similar Posts are rebuilt from it, so an
 //! acknowledged article is all that must never be lost.
 
+pub mod copy;
 mod entities;
 mod migrations;
 mod pg;
@@ -17,7 +18,7 @@ mod watched;
 
 pub use entities::{EntityArticle, KeptEntity, LinkedArticle, LinksUpdate};
 pub use pg::{is_postgres_url, redacted, PgStore};
-pub use sqlite::SqliteStore;
+pub use sqlite::{SqliteStore, DB_FILE};
 pub use stories::{Arrival, KeptStory, StoriesUpdate};
 pub use watched::{FetchOutcome, FetchState, FetchedUrl, RobotsFile, WatchedSource};
 
@@ -81,6 +82,14 @@ pub enum StoreError {
     OpenPostgres { url: String, source: ::postgres::Error },
     #[error("PostgreSQL error: {0}")]
     Postgres(#[from] ::postgres::Error),
+    #[error("the target store {target} already holds {articles} articles; copy into an empty store")]
+    TargetNotEmpty { target: String, articles: u64 },
+    #[error("table {table}, column {column}: the value {value} does not fit the target's column")]
+    CopyValue {
+        table: String,
+        column: String,
+        value: String,
+    },
     #[error("stored article {id} is unreadable: {source}")]
     Corrupt { id: String, source: serde_json::Error },
     #[error("the kept summary of story {id} is unreadable: {source}")]

@@ -36,7 +36,7 @@ const CHECKPOINT_PAGES: i64 = 16 * 1024;
 pub const DB_FILE: &str = "storyline.db";
 
 pub struct SqliteStore {
-    conn: Connection,
+    pub(crate) conn: Connection,
     path: PathBuf,
     /// When the statement running now must stop, if it has a budget.
     deadline: Arc<Deadline>,
@@ -96,7 +96,7 @@ impl SqliteStore {
     /// beside its storing): a transaction that read first and then wrote
     /// after the other's commit would fail at once, where one that takes
     /// the lock first waits its turn (the busy timeout).
-    fn write(&mut self) -> rusqlite::Result<Transaction<'_>> {
+    pub(crate) fn write(&mut self) -> rusqlite::Result<Transaction<'_>> {
         self.conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
     }

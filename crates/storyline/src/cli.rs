@@ -64,6 +64,10 @@ pub enum Command {
     Reindex(ReindexArgs),
     /// Write every stored article out (JSONL that `ingest` reads back)
     Export(ExportArgs),
+    /// Copy a whole store between the embedded SQLite one (a data directory) and a shared
+    /// PostgreSQL one (a postgres:// URL), either way, into an empty target; prints the rows
+    /// and a checksum of each table on both sides (exit 1 when they differ)
+    Migrate(MigrateArgs),
     /// Web sources to watch: RSS/Atom/JSON feeds, (news) sitemaps and article pages
     #[command(subcommand)]
     Sources(SourcesCommand),
@@ -272,6 +276,19 @@ pub struct ExportArgs {
     /// Write to this file instead of stdout
     #[arg(long, short)]
     pub output: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct MigrateArgs {
+    /// The store to copy: a data directory or a postgres:// URL
+    #[arg(long, value_name = "DIR|URL")]
+    pub from: String,
+    /// The empty store to copy into: a postgres:// URL or a data directory (the other kind)
+    #[arg(long, value_name = "URL|DIR")]
+    pub to: String,
+    /// Print the table as JSON
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Args, Debug)]

@@ -58,6 +58,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Story(a) => commands::stories::show(&ctx, a, &mut out)?,
         Command::Recluster(a) => commands::stories::recluster(&ctx, a, &mut out)?,
         Command::Reindex(a) => commands::stories::reindex(&ctx, a, &mut out)?,
+        Command::Migrate(a) => commands::migrate::run(a, &mut out)?,
         Command::Sources(SourcesCommand::Add(a)) => commands::watch::add(&ctx, a, &mut out)?,
         Command::Sources(SourcesCommand::List(a)) => commands::watch::list(&ctx, a, &mut out)?,
         Command::Sources(SourcesCommand::Remove(a)) => commands::watch::remove(&ctx, a, &mut out)?,

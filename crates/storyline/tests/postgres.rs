@@ -175,3 +175,76 @@ fn url_encode(s: &str) -> String {
         })
         .collect()
 }
+
+#[test]
+fn a_store_moves_to_postgres_and_back_whole() {
+    let Some(server) = storyline_pgtest::for_test() else {
+        return;
+    };
+    let url = server.database("migrate").unwrap();
+    let lite = tempfile::tempdir().unwrap();
+    assert!(run(lite.path(), &["demo", "--no-serve"]).status.success());
+    // Derived data caught up first, so there is some of everything to copy.
+    ok(run(lite.path(), &["entities", "--json"]));
+    let from = lite.path().to_str().unwrap();
+    let copied = ok(bin()
+        .args(["migrate", "--from", from, "--to", &url, "--json"])
+        .output()
+        .unwrap());
+    let report: serde_json::Value = serde_json::from_str(&copied).unwrap();
+    assert_eq!(report["matches"], true, "{copied}");
+    let rows = |table: &str| {
+        report["tables"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["table"] == table)
+            .unwrap()["target_rows"]
+            .as_u64()
+            .unwrap()
+    };
+    assert!(rows("articles") > 10 && rows("analyses") > 10 && rows("linked_entities") > 10);
+    assert!(rows("story_members") == rows("articles"));
+
+    // Into an empty store only.
+    let again = bin()
+        .args(["migrate", "--from", from, "--to", &url])
+        .output()
+        .unwrap();
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already holds"));
+
+    let back = tempfile::tempdir().unwrap();
+    let back_dir = back.path().join("store");
+    let returned = ok(bin()
+        .args(["migrate", "--from", &url, "--to", back_dir.to_str().unwrap()])
+        .output()
+        .unwrap());
+    assert!(returned.contains("every table copied whole"), "{returned}");
+    let node = tempfile::tempdir().unwrap();
+    for args in [
+        &["list", "--json"][..],
+        &["stories", "--json"],
+        &["entities", "--json"],
+        &["search", "bank", "--json"],
+    ] {
+        let original = ok(run(lite.path(), args));
+        assert_eq!(
+            ok(run(&back_dir, args)),
+            original,
+            "{args:?} after the round trip"
+        );
+        if args[0] != "search" {
+            assert_eq!(
+                ok(on_pg(&url, node.path(), args)),
+                original,
+                "{args:?} on PostgreSQL"
+            );
+        }
+    }
+    let missing = bin()
+        .args(["migrate", "--from", "/nonexistent/store", "--to", &url])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("holds no storyline store"));
+}

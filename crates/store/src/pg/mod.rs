@@ -39,7 +39,7 @@ use storyline_core::Article;
 pub struct PgStore {
     /// `&self` reads need the client mutably (it owns the socket); calls
     /// never nest, since no row iterator outlives the call that opened it.
-    client: RefCell<Client>,
+    pub(crate) client: RefCell<Client>,
     url: String,
     read_only: bool,
 }

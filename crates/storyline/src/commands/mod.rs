@@ -5,6 +5,7 @@ pub mod bench;
 pub mod entities;
 pub mod extract;
 pub mod ingest;
+pub mod migrate;
 pub mod ner;
 pub mod scale;
 pub mod search;
