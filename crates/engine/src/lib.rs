@@ -51,7 +51,7 @@ use storyline_extract::ner::Tagger;
 use storyline_extract::Analysis;
 use storyline_relate::disk::{DiskError, DiskIndex, DiskWriter};
 use storyline_relate::{ArticleIndex, Filter, IndexOptions, SimilarPosts};
-use storyline_store::{Component, KeptStory, Progress, Store, StoreError};
+use storyline_store::{Component, KeptStory, Lock, Progress, Store, StoreError};
 use storyline_stories::{ClusterOptions, Stories, Story};
 
 /// Changed articles read from the store per step of a catch-up.
@@ -190,6 +190,11 @@ pub struct Engine {
     /// The terms placing counted for its last window, kept for the next
     /// catch-up (see `placing::catch_up`).
     counted: Mutex<placing::Counts>,
+    /// How far linking and placing had got (their progress) when this
+    /// engine last let go of the store's placing lock: when placing moved
+    /// on (or linking went back) before it takes the lock again, another
+    /// process placed or linked again, and what this one counted is stale.
+    left_at: Mutex<Option<(u64, u64)>>,
 }
 
 /// How often an opened on-disk index looks for commits of other processes.
@@ -210,7 +215,52 @@ impl Engine {
             wrote: AtomicBool::new(false),
             answers: Default::default(),
             counted: Default::default(),
+            left_at: Default::default(),
         }
+    }
+
+    /// Runs `f` holding the store's lock for `component` ([`Store::lock`],
+    /// waiting for it): linking numbers entities in the order it meets
+    /// them and placing decides stories in arrival order, so two processes
+    /// doing either at once over one store (two servers over a shared
+    /// PostgreSQL, an ingest beside a server) would number entities twice
+    /// and place articles twice. A caller up the stack that holds the lock
+    /// keeps it. Placing's counts are this process's: when another process
+    /// placed (or linking started again) since this one let go, they are
+    /// dropped and counted again from the store.
+    fn exclusively<T>(
+        &self,
+        store: &mut dyn Store,
+        component: Component,
+        f: impl FnOnce(&mut dyn Store) -> Result<T, EngineError>,
+    ) -> Result<T, EngineError> {
+        if store.lock(component, true)? == Lock::AlreadyHeld {
+            return f(store);
+        }
+        let out = (|| {
+            if component == Component::Stories {
+                let now = self.placing_position(store)?;
+                let left = *self.left_at.lock().unwrap_or_else(|p| p.into_inner());
+                if left.is_some_and(|(linked, placed)| placed != now.1 || now.0 < linked) {
+                    self.counted.lock().unwrap_or_else(|p| p.into_inner()).clear();
+                }
+            }
+            let out = f(store)?;
+            if component == Component::Stories {
+                *self.left_at.lock().unwrap_or_else(|p| p.into_inner()) = Some(self.placing_position(store)?);
+            }
+            Ok(out)
+        })();
+        store.unlock(component)?;
+        out
+    }
+
+    /// How far linking and placing have got (their progress).
+    fn placing_position(&self, store: &dyn Store) -> Result<(u64, u64), EngineError> {
+        Ok((
+            store.progress(Component::Linking)?.seq,
+            store.progress(Component::Stories)?.seq,
+        ))
     }
 
     /// Keeps the on-disk Similar Posts index in `dir` (a store's is
@@ -256,7 +306,9 @@ impl Engine {
         more: &mut dyn FnMut() -> bool,
         on_step: &mut dyn FnMut(&CatchUp),
     ) -> Result<CatchUp, EngineError> {
-        self.catch_up_linking(store, true, more, on_step)
+        self.exclusively(store, Component::Linking, |store| {
+            self.catch_up_linking(store, true, more, on_step)
+        })
     }
 
     /// [`Engine::catch_up`], linking (when `link`) what was analysed while
@@ -362,13 +414,17 @@ impl Engine {
         store: &mut dyn Store,
         on_step: &mut dyn FnMut(&CatchUp),
     ) -> Result<(CatchUp, Derived), EngineError> {
-        store.forget_analyses()?;
-        store.forget_links()?;
-        self.remove_index();
-        store.forget_story_summaries()?;
-        let done = self.catch_up(store, on_step)?;
-        let derived = self.build(store)?;
-        Ok((done, derived))
+        self.exclusively(store, Component::Linking, |store| {
+            self.exclusively(store, Component::Stories, |store| {
+                store.forget_analyses()?;
+                store.forget_links()?;
+                self.remove_index();
+                store.forget_story_summaries()?;
+                let done = self.catch_up(store, on_step)?;
+                let derived = self.build(store)?;
+                Ok((done, derived))
+            })
+        })
     }
 
     /// The analysis progress, started again from 0 when it was made with
@@ -554,7 +610,7 @@ impl Engine {
         if self.tagger.is_none() {
             return Ok(());
         }
-        if links::catch_up(self, store)? {
+        if self.exclusively(store, Component::Linking, |store| links::catch_up(self, store))? {
             // Every article's linked entities changed.
             self.counted.lock().unwrap_or_else(|p| p.into_inner()).clear();
             // The on-disk index is written again from the new links, each
@@ -620,7 +676,9 @@ impl Engine {
         store: &mut dyn Store,
         on_round: &mut dyn FnMut(&Placed),
     ) -> Result<Placed, EngineError> {
-        self.place_through(store, None, on_round)
+        self.exclusively(store, Component::Stories, |store| {
+            self.place_through(store, None, on_round)
+        })
     }
 
     /// Places what another connection has linked so far (an ingest's
@@ -633,8 +691,10 @@ impl Engine {
         store: &mut dyn Store,
         on_round: &mut dyn FnMut(&Placed),
     ) -> Result<Placed, EngineError> {
-        let linked = store.progress(Component::Linking)?.seq;
-        self.place_through(store, Some(linked), on_round)
+        self.exclusively(store, Component::Stories, |store| {
+            let linked = store.progress(Component::Linking)?.seq;
+            self.place_through(store, Some(linked), on_round)
+        })
     }
 
     /// Places the spans of changes up to `until` (every arrival when
@@ -723,7 +783,9 @@ impl Engine {
         on_round: &mut dyn FnMut(&Placed),
     ) -> Result<(CatchUp, Placed), EngineError> {
         let before = self.counters.analysed();
-        let caught_up = self.catch_up_linking(store, true, &mut || false, on_step)?;
+        let caught_up = self.exclusively(store, Component::Linking, |store| {
+            self.catch_up_linking(store, true, &mut || false, on_step)
+        })?;
         let placed = self.keep_derived(store, on_round)?;
         tracing::info!(
             analysed = self.counters.analysed() - before,
@@ -796,10 +858,15 @@ impl Engine {
     /// Places every article again, from nothing (`storyline recluster`):
     /// story ids may change; the history of earlier merges and splits stays.
     pub fn recluster(&self, store: &mut dyn Store) -> Result<Placed, EngineError> {
-        self.catch_up(store, &mut |_| {})?;
-        self.link_new(store)?;
-        store.forget_stories()?;
-        self.place_new(store, &mut |_| {})
+        // Linking's lock before placing's, as everywhere both are held.
+        self.exclusively(store, Component::Linking, |store| {
+            self.exclusively(store, Component::Stories, |store| {
+                self.catch_up(store, &mut |_| {})?;
+                self.link_new(store)?;
+                store.forget_stories()?;
+                self.place_new(store, &mut |_| {})
+            })
+        })
     }
 
     /// The kept summary of story `id` (as placing last wrote it).

@@ -291,6 +291,30 @@ pub trait Store: Send {
     fn robots_files(&self) -> Result<Vec<RobotsFile>, StoreError>;
     /// Keeps a site's robots.txt, replacing the one kept before.
     fn save_robots_file(&mut self, file: &RobotsFile) -> Result<(), StoreError>;
+    /// Takes the lock that lets one connection at a time apply the change
+    /// sequence for `component` where order matters (linking numbers
+    /// entities as it meets them; placing decides stories in arrival
+    /// order): any other connection to the same store, in this process or
+    /// another (on this machine for SQLite, anywhere for PostgreSQL), that
+    /// holds it makes this wait when `wait`, else answer [`Lock::Busy`].
+    /// Each component has its own lock, so linking and placing still run
+    /// side by side. It is held until [`Store::unlock`], until this store
+    /// is dropped, or until its process dies: a crashed holder never
+    /// blocks the others.
+    fn lock(&mut self, component: Component, wait: bool) -> Result<Lock, StoreError>;
+    /// Releases the lock [`Store::lock`] took (nothing when not held).
+    fn unlock(&mut self, component: Component) -> Result<(), StoreError>;
+}
+
+/// What [`Store::lock`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lock {
+    /// This call took it: release it when done.
+    Taken,
+    /// This connection held it already (a caller up the stack took it).
+    AlreadyHeld,
+    /// Another connection holds it (only when not waiting).
+    Busy,
 }
 
 /// A component of the engine that follows the change sequence.
@@ -305,6 +329,8 @@ pub enum Component {
 }
 
 impl Component {
+    pub const ALL: [Component; 3] = [Component::Analysis, Component::Stories, Component::Linking];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Component::Analysis => "analysis",

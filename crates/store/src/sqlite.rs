@@ -10,6 +10,7 @@ use crate::migrations::MIGRATIONS;
 
 use crate::stories;
 use crate::watched;
+use crate::Lock;
 use crate::{
     decode_article, decode_cursor, encode_cursor, fts_expression, Arrival, ArticleSummary, Component,
     EntityArticle, FetchState, FetchedUrl, KeptEntity, KeptStory, LinksUpdate, Page, Progress, RobotsFile,
@@ -38,6 +39,8 @@ pub const DB_FILE: &str = "storyline.db";
 pub struct SqliteStore {
     pub(crate) conn: Connection,
     path: PathBuf,
+    /// The lock files of [`Store::lock`] held, each open while it is.
+    locks: Vec<(Component, std::fs::File)>,
     /// When the statement running now must stop, if it has a budget.
     deadline: Arc<Deadline>,
 }
@@ -129,7 +132,12 @@ impl SqliteStore {
         // once, not once per transaction.
         conn.pragma_update(None, "wal_autocheckpoint", CHECKPOINT_PAGES)
             .map_err(open_err)?;
-        let mut store = SqliteStore { conn, path, deadline };
+        let mut store = SqliteStore {
+            conn,
+            path,
+            deadline,
+            locks: Vec::new(),
+        };
         store.migrate()?;
         Ok(store)
     }
@@ -293,7 +301,45 @@ impl SqliteStore {
     }
 }
 
+/// The lock files beside the database, one per component: `flock`ed, so
+/// a lock goes with the process that held it, and two handles in one
+/// process exclude each other as two processes do.
+fn lock_file(db: &Path, component: Component) -> PathBuf {
+    db.with_file_name(format!("storyline.{}.lock", component.as_str()))
+}
+
 impl Store for SqliteStore {
+    fn lock(&mut self, component: Component, wait: bool) -> Result<Lock, StoreError> {
+        use fs4::fs_std::FileExt;
+        if self.locks.iter().any(|(c, _)| *c == component) {
+            return Ok(Lock::AlreadyHeld);
+        }
+        let path = lock_file(&self.path, component);
+        let lock_err = |source| StoreError::DataDir {
+            path: path.display().to_string(),
+            source,
+        };
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(lock_err)?;
+        if wait {
+            file.lock_exclusive().map_err(lock_err)?;
+        } else if !file.try_lock_exclusive().map_err(lock_err)? {
+            return Ok(Lock::Busy);
+        }
+        self.locks.push((component, file));
+        Ok(Lock::Taken)
+    }
+
+    fn unlock(&mut self, component: Component) -> Result<(), StoreError> {
+        // Closing a lock file releases its lock.
+        self.locks.retain(|(c, _)| *c != component);
+        Ok(())
+    }
+
     fn upsert(&mut self, articles: &[Article]) -> Result<Vec<Upsert>, StoreError> {
         let tx = self.write()?;
         let outcomes = upsert_in(&tx, articles)?;
@@ -596,6 +642,7 @@ impl Store for SqliteStore {
             conn,
             path: self.path.clone(),
             deadline,
+            locks: Vec::new(),
         }))
     }
 

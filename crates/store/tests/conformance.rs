@@ -71,6 +71,7 @@ on_every_store!(
     watched_sources_fetched_urls_and_robots_files_are_kept,
     a_reader_sees_writes_and_refuses_its_own,
     every_article_is_walked_in_id_order_while_the_store_is_used,
+    one_connection_at_a_time_holds_a_components_lock,
 );
 
 fn article(id: &str, text: &str, published: Option<&str>) -> Article {
@@ -854,5 +855,41 @@ fn a_postgres_url_is_told_from_a_folder_and_its_password_is_hidden() {
     assert!(
         message.contains("127.0.0.1:1") && !message.contains("secret"),
         "{message}"
+    );
+}
+
+fn one_connection_at_a_time_holds_a_components_lock(open: Open) {
+    let Opened {
+        mut store,
+        again,
+        _keep,
+    } = open("lock");
+    let mut other = again();
+    let stories = Component::Stories;
+    assert_eq!(store.lock(stories, false).unwrap(), Lock::Taken);
+    assert_eq!(store.lock(stories, false).unwrap(), Lock::AlreadyHeld);
+    assert_eq!(other.lock(stories, false).unwrap(), Lock::Busy);
+    assert_eq!(
+        other.lock(Component::Linking, false).unwrap(),
+        Lock::Taken,
+        "each component has its own"
+    );
+    store.unlock(stories).unwrap();
+    assert_eq!(other.lock(stories, false).unwrap(), Lock::Taken);
+    // A waiter gets it once the holder goes, however it went.
+    let mut third = again();
+    let waiter = std::thread::spawn(move || {
+        let started = std::time::Instant::now();
+        assert_eq!(third.lock(Component::Stories, true).unwrap(), Lock::Taken);
+        started.elapsed()
+    });
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    drop(other);
+    let waited = waiter.join().unwrap();
+    assert!(waited >= std::time::Duration::from_millis(250), "{waited:?}");
+    assert_eq!(
+        store.lock(stories, false).unwrap(),
+        Lock::Taken,
+        "the waiter dropped it in turn"
     );
 }

@@ -248,3 +248,116 @@ fn a_store_moves_to_postgres_and_back_whole() {
         .unwrap();
     assert!(String::from_utf8_lossy(&missing.stderr).contains("holds no storyline store"));
 }
+
+/// Two ingests and a server at once over one database: linking and
+/// placing are done by one process at a time, so every article is linked
+/// and placed once, and each entity's counts are the rows that name it.
+#[test]
+fn processes_side_by_side_link_and_place_each_article_once() {
+    let Some(server) = storyline_pgtest::for_test() else {
+        return;
+    };
+    let url = server.database("side_by_side").unwrap();
+    // Enough articles that the processes overlap for seconds.
+    let Some(corpus) = shared("data/corpora/bbc-news.jsonl") else {
+        return;
+    };
+    let sample = tempfile::tempdir().unwrap();
+    let lines: Vec<String> = std::fs::read_to_string(corpus)
+        .unwrap()
+        .lines()
+        .take(600)
+        .map(String::from)
+        .collect();
+    let halves: Vec<std::path::PathBuf> = lines
+        .chunks(lines.len().div_ceil(2))
+        .enumerate()
+        .map(|(i, part)| {
+            let path = sample.path().join(format!("half{i}.jsonl"));
+            std::fs::write(&path, part.join("\n") + "\n").unwrap();
+            path
+        })
+        .collect();
+    let serving_node = tempfile::tempdir().unwrap();
+    let _served = start(&[
+        "--store",
+        &url,
+        "--data-dir",
+        serving_node.path().to_str().unwrap(),
+        "serve",
+    ]);
+    let ingests: Vec<_> = halves
+        .iter()
+        .map(|half| {
+            let node = tempfile::tempdir().unwrap();
+            let child = bin()
+                .args(["--store", &url, "--data-dir"])
+                .arg(node.path())
+                .arg("ingest")
+                .arg(half)
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap();
+            (node, child)
+        })
+        .collect();
+    for (_node, child) in ingests {
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    // Whatever the ingests left is done by the next command.
+    let node = tempfile::tempdir().unwrap();
+    let linked = ok(on_pg(&url, node.path(), &["entities", "--json"]));
+    // Linking everything again in one process, in change order, finds
+    // what the processes side by side found.
+    ok(on_pg(&url, node.path(), &["reindex"]));
+    assert_eq!(
+        ok(on_pg(&url, node.path(), &["entities", "--json"])),
+        linked,
+        "the entities one process links"
+    );
+    let mut db = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    let one = |db: &mut postgres::Client, sql: &str| -> i64 { db.query_one(sql, &[]).unwrap().get(0) };
+    let articles = one(&mut db, "SELECT COUNT(*) FROM articles");
+    assert_eq!(articles, lines.len() as i64);
+    assert_eq!(
+        one(&mut db, "SELECT COUNT(*) FROM story_members"),
+        articles,
+        "each placed once"
+    );
+    assert_eq!(
+        one(&mut db, "SELECT COUNT(*) FROM entity_terms"),
+        articles,
+        "each linked once"
+    );
+    let last = one(&mut db, "SELECT value FROM store_meta WHERE key = 'seq'");
+    for component in ["analysis", "linking", "stories"] {
+        assert_eq!(
+            one(
+                &mut db,
+                &format!("SELECT seq FROM engine_progress WHERE component = '{component}'")
+            ),
+            last,
+            "{component} caught up"
+        );
+    }
+    assert_eq!(
+        one(
+            &mut db,
+            "SELECT COUNT(*) FROM linked_entities e WHERE e.articles !=
+                 (SELECT COUNT(DISTINCT article_id) FROM entity_articles a WHERE a.entity_idx = e.idx)"
+        ),
+        0,
+        "each entity's article count is the articles naming it"
+    );
+    assert_eq!(
+        one(
+            &mut db,
+            "SELECT COUNT(*) FROM (SELECT article_id, entity_idx FROM entity_articles
+                 GROUP BY article_id, entity_idx HAVING COUNT(*) > 1) twice"
+        ),
+        0,
+        "no article names an entity twice"
+    );
+}

@@ -27,7 +27,7 @@ mod watched;
 
 use crate::{
     Arrival, ArticleSummary, Component, EntityArticle, FetchState, FetchedUrl, KeptEntity, KeptStory,
-    LinksUpdate, Page, Progress, RobotsFile, SearchHit, SearchQuery, SourceSummary, Store, StoreError,
+    LinksUpdate, Lock, Page, Progress, RobotsFile, SearchHit, SearchQuery, SourceSummary, Store, StoreError,
     StoriesUpdate, StoryEvent, Upsert, WatchedSource,
 };
 use postgres::{Client, NoTls};
@@ -42,6 +42,14 @@ pub struct PgStore {
     pub(crate) client: RefCell<Client>,
     url: String,
     read_only: bool,
+    /// The component locks ([`Store::lock`]) this connection holds.
+    locks: Vec<Component>,
+}
+
+/// The advisory lock key of a component's [`Store::lock`]: a session lock,
+/// so the server drops it with the connection of a process that died.
+fn lock_key(component: Component) -> i64 {
+    7_263_500_010 + Component::ALL.iter().position(|c| *c == component).unwrap_or(0) as i64
 }
 
 /// Whether `s` names a PostgreSQL database rather than a data directory.
@@ -68,6 +76,7 @@ impl PgStore {
             client: RefCell::new(connect(url)?),
             url: url.to_string(),
             read_only: false,
+            locks: Vec::new(),
         };
         store.migrate()?;
         Ok(store)
@@ -136,6 +145,36 @@ fn connect(url: &str) -> Result<Client, StoreError> {
 }
 
 impl Store for PgStore {
+    fn lock(&mut self, component: Component, wait: bool) -> Result<Lock, StoreError> {
+        if self.locks.contains(&component) {
+            return Ok(Lock::AlreadyHeld);
+        }
+        let key = lock_key(component);
+        let client = self.client.get_mut();
+        let taken = if wait {
+            client.execute("SELECT pg_advisory_lock($1)", &[&key])?;
+            true
+        } else {
+            client
+                .query_one("SELECT pg_try_advisory_lock($1)", &[&key])?
+                .get(0)
+        };
+        if taken {
+            self.locks.push(component);
+        }
+        Ok(if taken { Lock::Taken } else { Lock::Busy })
+    }
+
+    fn unlock(&mut self, component: Component) -> Result<(), StoreError> {
+        if self.locks.contains(&component) {
+            self.locks.retain(|c| *c != component);
+            self.client
+                .get_mut()
+                .execute("SELECT pg_advisory_unlock($1)", &[&lock_key(component)])?;
+        }
+        Ok(())
+    }
+
     fn upsert(&mut self, articles: &[Article]) -> Result<Vec<Upsert>, StoreError> {
         self.write(|tx| articles::upsert_in(tx, articles))
     }
@@ -348,6 +387,7 @@ impl Store for PgStore {
             client: RefCell::new(client),
             url: self.url.clone(),
             read_only: true,
+            locks: Vec::new(),
         }))
     }
 
