@@ -306,9 +306,25 @@ impl Engine {
         more: &mut dyn FnMut() -> bool,
         on_step: &mut dyn FnMut(&CatchUp),
     ) -> Result<CatchUp, EngineError> {
-        self.exclusively(store, Component::Linking, |store| {
-            self.catch_up_linking(store, true, more, on_step)
-        })
+        self.linking_if_free(store, more, on_step)
+    }
+
+    /// [`Engine::catch_up_linking`], linking only when this connection can
+    /// have linking's lock now: when another process links, this one
+    /// analyses beside it (analysing needs no lock) and leaves the linking
+    /// to it, or to the [`Engine::link_new`] that follows.
+    fn linking_if_free(
+        &self,
+        store: &mut dyn Store,
+        more: &mut dyn FnMut() -> bool,
+        on_step: &mut dyn FnMut(&CatchUp),
+    ) -> Result<CatchUp, EngineError> {
+        let lock = store.lock(Component::Linking, false)?;
+        let done = self.catch_up_linking(store, lock != Lock::Busy, more, on_step);
+        if lock == Lock::Taken {
+            store.unlock(Component::Linking)?;
+        }
+        done
     }
 
     /// [`Engine::catch_up`], linking (when `link`) what was analysed while
@@ -783,9 +799,7 @@ impl Engine {
         on_round: &mut dyn FnMut(&Placed),
     ) -> Result<(CatchUp, Placed), EngineError> {
         let before = self.counters.analysed();
-        let caught_up = self.exclusively(store, Component::Linking, |store| {
-            self.catch_up_linking(store, true, &mut || false, on_step)
-        })?;
+        let caught_up = self.linking_if_free(store, &mut || false, on_step)?;
         let placed = self.keep_derived(store, on_round)?;
         tracing::info!(
             analysed = self.counters.analysed() - before,

@@ -324,7 +324,7 @@ pub(crate) fn forget(tx: &Transaction<'_>) -> Result<(), StoreError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Component, SqliteStore, Store};
+    use crate::{SqliteStore, Store};
 
     fn entity(index: u64, id: &str) -> KeptEntity {
         KeptEntity {
@@ -355,74 +355,6 @@ mod tests {
             terms: "[]".into(),
             named,
         }
-    }
-
-    #[test]
-    fn an_article_linked_again_replaces_what_it_named_and_the_counts_follow() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut store = SqliteStore::open(dir.path()).unwrap();
-        store
-            .save_links(&LinksUpdate {
-                entities: vec![entity(0, "ent-a"), entity(1, "ent-b")],
-                keys: vec![(0, "PERSON\u{1f}a".into(), "0".into())],
-                articles: vec![
-                    linked("x", vec![named(0, "x", 1, 0, 3), named(1, "x", 1, 1, 1)]),
-                    linked("y", vec![named(0, "y", 2, 0, 2)]),
-                ],
-                through: Some(Progress {
-                    component: Component::Linking,
-                    seq: 2,
-                    fingerprint: "f".into(),
-                }),
-            })
-            .unwrap();
-        assert_eq!(store.linked_count().unwrap(), 2);
-        let a = store.linked_entity("ent-a").unwrap().unwrap();
-        assert_eq!((a.articles, a.mentions), (2, 5));
-        let order: Vec<String> = store
-            .linked_entity_page(0, 10)
-            .unwrap()
-            .into_iter()
-            .map(|e| e.id)
-            .collect();
-        assert_eq!(order, ["ent-a", "ent-b"], "most widely named first");
-        let positions: Vec<u32> = store
-            .article_entities("x")
-            .unwrap()
-            .iter()
-            .map(|r| r.position)
-            .collect();
-        assert_eq!(positions, [0, 1]);
-        let newest: Vec<String> = store
-            .entity_articles(0, None, 1)
-            .unwrap()
-            .into_iter()
-            .map(|r| r.article)
-            .collect();
-        assert_eq!(newest, ["y"]);
-        assert_eq!(
-            store
-                .linker_keys(&[(0, "PERSON\u{1f}a".into()), (0, "PERSON\u{1f}z".into())])
-                .unwrap(),
-            [(0, "PERSON\u{1f}a".to_string(), "0".to_string())]
-        );
-
-        // x now names b alone.
-        store
-            .save_links(&LinksUpdate {
-                articles: vec![linked("x", vec![named(1, "x", 3, 0, 4)])],
-                ..LinksUpdate::default()
-            })
-            .unwrap();
-        let a = store.linked_entity("ent-a").unwrap().unwrap();
-        let b = store.linked_entity("ent-b").unwrap().unwrap();
-        assert_eq!((a.articles, a.mentions, b.articles, b.mentions), (1, 2, 1, 4));
-        assert_eq!(store.entity_terms("x").unwrap().as_deref(), Some("[]"));
-
-        store.forget_links().unwrap();
-        assert_eq!(store.linked_count().unwrap(), 0);
-        assert!(store.article_entities("x").unwrap().is_empty());
-        assert_eq!(store.progress(Component::Linking).unwrap().seq, 0);
     }
 
     #[test]

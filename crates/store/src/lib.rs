@@ -452,6 +452,32 @@ pub fn fts_expression(text: &str) -> Result<Option<String>, StoreError> {
     Ok((!parts.is_empty()).then(|| parts.join(" ")))
 }
 
+/// What an upsert keeps of `article` and what it did, given the stored
+/// row of its id (its JSON and when it was first stored), if any: the
+/// first-stored time is kept across updates, and an article whose JSON
+/// is what is stored is left alone. Both stores decide by this.
+pub(crate) fn upsert_decision(
+    article: &Article,
+    existing: Option<(&str, &str)>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> (Article, String, Upsert) {
+    let mut stored = article.clone();
+    stored.ingested_at = match existing {
+        Some((_, at)) => chrono::DateTime::parse_from_rfc3339(at)
+            .ok()
+            .map(|d| d.to_utc())
+            .or(Some(now)),
+        None => article.ingested_at.or(Some(now)),
+    };
+    let doc = serde_json::to_string(&stored).expect("articles serialise");
+    let outcome = match existing {
+        Some((old_doc, _)) if old_doc == doc => Upsert::Unchanged,
+        Some(_) => Upsert::Updated,
+        None => Upsert::Inserted,
+    };
+    (stored, doc, outcome)
+}
+
 /// The article kept as JSON under `id`, read back.
 pub(crate) fn decode_article(id: &str, doc: &str) -> Result<Article, StoreError> {
     serde_json::from_str(doc).map_err(|source| StoreError::Corrupt {

@@ -856,20 +856,11 @@ fn upsert_in(tx: &rusqlite::Transaction<'_>, articles: &[Article]) -> Result<Vec
             let existing: Option<(String, String)> = find
                 .query_row([&article.id], |r| Ok((r.get(0)?, r.get(1)?)))
                 .optional()?;
-            let mut stored = article.clone();
-            stored.ingested_at = match &existing {
-                Some((_, at)) => chrono::DateTime::parse_from_rfc3339(at)
-                    .ok()
-                    .map(|d| d.to_utc())
-                    .or(Some(now)),
-                None => article.ingested_at.or(Some(now)),
-            };
-            let doc = serde_json::to_string(&stored).expect("articles serialise");
-            let outcome = match &existing {
-                Some((old_doc, _)) if *old_doc == doc => Upsert::Unchanged,
-                Some(_) => Upsert::Updated,
-                None => Upsert::Inserted,
-            };
+            let (stored, doc, outcome) = crate::upsert_decision(
+                article,
+                existing.as_ref().map(|(d, at)| (d.as_str(), at.as_str())),
+                now,
+            );
             if outcome != Upsert::Unchanged {
                 let rowid: i64 = write.query_row(
                     params![
@@ -940,172 +931,6 @@ mod tests {
         }
         .finish()
         .unwrap()
-    }
-
-    #[test]
-    fn every_change_takes_the_next_number_and_progress_is_kept_with_analyses() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut s = SqliteStore::open(dir.path()).unwrap();
-        assert_eq!(s.last_seq().unwrap(), 0);
-        s.upsert(&[article("a", "One.", None), article("b", "Two.", None)])
-            .unwrap();
-        s.upsert(&[article("a", "One.", None)]).unwrap();
-        assert_eq!(s.last_seq().unwrap(), 2, "an unchanged article takes no number");
-        s.upsert(&[article("a", "One, changed.", None), article("c", "Three.", None)])
-            .unwrap();
-        let changes: Vec<(u64, String)> = s
-            .changes(0, 10)
-            .unwrap()
-            .into_iter()
-            .map(|(seq, a)| (seq, a.id))
-            .collect();
-        assert_eq!(
-            changes,
-            vec![(2, "b".into()), (3, "a".into()), (4, "c".into())],
-            "a changed article moves to its last change"
-        );
-        assert_eq!(s.changes(3, 10).unwrap().len(), 1);
-        assert_eq!(s.changes_after(0).unwrap(), 3);
-        assert_eq!(s.changes_after(3).unwrap(), 1);
-        assert_eq!(s.changes(0, 1).unwrap()[0].0, 2);
-        assert_eq!(
-            s.progress(Component::Analysis).unwrap(),
-            Progress::start(Component::Analysis)
-        );
-        let through = Progress {
-            component: Component::Analysis,
-            seq: 3,
-            fingerprint: "f1".into(),
-        };
-        s.put_analyses(&[("a".into(), "k".into(), "{}".into())], Some(through.clone()))
-            .unwrap();
-        drop(s);
-        let s = SqliteStore::open(dir.path()).unwrap();
-        assert_eq!(s.progress(Component::Analysis).unwrap(), through);
-        assert!(s.analysis("a", "k").unwrap().is_some());
-        assert!(s.analysis("a", "other").unwrap().is_none());
-        assert_eq!(s.any_analysis("a").unwrap(), Some(("k".into(), "{}".into())));
-        let mut s = s;
-        s.forget_analyses().unwrap();
-        assert_eq!(s.any_analysis("a").unwrap(), None);
-        assert_eq!(
-            s.progress(Component::Analysis).unwrap(),
-            Progress::start(Component::Analysis)
-        );
-    }
-
-    #[test]
-    fn upsert_inserts_then_leaves_unchanged_then_updates() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut s = SqliteStore::open(dir.path()).unwrap();
-        let a = article("a", "First text.", Some("2023-06-26"));
-        assert_eq!(
-            s.upsert(std::slice::from_ref(&a)).unwrap(),
-            vec![Upsert::Inserted]
-        );
-        let g1 = s.generation().unwrap();
-        assert_eq!(
-            s.upsert(std::slice::from_ref(&a)).unwrap(),
-            vec![Upsert::Unchanged]
-        );
-        assert_eq!(s.generation().unwrap(), g1, "no change, no new generation");
-        let changed = article("a", "Changed text.", Some("2023-06-26"));
-        assert_eq!(s.upsert(&[changed]).unwrap(), vec![Upsert::Updated]);
-        assert!(s.generation().unwrap() > g1);
-        assert_eq!(s.count().unwrap(), 1);
-        let got = s.get("a").unwrap().unwrap();
-        assert_eq!(got.text, "Changed text.");
-        assert!(got.ingested_at.is_some());
-        assert_eq!(s.get_by_url("HTTPS://EXAMPLE.COM/a/").unwrap().unwrap().id, "a");
-        assert!(s.get("missing").unwrap().is_none());
-    }
-
-    #[test]
-    fn sources_are_counted_and_listed_newest_first() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut s = SqliteStore::open(dir.path()).unwrap();
-        let from = |id: &str, source: Option<&str>, published: Option<&str>| {
-            let mut a = article(id, &format!("Text of {id}."), published);
-            a.source = source.map(String::from);
-            a
-        };
-        s.upsert(&[
-            from("a", Some("Wire"), Some("2023-06-24")),
-            from("b", Some("Wire"), Some("2023-06-26")),
-            from("c", Some("Wire"), None),
-            from("d", Some("Post"), Some("2023-06-25")),
-            from("e", None, Some("2023-06-25")),
-        ])
-        .unwrap();
-        let sources = s.sources().unwrap();
-        let names: Vec<(&str, u64)> = sources.iter().map(|x| (x.name.as_str(), x.articles)).collect();
-        assert_eq!(names, [("Wire", 3), ("Post", 1)]);
-        assert_eq!(sources[0].first_published, Published::parse("2023-06-24"));
-        assert_eq!(sources[0].last_published, Published::parse("2023-06-26"));
-        let first = s.list_source("Wire", 2, None).unwrap();
-        let ids: Vec<&str> = first.articles.iter().map(|a| a.id.as_str()).collect();
-        assert_eq!(ids, ["b", "a"]);
-        let rest = s.list_source("Wire", 2, first.next_cursor.as_deref()).unwrap();
-        assert_eq!(rest.articles.len(), 1);
-        assert_eq!(rest.articles[0].id, "c");
-        assert!(rest.next_cursor.is_none());
-        assert!(s.list_source("Nobody", 10, None).unwrap().articles.is_empty());
-        assert_eq!(s.list(10, None).unwrap().articles.len(), 5);
-    }
-
-    #[test]
-    fn a_reader_sees_what_is_written_and_refuses_writes() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut s = SqliteStore::open(dir.path()).unwrap();
-        let mut reader = s.reader().unwrap();
-        s.upsert(&[article("a", "Text of a.", None)]).unwrap();
-        assert_eq!(reader.get("a").unwrap().unwrap().id, "a");
-        assert!(reader.upsert(&[article("b", "Text of b.", None)]).is_err());
-        assert_eq!(s.count().unwrap(), 1);
-    }
-
-    #[test]
-    fn analyses_are_kept_by_key() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut s = SqliteStore::open(dir.path()).unwrap();
-        s.put_analyses(&[("a".into(), "k1".into(), "{\"x\":1}".into())], None)
-            .unwrap();
-        assert_eq!(s.analysis("a", "k1").unwrap().as_deref(), Some("{\"x\":1}"));
-        assert_eq!(s.analysis("a", "k2").unwrap(), None, "another key is stale");
-        s.put_analyses(&[("a".into(), "k2".into(), "{\"x\":2}".into())], None)
-            .unwrap();
-        assert_eq!(s.analysis("a", "k1").unwrap(), None);
-        assert_eq!(s.analysis("a", "k2").unwrap().as_deref(), Some("{\"x\":2}"));
-        let generation = s.generation().unwrap();
-        s.put_analyses(&[("b".into(), "k".into(), "{}".into())], None)
-            .unwrap();
-        assert_eq!(s.generation().unwrap(), generation, "analyses are derived data");
-    }
-
-    #[test]
-    fn listing_pages_newest_first_with_undated_last() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut s = SqliteStore::open(dir.path()).unwrap();
-        let arts = vec![
-            article("a", "A.", Some("2023-06-24")),
-            article("b", "B.", Some("2023-06-26T10:00:00+03:00")),
-            article("c", "C.", None),
-            article("d", "D.", Some("2023-06-25")),
-            article("e", "E.", Some("2023-06-25")),
-        ];
-        s.upsert(&arts).unwrap();
-        let mut ids = Vec::new();
-        let mut cursor = None;
-        loop {
-            let page = s.list(2, cursor.as_deref()).unwrap();
-            ids.extend(page.articles.iter().map(|a| a.id.clone()));
-            match page.next_cursor {
-                Some(c) => cursor = Some(c),
-                None => break,
-            }
-        }
-        assert_eq!(ids, vec!["b", "e", "d", "a", "c"]);
-        assert!(matches!(s.list(2, Some("zz")), Err(StoreError::BadCursor(_))));
     }
 
     #[test]
@@ -1192,51 +1017,6 @@ mod tests {
     }
 
     #[test]
-    fn story_members_keep_their_place_and_take_new_stories() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut s = SqliteStore::open(dir.path()).unwrap();
-        let pair = |a: &str, b: &str| (a.to_string(), b.to_string());
-        s.save_story_members(&[pair("a", "s1"), pair("b", "s2")], &[], false)
-            .unwrap();
-        let merge = StoryEvent {
-            kind: StoryEventKind::Merge,
-            story: "s1".into(),
-            other: "s2".into(),
-            articles: 1,
-            at: None,
-        };
-        s.save_story_members(
-            &[pair("c", "s1"), pair("b", "s1")],
-            std::slice::from_ref(&merge),
-            false,
-        )
-        .unwrap();
-        assert_eq!(
-            s.story_members().unwrap(),
-            vec![pair("a", "s1"), pair("b", "s1"), pair("c", "s1")]
-        );
-        assert_eq!(s.story_mates("b").unwrap(), ["a", "b", "c"]);
-        s.save_story_members(&[pair("c", "s9")], &[], true).unwrap();
-        drop(s);
-        let s = SqliteStore::open(dir.path()).unwrap();
-        assert_eq!(s.story_members().unwrap(), vec![pair("c", "s9")]);
-        assert_eq!(s.story_mates("c").unwrap(), ["c"]);
-        assert!(s.story_mates("a").unwrap().is_empty(), "dropped with the others");
-        let history = s.story_events("s2").unwrap();
-        assert_eq!(history.len(), 1, "the history outlives a rebuild");
-        assert_eq!(
-            StoryEvent {
-                at: None,
-                ..history[0].clone()
-            },
-            merge
-        );
-        assert!(history[0].at.is_some());
-        assert_eq!(s.story_events("s1").unwrap(), history);
-        assert!(s.story_events("s9").unwrap().is_empty());
-    }
-
-    #[test]
     fn a_newer_schema_is_refused() {
         let dir = tempfile::tempdir().unwrap();
         {
@@ -1247,68 +1027,5 @@ mod tests {
             SqliteStore::open(dir.path()),
             Err(StoreError::TooNew { found: 99, .. })
         ));
-    }
-
-    #[test]
-    fn search_finds_words_stems_and_phrases_and_follows_updates() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut s = SqliteStore::open(dir.path()).unwrap();
-        s.upsert(&[
-            article(
-                "a",
-                "Wagner fighters marched on Moscow before the mutiny ended.",
-                Some("2023-06-24"),
-            ),
-            article(
-                "b",
-                "The central bank raised interest rates in Frankfurt.",
-                Some("2023-07-27"),
-            ),
-            article(
-                "c",
-                "Moscow said the march was over; fighters returned to camps.",
-                None,
-            ),
-        ])
-        .unwrap();
-        let ids = |s: &SqliteStore, text: &str, from: Option<&str>| -> Vec<String> {
-            s.search(&SearchQuery {
-                text: text.into(),
-                from: from.map(String::from),
-                limit: 10,
-                ..Default::default()
-            })
-            .unwrap()
-            .into_iter()
-            .map(|h| h.id)
-            .collect()
-        };
-        let mut both = ids(&s, "moscow fighter", None);
-        both.sort();
-        assert_eq!(both, ["a", "c"], "every word, stemmed (fighter ~ fighters)");
-        assert_eq!(ids(&s, "\"marched on Moscow\"", None), ["a"], "a phrase");
-        assert!(
-            ids(&s, "moscow", Some("2023-06-25")).is_empty(),
-            "undated and earlier left out"
-        );
-        assert!(
-            ids(&s, "AND OR NOT ( * \"", None).is_empty(),
-            "operators are words, never errors"
-        );
-        let hit = &s
-            .search(&SearchQuery {
-                text: "interest".into(),
-                limit: 1,
-                ..Default::default()
-            })
-            .unwrap()[0];
-        assert!(hit.snippet.contains("\u{2}interest\u{3}"), "{:?}", hit.snippet);
-        s.upsert(&[article("b", "The bank left rates unchanged.", Some("2023-07-27"))])
-            .unwrap();
-        assert!(
-            ids(&s, "interest", None).is_empty(),
-            "an update replaces the indexed text"
-        );
-        assert_eq!(ids(&s, "unchanged", None), ["b"]);
     }
 }

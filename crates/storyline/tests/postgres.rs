@@ -167,15 +167,6 @@ fn a_store_that_is_not_a_postgres_url_is_refused_clearly() {
     assert!(err.contains("127.0.0.1:1") && !err.contains("hunter2"), "{err}");
 }
 
-fn url_encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
 #[test]
 fn a_store_moves_to_postgres_and_back_whole() {
     let Some(server) = storyline_pgtest::for_test() else {

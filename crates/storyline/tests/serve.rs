@@ -730,15 +730,6 @@ fn sources_are_listed_and_paged() {
 }
 
 /// Percent-encodes everything but unreserved characters.
-fn url_encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
 /// What storyline serves as a JSON Feed (one line of JSON) it ingests back.
 #[test]
 fn its_own_json_feed_ingests_back() {

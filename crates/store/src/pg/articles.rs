@@ -2,8 +2,8 @@
 //! listing, search, and the engine's progress marks.
 
 use crate::{
-    decode_article, decode_cursor, encode_cursor, search_terms, ArticleSummary, Component, Page, Progress,
-    SearchHit, SearchQuery, SourceSummary, StoreError, Upsert,
+    decode_article, decode_cursor, encode_cursor, search_terms, upsert_decision, ArticleSummary, Component,
+    Page, Progress, SearchHit, SearchQuery, SourceSummary, StoreError, Upsert,
 };
 use chrono::Utc;
 use postgres::error::SqlState;
@@ -36,20 +36,11 @@ pub(super) fn upsert_in(tx: &mut Transaction<'_>, articles: &[Article]) -> Resul
     for article in articles {
         let existing: Option<(String, String)> =
             tx.query_opt(&find, &[&article.id])?.map(|r| (r.get(0), r.get(1)));
-        let mut stored = article.clone();
-        stored.ingested_at = match &existing {
-            Some((_, at)) => chrono::DateTime::parse_from_rfc3339(at)
-                .ok()
-                .map(|d| d.to_utc())
-                .or(Some(now)),
-            None => article.ingested_at.or(Some(now)),
-        };
-        let doc = serde_json::to_string(&stored).expect("articles serialise");
-        let outcome = match &existing {
-            Some((old_doc, _)) if *old_doc == doc => Upsert::Unchanged,
-            Some(_) => Upsert::Updated,
-            None => Upsert::Inserted,
-        };
+        let (stored, doc, outcome) = upsert_decision(
+            article,
+            existing.as_ref().map(|(d, at)| (d.as_str(), at.as_str())),
+            now,
+        );
         if outcome != Upsert::Unchanged {
             seq += 1;
             tx.execute(

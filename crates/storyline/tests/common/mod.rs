@@ -66,6 +66,16 @@ pub fn article_count(dir: &Path) -> u64 {
     stdout(&o).lines().count() as u64
 }
 
+/// `s` percent-encoded for a URL path segment or query value.
+pub fn url_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 /// An HTTP agent that returns error statuses instead of failing on them.
 pub fn agent() -> ureq::Agent {
     ureq::Agent::config_builder()
