@@ -228,6 +228,16 @@ pub struct TableCopy {
 }
 
 impl TableCopy {
+    fn of(table: &Table, source: &Tally, target: &Tally) -> TableCopy {
+        TableCopy {
+            table: table.name.to_string(),
+            source_rows: source.rows,
+            target_rows: target.rows,
+            source_checksum: source.checksum(),
+            target_checksum: target.checksum(),
+        }
+    }
+
     /// Whether both sides hold the same rows.
     pub fn matches(&self) -> bool {
         self.source_rows == self.target_rows && self.source_checksum == self.target_checksum
@@ -384,13 +394,7 @@ pub fn sqlite_to_postgres(from: &SqliteStore, to: &PgStore) -> Result<Vec<TableC
         for row in tx.query(&table.select(), &[])? {
             target.add(&pg_row(&row, table)?);
         }
-        copies.push(TableCopy {
-            table: table.name.to_string(),
-            source_rows: source.rows,
-            target_rows: target.rows,
-            source_checksum: source.checksum(),
-            target_checksum: target.checksum(),
-        });
+        copies.push(TableCopy::of(table, &source, &target));
     }
     // The history's own numbering goes on after the copied events.
     tx.batch_execute(
@@ -445,13 +449,7 @@ pub fn postgres_to_sqlite(from: &PgStore, to: &mut SqliteStore) -> Result<Vec<Ta
                 target.add(&sqlite_row(row, table)?);
             }
         }
-        copies.push(TableCopy {
-            table: table.name.to_string(),
-            source_rows: source.rows,
-            target_rows: target.rows,
-            source_checksum: source.checksum(),
-            target_checksum: target.checksum(),
-        });
+        copies.push(TableCopy::of(table, &source, &target));
     }
     tx.execute_batch(
         "INSERT INTO articles_fts (rowid, title, text)
